@@ -1,0 +1,88 @@
+"""Counsel-Chat style CSV (English single-turn Q&A answered by licensed therapists): columns
+questionID, questionTitle, questionText, topic, answerText and others. Each row is one two-turn
+dialogue; the other columns are kept in `meta` and written back."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+from typing import Iterator
+
+from ..conversation import Dialogue, DialogueError, Turn
+from ._io import Bad, ReadOptions, decode_hint, list_files, make_dialogue, read_text, refuse
+
+LICENSE = "MIT"
+COLUMNS = ["questionID", "questionTitle", "questionText", "questionLink", "topic", "therapistInfo",
+           "therapistURL", "answerText", "upvotes", "views", "split"]
+
+
+def client_text(title: str, text: str) -> str:
+    title, text = title.strip(), text.strip()
+    if not title:
+        return text
+    return title if not text or text == title else f"{title}\n{text}"
+
+
+def read(path: Path, opts: ReadOptions) -> Iterator[Dialogue | Bad]:
+    index = 0
+    csv.field_size_limit(1 << 27)
+    for f in list_files(path, (".csv",)):
+        try:
+            text = read_text(f, opts.encoding)
+        except UnicodeDecodeError as e:
+            yield Bad(str(f), None, None, decode_hint(e, opts.encoding))
+            continue
+        reader = csv.DictReader(io.StringIO(text, newline=""))
+        missing = {"questionText", "answerText"} - set(reader.fieldnames or [])
+        if missing:
+            yield Bad(str(f), 1, None, f"not a Counsel-Chat CSV: missing column(s) {', '.join(sorted(missing))}")
+            continue
+        start = 2
+        for row in reader:
+            line = start
+            start = reader.line_num + 1
+            try:
+                yield _row(row, f, index, opts)
+            except DialogueError as e:
+                yield Bad(str(f), line, index, str(e), ",".join(str(v) for v in row.values()))
+            index += 1
+
+
+def _row(row: dict, f: Path, index: int, opts: ReadOptions) -> Dialogue:
+    if None in row:
+        raise DialogueError("row has more fields than the header")
+    q = client_text(row.get("questionTitle") or "", row.get("questionText") or "")
+    a = (row.get("answerText") or "").strip()
+    if not q or not a:
+        raise DialogueError("empty dialogue: question or answer text is blank")
+    qid = (row.get("questionID") or "").strip() or str(index)
+    meta = {k: v for k, v in row.items() if k not in ("answerText",) and v not in (None, "")}
+    return make_dialogue(f"counselchat-{qid}-{index}", [Turn("client", q), Turn("counselor", a)], opts,
+                         labels={"topic": row["topic"]} if row.get("topic") else {}, meta=meta,
+                         provenance={"source": "counsel-chat", "source_id": qid, "license": LICENSE})
+
+
+class Writer:
+    def __init__(self, out: Path):
+        out.parent.mkdir(parents=True, exist_ok=True)
+        self._f = out.open("w", encoding="utf-8", newline="")
+        self._w: csv.DictWriter | None = None
+
+    def write(self, d: Dialogue) -> Bad | None:
+        if [t.role for t in d.turns] != ["client", "counselor"]:
+            return refuse(d, "counselchat", DialogueError(f"Counsel-Chat rows are single-turn Q&A, got {len(d.turns)} turns"))
+        row = {k: v for k, v in d.meta.items() if k in COLUMNS}
+        if "questionText" not in row:
+            row["questionText"] = d.turns[0].text
+        row.setdefault("topic", d.labels.get("topic", ""))
+        row["answerText"] = d.turns[1].text
+        if self._w is None:
+            extra = [k for k in d.meta if k not in COLUMNS and isinstance(d.meta[k], str)]
+            self._w = csv.DictWriter(self._f, fieldnames=COLUMNS + extra, extrasaction="ignore")
+            self._w.writeheader()
+        self._w.writerow(row)
+        return None
+
+    def close(self) -> None:
+        self._f.close()
