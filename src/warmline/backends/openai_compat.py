@@ -1,0 +1,272 @@
+"""Any OpenAI-compatible chat endpoint (OpenAI, DeepSeek, vLLM, llama.cpp server, Ollama) over httpx:
+async with a concurrency limit, retries with exponential backoff and full jitter on 429/5xx/timeouts,
+honouring Retry-After; streaming over SSE. The API key is read from an environment variable."""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import json
+import os
+import random
+import threading
+import time
+from typing import AsyncIterator, Iterator
+
+import httpx
+
+from .base import BackendError, ChatBackend, GenerationOptions, Message, Reply, StopStream, cut_at_stop
+
+RETRY_STATUS = {408, 409, 425, 429, 500, 502, 503, 504}
+
+
+def retry_after_seconds(value: str | None) -> float | None:
+    """Seconds from a Retry-After header (delta-seconds or an HTTP date), or None."""
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+class OpenAIBackend(ChatBackend):
+    name = "openai"
+    supports_streaming = True
+    supports_batching = True
+
+    def __init__(self, base_url: str = "https://api.openai.com/v1", model: str = "gpt-4o-mini",
+                 api_key_env: str = "OPENAI_API_KEY", concurrency: int = 8, max_retries: int = 5,
+                 timeout: float = 120.0, backoff_base: float = 0.5, backoff_max: float = 60.0,
+                 extra_body: dict | None = None):
+        self.base_url = base_url.rstrip("/")
+        self.model_id = model
+        self.api_key_env = api_key_env
+        self.concurrency = max(1, concurrency)
+        self.max_retries = max(0, max_retries)
+        self.timeout = timeout
+        self.backoff_base = backoff_base
+        self.backoff_max = backoff_max
+        self.extra_body = extra_body or {}
+        self.retries = 0  # retried requests so far, for progress reports
+        self._local = threading.local()
+        self._sync: httpx.Client | None = None
+
+    # -- request pieces ---------------------------------------------------------------------------
+    def _headers(self) -> dict:
+        headers = {"Content-Type": "application/json"}
+        key = os.environ.get(self.api_key_env)
+        if key:
+            headers["Authorization"] = f"Bearer {key}"
+        return headers
+
+    def _payload(self, messages: list[Message], o: GenerationOptions, stream: bool = False) -> dict:
+        body = {"model": self.model_id, "messages": messages, "temperature": o.temperature, "top_p": o.top_p,
+                "max_tokens": o.max_new_tokens, "stream": stream, **self.extra_body}
+        if o.seed is not None:
+            body["seed"] = o.seed
+        if o.stop:
+            body["stop"] = o.stop[:4]  # the API accepts at most 4; the rest are cut client-side
+        return body
+
+    def _delay(self, attempt: int, response: httpx.Response | None) -> float:
+        ra = retry_after_seconds(response.headers.get("retry-after")) if response is not None else None
+        if ra is not None:
+            return min(ra, self.backoff_max) + random.uniform(0, 0.1)
+        return random.uniform(0, min(self.backoff_max, self.backoff_base * (2 ** attempt)))
+
+    def _fail(self, response: httpx.Response) -> BackendError:
+        body = response.text[:500]
+        hint = {401: f"check the API key in ${self.api_key_env}", 403: f"check the API key in ${self.api_key_env}",
+                404: f"check --base-url ({self.base_url}) and --model ({self.model_id})"}.get(response.status_code, "")
+        return BackendError(f"{self.base_url} answered HTTP {response.status_code}: {body}" + (f" ({hint})" if hint else ""))
+
+    def _parse(self, data: dict, o: GenerationOptions) -> Reply:
+        try:
+            choice = data["choices"][0]
+            text = choice["message"]["content"] or ""
+        except (KeyError, IndexError, TypeError):
+            raise BackendError(f"unexpected response shape from {self.base_url}: {json.dumps(data)[:300]}") from None
+        text, hit = cut_at_stop(text, o.stop)
+        usage = data.get("usage") or {}
+        return Reply(text, usage.get("prompt_tokens"), usage.get("completion_tokens"),
+                     "stop" if hit else choice.get("finish_reason"), data.get("model", self.model_id))
+
+    def _outcome(self, response: httpx.Response, options: GenerationOptions) -> Reply | str:
+        """The reply, or why the request should be retried; raises on an error that retrying cannot fix."""
+        if response.status_code < 400:
+            try:
+                return self._parse(response.json(), options)
+            except json.JSONDecodeError:
+                return "invalid JSON body"
+        if response.status_code in RETRY_STATUS:
+            return f"HTTP {response.status_code}"
+        raise self._fail(response)
+
+    def _gave_up(self, what: str) -> BackendError:
+        return BackendError(f"{self.base_url}: gave up after {self.max_retries + 1} attempts ({what}); "
+                            "the server may be overloaded: lower --concurrency or raise --max-retries")
+
+    # -- async ------------------------------------------------------------------------------------
+    def _async_state(self) -> tuple[httpx.AsyncClient, asyncio.Semaphore]:
+        loop = asyncio.get_running_loop()
+        state = getattr(self._local, "state", None)
+        if state is None or state[0] is not loop:
+            limits = httpx.Limits(max_connections=self.concurrency, max_keepalive_connections=self.concurrency)
+            client = httpx.AsyncClient(timeout=self.timeout, limits=limits)
+            state = (loop, client, asyncio.Semaphore(self.concurrency))
+            self._local.state = state
+        return state[1], state[2]
+
+    async def agenerate(self, messages: list[Message], options: GenerationOptions) -> Reply:
+        client, sem = self._async_state()
+        async with sem:
+            last = "no attempt"
+            for attempt in range(self.max_retries + 1):
+                response = None
+                try:
+                    response = await client.post(f"{self.base_url}/chat/completions", headers=self._headers(),
+                                                 json=self._payload(messages, options))
+                except (httpx.TimeoutException, httpx.TransportError) as e:
+                    last = f"{type(e).__name__}"
+                else:
+                    outcome = self._outcome(response, options)
+                    if isinstance(outcome, Reply):
+                        return outcome
+                    last = outcome
+                if attempt < self.max_retries:
+                    self.retries += 1
+                    await asyncio.sleep(self._delay(attempt, response))
+            raise self._gave_up(last)
+
+    async def astream(self, messages: list[Message], options: GenerationOptions) -> AsyncIterator[str]:
+        client, sem = self._async_state()
+        async with sem:
+            for attempt in range(self.max_retries + 1):
+                try:
+                    async with client.stream("POST", f"{self.base_url}/chat/completions", headers=self._headers(),
+                                             json=self._payload(messages, options, stream=True)) as r:
+                        if r.status_code >= 400:
+                            await r.aread()
+                            if r.status_code in RETRY_STATUS and attempt < self.max_retries:
+                                self.retries += 1
+                                await asyncio.sleep(self._delay(attempt, r))
+                                continue
+                            raise self._fail(r)
+                        stopper = StopStream(options.stop)
+                        async for line in r.aiter_lines():
+                            piece = _sse_delta(line)
+                            if piece is None:
+                                break
+                            out = stopper.feed(piece)
+                            if out:
+                                yield out
+                            if stopper.done:
+                                return
+                        tail = stopper.flush()
+                        if tail:
+                            yield tail
+                        return
+                except (httpx.TimeoutException, httpx.TransportError) as e:
+                    if attempt >= self.max_retries:
+                        raise self._gave_up(type(e).__name__) from None
+                    self.retries += 1
+                    await asyncio.sleep(self._delay(attempt, None))
+
+    async def aclose(self) -> None:
+        state = getattr(self._local, "state", None)
+        if state is not None:
+            await state[1].aclose()
+            self._local.state = None
+
+    # -- sync -------------------------------------------------------------------------------------
+    def _client(self) -> httpx.Client:
+        if self._sync is None:
+            self._sync = httpx.Client(timeout=self.timeout)
+        return self._sync
+
+    def generate(self, messages: list[Message], options: GenerationOptions) -> Reply:
+        last = "no attempt"
+        for attempt in range(self.max_retries + 1):
+            response = None
+            try:
+                response = self._client().post(f"{self.base_url}/chat/completions", headers=self._headers(),
+                                               json=self._payload(messages, options))
+            except (httpx.TimeoutException, httpx.TransportError) as e:
+                last = type(e).__name__
+            else:
+                outcome = self._outcome(response, options)
+                if isinstance(outcome, Reply):
+                    return outcome
+                last = outcome
+            if attempt < self.max_retries:
+                self.retries += 1
+                time.sleep(self._delay(attempt, response))
+        raise self._gave_up(last)
+
+    def stream(self, messages: list[Message], options: GenerationOptions) -> Iterator[str]:
+        for attempt in range(self.max_retries + 1):
+            try:
+                with self._client().stream("POST", f"{self.base_url}/chat/completions", headers=self._headers(),
+                                           json=self._payload(messages, options, stream=True)) as r:
+                    if r.status_code >= 400:
+                        r.read()
+                        if r.status_code in RETRY_STATUS and attempt < self.max_retries:
+                            self.retries += 1
+                            time.sleep(self._delay(attempt, r))
+                            continue
+                        raise self._fail(r)
+                    stopper = StopStream(options.stop)
+                    for line in r.iter_lines():
+                        piece = _sse_delta(line)
+                        if piece is None:
+                            break
+                        out = stopper.feed(piece)
+                        if out:
+                            yield out
+                        if stopper.done:
+                            return
+                    tail = stopper.flush()
+                    if tail:
+                        yield tail
+                    return
+            except (httpx.TimeoutException, httpx.TransportError) as e:
+                if attempt >= self.max_retries:
+                    raise self._gave_up(type(e).__name__) from None
+                self.retries += 1
+                time.sleep(self._delay(attempt, None))
+
+    def generate_batch(self, batch: list[list[Message]], options: GenerationOptions) -> list[Reply]:
+        async def run() -> list[Reply]:
+            try:
+                return list(await asyncio.gather(*(self.agenerate(m, options) for m in batch)))
+            finally:
+                await self.aclose()
+
+        return asyncio.run(run())
+
+    def close(self) -> None:
+        if self._sync is not None:
+            self._sync.close()
+            self._sync = None
+
+
+def _sse_delta(line: str) -> str | None:
+    """The content delta of one SSE line: '' for lines without content, None at [DONE]."""
+    if not line.startswith("data:"):
+        return ""
+    data = line[5:].strip()
+    if data == "[DONE]":
+        return None
+    try:
+        choices = json.loads(data).get("choices") or []
+    except json.JSONDecodeError:
+        return ""
+    if not choices:
+        return ""
+    return (choices[0].get("delta") or {}).get("content") or ""

@@ -1,0 +1,1 @@
+"""warmline's command line: one module per command, assembled in `main`."""

@@ -1,0 +1,28 @@
+"""Options every command that talks to a model shares, and building the backend from them."""
+
+from __future__ import annotations
+
+import typer
+
+from ._ui import console, fail
+
+BACKEND = typer.Option("local", "--backend", help="local (transformers), openai (any OpenAI-compatible endpoint) or scripted.")
+MODEL = typer.Option(None, "--model", help="local: a Hugging Face id or a directory (default: the embedded "
+                                           "SmolLM2-135M-Instruct); openai: the model name the endpoint serves.")
+ADAPTER = typer.Option(None, "--adapter", help="A LoRA adapter directory (local backend).")
+BASE_URL = typer.Option(None, "--base-url", help="OpenAI-compatible base URL, e.g. http://127.0.0.1:8000/v1.")
+API_KEY_ENV = typer.Option("OPENAI_API_KEY", "--api-key-env", help="Environment variable holding the API key.")
+PRESET = typer.Option(None, "--preset", help="Generation preset: soulchat, mechat, smile or greedy.")
+
+
+def build(backend: str, model: str | None, adapter: str | None, base_url: str | None, api_key_env: str,
+          concurrency: int = 8, max_retries: int = 5):
+    from ..backends import make_backend
+    from ..backends.embedded import ModelNotFound
+
+    try:
+        return make_backend(backend, model=model, adapter=adapter, base_url=base_url, api_key_env=api_key_env,
+                            concurrency=concurrency, max_retries=max_retries,
+                            log=lambda m: console().print(f"[dim]{m}[/dim]"))
+    except (ModelNotFound, ValueError) as e:
+        fail(str(e))

@@ -1,0 +1,85 @@
+"""`warmline chat`: a multi-turn conversation in the terminal, through the safety layer."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from . import _backend as B
+from ._ui import console, fail
+
+HELP = "Commands: /reset starts a new conversation, /quit leaves."
+
+
+def main(
+    backend: str = B.BACKEND, model: str = B.MODEL, adapter: str = B.ADAPTER, base_url: str = B.BASE_URL,
+    api_key_env: str = B.API_KEY_ENV, preset_name: str = B.PRESET,
+    once: str = typer.Option(None, "--once", help="Send one message, print the reply and exit (for scripts)."),
+    system: str = typer.Option(None, "--system", help="System prompt text (default: warmline's listener prompt)."),
+    system_file: Path = typer.Option(None, "--system-file", help="Read the system prompt from a file."),
+    lang: str = typer.Option("en", "--lang", help="Language of the notice and default system prompt: en or zh."),
+    locale: str = typer.Option(None, "--locale", help="Locale for crisis resources, e.g. en-US, en-GB, zh-CN."),
+    temperature: float = typer.Option(None, help="Sampling temperature (0 = greedy)."),
+    top_p: float = typer.Option(None, "--top-p", help="Nucleus sampling top-p."),
+    max_new_tokens: int = typer.Option(200, "--max-new-tokens", help="Longest reply, in tokens."),
+    seed: int = typer.Option(None, help="Random seed for reproducible sampling."),
+) -> None:
+    """Talk with a model. Every message and reply goes through crisis screening; the session opens with
+    a notice that this is an AI, not a professional."""
+    from ..backends import preset
+    from ..session import ChatSession, default_system_prompt
+
+    if lang not in ("en", "zh"):
+        fail("--lang must be en or zh")
+    if system_file:
+        if not system_file.is_file():
+            fail(f"--system-file {system_file} does not exist")
+        system = system_file.read_text(encoding="utf-8").strip()
+    try:
+        options = preset(preset_name, temperature=temperature, top_p=top_p, max_new_tokens=max_new_tokens, seed=seed)
+    except ValueError as e:
+        fail(str(e))
+    out = console()
+    out.print(f"[bold]{_notice(lang)}[/bold]")
+    session = ChatSession(B.build(backend, model, adapter, base_url, api_key_env), options,
+                          system if system is not None else default_system_prompt(lang), lang, locale)
+    if once is not None:
+        _exchange(session, once, out)
+        return
+    out.print(f"[dim]{HELP}[/dim]")
+    while True:
+        try:
+            text = input("you> ")
+        except (EOFError, KeyboardInterrupt):
+            out.print()
+            break
+        cmd = text.strip()
+        if not cmd:
+            continue
+        if cmd in ("/quit", "/exit", "/q"):
+            break
+        if cmd == "/reset":
+            session.reset()
+            out.print("[dim](new conversation)[/dim]")
+            continue
+        if cmd.startswith("/"):
+            out.print(f"[dim]unknown command {cmd}. {HELP}[/dim]")
+            continue
+        _exchange(session, text, out)
+
+
+def _notice(lang: str) -> str:
+    from ..safety import ai_notice
+
+    return ai_notice(lang)
+
+
+def _exchange(session, text: str, out) -> None:
+    from ..backends import BackendError
+
+    try:
+        turn = session.send(text)
+    except BackendError as e:
+        fail(str(e), 1)
+    out.print(f"warmline> {turn.text}", markup=False)

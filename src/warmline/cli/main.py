@@ -1,0 +1,36 @@
+"""The `warmline` command. Heavy libraries (torch, transformers) are imported inside commands that
+need them, so `warmline --help` stays instant."""
+
+from __future__ import annotations
+
+import typer
+
+from .. import __version__
+from . import chat, convert, models, quickstart
+
+app = typer.Typer(
+    name="warmline", no_args_is_help=True, add_completion=False, rich_markup_mode=None,
+    help="Build empathetic mental-health support chatbots: convert counseling corpora, chat with a model "
+         "through a safety layer, and run the whole pipeline with `warmline quickstart`.")
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"warmline {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                       help="Print the version and exit.")) -> None:
+    pass
+
+
+app.command("quickstart")(quickstart.main)
+app.command("convert")(convert.main)
+app.command("formats")(convert.list_formats)
+app.command("chat")(chat.main)
+app.command("models")(models.main)
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,7 @@
+"""The safety layer every path to a person goes through: the AI notice, crisis screening of user
+messages and model replies, and crisis resources (data with sources)."""
+
+from .detect import Verdict, screen
+from .policy import ai_notice, crisis_message, load_resources, unsafe_reply_message
+
+__all__ = ["Verdict", "screen", "ai_notice", "crisis_message", "load_resources", "unsafe_reply_message"]

@@ -1,0 +1,77 @@
+"""What the safety layer says: the AI notice, the crisis message with resources for a locale, and the
+replacement for an unsafe model reply."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import resources as ir
+from pathlib import Path
+
+import yaml
+
+from .detect import Verdict
+
+NOTICE = {
+    "en": "You are talking to an AI, not a professional. It can listen, but it cannot replace a counselor, "
+          "doctor or crisis service. If you are in danger, contact emergency services now.",
+    "zh": "你正在与人工智能交谈，而不是专业人员。它可以倾听，但不能替代心理咨询师、医生或危机干预服务。"
+          "如果你正处于危险中，请立即联系急救服务。",
+}
+CRISIS = {
+    "en": ("I'm really glad you told me. What you're feeling matters, and you don't have to go through this alone. "
+           "I'm an AI and can't keep you safe the way a person can, so please reach out to someone right now:"),
+    "zh": "谢谢你愿意告诉我。你的感受很重要，你不必独自承受这些。我是人工智能，无法像真人一样保护你的安全，请现在就联系可以帮助你的人：",
+}
+IMMINENT = {
+    "en": "If you might act on these thoughts soon, please call your local emergency number now or go to the "
+          "nearest emergency department.",
+    "zh": "如果你可能很快会伤害自己，请立即拨打急救电话，或前往最近的医院急诊。",
+}
+UNSAFE = {
+    "en": "I'm not able to help with that, but I'm here to listen. How are you feeling right now?",
+    "zh": "这个我没办法帮你，但我会一直在这里听你说。你现在感觉怎么样？",
+}
+
+
+def ai_notice(lang: str = "en") -> str:
+    return NOTICE.get(lang, NOTICE["en"])
+
+
+@lru_cache(maxsize=8)
+def _load(path: str | None) -> tuple[dict, ...]:
+    text = Path(path).read_text(encoding="utf-8") if path else \
+        ir.files("warmline").joinpath("data/resources.yaml").read_text(encoding="utf-8")
+    data = yaml.safe_load(text) or {}
+    items = data.get("resources") if isinstance(data, dict) else None
+    if not isinstance(items, list):
+        raise ValueError(f"{path or 'resources.yaml'}: expected a top-level 'resources' list")
+    for i, r in enumerate(items):
+        missing = {"name", "contact", "locale", "source"} - set(r or {})
+        if missing:
+            raise ValueError(f"{path or 'resources.yaml'}: resource {i} lacks {', '.join(sorted(missing))}")
+    return tuple(items)
+
+
+def load_resources(locale: str = "en-US", path: str | None = None) -> list[dict]:
+    """Resources for a locale (exact match first, then same language, then international ones)."""
+    items = _load(path)
+    lang = locale.split("-")[0]
+    exact = [r for r in items if r["locale"] == locale]
+    same = [r for r in items if r["locale"].split("-")[0] == lang and r not in exact]
+    anywhere = [r for r in items if r["locale"] == "*"]
+    return exact + (same if not exact else []) + anywhere
+
+
+def crisis_message(verdict: Verdict, locale: str | None = None, path: str | None = None) -> str:
+    lang = verdict.lang if verdict.lang in CRISIS else "en"
+    locale = locale or ("zh-CN" if lang == "zh" else "en-US")
+    lines = [CRISIS[lang]]
+    for r in load_resources(locale, path):
+        lines.append(f"  - {r['name']}: {r['contact']}" + (f" ({r['url']})" if r.get("url") and r["url"] not in r["contact"] else ""))
+    if verdict.risk == "imminent":
+        lines.append(IMMINENT[lang])
+    return "\n".join(lines)
+
+
+def unsafe_reply_message(lang: str = "en") -> str:
+    return UNSAFE.get(lang, UNSAFE["en"])
