@@ -1,0 +1,146 @@
+"""A small OpenAI-compatible server for tests and benchmarks. It listens on 127.0.0.1 only, answers
+`/v1/chat/completions` (JSON or SSE streaming) and `/v1/models`, and can be scripted to fail: a queue
+of faults (status code, headers, body, or a delay past the client's timeout) is consumed one per
+request before normal replies resume. It records requests and the peak number in flight."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Callable
+
+
+@dataclass
+class Fault:
+    status: int = 500
+    headers: dict = field(default_factory=dict)
+    body: str = '{"error": {"message": "scripted failure"}}'
+    delay: float = 0.0  # seconds to wait before answering (exceed the client's timeout to simulate one)
+
+
+def echo_reply(messages: list[dict]) -> str:
+    last = next((m["content"] for m in reversed(messages) if m.get("role") == "user"), "")
+    return f"I hear you: {last}"
+
+
+class FakeOpenAI:
+    def __init__(self, reply: Callable[[list[dict]], str] = echo_reply, delay: float = 0.0,
+                 model: str = "fake-model"):
+        self.reply = reply
+        self.delay = delay
+        self.model = model
+        self.faults: deque[Fault] = deque()
+        self.requests: list[dict] = []
+        self.in_flight = 0
+        self.peak_in_flight = 0
+        self._lock = threading.Lock()
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def base_url(self) -> str:
+        assert self._server is not None, "start() the server first"
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}/v1"
+
+    def fail(self, *faults: Fault) -> None:
+        self.faults.extend(faults)
+
+    def start(self) -> FakeOpenAI:
+        owner = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args) -> None:  # keep test output clean
+                pass
+
+            def _send(self, status: int, body: str, headers: dict | None = None,
+                      ctype: str = "application/json") -> None:
+                data = body.encode()
+                self.send_response(status)
+                self.send_header("Content-Type", ctype)
+                self.send_header("Content-Length", str(len(data)))
+                for k, v in (headers or {}).items():
+                    self.send_header(k, v)
+                self.end_headers()
+                self.wfile.write(data)
+
+            def do_GET(self) -> None:
+                if self.path.rstrip("/") == "/v1/models":
+                    self._send(200, json.dumps({"object": "list", "data": [{"id": owner.model, "object": "model"}]}))
+                else:
+                    self._send(404, '{"error": {"message": "not found"}}')
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length)
+                with owner._lock:
+                    owner.in_flight += 1
+                    owner.peak_in_flight = max(owner.peak_in_flight, owner.in_flight)
+                    fault = owner.faults.popleft() if owner.faults else None
+                try:
+                    self._handle(raw, fault)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
+                finally:
+                    with owner._lock:
+                        owner.in_flight -= 1
+
+            def _handle(self, raw: bytes, fault: Fault | None) -> None:
+                if self.path.rstrip("/") != "/v1/chat/completions":
+                    self._send(404, '{"error": {"message": "not found"}}')
+                    return
+                try:
+                    body = json.loads(raw)
+                except json.JSONDecodeError:
+                    self._send(400, '{"error": {"message": "invalid JSON"}}')
+                    return
+                with owner._lock:
+                    owner.requests.append({"body": body, "auth": self.headers.get("Authorization"),
+                                           "fault": fault.status if fault else None})
+                if fault is not None:
+                    time.sleep(fault.delay)
+                    self._send(fault.status, fault.body, fault.headers)
+                    return
+                if owner.delay:
+                    time.sleep(owner.delay)
+                text = owner.reply(body.get("messages") or [])
+                usage = {"prompt_tokens": sum(len(str(m.get("content", "")).split()) for m in body.get("messages", [])),
+                         "completion_tokens": len(text.split())}
+                if body.get("stream"):
+                    pieces = [w + " " for w in text.split(" ")]
+                    pieces[-1] = pieces[-1][:-1]
+                    events = [{"choices": [{"index": 0, "delta": {"role": "assistant"}}]}]
+                    events += [{"choices": [{"index": 0, "delta": {"content": p}}]} for p in pieces]
+                    events += [{"choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}]
+                    payload = "".join(f"data: {json.dumps(e)}\n\n" for e in events) + "data: [DONE]\n\n"
+                    self._send(200, payload, ctype="text/event-stream")
+                    return
+                self._send(200, json.dumps({
+                    "id": "chatcmpl-fake", "object": "chat.completion", "model": owner.model,
+                    "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}],
+                    "usage": {**usage, "total_tokens": usage["prompt_tokens"] + usage["completion_tokens"]}}))
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self._server.request_queue_size = 1024
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    def __enter__(self) -> FakeOpenAI:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
