@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Iterable, Iterator
 
+from . import _json
+
 ROLES = ("client", "counselor", "system")
 LANGS = ("zh", "en")
 LABEL_FIELDS = ("topic", "background", "guide", "summary", "psychotherapy", "theme", "stage", "reasoning", "emotion")
@@ -133,11 +135,15 @@ _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
 def detect_lang(text: str) -> str:
-    """'zh' when at least 20% of the non-space characters are CJK ideographs, else 'en'."""
-    sample = "".join(text[:2000].split())
+    """'zh' when at least 20% of the first 300 non-space characters are wide (CJK ideographs and
+    punctuation take 3 bytes in UTF-8, Latin letters 1 or 2), else 'en'."""
+    if text.isascii():
+        return "en"
+    sample = "".join(text[:300].split())
     if not sample:
         return "en"
-    return "zh" if len(_CJK.findall(sample)) >= 0.2 * len(sample) else "en"
+    wide = (len(sample.encode("utf-8", "surrogatepass")) - len(sample)) / 2
+    return "zh" if wide >= 0.2 * len(sample) and _CJK.search(sample) else "en"
 
 
 def flag_consecutive_roles(d: Dialogue, merge: bool = False) -> Dialogue:
@@ -190,7 +196,7 @@ def read_jsonl(path: str | os.PathLike) -> Iterator[Dialogue]:
             if not line.strip():
                 continue
             try:
-                yield Dialogue.from_dict(json.loads(line))
+                yield Dialogue.from_dict(_json.loads(line))
             except (json.JSONDecodeError, DialogueError) as e:
                 raise DialogueError(f"{path}:{lineno}: {e}") from None
 
@@ -205,7 +211,7 @@ class JsonlWriter:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         if append:
             repair_partial_tail(self.path)
-        self._f: IO[str] = self.path.open("a" if append else "w", encoding="utf-8")
+        self._f: IO[bytes] = self.path.open("ab" if append else "wb")
         self._flush_every = max(1, flush_every)
         self._pending = 0
         self.count = 0
@@ -213,7 +219,7 @@ class JsonlWriter:
     def write(self, obj: dict | Dialogue) -> None:
         if isinstance(obj, Dialogue):
             obj = obj.to_dict()
-        self._f.write(json.dumps(obj, ensure_ascii=False) + "\n")
+        self._f.write(_json.dumpb(obj))
         self.count += 1
         self._pending += 1
         if self._pending >= self._flush_every:

@@ -147,3 +147,17 @@ def test_alternation_required_by_pair_formats_is_reported(tmp_path):
     s = convert(F / "smilechat", tmp_path / "y.json", dst="alpaca", progress=False,
                 opts=ReadOptions(merge_consecutive=True))
     assert s.written == 1
+
+
+def test_smilechat_annotations_that_do_not_tile_the_text_survive(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    turns = [{"role": "client", "content": "我很累。真的很累。", "annotation": [
+                 {"sentence": "我很累。", "label": "情绪"}, {"sentence": "不在原文里", "label": "x"}]},
+             {"role": "counselor", "content": "辛苦了。", "annotation": [{"sentence": "辛苦了。", "label": "Affirmation"}]}]
+    (src / "5.json").write_text(json.dumps(turns, ensure_ascii=False), encoding="utf-8")
+    (d,) = read_dialogues(src)
+    assert d.turns[0].spans == [{"start": 0, "end": 4, "label": "情绪"}]
+    assert d.turns[1].spans == [{"start": 0, "end": 4, "label": "Affirmation"}]
+    convert(src, tmp_path / "out", dst="smilechat", progress=False)
+    assert json.loads((tmp_path / "out" / "5.json").read_text(encoding="utf-8")) == turns

@@ -141,7 +141,7 @@ def detect(path: str | Path) -> str:
     files = list_files(path, (".json", ".jsonl", ".csv", ".txt"))
     if not files:
         raise FormatError(f"{path}: no .json, .jsonl, .csv or .txt files found; {_EXPECTED}")
-    suffixes = {f.suffix.lower() for f in files}
+    suffixes = {Path(f).suffix.lower() for f in files}
     if suffixes == {".csv"}:
         return "counselchat"
     if suffixes == {".txt"}:

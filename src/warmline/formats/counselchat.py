@@ -27,7 +27,7 @@ def client_text(title: str, text: str) -> str:
 def read(path: Path, opts: ReadOptions) -> Iterator[Dialogue | Bad]:
     index = 0
     csv.field_size_limit(1 << 27)
-    for f in list_files(path, (".csv",)):
+    for f in map(Path, list_files(path, (".csv",))):
         try:
             text = read_text(f, opts.encoding)
         except UnicodeDecodeError as e:

@@ -113,7 +113,8 @@ class ListWriter:
 # -- CPsyCounD plain text: one file per dialogue, one paragraph per utterance -------------------------
 
 def read_text_dialogues(path: Path, opts: ReadOptions):
-    for index, f in enumerate(list_files(path, (".txt",))):
+    for index, name in enumerate(list_files(path, (".txt",))):
+        f = Path(name)
         try:
             text = read_text(f, opts.encoding)
         except UnicodeDecodeError as e:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
@@ -19,36 +20,50 @@ def parse(obj: Any, rec: Record, opts: ReadOptions) -> Dialogue:
     if not isinstance(obj, list):
         raise DialogueError(f"a SMILECHAT file holds a JSON list of turns, got {type(obj).__name__}")
     turns = []
+    append = turns.append
     for i, t in enumerate(obj):
-        t = need_dict(t, f"turn {i}")
-        role = t.get("role")
-        if role not in ("client", "counselor"):
+        try:
+            role, text, ann = t["role"], t["content"], t.get("annotation")
+        except (TypeError, KeyError, AttributeError):
+            need_str(need_dict(t, f"turn {i}"), "content", f" of turn {i}")
+            raise DialogueError(f"turn {i} has no 'role'") from None
+        if role != "client" and role != "counselor":
             raise DialogueError(f"turn {i}: unknown role {role!r} (expected client or counselor)")
-        text = need_str(t, "content", f" of turn {i}")
-        turns.append(Turn(role, text, spans=_spans(text, t.get("annotation"))))
+        if text.__class__ is not str:
+            need_str(t, "content", f" of turn {i}")
+        spans, meta = _spans(text, ann) if ann else (None, None)
+        append(Turn(role, text, None, None, None, None, spans, meta))
     stem = os.path.splitext(os.path.basename(rec.file))[0]
     return make_dialogue(f"smilechat-{stem}", turns, opts,
                          provenance={"source": "smilechat", "source_id": stem, "license": LICENSE})
 
 
-def _spans(text: str, annotation: Any) -> list[dict] | None:
-    if not isinstance(annotation, list) or not annotation:
-        return None
+def _spans(text: str, annotation: Any) -> tuple[list[dict] | None, dict | None]:
+    """Sentence annotations -> (labelled spans, meta). The sentence segmentation is kept compactly as
+    `meta.sentence_ends` when the sentences tile the text exactly (as in the released corpus), else as
+    `meta.sentences`; labelled sentences also become character spans `{start, end, label}`."""
+    if not annotation or not isinstance(annotation, list):
+        return None, None
+    try:
+        sents = [a["sentence"] for a in annotation]
+        tiled = "".join(sents) == text
+    except (TypeError, KeyError):
+        raise DialogueError(f"annotation items must be {{sentence, label}} with string sentences, "
+                            f"got {annotation!r:.80}") from None
+    if tiled:
+        ends = list(accumulate(map(len, sents)))
+        spans = [{"start": ends[i] - len(sents[i]), "end": ends[i], "label": str(annotation[i]["label"])}
+                 for i, a in enumerate(annotation) if a.get("label")]
+        return spans or None, (None if len(ends) == 1 else {"sentence_ends": ends})
+    labels = [a.get("label") or "" for a in annotation]
     spans, cursor = [], 0
-    for a in annotation:
-        if not isinstance(a, dict) or not isinstance(a.get("sentence"), str):
-            raise DialogueError(f"annotation item must be {{sentence, label}}, got {a!r:.80}")
-        sent, label = a["sentence"], str(a.get("label") or "")
-        at = text.find(sent, cursor)
-        if at < 0 or not sent:
-            spans.append({"start": None, "end": None, "label": label, "text": sent})
-            continue
-        spans.append({"start": at, "end": at + len(sent), "label": label})
-        cursor = at + len(sent)
-    # a single unlabelled span covering the whole text carries no information
-    if len(spans) == 1 and not spans[0]["label"] and spans[0].get("start") == 0 and spans[0]["end"] == len(text):
-        return None
-    return spans
+    for sent, label in zip(sents, labels):
+        at = text.find(sent, cursor) if sent else -1
+        if at >= 0:
+            cursor = at + len(sent)
+            if label:
+                spans.append({"start": at, "end": cursor, "label": str(label)})
+    return spans or None, {"sentences": sents, **({"sentence_labels": labels} if any(labels) else {})}
 
 
 def read(path: Path, opts: ReadOptions):
@@ -56,17 +71,37 @@ def read(path: Path, opts: ReadOptions):
 
 
 def to_record(d: Dialogue) -> list[dict]:
-    out = []
-    for t in d.turns:
-        if t.role == "system":
-            raise DialogueError("SMILECHAT has no system turns")
-        if t.spans:
-            ann = [{"sentence": s["text"] if s.get("start") is None else t.text[s["start"]:s["end"]],
-                    "label": s.get("label", "")} for s in t.spans]
-        else:
-            ann = [{"sentence": t.text, "label": ""}]
-        out.append({"role": t.role, "content": t.text, "annotation": ann})
-    return out
+    return [{"role": t.role, "content": t.text, "annotation": _annotation(t)} for t in d.turns if _check(t)]
+
+
+def _check(t: Turn) -> bool:
+    if t.role == "system":
+        raise DialogueError("SMILECHAT has no system turns")
+    return True
+
+
+def _annotation(t: Turn) -> list[dict]:
+    meta = t.meta or {}
+    if "sentences" in meta:
+        sents = list(meta["sentences"])
+    elif "sentence_ends" in meta:
+        ends = meta["sentence_ends"]
+        sents = [t.text[a:b] for a, b in zip([0, *ends[:-1]], ends)]
+    else:
+        sents = [t.text]
+    if "sentence_labels" in meta:
+        labels = list(meta["sentence_labels"])
+    else:
+        starts, cursor = {}, 0
+        for sent in sents:
+            starts[cursor] = len(starts)
+            cursor += len(sent)
+        labels = [""] * len(sents)
+        for sp in t.spans or []:
+            k = starts.get(sp.get("start"))
+            if k is not None:
+                labels[k] = sp.get("label", "")
+    return [{"sentence": s, "label": lab} for s, lab in zip(sents, labels)]
 
 
 class Writer:
