@@ -160,13 +160,10 @@ class OpenAIBackend(ChatBackend):
                             raise self._fail(r)
                         stopper = StopStream(options.stop)
                         async for line in r.aiter_lines():
-                            piece = _sse_delta(line)
-                            if piece is None:
-                                break
-                            out = stopper.feed(piece)
+                            out, done = _relay(stopper, line)
                             if out:
                                 yield out
-                            if stopper.done:
+                            if done:
                                 return
                         tail = stopper.flush()
                         if tail:
@@ -223,13 +220,10 @@ class OpenAIBackend(ChatBackend):
                         raise self._fail(r)
                     stopper = StopStream(options.stop)
                     for line in r.iter_lines():
-                        piece = _sse_delta(line)
-                        if piece is None:
-                            break
-                        out = stopper.feed(piece)
+                        out, done = _relay(stopper, line)
                         if out:
                             yield out
-                        if stopper.done:
+                        if done:
                             return
                     tail = stopper.flush()
                     if tail:
@@ -254,6 +248,14 @@ class OpenAIBackend(ChatBackend):
         if self._sync is not None:
             self._sync.close()
             self._sync = None
+
+
+def _relay(stopper: StopStream, line: str) -> tuple[str, bool]:
+    """Text to pass on for one SSE line, and whether the stream is over ([DONE] or a stop string)."""
+    piece = _sse_delta(line)
+    if piece is None:
+        return stopper.flush(), True
+    return stopper.feed(piece), stopper.done
 
 
 def _sse_delta(line: str) -> str | None:
