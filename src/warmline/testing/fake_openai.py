@@ -144,3 +144,36 @@ class FakeOpenAI:
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+
+_ROLE_SETS = [  # (client, counselor, dialogue marker or None, lang), most specific first
+    ("用户", "心理咨询师", "【对话】", "zh"),
+    ("求助者", "支持者", None, "zh"),
+    ("User", "Counselor", "[Dialogue]", "en"),
+    ("Client", "Counselor", None, "en"),
+]
+_ZH = [("最近心里很乱，第{i}次想找人说说。", "谢谢你愿意说出来，第{i}次聊到这里，你现在感觉怎么样？"),
+       ("有时候觉得自己撑不下去了，尤其是第{i}天晚上。", "听起来那个晚上特别难熬，愿意多说一点第{i}天发生了什么吗？")]
+_EN = [("I keep thinking about it, this is the {i}th time today.", "Thank you for telling me. What is it like for you the {i}th time?"),
+       ("It feels heavy, especially on day {i}.", "That sounds really hard. What happened on day {i}?")]
+
+
+def synth_reply(exchanges: int = 10) -> Callable[[list[dict]], str]:
+    """A reply function that answers a synthesis prompt with a well-formed dialogue in the prompt's
+    own role prefixes and language (with an analysis before the marker when the template asks)."""
+
+    def reply(messages: list[dict]) -> str:
+        prompt = messages[-1]["content"] if messages else ""
+        client, counselor, marker, lang = next(
+            (r for r in _ROLE_SETS if f"{r[0]}：" in prompt or f'"{r[0]}:"' in prompt or f"{r[0]}:" in prompt),
+            _ROLE_SETS[-1])
+        sep = "：" if lang == "zh" else ": "
+        lines = []
+        for i in range(1, exchanges + 1):
+            c, s = (_ZH if lang == "zh" else _EN)[i % 2]
+            lines += [f"{client}{sep}{c.format(i=i)}", f"{counselor}{sep}{s.format(i=i)}"]
+        head = ("分析：用户需要被倾听和理解。\n" if lang == "zh" else "Analysis: the user needs to be heard.\n") + \
+            f"{marker}\n" if marker and marker in prompt else ""
+        return head + "\n".join(lines)
+
+    return reply
