@@ -11,7 +11,8 @@ BACKENDS = ("local", "openai", "scripted")
 
 def make_backend(kind: str = "local", *, model: str | None = None, adapter: str | None = None,
                  base_url: str | None = None, api_key_env: str = "OPENAI_API_KEY", concurrency: int = 8,
-                 max_retries: int = 5, replies: list[str] | None = None, log=None) -> ChatBackend:
+                 max_retries: int = 5, timeout: float = 120.0, replies: list[str] | None = None,
+                 log=None) -> ChatBackend:
     """Build a backend by name. Heavy imports happen here, not at module import."""
     if kind == "local":
         from .local import LocalBackend
@@ -26,7 +27,7 @@ def make_backend(kind: str = "local", *, model: str | None = None, adapter: str 
         if not model:
             raise ValueError("the openai backend needs --model (the name the endpoint serves)")
         return OpenAIBackend(base_url=base_url, model=model, api_key_env=api_key_env, concurrency=concurrency,
-                             max_retries=max_retries)
+                             max_retries=max_retries, timeout=timeout)
     if kind == "scripted":
         return ScriptedBackend(replies or [], default="I'm here and listening. Can you tell me more?")
     raise ValueError(f"unknown backend {kind!r}; choose one of {', '.join(BACKENDS)}")

@@ -16,13 +16,13 @@ PRESET = typer.Option(None, "--preset", help="Generation preset: soulchat, mecha
 
 
 def build(backend: str, model: str | None, adapter: str | None, base_url: str | None, api_key_env: str,
-          concurrency: int = 8, max_retries: int = 5):
+          concurrency: int = 8, max_retries: int = 5, timeout: float = 120.0):
     from ..backends import make_backend
     from ..backends.embedded import ModelNotFound
 
     try:
         return make_backend(backend, model=model, adapter=adapter, base_url=base_url, api_key_env=api_key_env,
-                            concurrency=concurrency, max_retries=max_retries,
+                            concurrency=concurrency, max_retries=max_retries, timeout=timeout,
                             log=lambda m: console().print(f"[dim]{m}[/dim]"))
     except (ModelNotFound, ValueError) as e:
         fail(str(e))

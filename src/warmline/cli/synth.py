@@ -23,6 +23,7 @@ def main(
     concurrency: int = typer.Option(8, "--concurrency", help="Requests in flight at once."),
     max_retries: int = typer.Option(2, "--max-retries", help="Regenerations of an item that fails the checks."),
     http_retries: int = typer.Option(5, "--http-retries", help="Retries of one request on 429/5xx/timeouts."),
+    timeout: float = typer.Option(120.0, "--timeout", help="Seconds before one request counts as timed out."),
     limit: int = typer.Option(None, "--limit", help="Use only the first N input items."),
     samples: int = typer.Option(1, "--samples", help="Dialogues per input item."),
     seed: int = typer.Option(0, "--seed", help="Base seed; each item's seed derives from it and its key."),
@@ -64,7 +65,8 @@ def main(
         fail(str(e))
     from tqdm import tqdm
 
-    llm = B.build(backend, model, adapter, base_url, api_key_env, concurrency=concurrency, max_retries=http_retries)
+    llm = B.build(backend, model, adapter, base_url, api_key_env, concurrency=concurrency, max_retries=http_retries,
+                  timeout=timeout)
     bar = tqdm(total=total, desc=f"synth {method}", unit=" item", dynamic_ncols=True)
 
     def progress(s, finished: int) -> None:
