@@ -177,3 +177,64 @@ def synth_reply(exchanges: int = 10) -> Callable[[list[dict]], str]:
         return head + "\n".join(lines)
 
     return reply
+
+
+# -- an asyncio server for load: one process, no thread per connection ------------------------------
+
+async def _serve_async(port: int, delay: float, exchanges: int, ready) -> None:
+    import asyncio
+
+    reply = synth_reply(exchanges)
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            while True:
+                head = await reader.readuntil(b"\r\n\r\n")
+                length = 0
+                for line in head.split(b"\r\n"):
+                    if line[:15].lower() == b"content-length:":
+                        length = int(line[15:].strip())
+                body = json.loads(await reader.readexactly(length)) if length else {}
+                if delay:
+                    await asyncio.sleep(delay)
+                text = reply(body.get("messages") or [])
+                data = json.dumps({"id": "x", "object": "chat.completion", "model": body.get("model", "fake"),
+                                   "choices": [{"index": 0, "message": {"role": "assistant", "content": text},
+                                                "finish_reason": "stop"}],
+                                   "usage": {"prompt_tokens": 100, "completion_tokens": 200}}).encode()
+                writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
+                             + str(len(data)).encode() + b"\r\n\r\n" + data)
+                await writer.drain()
+        except (asyncio.IncompleteReadError, ConnectionResetError, BrokenPipeError):
+            pass
+        finally:
+            writer.close()
+
+    server = await asyncio.start_server(handle, "127.0.0.1", port, backlog=2048)
+    ready(server.sockets[0].getsockname()[1])
+    async with server:
+        await server.serve_forever()
+
+
+def main() -> None:
+    """`python -m warmline.testing.fake_openai --delay 0.2`: serve on 127.0.0.1, print the port, run
+    until killed. For benchmarks: it keeps the server's CPU out of the measured process."""
+    import argparse
+    import asyncio
+    import sys
+
+    ap = argparse.ArgumentParser(description=main.__doc__)
+    ap.add_argument("--port", type=int, default=0)
+    ap.add_argument("--delay", type=float, default=0.2, help="seconds before each answer")
+    ap.add_argument("--exchanges", type=int, default=6)
+    args = ap.parse_args()
+
+    def ready(port: int) -> None:
+        print(port, flush=True)
+        sys.stdout.flush()
+
+    asyncio.run(_serve_async(args.port, args.delay, args.exchanges, ready))
+
+
+if __name__ == "__main__":
+    main()
