@@ -14,14 +14,21 @@ pytestmark = pytest.mark.slow
 
 def test_quickstart_runs_every_stage_and_writes_a_report(tmp_path):
     out = tmp_path / "qs"
-    r = CliRunner().invoke(app, ["quickstart", "--output", str(out), "--max-new-tokens", "16"])
+    r = CliRunner().invoke(app, ["quickstart", "--output", str(out), "--max-new-tokens", "16", "--synth-items", "1",
+                                 "--synth-tokens", "48"])
     assert r.exit_code == 0, r.output
     report = json.loads((out / "report.json").read_text())
-    assert [s["stage"] for s in report][:2] == ["convert bundled examples",
-                                                "chat with the embedded model through the safety layer"]
+    assert [s["stage"] for s in report] == ["convert bundled examples",
+                                            "synthesize: rewrite 1 English Q&A with the SMILE method",
+                                            "chat with the embedded model through the safety layer"]
+    synth = report[1]["data"]
+    assert synth["planned"] == 1 and synth["accepted"] + synth["rejected"] == 1 and synth["completion_tokens"] > 0
+    finished = (out / "synth" / "smile.jsonl").read_text().splitlines() + \
+        (out / "synth" / "smile.rejected.jsonl").read_text().splitlines()
+    assert len(finished) == 1  # the item is recorded once, accepted or rejected with its reasons
     conv = report[0]["data"]
     assert all(v["quarantined"] == 0 and v["written"] == v["read"] > 0 for v in conv.values())
-    chat = report[1]["data"]["transcript"]
+    chat = report[2]["data"]["transcript"]
     assert all(t["reply"] for t in chat)
     assert chat[-1]["risk"] in ("elevated", "imminent") and chat[-1]["model_called"] is False
     assert (out / "data" / "qa_en.jsonl").exists()

@@ -1,8 +1,9 @@
 """The main job, on the embedded default model: every warmline capability is a stage here, run in
 order on bundled examples, ending in a report (report.md and report.json in the output directory).
 
-Stages so far: convert the bundled examples into warmline's format; hold a short chat through the
-safety layer with the embedded model (and show what the safety layer does with a crisis message)."""
+Stages so far: convert the bundled examples into warmline's format; rewrite a few English Q&A into
+multi-turn dialogues with the SMILE method (the small model fails many checks, and the report says so);
+hold a short chat through the safety layer (and show what it does with a crisis message)."""
 
 from __future__ import annotations
 
@@ -45,12 +46,32 @@ def stage_convert(out: Path, say: Callable[[str], None]) -> Stage:
     return st
 
 
-def stage_chat(out: Path, say: Callable[[str], None], model: str | None, max_new_tokens: int) -> Stage:
-    from .backends import make_backend, preset
+def stage_synth(out: Path, say: Callable[[str], None], backend, items: int, max_new_tokens: int) -> Stage:
+    from .synth.runner import SynthOptions, run as synth_run
+
+    st = Stage(f"synthesize: rewrite {items} English Q&A with the SMILE method")
+    opts = SynthOptions(method="smile", lang="en", limit=items, max_retries=0, concurrency=1,
+                        max_new_tokens=max_new_tokens, seed=0)
+    say(f"rewriting {items} Q&A from qa_en.csv with {backend.model_id} (about {max_new_tokens // 13} s each on 2 cores)")
+    s = synth_run(examples_dir() / "qa_en.csv", out / "synth" / "smile.jsonl", backend, opts)
+    st.data = s.to_dict()
+    st.lines.append(f"planned {s.planned}, accepted {s.accepted}, rejected {s.rejected}, "
+                    f"already done {s.skipped_done}; {s.completion_tokens} tokens generated in {s.seconds:.0f} s")
+    if s.reasons:
+        st.lines.append("why attempts failed: " + ", ".join(f"{k} x{v}" for k, v in s.reasons.most_common()))
+    if s.rejected:
+        st.lines.append("(a 135M-parameter model rarely follows the SMILE format; use a larger model or an API "
+                        "backend for real corpora: warmline synth --backend openai ...)")
+    for line in st.lines:
+        say(line)
+    return st
+
+
+def stage_chat(out: Path, say: Callable[[str], None], backend, max_new_tokens: int) -> Stage:
+    from .backends import preset
     from .session import ChatSession, default_system_prompt
 
     st = Stage("chat with the embedded model through the safety layer")
-    backend = make_backend("local", model=model, log=say)
     session = ChatSession(backend, preset("greedy", max_new_tokens=max_new_tokens), default_system_prompt("en"))
     st.lines.append(f"notice: {session.notice()}")
     say(st.lines[-1])
@@ -76,15 +97,24 @@ def stage_chat(out: Path, say: Callable[[str], None], model: str | None, max_new
     return st
 
 
-def run(out: Path, model: str | None = None, max_new_tokens: int = 60, say: Callable[[str], None] = print) -> list[Stage]:
+def run(out: Path, model: str | None = None, max_new_tokens: int = 60, synth_items: int = 2,
+        synth_tokens: int = 320, say: Callable[[str], None] = print) -> list[Stage]:
+    from .backends import make_backend
+
     out.mkdir(parents=True, exist_ok=True)
-    stages = []
-    for fn in (lambda: stage_convert(out, say), lambda: stage_chat(out, say, model, max_new_tokens)):
+    stages: list[Stage] = []
+
+    def timed(fn: Callable[[], Stage]) -> None:
         t0 = time.time()
         st = fn()
         st.seconds = round(time.time() - t0, 1)
         stages.append(st)
         say(f"-- {st.name}: done in {st.seconds} s")
+
+    timed(lambda: stage_convert(out, say))
+    backend = make_backend("local", model=model, log=say)
+    timed(lambda: stage_synth(out, say, backend, synth_items, synth_tokens))
+    timed(lambda: stage_chat(out, say, backend, max_new_tokens))
     write_report(out, stages)
     return stages
 

@@ -122,3 +122,19 @@ def test_retry_after_parsing():
     assert retry_after_seconds("2") == 2.0
     assert retry_after_seconds(None) is None and retry_after_seconds("soon") is None
     assert retry_after_seconds("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0  # a date in the past: no wait
+
+
+def test_async_stream_with_retry_and_stop(server):
+    server.fail(Fault(503, {"Retry-After": "0"}))
+    b = backend(server)
+
+    async def collect(options):
+        try:
+            return [c async for c in b.astream(MSGS, options)]
+        finally:
+            await b.aclose()
+
+    chunks = asyncio.run(collect(GenerationOptions()))
+    assert len(chunks) > 1 and "".join(chunks) == "I hear you: I feel low"
+    assert "".join(asyncio.run(collect(GenerationOptions(stop=["feel"])))) == "I hear you: I "
+    assert b.retries == 1

@@ -13,6 +13,8 @@ def main(
     output: Path = typer.Option(Path("warmline-quickstart"), "--output", "-o", help="Where results and the report go."),
     model: str = typer.Option(None, "--model", help="Model for the chat stage (default: the embedded model)."),
     max_new_tokens: int = typer.Option(60, "--max-new-tokens", help="Longest chat reply, in tokens."),
+    synth_items: int = typer.Option(2, "--synth-items", help="How many Q&A the synthesis stage rewrites."),
+    synth_tokens: int = typer.Option(320, "--synth-tokens", help="Longest generated dialogue, in tokens."),
 ) -> None:
     """Run every warmline stage on bundled examples with the embedded model (minutes on a laptop CPU)."""
     from ..backends.embedded import ModelNotFound
@@ -20,7 +22,8 @@ def main(
 
     out = console()
     try:
-        stages = run(output, model=model, max_new_tokens=max_new_tokens,
+        stages = run(output, model=model, max_new_tokens=max_new_tokens, synth_items=synth_items,
+                     synth_tokens=synth_tokens,
                      say=lambda m: out.print(m, markup=False, highlight=False))
     except ModelNotFound as e:
         fail(str(e), 1)
