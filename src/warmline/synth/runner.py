@@ -283,6 +283,7 @@ class _Run:
         if job.topic:
             labels["topic"] = job.topic
         prov = {"source": job.source.provenance.get("source"), "source_id": job.source.id,
+                "source_group": job.source.provenance.get("source_id"),
                 "license": job.source.provenance.get("license"), "generator": model or self.backend.model_id,
                 "method": self.opts.method, "prompt": job.tpl.name, "prompt_version": job.tpl.version,
                 "seed": seed, "temperature": self.opts.temperature, "top_p": self.opts.top_p}
