@@ -1,0 +1,256 @@
+"""The SFT recipe, top to bottom: load the model (LoRA, QLoRA or full), tokenize with counselor-only
+labels, train with accelerate (warmup then decay, accumulation, checkpointing, bf16/fp16 on GPU and
+fp32 on CPU), checkpoint and resume, then save the adapter (optionally merged) with a record of data,
+recipe and versions, a loss curve and tokens per second.
+
+One machine: `warmline train ...`. Several GPUs: `accelerate launch --config_file
+configs/accelerate/zero2.yaml -m warmline.cli.main train ...` (DeepSpeed ZeRO-2 or -3)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from .config import TrainConfig
+from .data import collate, encode, load_messages
+
+
+@dataclass
+class RunResult:
+    output: str
+    steps: int
+    losses: list[float] = field(default_factory=list)
+    tokens_per_second: float = 0.0
+    trained_tokens: int = 0
+    examples: int = 0
+    skipped_examples: int = 0
+    resumed_from: int = 0
+    adapter_dir: str | None = None
+    merged_dir: str | None = None
+
+
+def _versions() -> dict:
+    import accelerate
+    import peft
+    import torch
+    import transformers
+
+    from .. import __version__
+
+    return {"warmline": __version__, "torch": torch.__version__, "transformers": transformers.__version__,
+            "peft": peft.__version__, "accelerate": accelerate.__version__}
+
+
+def _sha256(path: str) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def load_model(cfg: TrainConfig, log: Callable[[str], None]):
+    """(model, tokenizer, model id) ready for training."""
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    from ..backends.embedded import EMBEDDED, resolve, unmark_quantized
+
+    path, local = resolve(cfg.model, log)
+    cuda = torch.cuda.is_available()
+    if cfg.precision == "auto":
+        dtype = torch.bfloat16 if cuda and torch.cuda.is_bf16_supported() else (torch.float16 if cuda else torch.float32)
+    else:
+        dtype = {"fp32": torch.float32, "bf16": torch.bfloat16, "fp16": torch.float16}[cfg.precision]
+    tok = AutoTokenizer.from_pretrained(path, local_files_only=local)
+    if tok.pad_token is None:
+        tok.pad_token = tok.eos_token
+    kwargs: dict = {"dtype": torch.float32 if dtype == torch.float16 else dtype, "local_files_only": local}
+    if cfg.method == "qlora":
+        try:
+            import bitsandbytes  # noqa: F401
+        except ImportError:
+            raise ValueError("QLoRA needs bitsandbytes and a CUDA GPU: pip install bitsandbytes, or use --method lora")
+        if not cuda:
+            raise ValueError("QLoRA needs a CUDA GPU; on CPU use --method lora")
+        from transformers import BitsAndBytesConfig
+
+        kwargs["quantization_config"] = BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_quant_type="nf4",
+                                                           bnb_4bit_compute_dtype=dtype, bnb_4bit_use_double_quant=True)
+    model = AutoModelForCausalLM.from_pretrained(path, **kwargs)
+    if cfg.method != "qlora":
+        unmark_quantized(model)
+    model.config.use_cache = False
+    if cfg.method in ("lora", "qlora"):
+        from peft import LoraConfig, get_peft_model, prepare_model_for_kbit_training
+
+        if cfg.method == "qlora":
+            model = prepare_model_for_kbit_training(model, use_gradient_checkpointing=cfg.grad_checkpointing)
+        lora = LoraConfig(r=cfg.lora_r, lora_alpha=cfg.lora_alpha, lora_dropout=cfg.lora_dropout,
+                          target_modules=cfg.target_modules, task_type="CAUSAL_LM")
+        model = get_peft_model(model, lora)
+    if cfg.grad_checkpointing:
+        model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
+        if cfg.method != "full":
+            model.enable_input_require_grads()
+    return model, tok, (EMBEDDED if cfg.model in (None, "", "embedded", "default") else cfg.model)
+
+
+def _checkpoints(out: Path) -> list[Path]:
+    root = out / "checkpoints"
+    if not root.is_dir():
+        return []
+    return sorted((p for p in root.iterdir() if p.name.startswith("step-") and (p / "warmline_step.json").exists()),
+                  key=lambda p: int(p.name[5:]))
+
+
+def train(cfg: TrainConfig, log: Callable[[str], None] = print, progress: bool = True) -> RunResult:
+    import torch
+    from accelerate import Accelerator
+    from accelerate.utils import set_seed
+    from torch.utils.data import DataLoader
+    from transformers import get_scheduler
+
+    if not cfg.data or not cfg.output:
+        raise ValueError("training needs --data and --output")
+    if not Path(cfg.data).is_file():
+        raise ValueError(f"--data {cfg.data} does not exist")
+    if cfg.threads:
+        torch.set_num_threads(cfg.threads)
+    out = Path(cfg.output)
+    out.mkdir(parents=True, exist_ok=True)
+    set_seed(cfg.seed)
+    cuda = torch.cuda.is_available()
+    mixed = "no" if not cuda or cfg.precision in ("fp32",) else ("bf16" if cfg.precision in ("auto", "bf16") and
+                                                                 torch.cuda.is_bf16_supported() else "fp16")
+    acc = Accelerator(gradient_accumulation_steps=cfg.grad_accum, mixed_precision=mixed, cpu=not cuda)
+
+    # -- model and data ----------------------------------------------------------------------------
+    model, tok, model_id = load_model(cfg, log)
+    examples, skipped = [], 0
+    for msgs in load_messages(cfg.data, cfg.system_prompt):
+        enc = encode(msgs, tok, cfg.max_length, cfg.loss_on)
+        if enc is None:
+            skipped += 1
+        else:
+            examples.append(enc)
+    if not examples:
+        raise ValueError(f"{cfg.data}: no example has a counselor reply to learn from")
+    g = torch.Generator().manual_seed(cfg.seed)
+    loader = DataLoader(examples, batch_size=cfg.batch_size, shuffle=True, generator=g,
+                        collate_fn=lambda b: collate(b, tok.pad_token_id))
+    steps_per_epoch = max(1, math.ceil(len(loader) / cfg.grad_accum))
+    total = cfg.max_steps or max(1, math.ceil(cfg.epochs * steps_per_epoch))
+    params = [p for p in model.parameters() if p.requires_grad]
+    opt = torch.optim.AdamW(params, lr=cfg.learning_rate, weight_decay=cfg.weight_decay)
+    sched = get_scheduler(cfg.lr_scheduler, opt, num_warmup_steps=cfg.warmup_steps, num_training_steps=total)
+    model, opt, loader, sched = acc.prepare(model, opt, loader, sched)
+
+    # -- resume ------------------------------------------------------------------------------------
+    step, losses = 0, []
+    ckpts = _checkpoints(out)
+    if ckpts:
+        acc.load_state(str(ckpts[-1]))
+        info = json.loads((ckpts[-1] / "warmline_step.json").read_text())
+        step, losses = info["step"], info["losses"]
+        log(f"resuming from {ckpts[-1].name}")
+    resumed_from = step
+
+    # -- loop --------------------------------------------------------------------------------------
+    from tqdm import tqdm
+
+    bar = tqdm(total=total, initial=step, desc="train", unit=" step", disable=not progress)
+    model.train()
+    tokens, t_train = 0, 0.0
+    skip = (step * cfg.grad_accum) % len(loader)  # micro-batches of the current epoch already done
+    while step < total:
+        epoch_loader = acc.skip_first_batches(loader, skip) if skip else loader
+        skip = 0
+        running, micro = 0.0, 0
+        for batch in epoch_loader:
+            t0 = time.perf_counter()
+            with acc.accumulate(model):
+                loss = model(**batch).loss
+                acc.backward(loss)
+                if acc.sync_gradients and cfg.max_grad_norm:
+                    acc.clip_grad_norm_(params, cfg.max_grad_norm)
+                opt.step()
+                sched.step()
+                opt.zero_grad()
+            t_train += time.perf_counter() - t0
+            tokens += int(batch["attention_mask"].sum())
+            running += float(loss.detach())
+            micro += 1
+            if not acc.sync_gradients:
+                continue
+            step += 1
+            losses.append(running / micro)
+            running, micro = 0.0, 0
+            bar.update(1)
+            bar.set_postfix(loss=f"{losses[-1]:.4f}", lr=f"{sched.get_last_lr()[0]:.2e}",
+                            tok_s=f"{tokens / max(t_train, 1e-9):.0f}")
+            if cfg.save_every and step % cfg.save_every == 0 and step < total:
+                _save_checkpoint(acc, out, step, losses, cfg.keep_checkpoints)
+            if step >= total:
+                break
+    bar.close()
+
+    # -- save --------------------------------------------------------------------------------------
+    result = RunResult(str(out), step, losses, tokens / t_train if t_train else 0.0, tokens, len(examples), skipped,
+                       resumed_from)
+    acc.wait_for_everyone()
+    if acc.is_main_process:
+        unwrapped = acc.unwrap_model(model)
+        target = out / ("adapter" if cfg.method != "full" else "model")
+        unwrapped.save_pretrained(target)
+        tok.save_pretrained(target)
+        if cfg.method == "lora" and cfg.merge:
+            merged = unwrapped.merge_and_unload()
+            merged.save_pretrained(out / "merged")
+            tok.save_pretrained(out / "merged")
+            result.merged_dir = str(out / "merged")
+        result.adapter_dir = str(target)
+        record = {"config": cfg.model_dump(), "base_model": model_id, "data": {"path": str(cfg.data),
+                  "sha256": _sha256(cfg.data), "examples": len(examples), "skipped_without_target": skipped},
+                  "steps": step, "resumed_from": resumed_from, "final_loss": losses[-1] if losses else None,
+                  "tokens_per_second": round(result.tokens_per_second, 1), "trained_tokens": tokens,
+                  "versions": _versions(), "precision": mixed if cuda else "fp32"}
+        (out / "warmline_run.json").write_text(json.dumps(record, indent=2, ensure_ascii=False), encoding="utf-8")
+        (target / "warmline_run.json").write_text(json.dumps(record, indent=2, ensure_ascii=False), encoding="utf-8")
+        (out / "loss.csv").write_text("step,loss\n" + "".join(f"{i + 1},{x:.6f}\n" for i, x in enumerate(losses)))
+        _plot(losses, out / "loss.png", f"{model_id} {cfg.method}, {step} steps, {result.tokens_per_second:.0f} tokens/s")
+        for c in _checkpoints(out):
+            shutil.rmtree(c, ignore_errors=True)
+    return result
+
+
+def _save_checkpoint(acc, out: Path, step: int, losses: list[float], keep: int) -> None:
+    path = out / "checkpoints" / f"step-{step}"
+    acc.save_state(str(path))
+    if acc.is_main_process:
+        (path / "warmline_step.json").write_text(json.dumps({"step": step, "losses": losses}))
+        for old in _checkpoints(out)[:-keep]:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def _plot(losses: list[float], path: Path, title: str) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6, 3.5), dpi=110)
+    ax.plot(range(1, len(losses) + 1), losses, marker="o" if len(losses) < 40 else None, lw=1.5)
+    ax.set_xlabel("optimizer step")
+    ax.set_ylabel("training loss (counselor tokens)")
+    ax.set_title(title, fontsize=9)
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
