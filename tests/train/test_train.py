@@ -30,7 +30,7 @@ def labelled_text(enc, tok) -> str:
 
 def test_mask_covers_exactly_the_last_reply_and_its_end_token(tok):
     enc = encode(MSGS, tok, 512, "last")
-    assert labelled_text(enc, tok) == "I hear you.<|im_end|>"
+    assert labelled_text(enc, tok) == "I hear you.<|im_end|>\n"
     assert len(enc["input_ids"]) == len(enc["labels"])
     kept = [i for i, lab in enumerate(enc["labels"]) if lab != IGNORE]
     assert kept == list(range(kept[0], kept[-1] + 1))  # one contiguous run
@@ -39,13 +39,13 @@ def test_mask_covers_exactly_the_last_reply_and_its_end_token(tok):
 
 def test_mask_all_counselor_turns(tok):
     enc = encode(MSGS, tok, 512, "all")
-    assert labelled_text(enc, tok) == "Hello there.<|im_end|>I hear you.<|im_end|>"
+    assert labelled_text(enc, tok) == "Hello there.<|im_end|>\nI hear you.<|im_end|>\n"
 
 
 def test_too_long_examples_lose_the_oldest_exchange_not_the_target(tok):
     long = [MSGS[0], {"role": "user", "content": "word " * 300}, {"role": "assistant", "content": "ok " * 50}] + MSGS[3:]
     enc = encode(long, tok, 64, "last")
-    assert len(enc["input_ids"]) <= 64 and labelled_text(enc, tok) == "I hear you.<|im_end|>"
+    assert len(enc["input_ids"]) <= 64 and labelled_text(enc, tok) == "I hear you.<|im_end|>\n"
     assert "word word" not in tok.decode(enc["input_ids"])
 
 

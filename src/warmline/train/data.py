@@ -44,7 +44,8 @@ def load_messages(path: str | Path, system_prompt: str | None = None) -> Iterato
 
 
 def assistant_spans(rendered: str, messages: list[dict], eos: str | None, loss_on: str = "last") -> list[tuple[int, int]]:
-    """Character spans of assistant contents in the rendered conversation (with the end-of-turn token)."""
+    """Character spans of assistant contents in the rendered conversation, with the end-of-turn token
+    and the newline the template puts after it."""
     spans, cursor = [], 0
     for m in messages:
         content = m["content"].strip()
@@ -57,6 +58,8 @@ def assistant_spans(rendered: str, messages: list[dict], eos: str | None, loss_o
         if m["role"] == "assistant":
             if eos and rendered.startswith(eos, end):
                 end += len(eos)
+                while end < len(rendered) and rendered[end] in "\r\n":  # the template's end-of-turn newline,
+                    end += 1  # as TRL's prompt-completion masking counts it
             spans.append((at, end))
         cursor = at + len(content)
     return spans[-1:] if loss_on == "last" else spans

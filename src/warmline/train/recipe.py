@@ -28,6 +28,8 @@ class RunResult:
     losses: list[float] = field(default_factory=list)
     tokens_per_second: float = 0.0
     trained_tokens: int = 0
+    train_seconds: float = 0.0
+    label_tokens: int = 0
     examples: int = 0
     skipped_examples: int = 0
     resumed_from: int = 0
@@ -168,13 +170,13 @@ def train(cfg: TrainConfig, log: Callable[[str], None] = print, progress: bool =
     bar = tqdm(total=total, initial=step, desc="train", unit=" step", disable=not progress)
     model.train()
     tokens, t_train = 0, 0.0
+    t_loop = time.perf_counter()
     skip = (step * cfg.grad_accum) % len(loader)  # micro-batches of the current epoch already done
     while step < total:
         epoch_loader = acc.skip_first_batches(loader, skip) if skip else loader
         skip = 0
         running, micro = 0.0, 0
         for batch in epoch_loader:
-            t0 = time.perf_counter()
             with acc.accumulate(model):
                 loss = model(**batch).loss
                 acc.backward(loss)
@@ -183,8 +185,8 @@ def train(cfg: TrainConfig, log: Callable[[str], None] = print, progress: bool =
                 opt.step()
                 sched.step()
                 opt.zero_grad()
-            t_train += time.perf_counter() - t0
             tokens += int(batch["attention_mask"].sum())
+            t_train = time.perf_counter() - t_loop  # wall time of the loop so far, data loading included
             running += float(loss.detach())
             micro += 1
             if not acc.sync_gradients:
@@ -202,8 +204,11 @@ def train(cfg: TrainConfig, log: Callable[[str], None] = print, progress: bool =
     bar.close()
 
     # -- save --------------------------------------------------------------------------------------
-    result = RunResult(str(out), step, losses, tokens / t_train if t_train else 0.0, tokens, len(examples), skipped,
-                       resumed_from)
+    result = RunResult(output=str(out), steps=step, losses=losses,
+                       tokens_per_second=tokens / t_train if t_train else 0.0, trained_tokens=tokens,
+                       train_seconds=round(t_train, 2),
+                       label_tokens=sum(sum(1 for x in e["labels"] if x != -100) for e in examples),
+                       examples=len(examples), skipped_examples=skipped, resumed_from=resumed_from)
     acc.wait_for_everyone()
     if acc.is_main_process:
         unwrapped = acc.unwrap_model(model)
