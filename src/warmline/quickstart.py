@@ -3,7 +3,9 @@ order on bundled examples, ending in a report (report.md and report.json in the 
 
 Stages so far: convert the bundled examples into warmline's format; rewrite a few English Q&A into
 multi-turn dialogues with the SMILE method (the small model fails many checks, and the report says so);
-hold a short chat through the safety layer (and show what it does with a crisis message)."""
+hold a short chat through the safety layer (and show what it does with a crisis message); fine-tune the
+embedded model with LoRA for a few steps on the synthesized dialogues (or the bundled ones when too few
+passed) and chat with the result."""
 
 from __future__ import annotations
 
@@ -67,6 +69,48 @@ def stage_synth(out: Path, say: Callable[[str], None], backend, items: int, max_
     return st
 
 
+def stage_train(out: Path, say: Callable[[str], None], steps: int) -> Stage:
+    from .conversation import read_jsonl
+    from .train.build import build_sft
+    from .train.config import load_config
+    from .train.recipe import train
+
+    st = Stage(f"fine-tune: LoRA, {steps} steps on the embedded model")
+    synthesized = out / "synth" / "smile.jsonl"
+    accepted = sum(1 for _ in read_jsonl(synthesized)) if synthesized.exists() else 0
+    source = synthesized if accepted >= 2 else out / "data" / "dialogues_en.jsonl"
+    why = "synthesized" if accepted >= 2 else f"bundled dialogues: only {accepted} synthesized dialogue(s) passed"
+    st.lines.append(f"training data: {source.name} ({why})")
+    rep = build_sft(source, out / "train" / "sft.jsonl", "openai")
+    st.lines.append(f"build-sft: {rep.samples['all']} samples from {rep.dialogues['all']} dialogues")
+    cfg = load_config("cpu-tiny", data=str(out / "train" / "sft.jsonl"), output=str(out / "train" / "run"),
+                      max_steps=steps)
+    res = train(cfg, log=say, progress=False)
+    st.lines.append(f"loss {res.losses[0]:.3f} -> {res.losses[-1]:.3f} over {res.steps} steps, "
+                    f"{res.tokens_per_second:.0f} tokens/s; adapter: {res.adapter_dir}; curve: {out / 'train' / 'run' / 'loss.png'}")
+    for line in st.lines:
+        say(line)
+    st.data = {"source": str(source), "samples": rep.samples["all"], "losses": res.losses,
+               "tokens_per_second": res.tokens_per_second, "adapter": res.adapter_dir}
+    return st
+
+
+def stage_tuned_chat(out: Path, say: Callable[[str], None], adapter: str, max_new_tokens: int) -> Stage:
+    from .backends import preset
+    from .backends.local import LocalBackend
+    from .session import ChatSession, default_system_prompt
+
+    st = Stage("chat with the fine-tuned model")
+    session = ChatSession(LocalBackend(adapter=adapter), preset("greedy", max_new_tokens=max_new_tokens),
+                          default_system_prompt("en"))
+    turn = session.send(CHAT_SCRIPT[0])
+    st.lines += [f"you> {CHAT_SCRIPT[0]}", f"warmline (LoRA)> {turn.text}"]
+    for line in st.lines:
+        say(line)
+    st.data = {"adapter": adapter, "user": CHAT_SCRIPT[0], "reply": turn.text}
+    return st
+
+
 def stage_chat(out: Path, say: Callable[[str], None], backend, max_new_tokens: int) -> Stage:
     from .backends import preset
     from .session import ChatSession, default_system_prompt
@@ -98,7 +142,7 @@ def stage_chat(out: Path, say: Callable[[str], None], backend, max_new_tokens: i
 
 
 def run(out: Path, model: str | None = None, max_new_tokens: int = 60, synth_items: int = 2,
-        synth_tokens: int = 320, say: Callable[[str], None] = print) -> list[Stage]:
+        synth_tokens: int = 320, train_steps: int = 4, say: Callable[[str], None] = print) -> list[Stage]:
     from .backends import make_backend
 
     out.mkdir(parents=True, exist_ok=True)
@@ -115,6 +159,8 @@ def run(out: Path, model: str | None = None, max_new_tokens: int = 60, synth_ite
     backend = make_backend("local", model=model, log=say)
     timed(lambda: stage_synth(out, say, backend, synth_items, synth_tokens))
     timed(lambda: stage_chat(out, say, backend, max_new_tokens))
+    timed(lambda: stage_train(out, say, train_steps))
+    timed(lambda: stage_tuned_chat(out, say, stages[-1].data["adapter"], max_new_tokens))
     write_report(out, stages)
     return stages
 
