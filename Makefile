@@ -28,7 +28,10 @@ test: setup
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 bench: setup
+	$(BIN)/python -m pip install -q -e '.[local,dev,bench]'
 	$(BIN)/python benchmarks/bench_convert.py
+	$(BIN)/python benchmarks/bench_synth.py
+	$(BIN)/python benchmarks/bench_train.py
 
 clean:
 	rm -rf $(VENV) warmline-quickstart
