@@ -84,7 +84,8 @@ def test_three_lora_steps_lower_the_loss_and_the_adapter_generates(tmp_path):
 
     data = tmp_path / "one.jsonl"
     data.write_text(json.dumps({"messages": MSGS}) + "\n")  # one example: every step sees the same batch
-    cfg = load_config("cpu-tiny", data=str(data), output=str(tmp_path / "run"), max_steps=3, learning_rate=3e-3)
+    cfg = load_config("cpu-tiny", data=str(data), output=str(tmp_path / "run"), max_steps=3, learning_rate=3e-3,
+                      merge=True)
     res = train(cfg, progress=False)
     assert res.steps == 3 and len(res.losses) == 3
     assert res.losses[2] < res.losses[0], res.losses
@@ -95,6 +96,17 @@ def test_three_lora_steps_lower_the_loss_and_the_adapter_generates(tmp_path):
     b = LocalBackend(adapter=str(tmp_path / "run" / "adapter"))
     r = b.generate([{"role": "user", "content": "I feel sad."}], GenerationOptions(temperature=0, max_new_tokens=8))
     assert r.text and r.completion_tokens > 0
+    assert (tmp_path / "run" / "merged" / "config.json").exists()  # --merge: a plain model directory
+    merged = LocalBackend(model=str(tmp_path / "run" / "merged"))
+    assert merged.generate([{"role": "user", "content": "I feel sad."}],
+                           GenerationOptions(temperature=0, max_new_tokens=8)).text == r.text
+    from typer.testing import CliRunner
+
+    from warmline.cli.main import app
+
+    out = CliRunner().invoke(app, ["chat", "--adapter", str(tmp_path / "run" / "adapter"), "--once", "I feel sad.",
+                                   "--temperature", "0", "--max-new-tokens", "8"])
+    assert out.exit_code == 0 and "warmline> " in out.stdout
 
 
 @pytest.mark.slow
