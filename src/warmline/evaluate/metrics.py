@@ -1,0 +1,267 @@
+"""Automatic metrics with signatures: BLEU-1..4 (individual and cumulative; corpus-level as sacrebleu
+computes it, and the mean of sentence-level scores as nltk computes them, with the smoothing named),
+ROUGE-1/2/L F (rouge-score's count-based definition, or rouge-chinese's set-based one with its
+sentence splitting, for the presets that reproduce peers), METEOR (nltk), and Distinct-1/2/3 (corpus
+level as in SMILE's Table 1, and per response).
+
+Statistics are computed once per pair, apart from the scores (n-gram counts over integer ids, an LCS
+by bit-parallel arithmetic), so one pass feeds every metric and the bootstrap; every number is checked
+against the reference implementation in the tests."""
+
+from __future__ import annotations
+
+import math
+import re
+import sys
+from collections import Counter
+from dataclasses import dataclass, field
+
+SMOOTHING = ("none", "method1", "method3")  # nltk's SmoothingFunction names; sacrebleu's 'exp' == method3
+
+
+# -- per-pair statistics -----------------------------------------------------------------------------
+
+@dataclass
+class PairStats:
+    hyp_len: int
+    ref_len: int
+    match: list[int]  # clipped n-gram matches, n = 1..4
+    hyp_total: list[int]  # n-grams in the hypothesis
+    ref_total: list[int]
+    lcs: int
+
+
+def _ids(tokens: list[str], vocab: dict) -> list[int]:
+    get = vocab.setdefault
+    return [get(t, len(vocab)) for t in tokens]
+
+
+def _grams(ids: list[int], n: int, base: int) -> list[int]:
+    if n == 1:
+        return ids
+    if n == 2:
+        return [a * base + b for a, b in zip(ids, ids[1:])]
+    if n == 3:
+        return [(a * base + b) * base + c for a, b, c in zip(ids, ids[1:], ids[2:])]
+    return [((a * base + b) * base + c) * base + d for a, b, c, d in zip(ids, ids[1:], ids[2:], ids[3:])]
+
+
+def lcs_length(a: list, b: list) -> int:
+    """Length of the longest common subsequence, by the bit-parallel algorithm (Allison-Dix / Hyyro):
+    one big-integer step per element of `b` instead of a len(a) x len(b) table."""
+    if not a or not b:
+        return 0
+    if len(a) > len(b):
+        a, b = b, a
+    masks: dict = {}
+    for i, t in enumerate(a):
+        masks[t] = masks.get(t, 0) | (1 << i)
+    full = (1 << len(a)) - 1
+    v = full
+    for t in b:
+        u = v & masks.get(t, 0)
+        v = ((v + u) | (v - u)) & full
+    return len(a) - bin(v).count("1")
+
+
+def pair_stats(hyps: list[list[str]], refs: list[list[str]], need_lcs: bool = True) -> list[PairStats]:
+    vocab: dict = {}
+    out = []
+    for h, r in zip(hyps, refs):
+        hi, ri = _ids(h, vocab), _ids(r, vocab)
+        base = len(vocab) + 1
+        match, ht, rt = [], [], []
+        for n in (1, 2, 3, 4):
+            hc = Counter(_grams(hi, n, base)) if len(hi) >= n else Counter()
+            rc = Counter(_grams(ri, n, base)) if len(ri) >= n else Counter()
+            if len(hc) > len(rc):
+                match.append(sum(min(c, hc[g]) for g, c in rc.items() if g in hc))
+            else:
+                match.append(sum(min(c, rc[g]) for g, c in hc.items() if g in rc))
+            ht.append(max(0, len(hi) - n + 1))
+            rt.append(max(0, len(ri) - n + 1))
+        out.append(PairStats(len(hi), len(ri), match, ht, rt, lcs_length(hi, ri) if need_lcs else 0))
+    return out
+
+
+# -- BLEU --------------------------------------------------------------------------------------------
+
+def _bleu(match: list[int], total: list[int], hyp_len: int, ref_len: int, weights: tuple, smoothing: str,
+          nltk_denominators: bool) -> float:
+    """BLEU from counts: nltk's sentence/corpus definition (denominators at least 1, 0 when no unigram
+    matches, the named smoothing), or sacrebleu's corpus one (smoothing 'exp' = method3)."""
+    k = len(weights)
+    den = [max(1, t) for t in total[:k]] if nltk_denominators else list(total[:k])
+    num = list(match[:k])
+    if num[0] == 0:
+        return 0.0
+    if hyp_len > ref_len:
+        bp = 1.0
+    elif hyp_len == 0:
+        return 0.0
+    else:
+        bp = math.exp(1 - ref_len / hyp_len)
+    p = []
+    inc = 1
+    for i in range(k):
+        if num[i]:
+            p.append(num[i] / den[i])
+        elif smoothing == "method1":
+            p.append(0.1 / den[i])
+        elif smoothing == "method3":
+            p.append(1 / (2 ** inc * den[i]) if den[i] else 0.0)
+            inc += 1
+        else:
+            p.append(sys.float_info.min)
+    return bp * math.exp(math.fsum(w * math.log(pi) for w, pi in zip(weights, p) if pi > 0))
+
+
+def bleu_weights(n: int, kind: str) -> tuple:
+    return tuple([1.0 / n] * n) if kind == "cumulative" else tuple([0.0] * (n - 1) + [1.0])
+
+
+def sentence_bleu(s: PairStats, n: int, kind: str = "cumulative", smoothing: str = "method3") -> float:
+    """nltk.translate.bleu_score.sentence_bleu([ref], hyp, weights, SmoothingFunction().<smoothing>)."""
+    return _bleu(s.match, s.hyp_total, s.hyp_len, s.ref_len, bleu_weights(n, kind), smoothing, True)
+
+
+def corpus_bleu(stats: list[PairStats], n: int, kind: str = "cumulative") -> float:
+    """sacrebleu's corpus BLEU on pre-tokenized text (tokenize='none', smooth_method='exp'), in 0..1."""
+    match = [sum(s.match[i] for s in stats) for i in range(4)]
+    total = [sum(s.hyp_total[i] for s in stats) for i in range(4)]
+    hyp_len, ref_len = sum(s.hyp_len for s in stats), sum(s.ref_len for s in stats)
+    if kind == "individual":
+        if not total[n - 1]:
+            return 0.0
+        bp = 1.0 if hyp_len > ref_len else (math.exp(1 - ref_len / hyp_len) if hyp_len else 0.0)
+        return bp * (match[n - 1] / total[n - 1] if match[n - 1] else 1 / (2 * total[n - 1]))
+    return _sacre(match[:n], total[:n], hyp_len, ref_len)
+
+
+def _sacre(match: list[int], total: list[int], hyp_len: int, ref_len: int) -> float:
+    """sacrebleu.BLEU.compute_bleu with smooth_method='exp' and effective order off."""
+    if hyp_len == 0:
+        return 0.0
+    bp = 1.0 if hyp_len >= ref_len else math.exp(1 - ref_len / hyp_len)
+    smooth = 1.0
+    logs = []
+    for m, t in zip(match, total):
+        if t == 0:
+            return 0.0
+        if m == 0:
+            smooth *= 2
+            logs.append(math.log(1 / (smooth * t)))
+        else:
+            logs.append(math.log(m / t))
+    return bp * math.exp(sum(logs) / len(match))
+
+
+# -- ROUGE -------------------------------------------------------------------------------------------
+
+def _f(p: float, r: float) -> float:
+    return 2 * p * r / (p + r) if p + r > 0 else 0.0
+
+
+def rouge_counts(s: PairStats) -> dict[str, float]:
+    """rouge-score's F-measures (count-based overlap, LCS over whole token sequences)."""
+    out = {}
+    for name, i in (("rouge1", 0), ("rouge2", 1)):
+        p = s.match[i] / s.hyp_total[i] if s.hyp_total[i] else 0.0
+        r = s.match[i] / s.ref_total[i] if s.ref_total[i] else 0.0
+        out[name] = _f(p, r)
+    p = s.lcs / s.hyp_len if s.hyp_len else 0.0
+    r = s.lcs / s.ref_len if s.ref_len else 0.0
+    out["rougeL"] = _f(p, r)
+    return out
+
+
+_CUT = [(re.compile(r"([。！？\?])([^”’])"), r"\1\n\2"), (re.compile(r"(\.{6})([^”’])"), r"\1\n\2"),
+        (re.compile(r"(\…{2})([^”’])"), r"\1\n\2"), (re.compile(r"([。！？\?][”’])([^，。！？\?])"), r"\1\n\2")]
+
+
+def _cut_sentences(text: str) -> list[list[str]]:
+    for rx, rep in _CUT:
+        text = rx.sub(rep, text)
+    return [s.split() for s in text.rstrip().split("\n") if s.split()]
+
+
+def rouge_sets(hyp: list[str], ref: list[str]) -> dict[str, float]:
+    """rouge-chinese's F scores on tokens joined by spaces: set-based ROUGE-N (each distinct n-gram
+    counts once), ROUGE-L on all words, F = 2PR/(P+R+1e-8). Its sentence split only drops empty
+    pieces; n-grams run across sentences. Empty text scores 0 (as LLaMA-Factory does)."""
+    hw = [w for s in _cut_sentences(" ".join(hyp)) for w in s]
+    rw = [w for s in _cut_sentences(" ".join(ref)) for w in s]
+    if not hw or not rw:
+        return {"rouge1": 0.0, "rouge2": 0.0, "rougeL": 0.0}
+    out = {}
+    for name, n in (("rouge1", 1), ("rouge2", 2)):
+        hg = {tuple(hw[i:i + n]) for i in range(len(hw) - n + 1)}
+        rg = {tuple(rw[i:i + n]) for i in range(len(rw) - n + 1)}
+        ov = len(hg & rg)
+        p = ov / len(hg) if hg else 0.0
+        r = ov / len(rg) if rg else 0.0
+        out[name] = 2.0 * ((p * r) / (p + r + 1e-8))
+    lcs = lcs_length(rw, hw)
+    p, r = lcs / len(hw), lcs / len(rw)
+    out["rougeL"] = 2.0 * ((p * r) / (p + r + 1e-8))
+    return out
+
+
+# -- Distinct ----------------------------------------------------------------------------------------
+
+@dataclass
+class DistinctResult:
+    unique: list[int] = field(default_factory=list)
+    total: list[int] = field(default_factory=list)
+    corpus: list[float] = field(default_factory=list)
+    per_response: list[float] = field(default_factory=list)
+
+
+def distinct(responses: list[list[str]], max_n: int = 3) -> DistinctResult:
+    """Distinct-n: unique / total n-grams over the whole corpus (SMILE's Table 1), and the mean of the
+    same ratio per response (responses shorter than n are left out of that mean). Every n-gram counts,
+    the last one included: a sequence of L tokens has L - n + 1 of them."""
+    res = DistinctResult()
+    for n in range(1, max_n + 1):
+        seen: set = set()
+        total = 0
+        ratios = []
+        for toks in responses:
+            grams = [tuple(toks[i:i + n]) for i in range(len(toks) - n + 1)]
+            if grams:
+                ratios.append(len(set(grams)) / len(grams))
+            seen.update(grams)
+            total += len(grams)
+        res.unique.append(len(seen))
+        res.total.append(total)
+        res.corpus.append(len(seen) / total if total else 0.0)
+        res.per_response.append(sum(ratios) / len(ratios) if ratios else 0.0)
+    return res
+
+
+# -- METEOR ------------------------------------------------------------------------------------------
+
+class _NoSynonyms:
+    """Stands in for WordNet when it is not installed: METEOR then matches exact words and stems only."""
+
+    def synsets(self, *args, **kwargs) -> list:
+        return []
+
+
+def wordnet_source():
+    """(wordnet, description) for METEOR's synonym stage."""
+    try:
+        from nltk.corpus import wordnet
+
+        wordnet.ensure_loaded()
+        return wordnet, f"wordnet-{wordnet.get_version()}"
+    except (LookupError, OSError):
+        return _NoSynonyms(), "none (WordNet not installed: exact and stem matches only)"
+
+
+def meteor(hyps: list[list[str]], refs: list[list[str]]) -> tuple[list[float], str]:
+    """Per-pair METEOR with nltk: meteor_score([reference], hypothesis), references first."""
+    from nltk.translate.meteor_score import meteor_score
+
+    wn, desc = wordnet_source()
+    return [meteor_score([r], h, wordnet=wn) if h and r else 0.0 for h, r in zip(hyps, refs)], desc
