@@ -15,14 +15,15 @@ pytestmark = pytest.mark.slow
 def test_quickstart_runs_every_stage_and_writes_a_report(tmp_path):
     out = tmp_path / "qs"
     r = CliRunner().invoke(app, ["quickstart", "--output", str(out), "--max-new-tokens", "16", "--synth-items", "1",
-                                 "--synth-tokens", "48", "--train-steps", "2"])
+                                 "--synth-tokens", "48", "--train-steps", "2", "--eval-items", "2"])
     assert r.exit_code == 0, r.output
     report = json.loads((out / "report.json").read_text())
     assert [s["stage"] for s in report] == ["convert bundled examples",
                                             "synthesize: rewrite 1 English Q&A with the SMILE method",
                                             "chat with the embedded model through the safety layer",
                                             "fine-tune: LoRA, 2 steps on the embedded model",
-                                            "chat with the fine-tuned model"]
+                                            "chat with the fine-tuned model",
+                                            "evaluate before and after fine-tuning on 2 held-out Q&A"]
     synth = report[1]["data"]
     assert synth["planned"] == 1 and synth["accepted"] + synth["rejected"] == 1 and synth["completion_tokens"] > 0
     finished = (out / "synth" / "smile.jsonl").read_text().splitlines() + \
@@ -36,5 +37,8 @@ def test_quickstart_runs_every_stage_and_writes_a_report(tmp_path):
     assert (out / "data" / "qa_en.jsonl").exists()
     tune = report[3]["data"]
     assert len(tune["losses"]) == 2 and tune["samples"] > 0 and (out / "train" / "run" / "adapter").is_dir()
-    assert report[4]["data"]["reply"] and report[4]["data"]["adapter"] == tune["adapter"]
+    assert report[4]["data"]["reply"] and report[4]["data"]["adapter"].endswith(tune["adapter"])
+    ev = report[5]["data"]["scores"]
+    assert set(ev) == {"base", "lora"} and all(0 <= v["rouge-l"] <= 1 for v in ev.values())
+    assert (out / "eval" / "report.html").exists() and (out / "eval" / "metrics.png").exists()
     assert "quickstart finished" in r.stdout and (out / "report.md").read_text().startswith("# warmline quickstart")

@@ -5,7 +5,7 @@ Stages so far: convert the bundled examples into warmline's format; rewrite a fe
 multi-turn dialogues with the SMILE method (the small model fails many checks, and the report says so);
 hold a short chat through the safety layer (and show what it does with a crisis message); fine-tune the
 embedded model with LoRA for a few steps on the synthesized dialogues (or the bundled ones when too few
-passed) and chat with the result."""
+passed) and chat with the result; evaluate the model before and after on held-out Q&A, with a report."""
 
 from __future__ import annotations
 
@@ -95,19 +95,44 @@ def stage_train(out: Path, say: Callable[[str], None], steps: int) -> Stage:
     return st
 
 
-def stage_tuned_chat(out: Path, say: Callable[[str], None], adapter: str, max_new_tokens: int) -> Stage:
+def stage_tuned_chat(say: Callable[[str], None], tuned, max_new_tokens: int) -> Stage:
     from .backends import preset
-    from .backends.local import LocalBackend
     from .session import ChatSession, default_system_prompt
 
     st = Stage("chat with the fine-tuned model")
-    session = ChatSession(LocalBackend(adapter=adapter), preset("greedy", max_new_tokens=max_new_tokens),
-                          default_system_prompt("en"))
+    session = ChatSession(tuned, preset("greedy", max_new_tokens=max_new_tokens), default_system_prompt("en"))
     turn = session.send(CHAT_SCRIPT[0])
     st.lines += [f"you> {CHAT_SCRIPT[0]}", f"warmline (LoRA)> {turn.text}"]
     for line in st.lines:
         say(line)
-    st.data = {"adapter": adapter, "user": CHAT_SCRIPT[0], "reply": turn.text}
+    st.data = {"adapter": tuned.model_id, "user": CHAT_SCRIPT[0], "reply": turn.text}
+    return st
+
+
+def stage_evaluate(out: Path, say: Callable[[str], None], systems: dict, items: int, max_new_tokens: int) -> Stage:
+    from .backends import preset
+    from .evaluate.compare import evaluate_systems
+    from .evaluate.run import generate, load_items, load_replies
+
+    st = Stage(f"evaluate before and after fine-tuning on {items} held-out Q&A")
+    test = list(load_items(out / "data" / "qa_en.jsonl", limit=items))
+    pairs = {}
+    for name, backend in systems.items():
+        path = generate(test, backend, out / "eval", name, preset("greedy", max_new_tokens=max_new_tokens))
+        _, hyps, refs = load_replies(path)
+        pairs[name] = (hyps, refs)
+    result = evaluate_systems(pairs, out / "eval", bootstrap=200)
+    for name, s in result["systems"].items():
+        sc = s["scores"]
+        st.lines.append(f"{name}: BLEU-4 {sc['bleu-4']:.4f}, ROUGE-L {sc['rouge-l']:.4f}, METEOR {sc['meteor']:.4f}, "
+                        f"Distinct-2 {sc['distinct-2']:.4f}, replies with questions {result['style'][name]['questions']:.0%}")
+    for pair, res in result["comparisons"].items():
+        st.lines.append(f"{pair}: ROUGE-L difference {res['rouge-l']['delta']:+.4f} (p = {res['rouge-l']['p_value']:.2f}; "
+                        f"{items} items and a few steps cannot show a real difference)")
+    st.lines.append(f"report: {result['paths']['md']}")
+    for line in st.lines:
+        say(line)
+    st.data = {"scores": {n: s["scores"] for n, s in result["systems"].items()}, "report": result["paths"]["md"]}
     return st
 
 
@@ -142,7 +167,8 @@ def stage_chat(out: Path, say: Callable[[str], None], backend, max_new_tokens: i
 
 
 def run(out: Path, model: str | None = None, max_new_tokens: int = 60, synth_items: int = 2,
-        synth_tokens: int = 320, train_steps: int = 4, say: Callable[[str], None] = print) -> list[Stage]:
+        synth_tokens: int = 320, train_steps: int = 4, eval_items: int = 3,
+        say: Callable[[str], None] = print) -> list[Stage]:
     from .backends import make_backend
 
     out.mkdir(parents=True, exist_ok=True)
@@ -160,7 +186,9 @@ def run(out: Path, model: str | None = None, max_new_tokens: int = 60, synth_ite
     timed(lambda: stage_synth(out, say, backend, synth_items, synth_tokens))
     timed(lambda: stage_chat(out, say, backend, max_new_tokens))
     timed(lambda: stage_train(out, say, train_steps))
-    timed(lambda: stage_tuned_chat(out, say, stages[-1].data["adapter"], max_new_tokens))
+    tuned = make_backend("local", model=model, adapter=stages[-1].data["adapter"])
+    timed(lambda: stage_tuned_chat(say, tuned, max_new_tokens))
+    timed(lambda: stage_evaluate(out, say, {"base": backend, "lora": tuned}, eval_items, max_new_tokens))
     write_report(out, stages)
     return stages
 

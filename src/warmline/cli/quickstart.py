@@ -16,6 +16,7 @@ def main(
     synth_items: int = typer.Option(2, "--synth-items", help="How many Q&A the synthesis stage rewrites."),
     synth_tokens: int = typer.Option(320, "--synth-tokens", help="Longest generated dialogue, in tokens."),
     train_steps: int = typer.Option(4, "--train-steps", help="LoRA steps of the fine-tuning stage."),
+    eval_items: int = typer.Option(3, "--eval-items", help="Held-out Q&A the evaluation stage scores."),
 ) -> None:
     """Run every warmline stage on bundled examples with the embedded model (minutes on a laptop CPU)."""
     from ..backends.embedded import ModelNotFound
@@ -24,7 +25,7 @@ def main(
     out = console()
     try:
         stages = run(output, model=model, max_new_tokens=max_new_tokens, synth_items=synth_items,
-                     synth_tokens=synth_tokens, train_steps=train_steps,
+                     synth_tokens=synth_tokens, train_steps=train_steps, eval_items=eval_items,
                      say=lambda m: out.print(m, markup=False, highlight=False))
     except ModelNotFound as e:
         fail(str(e), 1)
