@@ -134,3 +134,102 @@ def run(
     result = evaluate_systems(systems, output, preset=preset, tokenize=tokenize, meteor=meteor, bootstrap=bootstrap,
                               bertscore=bertscore, embedding=embedding)
     _show(result, output / "report.json")
+
+
+def _records(path: Path) -> list[dict]:
+    if not path.is_file():
+        fail(f"{path} does not exist")
+    rows = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
+    for i, r in enumerate(rows, 1):
+        if "id" not in r or "reply" not in r:
+            fail(f"{path}:{i}: a record needs 'id' and 'reply' (the replies.NAME.jsonl files of `eval run` have them)")
+    return rows
+
+
+@app.command("judge")
+def judge(
+    replies: Path = typer.Option(..., "--replies", help="replies.NAME.jsonl from `eval run` (id, context, reply)."),
+    rubric: str = typer.Option("cehs", "--rubric", help="cehs, psy-insight, cpsycoun, or a rubric YAML file."),
+    output: Path = typer.Option(None, "--output", help="Per-item scores and reasons (JSONL)."),
+    backend: str = B.BACKEND, model: str = B.MODEL, base_url: str = B.BASE_URL, api_key_env: str = B.API_KEY_ENV,
+    max_retries: int = typer.Option(2, "--max-retries", help="Re-asks when the judge's JSON is unusable."),
+    concurrency: int = typer.Option(8, "--concurrency"),
+) -> None:
+    """Score every reply with a rubric, parsing the judge's JSON strictly; prints means with 95% intervals."""
+    import asyncio
+
+    import numpy as np
+
+    from ..evaluate.judge import judge_replies, load_rubric
+
+    try:
+        rub = load_rubric(rubric)
+    except ValueError as e:
+        fail(str(e))
+    items = _records(replies)
+    llm = B.build(backend, model, None, base_url, api_key_env, concurrency=concurrency)
+
+    async def go():
+        try:
+            return await judge_replies(items, llm, rub, max_retries, concurrency)
+        finally:
+            if hasattr(llm, "aclose"):
+                await llm.aclose()
+
+    results, stats = asyncio.run(go())
+    if output:
+        output.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in results), encoding="utf-8")
+    ok = [r for r in results if "scores" in r]
+    rng = np.random.default_rng(0)
+    rows = []
+    for c in rub.criteria:
+        vals = np.array([r["scores"][c.key] for r in ok], dtype=float)
+        if len(vals):
+            boots = vals[rng.integers(0, len(vals), (1000, len(vals)))].mean(axis=1)
+            rows.append((f"{c.name} ({c.min}-{c.max})", f"{vals.mean():.3f}",
+                         f"[{np.quantile(boots, 0.025):.3f}, {np.quantile(boots, 0.975):.3f}]"))
+    console().print(table(f"{rub.name} v{rub.version} by {llm.model_id} (n={len(ok)})", ["criterion", "mean", "95% CI"], rows))
+    console().print(f"judge calls {stats.calls}, re-asked {stats.retries}, unusable {stats.failed}", markup=False)
+    if not ok:
+        fail("the judge produced no usable score", 1)
+
+
+@app.command("pairwise")
+def pairwise_cmd(
+    a: Path = typer.Option(..., "--a", help="System A replies (JSONL with id, context, reply)."),
+    b: Path = typer.Option(..., "--b", help="System B replies, the same ids."),
+    backend: str = B.BACKEND, base_url: str = B.BASE_URL, api_key_env: str = B.API_KEY_ENV,
+    judge_model: list[str] = typer.Option(None, "--judge-model", help="Judge model(s); repeat for a majority vote."),
+    output: Path = typer.Option(None, "--output", help="Per-item votes and verdicts (JSONL)."),
+    max_retries: int = typer.Option(2, "--max-retries"),
+) -> None:
+    """Blind A/B preference: each judge sees both orders (disagreement = tie); majority across judges;
+    win/tie/loss rates as in SMILE's human study."""
+    import asyncio
+
+    from ..evaluate.judge import pairwise, win_rates
+
+    ra, rb = {r["id"]: r for r in _records(a)}, {r["id"]: r for r in _records(b)}
+    ids = sorted(set(ra) & set(rb))
+    if not ids:
+        fail("the two files share no id")
+    items = [{"id": i, "context": ra[i].get("context", []), "a": ra[i]["reply"], "b": rb[i]["reply"],
+              "lang": ra[i].get("lang", "en")} for i in ids]
+    judges = [B.build(backend, m, None, base_url, api_key_env) for m in (judge_model or [None])]
+
+    async def go():
+        try:
+            return await pairwise(items, judges, max_retries)
+        finally:
+            for j in judges:
+                if hasattr(j, "aclose"):
+                    await j.aclose()
+
+    results, stats = asyncio.run(go())
+    if output:
+        output.write_text("".join(json.dumps(r) + "\n" for r in results), encoding="utf-8")
+    w = win_rates(results)
+    console().print(table(f"{a.stem} vs {b.stem} ({w['n']} items, {len(judges)} judge(s))", ["", "share"],
+                          [(f"{a.stem} wins", f"{w['a_wins']:.1%}"), ("tie", f"{w['ties']:.1%}"),
+                           (f"{b.stem} wins", f"{w['b_wins']:.1%}")]))
+    console().print(f"judge calls {stats.calls}, re-asked {stats.retries}, unusable {stats.failed}", markup=False)

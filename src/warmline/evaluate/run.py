@@ -111,7 +111,8 @@ def generate(items: list[TestItem], backend: ChatBackend, out: Path, name: str, 
 
 def _record(it: TestItem, rep, name: str) -> dict:
     obs, reasoning, reply = split_cot(rep.text)  # a chain-of-thought model: only the reply is scored
-    rec = {"id": it.id, "system": name, "reply": reply, "reference": it.reference, "model": rep.model}
+    rec = {"id": it.id, "system": name, "reply": reply, "reference": it.reference, "model": rep.model, "lang": it.lang,
+           "context": [m for m in it.messages if m["role"] != "system"]}
     if obs or reasoning:
         rec["explanation"] = {"observation": obs, "reasoning": reasoning}
     return rec
