@@ -132,3 +132,39 @@ def test_chinese_through_ascii_or_word_tokenizers_is_an_error():
     from rouge_score import rouge_scorer
 
     assert rouge_scorer.RougeScorer(["rouge1"]).score("我今天很难过", "我今天很难过")["rouge1"].fmeasure == 0.0
+
+
+def test_vectorized_scores_equal_the_references():
+    """The fast paths used by `score`: all pairs at once, against nltk, rouge-score and rouge-chinese."""
+    from nltk.translate.bleu_score import SmoothingFunction, sentence_bleu
+    from rouge_chinese import Rouge
+    from rouge_score import rouge_scorer
+
+    class Split:
+        def tokenize(self, text):
+            return text.split()
+
+    h, r, _ = stats(PAIRS_ZH, "char-raw")
+    st = M.stats(h, r)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for n in (1, 4):
+            fast = M.sentence_bleu_all(st, n, "cumulative", "method3")
+            ref = [sentence_bleu([b], a, weights=M.bleu_weights(n, "cumulative"),
+                                 smoothing_function=SmoothingFunction().method3) for a, b in zip(h, r)]
+            assert fast.tolist() == pytest.approx(ref, abs=1e-9)
+    h2, r2, _ = stats(PAIRS_EN, "13a")
+    st2 = M.stats(h2, r2)
+    scorer = rouge_scorer.RougeScorer(["rouge2", "rougeL"], tokenizer=Split())
+    fast = M.rouge_counts_all(st2)
+    for i, (a, b) in enumerate(zip(h2, r2)):
+        ref = scorer.score(" ".join(b), " ".join(a))
+        assert fast["rouge2"][i] == pytest.approx(ref["rouge2"].fmeasure, abs=1e-6)
+        assert fast["rougeL"][i] == pytest.approx(ref["rougeL"].fmeasure, abs=1e-6)
+    hj, rj, _ = stats(PAIRS_ZH, "jieba")
+    sets = M.rouge_sets_all(M.stats(hj, rj))
+    rouge = Rouge()
+    for i, (a, b) in enumerate(zip(hj, rj)):
+        ref = rouge.get_scores(" ".join(a), " ".join(b))[0]
+        assert sets["rouge2"][i] == pytest.approx(ref["rouge-2"]["f"], abs=1e-6)
+        assert sets["rougeL"][i] == pytest.approx(ref["rouge-l"]["f"], abs=1e-6)

@@ -16,6 +16,8 @@ import sys
 from collections import Counter
 from dataclasses import dataclass, field
 
+import numpy as np
+
 SMOOTHING = ("none", "method1", "method3")  # nltk's SmoothingFunction names; sacrebleu's 'exp' == method3
 
 
@@ -64,23 +66,144 @@ def lcs_length(a: list, b: list) -> int:
     return len(a) - bin(v).count("1")
 
 
-def pair_stats(hyps: list[list[str]], refs: list[list[str]], need_lcs: bool = True) -> list[PairStats]:
+@dataclass
+class Stats:
+    """Per-pair statistics as arrays (N pairs): n-gram matches and totals for n = 1..4 (counts, for BLEU
+    and rouge-score), distinct n-gram overlaps for n = 1, 2 (sets, for rouge-chinese), lengths, LCS."""
+
+    hyp_len: np.ndarray
+    ref_len: np.ndarray
+    match: np.ndarray  # (N, 4) clipped matches
+    hyp_total: np.ndarray  # (N, 4)
+    ref_total: np.ndarray
+    set_overlap: np.ndarray  # (N, 2) distinct shared n-grams
+    set_hyp: np.ndarray  # (N, 2) distinct n-grams in the hypothesis
+    set_ref: np.ndarray
+    lcs: np.ndarray
+
+    def pairs(self) -> list[PairStats]:
+        return [PairStats(int(self.hyp_len[i]), int(self.ref_len[i]), self.match[i].tolist(),
+                          self.hyp_total[i].tolist(), self.ref_total[i].tolist(), int(self.lcs[i]))
+                for i in range(len(self.hyp_len))]
+
+
+def _flat(seqs: list[list[str]], vocab: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    get = vocab.setdefault
+    lens = np.fromiter((len(s) for s in seqs), dtype=np.int64, count=len(seqs))
+    ids = np.fromiter((get(t, len(vocab)) for s in seqs for t in s), dtype=np.int64, count=int(lens.sum()))
+    owner = np.repeat(np.arange(len(seqs), dtype=np.int64), lens)
+    return ids, owner, lens
+
+
+def _ngram_codes(ids: np.ndarray, owner: np.ndarray, lens: np.ndarray, max_n: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """[(codes, owner)] for n = 1..max_n: one integer per n-gram, never crossing a sequence boundary;
+    codes are re-numbered after every order so they cannot overflow."""
+    starts = np.cumsum(lens) - lens
+    pos = np.arange(len(ids), dtype=np.int64) - starts[owner] if len(ids) else np.zeros(0, dtype=np.int64)
+    out = [(ids, owner)]
+    codes = ids
+    base = int(ids.max()) + 1 if len(ids) else 1
+    for n in range(2, max_n + 1):
+        valid = pos[: len(pos) - n + 1] <= (lens[owner[: len(pos) - n + 1]] - n) if len(ids) >= n else np.zeros(0, bool)
+        idx = np.nonzero(valid)[0]
+        prev = codes[idx] if n == 2 else prev_full[idx]
+        _, comp = np.unique(prev, return_inverse=True)
+        new = comp.astype(np.int64) * base + ids[idx + n - 1]
+        prev_full = np.full(len(ids), -1, dtype=np.int64)
+        prev_full[idx] = new
+        out.append((new, owner[idx]))
+    return out
+
+
+def _per_pair(h: tuple, r: tuple, n_pairs: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(clipped matches, distinct overlap, distinct in hyp, distinct in ref) per pair for one order."""
+    (hc, ho), (rc, ro) = h, r
+    g = int(max(hc.max() if len(hc) else 0, rc.max() if len(rc) else 0)) + 1
+    uh, ch = np.unique(ho * g + hc, return_counts=True)
+    ur, cr = np.unique(ro * g + rc, return_counts=True)
+    common, ih, ir = np.intersect1d(uh, ur, assume_unique=True, return_indices=True)
+    pair = common // g
+    match = np.bincount(pair, weights=np.minimum(ch[ih], cr[ir]), minlength=n_pairs)
+    overlap = np.bincount(pair, minlength=n_pairs)
+    return match, overlap, np.bincount(uh // g, minlength=n_pairs), np.bincount(ur // g, minlength=n_pairs)
+
+
+def stats(hyps: list[list[str]], refs: list[list[str]], need_lcs: bool = True) -> Stats:
+    """All per-pair statistics in one vectorized pass."""
+    n = len(hyps)
     vocab: dict = {}
-    out = []
-    for h, r in zip(hyps, refs):
-        hi, ri = _ids(h, vocab), _ids(r, vocab)
-        base = len(vocab) + 1
-        match, ht, rt = [], [], []
-        for n in (1, 2, 3, 4):
-            hc = Counter(_grams(hi, n, base)) if len(hi) >= n else Counter()
-            rc = Counter(_grams(ri, n, base)) if len(ri) >= n else Counter()
-            if len(hc) > len(rc):
-                match.append(sum(min(c, hc[g]) for g, c in rc.items() if g in hc))
-            else:
-                match.append(sum(min(c, rc[g]) for g, c in hc.items() if g in rc))
-            ht.append(max(0, len(hi) - n + 1))
-            rt.append(max(0, len(ri) - n + 1))
-        out.append(PairStats(len(hi), len(ri), match, ht, rt, lcs_length(hi, ri) if need_lcs else 0))
+    hi, ho, hl = _flat(hyps, vocab)
+    ri, ro, rl = _flat(refs, vocab)
+    # a shared vocabulary, so codes agree between the two sides; grams are coded jointly for the same reason
+    ids = np.concatenate([hi, ri])
+    owner = np.concatenate([ho, ro + n])
+    lens = np.concatenate([hl, rl])
+    grams = _ngram_codes(ids, owner, lens, 4)
+    match = np.zeros((n, 4))
+    set_ov, set_h, set_r = np.zeros((n, 2)), np.zeros((n, 2)), np.zeros((n, 2))
+    for k, (codes, own) in enumerate(grams):
+        side = own < n
+        m, ov, dh, dr = _per_pair((codes[side], own[side]), (codes[~side], own[~side] - n), n)
+        match[:, k] = m
+        if k < 2:
+            set_ov[:, k], set_h[:, k], set_r[:, k] = ov, dh, dr
+    hyp_total = np.maximum(0, hl[:, None] - np.arange(4)[None, :])
+    ref_total = np.maximum(0, rl[:, None] - np.arange(4)[None, :])
+    lcs = np.array([lcs_length(a, b) for a, b in zip(hyps, refs)] if need_lcs else [0] * n, dtype=np.int64)
+    return Stats(hl, rl, match.astype(np.int64), hyp_total, ref_total, set_ov, set_h, set_r, lcs)
+
+
+def pair_stats(hyps: list[list[str]], refs: list[list[str]], need_lcs: bool = True) -> list[PairStats]:
+    return stats(hyps, refs, need_lcs).pairs()
+
+
+def sentence_bleu_all(st: Stats, n: int, kind: str = "cumulative", smoothing: str = "method3") -> np.ndarray:
+    """`sentence_bleu` for every pair at once (the same arithmetic, vectorized)."""
+    w = np.array(bleu_weights(n, kind))
+    num = st.match[:, :n].astype(float)
+    den = np.maximum(1, st.hyp_total[:, :n]).astype(float)
+    zero = num == 0
+    if smoothing == "method1":
+        p = np.where(zero, 0.1 / den, num / den)
+    elif smoothing == "method3":
+        inc = np.cumsum(zero, axis=1)
+        p = np.where(zero, 1.0 / (2.0 ** inc * den), num / den)
+    else:
+        p = np.where(zero, sys.float_info.min, num / den)
+    h, r = st.hyp_len.astype(float), st.ref_len.astype(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        bp = np.where(h > r, 1.0, np.where(h == 0, 0.0, np.exp(1 - r / np.maximum(h, 1))))
+        logs = np.where(p > 0, np.log(np.where(p > 0, p, 1.0)), 0.0)
+    score = bp * np.exp((logs * w).sum(axis=1))
+    return np.where(st.match[:, 0] == 0, 0.0, score)
+
+
+def rouge_counts_all(st: Stats) -> dict[str, np.ndarray]:
+    """`rouge_counts` for every pair at once."""
+    out = {}
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for name, k in (("rouge1", 0), ("rouge2", 1)):
+            p = np.where(st.hyp_total[:, k] > 0, st.match[:, k] / np.maximum(1, st.hyp_total[:, k]), 0.0)
+            r = np.where(st.ref_total[:, k] > 0, st.match[:, k] / np.maximum(1, st.ref_total[:, k]), 0.0)
+            out[name] = np.where(p + r > 0, 2 * p * r / np.where(p + r > 0, p + r, 1), 0.0)
+        p = np.where(st.hyp_len > 0, st.lcs / np.maximum(1, st.hyp_len), 0.0)
+        r = np.where(st.ref_len > 0, st.lcs / np.maximum(1, st.ref_len), 0.0)
+        out["rougeL"] = np.where(p + r > 0, 2 * p * r / np.where(p + r > 0, p + r, 1), 0.0)
+    return out
+
+
+def rouge_sets_all(st: Stats) -> dict[str, np.ndarray]:
+    """`rouge_sets` for every pair at once (tokens without whitespace, as every warmline tokenizer gives)."""
+    out = {}
+    empty = (st.hyp_len == 0) | (st.ref_len == 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for name, k in (("rouge1", 0), ("rouge2", 1)):
+            p = np.where(st.set_hyp[:, k] > 0, st.set_overlap[:, k] / np.maximum(1, st.set_hyp[:, k]), 0.0)
+            r = np.where(st.set_ref[:, k] > 0, st.set_overlap[:, k] / np.maximum(1, st.set_ref[:, k]), 0.0)
+            out[name] = np.where(empty, 0.0, 2.0 * ((p * r) / (p + r + 1e-8)))
+        p = st.lcs / np.maximum(1, st.hyp_len)
+        r = st.lcs / np.maximum(1, st.ref_len)
+        out["rougeL"] = np.where(empty, 0.0, 2.0 * ((p * r) / (p + r + 1e-8)))
     return out
 
 
@@ -125,11 +248,15 @@ def sentence_bleu(s: PairStats, n: int, kind: str = "cumulative", smoothing: str
     return _bleu(s.match, s.hyp_total, s.hyp_len, s.ref_len, bleu_weights(n, kind), smoothing, True)
 
 
-def corpus_bleu(stats: list[PairStats], n: int, kind: str = "cumulative") -> float:
+def corpus_bleu(stats: list[PairStats] | Stats, n: int, kind: str = "cumulative") -> float:
     """sacrebleu's corpus BLEU on pre-tokenized text (tokenize='none', smooth_method='exp'), in 0..1."""
-    match = [sum(s.match[i] for s in stats) for i in range(4)]
-    total = [sum(s.hyp_total[i] for s in stats) for i in range(4)]
-    hyp_len, ref_len = sum(s.hyp_len for s in stats), sum(s.ref_len for s in stats)
+    if isinstance(stats, Stats):
+        match, total = stats.match.sum(axis=0).tolist(), stats.hyp_total.sum(axis=0).tolist()
+        hyp_len, ref_len = int(stats.hyp_len.sum()), int(stats.ref_len.sum())
+    else:
+        match = [sum(s.match[i] for s in stats) for i in range(4)]
+        total = [sum(s.hyp_total[i] for s in stats) for i in range(4)]
+        hyp_len, ref_len = sum(s.hyp_len for s in stats), sum(s.ref_len for s in stats)
     if kind == "individual":
         if not total[n - 1]:
             return 0.0

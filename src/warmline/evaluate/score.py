@@ -98,26 +98,24 @@ def score(hyps: list[str], refs: list[str], preset: str = "default", tokenize: s
     common = f"nrefs:1|case:{'lc' if spec.lowercase else 'mixed'}|warmline:{__version__}"
     # BLEU
     bh, br = tok(btok)
-    st = M.pair_stats(bh, br, need_lcs=(rtok == btok and spec.rouge == "counts"))
+    st = M.stats(bh, br, need_lcs=(rtok == btok))
     for n in (1, 2, 3, 4):
         for kind, suffix in (("cumulative", ""), ("individual", "-ind")):
-            vals = [M.sentence_bleu(s, n, kind, spec.smoothing) * spec.scale for s in st]
-            item[f"bleu-{n}{suffix}"] = vals
+            item[f"bleu-{n}{suffix}"] = (M.sentence_bleu_all(st, n, kind, spec.smoothing) * spec.scale).tolist()
             sig[f"bleu-{n}{suffix}"] = (f"bleu|n:{n}|{kind}|avg:sentence-mean|smooth:{spec.smoothing}|tok:{btok}|"
                                         f"impl:nltk-{_ver('nltk')}-compatible|{common}")
         sc[f"corpus-bleu-{n}"] = M.corpus_bleu(st, n) * spec.scale
         sig[f"corpus-bleu-{n}"] = f"bleu|n:{n}|cumulative|avg:corpus|smooth:exp|tok:{btok}|impl:sacrebleu-{_ver('sacrebleu')}-compatible|{common}"
     # ROUGE
-    rh, rr = tok(rtok)
+    rst = st if rtok == btok else M.stats(*tok(rtok))
     if spec.rouge == "sets":
-        rs = [M.rouge_sets(h, r) for h, r in zip(rh, rr)]
+        rs = M.rouge_sets_all(rst)
         impl = f"rouge-chinese-{_ver('rouge-chinese')}-compatible (set n-grams, F=2PR/(P+R+1e-8))"
     else:
-        rstats = st if rtok == btok else M.pair_stats(rh, rr)
-        rs = [M.rouge_counts(s) for s in rstats]
+        rs = M.rouge_counts_all(rst)
         impl = f"rouge-score-{_ver('rouge-score')}-compatible (count n-grams)"
     for k, name in (("rouge1", "rouge-1"), ("rouge2", "rouge-2"), ("rougeL", "rouge-l")):
-        item[name] = [x[k] * spec.scale for x in rs]
+        item[name] = (rs[k] * spec.scale).tolist()
         sig[name] = f"{name}|F|avg:mean|tok:{rtok}|impl:{impl}|{common}"
     # METEOR
     if meteor:
@@ -154,7 +152,7 @@ def score(hyps: list[str], refs: list[str], preset: str = "default", tokenize: s
     return out
 
 
-def bootstrap_ci(items: dict, stats: list, scale: float, n: int = 1000, seed: int = 0, alpha: float = 0.05) -> dict:
+def bootstrap_ci(items: dict, stats: M.Stats, scale: float, n: int = 1000, seed: int = 0, alpha: float = 0.05) -> dict:
     """Percentile intervals: per-item metrics by resampling items; corpus BLEU by resampling the
     per-pair statistics (never the scores)."""
     rng = np.random.default_rng(seed)
@@ -164,10 +162,10 @@ def bootstrap_ci(items: dict, stats: list, scale: float, n: int = 1000, seed: in
     for name, vals in items.items():
         means = np.asarray(vals)[idx].mean(axis=1)
         ci[name] = [float(np.quantile(means, alpha / 2)), float(np.quantile(means, 1 - alpha / 2))]
-    match = np.array([s.match for s in stats])[idx].sum(axis=1)
-    total = np.array([s.hyp_total for s in stats])[idx].sum(axis=1)
-    hyp = np.array([s.hyp_len for s in stats])[idx].sum(axis=1)
-    ref = np.array([s.ref_len for s in stats])[idx].sum(axis=1)
+    match = stats.match[idx].sum(axis=1)
+    total = stats.hyp_total[idx].sum(axis=1)
+    hyp = stats.hyp_len[idx].sum(axis=1)
+    ref = stats.ref_len[idx].sum(axis=1)
     for k in (1, 2, 3, 4):
         vals = [M._sacre(list(m[:k]), list(t[:k]), int(h), int(r)) * scale for m, t, h, r in zip(match, total, hyp, ref)]
         ci[f"corpus-bleu-{k}"] = [float(np.quantile(vals, alpha / 2)), float(np.quantile(vals, 1 - alpha / 2))]
