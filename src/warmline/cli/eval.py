@@ -233,3 +233,57 @@ def pairwise_cmd(
                           [(f"{a.stem} wins", f"{w['a_wins']:.1%}"), ("tie", f"{w['ties']:.1%}"),
                            (f"{b.stem} wins", f"{w['b_wins']:.1%}")]))
     console().print(f"judge calls {stats.calls}, re-asked {stats.retries}, unusable {stats.failed}", markup=False)
+
+
+@app.command("simulate")
+def simulate_cmd(
+    output: Path = typer.Option(..., "--output", help="Directory for sessions.jsonl and summary.json."),
+    profiles: Path = typer.Option(None, "--profiles", help="Profiles YAML (default: the bundled bilingual set)."),
+    lang: str = typer.Option(None, "--lang", help="Only profiles in this language (zh or en)."),
+    limit: int = typer.Option(None, "--limit", help="Only the first N profiles."),
+    turns: int = typer.Option(4, "--turns", help="Exchanges per session."),
+    rubric: str = typer.Option("cehs", "--rubric", help="Rubric for the session judge."),
+    backend: str = B.BACKEND, model: str = B.MODEL, adapter: str = B.ADAPTER, base_url: str = B.BASE_URL,
+    api_key_env: str = B.API_KEY_ENV,
+    client_backend: str = typer.Option(None, "--client-backend", help="Backend of the simulated client (default: --backend)."),
+    client_model: str = typer.Option(None, "--client-model", help="Model playing the client."),
+    client_base_url: str = typer.Option(None, "--client-base-url", help="Endpoint of the client and judge models."),
+    judge_model: str = typer.Option(None, "--judge-model", help="Model judging whole sessions (omit: no judge)."),
+    max_new_tokens: int = typer.Option(200, "--max-new-tokens", help="Longest counselor reply."),
+) -> None:
+    """An LLM plays clients from profiles; the counselor system (through the safety layer) talks with each
+    for N turns; a judge scores each whole session with a rubric. Scores per criterion and per attitude."""
+    import asyncio
+
+    from ..backends import preset
+    from ..evaluate.judge import load_rubric
+    from ..evaluate.simulate import load_profiles, run_all, summarize
+    from ..session import default_system_prompt
+
+    try:
+        profs = [p for p in load_profiles(str(profiles) if profiles else None) if lang is None or p.lang == lang][:limit]
+        rub = load_rubric(rubric)
+    except ValueError as e:
+        fail(str(e))
+    if not profs:
+        fail("no profile matches --lang")
+    counselor = B.build(backend, model, adapter, base_url, api_key_env)
+    cb = client_backend or backend
+    client = counselor if cb == backend and client_model in (None, model) and cb == "local" else \
+        B.build(cb, client_model, None, client_base_url or base_url, api_key_env)
+    judge = B.build(cb, judge_model, None, client_base_url or base_url, api_key_env) if judge_model else None
+    system = default_system_prompt(profs[0].lang)
+    results, stats = asyncio.run(run_all(profs, counselor, preset("greedy", max_new_tokens=max_new_tokens), client,
+                                         judge, rub if judge else None, turns, system))
+    output.mkdir(parents=True, exist_ok=True)
+    (output / "sessions.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in results),
+                                           encoding="utf-8")
+    summary = summarize(results, rub)
+    summary["judge"] = {"calls": stats.calls, "re_asked": stats.retries, "unusable": stats.failed}
+    (output / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
+    rows = [(c.name, *(f"{v:.2f}" if (v := summary["by_attitude"][a][c.key]) is not None else "-"
+                       for a in ("open", "resistant", "ambivalent")),
+             f"{summary['overall'][c.key]:.2f}" if summary["overall"][c.key] is not None else "-") for c in rub.criteria]
+    console().print(table(f"{len(results)} simulated sessions, {turns} turns, {rub.name} (judged: {summary['scored']})",
+                          ["criterion", "open", "resistant", "ambivalent", "all"], rows))
+    console().print(f"sessions: {output / 'sessions.jsonl'}", markup=False)
