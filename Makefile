@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.warmline-setup
 
-.PHONY: setup quickstart test bench clean
+.PHONY: setup browser quickstart test bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,7 +24,15 @@ setup: $(STAMP)
 quickstart: setup
 	$(BIN)/warmline quickstart
 
-test: setup
+# The annotation page is tested in Debian's headless Chromium; install it when missing (needs root or sudo).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; elif command -v sudo >/dev/null 2>&1; then SUDO="sudo -n"; else SUDO=none; fi; \
+	  if [ "$$SUDO" = none ]; then echo "chromium is missing and cannot be installed without root: the browser test will be skipped"; \
+	  else $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null \
+	    || echo "could not install chromium: the browser test will be skipped"; fi; }
+
+test: setup browser
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 bench: setup

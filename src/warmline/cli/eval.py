@@ -287,3 +287,47 @@ def simulate_cmd(
     console().print(table(f"{len(results)} simulated sessions, {turns} turns, {rub.name} (judged: {summary['scored']})",
                           ["criterion", "open", "resistant", "ambivalent", "all"], rows))
     console().print(f"sessions: {output / 'sessions.jsonl'}", markup=False)
+
+
+@app.command("agreement")
+def agreement_cmd(
+    annotations: Path = typer.Option(..., "--annotations", help="The JSONL file written by `warmline annotate`."),
+    rubric: str = typer.Option("cehs", "--rubric"),
+    judge: Path = typer.Option(None, "--judge", help="`eval judge --output` file: Cohen's kappa of the judge "
+                                                     "against the human majority, per criterion."),
+) -> None:
+    """Inter-rater agreement (Fleiss' kappa per criterion), human means per system, majority-vote
+    pairwise results, and optionally the judge's agreement with humans (Cohen's kappa)."""
+    from collections import Counter
+
+    from ..evaluate.annotate import _read, agreement
+    from ..evaluate.judge import cohen_kappa, load_rubric
+
+    if not annotations.is_file():
+        fail(f"{annotations} does not exist")
+    rub = load_rubric(rubric)
+    res = agreement(annotations, rub)
+    console().print(table(f"agreement of {len(res['raters'])} raters", ["criterion", "Fleiss' kappa"],
+                          [(c.name, "-" if res["kappa"][c.key] is None else f"{res['kappa'][c.key]:.3f}")
+                           for c in rub.criteria]))
+    for system, means in res["means"].items():
+        console().print(f"{system}: " + ", ".join(f"{k} {v:.2f}" for k, v in means.items()), markup=False)
+    if res["pairwise"]:
+        console().print("pairwise (majority of raters): " + ", ".join(f"{k} {v}" for k, v in res["pairwise"].items()),
+                        markup=False)
+    if judge:
+        if not judge.is_file():
+            fail(f"{judge} does not exist")
+        judged = {r["id"]: r.get("scores") for r in (json.loads(x) for x in judge.read_text().splitlines() if x.strip())}
+        human: dict = {}
+        for a in _read(annotations):
+            if a["kind"] == "score":
+                human.setdefault(a["item"], []).append(a["scores"])
+        rows = []
+        for c in rub.criteria:
+            pairs = [(judged[i][c.key], Counter(s[c.key] for s in hs).most_common(1)[0][0])
+                     for i, hs in human.items() if judged.get(i)]
+            if pairs:
+                rows.append((c.name, f"{cohen_kappa([p[0] for p in pairs], [p[1] for p in pairs]):.3f}", len(pairs)))
+        console().print(table("judge vs human majority", ["criterion", "Cohen's kappa", "items"], rows))
+    typer.echo(json.dumps(res))
