@@ -95,3 +95,4 @@ def test_judge_cli_against_an_openai_compatible_server(tmp_path):
     assert "Empathy (0-2)" in r.stdout and "1.000" in r.stdout
     rows = [json.loads(x) for x in (tmp_path / "j.jsonl").read_text().splitlines()]
     assert len(rows) == 3 and rows[0]["scores"]["safety"] == 1
+    assert (tmp_path / "j.png").stat().st_size > 1000  # the per-rubric bar chart

@@ -181,13 +181,19 @@ def judge(
         output.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in results), encoding="utf-8")
     ok = [r for r in results if "scores" in r]
     rng = np.random.default_rng(0)
-    rows = []
+    rows, chart = [], []
     for c in rub.criteria:
         vals = np.array([r["scores"][c.key] for r in ok], dtype=float)
         if len(vals):
             boots = vals[rng.integers(0, len(vals), (1000, len(vals)))].mean(axis=1)
-            rows.append((f"{c.name} ({c.min}-{c.max})", f"{vals.mean():.3f}",
-                         f"[{np.quantile(boots, 0.025):.3f}, {np.quantile(boots, 0.975):.3f}]"))
+            lo, hi = float(np.quantile(boots, 0.025)), float(np.quantile(boots, 0.975))
+            rows.append((f"{c.name} ({c.min}-{c.max})", f"{vals.mean():.3f}", f"[{lo:.3f}, {hi:.3f}]"))
+            chart.append((c.name, float(vals.mean()), lo, hi, c.max))
+    if output and chart:
+        from ..evaluate.report import rubric_chart
+
+        png = rubric_chart(output.with_suffix(".png"), f"{rub.name} v{rub.version}, judge {llm.model_id}, n={len(ok)}", chart)
+        console().print(f"chart: {png}", markup=False)
     console().print(table(f"{rub.name} v{rub.version} by {llm.model_id} (n={len(ok)})", ["criterion", "mean", "95% CI"], rows))
     console().print(f"judge calls {stats.calls}, re-asked {stats.retries}, unusable {stats.failed}", markup=False)
     if not ok:

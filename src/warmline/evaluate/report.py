@@ -101,3 +101,28 @@ def style_stats(replies: list[str], references: list[str]) -> dict:
     return {"advice_lists": sum(is_advice_dump(r) for r in replies) / n,
             "questions": sum(("?" in r or "？" in r) for r in replies) / n,
             "length_ratio": sum(len(r) for r in replies) / ref_len}
+
+
+def rubric_chart(path: Path, title: str, rows: list[tuple[str, float, float, float, int]]) -> Path:
+    """A bar chart of rubric means with 95% intervals: rows of (criterion, mean, low, high, max)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(max(5, 1.3 * len(rows)), 3.5), dpi=110)
+    names = [r[0] for r in rows]
+    means = [r[1] for r in rows]
+    err = [[m - r[2] for m, r in zip(means, rows)], [r[3] - m for m, r in zip(means, rows)]]
+    ax.bar(names, [m / r[4] for m, r in zip(means, rows)], yerr=[[e / r[4] for e, r in zip(err[0], rows)],
+                                                                 [e / r[4] for e, r in zip(err[1], rows)]], capsize=4)
+    for i, (m, r) in enumerate(zip(means, rows)):
+        ax.text(i, m / r[4] + 0.02, f"{m:.2f}/{r[4]}", ha="center", fontsize=8)
+    ax.set_ylim(0, 1.15)
+    ax.set_ylabel("mean / maximum (95% interval)")
+    ax.set_title(title, fontsize=9)
+    ax.grid(axis="y", alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+    return path
