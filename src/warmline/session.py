@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from importlib import resources as ir
 
 from .backends.base import ChatBackend, GenerationOptions
-from .safety import Verdict, ai_notice, crisis_message, screen, unsafe_reply_message
+from .safety import Screener, Verdict, ai_notice, crisis_message, screen_reply, unsafe_reply_message
 
 
 def default_system_prompt(lang: str = "en") -> str:
@@ -38,6 +38,7 @@ class ChatSession:
     lang: str = "en"
     locale: str | None = None
     history: list[dict] = field(default_factory=list)
+    screener: Screener = field(default_factory=Screener)
 
     def notice(self) -> str:
         return ai_notice(self.lang)
@@ -49,14 +50,14 @@ class ChatSession:
     def send(self, text: str) -> Turnout:
         """Screen the message; on risk answer with the crisis message instead of the model; otherwise
         generate, screen the reply, and replace it when it is unsafe."""
-        verdict = screen(text)
+        verdict = self.screener(text)
         self.history.append({"role": "user", "content": text})
         if verdict.flagged:
             reply = crisis_message(verdict, self.locale)
             self.history.append({"role": "assistant", "content": reply})
             return Turnout(reply, verdict)
         reply = self.backend.generate(self.messages(), self.options).text
-        out_verdict = screen(reply, verdict.lang)
+        out_verdict = screen_reply(reply, verdict.lang)
         replaced = out_verdict.flagged
         if replaced:
             reply = unsafe_reply_message(verdict.lang)

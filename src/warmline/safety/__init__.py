@@ -1,7 +1,8 @@
 """The safety layer every path to a person goes through: the AI notice, crisis screening of user
 messages and model replies, and crisis resources (data with sources)."""
 
-from .detect import Verdict, screen
+from .detect import Verdict, screen, screen_reply
+from .screener import Screener
 from .policy import ai_notice, crisis_message, load_resources, unsafe_reply_message
 
-__all__ = ["Verdict", "screen", "ai_notice", "crisis_message", "load_resources", "unsafe_reply_message"]
+__all__ = ["Verdict", "screen", "screen_reply", "Screener", "ai_notice", "crisis_message", "load_resources", "unsafe_reply_message"]

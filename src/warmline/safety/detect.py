@@ -35,47 +35,64 @@ def _rx(*patterns: str) -> re.Pattern:
     return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
 
 
-# category -> pattern; order does not matter, every category is checked
+# category -> pattern; every category is checked
 EN = {
     "suicidal_ideation": _rx(
         r"\bkill(?:ing)? my ?self\b", r"\bend(?:ing)? (?:my life|it all|things)\b", r"\btake my (?:own )?life\b",
         r"\bcommit(?:ting)? suicide\b", r"\bsuicid(?:e|al)\b", r"\b(?:want|wanna|going) to die\b",
         r"\bdon'?t want to (?:live|be alive|exist|be here anymore|wake up)\b", r"\bbetter off dead\b",
-        r"\bno (?:reason|point) (?:to|in) (?:live|living|go on|going on)\b", r"\bwish i (?:was|were) dead\b",
-        r"\b(?:everyone|they|world) (?:would be|is) better off without me\b", r"\bcan'?t go on (?:living|anymore)\b",
-        r"\bnever want to wake up\b", r"\bwish i (?:could )?(?:disappear|never woke up|wasn'?t born)\b"),
+        r"\b(?:rather|prefer to) be dead\b", r"\bno (?:reason|point) (?:to|in) (?:live|living|go on|going on)\b",
+        r"\bwhat'?s the point (?:of|in) (?:living|life|going on)\b", r"\bwish i (?:was|were) (?:dead|never born)\b",
+        r"\b(?:everyone|they|the world|people)(?:'d| would)? (?:be )?(?:better off|happier) (?:without me|if i (?:were|was) gone)\b",
+        r"\bcan'?t go on\b", r"\b(?:never|not) (?:to )?wake up\b", r"\bnot worth living\b",
+        r"\bwish i (?:could )?(?:disappear|never woke up|wasn'?t born)\b", r"\btired of (?:being alive|living)\b",
+        r"\bdisappear(?:ed)? (?:forever|and never come back)\b", r"\bwaste away and die\b",
+        r"\bstop forever\b", r"\b(?:drive|driving) my car into\b", r"\b(?:isn'?t|is not) worth living\b",
+        r"\bwant to jump (?:off|from)\b"),
     "plan_or_means": _rx(
-        r"\b(?:have|got|bought|saved|stockpil\w*|collect\w*) (?:the |some |enough |a )?(?:pills|rope|gun|razor|blades?)\b",
-        r"\bhow many (?:pills|tablets)\b", r"\blethal dose\b", r"\boverdos(?:e|ing)\b",
+        r"\b(?:have|got|bought|saved|stockpil\w*|collect\w*|taken|took|taking) (?:up )?(?:the |some |enough |a |all the )?(?:pills|rope|gun|razor|blades?|knife)\b",
+        r"\btaking them all\b",
+        r"\bpills in front of me\b", r"\bhow many (?:pills|tablets)\b", r"\blethal dose\b", r"\boverdos(?:e|ing)\b",
         r"\bjump(?:ing)? (?:off|from) (?:the |a )?(?:bridge|roof|building|balcony)\b", r"\bhang(?:ing)? myself\b",
-        r"\bwrote (?:a|my) (?:suicide )?note\b"),
-    "imminent_timing": _rx(r"\btonight\b", r"\bright now\b", r"\btoday\b", r"\bin (?:a|an) (?:few )?(?:minutes?|hours?)\b",
-                           r"\bthis is (?:my )?(?:last|goodbye)\b"),
+        r"\bshoot(?:ing)? myself\b", r"\bon the roof\b", r"\bwrote (?:a|my) (?:suicide )?note\b",
+        r"\bbought a rope\b", r"\bhave a (?:gun|knife)\b"),
+    "method_request": _rx(r"\b(?:tell|give|show) me (?:the |a )?(?:lethal|fatal|deadly) dose\b",
+                          r"\bhow (?:many|much) (?:pills|tablets|\w+) (?:would|will|does it) (?:it )?(?:take to )?(?:kill|die)\b",
+                          r"\b(?:best|easiest|painless|quickest) way to (?:die|kill myself|end my life)\b"),
+    "imminent_timing": _rx(r"\btonight\b", r"\bright now\b", r"\bnow\b", r"\btoday\b", r"\bthis weekend\b",
+                           r"\bin (?:a|an) (?:few )?(?:minutes?|hours?)\b", r"\bafter work\b",
+                           r"\bthis is (?:my )?(?:last|goodbye)\b", r"\bwill be over\b",
+                           r"\bi'?ve (?:already )?(?:taken|swallowed)\b"),
     "self_harm": _rx(r"\b(?:cut|cutting|burn|burning|hurt|hurting|harm|harming) my ?self\b", r"\bself[- ]harm\w*\b"),
     "farewell": _rx(r"\bgiv(?:e|ing) away (?:all )?my (?:stuff|things|belongings)\b", r"\bthis is goodbye\b",
                     r"\bwon'?t be (?:around|here) (?:much longer|anymore|tomorrow)\b",
-                    r"\bsay(?:ing)? goodbye to (?:everyone|everybody)\b"),
-    "harm_to_others": _rx(r"\b(?:going to|gonna|want to|will) (?:kill|hurt|shoot|stab) (?:him|her|them|someone|people|my \w+)\b"),
+                    r"\bsay(?:ing)? goodbye to (?:everyone|everybody)\b", r"\bwon'?t need them\b"),
+    "harm_to_others": _rx(r"\b(?:going to|gonna|want to|will) (?:kill|hurt|shoot|stab) (?:him|her|them|someone|people|the people|my \w+)\b"),
     "abuse": _rx(r"\b(?:he|she|they|my \w+) (?:hits|beats|hit|beat|rapes|raped|abuses|abused|chokes|choked) me\b",
-                 r"\b(?:being|been|was|am) (?:sexually |physically )?abused\b", r"\bafraid to go home\b"),
+                 r"\b(?:being|been|was|am) (?:sexually |physically )?abused\b", r"\babused me\b", r"\bafraid to go home\b"),
 }
 ZH = {
-    "suicidal_ideation": _rx(r"想死", r"不想活", r"活不下去", r"活着没(?:有)?意思", r"自杀", r"轻生", r"结束(?:自己的)?生命",
-                             r"了结自己", r"死了算了", r"一了百了", r"不如死了", r"不想醒来", r"消失算了"),
-    "plan_or_means": _rx(r"安眠药", r"跳楼", r"跳河", r"割腕", r"上吊", r"烧炭", r"喝农药", r"遗书", r"攒了.{0,4}药",
-                         r"吃多少.{0,2}药.{0,4}(?:会死|致死)", r"致死(?:剂)?量"),
-    "imminent_timing": _rx(r"今晚", r"现在就", r"马上就", r"今天就", r"最后一次"),
+    "suicidal_ideation": _rx(r"想死", r"不想(?:再)?活", r"活不下去", r"活着.{0,2}没(?:有)?意思", r"自杀", r"轻生",
+                             r"结束(?:自己的)?生命", r"了结自己", r"死了算了", r"一了百了", r"不如死了", r"不想醒来",
+                             r"消失算了", r"我消失了?.{0,8}(?:更好|轻松)", r"没有我.{0,6}更好", r"结束这一切"),
+    "plan_or_means": _rx(r"安眠药", r"跳楼", r"跳河", r"跳下去", r"割腕", r"上吊", r"绳子", r"烧炭", r"喝了?农药", r"遗书",
+                         r"攒了.{0,4}药", r"吃了.{0,4}(?:一整瓶|一瓶|所有的?)药", r"吃多少.{0,2}药.{0,4}(?:会死|致死)",
+                         r"致死(?:剂)?量", r"楼顶", r"刀.{0,4}准备好"),
+    "method_request": _rx(r"告诉我.{0,8}致死(?:剂)?量", r"吃多少.{0,4}(?:会死|能死|致死)", r"怎么死.{0,4}(?:不痛|最快)",
+                          r"(?:最快|不痛苦)的(?:死法|自杀方法)"),
+    "imminent_timing": _rx(r"今晚", r"今天", r"现在", r"马上", r"等下", r"等会", r"正在", r"最后一次",
+                           r"已经(?:喝|吃|吞|割)"),
     "self_harm": _rx(r"自残", r"伤害自己", r"割自己", r"划自己", r"自伤"),
     "farewell": _rx(r"永别", r"再见了(?:大家|所有人)", r"把.{0,4}东西(?:都)?送人", r"交代后事"),
     "harm_to_others": _rx(r"杀了(?:他|她|他们|她们)", r"想杀人", r"弄死(?:他|她)", r"报复社会"),
-    "abuse": _rx(r"家暴", r"(?:他|她|爸|妈|父亲|母亲|老公|男友|丈夫)(?:经常|总是|又)?打我", r"性侵", r"虐待我"),
+    "abuse": _rx(r"家暴", r"(?:他|她|爸|妈|父亲|母亲|老公|男友|丈夫).{0,6}打我", r"性侵", r"虐待我"),
 }
 # idioms and slang removed before matching
 IDIOMS = {
-    "en": re.compile(r"\bkill(?:ing|ed)? it\b|\bdying (?:to|for)\b|\b(?:will|gonna|going to) kill me\b|"
-                     r"\bkills? me\b|\bto die for\b|\bdead tired\b|\bsuicide (?:squad|doors?|run)\b",
-                     re.IGNORECASE),
-    "zh": re.compile(r"想死(?:你|我)了|想死你|(?:笑|累|热|冷|饿|困|气|吓|烦|忙|美|帅|急|渴|痒|疼|痛|丑|难受)死(?:我|人|了)|"
+    "en": re.compile(r"\bkill(?:ing|ed)? (?:it|time)\b|\bdying (?:to|for)\b|\b(?:will|gonna|going to|would|'ll) kill me\b|"
+                     r"\bkills? me\b|\bkilling me\b|\bnearly killed me\b|\bto die for\b|\bdead tired\b|"
+                     r"\bdie of embarrassment\b|\bsuicide (?:squad|doors?|run)\b|\bmurder a\b", re.IGNORECASE),
+    "zh": re.compile(r"想死(?:你|我)了|想死你|(?:笑|累|热|冷|饿|困|气|吓|烦|忙|美|帅|急|渴|痒|疼|痛|丑|难受|难|烂)死(?:我|人|了)|"
                      r"跳楼价|跳楼甩卖|死机|死磕"),
 }
 NEGATION = {
@@ -84,8 +101,43 @@ NEGATION = {
     "zh": re.compile(r"(?:不会|没有|没|从没|从不|从来没|并不|不是|不再|绝不)[^，。！？,.!?]{0,4}$"),
 }
 # phrases that carry their own negation and must never be cancelled
-SELF_NEGATING = re.compile(r"don'?t want to|不想|活不下去|没意思|never want", re.IGNORECASE)
-ELEVATED = ("suicidal_ideation", "self_harm", "farewell", "harm_to_others", "abuse", "plan_or_means")
+SELF_NEGATING = re.compile(r"don'?t want to|不想|活不下去|没意思|never want|never wake|not to wake|never born|"
+                           r"never come back|can'?t go on|not worth", re.IGNORECASE)
+# a clause about someone else, study, fiction, a joke, an accident or the past is not a disclosure of risk
+CONTEXT = {
+    "en": re.compile(r"\b(?:my (?:friend|brother|sister|son|daughter|mom|mother|dad|father|partner|student|client)s?|"
+                     r"(?:he|she|they) (?:feels?|is|are|said|told|joked)|a teenager|teenagers|essay|policy|prevention|"
+                     r"documentary|training|assessment|novel|character|movie|film|game|concept|toxicology|class|"
+                     r"warning signs|joked|joking|while cooking|by accident|accidentally|scratch|used to|years ago|"
+                     r"asked (?:me )?(?:whether|if)|and i said no)\b", re.IGNORECASE),
+    "zh": re.compile(r"朋友|同学|弟弟|妹妹|哥哥|姐姐|孩子|学生|来访者|他说|她说|论文|预防|研究|小说|电影|游戏|主人公|课上|"
+                     r"课程|评估|信号|概念|开玩笑|不小心|以前|好几年没有|新公司|上班|搬家|毕业"),
+}
+FIRST_PERSON = {"en": re.compile(r"\b(?:i|i'm|im|i've|i'd|me|my life|myself)\b", re.IGNORECASE),
+                "zh": re.compile(r"我(?!朋友|同学|弟弟|妹妹|哥哥|姐姐|孩子|妈|爸)")}
+_CLAUSE = re.compile(r"[^.!?;。！？；\n]+")
+ELEVATED = ("suicidal_ideation", "self_harm", "farewell", "harm_to_others", "abuse", "plan_or_means", "method_request")
+
+
+def _clause_at(text: str, pos: int) -> str:
+    for m in _CLAUSE.finditer(text):
+        if m.start() <= pos < m.end():
+            return m.group(0)
+    return text
+
+
+def _about_someone_else(key: str, text: str, start: int, end: int) -> bool:
+    """The match sits in a sentence about another person, study, fiction, a joke, an accident or the past,
+    and the words just before it are not the speaker's own ("I", "我")."""
+    clause = _clause_at(text, start)
+    if not CONTEXT[key].search(clause):
+        return False
+    before = text[max(0, start - (6 if key == "zh" else 30)):start]
+    own = FIRST_PERSON[key].search(before)
+    if key == "en":
+        return not own or bool(re.search(r"\b(?:he|she|they|friend|brother|sister)\b", before, re.IGNORECASE)) or \
+            bool(re.search(r"used to|years ago|whether|said no|cooking|accident|scratch|training|essay", clause, re.I))
+    return not own or bool(re.search(r"以前|好几年没有|新公司|上班|搬家|毕业|不小心|开玩笑", clause))
 
 
 def screen(text: str, lang: str | None = None) -> Verdict:
@@ -93,22 +145,53 @@ def screen(text: str, lang: str | None = None) -> Verdict:
     lang = lang or detect_lang(text)
     found: dict[str, list[str]] = {}
     for key, table in (("en", EN), ("zh", ZH)):
-        cleaned = IDIOMS[key].sub(" ", text)
+        cleaned = IDIOMS[key].sub(lambda m: " " * len(m.group(0)), text)
         for category, rx in table.items():
             for m in rx.finditer(cleaned):
                 if not SELF_NEGATING.search(m.group(0)) and NEGATION[key].search(cleaned[max(0, m.start() - 40):m.start()]):
+                    continue
+                if category not in ("imminent_timing", "abuse", "method_request") and \
+                        _about_someone_else(key, cleaned, m.start(), m.end()):
                     continue
                 found.setdefault(category, []).append(m.group(0))
     cats = set(found)
     risk = "none"
     if cats & set(ELEVATED):
         risk = "elevated"
-        intent = "suicidal_ideation" in cats or "self_harm" in cats or "farewell" in cats
-        if "plan_or_means" in cats and (intent or "imminent_timing" in cats):
+        intent = bool(cats & {"suicidal_ideation", "self_harm", "farewell", "harm_to_others"})
+        if "imminent_timing" in cats and (intent or "plan_or_means" in cats):
             risk = "imminent"
-        elif intent and "imminent_timing" in cats:
+        elif "plan_or_means" in cats and intent and len(found["plan_or_means"]) > 1:
             risk = "imminent"
     if risk == "none":
         return Verdict("none", [], [], lang)
     categories = [c for c in (*ELEVATED, "imminent_timing") if c in cats]
     return Verdict(risk, categories, [e for c in categories for e in found[c]], lang)
+
+
+# -- model replies ------------------------------------------------------------------------------------
+
+UNSAFE_REPLY = {
+    "method_details": _rx(r"\blethal dose\b", r"\b(?:overdose|od) on\b", r"\bhang yourself\b",
+                          r"\b(?:jump|jumping) (?:off|from) (?:a |the )?(?:bridge|roof|building)\b",
+                          r"\b(?:cut|slit) (?:your|the) wrists?\b", r"\bhow (?:to|you could) kill yourself\b",
+                          r"致死(?:剂)?量", r"割腕的方法", r"上吊", r"跳楼的话", r"怎么自杀"),
+    "medication_dosing": _rx(r"\b\d+(?:\.\d+)?\s?(?:mg|milligrams?|mcg|ml)\b",
+                             r"\btake (?:\d+|two|three|four|five|ten) (?:pills|tablets|capsules)\b",
+                             r"\d+\s?(?:毫克|片|粒)"),
+    "diagnosis": _rx(r"\byou (?:have|are suffering from|clearly have|probably have) (?:clinical )?(?:depression|bipolar|schizophrenia|"
+                     r"bpd|ptsd|ocd|adhd|an? \w+ disorder)\b", r"你(?:患有|得了|就是)(?:抑郁症|双相|精神分裂|焦虑症|强迫症)"),
+    "shaming": _rx(r"\byou(?:'re| are) (?:pathetic|weak|stupid|worthless|a failure|overreacting|being dramatic)\b",
+                   r"\bget over it\b", r"你(?:真|太)?(?:没用|废物|矫情|想太多了吧)"),
+}
+
+
+def screen_reply(text: str, lang: str | None = None) -> Verdict:
+    """Unsafe content in a model's reply: method details, medication dosing, diagnoses, shaming. Such a
+    reply is replaced, not shown. (A reply that merely names suicide to offer help is not unsafe.)"""
+    lang = lang or detect_lang(text)
+    found = {cat: [m.group(0) for m in rx.finditer(text)] for cat, rx in UNSAFE_REPLY.items()}
+    found = {k: v for k, v in found.items() if v}
+    if not found:
+        return Verdict("none", [], [], lang)
+    return Verdict("elevated", list(found), [e for v in found.values() for e in v], lang)
