@@ -90,18 +90,26 @@ class LocalBackend(ChatBackend):
         return replies
 
     def stream(self, messages: list[Message], options: GenerationOptions) -> Iterator[str]:
+        """Yield text as it is generated. Closing the iterator early (a client that left) stops the
+        generation at the next token, which frees the model for the next request."""
         import torch
-        from transformers import TextIteratorStreamer
+        from transformers import StoppingCriteria, StoppingCriteriaList, TextIteratorStreamer
 
         enc = self.tokenizer([self._prompt(messages)], return_tensors="pt", add_special_tokens=False).to(self.device)
         streamer = TextIteratorStreamer(self.tokenizer, skip_prompt=True, skip_special_tokens=True)
+        halt = threading.Event()
         errors: list[BaseException] = []
+
+        class _Halt(StoppingCriteria):
+            def __call__(self, input_ids, scores, **kwargs) -> bool:
+                return halt.is_set()
 
         def run() -> None:
             try:
                 with self._lock, torch.inference_mode():
                     self._seed(options)
-                    self.model.generate(**enc, **self._kwargs(options), streamer=streamer)
+                    self.model.generate(**enc, **self._kwargs(options), streamer=streamer,
+                                        stopping_criteria=StoppingCriteriaList([_Halt()]))
             except BaseException as e:  # surfaced to the caller below
                 errors.append(e)
                 streamer.end()
@@ -110,17 +118,22 @@ class LocalBackend(ChatBackend):
         worker.start()
         stopper = StopStream(options.stop)
         first = True
-        for chunk in streamer:
-            if first:
-                chunk, first = chunk.lstrip(), not chunk.strip()
-            out = stopper.feed(chunk)
-            if out:
-                yield out
-            if stopper.done:
-                break
-        tail = stopper.flush()
-        if tail:
-            yield tail
-        worker.join()
+        try:
+            for chunk in streamer:
+                if first:
+                    chunk, first = chunk.lstrip(), not chunk.strip()
+                out = stopper.feed(chunk)
+                if out:
+                    yield out
+                if stopper.done:
+                    break
+            tail = stopper.flush()
+            if tail:
+                yield tail
+        finally:
+            halt.set()
+            for _ in streamer:  # drain so the worker can finish
+                pass
+            worker.join()
         if errors:
             raise errors[0]

@@ -38,9 +38,9 @@ class ScriptedBackend(ChatBackend):
         if isinstance(nxt, Exception):
             raise nxt
         text = nxt(messages) if callable(nxt) else nxt
-        text, hit = cut_at_stop(text, options.stop)
+        text, _ = cut_at_stop(text, options.stop)
         return Reply(text, sum(len(m["content"].split()) for m in messages), len(text.split()),
-                     "stop" if hit else "length", self.model_id)
+                     "stop", self.model_id)  # a scripted reply is always complete
 
     def stream(self, messages: list[Message], options: GenerationOptions) -> Iterator[str]:
         text = self.generate(messages, options).text

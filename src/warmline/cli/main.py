@@ -6,7 +6,7 @@ from __future__ import annotations
 import typer
 
 from .. import __version__
-from . import annotate, build_sft, chat, convert, eval as eval_cli, models, quickstart, safety, synth, train
+from . import annotate, build_sft, chat, convert, eval as eval_cli, models, quickstart, safety, serve, synth, train
 
 app = typer.Typer(
     name="warmline", no_args_is_help=True, add_completion=False, rich_markup_mode=None,
@@ -35,6 +35,7 @@ app.command("train")(train.main)
 app.add_typer(eval_cli.app, name="eval")
 app.add_typer(safety.app, name="safety")
 app.command("annotate")(annotate.main)
+app.command("serve")(serve.main)
 app.command("chat")(chat.main)
 app.command("models")(models.main)
 

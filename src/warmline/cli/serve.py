@@ -1,0 +1,36 @@
+"""`warmline serve`: the OpenAI-compatible API and web page behind the safety layer."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from ._ui import console, fail
+
+
+def main(
+    host: str = typer.Option(None, "--host", help="Interface (default 127.0.0.1; any other needs $WARMLINE_API_KEYS)."),
+    port: int = typer.Option(None, "--port", help="Port (default 8000)."),
+    backend: str = typer.Option(None, "--backend", help="local (transformers) or openai (an upstream endpoint)."),
+    model: str = typer.Option(None, "--model", help="Model id or directory (default: the embedded model)."),
+    adapter: str = typer.Option(None, "--adapter", help="LoRA adapter directory (local backend)."),
+    base_url: str = typer.Option(None, "--base-url", help="Upstream OpenAI-compatible URL (vLLM, llama.cpp, ...)."),
+    config: Path = typer.Option(None, "--config", help="YAML file of server settings (see serve/settings.py)."),
+) -> None:
+    """Serve chat over an OpenAI-compatible API (/v1/chat/completions with SSE streaming, /v1/models,
+    /healthz) and a web page at /, every message and reply through crisis screening."""
+    import uvicorn
+
+    from ..backends.embedded import ModelNotFound
+    from ..serve.app import create_app
+    from ..serve.settings import load_settings
+
+    try:
+        s = load_settings(config, host=host, port=port, backend=backend, model=model, adapter=adapter, base_url=base_url)
+        app = create_app(s)
+    except (ValueError, ModelNotFound) as e:
+        fail(str(e))
+    console().print(f"warmline is serving on http://{s.host}:{s.port}/ "
+                    f"(web page) and http://{s.host}:{s.port}/v1 (OpenAI-compatible API)", markup=False)
+    uvicorn.run(app, host=s.host, port=s.port, log_level="warning")

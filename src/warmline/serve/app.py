@@ -1,0 +1,289 @@
+"""The FastAPI app factory: OpenAI-compatible `/v1/chat/completions` (JSON and SSE), `/v1/models`,
+`/healthz`, the web page at `/`, with every request through the safety layer: the last user message is
+screened (a crisis is answered with resources and never reaches the model), and the model's reply is
+screened as it streams (unsafe text is replaced before it is shown). Logs never hold message text."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import threading
+import time
+import uuid
+from collections import defaultdict, deque
+from importlib import resources as ir
+from typing import AsyncIterator
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, StreamingResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from ..backends.base import BackendError, ChatBackend, GenerationOptions
+from ..safety import Screener, ai_notice, crisis_message, load_resources, screen_reply, unsafe_reply_message
+from ..session import default_system_prompt
+from .protocol import ChatRequest, chunk, completion, error
+from .settings import LOOPBACK, ServeSettings
+
+log = logging.getLogger("warmline.serve")
+HOLD = 24  # characters held back while streaming, so that unsafe text is caught before it is sent
+
+
+class RateLimiter:
+    """At most `per_minute` requests per key in any 60-second window."""
+
+    def __init__(self, per_minute: int):
+        self.per_minute = per_minute
+        self.hits: dict[str, deque] = defaultdict(deque)
+
+    def check(self, key: str) -> float | None:
+        """None when allowed, else seconds to wait."""
+        now = time.monotonic()
+        q = self.hits[key]
+        while q and now - q[0] >= 60:
+            q.popleft()
+        if len(q) >= self.per_minute:
+            return 60 - (now - q[0])
+        q.append(now)
+        return None
+
+
+class ReplyGuard:
+    """Releases streamed text only once it cannot become unsafe; stops at unsafe content."""
+
+    def __init__(self, lang: str):
+        self.lang = lang
+        self.text = ""
+        self.sent = 0
+        self.unsafe = False
+
+    def feed(self, piece: str) -> str:
+        self.text += piece
+        if screen_reply(self.text, self.lang).flagged:
+            self.unsafe = True
+            return ""
+        out = self.text[self.sent:max(self.sent, len(self.text) - HOLD)]
+        self.sent += len(out)
+        return out
+
+    def flush(self) -> str:
+        out = self.text[self.sent:]
+        self.sent = len(self.text)
+        return out
+
+
+def build_backend(s: ServeSettings) -> ChatBackend:
+    from ..backends import make_backend
+
+    return make_backend(s.backend, model=s.model, adapter=s.adapter, base_url=s.base_url, api_key_env=s.upstream_key_env,
+                        concurrency=s.concurrency)
+
+
+async def _chunks(backend: ChatBackend, messages: list[dict], options: GenerationOptions,
+                  cancel: threading.Event) -> AsyncIterator[str]:
+    """Stream from any backend without blocking the event loop: natively async when it can, else from
+    a worker thread that stops when `cancel` is set (a client that left frees its slot)."""
+    astream = getattr(backend, "astream", None)
+    if astream is not None:
+        async for c in astream(messages, options):
+            if cancel.is_set():
+                return
+            yield c
+        return
+    loop = asyncio.get_running_loop()
+    q: asyncio.Queue = asyncio.Queue()
+
+    def run() -> None:
+        it = backend.stream(messages, options)
+        try:
+            for c in it:
+                if cancel.is_set():
+                    break
+                loop.call_soon_threadsafe(q.put_nowait, c)
+        except Exception as e:  # surfaced in the event loop below
+            loop.call_soon_threadsafe(q.put_nowait, e)
+        finally:
+            close = getattr(it, "close", None)
+            if close:
+                close()
+            loop.call_soon_threadsafe(q.put_nowait, None)
+
+    threading.Thread(target=run, daemon=True).start()
+    while (item := await q.get()) is not None:
+        if isinstance(item, Exception):
+            raise item
+        yield item
+
+
+def create_app(settings: ServeSettings, backend: ChatBackend | None = None, screener: Screener | None = None) -> FastAPI:
+    settings.check()
+    backend = backend or build_backend(settings)
+    screener = screener or Screener()
+    model_name = settings.served_model_name or backend.model_id
+    keys = settings.api_keys()
+    need_auth = bool(keys) or settings.host not in LOOPBACK
+    limiter = RateLimiter(settings.rate_limit_per_minute)
+    slots = asyncio.Semaphore(settings.concurrency)
+    system = settings.system_prompt or default_system_prompt(settings.lang)
+    stats = {"requests": 0, "crisis": 0, "replaced": 0, "active": 0}
+
+    app = FastAPI(title="warmline", docs_url=None, redoc_url=None, openapi_url=None)
+    if settings.cors_origins:
+        from fastapi.middleware.cors import CORSMiddleware
+
+        wildcard = "*" in settings.cors_origins
+        app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_credentials=not wildcard,
+                           allow_methods=["GET", "POST"], allow_headers=["Authorization", "Content-Type"])
+
+    def fail(status: int, message: str, kind: str, code: str | None = None, headers: dict | None = None):
+        return JSONResponse(error(status, message, kind, code), status_code=status, headers=headers)
+
+    @app.middleware("http")
+    async def guard(request: Request, call_next):
+        if request.url.path.startswith("/v1/"):
+            size = request.headers.get("content-length")
+            if size and size.isdigit() and int(size) > settings.max_request_bytes:
+                return fail(413, f"request body over {settings.max_request_bytes} bytes", "invalid_request_error",
+                            "request_too_large")
+            key = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
+            if need_auth and key not in keys:
+                return fail(401, "missing or invalid API key (Authorization: Bearer ...)", "invalid_request_error",
+                            "invalid_api_key")
+            wait = limiter.check(key or (request.client.host if request.client else "anon"))
+            if wait is not None:
+                return fail(429, "rate limit reached; retry later", "rate_limit_error", "rate_limit_exceeded",
+                            {"Retry-After": str(max(1, int(wait + 0.999)))})
+        return await call_next(request)
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_request(request: Request, exc: RequestValidationError):
+        first = exc.errors()[0] if exc.errors() else {}
+        where = ".".join(str(x) for x in first.get("loc", []) if x != "body")
+        msg = "invalid JSON body" if first.get("type") == "json_invalid" else f"{where}: {first.get('msg', 'invalid')}"
+        return fail(400, msg, "invalid_request_error", first.get("type"))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException):
+        return fail(exc.status_code, str(exc.detail), "invalid_request_error" if exc.status_code < 500 else "server_error")
+
+    @app.get("/healthz")
+    async def healthz() -> dict:
+        return {"status": "ok", "model": model_name, "active": stats["active"]}
+
+    @app.get("/v1/models")
+    async def models() -> dict:
+        return {"object": "list", "data": [{"id": model_name, "object": "model", "owned_by": "warmline"}]}
+
+    @app.get("/", response_class=HTMLResponse)
+    async def page() -> str:
+        return ir.files("warmline").joinpath("data/chat.html").read_text(encoding="utf-8")
+
+    @app.get("/api/session")
+    async def session_info(lang: str = "en") -> dict:
+        lang = lang if lang in ("en", "zh") else "en"
+        locale = settings.locale or ("zh-CN" if lang == "zh" else "en-US")
+        return {"notice": ai_notice(lang), "model": model_name, "resources": load_resources(locale)}
+
+    @app.post("/v1/chat/completions")
+    async def chat(req: ChatRequest, request: Request):
+        stats["requests"] += 1
+        if req.model not in (model_name, backend.model_id, "warmline"):
+            return fail(404, f"model {req.model!r} does not exist; this server serves {model_name!r}",
+                        "invalid_request_error", "model_not_found")
+        if len(req.messages) > settings.max_messages:
+            return fail(400, f"at most {settings.max_messages} messages", "invalid_request_error", "too_many_messages")
+        max_tokens = req.max_completion_tokens or req.max_tokens or settings.default_max_tokens
+        if max_tokens > settings.max_tokens_cap:
+            return fail(400, f"max_tokens may be at most {settings.max_tokens_cap}", "invalid_request_error",
+                        "max_tokens_too_large")
+        users = [m for m in req.messages if m.role == "user"]
+        if not users:
+            return fail(400, "the conversation needs a user message", "invalid_request_error", "no_user_message")
+        verdict = await asyncio.to_thread(screener, users[-1].content)
+        lang = verdict.lang
+        extra = {"notice": ai_notice(lang), "safety": {"user": verdict.to_dict()}}
+        rid = f"chatcmpl-{uuid.uuid4().hex[:24]}"
+        if verdict.flagged:  # a crisis never reaches the model
+            stats["crisis"] += 1
+            log.info("crisis response: risk=%s categories=%s", verdict.risk, ",".join(verdict.categories))
+            locale = settings.locale or ("zh-CN" if lang == "zh" else "en-US")
+            extra.update(crisis=True, resources=load_resources(locale))
+            text = crisis_message(verdict, locale)
+            if not req.stream:
+                return completion(model_name, text, "stop", {"prompt_tokens": 0, "completion_tokens": 0,
+                                                             "total_tokens": 0}, extra)
+            return StreamingResponse(_single(rid, model_name, text, extra), media_type="text/event-stream")
+        messages = [m.model_dump() for m in req.messages]
+        if messages[0]["role"] != "system":
+            messages.insert(0, {"role": "system", "content": system})
+        options = GenerationOptions(
+            temperature=0.7 if req.temperature is None else req.temperature, top_p=req.top_p or 1.0,
+            max_new_tokens=max_tokens, seed=req.seed, stop=[req.stop] if isinstance(req.stop, str) else (req.stop or []))
+        if not req.stream:
+            async with slots:
+                stats["active"] += 1
+                try:
+                    reply = await backend.agenerate(messages, options)
+                except BackendError as e:
+                    log.warning("backend error: %s", type(e).__name__)
+                    return fail(502, "the model backend failed; try again", "server_error", "backend_error")
+                finally:
+                    stats["active"] -= 1
+            rv = screen_reply(reply.text, lang)
+            text = reply.text
+            if rv.flagged:
+                stats["replaced"] += 1
+                text = unsafe_reply_message(lang)
+            extra["safety"]["reply"] = rv.to_dict()
+            usage = {"prompt_tokens": reply.prompt_tokens or 0, "completion_tokens": reply.completion_tokens or 0}
+            usage["total_tokens"] = usage["prompt_tokens"] + usage["completion_tokens"]
+            return completion(model_name, text, reply.finish_reason or "stop", usage, extra)
+
+        async def stream() -> AsyncIterator[str]:
+            cancel = threading.Event()
+            guard_ = ReplyGuard(lang)
+            async with slots:
+                stats["active"] += 1
+                try:
+                    yield _sse(chunk(rid, model_name, {"role": "assistant", "content": ""}, extra=extra))
+                    async for piece in _chunks(backend, messages, options, cancel):
+                        if await request.is_disconnected():
+                            cancel.set()
+                            return
+                        out = guard_.feed(piece)
+                        if guard_.unsafe:
+                            stats["replaced"] += 1
+                            note = ("\n\n" if guard_.sent else "") + unsafe_reply_message(lang)
+                            yield _sse(chunk(rid, model_name, {"content": note}, extra={"replaced": True}))
+                            cancel.set()
+                            break
+                        if out:
+                            yield _sse(chunk(rid, model_name, {"content": out}))
+                    if not guard_.unsafe:
+                        tail = guard_.flush()
+                        if tail:
+                            yield _sse(chunk(rid, model_name, {"content": tail}))
+                    yield _sse(chunk(rid, model_name, {}, "stop"))
+                    yield "data: [DONE]\n\n"
+                except BackendError as e:
+                    log.warning("backend error while streaming: %s", type(e).__name__)
+                    yield _sse(error(502, "the model backend failed; try again", "server_error", "backend_error"))
+                finally:
+                    cancel.set()
+                    stats["active"] -= 1
+
+        return StreamingResponse(stream(), media_type="text/event-stream")
+
+    app.state.stats = stats
+    return app
+
+
+def _sse(obj: dict) -> str:
+    return f"data: {json.dumps(obj, ensure_ascii=False)}\n\n"
+
+
+async def _single(rid: str, model: str, text: str, extra: dict) -> AsyncIterator[str]:
+    yield _sse(chunk(rid, model, {"role": "assistant", "content": text}, extra=extra))
+    yield _sse(chunk(rid, model, {}, "stop"))
+    yield "data: [DONE]\n\n"

@@ -1,0 +1,63 @@
+"""Server settings in three layers: defaults here, a YAML file, environment variables (WARMLINE_...),
+then command-line flags. Secrets (API keys) come only from the environment."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import yaml
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+class ServeSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="WARMLINE_", extra="forbid", protected_namespaces=())
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    backend: str = "local"
+    model: str | None = None
+    adapter: str | None = None
+    base_url: str | None = Field(None, description="upstream OpenAI-compatible endpoint for --backend openai")
+    upstream_key_env: str = "OPENAI_API_KEY"
+    served_model_name: str | None = None
+    api_keys_env: str = Field("WARMLINE_API_KEYS", description="variable holding comma-separated bearer keys")
+    rate_limit_per_minute: int = 60
+    cors_origins: list[str] = Field(default_factory=list)
+    max_request_bytes: int = 1_000_000
+    max_messages: int = 200
+    max_tokens_cap: int = 2048
+    default_max_tokens: int = 512
+    concurrency: int = 4
+    locale: str | None = None
+    lang: str = "en"
+    system_prompt: str | None = None
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split(cls, v):
+        return [x.strip() for x in v.split(",") if x.strip()] if isinstance(v, str) else v
+
+    def api_keys(self) -> set[str]:
+        return {k.strip() for k in os.environ.get(self.api_keys_env, "").split(",") if k.strip()}
+
+    def check(self) -> None:
+        """Refuse unsafe combinations: another interface without keys."""
+        if self.host not in LOOPBACK and not self.api_keys():
+            raise ValueError(f"binding to {self.host} exposes the server beyond this machine: set API keys in "
+                             f"${self.api_keys_env} (comma-separated) first")
+
+
+def load_settings(config: str | Path | None = None, **overrides) -> ServeSettings:
+    values: dict = {}
+    if config:
+        p = Path(config)
+        if not p.is_file():
+            raise ValueError(f"config file {p} does not exist")
+        values = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
+    env = ServeSettings()  # environment over defaults
+    merged = {**env.model_dump(exclude_unset=True), **values, **{k: v for k, v in overrides.items() if v is not None}}
+    return ServeSettings(**merged)

@@ -1,0 +1,192 @@
+"""The server on 127.0.0.1 with the official `openai` client, unchanged: replies, SSE streaming, the
+safety layer on both sides, OpenAI-shaped errors, limits, keys, rate limits and CORS."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+
+import httpx
+import pytest
+
+from warmline.backends import ScriptedBackend
+from warmline.serve.app import create_app
+from warmline.serve.settings import ServeSettings
+
+
+class Server:
+    def __init__(self, app):
+        import uvicorn
+
+        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        deadline = time.time() + 20
+        while not self.server.started and time.time() < deadline:
+            time.sleep(0.02)
+        self.url = f"http://127.0.0.1:{self.server.servers[0].sockets[0].getsockname()[1]}"
+        return self
+
+    def __exit__(self, *exc):
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+
+def serve(backend=None, **settings):
+    backend = backend or ScriptedBackend(default="That sounds really hard. What has been weighing on you most?")
+    return Server(create_app(ServeSettings(**settings), backend=backend)), backend
+
+
+def test_official_client_non_streaming_and_streaming():
+    from openai import OpenAI
+
+    srv, backend = serve()
+    with srv:
+        client = OpenAI(base_url=srv.url + "/v1", api_key="unused-locally")
+        assert [m.id for m in client.models.list().data] == ["scripted"]
+        r = client.chat.completions.create(model="scripted", messages=[{"role": "user", "content": "I'm stressed."}],
+                                           max_tokens=50, temperature=0.2)
+        assert r.choices[0].message.content.startswith("That sounds really hard")
+        assert r.choices[0].finish_reason == "stop"
+        chunks = list(client.chat.completions.create(model="scripted", stream=True,
+                                                     messages=[{"role": "user", "content": "I'm stressed."}]))
+        text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
+        assert text == "That sounds really hard. What has been weighing on you most?"
+        assert len([c for c in chunks if c.choices and c.choices[0].delta.content]) > 1
+        # the server added warmline's system prompt; the options reached the backend
+        call = backend.calls[0]
+        assert call["messages"][0]["role"] == "system" and call["options"]["max_new_tokens"] == 50
+        assert httpx.get(srv.url + "/healthz").json()["status"] == "ok"
+
+
+def test_crisis_never_reaches_the_model_streaming_or_not():
+    from openai import OpenAI
+
+    srv, backend = serve()
+    with srv:
+        client = OpenAI(base_url=srv.url + "/v1", api_key="x")
+        r = client.chat.completions.create(model="scripted", messages=[{"role": "user", "content": "I want to kill myself tonight"}])
+        assert "988" in r.choices[0].message.content
+        raw = httpx.post(srv.url + "/v1/chat/completions", json={"model": "scripted", "stream": True, "messages": [
+            {"role": "user", "content": "我不想活了"}]}).text
+        events = [json.loads(x[5:]) for x in raw.split("\n\n") if x.startswith("data:") and "[DONE]" not in x]
+        assert events[0]["warmline"]["crisis"] is True and any("12356" in r["contact"] for r in events[0]["warmline"]["resources"])
+        assert "人工智能" in events[0]["warmline"]["notice"]
+    assert backend.calls == []
+
+
+def test_unsafe_reply_is_replaced_before_it_is_shown():
+    bad = ScriptedBackend(default="You should take 400 mg of those pills tonight and sleep.")
+    srv, _ = serve(bad)
+    with srv:
+        r = httpx.post(srv.url + "/v1/chat/completions", json={"model": "scripted", "messages": [
+            {"role": "user", "content": "I can't sleep"}]}).json()
+        assert "400 mg" not in r["choices"][0]["message"]["content"] and r["warmline"]["safety"]["reply"]["risk"] != "none"
+        raw = httpx.post(srv.url + "/v1/chat/completions", json={"model": "scripted", "stream": True, "messages": [
+            {"role": "user", "content": "I can't sleep"}]}).text
+        shown = "".join((json.loads(x[5:])["choices"][0]["delta"].get("content") or "")
+                        for x in raw.split("\n\n") if x.startswith("data:") and "[DONE]" not in x)
+        assert "400 mg" not in shown and "listen" in shown
+
+
+def test_openai_shaped_errors_and_limits():
+    srv, _ = serve(max_messages=3, max_tokens_cap=100, max_request_bytes=2000)
+    with srv:
+        post = lambda body, **kw: httpx.post(srv.url + "/v1/chat/completions", **({"json": body} if body is not None else kw))
+        r = post(None, content=b"{not json", headers={"Content-Type": "application/json"})
+        assert r.status_code == 400 and r.json()["error"]["type"] == "invalid_request_error"
+        r = post({"model": "nope", "messages": [{"role": "user", "content": "hi"}]})
+        assert r.status_code == 404 and r.json()["error"]["code"] == "model_not_found"
+        r = post({"model": "scripted", "messages": [{"role": "user", "content": "hi"}] * 4})
+        assert r.status_code == 400 and "at most 3 messages" in r.json()["error"]["message"]
+        r = post({"model": "scripted", "max_tokens": 500, "messages": [{"role": "user", "content": "hi"}]})
+        assert r.status_code == 400 and r.json()["error"]["code"] == "max_tokens_too_large"
+        r = post({"model": "scripted", "messages": [{"role": "user", "content": "x" * 5000}]})
+        assert r.status_code == 413
+        r = post({"model": "scripted", "messages": [{"role": "wizard", "content": "hi"}]})
+        assert r.status_code == 400 and "role" in r.json()["error"]["message"]
+
+
+def test_other_interfaces_need_keys_and_keys_are_checked(monkeypatch):
+    with pytest.raises(ValueError, match="WARMLINE_API_KEYS"):
+        create_app(ServeSettings(host="0.0.0.0"), backend=ScriptedBackend(default="x"))
+    monkeypatch.setenv("WARMLINE_API_KEYS", "k1,k2")
+    srv, _ = serve(rate_limit_per_minute=2)
+    with srv:
+        body = {"model": "scripted", "messages": [{"role": "user", "content": "hi"}]}
+        assert httpx.post(srv.url + "/v1/chat/completions", json=body).status_code == 401
+        ok = {"Authorization": "Bearer k1"}
+        assert httpx.post(srv.url + "/v1/chat/completions", json=body, headers=ok).status_code == 200
+        assert httpx.post(srv.url + "/v1/chat/completions", json=body, headers=ok).status_code == 200
+        r = httpx.post(srv.url + "/v1/chat/completions", json=body, headers=ok)
+        assert r.status_code == 429 and int(r.headers["retry-after"]) >= 1
+        assert httpx.post(srv.url + "/v1/chat/completions", json=body,
+                          headers={"Authorization": "Bearer k2"}).status_code == 200  # per-key limits
+
+
+def test_cors_is_off_by_default_and_never_wildcard_with_credentials():
+    srv, _ = serve()
+    with srv:
+        r = httpx.options(srv.url + "/v1/models", headers={"Origin": "https://evil.example",
+                                                           "Access-Control-Request-Method": "GET"})
+        assert "access-control-allow-origin" not in r.headers
+    srv, _ = serve(cors_origins=["*"])
+    with srv:
+        r = httpx.get(srv.url + "/v1/models", headers={"Origin": "https://a.example"})
+        assert r.headers.get("access-control-allow-origin") == "*"
+        assert r.headers.get("access-control-allow-credentials") != "true"
+
+
+def test_concurrent_requests_do_not_block_each_other():
+    import asyncio
+
+    class Slow(ScriptedBackend):
+        def generate(self, messages, options):
+            time.sleep(0.3)
+            return super().generate(messages, options)
+
+    srv, _ = serve(Slow(default="ok"), concurrency=8)
+    with srv:
+        async def many():
+            async with httpx.AsyncClient(timeout=10) as c:
+                body = {"model": "scripted", "messages": [{"role": "user", "content": "hi"}]}
+                t = time.perf_counter()
+                rs = await asyncio.gather(*(c.post(srv.url + "/v1/chat/completions", json=body) for _ in range(8)))
+                return time.perf_counter() - t, rs
+
+        took, rs = asyncio.run(many())
+    assert all(r.status_code == 200 for r in rs)
+    assert took < 8 * 0.3 * 0.6, f"requests were served one after another ({took:.2f} s)"
+
+
+def test_a_client_that_leaves_mid_stream_frees_its_slot():
+    class Endless(ScriptedBackend):
+        produced = 0
+
+        def stream(self, messages, options):
+            for i in range(2000):
+                Endless.produced += 1
+                time.sleep(0.01)
+                yield f"word{i} "
+
+    srv, _ = serve(Endless(default="x"), concurrency=1)
+    with srv:
+        with httpx.stream("POST", srv.url + "/v1/chat/completions", json={
+                "model": "scripted", "stream": True, "messages": [{"role": "user", "content": "hi"}]}) as r:
+            for line in r.iter_lines():
+                if "word3" in line:
+                    break  # the client leaves
+        deadline = time.time() + 5
+        while time.time() < deadline and httpx.get(srv.url + "/healthz").json()["active"]:
+            time.sleep(0.05)
+        assert httpx.get(srv.url + "/healthz").json()["active"] == 0
+        produced = Endless.produced
+        time.sleep(0.3)
+        assert Endless.produced - produced <= 2, "generation kept running after the client left"
+        # the single slot is free again
+        body = {"model": "scripted", "messages": [{"role": "user", "content": "hi"}]}
+        assert httpx.post(srv.url + "/v1/chat/completions", json=body, timeout=5).status_code == 200
+    assert Endless.produced < 2000

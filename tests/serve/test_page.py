@@ -1,0 +1,50 @@
+"""The web page end to end in Debian's headless Chromium: the AI notice, a streamed answer, the crisis
+panel, and a new conversation."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+from warmline.backends import ScriptedBackend
+
+from .test_api import serve
+
+
+@pytest.mark.browser
+def test_chat_page_streams_and_opens_the_crisis_panel():
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    if path is None:
+        if os.environ.get("WARMLINE_REQUIRE_BROWSER"):
+            pytest.fail("chromium is required here (WARMLINE_REQUIRE_BROWSER is set) but not installed")
+        pytest.skip("chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    reply = "I'm really glad you reached out. What has the week been like for you?"
+    srv, backend = serve(ScriptedBackend(default=reply))
+    with srv, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=path, headless=True, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync"])
+        page = browser.new_page(locale="en-US")
+        page.goto(srv.url + "/")
+        page.wait_for_function("document.getElementById('notice').textContent.length > 0")
+        assert "talking to an AI" in page.inner_text("#notice")
+        assert not page.is_visible("#resources")
+        page.fill("#input", "It's been a rough week at work.")
+        page.click("#send")
+        page.wait_for_function(f"document.querySelectorAll('.assistant').length === 1 && "
+                               f"document.querySelector('.assistant').textContent === {reply!r}")
+        assert page.inner_text(".user") == "It's been a rough week at work."
+        page.fill("#input", "I don't want to live anymore.")
+        page.click("#send")
+        page.wait_for_selector("#resources.open")
+        assert "988" in page.inner_text("#resources")
+        assert "988" in page.locator(".assistant").nth(1).inner_text()
+        page.click("#new")
+        assert page.locator(".msg").count() == 0 and not page.is_visible("#resources")
+        browser.close()
+    assert len(backend.calls) == 1  # the crisis message never reached the model
+    assert backend.calls[0]["messages"][-1]["content"] == "It's been a rough week at work."
