@@ -23,7 +23,8 @@ def test_quickstart_runs_every_stage_and_writes_a_report(tmp_path):
                                             "chat with the embedded model through the safety layer",
                                             "fine-tune: LoRA, 2 steps on the embedded model",
                                             "chat with the fine-tuned model",
-                                            "evaluate before and after fine-tuning on 2 held-out Q&A"]
+                                            "evaluate before and after fine-tuning on 2 held-out Q&A",
+                                            "serve the fine-tuned model"]
     synth = report[1]["data"]
     assert synth["planned"] == 1 and synth["accepted"] + synth["rejected"] == 1 and synth["completion_tokens"] > 0
     finished = (out / "synth" / "smile.jsonl").read_text().splitlines() + \
@@ -41,4 +42,6 @@ def test_quickstart_runs_every_stage_and_writes_a_report(tmp_path):
     ev = report[5]["data"]["scores"]
     assert set(ev) == {"base", "lora"} and all(0 <= v["rouge-l"] <= 1 for v in ev.values())
     assert (out / "eval" / "report.html").exists() and (out / "eval" / "metrics.png").exists()
+    assert report[6]["data"]["command"] == f"warmline serve --adapter {tune['adapter']}"
+    assert "warmline serve --adapter" in r.stdout and "http://127.0.0.1:8000/" in r.stdout
     assert "quickstart finished" in r.stdout and (out / "report.md").read_text().startswith("# warmline quickstart")

@@ -5,7 +5,7 @@ Stages so far: convert the bundled examples into warmline's format; rewrite a fe
 multi-turn dialogues with the SMILE method (the small model fails many checks, and the report says so);
 hold a short chat through the safety layer (and show what it does with a crisis message); fine-tune the
 embedded model with LoRA for a few steps on the synthesized dialogues (or the bundled ones when too few
-passed) and chat with the result; evaluate the model before and after on held-out Q&A, with a report."""
+passed) and chat with the result; evaluate the model before and after on held-out Q&A, with a report; and say how to serve the result."""
 
 from __future__ import annotations
 
@@ -166,6 +166,21 @@ def stage_chat(out: Path, say: Callable[[str], None], backend, max_new_tokens: i
     return st
 
 
+def stage_next(say: Callable[[str], None], adapter: str) -> Stage:
+    st = Stage("serve the fine-tuned model")
+    st.lines = [
+        f"serve it behind the safety layer:  warmline serve --adapter {adapter}",
+        "then open the web page:            http://127.0.0.1:8000/",
+        "or call the OpenAI-compatible API: curl http://127.0.0.1:8000/v1/chat/completions "
+        "-H 'Content-Type: application/json' -d '{\"model\": \"warmline\", \"messages\": "
+        "[{\"role\": \"user\", \"content\": \"Hi\"}]}'",
+        "(any OpenAI client works: base_url=http://127.0.0.1:8000/v1)"]
+    for line in st.lines:
+        say(line)
+    st.data = {"command": f"warmline serve --adapter {adapter}", "url": "http://127.0.0.1:8000/"}
+    return st
+
+
 def run(out: Path, model: str | None = None, max_new_tokens: int = 60, synth_items: int = 2,
         synth_tokens: int = 320, train_steps: int = 4, eval_items: int = 3,
         say: Callable[[str], None] = print) -> list[Stage]:
@@ -189,6 +204,7 @@ def run(out: Path, model: str | None = None, max_new_tokens: int = 60, synth_ite
     tuned = make_backend("local", model=model, adapter=stages[-1].data["adapter"])
     timed(lambda: stage_tuned_chat(say, tuned, max_new_tokens))
     timed(lambda: stage_evaluate(out, say, {"base": backend, "lora": tuned}, eval_items, max_new_tokens))
+    timed(lambda: stage_next(say, stages[3].data["adapter"]))
     write_report(out, stages)
     return stages
 

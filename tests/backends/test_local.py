@@ -106,3 +106,15 @@ def test_offline_unknown_model_fails_fast_without_network(monkeypatch):
     assert resolve("nobody/no-such-model") == ("nobody/no-such-model", True)
     with pytest.raises(ModelNotFound, match="huggingface-cli download nobody/no-such-model"):
         LocalBackend(model="nobody/no-such-model")
+
+
+def test_closing_a_stream_early_stops_the_generation(local_backend):
+    """A client that leaves mid-stream: the model stops at the next token and is free again."""
+    import time
+
+    it = local_backend.stream(MSG, GenerationOptions(temperature=0, max_new_tokens=400))
+    assert next(it)
+    t0 = time.perf_counter()
+    it.close()
+    local_backend.generate(MSG, GenerationOptions(temperature=0, max_new_tokens=4))
+    assert time.perf_counter() - t0 < 10  # 400 tokens would take about 30 s on 2 cores

@@ -190,3 +190,16 @@ def test_a_client_that_leaves_mid_stream_frees_its_slot():
         body = {"model": "scripted", "messages": [{"role": "user", "content": "hi"}]}
         assert httpx.post(srv.url + "/v1/chat/completions", json=body, timeout=5).status_code == 200
     assert Endless.produced < 2000
+
+
+@pytest.mark.slow
+def test_the_embedded_model_behind_the_server(local_backend):
+    from openai import OpenAI
+
+    srv = Server(create_app(ServeSettings(), backend=local_backend))
+    with srv:
+        client = OpenAI(base_url=srv.url + "/v1", api_key="x")
+        stream = client.chat.completions.create(model="smollm2-135m-instruct", stream=True, max_tokens=12, temperature=0,
+                                                messages=[{"role": "user", "content": "I had a long day."}])
+        text = "".join(c.choices[0].delta.content or "" for c in stream if c.choices)
+        assert len(text.split()) >= 3

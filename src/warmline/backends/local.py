@@ -118,6 +118,7 @@ class LocalBackend(ChatBackend):
         worker.start()
         stopper = StopStream(options.stop)
         first = True
+        ended = False  # the streamer delivered its end marker: iterating it again would block forever
         try:
             for chunk in streamer:
                 if first:
@@ -127,13 +128,16 @@ class LocalBackend(ChatBackend):
                     yield out
                 if stopper.done:
                     break
+            else:
+                ended = True
             tail = stopper.flush()
             if tail:
                 yield tail
         finally:
             halt.set()
-            for _ in streamer:  # drain so the worker can finish
-                pass
+            if not ended:
+                for _ in streamer:  # drain what is left so the worker can finish
+                    pass
             worker.join()
         if errors:
             raise errors[0]
