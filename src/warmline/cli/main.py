@@ -6,7 +6,7 @@ from __future__ import annotations
 import typer
 
 from .. import __version__
-from . import annotate, build_sft, chat, convert, eval as eval_cli, models, quickstart, safety, serve, synth, train
+from . import annotate, build_sft, chat, conversations, convert, eval as eval_cli, models, quickstart, safety, serve, synth, train
 
 app = typer.Typer(
     name="warmline", no_args_is_help=True, add_completion=False, rich_markup_mode=None,
@@ -34,6 +34,7 @@ app.command("build-sft")(build_sft.main)
 app.command("train")(train.main)
 app.add_typer(eval_cli.app, name="eval")
 app.add_typer(safety.app, name="safety")
+app.add_typer(conversations.app, name="conversations")
 app.command("annotate")(annotate.main)
 app.command("serve")(serve.main)
 app.command("chat")(chat.main)

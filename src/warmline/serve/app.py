@@ -127,6 +127,16 @@ def create_app(settings: ServeSettings, backend: ChatBackend | None = None, scre
     slots = asyncio.Semaphore(settings.concurrency)
     system = settings.system_prompt or default_system_prompt(settings.lang)
     stats = {"requests": 0, "crisis": 0, "replaced": 0, "active": 0}
+    store = None
+    if settings.store:
+        from .store import Store
+
+        store = Store(settings.store_file(), settings.retention_days, settings.redact_pii)
+
+    def keep(cid: str, user: str, risk: str, reply: str) -> None:
+        if store is not None:
+            store.add(cid, "user", user, risk)
+            store.add(cid, "assistant", reply, None, model_name)
 
     app = FastAPI(title="warmline", docs_url=None, redoc_url=None, openapi_url=None)
     if settings.cors_origins:
@@ -201,6 +211,8 @@ def create_app(settings: ServeSettings, backend: ChatBackend | None = None, scre
         if not users:
             return fail(400, "the conversation needs a user message", "invalid_request_error", "no_user_message")
         verdict = await asyncio.to_thread(screener, users[-1].content)
+        cid = request.headers.get("x-warmline-conversation") or uuid.uuid4().hex
+        headers = {"X-Warmline-Conversation": cid}
         lang = verdict.lang
         extra = {"notice": ai_notice(lang), "safety": {"user": verdict.to_dict()}}
         rid = f"chatcmpl-{uuid.uuid4().hex[:24]}"
@@ -210,10 +222,12 @@ def create_app(settings: ServeSettings, backend: ChatBackend | None = None, scre
             locale = settings.locale or ("zh-CN" if lang == "zh" else "en-US")
             extra.update(crisis=True, resources=load_resources(locale))
             text = crisis_message(verdict, locale)
+            keep(cid, users[-1].content, verdict.risk, text)
             if not req.stream:
-                return completion(model_name, text, "stop", {"prompt_tokens": 0, "completion_tokens": 0,
-                                                             "total_tokens": 0}, extra)
-            return StreamingResponse(_single(rid, model_name, text, extra), media_type="text/event-stream")
+                return JSONResponse(completion(model_name, text, "stop", {"prompt_tokens": 0, "completion_tokens": 0,
+                                                                          "total_tokens": 0}, extra), headers=headers)
+            return StreamingResponse(_single(rid, model_name, text, extra), media_type="text/event-stream",
+                                     headers=headers)
         messages = [m.model_dump() for m in req.messages]
         if messages[0]["role"] != "system":
             messages.insert(0, {"role": "system", "content": system})
@@ -238,7 +252,8 @@ def create_app(settings: ServeSettings, backend: ChatBackend | None = None, scre
             extra["safety"]["reply"] = rv.to_dict()
             usage = {"prompt_tokens": reply.prompt_tokens or 0, "completion_tokens": reply.completion_tokens or 0}
             usage["total_tokens"] = usage["prompt_tokens"] + usage["completion_tokens"]
-            return completion(model_name, text, reply.finish_reason or "stop", usage, extra)
+            keep(cid, users[-1].content, verdict.risk, text)
+            return JSONResponse(completion(model_name, text, reply.finish_reason or "stop", usage, extra), headers=headers)
 
         async def stream() -> AsyncIterator[str]:
             cancel = threading.Event()
@@ -266,6 +281,8 @@ def create_app(settings: ServeSettings, backend: ChatBackend | None = None, scre
                             yield _sse(chunk(rid, model_name, {"content": tail}))
                     yield _sse(chunk(rid, model_name, {}, "stop"))
                     yield "data: [DONE]\n\n"
+                    shown = guard_.text if not guard_.unsafe else guard_.text[:guard_.sent] + unsafe_reply_message(lang)
+                    keep(cid, users[-1].content, verdict.risk, shown)
                 except BackendError as e:
                     log.warning("backend error while streaming: %s", type(e).__name__)
                     yield _sse(error(502, "the model backend failed; try again", "server_error", "backend_error"))
@@ -273,9 +290,10 @@ def create_app(settings: ServeSettings, backend: ChatBackend | None = None, scre
                     cancel.set()
                     stats["active"] -= 1
 
-        return StreamingResponse(stream(), media_type="text/event-stream")
+        return StreamingResponse(stream(), media_type="text/event-stream", headers=headers)
 
     app.state.stats = stats
+    app.state.store = store
     return app
 
 

@@ -35,6 +35,15 @@ class ServeSettings(BaseSettings):
     locale: str | None = None
     lang: str = "en"
     system_prompt: str | None = None
+    store: bool = Field(False, description="keep conversations in SQLite (off by default)")
+    store_path: str = Field("", description="default: $WARMLINE_HOME/conversations.db")
+    retention_days: float = 30.0
+    redact_pii: bool = True
+
+    def store_file(self) -> str:
+        from ..backends.embedded import warmline_home
+
+        return self.store_path or str(warmline_home() / "conversations.db")
 
     @field_validator("cors_origins", mode="before")
     @classmethod
