@@ -41,6 +41,8 @@ bench: setup
 	$(BIN)/python benchmarks/bench_synth.py
 	$(BIN)/python benchmarks/bench_train.py
 	$(BIN)/python benchmarks/bench_metrics.py
+	$(BIN)/python benchmarks/bench_safety.py
+	$(BIN)/python benchmarks/bench_serve.py
 
 clean:
 	rm -rf $(VENV) warmline-quickstart

@@ -56,13 +56,16 @@ class ReplyGuard:
         self.lang = lang
         self.text = ""
         self.sent = 0
+        self.checked = 0
         self.unsafe = False
 
     def feed(self, piece: str) -> str:
         self.text += piece
-        if screen_reply(self.text, self.lang).flagged:
+        # unsafe patterns are short: the not-yet-checked tail plus a margin is enough to look at
+        if screen_reply(self.text[max(0, self.checked - 64):], self.lang).flagged:
             self.unsafe = True
             return ""
+        self.checked = len(self.text)
         out = self.text[self.sent:max(self.sent, len(self.text) - HOLD)]
         self.sent += len(out)
         return out
@@ -262,10 +265,9 @@ def create_app(settings: ServeSettings, backend: ChatBackend | None = None, scre
                 stats["active"] += 1
                 try:
                     yield _sse(chunk(rid, model_name, {"role": "assistant", "content": ""}, extra=extra))
+                    # a client that leaves cancels this generator (Starlette watches the connection);
+                    # the finally below then stops the backend
                     async for piece in _chunks(backend, messages, options, cancel):
-                        if await request.is_disconnected():
-                            cancel.set()
-                            return
                         out = guard_.feed(piece)
                         if guard_.unsafe:
                             stats["replaced"] += 1

@@ -181,7 +181,7 @@ def synth_reply(exchanges: int = 10) -> Callable[[list[dict]], str]:
 
 # -- an asyncio server for load: one process, no thread per connection ------------------------------
 
-async def _serve_async(port: int, delay: float, exchanges: int, ready) -> None:
+async def _serve_async(port: int, delay: float, exchanges: int, ready, tokens: int = 50, token_delay: float = 0.0) -> None:
     import asyncio
 
     reply = synth_reply(exchanges)
@@ -197,6 +197,19 @@ async def _serve_async(port: int, delay: float, exchanges: int, ready) -> None:
                 body = json.loads(await reader.readexactly(length)) if length else {}
                 if delay:
                     await asyncio.sleep(delay)
+                if body.get("stream"):  # SSE, one token every token_delay seconds, chunked transfer
+                    writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n")
+                    for i in range(tokens):
+                        if token_delay:
+                            await asyncio.sleep(token_delay)
+                        ev = json.dumps({"choices": [{"index": 0, "delta": {"content": f"word{i} "}}]})
+                        data = f"data: {ev}\n\n".encode()
+                        writer.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
+                        await writer.drain()
+                    data = b"data: [DONE]\n\n"
+                    writer.write(f"{len(data):x}\r\n".encode() + data + b"\r\n0\r\n\r\n")
+                    await writer.drain()
+                    continue
                 text = reply(body.get("messages") or [])
                 data = json.dumps({"id": "x", "object": "chat.completion", "model": body.get("model", "fake"),
                                    "choices": [{"index": 0, "message": {"role": "assistant", "content": text},
@@ -227,13 +240,15 @@ def main() -> None:
     ap.add_argument("--port", type=int, default=0)
     ap.add_argument("--delay", type=float, default=0.2, help="seconds before each answer")
     ap.add_argument("--exchanges", type=int, default=6)
+    ap.add_argument("--tokens", type=int, default=50, help="tokens per streamed answer")
+    ap.add_argument("--token-delay", type=float, default=0.0, help="seconds between streamed tokens")
     args = ap.parse_args()
 
     def ready(port: int) -> None:
         print(port, flush=True)
         sys.stdout.flush()
 
-    asyncio.run(_serve_async(args.port, args.delay, args.exchanges, ready))
+    asyncio.run(_serve_async(args.port, args.delay, args.exchanges, ready, args.tokens, args.token_delay))
 
 
 if __name__ == "__main__":

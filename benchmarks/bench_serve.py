@@ -1,0 +1,110 @@
+"""Serving overhead: `python benchmarks/bench_serve.py [--clients 32]`.
+
+A fake OpenAI-compatible upstream streams N tokens with a fixed delay between them (default 50 tokens,
+20 ms apart). In the same run, `--clients` concurrent streaming clients call (a) the upstream directly
+and (b) `warmline serve --backend openai` in front of it, which adds the safety layer (screening the
+message, guarding the streamed reply). Prints p50/p95 time to first token, tokens per second per
+client, total throughput and errors for both, and warmline's overhead.
+Goal (issue 6): zero errors at 32 concurrent clients and overhead at most 10%.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+import httpx
+
+
+def start(cmd: list[str], env: dict | None = None) -> tuple[subprocess.Popen, int]:
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, env=env)
+    return proc, int(proc.stdout.readline())
+
+
+async def one(client: httpx.AsyncClient, url: str, model: str) -> tuple[float, float, int] | None:
+    body = {"model": model, "stream": True, "messages": [{"role": "user", "content": "I had a rough day at work."}]}
+    t0 = time.perf_counter()
+    ttft, n = None, 0
+    try:
+        async with client.stream("POST", url, json=body) as r:
+            if r.status_code != 200:
+                return None
+            async for line in r.aiter_lines():
+                if line.startswith("data:") and "word" in line:
+                    n += 1
+                    if ttft is None:
+                        ttft = time.perf_counter() - t0
+    except httpx.HTTPError:
+        return None
+    total = time.perf_counter() - t0
+    return (ttft or total), total, n
+
+
+async def load(url: str, model: str, clients: int, rounds: int) -> dict:
+    async with httpx.AsyncClient(timeout=60, limits=httpx.Limits(max_connections=clients)) as c:
+        results = []
+        t0 = time.perf_counter()
+        for _ in range(rounds):
+            results += await asyncio.gather(*(one(c, url, model) for _ in range(clients)))
+        wall = time.perf_counter() - t0
+    ok = [r for r in results if r is not None]
+    ttft = sorted(r[0] for r in ok)
+    return {"errors": len(results) - len(ok), "p50": statistics.median(ttft) if ttft else float("nan"),
+            "p95": ttft[int(0.95 * (len(ttft) - 1))] if ttft else float("nan"),
+            "tok_s_client": statistics.median(r[2] / r[1] for r in ok) if ok else 0.0,
+            "tok_s_total": sum(r[2] for r in ok) / wall}
+
+
+SERVE = """
+import socket, sys, uvicorn
+from warmline.serve.app import create_app
+from warmline.serve.settings import ServeSettings
+s = ServeSettings(backend="openai", base_url=sys.argv[1], model="fake", concurrency=int(sys.argv[2]),
+                  rate_limit_per_minute=100000)
+sock = socket.socket(); sock.bind(("127.0.0.1", 0)); port = sock.getsockname()[1]; sock.close()
+print(port, flush=True)
+uvicorn.run(create_app(s), host="127.0.0.1", port=port, log_level="warning")
+"""
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--clients", type=int, default=32)
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--tokens", type=int, default=50)
+    ap.add_argument("--token-delay", type=float, default=0.02)
+    args = ap.parse_args()
+    up, up_port = start([sys.executable, "-m", "warmline.testing.fake_openai", "--delay", "0", "--tokens",
+                         str(args.tokens), "--token-delay", str(args.token_delay)])
+    wl, wl_port = start([sys.executable, "-c", SERVE, f"http://127.0.0.1:{up_port}/v1", str(args.clients)],
+                        env={**os.environ, "WARMLINE_API_KEYS": ""})
+    try:
+        for _ in range(50):
+            try:
+                httpx.get(f"http://127.0.0.1:{wl_port}/healthz", timeout=1)
+                break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        direct = asyncio.run(load(f"http://127.0.0.1:{up_port}/v1/chat/completions", "fake", args.clients, args.rounds))
+        served = asyncio.run(load(f"http://127.0.0.1:{wl_port}/v1/chat/completions", "fake", args.clients, args.rounds))
+    finally:
+        wl.kill()
+        up.kill()
+    print(f"{args.clients} concurrent streaming clients x {args.rounds} rounds; upstream: {args.tokens} tokens, "
+          f"{args.token_delay * 1000:.0f} ms apart")
+    print(f"{'':16}{'errors':>8}{'TTFT p50':>10}{'TTFT p95':>10}{'tok/s/client':>14}{'tok/s total':>13}")
+    for name, r in (("direct", direct), ("warmline serve", served)):
+        print(f"{name:16}{r['errors']:>8}{r['p50'] * 1000:>8.0f}ms{r['p95'] * 1000:>8.0f}ms{r['tok_s_client']:>14.1f}"
+              f"{r['tok_s_total']:>13.0f}")
+    overhead = 1 - served["tok_s_total"] / direct["tok_s_total"]
+    print(f"throughput overhead {overhead:.1%} (goal <= 10%); TTFT p50 +{(served['p50'] - direct['p50']) * 1000:.0f} ms; "
+          f"errors {served['errors']} (goal 0)")
+
+
+if __name__ == "__main__":
+    main()
