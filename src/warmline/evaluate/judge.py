@@ -60,17 +60,22 @@ def _context_text(context: list[dict], lang: str) -> str:
     return "\n".join(f"{who.get(m['role'], m['role'])}: {m['content']}" for m in context if m["role"] != "system")
 
 
-def rubric_prompt(rubric: Rubric, context: list[dict], reply: str, lang: str = "en") -> str:
-    lines = [f"You are an expert evaluator of mental-health support conversations. Rate the counselor's reply "
-             f"with the rubric below ({rubric.name} v{rubric.version}).", ""]
+def rubric_block(rubric: Rubric) -> tuple[list[str], str]:
+    """(one line per criterion with its range and levels, the JSON answer format) for judge prompts."""
+    lines = []
     for c in rubric.criteria:
         levels = "; ".join(f"{k} = {v}" for k, v in sorted(c.levels.items()))
         lines.append(f"- {c.key} ({c.name}), an integer from {c.min} to {c.max}: {levels}")
     keys = ", ".join(f'"{c.key}": <int>' for c in rubric.criteria)
-    lines += ["", "Conversation so far:", _context_text(context, lang) or "(none)", "", "Counselor's reply to rate:",
-              reply, "", "Answer with JSON only, no other text: "
-              f'{{"scores": {{{keys}}}, "reasons": {{"<criterion>": "<one sentence>"}}}}']
-    return "\n".join(lines)
+    return lines, f'{{"scores": {{{keys}}}, "reasons": {{"<criterion>": "<one sentence>"}}}}'
+
+
+def rubric_prompt(rubric: Rubric, context: list[dict], reply: str, lang: str = "en") -> str:
+    criteria, answer = rubric_block(rubric)
+    return "\n".join([f"You are an expert evaluator of mental-health support conversations. Rate the counselor's reply "
+                      f"with the rubric below ({rubric.name} v{rubric.version}).", "", *criteria, "",
+                      "Conversation so far:", _context_text(context, lang) or "(none)", "", "Counselor's reply to rate:",
+                      reply, "", f"Answer with JSON only, no other text: {answer}"])
 
 
 class JudgeParseError(ValueError):

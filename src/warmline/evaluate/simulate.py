@@ -13,7 +13,7 @@ import yaml
 
 from ..backends.base import BackendError, ChatBackend, GenerationOptions
 from ..session import ChatSession
-from .judge import JudgeStats, Rubric, _ask, _context_text, parse_scores
+from .judge import JudgeStats, Rubric, _ask, _context_text, parse_scores, rubric_block
 
 ATTITUDES = ("open", "resistant", "ambivalent")
 CLIENT_OPTIONS = GenerationOptions(temperature=0.8, top_p=0.95, max_new_tokens=120)
@@ -68,15 +68,10 @@ def client_system_prompt(p: Profile) -> str:
 
 
 def session_prompt(rubric: Rubric, transcript: list[dict], lang: str) -> str:
-    lines = [f"You are an expert evaluator of mental-health support conversations. Rate the counselor's conduct over "
-             f"the whole session below with the rubric ({rubric.name} v{rubric.version}).", ""]
-    for c in rubric.criteria:
-        levels = "; ".join(f"{k} = {v}" for k, v in sorted(c.levels.items()))
-        lines.append(f"- {c.key} ({c.name}), an integer from {c.min} to {c.max}: {levels}")
-    keys = ", ".join(f'"{c.key}": <int>' for c in rubric.criteria)
-    lines += ["", "Session:", _context_text(transcript, lang), "",
-              f'Answer with JSON only: {{"scores": {{{keys}}}, "reasons": {{"<criterion>": "<one sentence>"}}}}']
-    return "\n".join(lines)
+    criteria, answer = rubric_block(rubric)
+    return "\n".join([f"You are an expert evaluator of mental-health support conversations. Rate the counselor's "
+                      f"conduct over the whole session below with the rubric ({rubric.name} v{rubric.version}).", "",
+                      *criteria, "", "Session:", _context_text(transcript, lang), "", f"Answer with JSON only: {answer}"])
 
 
 async def simulate(profile: Profile, counselor: ChatBackend, counselor_options: GenerationOptions,
