@@ -152,22 +152,39 @@ def create_app(settings: ServeSettings, backend: ChatBackend | None = None, scre
     def fail(status: int, message: str, kind: str, code: str | None = None, headers: dict | None = None):
         return JSONResponse(error(status, message, kind, code), status_code=status, headers=headers)
 
-    @app.middleware("http")
-    async def guard(request: Request, call_next):
-        if request.url.path.startswith("/v1/"):
-            size = request.headers.get("content-length")
-            if size and size.isdigit() and int(size) > settings.max_request_bytes:
-                return fail(413, f"request body over {settings.max_request_bytes} bytes", "invalid_request_error",
-                            "request_too_large")
-            key = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
-            if need_auth and key not in keys:
-                return fail(401, "missing or invalid API key (Authorization: Bearer ...)", "invalid_request_error",
-                            "invalid_api_key")
-            wait = limiter.check(key or (request.client.host if request.client else "anon"))
-            if wait is not None:
-                return fail(429, "rate limit reached; retry later", "rate_limit_error", "rate_limit_exceeded",
-                            {"Retry-After": str(max(1, int(wait + 0.999)))})
-        return await call_next(request)
+    def check_request(scope) -> JSONResponse | None:
+        """Size, key and rate limits for /v1/ requests; an OpenAI-shaped error, or None to go on."""
+        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope.get("headers", [])}
+        size = headers.get("content-length", "")
+        if size.isdigit() and int(size) > settings.max_request_bytes:
+            return fail(413, f"request body over {settings.max_request_bytes} bytes", "invalid_request_error",
+                        "request_too_large")
+        key = headers.get("authorization", "").removeprefix("Bearer ").strip()
+        if need_auth and key not in keys:
+            return fail(401, "missing or invalid API key (Authorization: Bearer ...)", "invalid_request_error",
+                        "invalid_api_key")
+        client = scope.get("client")
+        wait = limiter.check(key or (client[0] if client else "anon"))
+        if wait is not None:
+            return fail(429, "rate limit reached; retry later", "rate_limit_error", "rate_limit_exceeded",
+                        {"Retry-After": str(max(1, int(wait + 0.999)))})
+        return None
+
+    class Guard:
+        """A plain ASGI middleware (not BaseHTTPMiddleware, which copies every streamed chunk once more)."""
+
+        def __init__(self, inner):
+            self.inner = inner
+
+        async def __call__(self, scope, receive, send):
+            if scope["type"] == "http" and scope["path"].startswith("/v1/"):
+                refused = check_request(scope)
+                if refused is not None:
+                    await refused(scope, receive, send)
+                    return
+            await self.inner(scope, receive, send)
+
+    app.add_middleware(Guard)
 
     @app.exception_handler(RequestValidationError)
     async def bad_request(request: Request, exc: RequestValidationError):
