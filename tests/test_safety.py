@@ -162,3 +162,19 @@ def test_safety_check_cli(tmp_path):
     bad.write_text("not json\n")
     r = CliRunner().invoke(app, ["safety", "check", "--file", str(bad)])
     assert r.exit_code == 2 and "b.jsonl:1" in r.output
+
+
+def test_classifier_second_stage_learns_and_only_raises():
+    from warmline.safety import Screener
+    from warmline.safety.classifier import RiskClassifier, bundled
+
+    clf = RiskClassifier.train(["I want to vanish forever", "everything should just stop for good", "nice weather today",
+                                "lunch with friends was fun"], [1, 1, 0, 0])
+    assert clf("I want to vanish and stop forever") and not clf("nice lunch today")
+    s = Screener(classifier=clf)
+    v = s("I want to vanish and stop forever")
+    assert screen("I want to vanish and stop forever").risk == "none"
+    assert v.risk == "elevated" and v.categories == ["classifier"] and v.evidence[0].startswith("classifier p=")
+    assert s("I want to kill myself tonight").risk == "imminent"  # the lexicon's verdict stands
+    b = bundled()  # trained on the development sets only
+    assert b("我不想活了") and not b("今天天气很好，我们去公园散步吧。")

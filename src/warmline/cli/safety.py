@@ -20,6 +20,7 @@ def check(
     file: Path = typer.Option(None, "--file", help="One text per line, or JSONL with a 'text' field."),
     llm_backend: str = typer.Option(None, "--llm-backend", help="Add the LLM check (second stage): local or openai."),
     model: str = B.MODEL, base_url: str = B.BASE_URL, api_key_env: str = B.API_KEY_ENV,
+    classifier: bool = typer.Option(False, "--classifier", help="Add the bundled n-gram classifier (second stage)."),
     reply: bool = typer.Option(False, "--reply", help="Screen as a model reply (method details, dosing, "
                                                       "diagnoses, shaming) instead of a user message."),
 ) -> None:
@@ -29,7 +30,8 @@ def check(
     if (text is None) == (file is None):
         fail("give one TEXT or --file FILE")
     texts = [text] if text is not None else _texts(file)
-    screener = Screener(B.build(llm_backend, model, None, base_url, api_key_env) if llm_backend else None)
+    screener = Screener(B.build(llm_backend, model, None, base_url, api_key_env) if llm_backend else None,
+                        classifier=classifier)
     for t in texts:
         v = screen_reply(t) if reply else screener(t)
         typer.echo(json.dumps({"text": t, **v.to_dict()}, ensure_ascii=False))

@@ -18,16 +18,24 @@ PROMPT = (
 
 
 class Screener:
-    """Callable text -> Verdict. With `backend`, an LLM check runs after the lexicon; its answer can
-    raise the risk, never lower it. A failing or unparsable check leaves the lexicon's verdict."""
+    """Callable text -> Verdict. Second stages, each able to raise the risk but never to lower it:
+    `classifier` (True for the bundled one trained on the project's development sets) and `backend`
+    (an LLM check). A failing or unparsable LLM check leaves the verdict as it was."""
 
-    def __init__(self, backend=None, options=None):
+    def __init__(self, backend=None, options=None, classifier=None):
         self.backend = backend
         self.options = options
+        if classifier is True:
+            from .classifier import bundled
+
+            classifier = bundled()
+        self.classifier = classifier or None
         self.llm_failures = 0
 
     def __call__(self, text: str) -> Verdict:
         v = screen(text)
+        if v.risk == "none" and self.classifier is not None and self.classifier(text):
+            v = Verdict("elevated", ["classifier"], [f"classifier p={self.classifier.probability(text):.2f}"], v.lang)
         if self.backend is None or v.risk == "imminent":
             return v
         second = self._llm(text, v.lang)

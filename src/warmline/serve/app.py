@@ -122,7 +122,7 @@ async def _chunks(backend: ChatBackend, messages: list[dict], options: Generatio
 def create_app(settings: ServeSettings, backend: ChatBackend | None = None, screener: Screener | None = None) -> FastAPI:
     settings.check()
     backend = backend or build_backend(settings)
-    screener = screener or Screener()
+    screener = screener or Screener(classifier=settings.safety_classifier)
     model_name = settings.served_model_name or backend.model_id
     keys = settings.api_keys()
     need_auth = bool(keys) or settings.host not in LOOPBACK

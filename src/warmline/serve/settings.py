@@ -35,6 +35,7 @@ class ServeSettings(BaseSettings):
     locale: str | None = None
     lang: str = "en"
     system_prompt: str | None = None
+    safety_classifier: bool = Field(False, description="add the bundled n-gram classifier to crisis screening")
     store: bool = Field(False, description="keep conversations in SQLite (off by default)")
     store_path: str = Field("", description="default: $WARMLINE_HOME/conversations.db")
     retention_days: float = 30.0
