@@ -168,12 +168,13 @@ def test_classifier_second_stage_learns_and_only_raises():
     from warmline.safety import Screener
     from warmline.safety.classifier import RiskClassifier, bundled
 
-    clf = RiskClassifier.train(["I want to vanish forever", "everything should just stop for good", "nice weather today",
+    clf = RiskClassifier.train(["I want to vanish without a trace", "I wish I could just vanish", "nice weather today",
                                 "lunch with friends was fun"], [1, 1, 0, 0])
-    assert clf("I want to vanish and stop forever") and not clf("nice lunch today")
+    indirect = "I'd like to vanish without a trace"
+    assert clf(indirect) and not clf("nice lunch today")
     s = Screener(classifier=clf)
-    v = s("I want to vanish and stop forever")
-    assert screen("I want to vanish and stop forever").risk == "none"
+    v = s(indirect)
+    assert screen(indirect).risk == "none"  # the lexicon alone misses it
     assert v.risk == "elevated" and v.categories == ["classifier"] and v.evidence[0].startswith("classifier p=")
     assert s("I want to kill myself tonight").risk == "imminent"  # the lexicon's verdict stands
     b = bundled()  # trained on the development sets only
