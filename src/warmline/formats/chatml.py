@@ -131,6 +131,19 @@ def to_alpaca(d: Dialogue) -> dict:
     return out
 
 
+def register_alpaca(files: list[Path]) -> Path:
+    """Add alpaca files to the `dataset_info.json` beside them (LLaMA-Factory's registry), keeping
+    entries already there; returns its path."""
+    info_path = files[0].parent / "dataset_info.json"
+    info = json.loads(info_path.read_text(encoding="utf-8")) if info_path.exists() else {}
+    for f in files:
+        info[f.stem] = {"file_name": f.name, "formatting": "alpaca",
+                        "columns": {"prompt": "instruction", "query": "input", "response": "output",
+                                    "history": "history", "system": "system"}}
+    info_path.write_text(json.dumps(info, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return info_path
+
+
 class AlpacaWriter(RecordWriter):
     """Alpaca records plus a `dataset_info.json` beside them that LLaMA-Factory reads."""
 
@@ -140,12 +153,7 @@ class AlpacaWriter(RecordWriter):
 
     def close(self) -> None:
         super().close()
-        info_path = self.out.parent / "dataset_info.json"
-        info = json.loads(info_path.read_text(encoding="utf-8")) if info_path.exists() else {}
-        info[self.out.stem] = {"file_name": self.out.name, "formatting": "alpaca",
-                               "columns": {"prompt": "instruction", "query": "input", "response": "output",
-                                           "history": "history", "system": "system"}}
-        info_path.write_text(json.dumps(info, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        register_alpaca([self.out])
 
 
 def read_openai(path: Path, opts: ReadOptions):

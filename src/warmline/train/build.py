@@ -3,7 +3,6 @@ train/validation/test by source group, and write each split in the chosen form."
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -116,12 +115,7 @@ def build_sft(inp: Path, out: Path, fmt: str, max_input_tokens: int | None = Non
         if quarantine is not None:
             quarantine.close()
     if fmt == "alpaca":
-        info_path = out.parent / "dataset_info.json"
-        info = json.loads(info_path.read_text(encoding="utf-8")) if info_path.exists() else {}
-        for name, p in paths.items():
-            info[p.stem] = {"file_name": p.name, "formatting": "alpaca", "columns": {
-                "prompt": "instruction", "query": "input", "response": "output", "history": "history",
-                "system": "system"}}
-        info_path.write_text(json.dumps(info, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-        report.paths["dataset_info"] = str(info_path)
+        from ..formats.chatml import register_alpaca
+
+        report.paths["dataset_info"] = str(register_alpaca(list(paths.values())))
     return report
