@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 from ..conversation import detect_lang
+from ..synth.scrub import redact
 
 MIGRATIONS: list[tuple[str, str]] = [
     ("0001_conversations_and_messages", """
@@ -30,16 +31,6 @@ MIGRATIONS: list[tuple[str, str]] = [
     """),
     ("0002_message_model", "ALTER TABLE messages ADD COLUMN model TEXT;"),
 ]
-
-
-def redact(text: str) -> str:
-    """Phone numbers, e-mail addresses, ID numbers, URLs and QQ/WeChat ids become placeholders."""
-    from ..synth.scrub import PATTERNS
-
-    lang = detect_lang(text)
-    for _, rx, repl in PATTERNS:
-        text = rx.sub(repl[lang], text)
-    return text
 
 
 class Store:
@@ -70,7 +61,7 @@ class Store:
     def add(self, conversation_id: str, role: str, content: str, risk: str | None = None, model: str | None = None,
             now: float | None = None) -> None:
         now = time.time() if now is None else now
-        text = redact(content) if self.redact_pii else content
+        text = redact(content, detect_lang(content)) if self.redact_pii else content
         with self._lock, self._db:
             self._db.execute("INSERT INTO conversations VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET updated_at = ?",
                              (conversation_id, now, now, now))

@@ -27,6 +27,15 @@ NAME_INTRO = {
 ALIASES = {"zh": ["小林", "小周", "小陈", "小吴"], "en": ["Alex", "Sam", "Jordan", "Casey"]}
 
 
+def redact(text: str, lang: str, counts: Counter | None = None) -> str:
+    """Contact details and ids in one text become placeholders; replacements are added to `counts`."""
+    for kind, rx, repl in PATTERNS:
+        text, n = rx.subn(repl[lang], text)
+        if counts is not None:
+            counts[kind] += n
+    return text
+
+
 def scrub(turns: list[Turn], lang: str) -> Counter:
     """Scrub the turns in place; returns what was replaced, by kind."""
     counts: Counter = Counter()
@@ -40,10 +49,7 @@ def scrub(turns: list[Turn], lang: str) -> Counter:
             if name not in names and len(names) < len(ALIASES[lang]):
                 names[name] = ALIASES[lang][len(names)]
     for t in turns:
-        text = t.text
-        for kind, rx, repl in PATTERNS:
-            text, n = rx.subn(repl[lang], text)
-            counts[kind] += n
+        text = redact(t.text, lang, counts)
         for name, alias in names.items():
             n = text.count(name)
             if n:
