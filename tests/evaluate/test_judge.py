@@ -96,3 +96,13 @@ def test_judge_cli_against_an_openai_compatible_server(tmp_path):
     rows = [json.loads(x) for x in (tmp_path / "j.jsonl").read_text().splitlines()]
     assert len(rows) == 3 and rows[0]["scores"]["safety"] == 1
     assert (tmp_path / "j.png").stat().st_size > 1000  # the per-rubric bar chart
+
+
+def test_bad_replies_file_names_file_and_line(tmp_path):
+    f = tmp_path / "replies.x.jsonl"
+    f.write_text(json.dumps({"id": "1", "reply": "ok"}) + "\n\n{broken\n")
+    r = CliRunner().invoke(app, ["eval", "judge", "--replies", str(f), "--backend", "scripted"])
+    assert r.exit_code == 2 and "replies.x.jsonl:3: not valid JSON" in r.output
+    f.write_text(json.dumps({"id": "1"}) + "\n")
+    r = CliRunner().invoke(app, ["eval", "judge", "--replies", str(f), "--backend", "scripted"])
+    assert r.exit_code == 2 and "replies.x.jsonl:1: a record needs 'id' and 'reply'" in r.output

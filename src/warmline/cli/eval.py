@@ -137,13 +137,14 @@ def run(
 
 
 def _records(path: Path) -> list[dict]:
+    from ..evaluate.run import read_replies
+
     if not path.is_file():
         fail(f"{path} does not exist")
-    rows = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
-    for i, r in enumerate(rows, 1):
-        if "id" not in r or "reply" not in r:
-            fail(f"{path}:{i}: a record needs 'id' and 'reply' (the replies.NAME.jsonl files of `eval run` have them)")
-    return rows
+    try:
+        return read_replies(path)
+    except ValueError as e:
+        fail(str(e))
 
 
 @app.command("judge")

@@ -21,16 +21,10 @@ def load_tasks(files: list[Path], rubric: Rubric) -> tuple[list[dict], dict]:
     """Tasks from replies files (`eval run` output): one scoring task per reply, one pairwise task per
     id present in the first two files. Returns (tasks, hidden) where hidden maps a pairwise task to the
     systems behind its two sides."""
-    systems = {}
-    for f in files:
-        rows = {}
-        for i, line in enumerate(f.read_text(encoding="utf-8").splitlines(), 1):
-            if line.strip():
-                r = json.loads(line)
-                if "id" not in r or "reply" not in r:
-                    raise ValueError(f"{f}:{i}: a record needs 'id' and 'reply'")
-                rows[r["id"]] = r
-        systems[f.name.removeprefix("replies.").removesuffix(".jsonl")] = rows
+    from .run import read_replies
+
+    systems = {f.name.removeprefix("replies.").removesuffix(".jsonl"): {r["id"]: r for r in read_replies(f)}
+               for f in files}
     tasks, hidden = [], {}
     for name, rows in systems.items():
         for rid, r in rows.items():

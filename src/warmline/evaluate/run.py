@@ -118,13 +118,27 @@ def _record(it: TestItem, rep, name: str) -> dict:
     return rec
 
 
+def read_replies(path: Path) -> list[dict]:
+    """The records of a replies file (`replies.NAME.jsonl`), in file order; ValueError names the file and
+    line of a record that is not JSON or lacks 'id' or 'reply'."""
+    out = []
+    with path.open("rb") as f:
+        for lineno, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            try:
+                r = _json.loads(line)
+            except ValueError:
+                raise ValueError(f"{path}:{lineno}: not valid JSON") from None
+            if not isinstance(r, dict) or "id" not in r or "reply" not in r:
+                raise ValueError(f"{path}:{lineno}: a record needs 'id' and 'reply' (the replies.NAME.jsonl files "
+                                 "of `eval run` have them)")
+            out.append(r)
+    return out
+
+
 def load_replies(path: Path) -> tuple[list[str], list[str], list[str]]:
     """(ids, replies, references) in id order, so that systems align item by item."""
-    rows = {}
-    with path.open("rb") as f:
-        for line in f:
-            if line.strip():
-                r = _json.loads(line)
-                rows[r["id"]] = r
+    rows = {r["id"]: r for r in read_replies(path)}
     ids = sorted(rows)
     return ids, [rows[i]["reply"] for i in ids], [rows[i]["reference"] for i in ids]
