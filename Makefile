@@ -24,13 +24,17 @@ setup: $(STAMP)
 quickstart: setup
 	$(BIN)/warmline quickstart
 
-# The annotation page is tested in Debian's headless Chromium; install it when missing (needs root or sudo).
+# System packages the tests use (needs root or sudo): Debian's headless Chromium for the annotation and
+# chat pages, and WordNet for METEOR's synonym stage. Missing ones are installed when possible.
+
 browser:
-	@command -v chromium >/dev/null 2>&1 || { \
+	@missing=; command -v chromium >/dev/null 2>&1 || missing="chromium"; \
+	  [ -f /usr/share/wordnet/data.noun ] || missing="$$missing wordnet-base wordnet-sense-index"; \
+	  if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; elif command -v sudo >/dev/null 2>&1; then SUDO="sudo -n"; else SUDO=none; fi; \
-	  if [ "$$SUDO" = none ]; then echo "chromium is missing and cannot be installed without root: the browser test will be skipped"; \
-	  else $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null \
-	    || echo "could not install chromium: the browser test will be skipped"; fi; }
+	  if [ "$$SUDO" = none ]; then echo "$$missing missing and cannot be installed without root: their tests will be skipped"; \
+	  else $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null \
+	    || echo "could not install$$missing: their tests will be skipped"; fi; fi
 
 test: setup browser
 	$(BIN)/python -m pytest -q -p no:cacheprovider

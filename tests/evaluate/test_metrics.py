@@ -168,3 +168,29 @@ def test_vectorized_scores_equal_the_references():
         ref = rouge.get_scores(" ".join(a), " ".join(b))[0]
         assert sets["rouge2"][i] == pytest.approx(ref["rouge-2"]["f"], abs=1e-6)
         assert sets["rougeL"][i] == pytest.approx(ref["rouge-l"]["f"], abs=1e-6)
+
+
+def test_meteor_synonyms_from_the_system_wordnet(tmp_path, monkeypatch):
+    """With Debian's wordnet-base installed, METEOR's synonym stage matches "kid" for "child" and the
+    signature names the database; pointed at a directory without one, it says synonyms are off."""
+    import os
+
+    if not os.path.isfile(os.path.join(M.SYSTEM_WORDNET, "data.noun")):
+        if os.environ.get("WARMLINE_REQUIRE_SYSTEM_PACKAGES"):
+            pytest.fail("WordNet is not installed: apt-get install wordnet-base wordnet-sense-index")
+        pytest.skip("Debian's wordnet-base is not installed")
+    monkeypatch.setenv("WARMLINE_HOME", str(tmp_path / "home"))
+    M._wordnet_source.cache_clear()
+    try:
+        (with_syn,), desc = M.meteor([["my", "child", "is", "sick"]], [["my", "kid", "is", "sick"]])
+        assert desc.startswith("wordnet-3.0") and M.SYSTEM_WORDNET in desc
+        from nltk.translate.meteor_score import meteor_score
+
+        wn, _ = M.wordnet_source()
+        assert with_syn == pytest.approx(meteor_score([["my", "kid", "is", "sick"]], ["my", "child", "is", "sick"],
+                                                      wordnet=wn), abs=1e-12)
+        monkeypatch.setenv("WARMLINE_WORDNET", str(tmp_path / "empty"))
+        (without,), desc2 = M.meteor([["my", "child", "is", "sick"]], [["my", "kid", "is", "sick"]])
+        assert desc2.startswith("none") and without < with_syn - 0.2
+    finally:
+        M._wordnet_source.cache_clear()

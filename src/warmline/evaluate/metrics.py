@@ -10,13 +10,19 @@ against the reference implementation in the tests."""
 
 from __future__ import annotations
 
+import functools
+import logging
 import math
+import os
 import re
 import sys
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
+
+log = logging.getLogger(__name__)
 
 SMOOTHING = ("none", "method1", "method3")  # nltk's SmoothingFunction names; sacrebleu's 'exp' == method3
 
@@ -375,15 +381,96 @@ class _NoSynonyms:
         return []
 
 
+# WordNet 3.0's lexicographer files, as listed in lexnames(5WN): number, name, syntactic category.
+# Debian's wordnet-base ships the database without this file, which nltk's reader requires.
+_LEXNAMES = [(n, name, {"adj": 3, "adv": 4, "noun": 1, "verb": 2}[name.split(".")[0]]) for n, name in enumerate(
+    "adj.all adj.pert adv.all noun.Tops noun.act noun.animal noun.artifact noun.attribute noun.body "
+    "noun.cognition noun.communication noun.event noun.feeling noun.food noun.group noun.location "
+    "noun.motive noun.object noun.person noun.phenomenon noun.plant noun.possession noun.process "
+    "noun.quantity noun.relation noun.shape noun.state noun.substance noun.time verb.body verb.change "
+    "verb.cognition verb.communication verb.competition verb.consumption verb.contact verb.creation "
+    "verb.emotion verb.motion verb.perception verb.possession verb.social verb.stative verb.weather "
+    "adj.ppl".split())]
+SYSTEM_WORDNET = "/usr/share/wordnet"
+
+
+def _system_wordnet_class():
+    from nltk.corpus.reader.wordnet import WordNetCorpusReader
+
+    class SystemWordNet(WordNetCorpusReader):
+        def map_wn(self, version="wordnet"):
+            # nltk maps other WordNet versions onto its own downloaded 3.0 for the multilingual data;
+            # there is none here, and METEOR needs no mapping.
+            return None
+
+    return SystemWordNet
+
+
+def _system_wordnet(root: Path):
+    """nltk's reader over a system WordNet database (Debian's `wordnet-base`), or None when absent.
+
+    nltk's path sandbox refuses symbolic and hard links out of a corpus directory, so the database
+    files are copied (about 35 MB, once) into WARMLINE_HOME together with the `lexnames` file nltk
+    needs, and that directory is authorized in nltk.data.path."""
+    import shutil
+    import warnings
+
+    if not (root / "data.noun").is_file() or not (root / "index.sense").is_file():
+        return None
+    import nltk
+    from nltk.corpus.reader.wordnet import WordNetCorpusReader
+
+    from ..backends.embedded import warmline_home
+
+    _SystemWordNet = _system_wordnet_class()
+    shim = warmline_home() / "wordnet" / "system"
+    shim.mkdir(parents=True, exist_ok=True)
+    for name in WordNetCorpusReader._FILES:
+        src, dst = root / name, shim / name
+        if name == "lexnames" or dst.exists() or not src.is_file():
+            continue
+        tmp = dst.with_name(name + ".tmp")
+        tmp.unlink(missing_ok=True)
+        shutil.copyfile(src, tmp)
+        tmp.replace(dst)
+    lexnames = shim / "lexnames"
+    if not lexnames.exists():
+        tmp = lexnames.with_suffix(".tmp")
+        tmp.write_text("".join(f"{n:02d}\t{name}\t{cat}\n" for n, name, cat in _LEXNAMES))
+        tmp.replace(lexnames)
+    if str(shim) not in nltk.data.path:
+        nltk.data.path.append(str(shim))
+    with warnings.catch_warnings():  # "multilingual functions are not available": METEOR needs English only
+        warnings.simplefilter("ignore", UserWarning)
+        return _SystemWordNet(str(shim), None)
+
+
 def wordnet_source():
-    """(wordnet, description) for METEOR's synonym stage."""
+    return _wordnet_source(os.environ.get("WARMLINE_WORDNET", SYSTEM_WORDNET))
+
+
+@functools.lru_cache(maxsize=4)
+def _wordnet_source(system_root: str):
+    """(wordnet, description) for METEOR's synonym stage: nltk's own WordNet data when downloaded,
+    else the system database (Debian: `apt-get install wordnet-base wordnet-sense-index`, or a
+    directory in WARMLINE_WORDNET), else none, and the description says which."""
     try:
         from nltk.corpus import wordnet
 
         wordnet.ensure_loaded()
-        return wordnet, f"wordnet-{wordnet.get_version()}"
+        return wordnet, f"wordnet-{wordnet.get_version()} (nltk_data)"
     except (LookupError, OSError):
-        return _NoSynonyms(), "none (WordNet not installed: exact and stem matches only)"
+        pass
+    root = Path(system_root)
+    try:
+        wn = _system_wordnet(root)
+    except (OSError, ValueError, PermissionError) as e:
+        log.warning("WordNet at %s could not be read (%s): METEOR runs without synonyms", root, e)
+        wn = None
+    if wn is not None:
+        return wn, f"wordnet-{wn.get_version()} ({root})"
+    return _NoSynonyms(), ("none (WordNet not installed: exact and stem matches only; "
+                           "apt-get install wordnet-base wordnet-sense-index adds synonyms)")
 
 
 def meteor(hyps: list[list[str]], refs: list[list[str]]) -> tuple[list[float], str]:
