@@ -342,34 +342,9 @@ def rouge_sets(hyp: list[str], ref: list[str]) -> dict[str, float]:
 
 # -- Distinct ----------------------------------------------------------------------------------------
 
-@dataclass
-class DistinctResult:
-    unique: list[int] = field(default_factory=list)
-    total: list[int] = field(default_factory=list)
-    corpus: list[float] = field(default_factory=list)
-    per_response: list[float] = field(default_factory=list)
-
-
-def distinct(responses: list[list[str]], max_n: int = 3) -> DistinctResult:
-    """Distinct-n: unique / total n-grams over the whole corpus (SMILE's Table 1), and the mean of the
-    same ratio per response (responses shorter than n are left out of that mean). Every n-gram counts,
-    the last one included: a sequence of L tokens has L - n + 1 of them."""
-    res = DistinctResult()
-    for n in range(1, max_n + 1):
-        seen: set = set()
-        total = 0
-        ratios = []
-        for toks in responses:
-            grams = [tuple(toks[i:i + n]) for i in range(len(toks) - n + 1)]
-            if grams:
-                ratios.append(len(set(grams)) / len(grams))
-            seen.update(grams)
-            total += len(grams)
-        res.unique.append(len(seen))
-        res.total.append(total)
-        res.corpus.append(len(seen) / total if total else 0.0)
-        res.per_response.append(sum(ratios) / len(ratios) if ratios else 0.0)
-    return res
+# Distinct-n is computed on packed n-gram ids with numpy (see warmline.analyze.lexical), shared with
+# `warmline stats`: unique / total over the corpus (SMILE's Table 1) and the mean per response.
+from ..analyze.lexical import DistinctResult, distinct  # noqa: E402,F401
 
 
 # -- METEOR ------------------------------------------------------------------------------------------

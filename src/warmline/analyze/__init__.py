@@ -1,0 +1,1 @@
+"""Corpus analysis: statistics, diversity, topics, rewrite fidelity, duplicates and contamination."""

@@ -1,0 +1,120 @@
+"""A corpus in columns, for analysis: every utterance's text, role and dialogue index in flat arrays.
+
+Reading goes through `warmline.formats`, so `warmline stats` takes anything `warmline convert` reads.
+Malformed records are not dropped: each goes to a quarantine file with file, line and reason, and the
+corpus counts them."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ..conversation import Dialogue, JsonlWriter
+from ..formats import ReadOptions, read as read_any
+from ..formats._io import Bad
+
+ROLE_CODE = {"client": 0, "counselor": 1, "system": 2}
+
+
+@dataclass
+class Corpus:
+    name: str
+    path: str
+    ids: list[str] = field(default_factory=list)
+    langs: list[str] = field(default_factory=list)
+    topics: list[list[str]] = field(default_factory=list)  # topic labels the data already carries
+    sources: list[dict | None] = field(default_factory=list)  # meta.source_qa of synthesized rewrites
+    texts: list[str] = field(default_factory=list)  # every utterance, in order
+    roles: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int8))
+    dlg: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))  # dialogue index per utterance
+    quarantined: int = 0
+    reasons: Counter = field(default_factory=Counter)
+    quarantine_file: str | None = None
+
+    _arrays: object = None
+
+    def char_arrays(self):
+        """The utterances as one code-point array (warmline.analyze.lexical.CharArrays), built once."""
+        if self._arrays is None:
+            from .lexical import CharArrays
+
+            self._arrays = CharArrays.of(self.texts)
+        return self._arrays
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def utterance_langs(self) -> np.ndarray:
+        """1 where the utterance's dialogue is Chinese (lengths in characters), 0 for English (words)."""
+        zh = np.array([lang == "zh" for lang in self.langs], dtype=bool)
+        return zh[self.dlg] if len(self.dlg) else np.zeros(0, bool)
+
+    def dialogue_text(self, i: int, max_chars: int | None = None) -> str:
+        lo, hi = np.searchsorted(self.dlg, [i, i + 1])
+        text = "\n".join(self.texts[lo:hi])
+        return text[:max_chars] if max_chars else text
+
+    def subset(self, keep: np.ndarray, name: str | None = None) -> Corpus:
+        """The dialogues where `keep` (one bool per dialogue) is true."""
+        idx = np.flatnonzero(keep)
+        remap = np.full(len(self.ids), -1, np.int64)
+        remap[idx] = np.arange(len(idx))
+        mask = keep[self.dlg] if len(self.dlg) else np.zeros(0, bool)
+        return Corpus(name or self.name, self.path, [self.ids[i] for i in idx], [self.langs[i] for i in idx],
+                      [self.topics[i] for i in idx], [self.sources[i] for i in idx],
+                      [t for t, m in zip(self.texts, mask) if m], self.roles[mask],
+                      remap[self.dlg[mask]].astype(np.int32))
+
+    @classmethod
+    def from_dialogues(cls, dialogues, name: str = "corpus", path: str = "") -> Corpus:
+        c = cls(name, path)
+        roles: list[int] = []
+        dlg: list[int] = []
+        for d in dialogues:
+            c.add(d, roles, dlg)
+        c.roles, c.dlg = np.asarray(roles, np.int8), np.asarray(dlg, np.int32)
+        return c
+
+    def add(self, d: Dialogue, roles: list[int], dlg: list[int]) -> None:
+        i = len(self.ids)
+        self.ids.append(d.id)
+        self.langs.append(d.lang)
+        topic = d.labels.get("topic")
+        self.topics.append([topic] if isinstance(topic, str) and topic else list(topic or []))
+        self.sources.append(d.meta.get("source_qa") if isinstance(d.meta.get("source_qa"), dict) else None)
+        for t in d.turns:
+            self.texts.append(t.text)
+            roles.append(ROLE_CODE[t.role])
+            dlg.append(i)
+
+
+def load(path: str | Path, fmt: str | None = None, name: str | None = None, quarantine: Path | None = None,
+         lang: str | None = None) -> Corpus:
+    """Read any supported input into a Corpus. Bad records go to `quarantine` (a JSONL file, written only
+    when there is one) and are counted."""
+    path = Path(path)
+    c = Corpus(name or path.stem, str(path))
+    roles: list[int] = []
+    dlg: list[int] = []
+    writer = None
+    try:
+        for item in read_any(path, fmt, ReadOptions(lang=lang)):
+            if isinstance(item, Bad):
+                if quarantine is not None:
+                    if writer is None:
+                        quarantine.parent.mkdir(parents=True, exist_ok=True)
+                        writer = JsonlWriter(quarantine, append=False)
+                        c.quarantine_file = str(quarantine)
+                    writer.write(item.to_dict())
+                c.quarantined += 1
+                c.reasons[item.reason.split(":")[0]] += 1
+                continue
+            c.add(item, roles, dlg)
+    finally:
+        if writer is not None:
+            writer.close()
+    c.roles, c.dlg = np.asarray(roles, np.int8), np.asarray(dlg, np.int32)
+    return c
