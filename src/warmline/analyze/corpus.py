@@ -34,16 +34,6 @@ class Corpus:
     reasons: Counter = field(default_factory=Counter)
     quarantine_file: str | None = None
 
-    _arrays: object = None
-
-    def char_arrays(self):
-        """The utterances as one code-point array (warmline.analyze.lexical.CharArrays), built once."""
-        if self._arrays is None:
-            from .lexical import CharArrays
-
-            self._arrays = CharArrays.of(self.texts)
-        return self._arrays
-
     def __len__(self) -> int:
         return len(self.ids)
 

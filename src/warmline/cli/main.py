@@ -6,7 +6,7 @@ from __future__ import annotations
 import typer
 
 from .. import __version__
-from . import annotate, build_sft, chat, conversations, convert, eval as eval_cli, models, quickstart, safety, serve, synth, train
+from . import annotate, build_sft, chat, conversations, convert, eval as eval_cli, models, quickstart, safety, serve, stats, synth, train
 
 app = typer.Typer(
     name="warmline", no_args_is_help=True, add_completion=False, rich_markup_mode=None,
@@ -31,6 +31,7 @@ app.command("convert")(convert.main)
 app.command("formats")(convert.list_formats)
 app.command("synth")(synth.main)
 app.command("build-sft")(build_sft.main)
+app.command("stats")(stats.main)
 app.command("train")(train.main)
 app.add_typer(eval_cli.app, name="eval")
 app.add_typer(safety.app, name="safety")

@@ -23,9 +23,9 @@ from typing import Callable, Iterator
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
-from .. import _json, formats
+from .. import formats
 from ..backends.base import BackendError, ChatBackend, GenerationOptions
-from ..conversation import Dialogue, JsonlWriter, repair_partial_tail
+from ..conversation import Dialogue, JsonlWriter, read_jsonl_dicts
 from ..formats import Bad
 from .checks import FilterConfig, check, parse_turns
 from .clean import CleaningConfig, clean_pair
@@ -109,12 +109,8 @@ def done_keys(paths: dict[str, Path]) -> set[str]:
         p = paths[name]
         if not p.exists():
             continue
-        repair_partial_tail(p)
-        with p.open("rb") as f:
-            for line in f:
-                if line.strip():
-                    rec = _json.loads(line)
-                    keys.add(rec["meta"]["key"] if name == "accepted" else rec["key"])
+        for rec in read_jsonl_dicts(p):
+            keys.add(rec["meta"]["key"] if name == "accepted" else rec["key"])
     return keys
 
 

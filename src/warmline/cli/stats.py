@@ -1,0 +1,100 @@
+"""`warmline stats DATA...`: statistics, diversity, topics, fidelity, duplicates and contamination of one
+or more corpora, side by side."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from . import _backend as B
+from ._ui import console, fail, table
+
+
+def main(
+    data: list[Path] = typer.Argument(..., metavar="DATA...", help="Corpora in any format `warmline convert` reads; "
+                                                                   "several are compared side by side."),
+    json_out: Path = typer.Option(None, "--json", help="Write everything as JSON here."),
+    html_out: Path = typer.Option(None, "--html", help="Write an HTML report with all plots here."),
+    csv_out: Path = typer.Option(None, "--csv", help="Write the statistics table as CSV here."),
+    md_out: Path = typer.Option(None, "--md", help="Write the statistics table as Markdown here."),
+    fmt: str = typer.Option(None, "--from", help="Input format for every DATA (detected when omitted)."),
+    tokenize: str = typer.Option("char", "--tokenize", help="Distinct-n tokenizer: char (default; English corpora "
+                                                            "then use 13a words), jieba, 13a, whitespace, or a tokenizer path."),
+    embed: str = typer.Option(None, "--embed", help="Semantic diversity and rewrite fidelity with: use (the offline "
+                                                    "multilingual encoder), a sentence-transformers directory, or openai:MODEL."),
+    sample: int = typer.Option(200, "--sample", help="Dialogues sampled for pairwise similarity."),
+    topics: str = typer.Option(None, "--topics", help="Label topics with an LLM: soulchat12, fine60 or a taxonomy YAML "
+                                                      "(with --backend/--model)."),
+    against: Path = typer.Option(None, "--against", help="Contamination: compare each DATA with this corpus "
+                                                         "(e.g. DATA = a test set, --against the training set)."),
+    ngram: int = typer.Option(13, "--ngram", help="n for contamination overlap (characters for Chinese, words for English)."),
+    no_dedup: bool = typer.Option(False, "--no-dedup", help="Skip exact and near-duplicate detection."),
+    near: float = typer.Option(0.8, "--near", help="Jaccard similarity that counts as a near duplicate."),
+    output_dir: Path = typer.Option(Path("warmline-stats"), "--output-dir",
+                                    help="Topic labels (resumable) and quarantine files go here."),
+    backend: str = B.BACKEND, model: str = B.MODEL, base_url: str = B.BASE_URL, api_key_env: str = B.API_KEY_ENV,
+    concurrency: int = typer.Option(8, "--concurrency"),
+) -> None:
+    """Describe corpora the way SMILE and SoulChat did: a statistics table (dialogues, utterances, turns,
+    lengths), Distinct-1/2/3, pairwise semantic similarity, rewrite fidelity, topics and their entropy,
+    frequent counselor words, duplicates and contamination. Malformed records are quarantined and counted."""
+    from ..analyze import corpus as corpus_mod, run
+    from ..formats import FormatError
+
+    names = [p.stem if p.is_file() else p.name for p in data]
+    if len(set(names)) < len(names):  # keep the columns apart
+        names = [f"{n}#{i + 1}" for i, n in enumerate(names)]
+    opts = run.Options(tokenize=tokenize, sample=sample, topics=topics, dedup=not no_dedup, near_threshold=near,
+                       ngram=ngram, concurrency=concurrency, out_dir=output_dir, base_url=base_url,
+                       api_key_env=api_key_env)
+    say = lambda m: console().print(f"[dim]{m}[/dim]")  # noqa: E731
+
+    def load(path: Path, name: str):
+        try:
+            c = corpus_mod.load(path, fmt, name, quarantine=output_dir / f"{run._slug(name)}.quarantine.jsonl")
+        except (FormatError, ValueError, LookupError, OSError) as e:
+            fail(f"{path}: {e}")
+        if c.quarantined:
+            say(f"{path}: {c.quarantined} malformed record(s) quarantined in {c.quarantine_file} "
+                f"({', '.join(f'{k} x{v}' for k, v in c.reasons.most_common(3))})")
+        if not len(c):
+            fail(f"{path}: no dialogues could be read" + (f"; see {c.quarantine_file}" if c.quarantined else ""), 1)
+        return c
+
+    corpora = [load(p, n) for p, n in zip(data, names)]
+    if against:
+        opts.against = load(against, against.stem)
+    if topics:
+        opts.backend = B.build(backend, model, None, base_url, api_key_env, concurrency=concurrency)
+    embedder = None
+    if embed:
+        from ..analyze.semantic import make_embedder
+
+        try:
+            embedder = make_embedder(embed, base_url, api_key_env)
+        except (ValueError, ImportError) as e:
+            fail(str(e))
+    try:
+        reports = [run.analyse(c, opts, embedder, say) for c in corpora]
+    except ValueError as e:
+        fail(str(e))
+    head = ["statistic"] + [r.name for r in reports]
+    console().print(table("corpus statistics", head, run.table_rows(reports)))
+    for r in reports:
+        for lang, freqs in r.frequent_words.items():
+            console().print(f"{r.name} frequent counselor words ({lang}): " +
+                            ", ".join(f"{w} {n}" for w, n in freqs[:15]), markup=False)
+        if r.topics:
+            console().print(f"{r.name} topics ({r.topics['taxonomy']}, entropy {r.topics['entropy_bits']:.3f} bits): " +
+                            ", ".join(f"{k} {v}" for k, v in list(r.topics["distribution"].items())[:12]), markup=False)
+        if r.fidelity and r.fidelity["below_boundary"]:
+            console().print(f"{r.name}: {len(r.fidelity['below_boundary'])} rewrite(s) below the fidelity boundary "
+                            f"{r.fidelity['boundary']:.3f}: " + ", ".join(b["id"] for b in r.fidelity["below_boundary"][:10]),
+                            markup=False)
+        if r.contamination and r.contamination["items"]:
+            console().print(f"{r.name}: {len(r.contamination['items'])} item(s) overlap {r.contamination['against']}: " +
+                            ", ".join(f"{i['id']} ({i['overlap']:.0%})" for i in r.contamination["items"][:10]), markup=False)
+    written = run.write_all(reports, json_out, html_out, csv_out, md_out)
+    for kind, path in written.items():
+        console().print(f"{kind}: {path}", markup=False)
