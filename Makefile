@@ -25,11 +25,13 @@ quickstart: setup
 	$(BIN)/warmline quickstart
 
 # System packages the tests use (needs root or sudo): Debian's headless Chromium for the annotation and
-# chat pages, and WordNet for METEOR's synonym stage. Missing ones are installed when possible.
+# chat pages, WordNet for METEOR's synonym stage, and a CJK font for Chinese word clouds and plots.
+# Missing ones are installed when possible.
 
 browser:
 	@missing=; command -v chromium >/dev/null 2>&1 || missing="chromium"; \
 	  [ -f /usr/share/wordnet/data.noun ] || missing="$$missing wordnet-base wordnet-sense-index"; \
+	  [ -n "$$(fc-list :lang=zh 2>/dev/null)" ] || missing="$$missing fonts-wqy-microhei"; \
 	  if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; elif command -v sudo >/dev/null 2>&1; then SUDO="sudo -n"; else SUDO=none; fi; \
 	  if [ "$$SUDO" = none ]; then echo "$$missing missing and cannot be installed without root: their tests will be skipped"; \
@@ -45,6 +47,7 @@ bench: setup
 	$(BIN)/python benchmarks/bench_synth.py
 	$(BIN)/python benchmarks/bench_train.py
 	$(BIN)/python benchmarks/bench_metrics.py
+	$(BIN)/python benchmarks/bench_stats.py
 	$(BIN)/python benchmarks/bench_safety.py
 	$(BIN)/python benchmarks/bench_serve.py
 

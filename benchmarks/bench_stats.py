@@ -1,6 +1,7 @@
 """Corpus statistics speed against a plain loop: `python benchmarks/bench_stats.py [--dialogues 50000]`.
 
-Builds a corpus of N generated dialogues (half Chinese, half English, 6 to 16 utterances each), then
+Builds a corpus of N generated dialogues (half Chinese, half English, 6 to 16 utterances each; `--text
+varied` draws from large vocabularies instead of recombining a few phrases), then
 computes SMILE's Table 3 statistics and character Distinct-1/2/3 two ways in one run: the plain Python
 loop in `warmline.analyze.reference` and the array path `warmline stats` uses. Prints both times, the
 ratio, peak memory of each, and whether every number is identical. Goal (issue 7): at least 5x faster,
@@ -24,14 +25,25 @@ EN = ["I have been under a lot of stress", "I can't sleep at night", "it sounds 
       "maybe we can think about it together", "I don't know what to do", "you have tried so hard"]
 
 
-def make_dialogues(n: int, seed: int = 0):
+def varied_phrases(rng: random.Random) -> tuple[list[str], list[str]]:
+    """Phrases over large vocabularies: 3,000 Chinese characters, 5,000 English words (most trigrams
+    then unique, the hard case for counting distinct n-grams)."""
+    han = [chr(0x4E00 + i) for i in rng.sample(range(20_000), 3_000)]
+    words = [f"w{i}" for i in range(5_000)]
+    zh = ["".join(rng.choice(han) for _ in range(rng.randint(3, 9))) for _ in range(20_000)]
+    en = [" ".join(rng.choice(words) for _ in range(rng.randint(2, 7))) for _ in range(20_000)]
+    return zh, en
+
+
+def make_dialogues(n: int, seed: int = 0, text: str = "phrases"):
     from warmline.conversation import Dialogue, Turn
 
     rng = random.Random(seed)
+    zh, en = (ZH, EN) if text == "phrases" else varied_phrases(rng)
     out = []
     for i in range(n):
         lang = "zh" if i % 2 == 0 else "en"
-        phrases, marks = (ZH, "，。！？") if lang == "zh" else (EN, [", ", ". ", "! ", "? "])
+        phrases, marks = (zh, "，。！？") if lang == "zh" else (en, [", ", ". ", "! ", "? "])
         turns = []
         for k in range(rng.randint(6, 16)):
             text = "".join(rng.choice(phrases) + rng.choice(marks) for _ in range(rng.randint(1, 4)))
@@ -68,11 +80,14 @@ def timed(fn):
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--dialogues", type=int, default=50_000)
+    ap.add_argument("--text", choices=["phrases", "varied"], default="phrases",
+                    help="phrases: 26 counseling phrases recombined (small vocabulary); varied: 3,000 characters "
+                         "and 5,000 words at random (large vocabulary, most trigrams unique)")
     args = ap.parse_args()
     from warmline.analyze import lexical, reference
     from warmline.analyze.corpus import Corpus
 
-    dialogues = make_dialogues(args.dialogues)
+    dialogues = make_dialogues(args.dialogues, text=args.text)
     corpus = Corpus.from_dialogues(dialogues)
     speak = [t for t, r in zip(corpus.texts, corpus.roles) if r != 2]
     utterances = sum(len(d.turns) for d in dialogues)
@@ -92,7 +107,7 @@ def main() -> None:
     ours = {k: getattr(table, k) for k in ref_stats}
     same_stats = all(ours[k] == ref_stats[k] for k in ref_stats)
     same_distinct = [(u, t) for u, t in zip(dist.unique, dist.total)] == ref_distinct
-    print(f"{args.dialogues:,} dialogues, {utterances:,} utterances, {chars:,} characters")
+    print(f"{args.dialogues:,} dialogues ({args.text}), {utterances:,} utterances, {chars:,} characters")
     print(f"{'':28}{'plain loop':>14}{'warmline':>14}")
     for k in ref_stats:
         print(f"{k:28}{ref_stats[k]:>14.4f}{ours[k]:>14.4f}")

@@ -20,6 +20,7 @@ def test_quickstart_runs_every_stage_and_writes_a_report(tmp_path):
     report = json.loads((out / "report.json").read_text())
     assert [s["stage"] for s in report] == ["convert bundled examples",
                                             "synthesize: rewrite 1 English Q&A with the SMILE method",
+                                            "statistics and diversity of the synthesized dialogues",
                                             "chat with the embedded model through the safety layer",
                                             "fine-tune: LoRA, 2 steps on the embedded model",
                                             "chat with the fine-tuned model",
@@ -30,18 +31,24 @@ def test_quickstart_runs_every_stage_and_writes_a_report(tmp_path):
     finished = (out / "synth" / "smile.jsonl").read_text().splitlines() + \
         (out / "synth" / "smile.rejected.jsonl").read_text().splitlines()
     assert len(finished) == 1  # the item is recorded once, accepted or rejected with its reasons
+    stats = {c["name"]: c for c in report[2]["data"]["corpora"]}
+    bundled = stats["bundled dialogues"]
+    assert bundled["table"]["dialogues"] > 0 and 0 < bundled["distinct"]["distinct-2"]["distinct"] <= 1
+    assert bundled["semantic"]["embedder"] == "use-multilingual-v3" and -1 <= bundled["semantic"]["median"] <= 1
+    assert ("synthesized" in stats) == (synth["accepted"] == 1)
+    assert "data:image/png" in (out / "stats" / "stats.html").read_text()
     conv = report[0]["data"]
     assert all(v["quarantined"] == 0 and v["written"] == v["read"] > 0 for v in conv.values())
-    chat = report[2]["data"]["transcript"]
+    chat = report[3]["data"]["transcript"]
     assert all(t["reply"] for t in chat)
     assert chat[-1]["risk"] in ("elevated", "imminent") and chat[-1]["model_called"] is False
     assert (out / "data" / "qa_en.jsonl").exists()
-    tune = report[3]["data"]
+    tune = report[4]["data"]
     assert len(tune["losses"]) == 2 and tune["samples"] > 0 and (out / "train" / "run" / "adapter").is_dir()
-    assert report[4]["data"]["reply"] and report[4]["data"]["adapter"].endswith(tune["adapter"])
-    ev = report[5]["data"]["scores"]
+    assert report[5]["data"]["reply"] and report[5]["data"]["adapter"].endswith(tune["adapter"])
+    ev = report[6]["data"]["scores"]
     assert set(ev) == {"base", "lora"} and all(0 <= v["rouge-l"] <= 1 for v in ev.values())
     assert (out / "eval" / "report.html").exists() and (out / "eval" / "metrics.png").exists()
-    assert report[6]["data"]["command"] == f"warmline serve --adapter {tune['adapter']}"
+    assert report[7]["data"]["command"] == f"warmline serve --adapter {tune['adapter']}"
     assert "warmline serve --adapter" in r.stdout and "http://127.0.0.1:8000/" in r.stdout
     assert "quickstart finished" in r.stdout and (out / "report.md").read_text().startswith("# warmline quickstart")

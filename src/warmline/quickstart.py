@@ -3,7 +3,8 @@ order on bundled examples, ending in a report (report.md and report.json in the 
 
 Stages so far: convert the bundled examples into warmline's format; rewrite a few English Q&A into
 multi-turn dialogues with the SMILE method (the small model fails many checks, and the report says so);
-hold a short chat through the safety layer (and show what it does with a crisis message); fine-tune the
+describe what was synthesized next to the bundled dialogues (statistics, Distinct-n, semantic diversity,
+rewrite fidelity: `warmline stats`); hold a short chat through the safety layer (and show what it does with a crisis message); fine-tune the
 embedded model with LoRA for a few steps on the synthesized dialogues (or the bundled ones when too few
 passed) and chat with the result; evaluate the model before and after on held-out Q&A, with a report; and say how to serve the result."""
 
@@ -66,6 +67,43 @@ def stage_synth(out: Path, say: Callable[[str], None], backend, items: int, max_
                         "backend for real corpora: warmline synth --backend openai ...)")
     for line in st.lines:
         say(line)
+    return st
+
+
+def stage_stats(out: Path, say: Callable[[str], None]) -> Stage:
+    """Statistics and diversity of what was synthesized, next to the bundled dialogues (SMILE's tables)."""
+    from .analyze import run as stats_run
+    from .analyze.corpus import load
+    from .analyze.semantic import make_embedder
+
+    st = Stage("statistics and diversity of the synthesized dialogues")
+    corpora = []
+    synthesized = out / "synth" / "smile.jsonl"
+    if synthesized.exists() and synthesized.stat().st_size:
+        corpora.append(load(synthesized, "warmline", "synthesized", quarantine=out / "stats" / "quarantine.jsonl"))
+    corpora.append(load(out / "data" / "dialogues_en.jsonl", "warmline", "bundled dialogues"))
+    embedder = make_embedder("use")
+    reports = [stats_run.analyse(c, stats_run.Options(sample=50), embedder) for c in corpora]
+    paths = stats_run.write_all(reports, out / "stats" / "stats.json", out / "stats" / "stats.html",
+                                out / "stats" / "stats.csv", out / "stats" / "stats.md")
+    for r in reports:
+        t, dist = r.table, r.distinct
+        line = (f"{r.name}: {t['dialogues']} dialogues, {t['utterances_per_dialogue']:.1f} utterances and "
+                f"{t['turns_per_dialogue']:.1f} turns each, {t['length_per_utterance']:.1f} {t['unit']} per utterance; "
+                f"Distinct-1/2/3 {dist['distinct-1']['distinct']:.3f}/{dist['distinct-2']['distinct']:.3f}/"
+                f"{dist['distinct-3']['distinct']:.3f} ({r.tokenizer})")
+        if r.semantic:
+            line += f"; pairwise cosine median {r.semantic['median']:.3f}"
+        if r.fidelity:
+            line += (f"; fidelity: rewrite vs source {r.fidelity['attract']['mean']:.3f}, vs unrelated "
+                     f"{r.fidelity['repel']['mean']:.3f}")
+        st.lines.append(line)
+    if not any(r.name == "synthesized" for r in reports):
+        st.lines.append("no synthesized dialogue passed the checks; only the bundled ones are described")
+    st.lines.append(f"report: {paths['html']} (tables and plots), {paths['md']}")
+    for line in st.lines:
+        say(line)
+    st.data = {"corpora": stats_run.to_json(reports)["corpora"], "html": str(paths["html"])}
     return st
 
 
@@ -199,12 +237,13 @@ def run(out: Path, model: str | None = None, max_new_tokens: int = 60, synth_ite
     timed(lambda: stage_convert(out, say))
     backend = make_backend("local", model=model, log=say)
     timed(lambda: stage_synth(out, say, backend, synth_items, synth_tokens))
+    timed(lambda: stage_stats(out, say))
     timed(lambda: stage_chat(out, say, backend, max_new_tokens))
     timed(lambda: stage_train(out, say, train_steps))
     tuned = make_backend("local", model=model, adapter=stages[-1].data["adapter"])
     timed(lambda: stage_tuned_chat(say, tuned, max_new_tokens))
     timed(lambda: stage_evaluate(out, say, {"base": backend, "lora": tuned}, eval_items, max_new_tokens))
-    timed(lambda: stage_next(say, stages[3].data["adapter"]))
+    timed(lambda: stage_next(say, next(s for s in stages if "adapter" in s.data).data["adapter"]))
     write_report(out, stages)
     return stages
 

@@ -57,7 +57,10 @@ def test_chunked_counts_and_distinct_do_not_depend_on_chunk_size(monkeypatch):
     assert whole == small
 
 
-def test_corpus_distinct_equals_the_loop_and_excludes_system_turns():
+@pytest.mark.parametrize("dense", [1 << 24, 300, 1])
+def test_corpus_distinct_equals_the_loop_and_excludes_system_turns(monkeypatch, dense):
+    """Whether n-grams are counted by marking (small key spaces) or by sorting packed keys."""
+    monkeypatch.setattr(L, "_DENSE", dense)
     ds = awkward_dialogues(120, seed=5)
     c = Corpus.from_dialogues(ds)
     speak = [t.text for d in ds for t in d.turns if t.role != "system"]

@@ -335,20 +335,50 @@ def sorted_unique(a: np.ndarray) -> np.ndarray:
 
 
 def _packed_unique(ids: np.ndarray, seg: np.ndarray, max_n: int) -> list[tuple[np.ndarray, int]]:
-    """Per n: (the distinct packed n-gram keys, the number of n-grams), code points taking 21 bits."""
-    ids = ids.astype(np.int64)
-    out = []
-    keys = ids
+    """Per n: (the distinct n-grams as packed keys, 21 bits per code point, sorted; the number of
+    n-grams) of one piece of a corpus.
+
+    Code points are first renumbered 0..V-1 within the piece. While an n-gram's key space (distinct
+    (n-1)-grams times V) is small, distinct keys are found by marking an array, no sort, and renumbered
+    for the next n; n-grams crossing a response are masked out and never become prefixes. Past that
+    size, keys are packed code points and sorted."""
+    out: list[tuple[np.ndarray, int]] = []
+    if not len(ids):
+        return [(np.zeros(0, np.int64), 0)] * max_n
+    present = np.zeros(int(ids.max()) + 1, bool)
+    present[ids] = True
+    inv = np.flatnonzero(present).astype(np.int64)  # dense id -> code point
+    rank = np.cumsum(present, dtype=np.int32)
+    rank -= 1
+    d = rank[ids]
+    vocab = len(inv)
+    prev, glob, space = d, inv, vocab  # dense prefix keys, dense key -> packed key, number of keys
+    packed = None  # once the key space is too large: packed keys at every start position
     for n in range(1, max_n + 1):
-        m = len(ids) - n + 1
+        m = len(d) - n + 1
         if m <= 0:
             out.append((np.zeros(0, np.int64), 0))
             continue
-        if n > 1:
-            keys = (keys[:m] << _BITS) | ids[n - 1:]
         valid = seg[:m] == seg[n - 1:]
-        kv = keys[valid]
-        out.append((sorted_unique(kv), len(kv)))
+        total = int(np.count_nonzero(valid))
+        if n == 1:
+            out.append((inv, total))
+            continue
+        if packed is None and space * vocab <= min(_DENSE, 4 * m):
+            local = prev[:m] * np.int32(vocab) + d[n - 1:]
+            mark = np.zeros(space * vocab, bool)
+            mark[local[valid]] = True
+            u = np.flatnonzero(mark)
+            keys = (glob[u // vocab] << _BITS) | inv[u % vocab]
+            out.append((keys, total))
+            r = np.cumsum(mark, dtype=np.int32)
+            r -= 1
+            prev, glob, space = np.where(valid, r[local], 0), keys, len(u)
+            continue
+        if packed is None:
+            packed = glob[prev[:m]]
+        packed = (packed[:m] << _BITS) | inv[d[n - 1:]]
+        out.append((sorted_unique(packed[valid]), total))
     return out
 
 
