@@ -364,7 +364,7 @@ def _packed_unique(ids: np.ndarray, seg: np.ndarray, max_n: int) -> list[tuple[n
         if n == 1:
             out.append((inv, total))
             continue
-        if packed is None and space * vocab <= min(_DENSE, 4 * m):
+        if packed is None and space * vocab <= min(_DENSE, 8 * m):
             local = prev[:m] * np.int32(vocab) + d[n - 1:]
             mark = np.zeros(space * vocab, bool)
             mark[local[valid]] = True
@@ -374,6 +374,11 @@ def _packed_unique(ids: np.ndarray, seg: np.ndarray, max_n: int) -> list[tuple[n
             r = np.cumsum(mark, dtype=np.int32)
             r -= 1
             prev, glob, space = np.where(valid, r[local], 0), keys, len(u)
+            continue
+        if packed is None and n == max_n and space * vocab < 1 << 31:
+            # the last n, while its keys fit in 32 bits: sort those (faster), then unpack the distinct ones
+            u = sorted_unique((prev[:m] * np.int32(vocab) + d[n - 1:])[valid])
+            out.append(((glob[u // vocab] << _BITS) | inv[u % vocab], total))  # ascending, as u is
             continue
         if packed is None:
             packed = glob[prev[:m]]
