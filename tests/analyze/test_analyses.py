@@ -177,3 +177,17 @@ def test_word_clouds(tmp_path):
     else:
         path, _ = words.word_cloud([("倾听", 5), ("理解", 3)], "zh", tmp_path / "zh.png")
         assert path.stat().st_size > 1000
+
+
+def test_openai_embeddings_endpoint():
+    from warmline.testing.fake_openai import FakeOpenAI
+
+    with FakeOpenAI() as fake:
+        embed, name = semantic.make_embedder("openai:emb-model", fake.base_url, batch_size=2)
+        v = embed(["I feel sad", "I feel sad!", "zzzz"])
+        body = fake.requests[0]["body"]
+    assert name == "openai:emb-model" and body == {"model": "emb-model", "input": ["I feel sad", "I feel sad!"]}
+    assert len(fake.requests) == 2 and v.shape == (3, 32)
+    assert v[0] @ v[1] > 0.95 > v[0] @ v[2]  # the answer's order (reversed by the fake) is undone by index
+    with pytest.raises(ValueError, match="--base-url"):
+        semantic.make_embedder("openai:m")

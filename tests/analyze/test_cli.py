@@ -26,7 +26,7 @@ def test_stats_compares_corpora_and_writes_every_output(tmp_path):
     with a.open("a") as f:
         f.write("{broken\n")
     out = tmp_path / "out"
-    r = CliRunner().invoke(app, ["stats", str(a), str(SAMPLES / "smilechat"), "--json", str(out / "s.json"),
+    r = CliRunner().invoke(app, ["stats", str(a), "--compare", str(SAMPLES / "smilechat"), "--json", str(out / "s.json"),
                                  "--csv", str(out / "s.csv"), "--html", str(out / "s.html"), "--md", str(out / "s.md"),
                                  "--near", "0.7", "--output-dir", str(out)])
     assert r.exit_code == 0, r.output

@@ -14,6 +14,8 @@ from ._ui import console, fail, table
 def main(
     data: list[Path] = typer.Argument(..., metavar="DATA...", help="Corpora in any format `warmline convert` reads; "
                                                                    "several are compared side by side."),
+    compare: list[Path] = typer.Option(None, "--compare", help="More corpora to put side by side with DATA "
+                                                               "(the same as listing them after DATA)."),
     json_out: Path = typer.Option(None, "--json", help="Write everything as JSON here."),
     html_out: Path = typer.Option(None, "--html", help="Write an HTML report with all plots here."),
     csv_out: Path = typer.Option(None, "--csv", help="Write the statistics table as CSV here."),
@@ -42,6 +44,7 @@ def main(
     from ..analyze import corpus as corpus_mod, run
     from ..formats import FormatError
 
+    data = list(data) + list(compare or [])
     names = [p.stem if p.is_file() else p.name for p in data]
     if len(set(names)) < len(names):  # keep the columns apart
         names = [f"{n}#{i + 1}" for i, n in enumerate(names)]

@@ -1,5 +1,5 @@
 """A small OpenAI-compatible server for tests and benchmarks. It listens on 127.0.0.1 only, answers
-`/v1/chat/completions` (JSON or SSE streaming) and `/v1/models`, and can be scripted to fail: a queue
+`/v1/chat/completions` (JSON or SSE streaming), `/v1/embeddings` and `/v1/models`, and can be scripted to fail: a queue
 of faults (status code, headers, body, or a delay past the client's timeout) is consumed one per
 request before normal replies resume. It records requests and the peak number in flight."""
 
@@ -20,6 +20,15 @@ class Fault:
     headers: dict = field(default_factory=dict)
     body: str = '{"error": {"message": "scripted failure"}}'
     delay: float = 0.0  # seconds to wait before answering (exceed the client's timeout to simulate one)
+
+
+def char_embedding(text: str, dim: int = 32) -> list[float]:
+    """The fake /v1/embeddings vector: character counts folded into `dim` buckets (similar text, similar
+    vector), enough to test clients of an embeddings endpoint."""
+    v = [0.0] * dim
+    for ch in text.lower():
+        v[ord(ch) % dim] += 1.0
+    return v
 
 
 def echo_reply(messages: list[dict]) -> str:
@@ -92,6 +101,14 @@ class FakeOpenAI:
                         owner.in_flight -= 1
 
             def _handle(self, raw: bytes, fault: Fault | None) -> None:
+                if self.path.rstrip("/") == "/v1/embeddings":
+                    body = json.loads(raw)
+                    texts = body["input"] if isinstance(body["input"], list) else [body["input"]]
+                    with owner._lock:
+                        owner.requests.append({"body": body, "auth": self.headers.get("Authorization"), "fault": None})
+                    data = [{"object": "embedding", "index": i, "embedding": char_embedding(t)} for i, t in enumerate(texts)]
+                    self._send(200, json.dumps({"object": "list", "data": data[::-1], "model": body.get("model")}))
+                    return
                 if self.path.rstrip("/") != "/v1/chat/completions":
                     self._send(404, '{"error": {"message": "not found"}}')
                     return
