@@ -16,6 +16,36 @@ def default_system_prompt(lang: str = "en") -> str:
     return ir.files("warmline").joinpath(f"data/prompts/{name}").read_text(encoding="utf-8").strip()
 
 
+def prepare(messages: list[dict], lang: str, explain: str = "off", index=None, k: int = 3,
+            exclude: str | None = None) -> tuple[list[dict], list[str]]:
+    """The messages the model sees: with similar cases from `index` and the explain instruction when on."""
+    cases: list[str] = []
+    if index is not None:
+        from .insight.index import with_cases
+
+        messages, hits = with_cases(messages, index, k, lang, exclude)
+        cases = [h.session["id"] for h in hits]
+    if explain == "prompt":
+        from .insight.explain import with_instruction
+
+        messages = with_instruction(messages, lang)
+    return messages, cases
+
+
+def finish(text: str, explain: str = "off", lang: str = "en") -> tuple[str, dict | None]:
+    """(the reply alone, the explanation or None). An explanation that the safety screen flags is
+    dropped; the reply is screened by the caller."""
+    if explain == "off":
+        return text, None
+    from .insight.explain import split
+
+    ex = split(text, explain)
+    explanation = ex.to_dict() if (ex.observation or ex.reasoning) else None
+    if explanation and screen_reply(ex.observation + "\n" + ex.reasoning, lang).flagged:
+        explanation = None
+    return ex.reply, explanation
+
+
 @dataclass
 class Turnout:
     """What one exchange produced: the text shown, and the safety verdicts on both sides."""
@@ -24,6 +54,8 @@ class Turnout:
     user_verdict: Verdict
     reply_verdict: Verdict | None = None
     replaced: bool = False
+    explanation: dict | None = None  # observation and reasoning, for the operator and the web page
+    cases: list[str] = field(default_factory=list)  # ids of the retrieved similar sessions
 
     @property
     def crisis(self) -> bool:
@@ -39,6 +71,9 @@ class ChatSession:
     locale: str | None = None
     history: list[dict] = field(default_factory=list)
     screener: Screener = field(default_factory=Screener)
+    explain: str = "off"  # off, cot (a chain-of-thought model) or prompt (ask any model for JSON)
+    index: object = None  # a warmline.insight.index.CaseIndex: similar cases guide the reply
+    k: int = 3
 
     def notice(self) -> str:
         return ai_notice(self.lang)
@@ -56,13 +91,14 @@ class ChatSession:
             reply = crisis_message(verdict, self.locale)
             self.history.append({"role": "assistant", "content": reply})
             return Turnout(reply, verdict)
-        reply = self.backend.generate(self.messages(), self.options).text
+        messages, cases = prepare(self.messages(), verdict.lang, self.explain, self.index, self.k)
+        reply, explanation = finish(self.backend.generate(messages, self.options).text, self.explain, verdict.lang)
         out_verdict = screen_reply(reply, verdict.lang)
         replaced = out_verdict.flagged
         if replaced:
-            reply = unsafe_reply_message(verdict.lang)
+            reply, explanation = unsafe_reply_message(verdict.lang), None
         self.history.append({"role": "assistant", "content": reply})
-        return Turnout(reply, verdict, out_verdict, replaced)
+        return Turnout(reply, verdict, out_verdict, replaced, explanation, cases)
 
     def reset(self) -> None:
         self.history.clear()

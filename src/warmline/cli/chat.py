@@ -24,6 +24,10 @@ def main(
     top_p: float = typer.Option(None, "--top-p", help="Nucleus sampling top-p."),
     max_new_tokens: int = typer.Option(200, "--max-new-tokens", help="Longest reply, in tokens."),
     seed: int = typer.Option(None, help="Random seed for reproducible sampling."),
+    explain: str = typer.Option("off", "--explain", help="off, cot (a chain-of-thought model) or prompt: show the "
+                                                         "model's observation and reasoning apart from its reply."),
+    index: Path = typer.Option(None, "--index", help="A case index from `warmline index`: similar sessions guide replies."),
+    k: int = typer.Option(3, "--k", help="Similar sessions retrieved per reply (with --index)."),
 ) -> None:
     """Talk with a model. Every message and reply goes through crisis screening; the session opens with
     a notice that this is an AI, not a professional."""
@@ -32,6 +36,16 @@ def main(
 
     if lang not in ("en", "zh"):
         fail("--lang must be en or zh")
+    if explain not in ("off", "cot", "prompt"):
+        fail("--explain must be off, cot or prompt")
+    case_index = None
+    if index is not None:
+        from ..insight.index import CaseIndex
+
+        try:
+            case_index = CaseIndex(index)
+        except ValueError as e:
+            fail(str(e))
     if system_file:
         if not system_file.is_file():
             fail(f"--system-file {system_file} does not exist")
@@ -43,7 +57,8 @@ def main(
     out = console()
     out.print(f"[bold]{_notice(lang)}[/bold]")
     session = ChatSession(B.build(backend, model, adapter, base_url, api_key_env), options,
-                          system if system is not None else default_system_prompt(lang), lang, locale)
+                          system if system is not None else default_system_prompt(lang), lang, locale,
+                          explain=explain, index=case_index, k=k)
     if once is not None:
         _exchange(session, once, out)
         return
@@ -83,3 +98,10 @@ def _exchange(session, text: str, out) -> None:
     except BackendError as e:
         fail(str(e), 1)
     out.print(f"warmline> {turn.text}", markup=False)
+    if turn.explanation:
+        from rich.markup import escape
+
+        out.print(f"[dim](observation: {escape(turn.explanation['observation'])}; "
+                  f"reasoning: {escape(turn.explanation['reasoning'])})[/dim]")
+    if turn.cases:
+        out.print(f"[dim](similar cases: {', '.join(turn.cases)})[/dim]")

@@ -102,11 +102,16 @@ def run(
     max_new_tokens: int = typer.Option(256, "--max-new-tokens"),
     concurrency: int = typer.Option(8, "--concurrency"),
     system: str = typer.Option(None, "--system", help="System prompt for samples without one."),
+    explain: str = typer.Option("off", "--explain", help="off, cot or prompt: as in chat; only the reply is scored."),
+    index: Path = typer.Option(None, "--index", help="A case index: similar sessions guide each reply (the item's own "
+                                                     "dialogue is never retrieved). Compare with a run without it."),
+    k: int = typer.Option(3, "--k", help="Sessions retrieved per reply (with --index)."),
     tokenize: str = SCORE_OPTS["tokenize"], preset: str = SCORE_OPTS["preset"], bertscore: str = SCORE_OPTS["bertscore"],
     embedding: bool = SCORE_OPTS["embedding"], bootstrap: int = SCORE_OPTS["bootstrap"], meteor: bool = SCORE_OPTS["meteor"],
 ) -> None:
     """Generate replies for the test samples with a backend (resumable), then score every system whose
-    replies are in OUTPUT together. Run again with another --model/--adapter/--name to add a system."""
+    replies are in OUTPUT together. Run again with another --model/--adapter/--name to add a system
+    (e.g. with and without --index, or models trained on the openai, cot-r and cot forms)."""
     from tqdm import tqdm
 
     from ..backends import preset as gen_preset
@@ -120,10 +125,21 @@ def run(
         options = gen_preset(preset_name or "greedy", max_new_tokens=max_new_tokens)
     except ValueError as e:
         fail(str(e))
+    if explain not in ("off", "cot", "prompt"):
+        fail("--explain must be off, cot or prompt")
+    case_index = None
+    if index is not None:
+        from ..insight.index import CaseIndex
+
+        try:
+            case_index = CaseIndex(index)
+        except ValueError as e:
+            fail(str(e))
     llm = B.build(backend, model, adapter, base_url, api_key_env, concurrency=concurrency)
-    label = name or (llm.model_id.replace("/", "_"))
+    label = name or (llm.model_id.replace("/", "_") + ("+rag" if index else ""))
     bar = tqdm(total=len(items), desc=f"generate {label}", unit=" reply")
-    generate(items, llm, output, label, options, concurrency, on_progress=bar.update)
+    generate(items, llm, output, label, options, concurrency, on_progress=bar.update, explain=explain,
+             index=case_index, k=k)
     bar.close()
     ids = {it.id for it in items}
     systems = {}

@@ -6,7 +6,7 @@ from __future__ import annotations
 import typer
 
 from .. import __version__
-from . import annotate, build_sft, chat, conversations, convert, eval as eval_cli, models, quickstart, safety, serve, stats, synth, train
+from . import annotate, build_sft, chat, insight, conversations, convert, eval as eval_cli, models, quickstart, safety, serve, stats, synth, train
 
 app = typer.Typer(
     name="warmline", no_args_is_help=True, add_completion=False, rich_markup_mode=None,
@@ -32,6 +32,9 @@ app.command("formats")(convert.list_formats)
 app.command("synth")(synth.main)
 app.command("build-sft")(build_sft.main)
 app.command("stats")(stats.main)
+app.add_typer(insight.app, name="label")
+app.command("index")(insight.index_main)
+app.command("insight-extract")(insight.extract_main)
 app.command("train")(train.main)
 app.add_typer(eval_cli.app, name="eval")
 app.add_typer(safety.app, name="safety")

@@ -17,6 +17,10 @@ def main(
     adapter: str = typer.Option(None, "--adapter", help="LoRA adapter directory (local backend)."),
     base_url: str = typer.Option(None, "--base-url", help="Upstream OpenAI-compatible URL (vLLM, llama.cpp, ...)."),
     config: Path = typer.Option(None, "--config", help="YAML file of server settings (see serve/settings.py)."),
+    explain: str = typer.Option(None, "--explain", help="off, cot (split a chain-of-thought model's observation and "
+                                                        "reasoning off its reply) or prompt (ask any model for them)."),
+    index: str = typer.Option(None, "--index", help="A case index from `warmline index`: similar sessions' guide "
+                                                    "and summary are given to the model."),
 ) -> None:
     """Serve chat over an OpenAI-compatible API (/v1/chat/completions with SSE streaming, /v1/models,
     /healthz) and a web page at /, every message and reply through crisis screening."""
@@ -27,7 +31,8 @@ def main(
     from ..serve.settings import load_settings
 
     try:
-        s = load_settings(config, host=host, port=port, backend=backend, model=model, adapter=adapter, base_url=base_url)
+        s = load_settings(config, host=host, port=port, backend=backend, model=model, adapter=adapter, base_url=base_url,
+                          explain=explain, index=index)
         app = create_app(s)
     except (ValueError, ModelNotFound) as e:
         fail(str(e))

@@ -69,8 +69,16 @@ def replies_path(out: Path, name: str) -> Path:
 
 
 def generate(items: list[TestItem], backend: ChatBackend, out: Path, name: str, options: GenerationOptions,
-             concurrency: int = 8, batch_size: int = 4, on_progress: Callable[[int], None] | None = None) -> Path:
-    """Append a reply for every item not yet answered; returns the replies file."""
+             concurrency: int = 8, batch_size: int = 4, on_progress: Callable[[int], None] | None = None,
+             explain: str = "off", index=None, k: int = 3) -> Path:
+    """Append a reply for every item not yet answered; returns the replies file. `explain` and `index`
+    prepare the messages as chat and serve do (explain instruction, similar cases; an item's own
+    dialogue is never retrieved); only the reply is scored."""
+    if explain != "off" or index is not None:
+        from ..session import prepare
+
+        items = [TestItem(it.id, prepare(it.messages, it.lang, explain, index, k, dialogue_of(it.id))[0],
+                          it.reference, it.lang) for it in items]
     path = replies_path(out, name)
     out.mkdir(parents=True, exist_ok=True)
     done: set[str] = set()
@@ -84,7 +92,7 @@ def generate(items: list[TestItem], backend: ChatBackend, out: Path, name: str, 
             for i in range(0, len(todo), batch_size):
                 chunk = todo[i:i + batch_size]
                 for it, rep in zip(chunk, backend.generate_batch([it.messages for it in chunk], options)):
-                    w.write(_record(it, rep, name))
+                    w.write(_record(it, rep, name, explain))
                 if on_progress:
                     on_progress(len(chunk))
         else:
@@ -94,7 +102,7 @@ def generate(items: list[TestItem], backend: ChatBackend, out: Path, name: str, 
                 async def one(it: TestItem) -> None:
                     async with sem:
                         rep = await backend.agenerate(it.messages, options)
-                    w.write(_record(it, rep, name))
+                    w.write(_record(it, rep, name, explain))
                     if on_progress:
                         on_progress(1)
 
@@ -109,8 +117,19 @@ def generate(items: list[TestItem], backend: ChatBackend, out: Path, name: str, 
     return path
 
 
-def _record(it: TestItem, rep, name: str) -> dict:
-    obs, reasoning, reply = split_cot(rep.text)  # a chain-of-thought model: only the reply is scored
+def dialogue_of(item_id: str) -> str:
+    """The dialogue a test item came from: samples are named DIALOGUE#TURN."""
+    return item_id.rsplit("#", 1)[0]
+
+
+def _record(it: TestItem, rep, name: str, explain: str = "off") -> dict:
+    if explain == "prompt":
+        from ..insight.explain import split
+
+        ex = split(rep.text, "prompt")
+        obs, reasoning, reply = ex.observation, ex.reasoning, ex.reply
+    else:
+        obs, reasoning, reply = split_cot(rep.text)  # a chain-of-thought model: only the reply is scored
     rec = {"id": it.id, "system": name, "reply": reply, "reference": it.reference, "model": rep.model, "lang": it.lang,
            "context": [m for m in it.messages if m["role"] != "system"]}
     if obs or reasoning:

@@ -22,7 +22,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..backends.base import BackendError, ChatBackend, GenerationOptions
 from ..safety import Screener, ai_notice, crisis_message, load_resources, screen_reply, unsafe_reply_message
-from ..session import default_system_prompt
+from ..session import default_system_prompt, finish, prepare
 from .protocol import ChatRequest, chunk, completion, error
 from .settings import LOOPBACK, ServeSettings
 
@@ -129,6 +129,13 @@ def create_app(settings: ServeSettings, backend: ChatBackend | None = None, scre
     limiter = RateLimiter(settings.rate_limit_per_minute)
     slots = asyncio.Semaphore(settings.concurrency)
     system = settings.system_prompt or default_system_prompt(settings.lang)
+    if settings.explain not in ("off", "cot", "prompt"):
+        raise ValueError(f"explain must be off, cot or prompt, not {settings.explain!r}")
+    case_index = None
+    if settings.index:
+        from ..insight.index import CaseIndex
+
+        case_index = CaseIndex(settings.index)
     stats = {"requests": 0, "crisis": 0, "replaced": 0, "active": 0}
     store = None
     if settings.store:
@@ -251,9 +258,40 @@ def create_app(settings: ServeSettings, backend: ChatBackend | None = None, scre
         messages = [m.model_dump() for m in req.messages]
         if messages[0]["role"] != "system":
             messages.insert(0, {"role": "system", "content": system})
+        if case_index is not None or settings.explain != "off":
+            messages, cases = await asyncio.to_thread(prepare, messages, lang, settings.explain, case_index,
+                                                      settings.retrieval_k)
+            if cases:
+                extra["cases"] = cases
         options = GenerationOptions(
             temperature=0.7 if req.temperature is None else req.temperature, top_p=req.top_p or 1.0,
             max_new_tokens=max_tokens, seed=req.seed, stop=[req.stop] if isinstance(req.stop, str) else (req.stop or []))
+        if settings.explain != "off":  # the explanation comes before the reply: generate, split, then send
+            async with slots:
+                stats["active"] += 1
+                try:
+                    reply = await backend.agenerate(messages, options)
+                except BackendError as e:
+                    log.warning("backend error: %s", type(e).__name__)
+                    return fail(502, "the model backend failed; try again", "server_error", "backend_error")
+                finally:
+                    stats["active"] -= 1
+            text, explanation = finish(reply.text, settings.explain, lang)
+            rv = screen_reply(text, lang)
+            if rv.flagged:
+                stats["replaced"] += 1
+                text, explanation = unsafe_reply_message(lang), None
+            extra["safety"]["reply"] = rv.to_dict()
+            if explanation:
+                extra["explanation"] = f"{explanation['observation']} {explanation['reasoning']}".strip()
+                extra["observation"], extra["reasoning"] = explanation["observation"], explanation["reasoning"]
+            keep(cid, users[-1].content, verdict.risk, text)
+            if req.stream:
+                return StreamingResponse(_single(rid, model_name, text, extra), media_type="text/event-stream",
+                                         headers=headers)
+            usage = {"prompt_tokens": reply.prompt_tokens or 0, "completion_tokens": reply.completion_tokens or 0}
+            usage["total_tokens"] = usage["prompt_tokens"] + usage["completion_tokens"]
+            return JSONResponse(completion(model_name, text, reply.finish_reason or "stop", usage, extra), headers=headers)
         if not req.stream:
             async with slots:
                 stats["active"] += 1

@@ -35,6 +35,10 @@ class ServeSettings(BaseSettings):
     locale: str | None = None
     lang: str = "en"
     system_prompt: str | None = None
+    explain: str = Field("off", description="off; cot (a chain-of-thought model's tags are split off); prompt "
+                                            "(any model is asked for observation, reasoning and reply as JSON)")
+    index: str | None = Field(None, description="a case index (`warmline index`): similar sessions guide replies")
+    retrieval_k: int = 3
     safety_classifier: bool = Field(False, description="add the bundled n-gram classifier to crisis screening")
     store: bool = Field(False, description="keep conversations in SQLite (off by default)")
     store_path: str = Field("", description="default: $WARMLINE_HOME/conversations.db")

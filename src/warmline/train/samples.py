@@ -33,7 +33,9 @@ SYSTEM_PROMPT = {
            "先倾听，回应来访者的感受，用温和的提问和来访者一起探索，而不是说教或罗列建议。"
            "回复要自然，不要太长也不要太短，像真实的对话一样。"),
 }
-FORMATS = ("soulchat", "openai", "cot", "sharegpt", "alpaca")
+FORMATS = ("soulchat", "openai", "cot", "cot-r", "sharegpt", "alpaca")
+# Psy-Insight's ablation: dialogue only (openai/soulchat), reasoning + dialogue (cot-r), and observation +
+# reasoning + dialogue (cot); evaluation scores the reply alone in every case.
 
 
 @dataclass
@@ -76,7 +78,7 @@ def render_text(history: list[Turn], lang: str) -> str:
     return "\n".join(lines + [counselor.rstrip()])
 
 
-def render_cot_input(s: Sample) -> str:
+def render_cot_input(s: Sample, observations: bool = True) -> str:
     L = COT_LABELS[s.lang]
     parts = []
     if s.labels.get("guide"):
@@ -87,7 +89,7 @@ def render_cot_input(s: Sample) -> str:
     for i, t in enumerate(s.history):
         parts.append(f"{L['client'] if t.role == 'client' else L['counselor']}{t.text}")
         last_client = i == len(s.history) - 1
-        if t.role == "client" and t.observation and not last_client:
+        if observations and t.role == "client" and t.observation and not last_client:
             parts.append(L["observation"].format(t.observation))
         if t.role == "counselor" and t.reasoning:
             parts.append(L["reasoning"].format(t.reasoning))
@@ -95,14 +97,17 @@ def render_cot_input(s: Sample) -> str:
     return "\n".join(parts)
 
 
-def render_cot_target(s: Sample) -> str:
-    """Observation (of the last client turn), reasoning, then the reply, each in its own tags."""
+def render_cot_target(s: Sample, observations: bool = True) -> str:
+    """Observation (of the last client turn), reasoning, then the reply, each in its own tags; without
+    the observation for the reasoning-only variant."""
     obs = next((t.observation for t in reversed(s.history) if t.role == "client"), None) or ""
-    return (f"{COT_TAGS[0]}{obs}{COT_TAGS[1]}\n{COT_TAGS[2]}{s.target.reasoning or ''}{COT_TAGS[3]}\n"
+    head = f"{COT_TAGS[0]}{obs}{COT_TAGS[1]}\n" if observations else ""
+    return (f"{head}{COT_TAGS[2]}{s.target.reasoning or ''}{COT_TAGS[3]}\n"
             f"{COT_TAGS[4]}{s.target.text}{COT_TAGS[5]}")
 
 
-_COT = re.compile(r"<observation>(.*?)</observation>\s*<reasoning>(.*?)</reasoning>\s*<reply>(.*?)(?:</reply>|$)", re.S)
+_COT = re.compile(r"(?:<observation>(.*?)</observation>\s*)?<reasoning>(.*?)</reasoning>\s*<reply>(.*?)(?:</reply>|$)",
+                  re.S)
 
 
 def split_cot(text: str) -> tuple[str, str, str]:
@@ -111,7 +116,7 @@ def split_cot(text: str) -> tuple[str, str, str]:
     m = _COT.search(text)
     if not m:
         return "", "", text.strip()
-    return m.group(1).strip(), m.group(2).strip(), m.group(3).strip()
+    return (m.group(1) or "").strip(), m.group(2).strip(), m.group(3).strip()
 
 
 def _pairs(history: list[Turn]) -> list[list[str]]:
@@ -142,8 +147,9 @@ def render(s: Sample, fmt: str, system: str | None = None) -> dict:
         msgs += [{"role": "user" if t.role == "client" else "assistant", "content": t.text} for t in s.history]
         msgs.append({"role": "assistant", "content": s.target.text})
         return {"id": s.id, "messages": msgs}
-    if fmt == "cot":
-        return {"id": s.id, "input": render_cot_input(s), "target": render_cot_target(s)}
+    if fmt in ("cot", "cot-r"):
+        obs = fmt == "cot"
+        return {"id": s.id, "input": render_cot_input(s, obs), "target": render_cot_target(s, obs)}
     if fmt == "sharegpt":
         conv = [{"from": "human" if t.role == "client" else "gpt", "value": t.text} for t in s.history]
         conv.append({"from": "gpt", "value": s.target.text})
@@ -165,7 +171,7 @@ def truncate(s: Sample, count: Callable[[str], int], max_input: int, max_target:
     The target is cut to `max_target` tokens from the right."""
     def size(hist: list[Turn]) -> int:
         probe = Sample(s.id, s.group, s.lang, hist, Turn("counselor", ""), s.labels)
-        rec = render(probe, "cot" if fmt == "cot" else "soulchat")
+        rec = render(probe, fmt if fmt in ("cot", "cot-r") else "soulchat")
         return count(rec["input"])
 
     hist = list(s.history)

@@ -1,0 +1,244 @@
+"""A light label classifier baseline per task (strategy, emotion, psychotherapy, topic): hashed character
+1-3-grams and word 1-2-grams (jieba for Chinese) in a sparse matrix, multinomial logistic regression
+fitted with L-BFGS (scipy). Trains on CPU in seconds; reports accuracy and macro-F1 on a held-out split
+that keeps each dialogue on one side, with a confusion matrix plot."""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import zlib
+from dataclasses import dataclass, field
+from importlib import resources as ir
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+from ..conversation import Dialogue, Turn
+from .labels import TASKS
+
+DIM = 1 << 18
+_EN_WORD = re.compile(r"[a-z0-9']+")
+
+
+@dataclass
+class Example:
+    text: str
+    label: str
+    group: str
+    lang: str
+
+
+def examples(dialogues, task: str) -> list[Example]:
+    """(text, first label) pairs for a task: counselor turns for strategy, client turns for emotion,
+    whole dialogues for psychotherapy and topic."""
+    if task not in TASKS:
+        raise ValueError(f"unknown task {task!r}: use {', '.join(TASKS)}")
+    out = []
+    for d in dialogues:
+        if task in ("strategy", "emotion"):
+            role = "counselor" if task == "strategy" else "client"
+            for t in d.turns:
+                labels = getattr(t, task)
+                if t.role == role and labels:
+                    out.append(Example(t.text, labels[0], d.id, d.lang))
+        else:
+            v = d.labels.get(task)
+            label = v[0] if isinstance(v, list) and v else v
+            if isinstance(label, str) and label:
+                text = "\n".join(t.text for t in d.turns if t.role != "system")
+                out.append(Example(text, label, d.id, d.lang))
+    return out
+
+
+def _words(text: str, lang: str) -> list[str]:
+    if lang == "zh":
+        from ..evaluate.tokenize import get_tokenizer
+
+        return get_tokenizer("jieba")(text)
+    return _EN_WORD.findall(text.lower())
+
+
+def featurize(texts: list[str], langs: list[str]):
+    """Sparse (len(texts), DIM) matrix of hashed n-gram counts, rows scaled to unit length."""
+    from scipy import sparse
+
+    rows, cols = [], []
+    for r, (text, lang) in enumerate(zip(texts, langs)):
+        t = " ".join(text.lower().split())
+        idx = [zlib.crc32(f"c{n}:{t[i:i + n]}".encode()) for n in (1, 2, 3) for i in range(len(t) - n + 1)]
+        w = _words(text, lang)
+        idx += [zlib.crc32(f"w1:{x}".encode()) for x in w]
+        idx += [zlib.crc32(f"w2:{a} {b}".encode()) for a, b in zip(w, w[1:])]
+        rows.extend([r] * len(idx))
+        cols.extend(i % DIM for i in idx)
+    X = sparse.csr_matrix((np.ones(len(rows), np.float64), (rows, cols)), shape=(len(texts), DIM))
+    X.sum_duplicates()
+    norms = np.sqrt(np.asarray(X.multiply(X).sum(axis=1)).ravel())
+    return sparse.diags(1 / np.maximum(norms, 1e-12)) @ X
+
+
+@dataclass
+class LabelClassifier:
+    task: str
+    classes: list[str]
+    W: np.ndarray  # (DIM, K)
+    b: np.ndarray  # (K,)
+
+    @classmethod
+    def train(cls, task: str, texts: list[str], langs: list[str], labels: list[str], l2: float = 1e-4,
+              max_iter: int = 300) -> LabelClassifier:
+        from scipy.optimize import minimize
+
+        classes = sorted(set(labels))
+        X = featurize(texts, langs)
+        used = np.unique(X.indices)  # fit only the features that occur: DIM x K would be wasteful
+        Xu = X[:, used]
+        y = np.array([classes.index(x) for x in labels])
+        n, k = Xu.shape[0], len(classes)
+        Y = np.zeros((n, k))
+        Y[np.arange(n), y] = 1
+
+        def loss(theta):
+            W = theta[:-k].reshape(len(used), k)
+            b = theta[-k:]
+            Z = Xu @ W + b
+            Z -= Z.max(axis=1, keepdims=True)
+            P = np.exp(Z)
+            P /= P.sum(axis=1, keepdims=True)
+            value = -np.sum(Y * np.log(P + 1e-12)) / n + l2 / 2 * np.sum(W * W)
+            G = (P - Y) / n
+            return value, np.concatenate([(Xu.T @ G + l2 * W).ravel(), G.sum(axis=0)])
+
+        theta = np.zeros(len(used) * k + k)
+        res = minimize(loss, theta, jac=True, method="L-BFGS-B", options={"maxiter": max_iter})
+        W = np.zeros((DIM, k))
+        W[used] = res.x[:-k].reshape(len(used), k)
+        return cls(task, classes, W, res.x[-k:])
+
+    def predict(self, texts: list[str], langs: list[str]) -> list[str]:
+        Z = featurize(texts, langs) @ self.W + self.b
+        return [self.classes[i] for i in np.asarray(Z).argmax(axis=1)]
+
+    def save(self, out: Path) -> None:
+        out.mkdir(parents=True, exist_ok=True)
+        rows = np.flatnonzero(np.abs(self.W).sum(axis=1))
+        np.savez_compressed(out / "model.npz", rows=rows, W=self.W[rows], b=self.b)
+        (out / "model.json").write_text(json.dumps({"task": self.task, "classes": self.classes, "dim": DIM,
+                                                    "features": "hashed char 1-3-grams + word 1-2-grams (jieba for zh)"},
+                                                   ensure_ascii=False, indent=2), encoding="utf-8")
+
+    @classmethod
+    def load(cls, path: Path) -> LabelClassifier:
+        meta = json.loads((path / "model.json").read_text(encoding="utf-8"))
+        z = np.load(path / "model.npz")
+        W = np.zeros((meta["dim"], len(meta["classes"])))
+        W[z["rows"]] = z["W"]
+        return cls(meta["task"], meta["classes"], W, z["b"])
+
+
+@dataclass
+class Report:
+    task: str
+    train: int
+    test: int
+    accuracy: float
+    macro_f1: float
+    majority_accuracy: float
+    per_class: dict = field(default_factory=dict)
+    confusion: list[list[int]] = field(default_factory=list)
+    classes: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def split_groups(exs: list[Example], test_fraction: float = 0.25, seed: int = 0) -> tuple[list[Example], list[Example]]:
+    """Every example of a dialogue on one side; about `test_fraction` of dialogues held out."""
+    groups = sorted({e.group for e in exs})
+    random.Random(seed).shuffle(groups)
+    held = set(groups[:max(1, round(len(groups) * test_fraction))])
+    return [e for e in exs if e.group not in held], [e for e in exs if e.group in held]
+
+
+def evaluate(task: str, exs: list[Example], test_fraction: float = 0.25, seed: int = 0) -> tuple[Report, LabelClassifier]:
+    import time
+
+    train, test = split_groups(exs, test_fraction, seed)
+    if len({e.label for e in train}) < 2 or not test:
+        raise ValueError(f"{task}: need at least two labels in training and some test examples "
+                         f"(have {len(train)} train, {len(test)} test examples)")
+    t0 = time.perf_counter()
+    clf = LabelClassifier.train(task, [e.text for e in train], [e.lang for e in train], [e.label for e in train])
+    pred = clf.predict([e.text for e in test], [e.lang for e in test])
+    gold = [e.label for e in test]
+    classes = sorted(set(gold) | set(pred))
+    cm = np.zeros((len(classes), len(classes)), int)
+    for g, p in zip(gold, pred):
+        cm[classes.index(g), classes.index(p)] += 1
+    per = {}
+    for i, c in enumerate(classes):
+        tp = cm[i, i]
+        prec = tp / cm[:, i].sum() if cm[:, i].sum() else 0.0
+        rec = tp / cm[i, :].sum() if cm[i, :].sum() else 0.0
+        per[c] = {"precision": prec, "recall": rec, "f1": 2 * prec * rec / (prec + rec) if prec + rec else 0.0,
+                  "support": int(cm[i, :].sum())}
+    gold_classes = sorted(set(gold))
+    majority = max(set(e.label for e in train), key=[e.label for e in train].count)
+    rep = Report(task, len(train), len(test), float(np.mean([g == p for g, p in zip(gold, pred)])),
+                 float(np.mean([per[c]["f1"] for c in gold_classes])), float(np.mean([g == majority for g in gold])),
+                 per, cm.tolist(), classes, time.perf_counter() - t0)
+    return rep, clf
+
+
+def confusion_plot(rep: Report, path: Path) -> Path:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    cm = np.array(rep.confusion)
+    fig, ax = plt.subplots(figsize=(1 + 0.6 * len(rep.classes), 0.8 + 0.5 * len(rep.classes)), dpi=110)
+    ax.imshow(cm, cmap="Blues")
+    ax.set_xticks(range(len(rep.classes)), rep.classes, rotation=45, ha="right", fontsize=8)
+    ax.set_yticks(range(len(rep.classes)), rep.classes, fontsize=8)
+    for i in range(len(cm)):
+        for j in range(len(cm)):
+            if cm[i, j]:
+                ax.text(j, i, str(cm[i, j]), ha="center", va="center", fontsize=8,
+                        color="white" if cm[i, j] > cm.max() / 2 else "black")
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("true")
+    ax.set_title(f"{rep.task}: accuracy {rep.accuracy:.2f}, macro-F1 {rep.macro_f1:.2f}", fontsize=9)
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path)
+    plt.close(fig)
+    return path
+
+
+def example_dialogues() -> list[Dialogue]:
+    """Labelled dialogues built from the project's labelled utterances (data/labels/examples.yaml):
+    each pairs client utterances (with emotions) and counselor utterances (with strategies) of one
+    language; for the classifier's demo and tests."""
+    data = yaml.safe_load(ir.files("warmline").joinpath("data/labels/examples.yaml").read_text(encoding="utf-8"))
+    out = []
+    for lang in ("en", "zh"):
+        strat = [(k, t) for k, v in data["strategy"].items() for t in v[lang]]
+        emo = [(k, t) for k, v in data["emotion"].items() for t in v[lang]]
+        rng = random.Random(lang)
+        rng.shuffle(strat)
+        rng.shuffle(emo)
+        n = 0
+        while strat:
+            turns = []
+            for _ in range(3):
+                if emo:
+                    e, text = emo.pop()
+                    turns.append(Turn("client", text, emotion=[e]))
+                if strat:
+                    s, text = strat.pop()
+                    turns.append(Turn("counselor", text, strategy=[s]))
+            out.append(Dialogue(f"labelled-{lang}-{n}", lang, turns, provenance={"source": "warmline labelled examples"}))
+            n += 1
+    return out
