@@ -25,6 +25,7 @@ def test_quickstart_runs_every_stage_and_writes_a_report(tmp_path):
                                             "fine-tune: LoRA, 2 steps on the embedded model",
                                             "chat with the fine-tuned model",
                                             "evaluate before and after fine-tuning on 2 held-out Q&A",
+                                            "explainable counseling: labels, label classifier, case retrieval, an explained reply",
                                             "serve the fine-tuned model"]
     synth = report[1]["data"]
     assert synth["planned"] == 1 and synth["accepted"] + synth["rejected"] == 1 and synth["completion_tokens"] > 0
@@ -49,6 +50,10 @@ def test_quickstart_runs_every_stage_and_writes_a_report(tmp_path):
     ev = report[6]["data"]["scores"]
     assert set(ev) == {"base", "lora"} and all(0 <= v["rouge-l"] <= 1 for v in ev.values())
     assert (out / "eval" / "report.html").exists() and (out / "eval" / "metrics.png").exists()
-    assert report[7]["data"]["command"] == f"warmline serve --adapter {tune['adapter']}"
+    ins = report[7]["data"]
+    assert ins["labelled"] + ins["label_failures"] == 1 and ins["classifier"]["accuracy"] > ins["classifier"]["majority"]
+    assert ins["index_sessions"] > 0 and 1 <= len(ins["cases"]) <= 2 and ins["reply"]
+    assert (out / "insight" / "strategy-confusion.png").exists() and (out / "insight" / "index" / "index.json").exists()
+    assert report[8]["data"]["command"] == f"warmline serve --adapter {tune['adapter']}"
     assert "warmline serve --adapter" in r.stdout and "http://127.0.0.1:8000/" in r.stdout
     assert "quickstart finished" in r.stdout and (out / "report.md").read_text().startswith("# warmline quickstart")

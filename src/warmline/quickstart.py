@@ -6,7 +6,9 @@ multi-turn dialogues with the SMILE method (the small model fails many checks, a
 describe what was synthesized next to the bundled dialogues (statistics, Distinct-n, semantic diversity,
 rewrite fidelity: `warmline stats`); hold a short chat through the safety layer (and show what it does with a crisis message); fine-tune the
 embedded model with LoRA for a few steps on the synthesized dialogues (or the bundled ones when too few
-passed) and chat with the result; evaluate the model before and after on held-out Q&A, with a report; and say how to serve the result."""
+passed) and chat with the result; evaluate the model before and after on held-out Q&A, with a report; explainable counseling (label a
+dialogue with the model, train the label classifier, retrieve similar cases, one explained reply); and
+say how to serve the result."""
 
 from __future__ import annotations
 
@@ -174,6 +176,57 @@ def stage_evaluate(out: Path, say: Callable[[str], None], systems: dict, items: 
     return st
 
 
+def stage_insight(out: Path, say: Callable[[str], None], backend, max_new_tokens: int) -> Stage:
+    """Psy-Insight: label a dialogue with the model, train the label classifier on the bundled labelled
+    examples, build a case index, and give one explained reply guided by similar cases."""
+    import asyncio
+
+    from .backends import preset
+    from .conversation import read_jsonl, write_jsonl
+    from .insight import classify
+    from .insight.index import CaseIndex, build as build_index
+    from .insight.labels import label_dialogues
+    from .session import ChatSession, default_system_prompt
+
+    st = Stage("explainable counseling: labels, label classifier, case retrieval, an explained reply")
+    synthesized = out / "synth" / "smile.jsonl"
+    pool = list(read_jsonl(synthesized)) if synthesized.exists() and synthesized.stat().st_size else []
+    source = "synthesized" if pool else "bundled"
+    pool = pool or list(read_jsonl(out / "data" / "dialogues_en.jsonl"))
+    run = asyncio.run(label_dialogues(pool[:1], backend, out / "insight" / "labelled.jsonl", max_retries=0,
+                                      concurrency=1, max_new_tokens=200))
+    st.lines.append(f"LLM labels for 1 {source} dialogue: {run.labelled} labelled, {len(run.failed)} failed the schema "
+                    f"check (a 135M model rarely writes the full label JSON; use a larger model: warmline label llm)")
+    data = out / "insight" / "labelled-examples.jsonl"
+    write_jsonl(classify.example_dialogues(), data)
+    rep, clf = classify.evaluate("strategy", classify.examples(classify.example_dialogues(), "strategy"))
+    clf.save(out / "insight" / "strategy-classifier")
+    classify.confusion_plot(rep, out / "insight" / "strategy-confusion.png")
+    st.lines.append(f"strategy classifier on the bundled labelled examples: accuracy {rep.accuracy:.2f}, macro-F1 "
+                    f"{rep.macro_f1:.2f} on {rep.test} held-out turns (always guessing one label: {rep.majority_accuracy:.2f}); "
+                    f"trained in {rep.seconds:.1f} s")
+    sessions = list(read_jsonl(out / "data" / "dialogues_en.jsonl"))
+    meta = build_index(sessions, out / "insight" / "index")
+    index = CaseIndex(out / "insight" / "index")
+    st.lines.append(f"case index of {meta['sessions']} bundled sessions ({index.engine}): {out / 'insight' / 'index'}")
+    session = ChatSession(backend, preset("greedy", max_new_tokens=max_new_tokens), default_system_prompt("en"),
+                          explain="prompt", index=index, k=2)
+    turn = session.send(CHAT_SCRIPT[0])
+    st.lines += [f"you> {CHAT_SCRIPT[0]}", f"[similar cases: {', '.join(turn.cases)}]", f"warmline> {turn.text}"]
+    if turn.explanation:
+        st.lines.append(f"[for the operator: observation: {turn.explanation['observation']}; reasoning: "
+                        f"{turn.explanation['reasoning']}]")
+    else:
+        st.lines.append("[no explanation: the model did not answer with the observation/reasoning/reply JSON; "
+                        "a model fine-tuned with build-sft --format cot, or a larger one, gives it]")
+    for line in st.lines:
+        say(line)
+    st.data = {"labelled": run.labelled, "label_failures": len(run.failed), "classifier": {
+        "task": "strategy", "accuracy": rep.accuracy, "macro_f1": rep.macro_f1, "majority": rep.majority_accuracy},
+        "index_sessions": meta["sessions"], "cases": turn.cases, "reply": turn.text, "explanation": turn.explanation}
+    return st
+
+
 def stage_chat(out: Path, say: Callable[[str], None], backend, max_new_tokens: int) -> Stage:
     from .backends import preset
     from .session import ChatSession, default_system_prompt
@@ -243,6 +296,7 @@ def run(out: Path, model: str | None = None, max_new_tokens: int = 60, synth_ite
     tuned = make_backend("local", model=model, adapter=stages[-1].data["adapter"])
     timed(lambda: stage_tuned_chat(say, tuned, max_new_tokens))
     timed(lambda: stage_evaluate(out, say, {"base": backend, "lora": tuned}, eval_items, max_new_tokens))
+    timed(lambda: stage_insight(out, say, backend, max_new_tokens))
     timed(lambda: stage_next(say, next(s for s in stages if "adapter" in s.data).data["adapter"]))
     write_report(out, stages)
     return stages

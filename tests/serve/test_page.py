@@ -3,8 +3,10 @@ panel, and a new conversation."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+from contextlib import contextmanager
 
 import pytest
 
@@ -13,8 +15,9 @@ from warmline.backends import ScriptedBackend
 from .test_api import serve
 
 
-@pytest.mark.browser
-def test_chat_page_streams_and_opens_the_crisis_panel():
+@contextmanager
+def browser_page(srv):
+    """A page of Debian's headless Chromium on the server's web page."""
     path = shutil.which("chromium") or shutil.which("chromium-browser")
     if path is None:
         if os.environ.get("WARMLINE_REQUIRE_BROWSER"):
@@ -22,14 +25,21 @@ def test_chat_page_streams_and_opens_the_crisis_panel():
         pytest.skip("chromium is not installed (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
 
-    reply = "I'm really glad you reached out. What has the week been like for you?"
-    srv, backend = serve(ScriptedBackend(default=reply))
     with srv, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=path, headless=True, args=[
             "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
             "--disable-component-update", "--disable-sync"])
         page = browser.new_page(locale="en-US")
         page.goto(srv.url + "/")
+        yield page
+        browser.close()
+
+
+@pytest.mark.browser
+def test_chat_page_streams_and_opens_the_crisis_panel():
+    reply = "I'm really glad you reached out. What has the week been like for you?"
+    srv, backend = serve(ScriptedBackend(default=reply))
+    with browser_page(srv) as page:
         page.wait_for_function("document.getElementById('notice').textContent.length > 0")
         assert "talking to an AI" in page.inner_text("#notice")
         assert not page.is_visible("#resources")
@@ -45,6 +55,21 @@ def test_chat_page_streams_and_opens_the_crisis_panel():
         assert "988" in page.locator(".assistant").nth(1).inner_text()
         page.click("#new")
         assert page.locator(".msg").count() == 0 and not page.is_visible("#resources")
-        browser.close()
     assert len(backend.calls) == 1  # the crisis message never reached the model
     assert backend.calls[0]["messages"][-1]["content"] == "It's been a rough week at work."
+
+
+@pytest.mark.browser
+def test_chat_page_shows_the_explanation_apart_from_the_reply():
+    reply = "You sound exhausted. What has the week been like?"
+    answer = json.dumps({"observation": "She sounds worn out.", "reasoning": "Reflect the tiredness first.",
+                         "reply": reply})
+    srv, _ = serve(ScriptedBackend(default=answer), explain="prompt")
+    with browser_page(srv) as page:
+        page.wait_for_function("document.getElementById('notice').textContent.length > 0")
+        page.fill("#input", "This week was too much.")
+        page.click("#send")
+        page.wait_for_selector(".why")
+        page.wait_for_function(f"document.querySelector('.assistant').textContent === {reply!r}")
+        assert "worn out" in page.inner_text(".why") and "Reflect" in page.inner_text(".why")
+        assert "worn out" not in page.inner_text(".assistant")

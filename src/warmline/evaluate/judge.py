@@ -123,14 +123,15 @@ class JudgeStats:
     errors: Counter = field(default_factory=Counter)
 
 
-async def _ask(backend: ChatBackend, prompt: str, parse, max_retries: int, stats: JudgeStats):
+async def _ask(backend: ChatBackend, prompt: str, parse, max_retries: int, stats: JudgeStats,
+               options: GenerationOptions = JUDGE_OPTIONS):
     last = ""
     for attempt in range(max_retries + 1):
         stats.calls += 1
         if attempt:
             stats.retries += 1
         try:
-            reply = await backend.agenerate([{"role": "user", "content": prompt}], JUDGE_OPTIONS)
+            reply = await backend.agenerate([{"role": "user", "content": prompt}], options)
             return parse(reply.text)
         except (JudgeParseError, BackendError) as e:
             last = str(e)

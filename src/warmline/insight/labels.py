@@ -14,6 +14,7 @@ from pathlib import Path
 
 import yaml
 
+from ..backends.base import GenerationOptions
 from ..conversation import Dialogue, JsonlWriter, read_jsonl_dicts
 from ..evaluate.judge import JudgeParseError, JudgeStats, _ask, _json_object
 
@@ -142,7 +143,7 @@ class LabelRun:
 
 
 async def label_dialogues(dialogues: list[Dialogue], backend, out: Path, max_retries: int = 2,
-                          concurrency: int = 4, progress=None) -> LabelRun:
+                          concurrency: int = 4, progress=None, max_new_tokens: int = 1024) -> LabelRun:
     """Label each dialogue; labelled ones are appended to `out` (warmline JSONL), failures to
     OUT.failed.jsonl with the last error. Ids already in `out` are skipped (resume)."""
     run = LabelRun()
@@ -152,10 +153,11 @@ async def label_dialogues(dialogues: list[Dialogue], backend, out: Path, max_ret
     todo = [d for d in dialogues if d.id not in done]
     sem = asyncio.Semaphore(concurrency)
     ok, bad = JsonlWriter(out, append=True), JsonlWriter(failed_path, append=True)
+    options = GenerationOptions(temperature=0.0, max_new_tokens=max_new_tokens)
 
     async def one(d: Dialogue) -> None:
         async with sem:
-            got = await _ask(backend, label_prompt(d), lambda t: parse_labels(t, d), max_retries, run.stats)
+            got = await _ask(backend, label_prompt(d), lambda t: parse_labels(t, d), max_retries, run.stats, options)
         if isinstance(got, Exception):
             run.failed.append(d.id)
             bad.write({"id": d.id, "error": str(got)})
