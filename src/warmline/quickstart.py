@@ -205,7 +205,7 @@ def stage_insight(out: Path, say: Callable[[str], None], backend, max_new_tokens
     st.lines.append(f"strategy classifier on the bundled labelled examples: accuracy {rep.accuracy:.2f}, macro-F1 "
                     f"{rep.macro_f1:.2f} on {rep.test} held-out turns (always guessing one label: {rep.majority_accuracy:.2f}); "
                     f"trained in {rep.seconds:.1f} s")
-    sessions = list(read_jsonl(out / "data" / "dialogues_en.jsonl"))
+    sessions = [d for name in ("dialogues_en", "smile_zh", "psyqa_zh") for d in read_jsonl(out / "data" / f"{name}.jsonl")]
     meta = build_index(sessions, out / "insight" / "index")
     index = CaseIndex(out / "insight" / "index")
     st.lines.append(f"case index of {meta['sessions']} bundled sessions ({index.engine}): {out / 'insight' / 'index'}")

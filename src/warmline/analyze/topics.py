@@ -25,9 +25,13 @@ MAX_TOPICS = 3
 
 @dataclass
 class Taxonomy:
+    """A list of labels from a data file, each a dict with at least `key` (and usually zh and en names
+    and a definition): topics here, strategies, emotions and schools in warmline.insight.labels."""
+
     name: str
     topics: list[dict]
     source: str = ""
+    applies_to: str = ""
 
     @property
     def keys(self) -> list[str]:
@@ -40,19 +44,26 @@ class Taxonomy:
         return key
 
 
-def load_taxonomy(name_or_path: str) -> Taxonomy:
+def load_keyed_list(name_or_path: str, folder: str, list_key: str, need: tuple[str, ...] = ("key",)) -> Taxonomy:
+    """A YAML file (a path, or NAME.yaml in the package's data/FOLDER) holding a list under `list_key`,
+    each item with the fields in `need` and a unique key."""
     path = Path(name_or_path)
     if not path.exists():
-        path = Path(str(ir.files("warmline").joinpath(f"data/topics/{name_or_path}.yaml")))
+        path = Path(str(ir.files("warmline").joinpath(f"data/{folder}/{name_or_path}.yaml")))
     if not path.exists():
-        raise ValueError(f"unknown taxonomy {name_or_path!r}: use soulchat12, fine60 or a YAML file path")
+        raise ValueError(f"unknown {folder} file {name_or_path!r}: use one in data/{folder}/ or a YAML file path")
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    topics = data.get("topics") if isinstance(data, dict) else None
-    if not topics or not all(isinstance(t, dict) and t.get("key") and t.get("definition") for t in topics):
-        raise ValueError(f"{path}: a taxonomy needs 'topics', each with 'key' and 'definition'")
-    if len({t["key"] for t in topics}) != len(topics):
-        raise ValueError(f"{path}: topic keys must be unique")
-    return Taxonomy(data.get("name", path.stem), topics, data.get("source", ""))
+    items = data.get(list_key) if isinstance(data, dict) else None
+    if not items or not all(isinstance(t, dict) and all(t.get(f) for f in need) for t in items):
+        raise ValueError(f"{path}: needs '{list_key}', each with {', '.join(repr(f) for f in need)}")
+    if len({t["key"] for t in items}) != len(items):
+        raise ValueError(f"{path}: keys must be unique")
+    return Taxonomy(data.get("name", path.stem), items, data.get("source", ""), data.get("applies_to", ""))
+
+
+def load_taxonomy(name_or_path: str) -> Taxonomy:
+    """soulchat12, fine60, or a YAML file with `topics` (key and definition each)."""
+    return load_keyed_list(name_or_path, "topics", "topics", ("key", "definition"))
 
 
 def topic_prompt(tax: Taxonomy, dialogue_text: str) -> str:

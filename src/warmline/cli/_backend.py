@@ -26,3 +26,18 @@ def build(backend: str, model: str | None, adapter: str | None, base_url: str | 
                             log=lambda m: console().print(f"[dim]{m}[/dim]"))
     except (ModelNotFound, ValueError) as e:
         fail(str(e))
+
+
+def insight_options(explain: str, index) -> object:
+    """Check --explain and open --index (a warmline.insight.index.CaseIndex, or None), failing with what
+    to do."""
+    if explain not in ("off", "cot", "prompt"):
+        fail("--explain must be off, cot or prompt")
+    if index is None:
+        return None
+    from ..insight.index import CaseIndex
+
+    try:
+        return CaseIndex(index)
+    except ValueError as e:
+        fail(str(e))

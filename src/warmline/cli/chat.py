@@ -36,16 +36,7 @@ def main(
 
     if lang not in ("en", "zh"):
         fail("--lang must be en or zh")
-    if explain not in ("off", "cot", "prompt"):
-        fail("--explain must be off, cot or prompt")
-    case_index = None
-    if index is not None:
-        from ..insight.index import CaseIndex
-
-        try:
-            case_index = CaseIndex(index)
-        except ValueError as e:
-            fail(str(e))
+    case_index = B.insight_options(explain, index)
     if system_file:
         if not system_file.is_file():
             fail(f"--system-file {system_file} does not exist")

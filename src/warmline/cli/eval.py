@@ -125,16 +125,7 @@ def run(
         options = gen_preset(preset_name or "greedy", max_new_tokens=max_new_tokens)
     except ValueError as e:
         fail(str(e))
-    if explain not in ("off", "cot", "prompt"):
-        fail("--explain must be off, cot or prompt")
-    case_index = None
-    if index is not None:
-        from ..insight.index import CaseIndex
-
-        try:
-            case_index = CaseIndex(index)
-        except ValueError as e:
-            fail(str(e))
+    case_index = B.insight_options(explain, index)
     llm = B.build(backend, model, adapter, base_url, api_key_env, concurrency=concurrency)
     label = name or (llm.model_id.replace("/", "_") + ("+rag" if index else ""))
     bar = tqdm(total=len(items), desc=f"generate {label}", unit=" reply")

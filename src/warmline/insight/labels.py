@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
-from importlib import resources as ir
 from pathlib import Path
 
-import yaml
-
+from ..analyze.topics import Taxonomy, load_keyed_list, load_taxonomy
 from ..backends.base import GenerationOptions
 from ..conversation import Dialogue, JsonlWriter, read_jsonl_dicts
 from ..evaluate.judge import JudgeParseError, JudgeStats, _ask, _json_object
@@ -21,38 +19,18 @@ from ..evaluate.judge import JudgeParseError, JudgeStats, _ask, _json_object
 TASKS = ("strategy", "emotion", "psychotherapy", "topic")
 
 
-@dataclass
-class LabelSet:
-    name: str
-    labels: list[dict]
-    applies_to: str = ""
-
-    @property
-    def keys(self) -> list[str]:
-        return [x["key"] for x in self.labels]
-
-
-def load_labels(name_or_path: str) -> LabelSet:
-    """strategy, emotion, psychotherapy (data/labels/), topic (SoulChat's 12 topics), or a YAML path."""
+def load_labels(name_or_path: str) -> Taxonomy:
+    """strategy, emotion, psychotherapy (data/labels/), topic (SoulChat's 12 topics), or a YAML path with
+    `labels`; the items are in `.topics` whatever they label."""
     if name_or_path == "topic":
-        from ..analyze.topics import load_taxonomy
-
-        tax = load_taxonomy("soulchat12")
-        return LabelSet("topic", tax.topics, "session")
-    path = Path(name_or_path)
-    if not path.exists():
-        path = Path(str(ir.files("warmline").joinpath(f"data/labels/{name_or_path}.yaml")))
-    if not path.exists():
-        raise ValueError(f"unknown label set {name_or_path!r}: use {', '.join(TASKS)} or a YAML file")
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    labels = data.get("labels") if isinstance(data, dict) else None
-    if not labels or not all(isinstance(x, dict) and x.get("key") for x in labels):
-        raise ValueError(f"{path}: a label set needs 'labels', each with a 'key'")
-    return LabelSet(data.get("name", path.stem), labels, data.get("applies_to", ""))
+        return load_taxonomy("soulchat12")
+    if name_or_path in TASKS or Path(name_or_path).exists():
+        return load_keyed_list(name_or_path, "labels", "labels")
+    raise ValueError(f"unknown label set {name_or_path!r}: use {', '.join(TASKS)} or a YAML file")
 
 
-def _menu(ls: LabelSet) -> str:
-    return "; ".join(f"{x['key']} ({x.get('definition', x.get('en', ''))})" for x in ls.labels)
+def _menu(ls: Taxonomy) -> str:
+    return "; ".join(f"{x['key']} ({x.get('definition', x.get('en', ''))})" for x in ls.topics)
 
 
 def label_prompt(d: Dialogue) -> str:

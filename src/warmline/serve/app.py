@@ -266,7 +266,8 @@ def create_app(settings: ServeSettings, backend: ChatBackend | None = None, scre
         options = GenerationOptions(
             temperature=0.7 if req.temperature is None else req.temperature, top_p=req.top_p or 1.0,
             max_new_tokens=max_tokens, seed=req.seed, stop=[req.stop] if isinstance(req.stop, str) else (req.stop or []))
-        if settings.explain != "off":  # the explanation comes before the reply: generate, split, then send
+        if not req.stream or settings.explain != "off":
+            # the whole reply first: for a JSON answer, and when an explanation must be split off it
             async with slots:
                 stats["active"] += 1
                 try:
@@ -291,26 +292,6 @@ def create_app(settings: ServeSettings, backend: ChatBackend | None = None, scre
                                          headers=headers)
             usage = {"prompt_tokens": reply.prompt_tokens or 0, "completion_tokens": reply.completion_tokens or 0}
             usage["total_tokens"] = usage["prompt_tokens"] + usage["completion_tokens"]
-            return JSONResponse(completion(model_name, text, reply.finish_reason or "stop", usage, extra), headers=headers)
-        if not req.stream:
-            async with slots:
-                stats["active"] += 1
-                try:
-                    reply = await backend.agenerate(messages, options)
-                except BackendError as e:
-                    log.warning("backend error: %s", type(e).__name__)
-                    return fail(502, "the model backend failed; try again", "server_error", "backend_error")
-                finally:
-                    stats["active"] -= 1
-            rv = screen_reply(reply.text, lang)
-            text = reply.text
-            if rv.flagged:
-                stats["replaced"] += 1
-                text = unsafe_reply_message(lang)
-            extra["safety"]["reply"] = rv.to_dict()
-            usage = {"prompt_tokens": reply.prompt_tokens or 0, "completion_tokens": reply.completion_tokens or 0}
-            usage["total_tokens"] = usage["prompt_tokens"] + usage["completion_tokens"]
-            keep(cid, users[-1].content, verdict.risk, text)
             return JSONResponse(completion(model_name, text, reply.finish_reason or "stop", usage, extra), headers=headers)
 
         async def stream() -> AsyncIterator[str]:
