@@ -102,6 +102,31 @@ def test_index_build_search_and_context(tmp_path):
         CaseIndex(tmp_path)
 
 
+def test_faiss_and_numpy_search_agree(tmp_path):
+    pytest.importorskip("faiss", reason="faiss-cpu is in the dev extra")
+    ds = sessions() + [Dialogue(f"s{i}", "en", [Turn("client", t)]) for i, t in enumerate(
+        ["I feel lonely in the new city", "My mother is ill", "I cannot stop checking the door", "Work is too much"])]
+    build(ds, tmp_path / "idx", embed="use")
+    with_faiss = CaseIndex(tmp_path / "idx")
+    plain = CaseIndex(tmp_path / "idx", embedder=with_faiss.embed)
+    plain._faiss = None
+    assert with_faiss.engine == "faiss" and plain.engine == "numpy"
+    for q in ("exam stress", "my boss yells", "lonely after moving"):
+        a, b = with_faiss.search(q, 4), plain.search(q, 4)
+        assert [h.session["id"] for h in a] == [h.session["id"] for h in b]
+        assert [h.score for h in a] == pytest.approx([h.score for h in b], abs=1e-5)
+
+
+def test_server_retrieves_cases(tmp_path):
+    build(sessions(), tmp_path / "idx", embed="use")
+    backend = ScriptedBackend(default="That sounds stressful.")
+    srv, _ = serve(backend, index=str(tmp_path / "idx"), retrieval_k=1)
+    with srv:
+        r = httpx.post(srv.url + "/v1/chat/completions", json={
+            "model": "scripted", "messages": [{"role": "user", "content": "I panic before every exam"}]}).json()
+    assert r["warmline"]["cases"] == ["exam"] and "study breaks" in backend.calls[0]["messages"][0]["content"]
+
+
 def test_index_cli_and_eval_with_and_without_retrieval(tmp_path):
     from warmline.conversation import write_jsonl
 

@@ -5,7 +5,6 @@ when asked."""
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import csv
 import dataclasses
@@ -96,14 +95,10 @@ def analyse(c: Corpus, opts: Options, embedder=None, progress: Callable[[str], N
         tax = topics_mod.load_taxonomy(opts.topics)
         out = (opts.out_dir or Path(".")) / f"{_slug(c.name)}.topics.{tax.name}.jsonl"
         progress(f"{c.name}: topics ({tax.name}, {len(tax.topics)} topics) with {opts.backend.model_id}; labels in {out}")
-        async def go():
-            try:
-                return await topics_mod.label_topics(c, opts.backend, tax, out, concurrency=opts.concurrency)
-            finally:
-                if hasattr(opts.backend, "aclose"):
-                    await opts.backend.aclose()
+        from ..backends.base import run_closing
 
-        res = asyncio.run(go())
+        res = run_closing(topics_mod.label_topics(c, opts.backend, tax, out, concurrency=opts.concurrency),
+                          opts.backend)
         topic_labels = [res.labels.get(i, []) for i in c.ids]
         counts = topics_mod.distribution(topic_labels)
         rep.topics = {"taxonomy": tax.name, "labelled": len(res.labels), "failed": len(res.failed),
@@ -169,26 +164,18 @@ def table_rows(reports: list[CorpusReport]) -> list[list[str]]:
         rows.append([f"Distinct-{n} (unique / total)"] + [
             f"{r.distinct[f'distinct-{n}']['distinct']:.4f} ({r.distinct[f'distinct-{n}']['unique']:,} / "
             f"{r.distinct[f'distinct-{n}']['total']:,})" for r in reports])
-    if any(r.semantic for r in reports):
-        rows.append(["pairwise cosine median [q1, q3]"] + [
-            f"{r.semantic['median']:.3f} [{r.semantic['q1']:.3f}, {r.semantic['q3']:.3f}]" if r.semantic else "-"
-            for r in reports])
-    if any(r.fidelity for r in reports):
-        rows.append(["fidelity: attract / repel mean"] + [
-            f"{r.fidelity['attract']['mean']:.3f} / {r.fidelity['repel']['mean']:.3f}" if r.fidelity else "-"
-            for r in reports])
-        rows.append(["rewrites below mean - 3 sigma"] + [
-            str(len(r.fidelity["below_boundary"])) if r.fidelity else "-" for r in reports])
-    if any(r.topics for r in reports):
-        rows.append(["topic entropy (bits)"] + [f"{r.topics['entropy_bits']:.3f}" if r.topics else "-" for r in reports])
-    if any(r.duplicates for r in reports):
-        rows.append(["exact duplicates / near pairs"] + [
-            f"{r.duplicates['exact_duplicates']} / {r.duplicates['near_pairs']}" if r.duplicates else "-"
-            for r in reports])
-    if any(r.contamination for r in reports):
-        rows.append(["contaminated items"] + [
-            f"{r.contamination['contaminated']} of {r.contamination['checked']}" if r.contamination else "-"
-            for r in reports])
+    def optional(label: str, key: str, fmt: Callable[[dict], str]) -> None:
+        """A row for an analysis that ran on at least one corpus; "-" where it did not run."""
+        if any(getattr(r, key) for r in reports):
+            rows.append([label] + [fmt(getattr(r, key)) if getattr(r, key) else "-" for r in reports])
+
+    optional("pairwise cosine median [q1, q3]", "semantic", lambda x: f"{x['median']:.3f} [{x['q1']:.3f}, {x['q3']:.3f}]")
+    optional("fidelity: attract / repel mean", "fidelity",
+             lambda x: f"{x['attract']['mean']:.3f} / {x['repel']['mean']:.3f}")
+    optional("rewrites below mean - 3 sigma", "fidelity", lambda x: str(len(x["below_boundary"])))
+    optional("topic entropy (bits)", "topics", lambda x: f"{x['entropy_bits']:.3f}")
+    optional("exact duplicates / near pairs", "duplicates", lambda x: f"{x['exact_duplicates']} / {x['near_pairs']}")
+    optional("contaminated items", "contamination", lambda x: f"{x['contaminated']} of {x['checked']}")
     rows.append(["quarantined records"] + [str(r.quarantined) for r in reports])
     return rows
 

@@ -80,6 +80,23 @@ class ChatBackend:
     def close(self) -> None:
         pass
 
+    async def aclose(self) -> None:
+        """Close what the async path opened in the running event loop (an HTTP session)."""
+
+
+def run_closing(coro, *backends: ChatBackend):
+    """asyncio.run(coro), then close each backend's async resources in the same event loop."""
+    import asyncio
+
+    async def go():
+        try:
+            return await coro
+        finally:
+            for b in backends:
+                await b.aclose()
+
+    return asyncio.run(go())
+
 
 def cut_at_stop(text: str, stop: Iterable[str]) -> tuple[str, bool]:
     """Text up to the first stop string, and whether one was found."""

@@ -164,10 +164,9 @@ def judge(
     concurrency: int = typer.Option(8, "--concurrency"),
 ) -> None:
     """Score every reply with a rubric, parsing the judge's JSON strictly; prints means with 95% intervals."""
-    import asyncio
-
     import numpy as np
 
+    from ..backends.base import run_closing
     from ..evaluate.judge import judge_replies, load_rubric
 
     try:
@@ -177,14 +176,7 @@ def judge(
     items = _records(replies)
     llm = B.build(backend, model, None, base_url, api_key_env, concurrency=concurrency)
 
-    async def go():
-        try:
-            return await judge_replies(items, llm, rub, max_retries, concurrency)
-        finally:
-            if hasattr(llm, "aclose"):
-                await llm.aclose()
-
-    results, stats = asyncio.run(go())
+    results, stats = run_closing(judge_replies(items, llm, rub, max_retries, concurrency), llm)
     if output:
         output.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in results), encoding="utf-8")
     ok = [r for r in results if "scores" in r]
@@ -219,8 +211,7 @@ def pairwise_cmd(
 ) -> None:
     """Blind A/B preference: each judge sees both orders (disagreement = tie); majority across judges;
     win/tie/loss rates as in SMILE's human study."""
-    import asyncio
-
+    from ..backends.base import run_closing
     from ..evaluate.judge import pairwise, win_rates
 
     ra, rb = {r["id"]: r for r in _records(a)}, {r["id"]: r for r in _records(b)}
@@ -231,15 +222,7 @@ def pairwise_cmd(
               "lang": ra[i].get("lang", "en")} for i in ids]
     judges = [B.build(backend, m, None, base_url, api_key_env) for m in (judge_model or [None])]
 
-    async def go():
-        try:
-            return await pairwise(items, judges, max_retries)
-        finally:
-            for j in judges:
-                if hasattr(j, "aclose"):
-                    await j.aclose()
-
-    results, stats = asyncio.run(go())
+    results, stats = run_closing(pairwise(items, judges, max_retries), *judges)
     if output:
         output.write_text("".join(json.dumps(r) + "\n" for r in results), encoding="utf-8")
     w = win_rates(results)
@@ -267,9 +250,8 @@ def simulate_cmd(
 ) -> None:
     """An LLM plays clients from profiles; the counselor system (through the safety layer) talks with each
     for N turns; a judge scores each whole session with a rubric. Scores per criterion and per attitude."""
-    import asyncio
-
     from ..backends import preset
+    from ..backends.base import run_closing
     from ..evaluate.judge import load_rubric
     from ..evaluate.simulate import load_profiles, run_all, summarize
     from ..session import default_system_prompt
@@ -287,8 +269,9 @@ def simulate_cmd(
         B.build(cb, client_model, None, client_base_url or base_url, api_key_env)
     judge = B.build(cb, judge_model, None, client_base_url or base_url, api_key_env) if judge_model else None
     system = default_system_prompt(profs[0].lang)
-    results, stats = asyncio.run(run_all(profs, counselor, preset("greedy", max_new_tokens=max_new_tokens), client,
-                                         judge, rub if judge else None, turns, system))
+    results, stats = run_closing(run_all(profs, counselor, preset("greedy", max_new_tokens=max_new_tokens), client,
+                                         judge, rub if judge else None, turns, system),
+                                 *{id(b): b for b in (counselor, client, judge) if b is not None}.values())
     output.mkdir(parents=True, exist_ok=True)
     (output / "sessions.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in results),
                                            encoding="utf-8")

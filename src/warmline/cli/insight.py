@@ -49,21 +49,13 @@ def label_llm(
     """Label each dialogue with an LLM: background, guide, topic, psychotherapy and summary per session;
     strategy and reasoning per counselor turn; emotion and observation per client turn. The answer is
     validated against the taxonomies in data/labels/ and re-asked when invalid."""
-    import asyncio
-
+    from ..backends.base import run_closing
     from ..insight.labels import label_dialogues
 
     ds = _dialogues(data, fmt, output.with_name(output.stem + ".quarantine.jsonl"))[:limit]
     llm = B.build(backend, model, None, base_url, api_key_env, concurrency=concurrency)
 
-    async def go():
-        try:
-            return await label_dialogues(ds, llm, output, max_retries, concurrency)
-        finally:
-            if hasattr(llm, "aclose"):
-                await llm.aclose()
-
-    run = asyncio.run(go())
+    run = run_closing(label_dialogues(ds, llm, output, max_retries, concurrency), llm)
     console().print(table(f"labels by {llm.model_id}", ["", "count"], [
         ("dialogues", len(ds)), ("labelled now", run.labelled), ("already labelled (resumed)", run.resumed),
         ("failed after retries", len(run.failed)), ("model calls", run.stats.calls), ("re-asked", run.stats.retries)]))

@@ -109,9 +109,7 @@ def generate(items: list[TestItem], backend: ChatBackend, out: Path, name: str, 
                 try:
                     await asyncio.gather(*(one(it) for it in todo))
                 finally:
-                    aclose = getattr(backend, "aclose", None)
-                    if aclose:
-                        await aclose()
+                    await backend.aclose()
 
             asyncio.run(run())
     return path

@@ -336,9 +336,7 @@ async def arun(inp: Path, out: Path, backend: ChatBackend, opts: SynthOptions,
         await asyncio.gather(produce(), *(consume() for _ in range(opts.concurrency)))
     finally:
         run.close()
-        aclose = getattr(backend, "aclose", None)
-        if aclose is not None:
-            await aclose()
+        await backend.aclose()
     s.seconds = round(time.perf_counter() - t0, 2)
     s.http_retries = getattr(backend, "retries", 0)
     s.cost_usd = cost(backend.model_id, s.prompt_tokens, s.completion_tokens, load_prices(opts.prices_file))
