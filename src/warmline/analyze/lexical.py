@@ -16,6 +16,7 @@ Definitions (the plain loop in the tests and the benchmark uses the same ones):
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -219,7 +220,7 @@ _BITS = 21  # code points are below 2**21: three pack into an int64
 _DENSE = 1 << 24  # key spaces up to this size are counted by marking an array instead of sorting
 
 
-def _dense(ids: np.ndarray) -> tuple[np.ndarray, int]:
+def dense_ids(ids: np.ndarray) -> tuple[np.ndarray, int]:
     """Renumber non-negative ids as 0..V-1 (order kept): (dense ids, V). Without sorting while the ids
     are small enough to mark in an array; with a sort otherwise."""
     if not len(ids):
@@ -244,7 +245,7 @@ def distinct_ids(ids: np.ndarray, seg: np.ndarray, n_segments: int, max_n: int =
     small, unique keys are counted by marking an array and renumbered densely for the next n; past
     that, by sorting (and past 2**62, by numbering the rows of the n-gram matrix). `per_response=False`
     skips the mean ratio per response (0.0 then), which costs a sort per n."""
-    d, vocab = _dense(np.asarray(ids))
+    d, vocab = dense_ids(np.asarray(ids))
     seg = np.asarray(seg)
     res = DistinctResult()
     prev, space = d, vocab  # keys of the (n-1)-grams at every start position, and their key space
@@ -272,7 +273,7 @@ def distinct_ids(ids: np.ndarray, seg: np.ndarray, n_segments: int, max_n: int =
             mark[kv] = True
             uniq = int(np.count_nonzero(mark))
             if n < max_n:  # renumber every start position's key densely for the next n
-                prev, space = _dense(keys)
+                prev, space = dense_ids(keys)
         else:
             srt = np.sort(kv)
             uniq = int(np.count_nonzero(srt[1:] != srt[:-1])) + 1 if total else 0
@@ -298,12 +299,15 @@ def distinct_ids(ids: np.ndarray, seg: np.ndarray, n_segments: int, max_n: int =
     return res
 
 
-def token_ids(tokens: list[list[str]]) -> tuple[np.ndarray, np.ndarray]:
-    """(ids, response index per token) for tokenized responses, ids numbered in order of appearance."""
-    vocab: dict[str, int] = {}
-    flat = [vocab.setdefault(t, len(vocab)) for toks in tokens for t in toks]
-    seg = np.repeat(np.arange(len(tokens), dtype=np.int32), np.fromiter(map(len, tokens), np.int64, count=len(tokens)))
-    return np.asarray(flat, np.int32), seg
+def token_ids(tokens: list[list[str]], vocab: dict | None = None, counter=None) -> tuple[np.ndarray, np.ndarray]:
+    """(ids, response index per token) for tokenized responses. A token's id is a number unique to it
+    (the count at its first occurrence: not dense); calls sharing `vocab` and `counter` share ids."""
+    vocab = {} if vocab is None else vocab
+    counter = itertools.count() if counter is None else counter
+    lens = np.fromiter(map(len, tokens), np.int64, count=len(tokens))
+    ids = np.fromiter(map(vocab.setdefault, itertools.chain.from_iterable(tokens), counter), np.int64,
+                      count=int(lens.sum()))
+    return ids, np.repeat(np.arange(len(tokens), dtype=np.int64), lens)
 
 
 def distinct(tokens: list[list[str]], max_n: int = 3) -> DistinctResult:

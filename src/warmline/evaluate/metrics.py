@@ -11,6 +11,7 @@ against the reference implementation in the tests."""
 from __future__ import annotations
 
 import functools
+import itertools
 import logging
 import math
 import os
@@ -20,6 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+from ..analyze.lexical import DistinctResult, dense_ids, distinct, token_ids  # noqa: F401 (re-exported)
 
 log = logging.getLogger(__name__)
 
@@ -92,12 +95,11 @@ class Stats:
                 for i in range(len(self.hyp_len))]
 
 
-def _flat(seqs: list[list[str]], vocab: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    get = vocab.setdefault
-    lens = np.fromiter((len(s) for s in seqs), dtype=np.int64, count=len(seqs))
-    ids = np.fromiter((get(t, len(vocab)) for s in seqs for t in s), dtype=np.int64, count=int(lens.sum()))
-    owner = np.repeat(np.arange(len(seqs), dtype=np.int64), lens)
-    return ids, owner, lens
+def _flat(seqs: list[list[str]], vocab: dict, counter) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Token ids shared across calls with the same vocab and counter, the sequence of each token, and
+    the sequence lengths."""
+    ids, owner = token_ids(seqs, vocab, counter)
+    return ids, owner, np.fromiter(map(len, seqs), dtype=np.int64, count=len(seqs))
 
 
 def _ngram_codes(ids: np.ndarray, owner: np.ndarray, lens: np.ndarray, max_n: int) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -112,7 +114,7 @@ def _ngram_codes(ids: np.ndarray, owner: np.ndarray, lens: np.ndarray, max_n: in
         valid = pos[: len(pos) - n + 1] <= (lens[owner[: len(pos) - n + 1]] - n) if len(ids) >= n else np.zeros(0, bool)
         idx = np.nonzero(valid)[0]
         prev = codes[idx] if n == 2 else prev_full[idx]
-        _, comp = np.unique(prev, return_inverse=True)
+        comp = dense_ids(prev)[0]
         new = comp.astype(np.int64) * base + ids[idx + n - 1]
         prev_full = np.full(len(ids), -1, dtype=np.int64)
         prev_full[idx] = new
@@ -120,14 +122,27 @@ def _ngram_codes(ids: np.ndarray, owner: np.ndarray, lens: np.ndarray, max_n: in
     return out
 
 
+def _counts(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(sorted distinct values, how often each occurs), by one sort."""
+    s = np.sort(a)
+    if not len(s):
+        return s, np.zeros(0, np.int64)
+    start = np.flatnonzero(np.concatenate([[True], s[1:] != s[:-1]]))
+    return s[start], np.diff(np.append(start, len(s)))
+
+
 def _per_pair(h: tuple, r: tuple, n_pairs: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(clipped matches, distinct overlap, distinct in hyp, distinct in ref) per pair for one order."""
     (hc, ho), (rc, ro) = h, r
     g = int(max(hc.max() if len(hc) else 0, rc.max() if len(rc) else 0)) + 1
-    uh, ch = np.unique(ho * g + hc, return_counts=True)
-    ur, cr = np.unique(ro * g + rc, return_counts=True)
-    common, ih, ir = np.intersect1d(uh, ur, assume_unique=True, return_indices=True)
-    pair = common // g
+    uh, ch = _counts(ho * g + hc)
+    ur, cr = _counts(ro * g + rc)
+    # both sorted and unique: each of uh found in ur by binary search
+    pos = np.searchsorted(ur, uh)
+    found = pos < len(ur)
+    found[found] = ur[pos[found]] == uh[found]
+    ih, ir = np.flatnonzero(found), pos[found]
+    pair = uh[ih] // g
     match = np.bincount(pair, weights=np.minimum(ch[ih], cr[ir]), minlength=n_pairs)
     overlap = np.bincount(pair, minlength=n_pairs)
     return match, overlap, np.bincount(uh // g, minlength=n_pairs), np.bincount(ur // g, minlength=n_pairs)
@@ -137,8 +152,9 @@ def stats(hyps: list[list[str]], refs: list[list[str]], need_lcs: bool = True) -
     """All per-pair statistics in one vectorized pass."""
     n = len(hyps)
     vocab: dict = {}
-    hi, ho, hl = _flat(hyps, vocab)
-    ri, ro, rl = _flat(refs, vocab)
+    counter = itertools.count()
+    hi, ho, hl = _flat(hyps, vocab, counter)
+    ri, ro, rl = _flat(refs, vocab, counter)
     # a shared vocabulary, so codes agree between the two sides; grams are coded jointly for the same reason
     ids = np.concatenate([hi, ri])
     owner = np.concatenate([ho, ro + n])
@@ -341,9 +357,8 @@ def rouge_sets(hyp: list[str], ref: list[str]) -> dict[str, float]:
 
 # -- Distinct ----------------------------------------------------------------------------------------
 
-# Distinct-n is computed on packed n-gram ids with numpy (see warmline.analyze.lexical), shared with
-# `warmline stats`: unique / total over the corpus (SMILE's Table 1) and the mean per response.
-from ..analyze.lexical import DistinctResult, distinct  # noqa: E402,F401
+# Distinct-n is computed on packed n-gram ids with numpy (warmline.analyze.lexical, imported above), shared
+# with `warmline stats`: unique / total over the corpus (SMILE's Table 1) and the mean per response.
 
 
 # -- METEOR ------------------------------------------------------------------------------------------

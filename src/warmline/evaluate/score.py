@@ -11,7 +11,7 @@ import numpy as np
 
 from .. import __version__
 from . import metrics as M
-from .tokenize import default_tokenizer, tokenize_all
+from .tokenize import default_tokenizer, tok_label, tokenize_all
 
 
 @dataclass(frozen=True)
@@ -102,10 +102,10 @@ def score(hyps: list[str], refs: list[str], preset: str = "default", tokenize: s
     for n in (1, 2, 3, 4):
         for kind, suffix in (("cumulative", ""), ("individual", "-ind")):
             item[f"bleu-{n}{suffix}"] = (M.sentence_bleu_all(st, n, kind, spec.smoothing) * spec.scale).tolist()
-            sig[f"bleu-{n}{suffix}"] = (f"bleu|n:{n}|{kind}|avg:sentence-mean|smooth:{spec.smoothing}|tok:{btok}|"
+            sig[f"bleu-{n}{suffix}"] = (f"bleu|n:{n}|{kind}|avg:sentence-mean|smooth:{spec.smoothing}|tok:{tok_label(btok)}|"
                                         f"impl:nltk-{_ver('nltk')}-compatible|{common}")
         sc[f"corpus-bleu-{n}"] = M.corpus_bleu(st, n) * spec.scale
-        sig[f"corpus-bleu-{n}"] = f"bleu|n:{n}|cumulative|avg:corpus|smooth:exp|tok:{btok}|impl:sacrebleu-{_ver('sacrebleu')}-compatible|{common}"
+        sig[f"corpus-bleu-{n}"] = f"bleu|n:{n}|cumulative|avg:corpus|smooth:exp|tok:{tok_label(btok)}|impl:sacrebleu-{_ver('sacrebleu')}-compatible|{common}"
     # ROUGE
     rst = st if rtok == btok else M.stats(*tok(rtok))
     if spec.rouge == "sets":
@@ -116,20 +116,25 @@ def score(hyps: list[str], refs: list[str], preset: str = "default", tokenize: s
         impl = f"rouge-score-{_ver('rouge-score')}-compatible (count n-grams)"
     for k, name in (("rouge1", "rouge-1"), ("rouge2", "rouge-2"), ("rougeL", "rouge-l")):
         item[name] = (rs[k] * spec.scale).tolist()
-        sig[name] = f"{name}|F|avg:mean|tok:{rtok}|impl:{impl}|{common}"
+        sig[name] = f"{name}|F|avg:mean|tok:{tok_label(rtok)}|impl:{impl}|{common}"
     # METEOR
     if meteor:
         vals, wn = M.meteor(bh, br)
         item["meteor"] = [v * spec.scale for v in vals]
-        sig["meteor"] = f"meteor|alpha:0.9|beta:3|gamma:0.5|synonyms:{wn}|stem:porter|tok:{btok}|impl:nltk-{_ver('nltk')}|{common}"
+        sig["meteor"] = f"meteor|alpha:0.9|beta:3|gamma:0.5|synonyms:{wn}|stem:porter|tok:{tok_label(btok)}|impl:nltk-{_ver('nltk')}|{common}"
     # Distinct over the replies
     dtok = tokenize or spec.tokenize or base
-    d = M.distinct(tok(dtok)[0], 3)
+    if dtok in toks:
+        d = M.distinct(toks[dtok][0], 3)
+    else:  # replies only; characters straight from the text as arrays
+        from ..analyze.lexical import distinct_texts
+
+        d = distinct_texts(hyps, dtok, 3)
     for n in (1, 2, 3):
         sc[f"distinct-{n}"] = d.corpus[n - 1] * spec.scale
         sc[f"distinct-{n}-per-reply"] = d.per_response[n - 1] * spec.scale
-        sig[f"distinct-{n}"] = f"distinct|n:{n}|corpus:unique/total|tok:{dtok}|warmline:{__version__}"
-        sig[f"distinct-{n}-per-reply"] = f"distinct|n:{n}|mean-per-reply|tok:{dtok}|warmline:{__version__}"
+        sig[f"distinct-{n}"] = f"distinct|n:{n}|corpus:unique/total|tok:{tok_label(dtok)}|warmline:{__version__}"
+        sig[f"distinct-{n}-per-reply"] = f"distinct|n:{n}|mean-per-reply|tok:{tok_label(dtok)}|warmline:{__version__}"
     out.counts["distinct"] = {"unique": d.unique, "total": d.total}
     # model-based
     if bertscore:
