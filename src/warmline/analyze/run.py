@@ -11,6 +11,7 @@ import dataclasses
 import html
 import io
 import json
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -37,6 +38,7 @@ class Options:
     ngram: int = 13
     per_topic: bool = True
     out_dir: Path | None = None  # where topic labels (resumable) and plots go
+    bars: bool = False  # progress bars (tqdm, on stderr) for the long steps
 
 
 @dataclass
@@ -97,8 +99,9 @@ def analyse(c: Corpus, opts: Options, embedder=None, progress: Callable[[str], N
         progress(f"{c.name}: topics ({tax.name}, {len(tax.topics)} topics) with {opts.backend.model_id}; labels in {out}")
         from ..backends.base import run_closing
 
-        res = run_closing(topics_mod.label_topics(c, opts.backend, tax, out, concurrency=opts.concurrency),
-                          opts.backend)
+        with _bar(opts, len(c), f"{c.name}: topics") as tick:
+            res = run_closing(topics_mod.label_topics(c, opts.backend, tax, out, concurrency=opts.concurrency,
+                                                      progress=tick), opts.backend)
         topic_labels = [res.labels.get(i, []) for i in c.ids]
         counts = topics_mod.distribution(topic_labels)
         rep.topics = {"taxonomy": tax.name, "labelled": len(res.labels), "failed": len(res.failed),
@@ -116,12 +119,26 @@ def analyse(c: Corpus, opts: Options, embedder=None, progress: Callable[[str], N
             rep.per_topic[t] = dataclasses.asdict(lexical.stats_table(c.subset(keep)))
     if opts.dedup and len(c) >= 2:
         progress(f"{c.name}: exact and near duplicates (MinHash, Jaccard >= {opts.near_threshold})")
-        rep.duplicates = dedup.find_duplicates(c, opts.near_threshold).summary()
+        with _bar(opts, len(c), f"{c.name}: near duplicates") as tick:
+            rep.duplicates = dedup.find_duplicates(c, opts.near_threshold, progress=tick).summary()
     if opts.against is not None:
         progress(f"{c.name}: contamination against {opts.against.name} ({opts.ngram}-grams)")
-        rep.contamination = {"against": opts.against.name,
-                             **dedup.contamination(opts.against, c, opts.ngram).summary()}
+        with _bar(opts, len(opts.against), f"{c.name}: index {opts.against.name}") as tick:
+            rep.contamination = {"against": opts.against.name,
+                                 **dedup.contamination(opts.against, c, opts.ngram, progress=tick).summary()}
     return rep
+
+
+@contextmanager
+def _bar(opts: Options, total: int, desc: str):
+    """A progress callback (n done) for a long step: a tqdm bar when asked for, else nothing."""
+    if not opts.bars:
+        yield None
+        return
+    from tqdm import tqdm
+
+    with tqdm(total=total, desc=desc, unit=" dialogue", leave=False) as bar:
+        yield bar.update
 
 
 def _slug(name: str) -> str:

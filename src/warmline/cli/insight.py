@@ -55,7 +55,10 @@ def label_llm(
     ds = _dialogues(data, fmt, output.with_name(output.stem + ".quarantine.jsonl"))[:limit]
     llm = B.build(backend, model, None, base_url, api_key_env, concurrency=concurrency)
 
-    run = run_closing(label_dialogues(ds, llm, output, max_retries, concurrency), llm)
+    from tqdm import tqdm
+
+    with tqdm(total=len(ds), desc="label", unit=" dialogue") as bar:
+        run = run_closing(label_dialogues(ds, llm, output, max_retries, concurrency, progress=bar.update), llm)
     console().print(table(f"labels by {llm.model_id}", ["", "count"], [
         ("dialogues", len(ds)), ("labelled now", run.labelled), ("already labelled (resumed)", run.resumed),
         ("failed after retries", len(run.failed)), ("model calls", run.stats.calls), ("re-asked", run.stats.retries)]))
@@ -142,7 +145,10 @@ def index_main(
     data = Path(args[0])
     ds = _dialogues(data, fmt, output / "quarantine.jsonl")
     try:
-        meta = build(ds, output, embed, base_url)
+        from tqdm import tqdm
+
+        with tqdm(total=len(ds), desc="embed", unit=" session") as bar:
+            meta = build(ds, output, embed, base_url, progress=bar.update)
     except (ValueError, ImportError) as e:
         fail(str(e))
     console().print(f"indexed {meta['sessions']} sessions ({meta['with_guide']} with a guide, {meta['with_summary']} "

@@ -50,7 +50,7 @@ def main(
         names = [f"{n}#{i + 1}" for i, n in enumerate(names)]
     opts = run.Options(tokenize=tokenize, sample=sample, topics=topics, dedup=not no_dedup, near_threshold=near,
                        ngram=ngram, concurrency=concurrency, out_dir=output_dir, base_url=base_url,
-                       api_key_env=api_key_env)
+                       api_key_env=api_key_env, bars=True)
     say = lambda m: console().print(f"[dim]{m}[/dim]")  # noqa: E731
 
     def load(path: Path, name: str):
@@ -75,7 +75,7 @@ def main(
         from ..analyze.semantic import make_embedder
 
         try:
-            embedder = make_embedder(embed, base_url, api_key_env)
+            embedder = make_embedder(embed, base_url, api_key_env, progress=_embed_bar())
         except (ValueError, ImportError) as e:
             fail(str(e))
     try:
@@ -101,3 +101,11 @@ def main(
     written = run.write_all(reports, json_out, html_out, csv_out, md_out)
     for kind, path in written.items():
         console().print(f"{kind}: {path}", markup=False)
+
+
+def _embed_bar():
+    """A progress callback for embedding (texts done), drawn on stderr."""
+    from tqdm import tqdm
+
+    bar = tqdm(desc="embed", unit=" text", leave=False)
+    return bar.update
