@@ -1,12 +1,12 @@
 """Model backends behind one interface (`ChatBackend.generate`): local transformers, any
-OpenAI-compatible endpoint, and a scripted backend for tests and demos."""
+OpenAI-compatible endpoint, llama.cpp (optional extra), and a scripted backend for tests and demos."""
 
 from __future__ import annotations
 
 from .base import PRESETS, BackendError, ChatBackend, GenerationOptions, Reply, preset
 from .scripted import ScriptedBackend
 
-BACKENDS = ("local", "openai", "scripted")
+BACKENDS = ("local", "openai", "llamacpp", "scripted")
 
 
 def make_backend(kind: str = "local", *, model: str | None = None, adapter: str | None = None,
@@ -28,6 +28,13 @@ def make_backend(kind: str = "local", *, model: str | None = None, adapter: str 
             raise ValueError("the openai backend needs --model (the name the endpoint serves)")
         return OpenAIBackend(base_url=base_url, model=model, api_key_env=api_key_env, concurrency=concurrency,
                              max_retries=max_retries, timeout=timeout)
+    if kind == "llamacpp":
+        from .llamacpp import LlamaCppBackend
+
+        if adapter:
+            raise ValueError("the llamacpp backend runs a GGUF file; merge the adapter (warmline train --merge) and "
+                             "convert it to GGUF with llama.cpp's convert_hf_to_gguf.py")
+        return LlamaCppBackend(model=model, log=log)
     if kind == "scripted":
         return ScriptedBackend(replies or [], default="I'm here and listening. Can you tell me more?")
     raise ValueError(f"unknown backend {kind!r}; choose one of {', '.join(BACKENDS)}")

@@ -6,7 +6,8 @@ import typer
 
 from ._ui import console, fail
 
-BACKEND = typer.Option("local", "--backend", help="local (transformers), openai (any OpenAI-compatible endpoint) or scripted.")
+BACKEND = typer.Option("local", "--backend", help="local (transformers), openai (any OpenAI-compatible endpoint), "
+                                                  "llamacpp (a GGUF through llama-cpp-python) or scripted.")
 MODEL = typer.Option(None, "--model", help="local: a Hugging Face id or a directory (default: the embedded "
                                            "SmolLM2-135M-Instruct); openai: the model name the endpoint serves.")
 ADAPTER = typer.Option(None, "--adapter", help="A LoRA adapter directory (local backend).")

@@ -12,7 +12,7 @@ from ._ui import console, fail
 def main(
     host: str = typer.Option(None, "--host", help="Interface (default 127.0.0.1; any other needs $WARMLINE_API_KEYS)."),
     port: int = typer.Option(None, "--port", help="Port (default 8000)."),
-    backend: str = typer.Option(None, "--backend", help="local (transformers) or openai (an upstream endpoint)."),
+    backend: str = typer.Option(None, "--backend", help="local (transformers), openai (an upstream endpoint) or llamacpp (a GGUF file)."),
     model: str = typer.Option(None, "--model", help="Model id or directory (default: the embedded model)."),
     adapter: str = typer.Option(None, "--adapter", help="LoRA adapter directory (local backend)."),
     base_url: str = typer.Option(None, "--base-url", help="Upstream OpenAI-compatible URL (vLLM, llama.cpp, ...)."),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from ..analyze.topics import Taxonomy, load_keyed_list, load_taxonomy
@@ -19,6 +20,7 @@ from ..evaluate.judge import JudgeParseError, JudgeStats, _ask, _json_object
 TASKS = ("strategy", "emotion", "psychotherapy", "topic")
 
 
+@lru_cache(maxsize=32)
 def load_labels(name_or_path: str) -> Taxonomy:
     """strategy, emotion, psychotherapy (data/labels/), topic (SoulChat's 12 topics), or a YAML path with
     `labels`; the items are in `.topics` whatever they label."""
