@@ -207,3 +207,29 @@ def test_cot_r_ablation_form():
     assert "<observation>exhausted</observation>" in full["target"]
     assert "<observation>" not in reasoning_only["target"] and "<reasoning>reflect</reasoning>" in reasoning_only["target"]
     assert split_cot(reasoning_only["target"])[2] == split_cot(full["target"])[2] == "You sound tired."
+
+
+def test_ablation_forms_end_to_end(tmp_path):
+    """build-sft writes the three Psy-Insight variants; evaluation reads each back with the reply alone
+    as the reference."""
+    from warmline.conversation import write_jsonl
+    from warmline.evaluate.run import load_items
+
+    d = Dialogue("x", "en", [Turn("client", "I'm so tired of everything", observation="exhausted, flat"),
+                             Turn("counselor", "It sounds like you're worn out.", reasoning="reflect first"),
+                             Turn("client", "Yes, work never stops", observation="overloaded"),
+                             Turn("counselor", "What would a small break look like?", reasoning="open a small step")],
+                 labels={"guide": "Listen, then one small step.", "background": "Overworked nurse."})
+    src = tmp_path / "d.jsonl"
+    write_jsonl([d], src)
+    refs = {}
+    for fmt in ("openai", "cot-r", "cot"):
+        out = tmp_path / f"{fmt}.jsonl"
+        r = CliRunner().invoke(app, ["build-sft", str(src), str(out), "--format", fmt])
+        assert r.exit_code == 0, r.output
+        recs = [json.loads(x) for x in out.read_text().splitlines()]
+        body = json.dumps(recs, ensure_ascii=False)
+        assert ("<observation>" in body) == (fmt == "cot") and ("<reasoning>" in body) == (fmt != "openai")
+        refs[fmt] = [it.reference for it in load_items(out)]
+    assert refs["openai"] == refs["cot-r"] == refs["cot"] == ["It sounds like you're worn out.",
+                                                              "What would a small break look like?"]

@@ -13,7 +13,8 @@ from ._ui import console, fail, table
 def main(
     inp: Path = typer.Argument(..., metavar="IN", help="Dialogues in any format `warmline convert` reads."),
     out: Path = typer.Argument(..., metavar="OUT", help="Output JSONL; with --split, OUT.train.jsonl etc."),
-    fmt: str = typer.Option("openai", "--format", help="soulchat, openai, cot, sharegpt or alpaca."),
+    fmt: str = typer.Option("openai", "--format", help="soulchat, openai, cot (observation + reasoning + reply), cot-r "
+                                                       "(reasoning + reply), sharegpt or alpaca."),
     max_input_tokens: int = typer.Option(None, "--max-input-tokens", help="Token budget of the input (SoulChat: 1536)."),
     max_target_tokens: int = typer.Option(None, "--max-target-tokens", help="Token budget of the target (SoulChat: 512)."),
     tokenizer: str = typer.Option(None, "--tokenizer", help="Tokenizer for budgets: a model id or directory "
