@@ -281,8 +281,8 @@ def _sse_delta(line: str) -> str | None:
     if data == "[DONE]":
         return None
     try:
-        choices = json.loads(data).get("choices") or []
-    except json.JSONDecodeError:
+        choices = _json.loads(data).get("choices") or []
+    except (json.JSONDecodeError, AttributeError):
         return ""
     if not choices:
         return ""

@@ -6,7 +6,6 @@ screened as it streams (unsafe text is replaced before it is shown). Logs never 
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import threading
 import time
@@ -20,6 +19,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, StreamingResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from .. import _json
 from ..backends.base import BackendError, ChatBackend, GenerationOptions
 from ..safety import Screener, ai_notice, crisis_message, load_resources, screen_reply, unsafe_reply_message
 from ..session import default_system_prompt, finish, prepare
@@ -336,7 +336,7 @@ def create_app(settings: ServeSettings, backend: ChatBackend | None = None, scre
 
 
 def _sse(obj: dict) -> str:
-    return f"data: {json.dumps(obj, ensure_ascii=False)}\n\n"
+    return f"data: {_json.dumps(obj)}\n\n"
 
 
 async def _single(rid: str, model: str, text: str, extra: dict) -> AsyncIterator[str]:
