@@ -184,12 +184,17 @@ UNSAFE_REPLY = {
     "shaming": _rx(r"\byou(?:'re| are) (?:pathetic|weak|stupid|worthless|a failure|overreacting|being dramatic)\b",
                    r"\bget over it\b", r"你(?:真|太)?(?:没用|废物|矫情|想太多了吧)"),
 }
+# one pass that answers "anything unsafe at all?": most streamed pieces stop here
+_UNSAFE_ANY = re.compile("|".join(f"(?:{rx.pattern})" for rx in UNSAFE_REPLY.values()),
+                         next(iter(UNSAFE_REPLY.values())).flags)
 
 
 def screen_reply(text: str, lang: str | None = None) -> Verdict:
     """Unsafe content in a model's reply: method details, medication dosing, diagnoses, shaming. Such a
     reply is replaced, not shown. (A reply that merely names suicide to offer help is not unsafe.)"""
     lang = lang or detect_lang(text)
+    if not _UNSAFE_ANY.search(text):
+        return Verdict("none", [], [], lang)
     found = {cat: [m.group(0) for m in rx.finditer(text)] for cat, rx in UNSAFE_REPLY.items()}
     found = {k: v for k, v in found.items() if v}
     if not found:
