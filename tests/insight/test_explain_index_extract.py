@@ -233,3 +233,18 @@ def test_ablation_forms_end_to_end(tmp_path):
         refs[fmt] = [it.reference for it in load_items(out)]
     assert refs["openai"] == refs["cot-r"] == refs["cot"] == ["It sounds like you're worn out.",
                                                               "What would a small break look like?"]
+
+
+def test_chat_cli_explains_and_retrieves(tmp_path):
+    from warmline.testing.fake_openai import FakeOpenAI
+
+    build(sessions(), tmp_path / "idx", embed="use")
+    with FakeOpenAI(reply=lambda messages: EXPLAINED) as fake:
+        r = CliRunner().invoke(app, ["chat", "--backend", "openai", "--base-url", fake.base_url, "--model", "m",
+                                     "--explain", "prompt", "--index", str(tmp_path / "idx"), "--k", "1",
+                                     "--once", "I panic before every exam [really]"])
+    assert r.exit_code == 0, r.output
+    assert "warmline> You sound exhausted. What has the week been like?" in r.output
+    assert "reasoning: Reflect the tiredness first." in r.output and "similar cases: exam" in r.output
+    r = CliRunner().invoke(app, ["chat", "--backend", "scripted", "--explain", "maybe", "--once", "hi"])
+    assert r.exit_code != 0 and "--explain must be" in r.output

@@ -89,10 +89,10 @@ def _exchange(session, text: str, out) -> None:
     except BackendError as e:
         fail(str(e), 1)
     out.print(f"warmline> {turn.text}", markup=False)
-    if turn.explanation:
-        from rich.markup import escape
+    from rich.markup import escape
 
+    if turn.explanation:
         out.print(f"[dim](observation: {escape(turn.explanation['observation'])}; "
                   f"reasoning: {escape(turn.explanation['reasoning'])})[/dim]")
     if turn.cases:
-        out.print(f"[dim](similar cases: {', '.join(turn.cases)})[/dim]")
+        out.print(f"[dim](similar cases: {escape(', '.join(turn.cases))})[/dim]")
