@@ -12,8 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ..conversation import Dialogue, JsonlWriter
-from ..formats import ReadOptions, read as read_any
+from ..conversation import Dialogue
+from ..formats import Quarantine, ReadOptions, read as read_any
 from ..formats._io import Bad
 
 ROLE_CODE = {"client": 0, "counselor": 1, "system": 2}
@@ -89,22 +89,12 @@ def load(path: str | Path, fmt: str | None = None, name: str | None = None, quar
     c = Corpus(name or path.stem, str(path))
     roles: list[int] = []
     dlg: list[int] = []
-    writer = None
-    try:
+    with Quarantine(quarantine) as bad:
         for item in read_any(path, fmt, ReadOptions(lang=lang)):
             if isinstance(item, Bad):
-                if quarantine is not None:
-                    if writer is None:
-                        quarantine.parent.mkdir(parents=True, exist_ok=True)
-                        writer = JsonlWriter(quarantine, append=False)
-                        c.quarantine_file = str(quarantine)
-                    writer.write(item.to_dict())
-                c.quarantined += 1
-                c.reasons[item.reason.split(":")[0]] += 1
-                continue
-            c.add(item, roles, dlg)
-    finally:
-        if writer is not None:
-            writer.close()
+                bad(item)
+            else:
+                c.add(item, roles, dlg)
+    c.quarantined, c.reasons, c.quarantine_file = bad.count, bad.reasons, bad.written_to
     c.roles, c.dlg = np.asarray(roles, np.int8), np.asarray(dlg, np.int32)
     return c

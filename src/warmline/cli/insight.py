@@ -16,20 +16,15 @@ app = typer.Typer(no_args_is_help=True, help="Label counseling dialogues (Psy-In
 
 
 def _dialogues(path: Path, fmt: str | None, quarantine: Path):
-    from ..formats import FormatError, read_dialogues
+    from ..formats import FormatError, Quarantine, read_dialogues
 
-    bad = []
     try:
-        ds = list(read_dialogues(path, fmt, on_bad=bad.append))
+        with Quarantine(quarantine) as bad:
+            ds = list(read_dialogues(path, fmt, on_bad=bad))
     except (FormatError, ValueError, LookupError, OSError) as e:
         fail(f"{path}: {e}")
-    if bad:
-        from ..conversation import JsonlWriter
-
-        with JsonlWriter(quarantine) as w:
-            for b in bad:
-                w.write(b.to_dict())
-        console().print(f"{len(bad)} malformed record(s) from {path} quarantined in {quarantine}", markup=False)
+    if bad.count:
+        console().print(f"{bad.count} malformed record(s) from {path} quarantined in {quarantine}", markup=False)
     if not ds:
         fail(f"{path}: no dialogues could be read", 1)
     return ds

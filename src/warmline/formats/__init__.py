@@ -214,6 +214,42 @@ class Summary:
                 "reasons": dict(self.reasons.most_common()), "quarantine": self.quarantine_path}
 
 
+class Quarantine:
+    """Where bad records go: a JSONL file opened at the first one (none is written when nothing is bad;
+    `replace=True` removes one left by an earlier run), with the count and the reasons. `path=None`
+    only counts."""
+
+    def __init__(self, path: str | Path | None, replace: bool = False):
+        self.path = Path(path) if path is not None else None
+        self.count = 0
+        self.reasons: Counter = Counter()
+        self._writer: JsonlWriter | None = None
+        if replace and self.path is not None:
+            self.path.unlink(missing_ok=True)
+
+    def __call__(self, bad: Bad) -> None:
+        if self.path is not None:
+            if self._writer is None:
+                self._writer = JsonlWriter(self.path)
+            self._writer.write(bad.to_dict())
+        self.count += 1
+        self.reasons[_reason_kind(bad.reason)] += 1
+
+    @property
+    def written_to(self) -> str | None:
+        return str(self.path) if self.count and self.path is not None else None
+
+    def close(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
+
+    def __enter__(self) -> Quarantine:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
 def quarantine_path(out: Path) -> Path:
     base = out.with_suffix("") if out.suffix else out
     return base.parent / f"{base.name}.quarantine.jsonl"
@@ -234,40 +270,28 @@ def convert(inp: str | Path, out: str | Path, src: str | None = None, dst: str |
     counter: dict = {}
     opts.counter = counter
     summary = Summary(src, dst)
-    qpath = quarantine_path(out)
-    qpath.unlink(missing_ok=True)
-    quarantine: JsonlWriter | None = None
     writer = writer_factory(out)
-
-    def put_bad(bad: Bad) -> None:
-        nonlocal quarantine
-        if quarantine is None:
-            quarantine = JsonlWriter(qpath)
-        quarantine.write(bad.to_dict())
-        summary.quarantined += 1
-        summary.reasons[_reason_kind(bad.reason)] += 1
-
-    try:
-        items = tqdm(read(inp, src, opts), desc=f"{src} -> {dst}", unit=" dlg", disable=progress is False
-                     if progress is not None else None, mininterval=0.5)
-        for item in items:
-            summary.read += 1
-            if isinstance(item, Bad):
-                put_bad(item)
-                continue
-            if item.flags:
-                summary.flagged += 1
-            refused = writer.write(item)
-            if refused is not None:
-                put_bad(refused)
-            else:
-                summary.written += 1
-    finally:
-        writer.close()
-        if quarantine is not None:
-            quarantine.close()
+    with Quarantine(quarantine_path(out), replace=True) as quarantine:
+        try:
+            items = tqdm(read(inp, src, opts), desc=f"{src} -> {dst}", unit=" dlg", disable=progress is False
+                         if progress is not None else None, mininterval=0.5)
+            for item in items:
+                summary.read += 1
+                if isinstance(item, Bad):
+                    quarantine(item)
+                    continue
+                if item.flags:
+                    summary.flagged += 1
+                refused = writer.write(item)
+                if refused is not None:
+                    quarantine(refused)
+                else:
+                    summary.written += 1
+        finally:
+            writer.close()
+    summary.quarantined, summary.reasons = quarantine.count, quarantine.reasons
     summary.blank_lines = counter.get("blank_lines", 0)
-    summary.quarantine_path = str(qpath) if summary.quarantined else None
+    summary.quarantine_path = quarantine.written_to
     return summary
 
 
@@ -280,5 +304,5 @@ def format_table() -> list[tuple[str, str, bool]]:
     return [(f.name, f.description, f.writer is not None) for f in FORMATS.values()]
 
 
-__all__ = ["Bad", "FORMATS", "Format", "FormatError", "ReadOptions", "Summary", "convert", "detect", "get",
+__all__ = ["Bad", "FORMATS", "Format", "FormatError", "Quarantine", "ReadOptions", "Summary", "convert", "detect", "get",
            "output_format", "read", "read_dialogues"]

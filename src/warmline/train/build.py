@@ -84,13 +84,11 @@ def build_sft(inp: Path, out: Path, fmt: str, max_input_tokens: int | None = Non
     report = BuildReport(fmt, paths={k: str(v) for k, v in paths.items()})
     writers = {name: JsonlWriter(p, flush_every=1000) for name, p in paths.items()}
     names = list(paths)
-    quarantine: JsonlWriter | None = None
+    quarantine = formats.Quarantine(formats.quarantine_path(out))
     try:
         for item in formats.read(inp, input_format):
             if isinstance(item, Bad):
-                if quarantine is None:
-                    quarantine = JsonlWriter(formats.quarantine_path(out))
-                quarantine.write(item.to_dict())
+                quarantine(item)
                 report.input_bad += 1
                 continue
             samples = split_dialogue(item, drop_empty_history)
@@ -112,8 +110,7 @@ def build_sft(inp: Path, out: Path, fmt: str, max_input_tokens: int | None = Non
     finally:
         for w in writers.values():
             w.close()
-        if quarantine is not None:
-            quarantine.close()
+        quarantine.close()
     if fmt == "alpaca":
         from ..formats.chatml import register_alpaca
 
