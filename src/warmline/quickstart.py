@@ -198,8 +198,9 @@ def stage_insight(out: Path, say: Callable[[str], None], backend, max_new_tokens
     st.lines.append(f"LLM labels for 1 {source} dialogue: {run.labelled} labelled, {len(run.failed)} failed the schema "
                     f"check (a 135M model rarely writes the full label JSON; use a larger model: warmline label llm)")
     data = out / "insight" / "labelled-examples.jsonl"
-    write_jsonl(classify.example_dialogues(), data)
-    rep, clf = classify.evaluate("strategy", classify.examples(classify.example_dialogues(), "strategy"))
+    examples = classify.example_dialogues()
+    write_jsonl(examples, data)
+    rep, clf = classify.evaluate("strategy", classify.examples(examples, "strategy"))
     clf.save(out / "insight" / "strategy-classifier")
     classify.confusion_plot(rep, out / "insight" / "strategy-confusion.png")
     st.lines.append(f"strategy classifier on the bundled labelled examples: accuracy {rep.accuracy:.2f}, macro-F1 "

@@ -1,9 +1,9 @@
-"""Corpus statistics (SMILE's Table 3) and Distinct-n (SMILE's Table 1), computed on whole-corpus arrays.
+"""Corpus statistics (SMILE's Table 3) and Distinct-n (SMILE's Table 1), computed on arrays.
 
-All utterances are joined once and viewed as an array of Unicode code points; lengths, words and
-sentences are then counted with numpy over that array instead of one Python loop per utterance, and
-n-grams become packed 63-bit integers counted with `np.unique`. `benchmarks/bench_stats.py` checks the
-numbers against a plain loop and measures the speed.
+Utterances are joined, a cache-sized piece at a time, and viewed as an array of Unicode code points;
+lengths, words and sentences are then counted with numpy instead of one Python loop per utterance, and
+n-grams become integer keys, counted by marking an array while their key space is small and by sorting
+past that. `benchmarks/bench_stats.py` checks the numbers against a plain loop and measures the speed.
 
 Definitions (the plain loop in the tests and the benchmark uses the same ones):
 - length of an utterance: non-whitespace characters for Chinese dialogues, whitespace-separated
@@ -49,10 +49,6 @@ def char_class(cp: np.ndarray) -> np.ndarray:
     return cls
 
 
-def _is_space(cp: np.ndarray) -> np.ndarray:
-    return (char_class(cp) & _SPACE).astype(bool)
-
-
 def _segment_sums(flags: np.ndarray, starts: np.ndarray) -> np.ndarray:
     cs = np.zeros(len(flags) + 1, np.int32 if len(flags) < 2**31 else np.int64)
     np.cumsum(flags, out=cs[1:])
@@ -71,8 +67,7 @@ class UtteranceCounts:
 
 @dataclass
 class CharArrays:
-    """All utterances as one code-point array, computed once per corpus and shared by the counts and
-    character Distinct-n."""
+    """Some utterances as one code-point array: their start offsets, and a class byte per code point."""
 
     cp: np.ndarray
     starts: np.ndarray

@@ -44,6 +44,7 @@ def frequent_words(c: Corpus, role: int = 1, top: int = 30) -> dict[str, list[tu
     return {lang: cnt.most_common(top) for lang, cnt in counts.items()}
 
 
+@lru_cache(maxsize=1)
 def cjk_font() -> str | None:
     """A font file covering Chinese, found with fontconfig (fc-list :lang=zh), or None."""
     try:
