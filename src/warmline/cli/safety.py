@@ -20,7 +20,8 @@ def check(
     file: Path = typer.Option(None, "--file", help="One text per line, or JSONL with a 'text' field."),
     llm_backend: str = typer.Option(None, "--llm-backend", help="Add the LLM check (second stage): local or openai."),
     model: str = B.MODEL, base_url: str = B.BASE_URL, api_key_env: str = B.API_KEY_ENV,
-    classifier: bool = typer.Option(False, "--classifier", help="Add the bundled n-gram classifier (second stage)."),
+    classifier: bool = typer.Option(True, "--classifier/--no-classifier",
+                                    help="The bundled embedding classifier for indirect statements (second stage)."),
     reply: bool = typer.Option(False, "--reply", help="Screen as a model reply (method details, dosing, "
                                                       "diagnoses, shaming) instead of a user message."),
 ) -> None:

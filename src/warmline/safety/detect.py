@@ -91,7 +91,7 @@ ZH = {
 IDIOMS = {
     "en": re.compile(r"\bkill(?:ing|ed)? (?:it|time)\b|\bdying (?:to|for)\b|\b(?:will|gonna|going to|would|'ll) kill me\b|"
                      r"\bkills? me\b|\bkilling me\b|\bnearly killed me\b|\bto die for\b|\bdead tired\b|"
-                     r"\bdie of embarrassment\b|\bsuicide (?:squad|doors?|run)\b|\bmurder a\b", re.IGNORECASE),
+                     r"\bdie of embarrassment\b|\bsuicide (?:squad|doors?|run)\b|\bmurder a\b|\bbungee[- ]jump\w*", re.IGNORECASE),
     "zh": re.compile(r"想死(?:你|我)了|想死你|(?:笑|累|热|冷|饿|困|气|吓|烦|忙|美|帅|急|渴|痒|疼|痛|丑|难受|难|烂)死(?:我|人|了)|"
                      r"跳楼价|跳楼甩卖|死机|死磕"),
 }
@@ -105,12 +105,12 @@ SELF_NEGATING = re.compile(r"don'?t want to|不想|活不下去|没意思|never 
                            r"never come back|can'?t go on|not worth", re.IGNORECASE)
 # a clause about someone else, study, fiction, a joke, an accident or the past is not a disclosure of risk
 CONTEXT = {
-    "en": re.compile(r"\b(?:my (?:friend|brother|sister|son|daughter|mom|mother|dad|father|partner|student|client)s?|"
+    "en": re.compile(r"\b(?:my (?:friend|brother|sister|son|daughter|mom|mother|dad|father|partner|student|client|patient)s?|"
                      r"(?:he|she|they) (?:feels?|is|are|said|told|joked)|a teenager|teenagers|essay|policy|prevention|"
                      r"documentary|training|assessment|novel|character|movie|film|game|concept|toxicology|class|"
                      r"warning signs|joked|joking|while cooking|by accident|accidentally|scratch|used to|years ago|"
                      r"asked (?:me )?(?:whether|if)|and i said no)\b", re.IGNORECASE),
-    "zh": re.compile(r"朋友|同学|弟弟|妹妹|哥哥|姐姐|孩子|学生|来访者|他说|她说|论文|预防|研究|小说|电影|游戏|主人公|课上|"
+    "zh": re.compile(r"朋友|同学|弟弟|妹妹|哥哥|姐姐|孩子|学生|来访者|病人|他说|她说|论文|预防|研究|小说|电影|游戏|主人公|课上|攀岩|蹦极|跳绳|"
                      r"课程|评估|信号|概念|开玩笑|不小心|以前|好几年没有|新公司|上班|搬家|毕业"),
 }
 FIRST_PERSON = {"en": re.compile(r"\b(?:i|i'm|im|i've|i'd|me|my life|myself)\b", re.IGNORECASE),
@@ -135,23 +135,30 @@ def _about_someone_else(key: str, text: str, start: int, end: int) -> bool:
     before = text[max(0, start - (6 if key == "zh" else 30)):start]
     own = FIRST_PERSON[key].search(before)
     if key == "en":
-        return not own or bool(re.search(r"\b(?:he|she|they|friend|brother|sister)\b", before, re.IGNORECASE)) or \
+        return not own or bool(re.search(r"\b(?:he|she|they|his|her|their|friend|brother|sister)\b", before, re.IGNORECASE)) or \
             bool(re.search(r"used to|years ago|whether|said no|cooking|accident|scratch|training|essay", clause, re.I))
-    return not own or bool(re.search(r"以前|好几年没有|新公司|上班|搬家|毕业|不小心|开玩笑", clause))
+    return not own or bool(re.search(r"(?:他|她)们?的$", before)) or \
+        bool(re.search(r"以前|好几年没有|新公司|上班|搬家|毕业|不小心|开玩笑", clause))
 
 
-def screen(text: str, lang: str | None = None) -> Verdict:
-    """Screen one message. Both lexicons run on mixed text; `lang` is recorded, detected when omitted."""
+def scan(text: str, lang: str | None = None) -> tuple[Verdict, list[str]]:
+    """(the verdict, the risk phrases that matched but were cancelled by a negation or by a context about
+    someone else, study, fiction, a joke, an accident or the past). A second stage uses the cancelled
+    phrases: the lexicon has read that message as explicitly not a disclosure."""
     lang = lang or detect_lang(text)
     found: dict[str, list[str]] = {}
+    cancelled: list[str] = []
     for key, table in (("en", EN), ("zh", ZH)):
         cleaned = IDIOMS[key].sub(lambda m: " " * len(m.group(0)), text)
         for category, rx in table.items():
             for m in rx.finditer(cleaned):
                 if not SELF_NEGATING.search(m.group(0)) and NEGATION[key].search(cleaned[max(0, m.start() - 40):m.start()]):
+                    if category != "imminent_timing":
+                        cancelled.append(m.group(0))
                     continue
                 if category not in ("imminent_timing", "abuse", "method_request") and \
                         _about_someone_else(key, cleaned, m.start(), m.end()):
+                    cancelled.append(m.group(0))
                     continue
                 found.setdefault(category, []).append(m.group(0))
     cats = set(found)
@@ -164,9 +171,21 @@ def screen(text: str, lang: str | None = None) -> Verdict:
         elif "plan_or_means" in cats and intent and len(found["plan_or_means"]) > 1:
             risk = "imminent"
     if risk == "none":
-        return Verdict("none", [], [], lang)
+        return Verdict("none", [], [], lang), cancelled
     categories = [c for c in (*ELEVATED, "imminent_timing") if c in cats]
-    return Verdict(risk, categories, [e for c in categories for e in found[c]], lang)
+    return Verdict(risk, categories, [e for c in categories for e in found[c]], lang), cancelled
+
+
+def screen(text: str, lang: str | None = None) -> Verdict:
+    """Screen one message. Both lexicons run on mixed text; `lang` is recorded, detected when omitted."""
+    return scan(text, lang)[0]
+
+
+def without_idioms(text: str) -> str:
+    """The text with idioms and slang blanked out, as the lexicon reads it."""
+    for rx in IDIOMS.values():
+        text = rx.sub(lambda m: " " * len(m.group(0)), text)
+    return text
 
 
 # -- model replies ------------------------------------------------------------------------------------

@@ -39,7 +39,8 @@ class ServeSettings(BaseSettings):
                                             "(any model is asked for observation, reasoning and reply as JSON)")
     index: str | None = Field(None, description="a case index (`warmline index`): similar sessions guide replies")
     retrieval_k: int = 3
-    safety_classifier: bool = Field(False, description="add the bundled n-gram classifier to crisis screening")
+    safety_classifier: bool = Field(True, description="the bundled embedding classifier for indirect statements "
+                                                       "(second stage of crisis screening; off: lexicon only)")
     store: bool = Field(False, description="keep conversations in SQLite (off by default)")
     store_path: str = Field("", description="default: $WARMLINE_HOME/conversations.db")
     retention_days: float = 30.0
