@@ -4,7 +4,8 @@ A fake OpenAI-compatible upstream streams N tokens with a fixed delay between th
 20 ms apart). In the same run, `--clients` concurrent streaming clients call (a) the upstream directly
 and (b) `warmline serve --backend openai` in front of it, which adds the safety layer (screening the
 message, guarding the streamed reply). Prints p50/p95 time to first token, tokens per second per
-client, total throughput and errors for both, and warmline's overhead.
+client, total throughput and errors for both, and warmline's overhead. Tokens are counted in the content
+(the upstream's "word<i> " pieces), not as SSE chunks, since the reply guard may join or split pieces.
 Goal (issue 6): zero errors at 32 concurrent clients and overhead at most 10%.
 """
 
@@ -35,8 +36,10 @@ async def one(client: httpx.AsyncClient, url: str, model: str) -> tuple[float, f
             if r.status_code != 200:
                 return None
             async for line in r.aiter_lines():
-                if line.startswith("data:") and "word" in line:
-                    n += 1
+                # count the upstream's tokens ("word<i> "), not SSE chunks: a relay may split or join them
+                k = line.count("word") if line.startswith("data:") else 0
+                if k:
+                    n += k
                     if ttft is None:
                         ttft = time.perf_counter() - t0
     except httpx.HTTPError:

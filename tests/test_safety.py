@@ -199,8 +199,8 @@ def test_classifier_does_not_overrule_a_negation_the_lexicon_read():
     class Eager:  # a classifier that flags everything
         threshold = 0.5
 
-        def probability(self, text):
-            return 0.99
+        def probabilities(self, texts):
+            return [0.99] * len(texts)
 
     s = Screener(classifier=Eager())
     assert scan("I would never kill myself, I just feel stuck.")[1] == ["kill myself"]

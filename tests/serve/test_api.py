@@ -203,3 +203,26 @@ def test_the_embedded_model_behind_the_server(local_backend):
                                                 messages=[{"role": "user", "content": "I had a long day."}])
         text = "".join(c.choices[0].delta.content or "" for c in stream if c.choices)
         assert len(text.split()) >= 3
+
+
+def test_reply_guard_holds_back_only_what_could_become_unsafe():
+    from warmline.serve.app import ReplyGuard
+
+    g = ReplyGuard("en")
+    assert g.feed("I hear you, and that sounds ") == "I hear you, and that sounds "  # nothing held back
+    assert g.feed("really hard. You could take 2") == "really hard. You could "  # "take 2" may become a dose
+    assert g.feed(" pills tonight.") == "" and g.unsafe  # it did: never sent
+    assert "take" not in g.text[:g.sent]
+
+    g = ReplyGuard("en")
+    assert g.feed("I was 2") == "I was "
+    assert g.feed("0 years old then") == "20 years old then"  # a number that was not a dose goes out whole
+    assert g.flush() == "" and not g.unsafe
+
+    g = ReplyGuard("zh")
+    assert g.feed("我明白你的感受。每次吃3") == "我明白你的感受。每次吃"
+    assert g.feed("片") == "" and g.unsafe
+
+    g = ReplyGuard("en")
+    assert g.feed("You are") == ""  # may become "You are pathetic"
+    assert g.feed(" not alone in this.") == "You are not alone in this."

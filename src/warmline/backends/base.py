@@ -80,6 +80,10 @@ class ChatBackend:
     def close(self) -> None:
         pass
 
+    async def aopen(self) -> None:
+        """Open what the async path needs in the running event loop ahead of the first request (a
+        server calls this at startup, so that the first requests do not pay for it)."""
+
     async def aclose(self) -> None:
         """Close what the async path opened in the running event loop (an HTTP session)."""
 

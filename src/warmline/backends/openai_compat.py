@@ -190,6 +190,9 @@ class OpenAIBackend(ChatBackend):
                     self.retries += 1
                     await asyncio.sleep(self._delay(attempt, None))
 
+    async def aopen(self) -> None:
+        self._session()
+
     async def aclose(self) -> None:
         state = getattr(self._local, "state", None)
         if state is not None:

@@ -208,6 +208,22 @@ _UNSAFE_ANY = re.compile("|".join(f"(?:{rx.pattern})" for rx in UNSAFE_REPLY.val
                          next(iter(UNSAFE_REPLY.values())).flags)
 
 
+_UNSAFE_PARTIAL = None
+
+
+def unsafe_tail(text: str, pos: int = 0) -> int:
+    """Where the text's end could be the start of unsafe content ("take 2", "you are", "lethal"): the
+    position from which a stream must hold text back until more arrives; len(text) when nothing could
+    be. Uses the `regex` module's partial matching on the same patterns as `screen_reply`."""
+    global _UNSAFE_PARTIAL
+    if _UNSAFE_PARTIAL is None:
+        import regex
+
+        _UNSAFE_PARTIAL = regex.compile(_UNSAFE_ANY.pattern, regex.IGNORECASE | regex.V0)
+    m = _UNSAFE_PARTIAL.search(text, pos, partial=True)
+    return m.start() if m is not None and m.partial else len(text)
+
+
 def screen_reply(text: str, lang: str | None = None) -> Verdict:
     """Unsafe content in a model's reply: method details, medication dosing, diagnoses, shaming. Such a
     reply is replaced, not shown. (A reply that merely names suicide to offer help is not unsafe.)"""

@@ -11,6 +11,7 @@ import threading
 import time
 import uuid
 from collections import defaultdict, deque
+from contextlib import asynccontextmanager
 from importlib import resources as ir
 from typing import AsyncIterator
 
@@ -22,12 +23,14 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from .. import _json
 from ..backends.base import BackendError, ChatBackend, GenerationOptions
 from ..safety import Screener, ai_notice, crisis_message, load_resources, screen_reply, unsafe_reply_message
+from ..safety.detect import unsafe_tail
+from ..safety.screener import BatchingScreener
 from ..session import default_system_prompt, finish, prepare
 from .protocol import ChatRequest, chunk, completion, error
 from .settings import LOOPBACK, ServeSettings
 
 log = logging.getLogger("warmline.serve")
-HOLD = 24  # characters held back while streaming, so that unsafe text is caught before it is sent
+MARGIN = 64  # characters looked back over: longer than any unsafe pattern's match
 
 
 class RateLimiter:
@@ -49,8 +52,14 @@ class RateLimiter:
         return None
 
 
+def _word_char(c: str) -> bool:
+    return c.isascii() and c.isalnum()
+
+
 class ReplyGuard:
-    """Releases streamed text only once it cannot become unsafe; stops at unsafe content."""
+    """Releases streamed text as soon as it cannot become unsafe; stops at unsafe content. Text is held
+    back only from where the end could still be growing into an unsafe pattern ("take 2" may become
+    "take 2 pills"), so a safe reply streams with no delay."""
 
     def __init__(self, lang: str):
         self.lang = lang
@@ -62,11 +71,15 @@ class ReplyGuard:
     def feed(self, piece: str) -> str:
         self.text += piece
         # unsafe patterns are short: the not-yet-checked tail plus a margin is enough to look at
-        if screen_reply(self.text[max(0, self.checked - 64):], self.lang).flagged:
+        start = max(0, self.checked - MARGIN)
+        if screen_reply(self.text[start:], self.lang).flagged:
             self.unsafe = True
             return ""
         self.checked = len(self.text)
-        out = self.text[self.sent:max(self.sent, len(self.text) - HOLD)]
+        hold = unsafe_tail(self.text, max(self.sent, len(self.text) - MARGIN))
+        while self.sent < hold < len(self.text) and _word_char(self.text[hold - 1]) and _word_char(self.text[hold]):
+            hold -= 1  # hold the whole word, so that a client never shows half of one
+        out = self.text[self.sent:max(self.sent, hold)]
         self.sent += len(out)
         return out
 
@@ -123,6 +136,7 @@ def create_app(settings: ServeSettings, backend: ChatBackend | None = None, scre
     settings.check()
     backend = backend or build_backend(settings)
     screener = screener or Screener(classifier=settings.safety_classifier)
+    screen_user = BatchingScreener(screener)
     model_name = settings.served_model_name or backend.model_id
     keys = settings.api_keys()
     need_auth = bool(keys) or settings.host not in LOOPBACK
@@ -148,7 +162,16 @@ def create_app(settings: ServeSettings, backend: ChatBackend | None = None, scre
             store.add(cid, "user", user, risk)
             store.add(cid, "assistant", reply, None, model_name)
 
-    app = FastAPI(title="warmline", docs_url=None, redoc_url=None, openapi_url=None)
+    @asynccontextmanager
+    async def lifespan(_app):
+        await backend.aopen()
+        await asyncio.to_thread(screener.many, ["warm up"])  # load the classifier before the first request
+        try:
+            yield
+        finally:
+            await backend.aclose()
+
+    app = FastAPI(title="warmline", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
     if settings.cors_origins:
         from fastapi.middleware.cors import CORSMiddleware
 
@@ -237,7 +260,7 @@ def create_app(settings: ServeSettings, backend: ChatBackend | None = None, scre
         users = [m for m in req.messages if m.role == "user"]
         if not users:
             return fail(400, "the conversation needs a user message", "invalid_request_error", "no_user_message")
-        verdict = await asyncio.to_thread(screener, users[-1].content)
+        verdict = await screen_user(users[-1].content)
         cid = request.headers.get("x-warmline-conversation") or uuid.uuid4().hex
         headers = {"X-Warmline-Conversation": cid}
         lang = verdict.lang
