@@ -43,6 +43,19 @@ def test_resources_have_sources_and_locales():
     assert any("116 123" in r["contact"] for r in load_resources("en-GB"))
 
 
+def test_every_resource_names_where_it_was_corroborated():
+    import datetime
+    import json
+
+    for loc in ("en-US", "en-GB", "zh-CN"):
+        for r in load_resources(loc):
+            assert r["corroborated"], r["name"]
+            for c in r["corroborated"]:
+                assert c["url"].startswith("https://") and datetime.date.fromisoformat(c["checked"])
+            assert r["verified"] is None or datetime.date.fromisoformat(r["verified"])
+            json.dumps(r, ensure_ascii=False)  # goes out in API responses as it is
+
+
 def test_crisis_message_language_and_imminent_line():
     zh = crisis_message(screen("我今晚就吃安眠药"))
     assert "12356" in zh and "急救" in zh
