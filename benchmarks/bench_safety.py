@@ -14,36 +14,14 @@ Also printed: the classifier's cost per message.
 
 from __future__ import annotations
 
-import json
 import time
 from collections import defaultdict
-from importlib import resources as ir
 
 from warmline.safety import Screener
+from warmline.safety.classifier import labelled as load
+from warmline.safety.quality import score as evaluate
 
 SETS = (("labelled", "development"), ("train", "training"), ("heldout", "held-out 1"), ("heldout2", "held-out 2"))
-
-
-def load(name: str) -> list[dict]:
-    text = ir.files("warmline").joinpath(f"data/safety/{name}").read_text(encoding="utf-8")
-    return [json.loads(x) for x in text.splitlines() if x.strip()]
-
-
-def evaluate(rows: list[dict], screener) -> dict:
-    tp = fp = fn = exact = 0
-    by_kind = defaultdict(lambda: [0, 0])  # kind -> [correct, total]
-    for r in rows:
-        pred = screener(r["text"]).risk
-        pos, hit = r["risk"] != "none", pred != "none"
-        tp += pos and hit
-        fp += hit and not pos
-        fn += pos and not hit
-        exact += pred == r["risk"]
-        by_kind[r["kind"]][0] += hit == pos
-        by_kind[r["kind"]][1] += 1
-    return {"n": len(rows), "tp": tp, "fp": fp, "fn": fn,
-            "precision": tp / (tp + fp) if tp + fp else 1.0, "recall": tp / (tp + fn) if tp + fn else 1.0,
-            "level_accuracy": exact / len(rows), "by_kind": {k: v[0] / v[1] for k, v in by_kind.items()}}
 
 
 def main() -> None:

@@ -1,0 +1,36 @@
+"""How well the screen does on the project's labelled sets: precision and recall of "any risk" per set,
+the share of exact risk levels, and the share right per kind of case (crisis, hard negative, negative).
+Used by `benchmarks/bench_safety.py` and the quickstart."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Callable
+
+from .classifier import labelled
+from .detect import Verdict
+
+HELD_OUT = ("heldout", "heldout2")  # never used to train or tune anything
+
+
+def score(rows: list[dict], screener: Callable[[str], Verdict]) -> dict:
+    many = getattr(screener, "many", None)
+    verdicts = many([r["text"] for r in rows]) if many else [screener(r["text"]) for r in rows]
+    tp = fp = fn = exact = 0
+    by_kind = defaultdict(lambda: [0, 0])  # kind -> [right, total]
+    for r, v in zip(rows, verdicts):
+        pos, hit = r["risk"] != "none", v.risk != "none"
+        tp += pos and hit
+        fp += hit and not pos
+        fn += pos and not hit
+        exact += v.risk == r["risk"]
+        by_kind[r["kind"]][0] += hit == pos
+        by_kind[r["kind"]][1] += 1
+    return {"n": len(rows), "tp": tp, "fp": fp, "fn": fn,
+            "precision": tp / (tp + fp) if tp + fp else 1.0, "recall": tp / (tp + fn) if tp + fn else 1.0,
+            "level_accuracy": exact / len(rows) if rows else 1.0,
+            "by_kind": {k: v[0] / v[1] for k, v in by_kind.items()}}
+
+
+def held_out(lang: str) -> list[dict]:
+    return [r for split in HELD_OUT for r in labelled(f"{split}_{lang}.jsonl")]
