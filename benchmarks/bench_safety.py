@@ -60,6 +60,22 @@ def cross_validate(folds: int = 5, seeds: tuple[int, ...] = (0, 1, 2)) -> dict:
     return {code: (float(np.mean(p)), float(np.mean(r))) for code, (p, r) in out.items()}
 
 
+def buried(lang: str, seed: int = 0) -> list[dict]:
+    """Longer messages from the held-out sets: every case between two of the held-out ordinary negatives
+    ("I'm so lonely on weekends."), labelled as the case."""
+    import random
+
+    rows = [r for split in ("heldout", "heldout2") for r in load(f"{split}_{lang}.jsonl")]
+    plain = [r["text"] for r in rows if r["kind"] == "negative"]
+    rng = random.Random(seed)
+    sep = "" if lang == "zh" else " "
+    out = []
+    for r in rows:
+        around = rng.sample([t for t in plain if t != r["text"]], 2)
+        out.append({**r, "text": sep.join([around[0], r["text"], around[1]])})
+    return out
+
+
 def main() -> None:
     t0 = time.perf_counter()
     default = Screener()
@@ -86,6 +102,13 @@ def main() -> None:
         (tp0, _, fn0), (tp1, _, fn1) = pooled[screens[0][0], lang], pooled[screens[1][0], lang]
         print(f"  recall ratio, classifier vs reference, {lang}: {tp1 / (tp1 + fn1):.3f} / {tp0 / (tp0 + fn0):.3f} "
               f"= {(tp1 / (tp1 + fn1)) / (tp0 / (tp0 + fn0)):.2f}x")
+    print("\nheld-out cases inside longer messages (each between two ordinary held-out sentences):")
+    whole = Screener(sentences=False)
+    for lang in ("en", "zh"):
+        rows = buried(lang)
+        for label, screener in (("whole message", whole), ("whole + each sentence", default)):
+            r = evaluate(rows, screener)
+            print(f"  {label:24}{lang}  precision {r['precision']:.3f}  recall {r['recall']:.3f}")
     texts = [r["text"] for r in load("heldout2_en.jsonl") + load("heldout2_zh.jsonl")]
     for label, screener in screens:
         t = time.perf_counter()

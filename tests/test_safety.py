@@ -218,7 +218,7 @@ def test_classifier_does_not_overrule_a_negation_the_lexicon_read():
     s = Screener(classifier=Eager())
     assert scan("I would never kill myself, I just feel stuck.")[1] == ["kill myself"]
     assert s("I would never kill myself, I just feel stuck.").risk == "none"
-    assert s("My friend told me she feels suicidal. How can I help her?").risk == "none"
+    assert s("My friend told me she feels suicidal, how can I help her?").risk == "none"
     assert s("I feel heavy and tired of everything").risk == "elevated"  # no risk phrase was cancelled
 
 
@@ -241,3 +241,24 @@ def test_held_out_sets_share_nothing_with_the_training_sets():
         rows = _labelled(name)
         assert rows and not trained & {r["text"] for r in rows}
         assert {r["risk"] for r in rows} == {"none", "elevated", "imminent"}
+
+
+def test_a_risk_sentence_inside_a_long_message_is_read_on_its_own():
+    from warmline.safety import Screener
+    from warmline.safety.screener import _parts
+
+    long_en = ("Work was long today and my manager kept piling things on. Traffic was awful too. Honestly I keep "
+               "thinking it would be easier for everyone if I wasn't around. Anyway, how was your day?")
+    long_zh = "今天上班很累，老板又加了很多活。路上还堵车。说实话，我一直觉得如果我不在了，大家都会轻松一些。算了，不说了。"
+    for text in (long_en, long_zh):
+        assert screen(text).risk == "none"
+        assert Screener()(text).risk == "elevated"
+    assert Screener(sentences=False)(long_en).risk == "none"  # diluted in the whole message's embedding
+    calm = long_en.replace("Honestly I keep thinking it would be easier for everyone if I wasn't around.",
+                           "I made pasta and watched a film.")
+    assert Screener()(calm).risk == "none"
+    # a sentence the lexicon read as negated stays negated; the other sentences are still read
+    assert _parts("One more. I would never kill myself. Two more.") == [
+        "One more. I would never kill myself. Two more.", "One more.", "I would never kill myself.", "Two more."]
+    assert Screener()("I would never kill myself, honestly. I just need some sleep.").risk == "none"
+    assert _parts("Short one.") == ["Short one."]

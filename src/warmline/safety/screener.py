@@ -19,16 +19,28 @@ PROMPT = (
     "MESSAGE: ")
 
 
+_SENTENCE = re.compile(r"[^.!?;。！？；\n]+[.!?;。！？；]*")
+
+
+def _parts(text: str) -> list[str]:
+    """The message, then its sentences when it has more than one (fragments under 4 characters dropped)."""
+    sentences = [m.group(0).strip() for m in _SENTENCE.finditer(text)]
+    sentences = [x for x in sentences if len(x) >= 4]
+    return [text] + (sentences if len(sentences) > 1 else [])
+
+
 class Screener:
     """Callable text -> Verdict. Second stages, each able to raise the risk but never to lower it:
     `classifier` (True, the default: the bundled one trained on the project's own labelled sets; False or
     None: lexicon only; or any `RiskClassifier`) and `backend` (an LLM check). The classifier does not
     overrule the lexicon where the lexicon matched a risk phrase and cancelled it ("I would never kill
-    myself", "my friend says she wants to die"). A failing or unparsable LLM check leaves the verdict as
+    myself", "my friend says she feels suicidal"); it reads the whole message and, in a longer one, each
+    sentence (the highest probability counts), skipping the parts where the lexicon cancelled a match. A failing or unparsable LLM check leaves the verdict as
     it was."""
 
-    def __init__(self, backend=None, options=None, classifier=True):
+    def __init__(self, backend=None, options=None, classifier=True, sentences: bool = True):
         self.backend = backend
+        self.sentences = sentences
         self.options = options
         if classifier is True:
             from .classifier import bundled
@@ -45,10 +57,22 @@ class Screener:
         about what 7 cost one at a time), the rest is per message."""
         scanned = [scan(t) for t in texts]
         out = [v for v, _ in scanned]
-        ask = [i for i, (v, cancelled) in enumerate(scanned) if v.risk == "none" and not cancelled]
-        if self.classifier is not None and ask:
-            probs = self.classifier.probabilities([without_idioms(texts[i]) for i in ask])
-            for i, p in zip(ask, probs):
+        if self.classifier is not None:
+            # the whole message and each of its sentences: one risk sentence in a long message is diluted
+            # in the whole message's embedding. A part where the lexicon cancelled a match is skipped.
+            owner, parts = [], []
+            for i, (v, cancelled) in enumerate(scanned):
+                if v.risk != "none":
+                    continue
+                for j, part in enumerate(_parts(texts[i]) if self.sentences else [texts[i]]):
+                    if cancelled if j == 0 else scan(part)[1]:
+                        continue
+                    owner.append(i)
+                    parts.append(without_idioms(part))
+            best: dict[int, float] = {}
+            for i, p in zip(owner, self.classifier.probabilities(parts) if parts else []):
+                best[i] = max(best.get(i, 0.0), float(p))
+            for i, p in best.items():
                 if p >= self.classifier.threshold:
                     out[i] = Verdict("elevated", ["classifier"], [f"classifier p={p:.2f}"], out[i].lang)
         if self.backend is not None:

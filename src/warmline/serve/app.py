@@ -165,7 +165,8 @@ def create_app(settings: ServeSettings, backend: ChatBackend | None = None, scre
     @asynccontextmanager
     async def lifespan(_app):
         await backend.aopen()
-        await asyncio.to_thread(screener.many, ["warm up"])  # load the classifier before the first request
+        # load the classifier, and run it once on a burst-sized batch, before the first request
+        await asyncio.to_thread(screener.many, [f"warming up the screen, message {i}" for i in range(64)])
         try:
             yield
         finally:
