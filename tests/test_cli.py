@@ -102,3 +102,24 @@ def test_convert_and_formats_commands(tmp_path):
     assert len((tmp_path / "o.jsonl").read_text().splitlines()) == 3
     r = runner.invoke(app, ["formats"])
     assert r.exit_code == 0 and "psyinsight" in r.stdout and "xtuner" in r.stdout
+
+
+def test_chat_with_an_llm_check_asks_the_chat_model_first():
+    from warmline.testing.fake_openai import FakeOpenAI
+
+    def reply(messages):
+        text = messages[-1]["content"]
+        if text.startswith("You are a safety classifier"):
+            return '{"risk": "elevated"}' if "affairs" in text else '{"risk": "none"}'
+        return "I'm listening."
+
+    with FakeOpenAI(reply=reply) as s:
+        base = ["chat", "--backend", "openai", "--base-url", s.base_url, "--model", "m", "--no-classifier"]
+        r = runner.invoke(app, base + ["--safety-llm", "same", "--once", "My affairs are in order now, all of them."])
+        assert r.exit_code == 0, r.output
+        assert "988" in r.stdout and "I'm listening" not in r.stdout
+        r = runner.invoke(app, base + ["--once", "My affairs are in order now, all of them."])  # no check: the model answers
+        assert "I'm listening" in r.stdout and "988" not in r.stdout
+        # the check (flagged: the model is not asked to reply), then the second run's reply alone
+        assert len(s.requests) == 2 and s.requests[0]["body"]["messages"][0]["content"].startswith("You are a safety")
+    assert runner.invoke(app, ["chat", "--backend", "scripted", "--safety-llm", "maybe", "--once", "hi"]).exit_code == 2

@@ -262,3 +262,18 @@ def test_a_risk_sentence_inside_a_long_message_is_read_on_its_own():
         "One more. I would never kill myself. Two more.", "One more.", "I would never kill myself.", "Two more."]
     assert Screener()("I would never kill myself, honestly. I just need some sleep.").risk == "none"
     assert _parts("Short one.") == ["Short one."]
+
+
+def test_llm_check_on_a_batch_asks_once_per_message():
+    from warmline.safety import Screener
+
+    def judge(messages):
+        return '{"risk": "elevated"}' if "affairs" in messages[-1]["content"] else "no idea"
+
+    backend = ScriptedBackend(default=judge)
+    s = Screener(backend, classifier=False)
+    texts = ["My affairs are settled.", "Nice weather today.", "I want to kill myself tonight", "Lunch was fine."]
+    verdicts = s.many(texts)
+    assert [v.risk for v in verdicts] == ["elevated", "none", "imminent", "none"]
+    assert len(backend.calls) == 3  # imminent needs no check
+    assert s.llm_failures == 2  # the unusable answers, counted; the verdicts stand

@@ -226,3 +226,40 @@ def test_reply_guard_holds_back_only_what_could_become_unsafe():
     g = ReplyGuard("en")
     assert g.feed("You are") == ""  # may become "You are pathetic"
     assert g.feed(" not alone in this.") == "You are not alone in this."
+
+
+def _judge_or_reply(messages):
+    """Answers the safety check as JSON (risk when the message mentions its affairs) and chat as a listener."""
+    text = messages[-1]["content"]
+    if text.startswith("You are a safety classifier"):
+        return '{"risk": "elevated", "categories": ["farewell"]}' if "affairs" in text else '{"risk": "none"}'
+    return "That sounds like a lot. What has been on your mind?"
+
+
+def test_an_llm_check_configured_for_the_server_raises_risk():
+    indirect = "I've put my affairs in order, so nobody will have to deal with my mess."
+    srv, backend = serve(ScriptedBackend(default=_judge_or_reply), safety_llm="same", safety_classifier=False)
+    with srv:
+        body = {"model": "scripted", "messages": [{"role": "user", "content": indirect}]}
+        r = httpx.post(srv.url + "/v1/chat/completions", json=body, timeout=10).json()
+        assert r["warmline"]["crisis"] is True and r["warmline"]["resources"]
+        assert r["warmline"]["safety"]["user"]["risk"] == "elevated"
+        assert "llm-check" in r["warmline"]["safety"]["user"]["evidence"]
+        calls = len(backend.calls)
+        body["messages"][0]["content"] = "I had a long day at work."
+        r = httpx.post(srv.url + "/v1/chat/completions", json=body, timeout=10).json()
+        assert "crisis" not in r["warmline"] and r["choices"][0]["message"]["content"].startswith("That sounds")
+        assert len(backend.calls) == calls + 2  # the check, then the reply
+    with pytest.raises(ValueError, match="safety_llm_base_url"):
+        create_app(ServeSettings(safety_llm="openai"), backend=ScriptedBackend())
+    with pytest.raises(ValueError, match="off, same or openai"):
+        create_app(ServeSettings(safety_llm="maybe"), backend=ScriptedBackend())
+
+
+def test_the_llm_check_can_use_another_endpoint():
+    from warmline.serve.app import safety_llm
+
+    s = ServeSettings(safety_llm="openai", safety_llm_base_url="http://127.0.0.1:9/v1", safety_llm_model="judge")
+    b = safety_llm(s, ScriptedBackend())
+    assert b.name == "openai" and b.base_url == "http://127.0.0.1:9/v1"
+    assert safety_llm(ServeSettings(), ScriptedBackend()) is None

@@ -28,6 +28,10 @@ def main(
                                                          "model's observation and reasoning apart from its reply."),
     index: Path = typer.Option(None, "--index", help="A case index from `warmline index`: similar sessions guide replies."),
     k: int = typer.Option(3, "--k", help="Similar sessions retrieved per reply (with --index)."),
+    safety_llm: str = typer.Option("off", "--safety-llm", help="Add an LLM check to crisis screening: off or same "
+                                                               "(ask the chat model itself, as JSON)."),
+    classifier: bool = typer.Option(True, "--classifier/--no-classifier",
+                                    help="The embedding classifier for indirect statements (second stage)."),
 ) -> None:
     """Talk with a model. Every message and reply goes through crisis screening; the session opens with
     a notice that this is an AI, not a professional."""
@@ -45,10 +49,15 @@ def main(
         options = preset(preset_name, temperature=temperature, top_p=top_p, max_new_tokens=max_new_tokens, seed=seed)
     except ValueError as e:
         fail(str(e))
+    if safety_llm not in ("off", "same"):
+        fail("--safety-llm must be off or same")
     out = console()
     out.print(f"[bold]{_notice(lang)}[/bold]")
-    session = ChatSession(B.build(backend, model, adapter, base_url, api_key_env), options,
-                          system if system is not None else default_system_prompt(lang), lang, locale,
+    from ..safety import Screener
+
+    chat_backend = B.build(backend, model, adapter, base_url, api_key_env)
+    session = ChatSession(chat_backend, options, system if system is not None else default_system_prompt(lang), lang,
+                          locale, screener=Screener(chat_backend if safety_llm == "same" else None, classifier=classifier),
                           explain=explain, index=case_index, k=k)
     if once is not None:
         _exchange(session, once, out)

@@ -21,6 +21,8 @@ def main(
                                                         "reasoning off its reply) or prompt (ask any model for them)."),
     index: str = typer.Option(None, "--index", help="A case index from `warmline index`: similar sessions' guide "
                                                     "and summary are given to the model."),
+    safety_llm: str = typer.Option(None, "--safety-llm", help="Add an LLM check to crisis screening: off, same (the "
+                                                               "serving model) or openai (safety_llm_base_url in the config)."),
 ) -> None:
     """Serve chat over an OpenAI-compatible API (/v1/chat/completions with SSE streaming, /v1/models,
     /healthz) and a web page at /, every message and reply through crisis screening."""
@@ -32,7 +34,7 @@ def main(
 
     try:
         s = load_settings(config, host=host, port=port, backend=backend, model=model, adapter=adapter, base_url=base_url,
-                          explain=explain, index=index)
+                          explain=explain, index=index, safety_llm=safety_llm)
         app = create_app(s)
     except (ValueError, ModelNotFound) as e:
         fail(str(e))

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import threading
 
 from .detect import LEVELS, Verdict, scan, without_idioms
 
@@ -48,6 +49,7 @@ class Screener:
             classifier = bundled()
         self.classifier = classifier or None
         self.llm_failures = 0
+        self._lock = threading.Lock()
 
     def __call__(self, text: str) -> Verdict:
         return self.many([text])[0]
@@ -76,7 +78,16 @@ class Screener:
                 if p >= self.classifier.threshold:
                     out[i] = Verdict("elevated", ["classifier"], [f"classifier p={p:.2f}"], out[i].lang)
         if self.backend is not None:
-            out = [v if v.risk == "imminent" else self._raise(v, self._llm(t, v.lang)) for t, v in zip(texts, out)]
+            ask = [i for i, v in enumerate(out) if v.risk != "imminent"]
+            if len(ask) > 1:  # one request per message, sent together
+                from concurrent.futures import ThreadPoolExecutor
+
+                with ThreadPoolExecutor(max_workers=min(8, len(ask))) as pool:
+                    seconds = list(pool.map(lambda i: self._llm(texts[i], out[i].lang), ask))
+            else:
+                seconds = [self._llm(texts[i], out[i].lang) for i in ask]
+            for i, second in zip(ask, seconds):
+                out[i] = self._raise(out[i], second)
         return out
 
     @staticmethod
@@ -99,7 +110,8 @@ class Screener:
             obj = {}
         risk = obj.get("risk") if isinstance(obj, dict) else None
         if risk not in LEVELS:
-            self.llm_failures += 1
+            with self._lock:
+                self.llm_failures += 1
             return None
         cats = [str(c) for c in obj.get("categories") or []][:5]
         return Verdict(risk, cats, [], lang)

@@ -96,6 +96,18 @@ def build_backend(s: ServeSettings) -> ChatBackend:
                         concurrency=s.concurrency)
 
 
+def safety_llm(s: ServeSettings, backend: ChatBackend) -> ChatBackend | None:
+    """The backend for the LLM check stage, if the settings ask for one."""
+    if s.safety_llm == "same":
+        return backend
+    if s.safety_llm == "openai":
+        from ..backends import make_backend
+
+        return make_backend("openai", model=s.safety_llm_model, base_url=s.safety_llm_base_url,
+                            api_key_env=s.safety_llm_key_env)
+    return None
+
+
 async def _chunks(backend: ChatBackend, messages: list[dict], options: GenerationOptions,
                   cancel: threading.Event) -> AsyncIterator[str]:
     """Stream from any backend without blocking the event loop: natively async when it can, else from
@@ -135,7 +147,7 @@ async def _chunks(backend: ChatBackend, messages: list[dict], options: Generatio
 def create_app(settings: ServeSettings, backend: ChatBackend | None = None, screener: Screener | None = None) -> FastAPI:
     settings.check()
     backend = backend or build_backend(settings)
-    screener = screener or Screener(classifier=settings.safety_classifier)
+    screener = screener or Screener(safety_llm(settings, backend), classifier=settings.safety_classifier)
     screen_user = BatchingScreener(screener)
     model_name = settings.served_model_name or backend.model_id
     keys = settings.api_keys()

@@ -41,6 +41,11 @@ class ServeSettings(BaseSettings):
     retrieval_k: int = 3
     safety_classifier: bool = Field(True, description="the bundled embedding classifier for indirect statements "
                                                        "(second stage of crisis screening; off: lexicon only)")
+    safety_llm: str = Field("off", description="an LLM check as a further stage of crisis screening: off; same (ask "
+                                               "the model that serves chat); openai (an endpoint: safety_llm_base_url)")
+    safety_llm_base_url: str | None = None
+    safety_llm_model: str | None = None
+    safety_llm_key_env: str = "OPENAI_API_KEY"
     store: bool = Field(False, description="keep conversations in SQLite (off by default)")
     store_path: str = Field("", description="default: $WARMLINE_HOME/conversations.db")
     retention_days: float = 30.0
@@ -60,7 +65,12 @@ class ServeSettings(BaseSettings):
         return {k.strip() for k in os.environ.get(self.api_keys_env, "").split(",") if k.strip()}
 
     def check(self) -> None:
-        """Refuse unsafe combinations: another interface without keys."""
+        """Refuse unsafe combinations: another interface without keys; an LLM check without an endpoint."""
+        if self.safety_llm not in ("off", "same", "openai"):
+            raise ValueError(f"safety_llm must be off, same or openai, not {self.safety_llm!r}")
+        if self.safety_llm == "openai" and not self.safety_llm_base_url:
+            raise ValueError("safety_llm: openai needs safety_llm_base_url (an OpenAI-compatible endpoint, e.g. "
+                             "http://127.0.0.1:8001/v1)")
         if self.host not in LOOPBACK and not self.api_keys():
             raise ValueError(f"binding to {self.host} exposes the server beyond this machine: set API keys in "
                              f"${self.api_keys_env} (comma-separated) first")
