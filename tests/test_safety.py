@@ -277,3 +277,24 @@ def test_llm_check_on_a_batch_asks_once_per_message():
     assert [v.risk for v in verdicts] == ["elevated", "none", "imminent", "none"]
     assert len(backend.calls) == 3  # imminent needs no check
     assert s.llm_failures == 2  # the unusable answers, counted; the verdicts stand
+
+
+def test_the_bundled_classifier_is_kept_and_loaded_from_the_cache(tmp_path, monkeypatch):
+    from warmline.safety import classifier as C
+
+    monkeypatch.setenv("WARMLINE_HOME", str(tmp_path))
+    C.bundled.cache_clear()
+    try:
+        trained = C.bundled()
+        files = list((tmp_path / "cache").glob("safety-classifier-*.npz"))
+        assert len(files) == 1
+        C.bundled.cache_clear()
+        loaded = C.bundled()
+        texts = ["I keep thinking it would be easier for everyone if I wasn't around.", "今天天气很好。"]
+        assert list(loaded.probabilities(texts)) == list(trained.probabilities(texts))
+        files[0].write_bytes(b"not an npz")  # a damaged cache is trained again, not trusted
+        C.bundled.cache_clear()
+        again = C.bundled()
+        assert abs(again.probability(texts[0]) - trained.probability(texts[0])) < 1e-6
+    finally:
+        C.bundled.cache_clear()

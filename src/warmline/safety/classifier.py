@@ -15,7 +15,9 @@ after the embeddings (about 2 ms a sentence on one core).
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 from functools import lru_cache
 from importlib import resources as ir
 from typing import Callable
@@ -109,8 +111,36 @@ def training_rows() -> list[dict]:
 @lru_cache(maxsize=1)
 def bundled() -> RiskClassifier:
     """Trained on the development and training sets of both languages (never on the held-out sets), with
-    idioms blanked out as the lexicon reads them. About 1-2 s the first time in a process."""
+    idioms blanked out as the lexicon reads them. About 1-2 s the first time; the result is kept under
+    $WARMLINE_HOME/cache, keyed by the training data and settings, so later processes load it."""
     from .detect import without_idioms
 
     rows = training_rows()
-    return RiskClassifier.train([without_idioms(r["text"]) for r in rows], [int(r["risk"] != "none") for r in rows])
+    texts = [without_idioms(r["text"]) for r in rows]
+    labels = [int(r["risk"] != "none") for r in rows]
+    key = hashlib.sha256(json.dumps([CACHE_VERSION, texts, labels], ensure_ascii=False).encode()).hexdigest()[:16]
+    path = _cache_dir() / f"safety-classifier-{key}.npz"
+    try:
+        with np.load(path) as z:
+            return RiskClassifier(z["support"], z["alpha"], float(z["bias"]), float(z["gamma"]), float(z["threshold"]))
+    except (OSError, KeyError, ValueError):
+        pass  # not there yet, or unreadable: train again
+    clf = RiskClassifier.train(texts, labels)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp.npz")
+        np.savez(tmp, support=clf.support, alpha=clf.alpha, bias=clf.bias, gamma=clf.gamma, threshold=clf.threshold)
+        os.replace(tmp, path)
+    except OSError:
+        pass  # a read-only home: train each time
+    return clf
+
+
+# bump when the features, the model or its settings change
+CACHE_VERSION = "use-multilingual-v3/klr-rbf/gamma2/l2-1e-5/threshold0.5/v1"
+
+
+def _cache_dir():
+    from ..backends.embedded import warmline_home
+
+    return warmline_home() / "cache"
