@@ -298,3 +298,19 @@ def test_the_bundled_classifier_is_kept_and_loaded_from_the_cache(tmp_path, monk
         assert abs(again.probability(texts[0]) - trained.probability(texts[0])) < 1e-6
     finally:
         C.bundled.cache_clear()
+
+
+@pytest.mark.parametrize("text,risk", [
+    ("For my dissertation I am studying suicide statistics in Europe.", "none"),
+    ("What are the suicide rates in Japan?", "none"),
+    ("I'm doing research on suicide because I feel suicidal myself", "elevated"),
+    ("I am so suicidal I cannot finish my thesis", "elevated"),
+    ("I have been researching ways to kill myself", "elevated"),
+    ("I have been doing research on how to overdose", "elevated"),
+    ("My neighbour died of a heart attack last month.", "none"),
+    ("邻居上个月死于心脏病。", "none"),
+])
+def test_study_and_other_peoples_deaths_against_first_person_risk(text, risk):
+    from warmline.safety import Screener
+
+    assert Screener()(text).risk == risk

@@ -126,13 +126,23 @@ def _clause_at(text: str, pos: int) -> str:
     return text
 
 
+_TOPIC = re.compile(r"suicid(?:e|al)|self[- ]harm\w*", re.IGNORECASE)
+_PREDICATIVE = re.compile(r"\b(?:feel|feels|feeling|felt|am|i'm|im|was|been|being|get|getting|become|becoming)\s+"
+                          r"(?:(?:so|very|really|quite|pretty|kind of|kinda|a bit)\s+)?$", re.IGNORECASE)
+_STUDY = re.compile(r"\b(?:thesis|dissertation|research|studying|statistics|rates?|essay|paper|course)\b", re.IGNORECASE)
+
+
 def _about_someone_else(key: str, text: str, start: int, end: int) -> bool:
     """The match sits in a sentence about another person, study, fiction, a joke, an accident or the past,
     and the words just before it are not the speaker's own ("I", "我")."""
     clause = _clause_at(text, start)
+    before = text[max(0, start - (6 if key == "zh" else 30)):start]
+    # study words cancel a topic word ("studying suicide rates"), never a first-person phrase ("researching
+    # ways to kill myself") or a feeling ("I feel suicidal")
+    if key == "en" and _TOPIC.fullmatch(text[start:end]) and _STUDY.search(clause) and not _PREDICATIVE.search(before):
+        return True
     if not CONTEXT[key].search(clause):
         return False
-    before = text[max(0, start - (6 if key == "zh" else 30)):start]
     own = FIRST_PERSON[key].search(before)
     if key == "en":
         return not own or bool(re.search(r"\b(?:he|she|they|his|her|their|friend|brother|sister)\b", before, re.IGNORECASE)) or \
