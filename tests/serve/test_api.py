@@ -263,3 +263,21 @@ def test_the_llm_check_can_use_another_endpoint():
     b = safety_llm(s, ScriptedBackend())
     assert b.name == "openai" and b.base_url == "http://127.0.0.1:9/v1"
     assert safety_llm(ServeSettings(), ScriptedBackend()) is None
+
+
+def test_startup_warms_the_classifier_without_calling_the_llm_check():
+    from warmline.safety import Screener
+
+    class Spy:
+        threshold = 0.5
+        batches: list[int] = []
+
+        def probabilities(self, texts):
+            Spy.batches.append(len(texts))
+            return [0.0] * len(texts)
+
+    backend = ScriptedBackend(default=_judge_or_reply)
+    srv = Server(create_app(ServeSettings(), backend=backend, screener=Screener(backend, classifier=Spy())))
+    with srv:
+        assert httpx.get(srv.url + "/healthz").json()["status"] == "ok"
+        assert Spy.batches == [64] and backend.calls == []  # warmed at startup; the LLM check was not called

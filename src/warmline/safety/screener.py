@@ -36,8 +36,8 @@ class Screener:
     None: lexicon only; or any `RiskClassifier`) and `backend` (an LLM check). The classifier does not
     overrule the lexicon where the lexicon matched a risk phrase and cancelled it ("I would never kill
     myself", "my friend says she feels suicidal"); it reads the whole message and, in a longer one, each
-    sentence (the highest probability counts), skipping the parts where the lexicon cancelled a match. A failing or unparsable LLM check leaves the verdict as
-    it was."""
+    sentence (the highest probability counts), skipping the parts where the lexicon cancelled a match.
+    A failing or unparsable LLM check leaves the verdict as it was."""
 
     def __init__(self, backend=None, options=None, classifier=True, sentences: bool = True):
         self.backend = backend
@@ -53,6 +53,12 @@ class Screener:
 
     def __call__(self, text: str) -> Verdict:
         return self.many([text])[0]
+
+    def warm(self, batch: int = 64) -> None:
+        """Run the classifier once on a burst-sized batch (a server does this before its first request);
+        the LLM check, if any, is not called."""
+        if self.classifier is not None:
+            self.classifier.probabilities([f"warming up the screen, message {i}" for i in range(batch)])
 
     def many(self, texts: list[str]) -> list[Verdict]:
         """Screen several messages at once: the classifier embeds them in one batch (32 messages cost

@@ -177,8 +177,7 @@ def create_app(settings: ServeSettings, backend: ChatBackend | None = None, scre
     @asynccontextmanager
     async def lifespan(_app):
         await backend.aopen()
-        # load the classifier, and run it once on a burst-sized batch, before the first request
-        await asyncio.to_thread(screener.many, [f"warming up the screen, message {i}" for i in range(64)])
+        await asyncio.to_thread(screener.warm)  # the classifier is loaded before the first request
         try:
             yield
         finally:
