@@ -1,8 +1,8 @@
 """The second stage of crisis detection: kernel logistic regression (RBF kernel) on multilingual sentence
 embeddings (USE multilingual v3, offline, numpy), trained on the project's own labelled sets.
 
-Indirect statements ("my family would be fine with the insurance money", "我给猫找了新主人，因为我照顾不了它
-多久了") carry no crisis keyword, so the lexicon misses them; an embedding sees that they mean the same
+Indirect statements ("I found a new home for my cat because I won't be able to look after her much
+longer", "我给猫找了新主人，因为我照顾不了它多久了") carry no crisis keyword, so the lexicon misses them; an embedding sees that they mean the same
 thing as the cases it was trained on, in either language. Settings (kernel width, regularization,
 threshold) were chosen by 5-fold cross-validation on the development and training sets only; the held-out
 sets measure it (`benchmarks/bench_safety.py`). It only ever raises risk to `elevated`; the lexicon
@@ -75,17 +75,15 @@ class RiskClassifier:
             M[n, :n] = w @ K
             M[n, n] = w.sum()
             step = np.linalg.solve(M, np.concatenate([r + l2 * a, [r.sum()]]))
-            t = 1.0
-            while t > 1e-4:
-                cand = loss(a - t * step[:n], b - t * step[n])
-                if cand <= current:
-                    break
+            t = 1.0  # halve the step until the loss goes down
+            while (cand := loss(a - t * step[:n], b - t * step[n])) > current and t > 1e-4:
                 t /= 2
+            if cand > current:
+                break  # no descent left along the Newton direction
             a, b = a - t * step[:n], b - t * step[n]
-            if current - cand < 1e-10:
-                current = cand
+            converged, current = current - cand < 1e-10, cand
+            if converged:
                 break
-            current = cand
         return cls(X.astype(np.float32), a.astype(np.float32), b, gamma, threshold, encoder)
 
     def probabilities(self, texts: list[str]) -> np.ndarray:
@@ -137,7 +135,7 @@ def bundled() -> RiskClassifier:
 
 
 # bump when the features, the model or its settings change
-CACHE_VERSION = "use-multilingual-v3/klr-rbf/gamma2/l2-1e-5/threshold0.5/v1"
+CACHE_VERSION = "use-multilingual-v3/klr-rbf/gamma2/l2-1e-5/threshold0.5/v2"
 
 
 def _cache_dir():
