@@ -314,3 +314,20 @@ def test_study_and_other_peoples_deaths_against_first_person_risk(text, risk):
     from warmline.safety import Screener
 
     assert Screener()(text).risk == risk
+
+
+def test_safety_check_on_a_long_file_matches_one_by_one(tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from warmline.cli.main import app
+    from warmline.safety import Screener
+
+    texts = [r["text"] for r in _labelled("heldout2_en.jsonl") + _labelled("heldout_zh.jsonl")]  # 96: two chunks
+    f = tmp_path / "t.jsonl"
+    f.write_text("".join(json.dumps({"text": t}, ensure_ascii=False) + "\n" for t in texts), encoding="utf-8")
+    out = [json.loads(x) for x in CliRunner().invoke(app, ["safety", "check", "--file", str(f)]).stdout.splitlines()]
+    s = Screener()
+    assert [o["text"] for o in out] == texts
+    assert [o["risk"] for o in out] == [s(t).risk for t in texts]

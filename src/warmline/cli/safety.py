@@ -33,9 +33,10 @@ def check(
     texts = [text] if text is not None else _texts(file)
     screener = Screener(B.build(llm_backend, model, None, base_url, api_key_env) if llm_backend else None,
                         classifier=classifier)
-    for t in texts:
-        v = screen_reply(t) if reply else screener(t)
-        typer.echo(json.dumps({"text": t, **v.to_dict()}, ensure_ascii=False))
+    for i in range(0, len(texts), 64):  # the classifier reads 64 texts at a time
+        chunk = texts[i:i + 64]
+        for t, v in zip(chunk, [screen_reply(t) for t in chunk] if reply else screener.many(chunk)):
+            typer.echo(json.dumps({"text": t, **v.to_dict()}, ensure_ascii=False))
 
 
 def _texts(file: Path) -> list[str]:
