@@ -331,3 +331,9 @@ def test_safety_check_on_a_long_file_matches_one_by_one(tmp_path):
     s = Screener()
     assert [o["text"] for o in out] == texts
     assert [o["risk"] for o in out] == [s(t).risk for t in texts]
+
+
+@pytest.mark.parametrize("text", ["honestly i just want to unalive myself", "been thinking about sewer slide a lot", "kms",
+                                  "我想离开这个世界", "我要杀了我自己", "感觉看不到明天了"])
+def test_algospeak_and_published_expressions(text):
+    assert screen(text).risk == "elevated"

@@ -48,7 +48,11 @@ EN = {
         r"\bwish i (?:could )?(?:disappear|never woke up|wasn'?t born)\b", r"\btired of (?:being alive|living)\b",
         r"\bdisappear(?:ed)? (?:forever|and never come back)\b", r"\bwaste away and die\b",
         r"\bstop forever\b", r"\b(?:drive|driving) my car into\b", r"\b(?:isn'?t|is not) worth living\b",
-        r"\bwant to jump (?:off|from)\b"),
+        r"\bwant to jump (?:off|from)\b",
+        # "algospeak" written to get past platform filters (netsweeper.com/filtering/algospeak-how-teens-outsmart-algorithms,
+        # thethreepennyguignol.com 2025-02-21 "Self-Deletion, Sewerslide, Unalive")
+        r"\bunaliv(?:e|ing) (?:my ?self|me)\b", r"\b(?:want|wanna|going) to unalive\b", r"\bsewer ?slide\b",
+        r"\bsue[- ]?decide\b", r"\bself[- ]delet(?:e|ion|ing)\b", r"\bkms\b"),
     "plan_or_means": _rx(
         r"\b(?:have|got|bought|saved|stockpil\w*|collect\w*|taken|took|taking) (?:up )?(?:the |some |enough |a |all the )?(?:pills|rope|gun|razor|blades?|knife)\b",
         r"\btaking them all\b",
@@ -74,7 +78,10 @@ EN = {
 ZH = {
     "suicidal_ideation": _rx(r"想死", r"不想(?:再)?活", r"活不下去", r"活着.{0,2}没(?:有)?意思", r"自杀", r"轻生",
                              r"结束(?:自己的)?生命", r"了结自己", r"死了算了", r"一了百了", r"不如死了", r"不想醒来",
-                             r"消失算了", r"我消失了?.{0,8}(?:更好|轻松)", r"没有我.{0,6}更好", r"结束这一切"),
+                             r"消失算了", r"我消失了?.{0,8}(?:更好|轻松)", r"没有我.{0,6}更好", r"结束这一切",
+                             # expressions Weibo's moderators and CAS researchers list from real posts (news.shi-fen.com
+                             # 2022-09 on Weibo's 舆情组; chinanews.com 2019-10-10; fx361.cc 2020-11-02 on 走饭's post)
+                             r"一死了之", r"去死一死", r"想去死", r"想离开(?:这个)?世界", r"看不到明天", r"杀了我自己"),
     "plan_or_means": _rx(r"安眠药", r"跳楼", r"跳河", r"跳下去", r"割腕", r"上吊", r"绳子", r"烧炭", r"喝了?农药", r"遗书",
                          r"攒了.{0,4}药", r"吃了.{0,4}(?:一整瓶|一瓶|所有的?)药", r"吃多少.{0,2}药.{0,4}(?:会死|致死)",
                          r"致死(?:剂)?量", r"楼顶", r"刀.{0,4}准备好"),
