@@ -4,9 +4,11 @@ Precision and recall of the safety layer per language: the lexicon alone, and th
 lexicon plus the bundled embedding classifier), on the project's labelled sets:
 - development (`labelled_*`): what the lexicon was tuned on, and training data for the classifier;
 - training (`train_*`): more indirect statements and hard negatives, classifier training data only;
-- held-out 1 (`heldout_*`, 36 a language, no hard negatives) and held-out 2 (`heldout2_*`, 60 a language,
-  a third hard negatives; written before the embedding classifier was built). Neither was used to train
-  or tune anything, so judge by them; the other rows are optimistic.
+- held-out 1 (`heldout_*`, 36 a language, no hard negatives), held-out 2 (`heldout2_*`, 60 a language, a
+  third hard negatives; written before the embedding classifier was built) and held-out 3 (`heldout3_*`,
+  60 a language; written before the last lexicon additions, measured once after them). None was used to
+  train anything, so judge by them; the other rows are optimistic. The same people wrote all the sets and
+  read the first two held-out sets' results while improving the screen (see README).
 The reference is the lexicon alone. A case counts as detected when the predicted risk is elevated or
 imminent. Goal (issue 6): recall >= 0.95 on elevated and imminent cases with precision >= 0.90.
 Also printed: the classifier's cost per message.
@@ -21,7 +23,8 @@ from warmline.safety import Screener
 from warmline.safety.classifier import labelled as load
 from warmline.safety.quality import score as evaluate
 
-SETS = (("labelled", "development"), ("train", "training"), ("heldout", "held-out 1"), ("heldout2", "held-out 2"))
+SETS = (("labelled", "development"), ("train", "training"), ("heldout", "held-out 1"), ("heldout2", "held-out 2"),
+        ("heldout3", "held-out 3"))
 
 
 def cross_validate(folds: int = 5, seeds: tuple[int, ...] = (0, 1, 2)) -> dict:
@@ -65,7 +68,7 @@ def buried(lang: str, seed: int = 0) -> list[dict]:
     ("I'm so lonely on weekends."), labelled as the case."""
     import random
 
-    rows = [r for split in ("heldout", "heldout2") for r in load(f"{split}_{lang}.jsonl")]
+    rows = [r for split in ("heldout", "heldout2", "heldout3") for r in load(f"{split}_{lang}.jsonl")]
     plain = [r["text"] for r in rows if r["kind"] == "negative"]
     rng = random.Random(seed)
     sep = "" if lang == "zh" else " "
@@ -94,7 +97,7 @@ def main() -> None:
                 kinds = ", ".join(f"{k} {v:.2f}" for k, v in sorted(r["by_kind"].items()))
                 print(f"{label:22}{name + ' ' + lang:15}{r['n']:>5}{r['precision']:>11.3f}{r['recall']:>8.3f}"
                       f"{r['level_accuracy']:>13.3f}  {kinds}")
-    print("\nboth held-out sets together:")
+    print("\nthe held-out sets together:")
     for (label, lang), (tp, fp, fn) in pooled.items():
         print(f"  {label:22}{lang}  precision {tp / (tp + fp):.3f}  recall {tp / (tp + fn):.3f}  "
               f"(missed {fn} of {tp + fn}, {fp} false alarms)")

@@ -237,7 +237,8 @@ def test_held_out_sets_share_nothing_with_the_training_sets():
     from warmline.safety.classifier import training_rows
 
     trained = {r["text"] for r in training_rows()}
-    for name in ("heldout_en.jsonl", "heldout_zh.jsonl", "heldout2_en.jsonl", "heldout2_zh.jsonl"):
+    for name in ("heldout_en.jsonl", "heldout_zh.jsonl", "heldout2_en.jsonl", "heldout2_zh.jsonl", "heldout3_en.jsonl",
+                 "heldout3_zh.jsonl"):
         rows = _labelled(name)
         assert rows and not trained & {r["text"] for r in rows}
         assert {r["risk"] for r in rows} == {"none", "elevated", "imminent"}

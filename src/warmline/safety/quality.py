@@ -10,7 +10,7 @@ from typing import Callable
 from .classifier import labelled
 from .detect import Verdict
 
-HELD_OUT = ("heldout", "heldout2")  # never used to train or tune anything
+HELD_OUT = ("heldout", "heldout2", "heldout3")  # never used to train or tune anything
 
 
 def score(rows: list[dict], screener: Callable[[str], Verdict]) -> dict:
