@@ -338,3 +338,47 @@ def test_safety_check_on_a_long_file_matches_one_by_one(tmp_path):
                                   "我想离开这个世界", "我要杀了我自己", "感觉看不到明天了"])
 def test_algospeak_and_published_expressions(text):
     assert screen(text).risk == "elevated"
+
+
+@pytest.mark.parametrize("context,text,risk", [
+    (["I want to die."], "tonight.", "imminent"),
+    (["我不想活了。"], "就今晚吧。", "imminent"),
+    (["I bought pills today"], "I want to take them all tonight", "imminent"),
+    (["I want to kill myself tonight"], "yes tonight", "imminent"),
+    (["I want to die."], "thank you, I will call them tomorrow", "none"),  # adds no timing, plan or means
+    (["I want to kill myself tonight"], "thank you for listening", "none"),
+    (["I had pasta for lunch."], "I am going out tonight", "none"),
+    ([], "tonight.", "none"),
+    (["My friend told me she feels suicidal."], "What should I say to her tonight?", "none"),
+])
+def test_risk_that_only_the_conversation_shows(context, text, risk):
+    from warmline.safety import Screener
+
+    v = Screener()(text, context)
+    assert v.risk == risk
+    assert ("context" in v.categories) == (risk == "imminent")
+
+
+def test_a_chat_session_reads_the_message_after_the_earlier_ones():
+    b = ScriptedBackend(default="I'm here with you.")
+    s = ChatSession(b, GenerationOptions(), "sys")
+    assert s.send("I want to die.").crisis  # elevated: the crisis message, the model is not called
+    turn = s.send("tonight.")
+    assert turn.user_verdict.risk == "imminent" and "context" in turn.user_verdict.categories and not b.calls
+
+
+def test_safety_check_reads_a_context_from_jsonl(tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from warmline.cli.main import app
+
+    f = tmp_path / "c.jsonl"
+    f.write_text(json.dumps({"text": "tonight.", "context": ["I want to die."]}) + "\n" + json.dumps({"text": "tonight."})
+                 + "\n", encoding="utf-8")
+    out = [json.loads(x) for x in CliRunner().invoke(app, ["safety", "check", "--file", str(f)]).stdout.splitlines()]
+    assert [o["risk"] for o in out] == ["imminent", "none"]
+    f.write_text(json.dumps({"text": "x", "context": "not a list"}) + "\n", encoding="utf-8")
+    r = CliRunner().invoke(app, ["safety", "check", "--file", str(f)])
+    assert r.exit_code == 2 and "c.jsonl:1" in r.output and "context" in r.output

@@ -85,7 +85,7 @@ class ChatSession:
     def send(self, text: str) -> Turnout:
         """Screen the message; on risk answer with the crisis message instead of the model; otherwise
         generate, screen the reply, and replace it when it is unsafe."""
-        verdict = self.screener(text)
+        verdict = self.screener(text, [m["content"] for m in self.history if m["role"] == "user"])
         self.history.append({"role": "user", "content": text})
         if verdict.flagged:
             reply = crisis_message(verdict, self.locale)

@@ -281,3 +281,19 @@ def test_startup_warms_the_classifier_without_calling_the_llm_check():
     with srv:
         assert httpx.get(srv.url + "/healthz").json()["status"] == "ok"
         assert Spy.batches == [64] and backend.calls == []  # warmed at startup; the LLM check was not called
+
+
+def test_the_server_reads_the_last_message_after_the_earlier_ones():
+    srv, backend = serve()
+    with srv:
+        body = {"model": "scripted", "messages": [
+            {"role": "user", "content": "I want to die."},
+            {"role": "assistant", "content": "I'm really glad you told me."},
+            {"role": "user", "content": "tonight."}]}
+        r = httpx.post(srv.url + "/v1/chat/completions", json=body, timeout=10).json()
+        user = r["warmline"]["safety"]["user"]
+        assert r["warmline"]["crisis"] is True and user["risk"] == "imminent" and "context" in user["categories"]
+        assert backend.calls == []
+        body["messages"][-1]["content"] = "thank you for listening"
+        r = httpx.post(srv.url + "/v1/chat/completions", json=body, timeout=10).json()
+        assert "crisis" not in r["warmline"] and len(backend.calls) == 1

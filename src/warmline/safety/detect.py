@@ -193,6 +193,16 @@ def scan(text: str, lang: str | None = None) -> tuple[Verdict, list[str]]:
     return Verdict(risk, categories, [e for c in categories for e in found[c]], lang), cancelled
 
 
+def cues(text: str, categories: tuple[str, ...] = ("imminent_timing", "plan_or_means", "method_request")) -> set[str]:
+    """Which of these categories' phrases occur in the text (idioms removed, negations not applied): the
+    signals a message can add to what the conversation already said ("tonight", "the pills")."""
+    found = set()
+    for key, table in (("en", EN), ("zh", ZH)):
+        cleaned = IDIOMS[key].sub(lambda m: " " * len(m.group(0)), text)
+        found |= {c for c in categories if table[c].search(cleaned)}
+    return found
+
+
 def screen(text: str, lang: str | None = None) -> Verdict:
     """Screen one message. Both lexicons run on mixed text; `lang` is recorded, detected when omitted."""
     return scan(text, lang)[0]

@@ -272,7 +272,7 @@ def create_app(settings: ServeSettings, backend: ChatBackend | None = None, scre
         users = [m for m in req.messages if m.role == "user"]
         if not users:
             return fail(400, "the conversation needs a user message", "invalid_request_error", "no_user_message")
-        verdict = await screen_user(users[-1].content)
+        verdict = await screen_user(users[-1].content, [m.content for m in users[:-1]])
         cid = request.headers.get("x-warmline-conversation") or uuid.uuid4().hex
         headers = {"X-Warmline-Conversation": cid}
         lang = verdict.lang
