@@ -347,6 +347,9 @@ def test_algospeak_and_published_expressions(text):
     (["I want to kill myself tonight"], "yes tonight", "imminent"),
     (["I want to die."], "thank you, I will call them tomorrow", "none"),  # adds no timing, plan or means
     (["I want to kill myself tonight"], "thank you for listening", "none"),
+    (["I want to die."], "I feel a bit better now, thank you.", "none"),  # "now" alone adds nothing
+    (["我不想活了。"], "现在好一点了，谢谢你。", "none"),
+    (["I want to die."], "right now.", "imminent"),
     (["I had pasta for lunch."], "I am going out tonight", "none"),
     ([], "tonight.", "none"),
     (["My friend told me she feels suicidal."], "What should I say to her tonight?", "none"),

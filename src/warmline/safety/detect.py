@@ -193,13 +193,19 @@ def scan(text: str, lang: str | None = None) -> tuple[Verdict, list[str]]:
     return Verdict(risk, categories, [e for c in categories for e in found[c]], lang), cancelled
 
 
+_WEAK_TIMING = {"now", "today", "现在", "今天", "正在"}
+
+
 def cues(text: str, categories: tuple[str, ...] = ("imminent_timing", "plan_or_means", "method_request")) -> set[str]:
     """Which of these categories' phrases occur in the text (idioms removed, negations not applied): the
     signals a message can add to what the conversation already said ("tonight", "the pills")."""
     found = set()
     for key, table in (("en", EN), ("zh", ZH)):
         cleaned = IDIOMS[key].sub(lambda m: " " * len(m.group(0)), text)
-        found |= {c for c in categories if table[c].search(cleaned)}
+        for c in categories:
+            # "now" and "today" are in most messages ("I feel a bit better now"): too weak to add on their own
+            if any(c != "imminent_timing" or m.group(0).lower() not in _WEAK_TIMING for m in table[c].finditer(cleaned)):
+                found.add(c)
     return found
 
 
