@@ -38,8 +38,7 @@ def _in_context(v: Verdict, text: str, context: list[str]) -> Verdict:
     message alone is elevated and nothing; together they are imminent. The message is read after the
     person's last few messages and raised to imminent when it adds a timing, plan or means phrase and the
     whole reads as imminent ("thank you, I'll call them" adds none and stays as it is)."""
-    added = cues(text)
-    if not added:
+    if not cues(text):
         return v
     together, _ = scan(" \n".join(context[-CONTEXT_TURNS:] + [text]))
     if together.risk != "imminent":
