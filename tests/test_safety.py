@@ -385,3 +385,39 @@ def test_safety_check_reads_a_context_from_jsonl(tmp_path):
     f.write_text(json.dumps({"text": "x", "context": "not a list"}) + "\n", encoding="utf-8")
     r = CliRunner().invoke(app, ["safety", "check", "--file", str(f)])
     assert r.exit_code == 2 and "c.jsonl:1" in r.output and "context" in r.output
+
+
+def test_safety_eval_scores_a_labelled_file_and_quarantines_bad_lines(tmp_path):
+    import json
+    from importlib import resources as ir
+
+    from typer.testing import CliRunner
+
+    from warmline.cli.main import app
+    from warmline.safety import Screener
+    from warmline.safety.quality import score
+
+    held = ir.files("warmline").joinpath("data/safety/heldout2_zh.jsonl").read_text(encoding="utf-8")
+    f = tmp_path / "mine.jsonl"
+    f.write_text(held + "not json\n" + json.dumps({"text": "x", "risk": "maybe"}) + "\n"
+                 + json.dumps({"text": "tonight.", "risk": "imminent", "context": ["I want to die."]}) + "\n",
+                 encoding="utf-8")
+    r = CliRunner().invoke(app, ["safety", "eval", str(f), "--json"])
+    assert r.exit_code == 0, r.output
+    report = json.loads(r.stdout)
+    assert report["quarantined"] == 2 and "2 malformed line(s)" in r.stderr
+    bad = [json.loads(x) for x in (tmp_path / "mine.quarantine.jsonl").read_text().splitlines()]
+    assert [b["line"] for b in bad] == [61, 62]
+    # the same numbers as scoring the bundled set directly (the bench's path)
+    rows = _labelled("heldout2_zh.jsonl")
+    direct = score(rows, Screener())
+    assert report["groups"]["zh"]["precision"] == direct["precision"] and report["groups"]["zh"]["n"] == 60
+    assert report["groups"]["en"] == {"n": 1, "tp": 1, "fp": 0, "fn": 0, "precision": 1.0, "recall": 1.0,
+                                      "level_accuracy": 1.0, "by_kind": {"at risk": 1.0}}  # read with its context
+    assert report["groups"]["all"]["n"] == 61
+    lexicon = json.loads(CliRunner().invoke(app, ["safety", "eval", str(f), "--json", "--no-classifier"]).stdout)
+    assert lexicon["screen"] == "lexicon" and lexicon["groups"]["zh"]["recall"] < report["groups"]["zh"]["recall"]
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("oops\n")
+    r = CliRunner().invoke(app, ["safety", "eval", str(empty)])
+    assert r.exit_code == 1 and "no labelled messages" in r.output

@@ -62,3 +62,71 @@ def _texts(file: Path) -> tuple[list[str], list[list[str]]]:
         return texts, contexts
     texts = [x for x in lines if x.strip()]
     return texts, [[] for _ in texts]
+
+
+@app.command("eval")
+def evaluate(
+    file: Path = typer.Argument(..., help="Labelled JSONL: one object per line with 'text', 'risk' (none, elevated "
+                                          "or imminent), and optionally 'kind', 'lang' and 'context'."),
+    no_classifier: bool = typer.Option(False, "--no-classifier", help="Score the lexicon alone."),
+    llm_backend: str = typer.Option(None, "--llm-backend", help="Add the LLM check: local or openai."),
+    model: str = B.MODEL, base_url: str = B.BASE_URL, api_key_env: str = B.API_KEY_ENV,
+    quarantine: Path = typer.Option(None, "--quarantine", help="Where malformed lines go (default FILE.quarantine.jsonl)."),
+    json_out: bool = typer.Option(False, "--json", help="Print the scores as JSON."),
+) -> None:
+    """Score the safety screen on your own labelled messages: precision and recall of "any risk" per
+    language and over all, the share of exact risk levels, and the share right per kind of case. A case
+    counts as detected when the predicted risk is elevated or imminent."""
+    from ..conversation import detect_lang
+    from ..formats import Quarantine, quarantine_path
+    from ..formats._io import Bad
+    from ..safety import Screener
+    from ..safety.quality import score
+    from ._ui import console, table
+
+    if not file.is_file():
+        fail(f"{file} does not exist")
+    quarantine = quarantine or quarantine_path(file)
+    rows: list[dict] = []
+    with Quarantine(quarantine, replace=True) as bad:
+        for i, line in enumerate(file.read_text(encoding="utf-8-sig").splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+                if not isinstance(row, dict) or not isinstance(row.get("text"), str) or \
+                        row.get("risk") not in ("none", "elevated", "imminent"):
+                    raise ValueError("expected 'text' (a string) and 'risk' (none, elevated or imminent)")
+                context = row.get("context") or []
+                if not isinstance(context, list) or not all(isinstance(c, str) for c in context):
+                    raise ValueError("'context' must be a list of earlier messages")
+            except ValueError as e:  # json.JSONDecodeError is a ValueError
+                bad(Bad(str(file), i, None, f"{type(e).__name__}: {e}", line))
+                continue
+            kind = row.get("kind") or ("at risk" if row["risk"] != "none" else "no risk")
+            rows.append({"text": row["text"], "risk": row["risk"], "kind": str(kind),
+                         "lang": row.get("lang") or detect_lang(row["text"]), "context": context})
+    if bad.count:
+        typer.echo(f"{bad.count} malformed line(s) of {file} quarantined in {quarantine}", err=True)
+    if not rows:
+        fail(f"{file}: no labelled messages could be read", 1)
+    screener = Screener(B.build(llm_backend, model, None, base_url, api_key_env) if llm_backend else None,
+                        classifier=not no_classifier)
+    report = {"file": str(file), "screen": ("lexicon" if no_classifier else "lexicon + classifier") +
+              (" + LLM check" if llm_backend else ""), "quarantined": bad.count, "groups": {}}
+    for name in ["all"] + sorted({r["lang"] for r in rows}):
+        group = [r for r in rows if name == "all" or r["lang"] == name]
+        report["groups"][name] = score(group, screener)
+    if json_out:
+        typer.echo(json.dumps(report, ensure_ascii=False))
+        return
+    console().print(table(f"{file.name}: {report['screen']}", ["messages", "n", "precision", "recall", "level exact",
+                                                                "share right by kind"],
+                          [(name, r["n"], _share(r["tp"], r["tp"] + r["fp"]), _share(r["tp"], r["tp"] + r["fn"]),
+                            f"{r['level_accuracy']:.3f}",
+                            ", ".join(f"{k} {v:.2f}" for k, v in sorted(r["by_kind"].items())))
+                           for name, r in report["groups"].items()]))
+
+
+def _share(part: int, whole: int) -> str:
+    return f"{part / whole:.3f}" if whole else "- (no cases)"

@@ -15,7 +15,8 @@ HELD_OUT = ("heldout", "heldout2", "heldout3")  # never used to train or tune an
 
 def score(rows: list[dict], screener: Callable[[str], Verdict]) -> dict:
     many = getattr(screener, "many", None)
-    verdicts = many([r["text"] for r in rows]) if many else [screener(r["text"]) for r in rows]
+    contexts = [r.get("context") or [] for r in rows]
+    verdicts = many([r["text"] for r in rows], contexts) if many else [screener(r["text"]) for r in rows]
     tp = fp = fn = exact = 0
     by_kind = defaultdict(lambda: [0, 0])  # kind -> [right, total]
     for r, v in zip(rows, verdicts):
