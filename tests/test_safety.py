@@ -420,4 +420,21 @@ def test_safety_eval_scores_a_labelled_file_and_quarantines_bad_lines(tmp_path):
     empty = tmp_path / "empty.jsonl"
     empty.write_text("oops\n")
     r = CliRunner().invoke(app, ["safety", "eval", str(empty)])
-    assert r.exit_code == 1 and "no labelled messages" in r.output
+    assert r.exit_code == 2 and "no messages could be read" in r.output and "empty.jsonl:1" in r.output
+
+
+def test_safety_check_quarantines_a_bad_line_and_goes_on(tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from warmline.cli.main import app
+
+    f = tmp_path / "m.jsonl"
+    f.write_text(json.dumps({"text": "I want to die."}) + "\n{broken\n" + json.dumps({"text": "hello"}) + "\n",
+                 encoding="utf-8")
+    r = CliRunner().invoke(app, ["safety", "check", "--file", str(f)])
+    assert r.exit_code == 0
+    assert [json.loads(x)["risk"] for x in r.stdout.splitlines()] == ["elevated", "none"]
+    assert "1 malformed line(s)" in r.stderr and "m.jsonl:2" in r.stderr
+    assert json.loads((tmp_path / "m.quarantine.jsonl").read_text())["line"] == 2

@@ -31,7 +31,8 @@ def check(
 
     if (text is None) == (file is None):
         fail("give one TEXT or --file FILE")
-    texts, contexts = ([text], [[]]) if text is not None else _texts(file)
+    rows = [{"text": text, "context": []}] if text is not None else _rows(file, None)[0]
+    texts, contexts = [r["text"] for r in rows], [r["context"] for r in rows]
     screener = Screener(B.build(llm_backend, model, None, base_url, api_key_env) if llm_backend else None,
                         classifier=classifier)
     for i in range(0, len(texts), 64):  # the classifier reads 64 texts at a time
@@ -40,28 +41,45 @@ def check(
             typer.echo(json.dumps({"text": t, **v.to_dict()}, ensure_ascii=False))
 
 
-def _texts(file: Path) -> tuple[list[str], list[list[str]]]:
-    """(texts, contexts): JSONL rows may carry "context", the person's earlier messages, oldest first."""
+def _rows(file: Path, quarantine: Path | None, labelled: bool = False) -> tuple[list[dict], int]:
+    """Messages from FILE: JSONL objects with 'text' (and 'risk' when `labelled`; optionally 'context',
+    the person's earlier messages, oldest first, and 'kind' and 'lang'), or, for `check`, plain text, one
+    message a line. Malformed lines go to the quarantine file (default FILE.quarantine.jsonl) with file
+    and line; returns the messages and how many lines were quarantined."""
+    from ..formats import Quarantine, quarantine_path
+    from ..formats._io import Bad
+
     if not file.is_file():
         fail(f"{file} does not exist")
     lines = file.read_text(encoding="utf-8-sig").splitlines()
-    if file.suffix == ".jsonl":
-        texts, contexts = [], []
+    if file.suffix != ".jsonl" and not labelled:
+        return [{"text": x, "context": []} for x in lines if x.strip()], 0
+    quarantine = quarantine or quarantine_path(file)
+    rows: list[dict] = []
+    first = ""
+    with Quarantine(quarantine, replace=True) as bad:
         for i, line in enumerate(lines, 1):
-            if line.strip():
-                try:
-                    row = json.loads(line)
-                    texts.append(str(row["text"]))
-                    context = row.get("context") or []
-                    if not isinstance(context, list) or not all(isinstance(c, str) for c in context):
-                        raise TypeError
-                    contexts.append(context)
-                except (json.JSONDecodeError, KeyError, TypeError, AttributeError):
-                    fail(f"{file}:{i}: expected a JSON object with a 'text' field (and optionally 'context', "
-                         "a list of earlier messages)")
-        return texts, contexts
-    texts = [x for x in lines if x.strip()]
-    return texts, [[] for _ in texts]
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+                if not isinstance(row, dict) or not isinstance(row.get("text"), str):
+                    raise ValueError("expected a JSON object with a 'text' string")
+                if labelled and row.get("risk") not in ("none", "elevated", "imminent"):
+                    raise ValueError("expected 'risk': none, elevated or imminent")
+                context = row.get("context") or []
+                if not isinstance(context, list) or not all(isinstance(c, str) for c in context):
+                    raise ValueError("'context' must be a list of earlier messages")
+            except ValueError as e:  # json.JSONDecodeError is a ValueError
+                bad(Bad(str(file), i, None, f"{type(e).__name__}: {e}", line))
+                first = first or f"{file}:{i}: {e}"
+                continue
+            rows.append({**row, "context": context})
+    if bad.count:
+        typer.echo(f"{bad.count} malformed line(s) of {file} quarantined in {quarantine} (first: {first})", err=True)
+    if not rows:
+        fail(f"{file}: no messages could be read", 2)
+    return rows, bad.count
 
 
 @app.command("eval")
@@ -78,42 +96,18 @@ def evaluate(
     language and over all, the share of exact risk levels, and the share right per kind of case. A case
     counts as detected when the predicted risk is elevated or imminent."""
     from ..conversation import detect_lang
-    from ..formats import Quarantine, quarantine_path
-    from ..formats._io import Bad
     from ..safety import Screener
     from ..safety.quality import score
     from ._ui import console, table
 
-    if not file.is_file():
-        fail(f"{file} does not exist")
-    quarantine = quarantine or quarantine_path(file)
-    rows: list[dict] = []
-    with Quarantine(quarantine, replace=True) as bad:
-        for i, line in enumerate(file.read_text(encoding="utf-8-sig").splitlines(), 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-                if not isinstance(row, dict) or not isinstance(row.get("text"), str) or \
-                        row.get("risk") not in ("none", "elevated", "imminent"):
-                    raise ValueError("expected 'text' (a string) and 'risk' (none, elevated or imminent)")
-                context = row.get("context") or []
-                if not isinstance(context, list) or not all(isinstance(c, str) for c in context):
-                    raise ValueError("'context' must be a list of earlier messages")
-            except ValueError as e:  # json.JSONDecodeError is a ValueError
-                bad(Bad(str(file), i, None, f"{type(e).__name__}: {e}", line))
-                continue
-            kind = row.get("kind") or ("at risk" if row["risk"] != "none" else "no risk")
-            rows.append({"text": row["text"], "risk": row["risk"], "kind": str(kind),
-                         "lang": row.get("lang") or detect_lang(row["text"]), "context": context})
-    if bad.count:
-        typer.echo(f"{bad.count} malformed line(s) of {file} quarantined in {quarantine}", err=True)
-    if not rows:
-        fail(f"{file}: no labelled messages could be read", 1)
+    read, quarantined = _rows(file, quarantine, labelled=True)
+    rows = [{"text": r["text"], "risk": r["risk"], "context": r["context"],
+             "kind": str(r.get("kind") or ("at risk" if r["risk"] != "none" else "no risk")),
+             "lang": r.get("lang") or detect_lang(r["text"])} for r in read]
     screener = Screener(B.build(llm_backend, model, None, base_url, api_key_env) if llm_backend else None,
                         classifier=not no_classifier)
     report = {"file": str(file), "screen": ("lexicon" if no_classifier else "lexicon + classifier") +
-              (" + LLM check" if llm_backend else ""), "quarantined": bad.count, "groups": {}}
+              (" + LLM check" if llm_backend else ""), "quarantined": quarantined, "groups": {}}
     for name in ["all"] + sorted({r["lang"] for r in rows}):
         group = [r for r in rows if name == "all" or r["lang"] == name]
         report["groups"][name] = score(group, screener)
