@@ -33,8 +33,8 @@ def check(
         fail("give one TEXT or --file FILE")
     rows = [{"text": text, "context": []}] if text is not None else _rows(file, None)[0]
     texts, contexts = [r["text"] for r in rows], [r["context"] for r in rows]
-    screener = Screener(B.build(llm_backend, model, None, base_url, api_key_env) if llm_backend else None,
-                        classifier=classifier)
+    screener = None if reply else Screener(B.build(llm_backend, model, None, base_url, api_key_env) if llm_backend
+                                           else None, classifier=classifier)  # replies need neither stage
     for i in range(0, len(texts), 64):  # the classifier reads 64 texts at a time
         chunk = texts[i:i + 64]
         for t, v in zip(chunk, [screen_reply(t) for t in chunk] if reply else screener.many(chunk, contexts[i:i + 64])):
@@ -48,6 +48,7 @@ def _rows(file: Path, quarantine: Path | None, labelled: bool = False) -> tuple[
     and line; returns the messages and how many lines were quarantined."""
     from ..formats import Quarantine, quarantine_path
     from ..formats._io import Bad
+    from ..safety.detect import LEVELS
 
     if not file.is_file():
         fail(f"{file} does not exist")
@@ -65,7 +66,7 @@ def _rows(file: Path, quarantine: Path | None, labelled: bool = False) -> tuple[
                 row = json.loads(line)
                 if not isinstance(row, dict) or not isinstance(row.get("text"), str):
                     raise ValueError("expected a JSON object with a 'text' string")
-                if labelled and row.get("risk") not in ("none", "elevated", "imminent"):
+                if labelled and row.get("risk") not in LEVELS:
                     raise ValueError("expected 'risk': none, elevated or imminent")
                 context = row.get("context") or []
                 if not isinstance(context, list) or not all(isinstance(c, str) for c in context):

@@ -158,6 +158,17 @@ def _about_someone_else(key: str, text: str, start: int, end: int) -> bool:
         bool(re.search(r"以前|好几年没有|新公司|上班|搬家|毕业|不小心|开玩笑", clause))
 
 
+def _blank(rx: re.Pattern, text: str) -> str:
+    """The text with rx's matches replaced by spaces of the same length (positions stay where they were)."""
+    return rx.sub(lambda m: " " * len(m.group(0)), text)
+
+
+def _readings(text: str):
+    """(language key, its lexicon, the text with that language's idioms blanked out), for both lexicons."""
+    for key, table in (("en", EN), ("zh", ZH)):
+        yield key, table, _blank(IDIOMS[key], text)
+
+
 def scan(text: str, lang: str | None = None) -> tuple[Verdict, list[str]]:
     """(the verdict, the risk phrases that matched but were cancelled by a negation or by a context about
     someone else, study, fiction, a joke, an accident or the past). A second stage uses the cancelled
@@ -165,8 +176,7 @@ def scan(text: str, lang: str | None = None) -> tuple[Verdict, list[str]]:
     lang = lang or detect_lang(text)
     found: dict[str, list[str]] = {}
     cancelled: list[str] = []
-    for key, table in (("en", EN), ("zh", ZH)):
-        cleaned = IDIOMS[key].sub(lambda m: " " * len(m.group(0)), text)
+    for key, table, cleaned in _readings(text):
         for category, rx in table.items():
             for m in rx.finditer(cleaned):
                 if not SELF_NEGATING.search(m.group(0)) and NEGATION[key].search(cleaned[max(0, m.start() - 40):m.start()]):
@@ -200,8 +210,7 @@ def cues(text: str, categories: tuple[str, ...] = ("imminent_timing", "plan_or_m
     """Which of these categories' phrases occur in the text (idioms removed, negations not applied): the
     signals a message can add to what the conversation already said ("tonight", "the pills")."""
     found = set()
-    for key, table in (("en", EN), ("zh", ZH)):
-        cleaned = IDIOMS[key].sub(lambda m: " " * len(m.group(0)), text)
+    for _, table, cleaned in _readings(text):
         for c in categories:
             # "now" and "today" are in most messages ("I feel a bit better now"): too weak to add on their own
             if any(c != "imminent_timing" or m.group(0).lower() not in _WEAK_TIMING for m in table[c].finditer(cleaned)):
@@ -217,7 +226,7 @@ def screen(text: str, lang: str | None = None) -> Verdict:
 def without_idioms(text: str) -> str:
     """The text with idioms and slang blanked out, as the lexicon reads it."""
     for rx in IDIOMS.values():
-        text = rx.sub(lambda m: " " * len(m.group(0)), text)
+        text = _blank(rx, text)
     return text
 
 
