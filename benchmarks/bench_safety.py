@@ -1,35 +1,78 @@
 """Crisis detection quality: `python benchmarks/bench_safety.py`.
 
-Precision and recall of the safety layer per language: the lexicon alone, and the default screen (the
-lexicon plus the bundled embedding classifier), on the project's labelled sets:
-- development (`labelled_*`): what the lexicon was tuned on, and training data for the classifier;
-- training (`train_*`): more indirect statements and hard negatives, classifier training data only;
-- held-out 1 (`heldout_*`, 36 a language, no hard negatives), held-out 2 (`heldout2_*`, 60 a language, a
-  third hard negatives; written before the embedding classifier was built) and held-out 3 (`heldout3_*`,
-  60 a language; written before the last lexicon additions, measured once after them). None was used to
-  train anything, so judge by them; the other rows are optimistic. The same people wrote all the sets and
-  read the first two held-out sets' results while improving the screen (see README).
-The reference is the lexicon alone. A case counts as detected when the predicted risk is elevated or
-imminent. Goal (issue 6): recall >= 0.95 on elevated and imminent cases with precision >= 0.90.
-Also printed: the classifier's cost per message.
+Precision and recall of the safety layer per language and category: the lexicon alone (the reference) and
+the default screen (the lexicon plus the bundled embedding classifier), on the project's labelled sets:
+- development (`labelled_*`): what the lexicon was tuned on; classifier training data;
+- training (`train_*`): indirect statements and hard negatives; classifier training data;
+- retired held-out 1-3 (`heldout*_*`, 36 + 60 + 60 a language): they measured the screen until held-out 4
+  was written. Their errors then led to lexicon rules (past periods, more people, study topics, means) and
+  they became classifier training data, so their rows are optimistic. "Leave one set out" trains the
+  classifier without the set it scores (the lexicon rules still came from reading them);
+- held-out 4 (`heldout4_*`, 60 a language, 30 at risk, a third hard negatives, a category on every case):
+  written before those changes and never trained or tuned on. Judge by it, with its 95% intervals (Wilson):
+  30 cases at risk make recall 0.93 and 0.97 one case apart. The same people wrote every set.
+A case counts as detected when the predicted risk is elevated or imminent. Goal (issue 6): recall >= 0.95 on
+elevated and imminent cases with precision >= 0.90. Also printed: the classifier's cost per message.
 """
 
 from __future__ import annotations
 
+import math
 import time
 from collections import defaultdict
 
 from warmline.safety import Screener
 from warmline.safety.classifier import labelled as load
+from warmline.safety.quality import HELD_OUT, RETIRED
 from warmline.safety.quality import score as evaluate
 
-SETS = (("labelled", "development"), ("train", "training"), ("heldout", "held-out 1"), ("heldout2", "held-out 2"),
-        ("heldout3", "held-out 3"))
+SETS = (("labelled", "development"), ("train", "training"), ("heldout", "retired 1"), ("heldout2", "retired 2"),
+        ("heldout3", "retired 3"), ("heldout4", "held-out 4"))
+
+
+def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
+    """95% interval of a proportion k/n (Wilson score)."""
+    if n == 0:
+        return 0.0, 1.0
+    p = k / n
+    mid, half = (p + z * z / (2 * n)) / (1 + z * z / n), z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return max(0.0, mid - half), min(1.0, mid + half)
+
+
+def by_category(rows: list[dict], screener) -> dict[str, list[int]]:
+    """category -> [right, total]: for a case at risk, detected; for a negative, not flagged."""
+    verdicts = screener.many([r["text"] for r in rows], [r.get("context") or [] for r in rows])
+    out = defaultdict(lambda: [0, 0])
+    for r, v in zip(rows, verdicts):
+        key = (r["kind"], r.get("category", "?"))
+        out[key][0] += (v.risk != "none") == (r["risk"] != "none")
+        out[key][1] += 1
+    return out
+
+
+def leave_one_set_out() -> dict:
+    """The default screen on each retired held-out set with the classifier trained on every other training set:
+    pooled precision and recall per language."""
+    from warmline.embedding import encode
+    from warmline.safety.classifier import TRAINING_SETS, RiskClassifier
+    from warmline.safety.detect import without_idioms
+
+    tot = defaultdict(lambda: [0, 0, 0])
+    for target in RETIRED:
+        rows = [r for name in TRAINING_SETS if not name.startswith(target + "_") for r in load(name)]
+        clf = RiskClassifier.train([without_idioms(r["text"]) for r in rows], [int(r["risk"] != "none") for r in rows],
+                                   encoder=lambda t: encode(t, threads=1))
+        screener = Screener(classifier=clf)
+        for lang in ("en", "zh"):
+            r = evaluate(load(f"{target}_{lang}.jsonl"), screener)
+            for i, k in enumerate(("tp", "fp", "fn")):
+                tot[lang][i] += r[k]
+    return {lang: (tp / (tp + fp), tp / (tp + fn), tp + fn) for lang, (tp, fp, fn) in tot.items()}
 
 
 def cross_validate(folds: int = 5, seeds: tuple[int, ...] = (0, 1, 2)) -> dict:
-    """The default screen with the classifier trained on k-1 folds of the development and training sets and
-    scored on the k-th (how its settings were chosen). Mean over seeds, per language."""
+    """The default screen with the classifier trained on k-1 folds of the training sets and scored on the
+    k-th (how its settings were chosen, on the development and training sets alone). Mean over seeds."""
     import numpy as np
 
     from warmline.embedding import encode
@@ -64,11 +107,11 @@ def cross_validate(folds: int = 5, seeds: tuple[int, ...] = (0, 1, 2)) -> dict:
 
 
 def buried(lang: str, seed: int = 0) -> list[dict]:
-    """Longer messages from the held-out sets: every case between two of the held-out ordinary negatives
-    ("I'm so lonely on weekends."), labelled as the case."""
+    """Longer messages from the held-out set: every case between two of its ordinary negatives
+    ("I get really anxious in crowded places."), labelled as the case."""
     import random
 
-    rows = [r for split in ("heldout", "heldout2", "heldout3") for r in load(f"{split}_{lang}.jsonl")]
+    rows = [r for split in HELD_OUT for r in load(f"{split}_{lang}.jsonl")]
     plain = [r["text"] for r in rows if r["kind"] == "negative"]
     rng = random.Random(seed)
     sep = "" if lang == "zh" else " "
@@ -91,26 +134,43 @@ def main() -> None:
         for split, name in SETS:
             for lang in ("en", "zh"):
                 r = evaluate(load(f"{split}_{lang}.jsonl"), screener)
-                if split.startswith("heldout"):
+                if split in HELD_OUT:
                     for i, k in enumerate(("tp", "fp", "fn")):
                         pooled[label, lang][i] += r[k]
                 kinds = ", ".join(f"{k} {v:.2f}" for k, v in sorted(r["by_kind"].items()))
                 print(f"{label:22}{name + ' ' + lang:15}{r['n']:>5}{r['precision']:>11.3f}{r['recall']:>8.3f}"
                       f"{r['level_accuracy']:>13.3f}  {kinds}")
-    print("\nthe held-out sets together:")
+    print("\nthe held-out set (95% intervals):")
     for (label, lang), (tp, fp, fn) in pooled.items():
-        print(f"  {label:22}{lang}  precision {tp / (tp + fp):.3f}  recall {tp / (tp + fn):.3f}  "
-              f"(missed {fn} of {tp + fn}, {fp} false alarms)")
+        (pl, ph), (rl, rh) = wilson(tp, tp + fp), wilson(tp, tp + fn)
+        print(f"  {label:22}{lang}  precision {tp / (tp + fp):.3f} [{pl:.2f}, {ph:.2f}]  recall {tp / (tp + fn):.3f} "
+              f"[{rl:.2f}, {rh:.2f}]  (missed {fn} of {tp + fn}, {fp} false alarms)")
     for lang in ("en", "zh"):
         (tp0, _, fn0), (tp1, _, fn1) = pooled[screens[0][0], lang], pooled[screens[1][0], lang]
         print(f"  recall ratio, classifier vs reference, {lang}: {tp1 / (tp1 + fn1):.3f} / {tp0 / (tp0 + fn0):.3f} "
               f"= {(tp1 / (tp1 + fn1)) / (tp0 / (tp0 + fn0)):.2f}x")
+    print("\nthe held-out set per category (share right: detected if at risk, not flagged if not):")
+    rows = {lang: [r for split in HELD_OUT for r in load(f"{split}_{lang}.jsonl")] for lang in ("en", "zh")}
+    cats = {lang: {label: by_category(rows[lang], s) for label, s in screens} for lang in ("en", "zh")}
+    keys = sorted({k for lang in cats for k in cats[lang][screens[1][0]]})
+    print(f"  {'kind':14}{'category':19}" + "".join(f"{lang + ' ' + lab:>16}" for lang in ("en", "zh")
+                                                     for lab in ("lexicon", "default")))
+    for key in keys:
+        cells = []
+        for lang in ("en", "zh"):
+            for label, _ in screens:
+                right, n = cats[lang][label].get(key, (0, 0))
+                cells.append(f"{right}/{n}" if n else "-")
+        print(f"  {key[0]:14}{key[1]:19}" + "".join(f"{c:>16}" for c in cells))
+    print("\nleave one set out on the retired held-out sets (the classifier trained without the set it scores):")
+    for lang, (p, r, n) in leave_one_set_out().items():
+        print(f"  {lang}  precision {p:.3f}  recall {r:.3f}  ({n} at risk; the lexicon rules came from reading these sets)")
     print("\nheld-out cases inside longer messages (each between two ordinary held-out sentences):")
     whole = Screener(sentences=False)
     for lang in ("en", "zh"):
-        rows = buried(lang)
+        long = buried(lang)
         for label, screener in (("whole message", whole), ("whole + each sentence", default)):
-            r = evaluate(rows, screener)
+            r = evaluate(long, screener)
             print(f"  {label:24}{lang}  precision {r['precision']:.3f}  recall {r['recall']:.3f}")
     texts = [r["text"] for r in load("heldout2_en.jsonl") + load("heldout2_zh.jsonl")]
     for label, screener in screens:
@@ -120,9 +180,8 @@ def main() -> None:
         print(f"cost per message, {label}: {(time.perf_counter() - t) / len(texts) * 1000:.2f} ms")
     print(f"classifier training at first use: {train_s:.1f} s")
     for code, (p, r) in cross_validate().items():
-        print(f"5-fold cross-validation on the development + training sets, {code}: precision {p:.3f}, recall {r:.3f} "
-              "(how the classifier's settings were chosen)")
-    print("goal: recall >= 0.95 with precision >= 0.90 (judge by the held-out rows)")
+        print(f"5-fold cross-validation on all the training sets, {code}: precision {p:.3f}, recall {r:.3f}")
+    print("goal: recall >= 0.95 with precision >= 0.90 (judge by the held-out set)")
 
 
 if __name__ == "__main__":

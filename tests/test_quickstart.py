@@ -8,6 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from warmline.cli.main import app
+from warmline.safety.quality import held_out
 
 pytestmark = pytest.mark.slow
 
@@ -46,7 +47,7 @@ def test_quickstart_runs_every_stage_and_writes_a_report(tmp_path):
     # the indirect probe has no crisis keyword: the second stage flags it
     assert chat[-1]["risk"] == "elevated" and chat[-1]["categories"] == ["classifier"] and not chat[-1]["model_called"]
     held = report[3]["data"]["safety_held_out"]
-    assert set(held) == {"en", "zh"} and all(h["n"] == 156 and 0 < h["recall"] <= 1 for h in held.values())
+    assert set(held) == {"en", "zh"} and all(h["n"] == len(held_out(lang)) and 0 < h["recall"] <= 1 for lang, h in held.items())
     assert (out / "data" / "qa_en.jsonl").exists()
     tune = report[4]["data"]
     assert len(tune["losses"]) == 2 and tune["samples"] > 0 and (out / "train" / "run" / "adapter").is_dir()

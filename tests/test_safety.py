@@ -234,14 +234,19 @@ def test_default_screener_reads_indirect_statements():
 
 
 def test_held_out_sets_share_nothing_with_the_training_sets():
-    from warmline.safety.classifier import training_rows
+    from warmline.safety.classifier import TRAINING_SETS, training_rows
+    from warmline.safety.quality import HELD_OUT, RETIRED
 
-    trained = {r["text"] for r in training_rows()}
-    for name in ("heldout_en.jsonl", "heldout_zh.jsonl", "heldout2_en.jsonl", "heldout2_zh.jsonl", "heldout3_en.jsonl",
-                 "heldout3_zh.jsonl"):
-        rows = _labelled(name)
-        assert rows and not trained & {r["text"] for r in rows}
-        assert {r["risk"] for r in rows} == {"none", "elevated", "imminent"}
+    trained = {r["text"].strip().lower() for r in training_rows()}
+    assert all(f"{split}_{lang}.jsonl" in TRAINING_SETS for split in RETIRED for lang in ("en", "zh"))
+    for split in HELD_OUT:
+        for lang in ("en", "zh"):
+            rows = _labelled(f"{split}_{lang}.jsonl")
+            assert len(rows) >= 60 and not trained & {r["text"].strip().lower() for r in rows}
+            assert {r["risk"] for r in rows} == {"none", "elevated", "imminent"}
+            # a third hard negatives, and every case names its category
+            assert sum(r["kind"] == "hard_negative" for r in rows) >= len(rows) / 3
+            assert all(r.get("category") for r in rows)
 
 
 def test_a_risk_sentence_inside_a_long_message_is_read_on_its_own():
@@ -315,6 +320,42 @@ def test_study_and_other_peoples_deaths_against_first_person_risk(text, risk):
     from warmline.safety import Screener
 
     assert Screener()(text).risk == risk
+
+
+@pytest.mark.parametrize("text,risk", [
+    # a past period is not a disclosure, unless something says it is back
+    ("I haven't self-harmed in five years and I'm proud of it.", "none"),
+    ("I had suicidal thoughts in college, but I've been stable for years.", "none"),
+    ("I used to cut myself, and lately I've started again.", "elevated"),
+    ("When I was a teenager I thought about killing myself, and those thoughts are back.", "elevated"),
+    ("大学时我有过自杀的念头，但这几年一直很稳定。", "none"),
+    ("大学时我有过自杀的念头，最近又开始了。", "elevated"),
+    # other people, named beyond the family; someone who names another person is still speaking for themself
+    ("My roommate said she's been thinking about suicide. What do I say to her?", "none"),
+    ("My coworker's brother attempted suicide; how do I support her?", "none"),
+    ("My roommate is so loud and honestly I want to kill myself.", "elevated"),
+    ("我室友说她有轻生的想法，我该怎么帮她？", "none"),
+    # the subject of study, not the speaker
+    ("Can you explain passive and active suicidal ideation for my psychology exam?", "none"),
+    ("医生这个职业的自杀率比其他职业高吗？", "none"),
+    ("我想自杀，但我还要考试。", "elevated"),
+    # an idiom
+    ("This traffic is going to be the death of me.", "none"),
+    # means: carbon monoxide, a whole pack, lethality questions, someone else's gun, one's own funeral
+    ("I'm sitting in my car in the garage with the engine running.", "elevated"),
+    ("车里全是尾气，我不打算出去了。", "elevated"),
+    ("What happens if someone takes a whole pack of paracetamol?", "elevated"),
+    ("Is jumping from the fifth floor always fatal?", "elevated"),
+    ("I'm thinking of taking my dad's hunting rifle to school.", "elevated"),
+    ("I made a playlist for my funeral last night.", "elevated"),
+    # thoughts of harming one's child; the match names the child, so it is not "about someone else"
+    ("I keep having thoughts of hurting my baby.", "elevated"),
+    ("我总是忍不住想伤害我的孩子。", "elevated"),
+    ("I would never hurt my kids.", "none"),
+    ("我绝不会伤害我的孩子。", "none"),
+])
+def test_lexicon_rules_from_the_retired_held_out_sets(text, risk):
+    assert screen(text).risk == risk
 
 
 def test_safety_check_on_a_long_file_matches_one_by_one(tmp_path):
