@@ -8,9 +8,11 @@ the default screen (the lexicon plus the bundled embedding classifier), on the p
   was written. Their errors then led to lexicon rules (past periods, more people, study topics, means) and
   they became classifier training data, so their rows are optimistic. "Leave one set out" trains the
   classifier without the set it scores (the lexicon rules still came from reading them);
-- held-out 4 (`heldout4_*`, 60 a language, 30 at risk, a third hard negatives, a category on every case):
-  written before those changes and never trained or tuned on. Judge by it, with its 95% intervals (Wilson):
-  30 cases at risk make recall 0.93 and 0.97 one case apart. The same people wrote every set.
+- held-out 4 and 5 (`heldout4_*`, `heldout5_*`, 60 a language each, 30 at risk, a third hard negatives, a
+  category on every case), never trained or tuned on. Held-out 4 was written before those changes and
+  measured before (en precision 0.97 recall 0.93, zh 0.91 / 0.97) and after them; held-out 5 was written
+  after them and measured once. Judge by the two together, with their 95% intervals (Wilson): 30 cases at
+  risk make recall 0.93 and 0.97 one case apart. The same people wrote every set.
 A case counts as detected when the predicted risk is elevated or imminent. Goal (issue 6): recall >= 0.95 on
 elevated and imminent cases with precision >= 0.90. Also printed: the classifier's cost per message.
 """
@@ -27,7 +29,7 @@ from warmline.safety.quality import HELD_OUT, RETIRED
 from warmline.safety.quality import score as evaluate
 
 SETS = (("labelled", "development"), ("train", "training"), ("heldout", "retired 1"), ("heldout2", "retired 2"),
-        ("heldout3", "retired 3"), ("heldout4", "held-out 4"))
+        ("heldout3", "retired 3"), ("heldout4", "held-out 4"), ("heldout5", "held-out 5"))
 
 
 def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
@@ -107,7 +109,7 @@ def cross_validate(folds: int = 5, seeds: tuple[int, ...] = (0, 1, 2)) -> dict:
 
 
 def buried(lang: str, seed: int = 0) -> list[dict]:
-    """Longer messages from the held-out set: every case between two of its ordinary negatives
+    """Longer messages from the held-out sets: every case between two of their ordinary negatives
     ("I get really anxious in crowded places."), labelled as the case."""
     import random
 
@@ -140,7 +142,7 @@ def main() -> None:
                 kinds = ", ".join(f"{k} {v:.2f}" for k, v in sorted(r["by_kind"].items()))
                 print(f"{label:22}{name + ' ' + lang:15}{r['n']:>5}{r['precision']:>11.3f}{r['recall']:>8.3f}"
                       f"{r['level_accuracy']:>13.3f}  {kinds}")
-    print("\nthe held-out set (95% intervals):")
+    print("\nthe held-out sets together (95% intervals):")
     for (label, lang), (tp, fp, fn) in pooled.items():
         (pl, ph), (rl, rh) = wilson(tp, tp + fp), wilson(tp, tp + fn)
         print(f"  {label:22}{lang}  precision {tp / (tp + fp):.3f} [{pl:.2f}, {ph:.2f}]  recall {tp / (tp + fn):.3f} "
@@ -149,7 +151,7 @@ def main() -> None:
         (tp0, _, fn0), (tp1, _, fn1) = pooled[screens[0][0], lang], pooled[screens[1][0], lang]
         print(f"  recall ratio, classifier vs reference, {lang}: {tp1 / (tp1 + fn1):.3f} / {tp0 / (tp0 + fn0):.3f} "
               f"= {(tp1 / (tp1 + fn1)) / (tp0 / (tp0 + fn0)):.2f}x")
-    print("\nthe held-out set per category (share right: detected if at risk, not flagged if not):")
+    print("\nthe held-out sets per category (share right: detected if at risk, not flagged if not):")
     rows = {lang: [r for split in HELD_OUT for r in load(f"{split}_{lang}.jsonl")] for lang in ("en", "zh")}
     cats = {lang: {label: by_category(rows[lang], s) for label, s in screens} for lang in ("en", "zh")}
     keys = sorted({k for lang in cats for k in cats[lang][screens[1][0]]})
@@ -181,7 +183,7 @@ def main() -> None:
     print(f"classifier training at first use: {train_s:.1f} s")
     for code, (p, r) in cross_validate().items():
         print(f"5-fold cross-validation on all the training sets, {code}: precision {p:.3f}, recall {r:.3f}")
-    print("goal: recall >= 0.95 with precision >= 0.90 (judge by the held-out set)")
+    print("goal: recall >= 0.95 with precision >= 0.90 (judge by the held-out sets together)")
 
 
 if __name__ == "__main__":
