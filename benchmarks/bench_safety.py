@@ -41,17 +41,6 @@ def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
     return max(0.0, mid - half), min(1.0, mid + half)
 
 
-def by_category(rows: list[dict], screener) -> dict[str, list[int]]:
-    """category -> [right, total]: for a case at risk, detected; for a negative, not flagged."""
-    verdicts = screener.many([r["text"] for r in rows], [r.get("context") or [] for r in rows])
-    out = defaultdict(lambda: [0, 0])
-    for r, v in zip(rows, verdicts):
-        key = (r["kind"], r.get("category", "?"))
-        out[key][0] += (v.risk != "none") == (r["risk"] != "none")
-        out[key][1] += 1
-    return out
-
-
 def leave_one_set_out() -> dict:
     """The default screen on each retired held-out set with the classifier trained on every other training set:
     pooled precision and recall per language."""
@@ -153,7 +142,7 @@ def main() -> None:
               f"= {(tp1 / (tp1 + fn1)) / (tp0 / (tp0 + fn0)):.2f}x")
     print("\nthe held-out sets per category (share right: detected if at risk, not flagged if not):")
     rows = {lang: [r for split in HELD_OUT for r in load(f"{split}_{lang}.jsonl")] for lang in ("en", "zh")}
-    cats = {lang: {label: by_category(rows[lang], s) for label, s in screens} for lang in ("en", "zh")}
+    cats = {lang: {label: evaluate(rows[lang], s)["by_category"] for label, s in screens} for lang in ("en", "zh")}
     keys = sorted({k for lang in cats for k in cats[lang][screens[1][0]]})
     print(f"  {'kind':14}{'category':19}" + "".join(f"{lang + ' ' + lab:>16}" for lang in ("en", "zh")
                                                      for lab in ("lexicon", "default")))
@@ -163,7 +152,8 @@ def main() -> None:
             for label, _ in screens:
                 right, n = cats[lang][label].get(key, (0, 0))
                 cells.append(f"{right}/{n}" if n else "-")
-        print(f"  {key[0]:14}{key[1]:19}" + "".join(f"{c:>16}" for c in cells))
+        kind, category = key.split("/", 1)
+        print(f"  {kind:14}{category:19}" + "".join(f"{c:>16}" for c in cells))
     print("\nleave one set out on the retired held-out sets (the classifier trained without the set it scores):")
     for lang, (p, r, n) in leave_one_set_out().items():
         print(f"  {lang}  precision {p:.3f}  recall {r:.3f}  ({n} at risk; the lexicon rules came from reading these sets)")

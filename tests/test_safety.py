@@ -454,7 +454,8 @@ def test_safety_eval_scores_a_labelled_file_and_quarantines_bad_lines(tmp_path):
     direct = score(rows, Screener())
     assert report["groups"]["zh"]["precision"] == direct["precision"] and report["groups"]["zh"]["n"] == 60
     assert report["groups"]["en"] == {"n": 1, "tp": 1, "fp": 0, "fn": 0, "precision": 1.0, "recall": 1.0,
-                                      "level_accuracy": 1.0, "by_kind": {"at risk": 1.0}}  # read with its context
+                                      "level_accuracy": 1.0, "by_kind": {"at risk": 1.0},
+                                      "by_category": {}}  # read with its context
     assert report["groups"]["all"]["n"] == 61
     lexicon = json.loads(CliRunner().invoke(app, ["safety", "eval", str(f), "--json", "--no-classifier"]).stdout)
     assert lexicon["screen"] == "lexicon" and lexicon["groups"]["zh"]["recall"] < report["groups"]["zh"]["recall"]
@@ -462,6 +463,31 @@ def test_safety_eval_scores_a_labelled_file_and_quarantines_bad_lines(tmp_path):
     empty.write_text("oops\n")
     r = CliRunner().invoke(app, ["safety", "eval", str(empty)])
     assert r.exit_code == 2 and "no messages could be read" in r.output and "empty.jsonl:1" in r.output
+
+
+def test_safety_eval_per_category(tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from warmline.cli.main import app
+
+    rows = [{"text": "I want to kill myself.", "risk": "elevated", "kind": "crisis", "category": "suicidal_ideation"},
+            {"text": "我不想活了。", "risk": "elevated", "kind": "crisis", "category": "suicidal_ideation"},
+            {"text": "My dad hits me when he is drunk.", "risk": "elevated", "kind": "crisis", "category": "abuse"},
+            {"text": "This commute is killing me.", "risk": "none", "kind": "hard_negative", "category": "idiom"},
+            {"text": "笑死我了。", "risk": "none", "kind": "hard_negative", "category": "idiom"},
+            {"text": "I had a nice walk today.", "risk": "none", "kind": "negative"}]  # no category: not counted there
+    f = tmp_path / "cats.jsonl"
+    f.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    r = CliRunner().invoke(app, ["safety", "eval", str(f), "--json", "--no-classifier"])
+    assert r.exit_code == 0, r.output
+    groups = json.loads(r.stdout)["groups"]
+    assert groups["all"]["by_category"] == {"crisis/abuse": [1, 1], "crisis/suicidal_ideation": [2, 2],
+                                            "hard_negative/idiom": [2, 2]}
+    assert groups["zh"]["by_category"] == {"crisis/suicidal_ideation": [1, 1], "hard_negative/idiom": [1, 1]}
+    table = CliRunner().invoke(app, ["safety", "eval", str(f), "--no-classifier"]).output
+    assert "share right per category" in table and "crisis/abuse" in table and "hard_negative/idiom" in table
 
 
 def test_safety_check_quarantines_a_bad_line_and_goes_on(tmp_path):

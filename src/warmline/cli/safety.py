@@ -86,7 +86,7 @@ def _rows(file: Path, quarantine: Path | None, labelled: bool = False) -> tuple[
 @app.command("eval")
 def evaluate(
     file: Path = typer.Argument(..., help="Labelled JSONL: one object per line with 'text', 'risk' (none, elevated "
-                                          "or imminent), and optionally 'kind', 'lang' and 'context'."),
+                                          "or imminent), and optionally 'kind', 'category', 'lang' and 'context'."),
     no_classifier: bool = typer.Option(False, "--no-classifier", help="Score the lexicon alone."),
     llm_backend: str = typer.Option(None, "--llm-backend", help="Add the LLM check: local or openai."),
     model: str = B.MODEL, base_url: str = B.BASE_URL, api_key_env: str = B.API_KEY_ENV,
@@ -94,8 +94,9 @@ def evaluate(
     json_out: bool = typer.Option(False, "--json", help="Print the scores as JSON."),
 ) -> None:
     """Score the safety screen on your own labelled messages: precision and recall of "any risk" per
-    language and over all, the share of exact risk levels, and the share right per kind of case. A case
-    counts as detected when the predicted risk is elevated or imminent."""
+    language and over all, the share of exact risk levels, and the share right per kind of case and, when
+    rows name a `category` (suicidal_ideation, abuse, idiom ...), per category and language. A case counts
+    as detected when the predicted risk is elevated or imminent."""
     from ..conversation import detect_lang
     from ..safety import Screener
     from ..safety.quality import score
@@ -104,6 +105,7 @@ def evaluate(
     read, quarantined = _rows(file, quarantine, labelled=True)
     rows = [{"text": r["text"], "risk": r["risk"], "context": r["context"],
              "kind": str(r.get("kind") or ("at risk" if r["risk"] != "none" else "no risk")),
+             "category": str(r.get("category") or ""),
              "lang": r.get("lang") or detect_lang(r["text"])} for r in read]
     screener = Screener(B.build(llm_backend, model, None, base_url, api_key_env) if llm_backend else None,
                         classifier=not no_classifier)
@@ -121,6 +123,13 @@ def evaluate(
                             f"{r['level_accuracy']:.3f}",
                             ", ".join(f"{k} {v:.2f}" for k, v in sorted(r["by_kind"].items())))
                            for name, r in report["groups"].items()]))
+    categories = sorted({k for r in report["groups"].values() for k in r["by_category"]})
+    if categories:
+        groups = list(report["groups"])
+        console().print(table("share right per category (at risk: detected; no risk: not flagged)", ["category"] + groups,
+                              [(k, *(("{}/{}".format(*report["groups"][g]["by_category"][k])
+                                      if k in report["groups"][g]["by_category"] else "-") for g in groups))
+                               for k in categories]))
 
 
 def _share(part: int, whole: int) -> str:

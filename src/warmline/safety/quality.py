@@ -1,5 +1,6 @@
 """How well the screen does on the project's labelled sets: precision and recall of "any risk" per set,
-the share of exact risk levels, and the share right per kind of case (crisis, hard negative, negative).
+the share of exact risk levels, and the share right per kind of case (crisis, hard negative, negative) and,
+for rows that name one, per category ("crisis/abuse", "hard_negative/idiom": right, total).
 Used by `benchmarks/bench_safety.py` and the quickstart."""
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ def score(rows: list[dict], screener: Callable[[str], Verdict]) -> dict:
     verdicts = many([r["text"] for r in rows], contexts) if many else [screener(r["text"]) for r in rows]
     tp = fp = fn = exact = 0
     by_kind = defaultdict(lambda: [0, 0])  # kind -> [right, total]
+    by_category = defaultdict(lambda: [0, 0])  # "kind/category" -> [right, total], for rows that name a category
     for r, v in zip(rows, verdicts):
         pos, hit = r["risk"] != "none", v.risk != "none"
         tp += pos and hit
@@ -31,10 +33,14 @@ def score(rows: list[dict], screener: Callable[[str], Verdict]) -> dict:
         exact += v.risk == r["risk"]
         by_kind[r["kind"]][0] += hit == pos
         by_kind[r["kind"]][1] += 1
+        if r.get("category"):
+            by_category[f"{r['kind']}/{r['category']}"][0] += hit == pos
+            by_category[f"{r['kind']}/{r['category']}"][1] += 1
     return {"n": len(rows), "tp": tp, "fp": fp, "fn": fn,
             "precision": tp / (tp + fp) if tp + fp else 1.0, "recall": tp / (tp + fn) if tp + fn else 1.0,
             "level_accuracy": exact / len(rows) if rows else 1.0,
-            "by_kind": {k: v[0] / v[1] for k, v in by_kind.items()}}
+            "by_kind": {k: v[0] / v[1] for k, v in by_kind.items()},
+            "by_category": {k: tuple(v) for k, v in sorted(by_category.items())}}
 
 
 def held_out(lang: str) -> list[dict]:
