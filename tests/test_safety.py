@@ -330,6 +330,8 @@ def test_study_and_other_peoples_deaths_against_first_person_risk(text, risk):
     ("When I was a teenager I thought about killing myself, and those thoughts are back.", "elevated"),
     ("大学时我有过自杀的念头，但这几年一直很稳定。", "none"),
     ("大学时我有过自杀的念头，最近又开始了。", "elevated"),
+    ("小时候我自残过，现在很好。", "none"),
+    ("我一个小时前吃了一整瓶安眠药。", "elevated"),  # 一个小时前 is an hour ago, not childhood (小时候)
     # other people, named beyond the family; someone who names another person is still speaking for themself
     ("My roommate said she's been thinking about suicide. What do I say to her?", "none"),
     ("My coworker's brother attempted suicide; how do I support her?", "none"),

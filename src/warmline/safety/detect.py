@@ -159,7 +159,8 @@ _ZH_TOPIC = re.compile(r"率|预防|干预|统计|现象|研究|意念的(?:区�
 _PAST = {"en": re.compile(r"\b(?:used to|years ago|in (?:college|high school|middle school|university|my teens|my twenties)|"
                           r"as a (?:teen(?:ager)?|kid|child|student)|when i was (?:younger|little|a (?:kid|teen(?:ager)?|child|"
                           r"student)|in (?:college|school|high school)|\d+))\b", re.IGNORECASE),
-         "zh": re.compile(r"以前|好几年没有|(?:大学|高中|初中|中学|十几岁|小)(?:时|的时候|那会儿?)|读书的时候")}
+         # 小时候 (childhood), never 小时 ("一个小时前": an hour ago)
+         "zh": re.compile(r"以前|好几年没有|(?:大学|高中|初中|中学|十几岁)(?:时|的时候|那会儿?)|小时候|读书的时候")}
 _RECENT = {"en": re.compile(r"\b(?:again|still|lately|recently|these days|(?:is|are|has|have|came|coming) back|"
                             r"started to|starting to)\b", re.IGNORECASE),
            "zh": re.compile(r"又|还是|最近|重新|再次|回来了")}
