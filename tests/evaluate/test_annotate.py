@@ -119,13 +119,15 @@ def test_page_in_headless_chromium(files, tmp_path):
                 page.check(f"input[name='{c.key}'][value='{c.max}']")
             page.click("#submit")
             page.wait_for_function("document.getElementById('status').textContent === 'Task 2 of 6'")
-            for _ in range(3):  # the remaining score tasks
+            for task in (3, 4, 5):  # the remaining score tasks; each answer loads the next task before it is rated
                 for c in CEHS.criteria:
                     page.check(f"input[name='{c.key}'][value='{c.min}']")
                 page.click("#submit")
+                page.wait_for_function(f"document.getElementById('status').textContent === 'Task {task} of 6'")
             page.wait_for_selector("button[data-choice='first']")
             shown_first = page.inner_text(".pair > div:first-child .reply")
             page.click("button[data-choice='first']")
+            page.wait_for_function("document.getElementById('status').textContent === 'Task 6 of 6'")
             page.click("button[data-choice='tie']")
             page.wait_for_function("document.getElementById('status').textContent.startsWith('All done')")
             browser.close()
