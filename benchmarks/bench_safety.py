@@ -4,15 +4,18 @@ Precision and recall of the safety layer per language and category: the lexicon 
 the default screen (the lexicon plus the bundled embedding classifier), on the project's labelled sets:
 - development (`labelled_*`): what the lexicon was tuned on; classifier training data;
 - training (`train_*`): indirect statements and hard negatives; classifier training data;
-- retired held-out 1-3 (`heldout*_*`, 36 + 60 + 60 a language): they measured the screen until held-out 4
-  was written. Their errors then led to lexicon rules (past periods, more people, study topics, means) and
-  they became classifier training data, so their rows are optimistic. "Leave one set out" trains the
-  classifier without the set it scores (the lexicon rules still came from reading them);
-- held-out 4 and 5 (`heldout4_*`, `heldout5_*`, 60 a language each, 30 at risk, a third hard negatives, a
-  category on every case), never trained or tuned on. Held-out 4 was written before those changes and
-  measured before (en precision 0.97 recall 0.93, zh 0.91 / 0.97) and after them; held-out 5 was written
-  after them and measured once. Judge by the two together, with their 95% intervals (Wilson): 30 cases at
-  risk make recall 0.93 and 0.97 one case apart. The same people wrote every set.
+- retired held-out 1-5 (`heldout*_*`, 36 + 60 + 60 + 60 + 60 a language): each measured the screen until a
+  newer set was written. Their errors then led to lexicon rules (past periods, more people, study topics,
+  means, idioms) and they became classifier training data, so their rows are optimistic. "Leave one set
+  out" trains the classifier without the set it scores (the lexicon rules still came from reading them);
+  it chose the classifier's threshold. Sets 4 and 5 were measured before retiring: held-out 4 before and
+  after the first round of rules (en precision 0.97 recall 0.93 -> 0.97 / 0.97, zh 0.91 / 0.97 -> 0.97 /
+  0.97), held-out 5 once (en 0.93 / 0.87, zh 0.87 / 0.90);
+- held-out 6 (`heldout6_*`, 60 a language, 30 at risk, a third hard negatives, longer and more colloquial
+  messages, a category on every case): written before the second round of rules and the retirement of
+  sets 4 and 5, measured before (en 0.84 / 0.90, zh 0.78 / 0.70) and after them, never trained or tuned
+  on. Judge by it, with its 95% intervals (Wilson): 30 cases at risk make recall 0.93 and 0.97 one case
+  apart. The same people wrote every set.
 A case counts as detected when the predicted risk is elevated or imminent. Goal (issue 6): recall >= 0.95 on
 elevated and imminent cases with precision >= 0.90. Also printed: the classifier's cost per message.
 """
@@ -29,7 +32,7 @@ from warmline.safety.quality import HELD_OUT, RETIRED
 from warmline.safety.quality import score as evaluate
 
 SETS = (("labelled", "development"), ("train", "training"), ("heldout", "retired 1"), ("heldout2", "retired 2"),
-        ("heldout3", "retired 3"), ("heldout4", "held-out 4"), ("heldout5", "held-out 5"))
+        ("heldout3", "retired 3"), ("heldout4", "retired 4"), ("heldout5", "retired 5"), ("heldout6", "held-out 6"))
 
 
 def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
@@ -67,7 +70,7 @@ def cross_validate(folds: int = 5, seeds: tuple[int, ...] = (0, 1, 2)) -> dict:
     import numpy as np
 
     from warmline.embedding import encode
-    from warmline.safety.classifier import RiskClassifier, training_rows
+    from warmline.safety.classifier import THRESHOLD, RiskClassifier, training_rows
     from warmline.safety.detect import scan, without_idioms
 
     rows = training_rows()
@@ -88,7 +91,7 @@ def cross_validate(folds: int = 5, seeds: tuple[int, ...] = (0, 1, 2)) -> dict:
             tr, te = np.where(fold != k)[0], np.where(fold == k)[0]
             clf = RiskClassifier.train([texts[i] for i in tr], y[tr].astype(int), encoder=lookup)
             prob[te] = clf.probabilities([texts[i] for i in te])
-        hit = lexicon | ((prob >= 0.5) & ~cancelled)
+        hit = lexicon | ((prob >= THRESHOLD) & ~cancelled)
         for code in ("en", "zh"):
             m = lang == code
             tp = int((hit & y & m).sum())
@@ -131,7 +134,7 @@ def main() -> None:
                 kinds = ", ".join(f"{k} {v:.2f}" for k, v in sorted(r["by_kind"].items()))
                 print(f"{label:22}{name + ' ' + lang:15}{r['n']:>5}{r['precision']:>11.3f}{r['recall']:>8.3f}"
                       f"{r['level_accuracy']:>13.3f}  {kinds}")
-    print("\nthe held-out sets together (95% intervals):")
+    print("\nthe held-out set (95% intervals):")
     for (label, lang), (tp, fp, fn) in pooled.items():
         (pl, ph), (rl, rh) = wilson(tp, tp + fp), wilson(tp, tp + fn)
         print(f"  {label:22}{lang}  precision {tp / (tp + fp):.3f} [{pl:.2f}, {ph:.2f}]  recall {tp / (tp + fn):.3f} "
@@ -140,7 +143,7 @@ def main() -> None:
         (tp0, _, fn0), (tp1, _, fn1) = pooled[screens[0][0], lang], pooled[screens[1][0], lang]
         print(f"  recall ratio, classifier vs reference, {lang}: {tp1 / (tp1 + fn1):.3f} / {tp0 / (tp0 + fn0):.3f} "
               f"= {(tp1 / (tp1 + fn1)) / (tp0 / (tp0 + fn0)):.2f}x")
-    print("\nthe held-out sets per category (share right: detected if at risk, not flagged if not):")
+    print("\nthe held-out set per category (share right: detected if at risk, not flagged if not):")
     rows = {lang: [r for split in HELD_OUT for r in load(f"{split}_{lang}.jsonl")] for lang in ("en", "zh")}
     cats = {lang: {label: evaluate(rows[lang], s)["by_category"] for label, s in screens} for lang in ("en", "zh")}
     keys = sorted({k for lang in cats for k in cats[lang][screens[1][0]]})
@@ -157,6 +160,7 @@ def main() -> None:
     print("\nleave one set out on the retired held-out sets (the classifier trained without the set it scores):")
     for lang, (p, r, n) in leave_one_set_out().items():
         print(f"  {lang}  precision {p:.3f}  recall {r:.3f}  ({n} at risk; the lexicon rules came from reading these sets)")
+    print("  (the threshold is the highest-recall one on a 0.05 grid with precision >= 0.90 here in both languages)")
     print("\nheld-out cases inside longer messages (each between two ordinary held-out sentences):")
     whole = Screener(sentences=False)
     for lang in ("en", "zh"):
@@ -173,7 +177,7 @@ def main() -> None:
     print(f"classifier training at first use: {train_s:.1f} s")
     for code, (p, r) in cross_validate().items():
         print(f"5-fold cross-validation on all the training sets, {code}: precision {p:.3f}, recall {r:.3f}")
-    print("goal: recall >= 0.95 with precision >= 0.90 (judge by the held-out sets together)")
+    print("goal: recall >= 0.95 with precision >= 0.90 (judge by the held-out set)")
 
 
 if __name__ == "__main__":

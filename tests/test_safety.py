@@ -355,6 +355,24 @@ def test_study_and_other_peoples_deaths_against_first_person_risk(text, risk):
     ("我总是忍不住想伤害我的孩子。", "elevated"),
     ("I would never hurt my kids.", "none"),
     ("我绝不会伤害我的孩子。", "none"),
+    # second round (held-out 4 and 5): idioms, he or she as the subject, 两年前, railways, tall places, confinement,
+    # violent thoughts about a person
+    ("Overdosing on coffee again before my exam, lol.", "none"),
+    ("I overdosed on my pills last night.", "elevated"),
+    ("Shot myself in the foot by missing the deadline.", "none"),
+    ("真是搬起石头砸自己的脚。", "none"),
+    ("她从跳台上跳下去，动作特别漂亮。", "none"),
+    ("他走了，不想活了。", "elevated"),
+    ("我闺蜜说她有轻生的念头，我该怎么帮她？", "none"),
+    ("两年前我自杀未遂，现在过得很好。", "none"),
+    ("两年前我自杀未遂，最近又有这种想法了。", "elevated"),
+    ("Sitting on the train tracks now.", "imminent"),
+    ("我现在躺在铁轨上。", "imminent"),
+    ("I looked up the tallest car park in town.", "elevated"),
+    ("My mum locks me in my room for days.", "elevated"),
+    ("我妈生气的时候会把我关在地下室。", "elevated"),
+    ("I keep picturing stabbing my dad while he sleeps.", "elevated"),
+    ("我老是想象趁我爸睡着的时候捅他。", "elevated"),
 ])
 def test_lexicon_rules_from_the_retired_held_out_sets(text, risk):
     assert screen(text).risk == risk

@@ -269,7 +269,7 @@ def stage_chat(out: Path, say: Callable[[str], None], backend, max_new_tokens: i
     for lang in ("en", "zh"):
         q = score(held_out(lang), session.screener)
         quality[lang] = {k: q[k] for k in ("n", "precision", "recall")}
-        st.lines.append(f"safety screen on the held-out sets ({lang}, {q['n']} messages): precision {q['precision']:.2f}, "
+        st.lines.append(f"safety screen on the held-out set ({lang}, {q['n']} messages): precision {q['precision']:.2f}, "
                         f"recall {q['recall']:.2f}")
         say(st.lines[-1])
     st.data = {"model": backend.model_id, "transcript": transcript, "safety_held_out": quality}

@@ -3,10 +3,11 @@ embeddings (USE multilingual v3, offline, numpy), trained on the project's own l
 
 Indirect statements ("I found a new home for my cat because I won't be able to look after her much
 longer", "我给猫找了新主人，因为我照顾不了它多久了") carry no crisis keyword, so the lexicon misses them; an embedding sees that they mean the same
-thing as the cases it was trained on, in either language. Settings (kernel width, regularization,
-threshold) were chosen by 5-fold cross-validation on the development and training sets. It is trained on
-those and on the three retired held-out sets (they measured it until the fourth was written; see
-`warmline.safety.quality`); the fourth held-out set measures it (`benchmarks/bench_safety.py`). It only ever raises risk to `elevated`; the lexicon
+thing as the cases it was trained on, in either language. Kernel width and regularization were chosen by
+5-fold cross-validation on the development and training sets; the threshold (THRESHOLD) by leaving one
+retired held-out set out at a time. It is trained on those sets and on the retired held-out sets (each
+measured the screen until a newer one was written; see `warmline.safety.quality`); the current held-out
+set measures it (`benchmarks/bench_safety.py`). It only ever raises risk to `elevated`; the lexicon
 decides what is imminent, and a message the lexicon read as explicitly negated ("I would never kill
 myself") or about someone else is left to the lexicon (see `Screener`).
 
@@ -26,9 +27,14 @@ from typing import Callable
 import numpy as np
 
 Encoder = Callable[[list[str]], np.ndarray]
-# the development and training sets, and the held-out sets 1-3, retired into training once held-out 4 was written
-TRAINING_SETS = tuple(f"{split}_{lang}.jsonl" for split in ("labelled", "train", "heldout", "heldout2", "heldout3")
+# the development and training sets, and the held-out sets 1-5, retired into training once newer ones were written
+TRAINING_SETS = tuple(f"{split}_{lang}.jsonl"
+                      for split in ("labelled", "train", "heldout", "heldout2", "heldout3", "heldout4", "heldout5")
                       for lang in ("en", "zh"))
+# The highest recall with precision >= 0.90 in both languages on a 0.05 grid, each retired held-out set scored
+# by a classifier trained without it (0.40: zh precision 0.89; 0.45: en 0.92 / 1.00, zh 0.92 / 0.95; 0.50:
+# en 0.94 / 0.99, zh 0.94 / 0.94, as precision / recall). The screen prefers a false alarm to a miss.
+THRESHOLD = 0.45
 
 
 def _encoder() -> Encoder:
@@ -41,7 +47,7 @@ class RiskClassifier:
     """p(risk | text) = sigmoid(sum_j a_j exp(-gamma * |x_j - x|^2) + b) over unit embeddings x."""
 
     def __init__(self, support: np.ndarray, alpha: np.ndarray, bias: float, gamma: float = 2.0,
-                 threshold: float = 0.5, encoder: Encoder | None = None):
+                 threshold: float = THRESHOLD, encoder: Encoder | None = None):
         self.support, self.alpha, self.bias = support, alpha, float(bias)
         self.gamma, self.threshold = gamma, threshold
         self.encoder = encoder or _encoder()
@@ -51,7 +57,7 @@ class RiskClassifier:
 
     @classmethod
     def train(cls, texts: list[str], labels: list[int], gamma: float = 2.0, l2: float = 1e-5,
-              threshold: float = 0.5, encoder: Encoder | None = None, iterations: int = 50) -> RiskClassifier:
+              threshold: float = THRESHOLD, encoder: Encoder | None = None, iterations: int = 50) -> RiskClassifier:
         encoder = encoder or _encoder()
         X = encoder(list(texts)).astype(np.float64)
         y = np.asarray(labels, np.float64)
@@ -138,7 +144,7 @@ def bundled() -> RiskClassifier:
 
 
 # bump when the features, the model or its settings change
-CACHE_VERSION = "use-multilingual-v3/klr-rbf/gamma2/l2-1e-5/threshold0.5/v2"
+CACHE_VERSION = f"use-multilingual-v3/klr-rbf/gamma2/l2-1e-5/threshold{THRESHOLD}/v2"
 
 
 def _cache_dir():

@@ -56,13 +56,15 @@ EN = {
     "plan_or_means": _rx(
         r"\b(?:have|got|bought|saved|stockpil\w*|collect\w*|taken|took|taking) (?:up )?(?:the |some |enough |a |all the )?(?:pills|rope|gun|razor|blades?|knife)\b",
         r"\btaking them all\b",
-        r"\bpills in front of me\b", r"\bhow many (?:pills|tablets)\b", r"\blethal dose\b", r"\boverdos(?:e|ing)\b",
+        r"\bpills in front of me\b", r"\bhow many (?:pills|tablets)\b", r"\blethal dose\b", r"\boverdos(?:e|ed|ing)\b",
         r"\bjump(?:ing)? (?:off|from) (?:the |a )?(?:bridge|roof|building|balcony)\b", r"\bhang(?:ing)? myself\b",
         r"\bshoot(?:ing)? myself\b", r"\bon the roof\b", r"\bwrote (?:a|my) (?:suicide )?note\b",
         r"\bbought a rope\b", r"\bhave a (?:gun|knife)\b",
         r"\b(?:have|got|take|taking|took|get|getting) my (?:\w+'s )?(?:hunting )?(?:gun|rifle|shotgun|pistol|firearm)\b",
         r"\b(?:in|inside) (?:the|my) (?:car|garage)\b.{0,60}\b(?:engine running|exhaust|fumes)\b",
         r"\b(?:car|garage) is full of (?:exhaust|fumes|smoke)\b", r"\bcarbon monoxide\b",
+        r"\b(?:on|onto|lying on|sitting on|standing on) the (?:train |railway )?tracks\b",
+        r"\b(?:looked up|looking up|searched|searching|googled|googling|checked out) (?:the |which )?(?:\w+ )?(?:tallest|highest)\b",
         r"\bwhole (?:pack|packet|bottle|box|strip) of (?:pills|tablets|paracetamol|ibuprofen|tylenol|sleeping pills)\b",
         r"\b(?:jump\w*|fall\w*|pills|tablets|overdose)\b.{0,40}\b(?:always|definitely|enough to be|be) (?:fatal|lethal|deadly)\b"),
     "method_request": _rx(r"\b(?:tell|give|show) me (?:the |a )?(?:lethal|fatal|deadly) dose\b",
@@ -80,9 +82,12 @@ EN = {
     "harm_to_others": _rx(r"\b(?:going to|gonna|want to|will) (?:kill|hurt|shoot|stab) (?:him|her|them|someone|people|the people|my \w+)\b",
                           # thoughts of harming one's child (postpartum screening asks about them); "I would never
                           # hurt my kids" is negated like any other match
-                          r"\b(?:hurt|harm|kill|shake|smother|drown)(?:ing)? (?:my|the) (?:baby|babies|kids?|child|children|son|daughter)\b"),
+                          r"\b(?:hurt|harm|kill|shake|smother|drown)(?:ing)? (?:my|the) (?:baby|babies|kids?|child|children|son|daughter)\b",
+                          r"\b(?:fantasi[sz]e|fantasi[sz]ing|picture|picturing|imagine|imagining|thoughts of|thinking about) "
+                          r"(?:about )?(?:hurting|killing|stabbing|strangling|shooting|pushing) (?:him|her|them|my \w+|someone)\b"),
     "abuse": _rx(r"\b(?:he|she|they|my \w+) (?:hits|beats|hit|beat|rapes|raped|abuses|abused|chokes|choked) me\b",
-                 r"\b(?:being|been|was|am) (?:sexually |physically )?abused\b", r"\babused me\b", r"\bafraid to go home\b"),
+                 r"\b(?:being|been|was|am) (?:sexually |physically )?abused\b", r"\babused me\b", r"\bafraid to go home\b",
+                 r"\b(?:he|she|they|my \w+) locks? me (?:in|up)\b"),
 }
 ZH = {
     "suicidal_ideation": _rx(r"想死", r"不想(?:再)?活", r"活不下去", r"活着.{0,2}没(?:有)?意思", r"自杀", r"轻生",
@@ -94,7 +99,7 @@ ZH = {
     "plan_or_means": _rx(r"安眠药", r"跳楼", r"跳河", r"跳下去", r"割腕", r"上吊", r"绳子", r"烧炭", r"喝了?农药", r"遗书",
                          r"攒了.{0,4}药", r"吃了.{0,4}(?:一整瓶|一瓶|所有的?)药", r"吃多少.{0,2}药.{0,4}(?:会死|致死)",
                          r"致死(?:剂)?量", r"楼顶", r"刀.{0,4}准备好",
-                         r"(?:车里|车库).{0,6}(?:尾气|发动机开着)", r"一氧化碳", r"一(?:次|口气)?吃.{0,2}一整(?:盒|瓶|板)",
+                         r"(?:车里|车库).{0,6}(?:尾气|发动机开着)", r"一氧化碳", r"铁轨上", r"卧轨", r"查.{0,8}(?:最高的|哪座桥最高|多高)", r"一(?:次|口气)?吃.{0,2}一整(?:盒|瓶|板)",
                          r"药.{0,4}吃多少.{0,2}够"),
     "method_request": _rx(r"告诉我.{0,8}致死(?:剂)?量", r"吃多少.{0,4}(?:会死|能死|致死)", r"怎么死.{0,4}(?:不痛|最快)",
                           r"(?:最快|不痛苦)的(?:死法|自杀方法)"),
@@ -103,16 +108,18 @@ ZH = {
     "self_harm": _rx(r"自残", r"伤害自己", r"割自己", r"划自己", r"自伤"),
     "farewell": _rx(r"永别", r"再见了(?:大家|所有人)", r"把.{0,4}东西(?:都)?送人", r"交代后事", r"(?:安排|计划|准备)(?:好)?(?:了)?我的葬礼"),
     "harm_to_others": _rx(r"杀了(?:他|她|他们|她们)", r"想杀人", r"弄死(?:他|她)", r"报复社会",
-                          r"(?:伤害|掐死|闷死|捂死|淹死|摔死)(?:我的|我)?(?:孩子|宝宝|女儿|儿子)"),
-    "abuse": _rx(r"家暴", r"(?:他|她|爸|妈|父亲|母亲|老公|男友|丈夫).{0,6}打我", r"性侵", r"虐待我"),
+                          r"(?:伤害|掐死|闷死|捂死|淹死|摔死)(?:我的|我)?(?:孩子|宝宝|女儿|儿子)",
+                          r"(?:幻想|想象|总想|老想)着?(?:把|趁|去)?.{0,8}(?:推下|捅|掐死|杀掉|砍)"),
+    "abuse": _rx(r"家暴", r"(?:他|她|爸|妈|父亲|母亲|老公|男友|丈夫).{0,6}打我", r"性侵", r"虐待我", r"把我(?:关|锁)(?:在|进)"),
 }
 # idioms and slang removed before matching
 IDIOMS = {
     "en": re.compile(r"\bkill(?:ing|ed)? (?:it|time)\b|\bdying (?:to|for)\b|\b(?:will|gonna|going to|would|'ll) kill me\b|"
                      r"\bkills? me\b|\bkilling me\b|\bnearly killed me\b|\bto die for\b|\bdead tired\b|"
-                     r"\bdie of embarrassment\b|\bthe death of me\b|\bsuicide (?:squad|doors?|run)\b|\bmurder a\b|\bbungee[- ]jump\w*", re.IGNORECASE),
+                     r"\bdie of embarrassment\b|\bthe death of me\b|\bsh(?:o|oo)t(?:ing)? myself in the foot\b|"
+                     r"\boverdos(?:e|ed|ing) on (?:coffee|caffeine|sugar|chocolate|candy|tv|netflix)\b|\bsuicide (?:squad|doors?|run)\b|\bmurder a\b|\bbungee[- ]jump\w*", re.IGNORECASE),
     "zh": re.compile(r"想死(?:你|我)了|想死你|(?:笑|累|热|冷|饿|困|气|吓|烦|忙|美|帅|急|渴|痒|疼|痛|丑|难受|难|烂)死(?:我|人|了)|"
-                     r"跳楼价|跳楼甩卖|死机|死磕"),
+                     r"跳楼价|跳楼甩卖|死机|死磕|搬起石头砸自己的脚"),
 }
 NEGATION = {
     "en": re.compile(r"\b(?:never|not|wouldn'?t|won'?t|don'?t|didn'?t|haven'?t|hasn'?t|hadn'?t|no longer|isn'?t|aren'?t)\b(?:\W+\w+){0,4}\W*$",
@@ -132,11 +139,11 @@ CONTEXT = {
                      r"documentary|training|assessment|novel|character|movie|film|game|concept|toxicology|class|"
                      r"warning signs|joked|joking|while cooking|by accident|accidentally|scratch|"
                      r"asked (?:me )?(?:whether|if)|and i said no)\b", re.IGNORECASE),
-    "zh": re.compile(r"朋友|同学|弟弟|妹妹|哥哥|姐姐|孩子|学生|来访者|病人|他说|她说|室友|同事|表哥|表姐|表弟|表妹|堂哥|堂姐|邻居|亲戚|论文|预防|研究|小说|电影|游戏|主人公|课上|攀岩|蹦极|跳绳|"
+    "zh": re.compile(r"朋友|同学|弟弟|妹妹|哥哥|姐姐|孩子|学生|来访者|病人|他说|她说|室友|同事|闺蜜|好友|舍友|同桌|老公|老婆|男朋友|女朋友|丈夫|妻子|表哥|表姐|表弟|表妹|堂哥|堂姐|邻居|亲戚|论文|预防|研究|小说|电影|游戏|主人公|课上|攀岩|蹦极|跳绳|"
                      r"课程|评估|信号|概念|开玩笑|不小心|新公司|上班|搬家|毕业"),
 }
 FIRST_PERSON = {"en": re.compile(r"\b(?:i|i'm|im|i've|i'd|me|my life|myself)\b", re.IGNORECASE),
-                "zh": re.compile(r"我(?!朋友|同学|弟弟|妹妹|哥哥|姐姐|孩子|妈|爸|室友|同事|邻居|亲戚)")}
+                "zh": re.compile(r"我(?!朋友|同学|弟弟|妹妹|哥哥|姐姐|孩子|妈|爸|室友|同事|邻居|亲戚|闺蜜|好友|舍友|同桌|老公|老婆|男朋友|女朋友|丈夫|妻子)")}
 _CLAUSE = re.compile(r"[^.!?;。！？；\n]+")
 ELEVATED = ("suicidal_ideation", "self_harm", "farewell", "harm_to_others", "abuse", "plan_or_means", "method_request")
 
@@ -154,13 +161,15 @@ _PREDICATIVE = re.compile(r"\b(?:feel|feels|feeling|felt|am|i'm|im|was|been|bein
 _STUDY = re.compile(r"\b(?:thesis|dissertation|research|studying|statistics|rates?|essay|paper|course|exam|lecture|"
                     r"homework|textbook|psychology|ideation|definition|difference between)\b", re.IGNORECASE)
 
+_ZH_SEGMENT = re.compile(r"[^，,、；;。！？!?\n]*$")  # the part of the sentence before a match, from the last comma
+_ZH_THIRD = re.compile(r"^[^我]*[他她][^我]*$")
 _ZH_TOPIC = re.compile(r"率|预防|干预|统计|现象|研究|意念的(?:区别|定义|概念|分类)")
 # a period of the speaker's past; _RECENT anywhere in the message says it is not over ("again", "最近", "又")
 _PAST = {"en": re.compile(r"\b(?:used to|years ago|in (?:college|high school|middle school|university|my teens|my twenties)|"
                           r"as a (?:teen(?:ager)?|kid|child|student)|when i was (?:younger|little|a (?:kid|teen(?:ager)?|child|"
                           r"student)|in (?:college|school|high school)|\d+))\b", re.IGNORECASE),
          # 小时候 (childhood), never 小时 ("一个小时前": an hour ago)
-         "zh": re.compile(r"以前|好几年没有|(?:大学|高中|初中|中学|十几岁)(?:时|的时候|那会儿?)|小时候|读书的时候")}
+         "zh": re.compile(r"以前|好几年没有|(?:\d+|[一二两三四五六七八九十几]+)年前|(?:大学|高中|初中|中学|十几岁)(?:时|的时候|那会儿?)|小时候|读书的时候")}
 _RECENT = {"en": re.compile(r"\b(?:again|still|lately|recently|these days|(?:is|are|has|have|came|coming) back|"
                             r"started to|starting to)\b", re.IGNORECASE),
            "zh": re.compile(r"又|还是|最近|重新|再次|回来了")}
@@ -178,6 +187,8 @@ def _about_someone_else(key: str, text: str, start: int, end: int) -> bool:
         return True
     if key == "zh" and text[start:end] == "自杀" and _ZH_TOPIC.match(text, end):
         return True  # "自杀率", "自杀预防", "被动自杀意念的区别": the subject, not the speaker
+    if key == "zh" and _ZH_THIRD.search(_ZH_SEGMENT.search(text, 0, start).group(0)):
+        return True  # "她从跳台上跳下去": he or she is the subject of this part of the sentence, and 我 is not in it
     if _PAST[key].search(clause) and not _RECENT[key].search(text):
         return True  # "I used to self-harm", "大学时有过自杀的念头", and nothing says it is back
     if not CONTEXT[key].search(clause):
