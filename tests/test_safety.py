@@ -373,6 +373,21 @@ def test_study_and_other_peoples_deaths_against_first_person_risk(text, risk):
     ("我妈生气的时候会把我关在地下室。", "elevated"),
     ("I keep picturing stabbing my dad while he sleeps.", "elevated"),
     ("我老是想象趁我爸睡着的时候捅他。", "elevated"),
+    # third round (held-out 6): another person before the match in the same part of a Chinese sentence;
+    # a match before the other person is the speaker's own; idioms; arranging one's affairs; commanding voices
+    ("药数好了，遗书写好了，等室友一出门我就动手。", "elevated"),
+    ("我弟弟一直在自残，爸妈还不知道。", "none"),
+    ("我妹妹跟我说她想自杀。", "none"),
+    ("他不知道我想自杀。", "elevated"),
+    ("My best friend told me she wants to kill herself.", "none"),
+    ("I'm so full I could die.", "none"),
+    ("吃太撑了，撑死我了。", "none"),
+    ("要是再晚归，我妈真的会杀了我。", "none"),
+    ("我想杀了我自己。", "elevated"),
+    ("这周我把后事都安排好了。", "elevated"),
+    ("卡都退了，以后就用不上了。", "elevated"),
+    ("脑子里有个声音让我去伤害别人。", "elevated"),
+    ("干脆真的消失好了。", "elevated"),
 ])
 def test_lexicon_rules_from_the_retired_held_out_sets(text, risk):
     assert screen(text).risk == risk

