@@ -525,6 +525,34 @@ def test_safety_eval_per_category(tmp_path):
     assert "share right per category" in table and "crisis/abuse" in table and "hard_negative/idiom" in table
 
 
+def test_safety_eval_lists_what_it_got_wrong_and_screens_each_message_once(tmp_path, monkeypatch):
+    import json
+
+    from typer.testing import CliRunner
+
+    from warmline.cli.main import app
+    from warmline.safety import Screener
+
+    rows = [{"text": "I want to kill myself.", "risk": "elevated"},            # found
+            {"text": "I feel like a ghost, might as well make it official.", "risk": "elevated"},  # the lexicon misses it
+            {"text": "This commute is killing me.", "risk": "none"},            # an idiom: right
+            {"text": "I'm going to kill myself tonight.", "risk": "none"}]      # mislabelled: a "false alarm"
+    f = tmp_path / "mine.jsonl"
+    f.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    screened = []
+    many = Screener.many
+    monkeypatch.setattr(Screener, "many", lambda self, texts, contexts=None: screened.extend(texts) or many(self, texts, contexts))
+    r = CliRunner().invoke(app, ["safety", "eval", str(f), "--json", "--no-classifier", "--errors"])
+    assert r.exit_code == 0, r.output
+    report = json.loads(r.stdout)
+    assert sorted(screened) == sorted(x["text"] for x in rows)  # once each, though "all" and "en" are both scored
+    assert [(e["line"], e["error"]) for e in report["errors"]] == [(2, "missed"), (4, "false alarm")]
+    assert report["errors"][1]["risk"] == "imminent" and report["errors"][1]["evidence"]
+    table = CliRunner().invoke(app, ["safety", "eval", str(f), "--no-classifier", "--errors"]).output
+    assert "2 message(s) the screen got wrong" in table and "false alarm" in table
+    assert "errors" not in json.loads(CliRunner().invoke(app, ["safety", "eval", str(f), "--json", "--no-classifier"]).stdout)
+
+
 def test_safety_check_quarantines_a_bad_line_and_goes_on(tmp_path):
     import json
 

@@ -75,7 +75,7 @@ def _rows(file: Path, quarantine: Path | None, labelled: bool = False) -> tuple[
                 bad(Bad(str(file), i, None, f"{type(e).__name__}: {e}", line))
                 first = first or f"{file}:{i}: {e}"
                 continue
-            rows.append({**row, "context": context})
+            rows.append({**row, "context": context, "line": i})
     if bad.count:
         typer.echo(f"{bad.count} malformed line(s) of {file} quarantined in {quarantine} (first: {first})", err=True)
     if not rows:
@@ -92,6 +92,8 @@ def evaluate(
     model: str = B.MODEL, base_url: str = B.BASE_URL, api_key_env: str = B.API_KEY_ENV,
     quarantine: Path = typer.Option(None, "--quarantine", help="Where malformed lines go (default FILE.quarantine.jsonl)."),
     json_out: bool = typer.Option(False, "--json", help="Print the scores as JSON."),
+    errors: bool = typer.Option(False, "--errors", help="Also list the messages the screen got wrong (missed or "
+                                                        "false alarm), with its verdict and evidence."),
 ) -> None:
     """Score the safety screen on your own labelled messages: precision and recall of "any risk" per
     language and over all, the share of exact risk levels, and the share right per kind of case and, when
@@ -99,11 +101,11 @@ def evaluate(
     as detected when the predicted risk is elevated or imminent."""
     from ..conversation import detect_lang
     from ..safety import Screener
-    from ..safety.quality import score
+    from ..safety.quality import score, screen_rows
     from ._ui import console, table
 
     read, quarantined = _rows(file, quarantine, labelled=True)
-    rows = [{"text": r["text"], "risk": r["risk"], "context": r["context"],
+    rows = [{"text": r["text"], "risk": r["risk"], "context": r["context"], "line": r["line"],
              "kind": str(r.get("kind") or ("at risk" if r["risk"] != "none" else "no risk")),
              "category": str(r.get("category") or ""),
              "lang": r.get("lang") or detect_lang(r["text"])} for r in read]
@@ -111,9 +113,15 @@ def evaluate(
                         classifier=not no_classifier)
     report = {"file": str(file), "screen": ("lexicon" if no_classifier else "lexicon + classifier") +
               (" + LLM check" if llm_backend else ""), "quarantined": quarantined, "groups": {}}
+    verdicts = screen_rows(rows, screener)  # once; the groups below are slices of it
     for name in ["all"] + sorted({r["lang"] for r in rows}):
-        group = [r for r in rows if name == "all" or r["lang"] == name]
-        report["groups"][name] = score(group, screener)
+        at = [i for i, r in enumerate(rows) if name == "all" or r["lang"] == name]
+        report["groups"][name] = score([rows[i] for i in at], verdicts=[verdicts[i] for i in at])
+    wrong = [{"line": r["line"], "lang": r["lang"], "label": r["risk"], "risk": v.risk, "categories": v.categories,
+              "evidence": v.evidence, "error": "missed" if r["risk"] != "none" else "false alarm", "text": r["text"]}
+             for r, v in zip(rows, verdicts) if (r["risk"] != "none") != (v.risk != "none")]
+    if errors:
+        report["errors"] = wrong
     if json_out:
         typer.echo(json.dumps(report, ensure_ascii=False))
         return
@@ -130,6 +138,11 @@ def evaluate(
                               [(k, *(("{}/{}".format(*report["groups"][g]["by_category"][k])
                                       if k in report["groups"][g]["by_category"] else "-") for g in groups))
                                for k in categories]))
+    if errors:
+        console().print(table(f"{len(wrong)} message(s) the screen got wrong", ["line", "error", "label", "screen",
+                                                                               "evidence", "text"],
+                              [(w["line"], w["error"], w["label"], w["risk"], ", ".join(w["evidence"]) or "-", w["text"])
+                               for w in wrong]))
 
 
 def _share(part: int, whole: int) -> str:

@@ -19,10 +19,18 @@ HELD_OUT = ("heldout7",)
 RETIRED = ("heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6")
 
 
-def score(rows: list[dict], screener: Callable[[str], Verdict]) -> dict:
+def screen_rows(rows: list[dict], screener: Callable[[str], Verdict]) -> list[Verdict]:
+    """The screen's verdict on each labelled row, read with its `context` when the screener takes one."""
     many = getattr(screener, "many", None)
     contexts = [r.get("context") or [] for r in rows]
-    verdicts = many([r["text"] for r in rows], contexts) if many else [screener(r["text"]) for r in rows]
+    return many([r["text"] for r in rows], contexts) if many else [screener(r["text"]) for r in rows]
+
+
+def score(rows: list[dict], screener: Callable[[str], Verdict] | None = None,
+          verdicts: list[Verdict] | None = None) -> dict:
+    """Scores of `screener` on `rows`, or of `verdicts` already made for them (one per row)."""
+    if verdicts is None:
+        verdicts = screen_rows(rows, screener)
     tp = fp = fn = exact = 0
     by_kind = defaultdict(lambda: [0, 0])  # kind -> [right, total]
     by_category = defaultdict(lambda: [0, 0])  # "kind/category" -> [right, total], for rows that name a category
