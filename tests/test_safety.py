@@ -388,6 +388,19 @@ def test_study_and_other_peoples_deaths_against_first_person_risk(text, risk):
     ("卡都退了，以后就用不上了。", "elevated"),
     ("脑子里有个声音让我去伤害别人。", "elevated"),
     ("干脆真的消失好了。", "elevated"),
+    # fourth round (held-out 7): grooming, Chinese homophones for 自杀 (not the teapot), not planning to live to
+    # a date, a bare 不 right before the match, hyperbole, books about suicide
+    ("My teacher asked me not to tell my parents about our messages.", "elevated"),
+    ("老师让我别告诉爸妈。", "elevated"),
+    ("最近老想紫砂。", "elevated"),
+    ("我买了个紫砂壶。", "none"),
+    ("我不打算活到明年了。", "elevated"),
+    ("我不想死，只是想休息。", "none"),
+    ("不知道为什么就是想死。", "elevated"),
+    ("I'm so hungry I'm literally dying.", "none"),
+    ("Our book club read a memoir about a suicide attempt.", "none"),
+    ("I read a book about suicide because I feel suicidal.", "elevated"),
+    ("读书会读了一本自杀未遂者的回忆录。", "none"),
 ])
 def test_lexicon_rules_from_the_retired_held_out_sets(text, risk):
     assert screen(text).risk == risk
