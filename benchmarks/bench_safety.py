@@ -48,19 +48,34 @@ def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
     return max(0.0, mid - half), min(1.0, mid + half)
 
 
+def cached_encoder():
+    """The classifier's encoder, remembering every text it has embedded (the same training texts are
+    embedded once for all the folds and sets below)."""
+    from warmline.embedding import encode
+
+    seen: dict[str, object] = {}
+
+    def encoder(texts: list[str]):
+        import numpy as np
+
+        new = list(dict.fromkeys(t for t in texts if t not in seen))
+        if new:
+            seen.update(zip(new, encode(new, threads=1)))
+        return np.stack([seen[t] for t in texts]) if texts else encode([], threads=1)
+
+    return encoder
+
+
 def leave_one_set_out() -> dict:
     """The default screen on each retired held-out set with the classifier trained on every other training set:
     pooled precision and recall per language."""
-    from warmline.embedding import encode
-    from warmline.safety.classifier import TRAINING_SETS, RiskClassifier
-    from warmline.safety.detect import without_idioms
+    from warmline.safety.classifier import TRAINING_SETS, RiskClassifier, examples
 
     tot = defaultdict(lambda: [0, 0, 0])
+    encoder = cached_encoder()
     for target in RETIRED:
-        rows = [r for name in TRAINING_SETS if not name.startswith(target + "_") for r in load(name)]
-        clf = RiskClassifier.train([without_idioms(r["text"]) for r in rows], [int(r["risk"] != "none") for r in rows],
-                                   encoder=lambda t: encode(t, threads=1))
-        screener = Screener(classifier=clf)
+        texts, labels = examples([r for name in TRAINING_SETS if not name.startswith(target + "_") for r in load(name)])
+        screener = Screener(classifier=RiskClassifier.train(texts, labels, encoder=encoder))
         for lang in ("en", "zh"):
             r = evaluate(load(f"{target}_{lang}.jsonl"), screener)
             for i, k in enumerate(("tp", "fp", "fn")):
@@ -73,16 +88,13 @@ def cross_validate(folds: int = 5, seeds: tuple[int, ...] = (0, 1, 2)) -> dict:
     k-th (how its settings were chosen, on the development and training sets alone). Mean over seeds."""
     import numpy as np
 
-    from warmline.embedding import encode
-    from warmline.safety.classifier import THRESHOLD, RiskClassifier, training_rows
-    from warmline.safety.detect import scan, without_idioms
+    from warmline.safety.classifier import THRESHOLD, RiskClassifier, examples, training_rows
+    from warmline.safety.detect import scan
 
     rows = training_rows()
-    texts = [without_idioms(r["text"]) for r in rows]
-    vectors = encode(texts, threads=1)
-    at = {t: i for i, t in enumerate(texts)}
-    lookup = lambda batch: vectors[[at[t] for t in batch]]  # noqa: E731
-    y = np.array([r["risk"] != "none" for r in rows])
+    texts, labels = examples(rows)
+    lookup = cached_encoder()
+    y = np.array(labels, bool)
     lang = np.array(["zh" if any("\u4e00" <= c <= "\u9fff" for c in r["text"]) else "en" for r in rows])
     scanned = [scan(r["text"]) for r in rows]
     lexicon = np.array([v.risk != "none" for v, _ in scanned])
@@ -128,6 +140,7 @@ def main() -> None:
     screens = (("lexicon (reference)", Screener(classifier=False)), ("lexicon + classifier", default))
     print(f"{'screen':22}{'set':15}{'n':>5}{'precision':>11}{'recall':>8}{'level exact':>13}  by kind (share right)")
     pooled = defaultdict(lambda: [0, 0, 0])
+    cats = defaultdict(lambda: defaultdict(lambda: [0, 0]))  # (screen, lang) -> category -> [right, total]
     for label, screener in screens:
         for split, name in SETS:
             for lang in ("en", "zh"):
@@ -135,6 +148,9 @@ def main() -> None:
                 if split in HELD_OUT:
                     for i, k in enumerate(("tp", "fp", "fn")):
                         pooled[label, lang][i] += r[k]
+                    for key, (right, n) in r["by_category"].items():
+                        cats[label, lang][key][0] += right
+                        cats[label, lang][key][1] += n
                 kinds = ", ".join(f"{k} {v:.2f}" for k, v in sorted(r["by_kind"].items()))
                 print(f"{label:22}{name + ' ' + lang:15}{r['n']:>5}{r['precision']:>11.3f}{r['recall']:>8.3f}"
                       f"{r['level_accuracy']:>13.3f}  {kinds}")
@@ -148,16 +164,14 @@ def main() -> None:
         print(f"  recall ratio, classifier vs reference, {lang}: {tp1 / (tp1 + fn1):.3f} / {tp0 / (tp0 + fn0):.3f} "
               f"= {(tp1 / (tp1 + fn1)) / (tp0 / (tp0 + fn0)):.2f}x")
     print("\nthe held-out set per category (share right: detected if at risk, not flagged if not):")
-    rows = {lang: [r for split in HELD_OUT for r in load(f"{split}_{lang}.jsonl")] for lang in ("en", "zh")}
-    cats = {lang: {label: evaluate(rows[lang], s)["by_category"] for label, s in screens} for lang in ("en", "zh")}
-    keys = sorted({k for lang in cats for k in cats[lang][screens[1][0]]})
+    keys = sorted({k for table in cats.values() for k in table})
     print(f"  {'kind':14}{'category':19}" + "".join(f"{lang + ' ' + lab:>16}" for lang in ("en", "zh")
                                                      for lab in ("lexicon", "default")))
     for key in keys:
         cells = []
         for lang in ("en", "zh"):
             for label, _ in screens:
-                right, n = cats[lang][label].get(key, (0, 0))
+                right, n = cats[label, lang].get(key, (0, 0))
                 cells.append(f"{right}/{n}" if n else "-")
         kind, category = key.split("/", 1)
         print(f"  {kind:14}{category:19}" + "".join(f"{c:>16}" for c in cells))

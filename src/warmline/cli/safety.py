@@ -119,7 +119,7 @@ def evaluate(
         report["groups"][name] = score([rows[i] for i in at], verdicts=[verdicts[i] for i in at])
     wrong = [{"line": r["line"], "lang": r["lang"], "label": r["risk"], "risk": v.risk, "categories": v.categories,
               "evidence": v.evidence, "error": "missed" if r["risk"] != "none" else "false alarm", "text": r["text"]}
-             for r, v in zip(rows, verdicts) if (r["risk"] != "none") != (v.risk != "none")]
+             for r, v in zip(rows, verdicts) if errors and (r["risk"] != "none") != (v.risk != "none")]
     if errors:
         report["errors"] = wrong
     if json_out:

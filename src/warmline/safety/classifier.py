@@ -115,6 +115,13 @@ def labelled(name: str) -> list[dict]:
     return [json.loads(x) for x in text.splitlines() if x.strip()]
 
 
+def examples(rows: list[dict]) -> tuple[list[str], list[int]]:
+    """(texts as the classifier reads them, with idioms blanked out as the lexicon does; 1 for any risk)."""
+    from .detect import without_idioms
+
+    return [without_idioms(r["text"]) for r in rows], [int(r["risk"] != "none") for r in rows]
+
+
 def training_rows() -> list[dict]:
     return [r for name in TRAINING_SETS for r in labelled(name)]
 
@@ -124,11 +131,7 @@ def bundled() -> RiskClassifier:
     """Trained on TRAINING_SETS in both languages (never on the held-out set, `quality.HELD_OUT`), with
     idioms blanked out as the lexicon reads them. About 1-2 s the first time; the result is kept under
     $WARMLINE_HOME/cache, keyed by the training data and settings, so later processes load it."""
-    from .detect import without_idioms
-
-    rows = training_rows()
-    texts = [without_idioms(r["text"]) for r in rows]
-    labels = [int(r["risk"] != "none") for r in rows]
+    texts, labels = examples(training_rows())
     key = hashlib.sha256(json.dumps([CACHE_VERSION, texts, labels], ensure_ascii=False).encode()).hexdigest()[:16]
     path = _cache_dir() / f"safety-classifier-{key}.npz"
     try:

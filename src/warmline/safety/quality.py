@@ -43,8 +43,9 @@ def score(rows: list[dict], screener: Callable[[str], Verdict] | None = None,
         by_kind[r["kind"]][0] += hit == pos
         by_kind[r["kind"]][1] += 1
         if r.get("category"):
-            by_category[f"{r['kind']}/{r['category']}"][0] += hit == pos
-            by_category[f"{r['kind']}/{r['category']}"][1] += 1
+            cell = by_category[f"{r['kind']}/{r['category']}"]
+            cell[0] += hit == pos
+            cell[1] += 1
     return {"n": len(rows), "tp": tp, "fp": fp, "fn": fn,
             "precision": tp / (tp + fp) if tp + fp else 1.0, "recall": tp / (tp + fn) if tp + fn else 1.0,
             "level_accuracy": exact / len(rows) if rows else 1.0,
