@@ -54,7 +54,8 @@ EN = {
         r"\bunaliv(?:e|ing) (?:my ?self|me)\b", r"\b(?:want|wanna|going) to unalive\b", r"\bsewer ?slide\b",
         r"\bsue[- ]?decide\b", r"\bself[- ]delet(?:e|ion|ing)\b", r"\bkms\b"),
     "plan_or_means": _rx(
-        r"\b(?:have|got|bought|saved|stockpil\w*|collect\w*|taken|took|taking) (?:up )?(?:the |some |enough |a |all the )?(?:pills|rope|gun|razor|blades?|knife)\b",
+        r"\b(?:have|got|bought|saved|stockpil\w*|collect\w*|taken|took|taking) (?:up )?(?:the |some |enough |a |all the )?(?:pills|rope|gun|razor|blades?|knife)\b"
+        r"(?! for (?:rock |the |my )?(?:climbing|camping|hiking|sailing|boat|tent|kitchen|cooking|garden|work|class)\b)",
         r"\btaking them all\b",
         r"\bpills in front of me\b", r"\bhow many (?:pills|tablets)\b", r"\blethal dose\b", r"\boverdos(?:e|ed|ing)\b",
         r"\bjump(?:ing)? (?:off|from) (?:the |a )?(?:bridge|roof|building|balcony)\b", r"\bhang(?:ing)? myself\b",
@@ -64,12 +65,14 @@ EN = {
         r"\b(?:in|inside) (?:the|my) (?:car|garage)\b.{0,60}\b(?:engine running|exhaust|fumes)\b",
         r"\b(?:car|garage) is full of (?:exhaust|fumes|smoke)\b", r"\bcarbon monoxide\b",
         r"\b(?:on|onto|lying on|sitting on|standing on) the (?:train |railway )?tracks\b",
+        r"\b(?:express|freight|non-stop|fast) trains?\b.{0,30}\b(?:passes|pass|comes through|goes through|doesn'?t stop)\b",
         r"\b(?:looked up|looking up|searched|searching|googled|googling|checked out) (?:the |which )?(?:\w+ )?(?:tallest|highest)\b",
         r"\bwhole (?:pack|packet|bottle|box|strip) of (?:pills|tablets|paracetamol|ibuprofen|tylenol|sleeping pills)\b",
         r"\b(?:jump\w*|fall\w*|pills|tablets|overdose)\b.{0,40}\b(?:always|definitely|enough to be|be) (?:fatal|lethal|deadly)\b"),
     "method_request": _rx(r"\b(?:tell|give|show) me (?:the |a )?(?:lethal|fatal|deadly) dose\b",
                           r"\bhow (?:many|much) (?:pills|tablets|\w+) (?:would|will|does it) (?:it )?(?:take to )?(?:kill|die)\b",
-                          r"\b(?:best|easiest|painless|quickest) way to (?:die|kill myself|end my life)\b"),
+                          r"\b(?:best|easiest|painless|quickest) way to (?:die|kill myself|end my life)\b",
+                          r"\bhow (?:many|much)\b.{0,40}\b(?:would|will|does) it take to (?:kill|die|stop (?:a|my|your|the) heart|end it)\b"),
     "imminent_timing": _rx(r"\btonight\b", r"\bright now\b", r"\bnow\b", r"\btoday\b", r"\bthis weekend\b",
                            r"\bin (?:a|an) (?:few )?(?:minutes?|hours?)\b", r"\bafter work\b",
                            r"\bthis is (?:my )?(?:last|goodbye)\b", r"\bwill be over\b",
@@ -88,6 +91,9 @@ EN = {
     "abuse": _rx(r"\b(?:he|she|they|my \w+) (?:hits|beats|hit|beat|rapes|raped|abuses|abused|chokes|choked) me\b",
                  r"\b(?:being|been|was|am) (?:sexually |physically )?abused\b", r"\babused me\b", r"\bafraid to go home\b",
                  r"\b(?:he|she|they|my \w+) locks? me (?:in|up)\b",
+                 r"\b(?:says|said|threatens|threatened) (?:that )?(?:he|she|they)(?:'ll| will| would|'d) (?:hurt|kill|take) "
+                 r"(?:me|us|the kids|the children|the baby|my \w+)\b", r"\bthreaten\w* to (?:hurt|kill) (?:me|us|the kids|my \w+)\b",
+                 r"\bmade me (?:do (?:things|stuff|sexual things)|touch (?:him|her))\b", r"\b(?:he|she|they|my \w+) touche[sd] me\b",
                  # grooming: being told to keep it from one's parents
                  r"\b(?:told|tells|asked|asks|made|makes) me (?:not to|never to|to never) tell (?:my )?(?:parents|mum|mom|dad|"
                  r"family|anyone|anybody)\b"),
@@ -105,14 +111,17 @@ ZH = {
                          r"攒了.{0,4}药", r"吃了.{0,4}(?:一整瓶|一瓶|所有的?)药", r"吃多少.{0,2}药.{0,4}(?:会死|致死)",
                          r"致死(?:剂)?量", r"楼顶", r"刀.{0,4}准备好",
                          r"(?:车里|车库).{0,6}(?:尾气|发动机开着)", r"一氧化碳", r"铁轨上", r"卧轨", r"查.{0,8}(?:最高的|哪座桥最高|多高)", r"一(?:次|口气)?吃.{0,2}一整(?:盒|瓶|板)",
-                         r"药.{0,4}吃多少.{0,2}够"),
+                         r"药.{0,4}吃多少.{0,2}够", r"不停(?:这|本|我们这)站的.{0,8}(?:几点|什么时候)(?:经过|通过|开过)",
+                         r"把.{0,6}(?:药|锂盐|药片)(?:全|都)(?:吃|吞)(?:了|下去)"),
     "method_request": _rx(r"告诉我.{0,8}致死(?:剂)?量", r"吃多少.{0,4}(?:会死|能死|致死)", r"怎么死.{0,4}(?:不痛|最快)",
-                          r"(?:最快|不痛苦)的(?:死法|自杀方法)"),
+                          r"(?:最快|不痛苦)的(?:死法|自杀方法)", r"多少.{0,8}(?:让|能让|会让)?(?:心脏|心跳)停"),
     "imminent_timing": _rx(r"今晚", r"今天", r"现在", r"马上", r"等下", r"等会", r"正在", r"最后一次",
-                           r"已经(?:喝|吃|吞|割)"),
+                           r"已经(?:喝|吃|吞|割)", r"药(?:片)?(?:全|都)(?:吃|吞)(?:了|下去)"),
     "self_harm": _rx(r"自残", r"伤害自己", r"割自己", r"划自己", r"自伤"),
     "farewell": _rx(r"永别", r"再见了(?:大家|所有人)", r"把.{0,4}东西(?:都)?送人", r"交代后事", r"(?:安排|计划|准备)(?:好)?(?:了)?我的葬礼",
-                    r"(?:安排|准备|料理)(?:好)?(?:了)?后事|后事.{0,3}安排", r"以后(?:就|也)?用不(?:上|着)了"),
+                    r"(?:安排|准备|料理)(?:好)?(?:了)?后事|后事.{0,3}安排", r"以后(?:就|也)?用不(?:上|着)了",
+                    # entrusting the people one looks after to someone else
+                    r"(?:让|叫|拜托|托)[^，,。！？]{0,4}以后(?:替我|帮我)?(?:好好)?照顾好?(?:我)?(?:妈|爸|爸妈|父母|家人|外婆|奶奶|孩子|猫|狗)"),
     "harm_to_others": _rx(r"杀了(?:他|她|他们|她们)", r"想杀人", r"弄死(?:他|她)", r"报复社会",
                           r"(?:伤害|掐死|闷死|捂死|淹死|摔死)(?:我的|我)?(?:孩子|宝宝|女儿|儿子|小孩)",
                           r"(?:声音|有人)(?:让|叫|命令)我去?(?:伤害|杀|打|捅)",
@@ -122,13 +131,15 @@ ZH = {
 # idioms and slang removed before matching
 IDIOMS = {
     "en": re.compile(r"\bkill(?:ing|ed)? (?:it|time)\b|\bdying (?:to|for)\b|\b(?:will|gonna|going to|would|'ll) kill me\b|"
-                     r"\bkills? me\b|\bkilling me\b|\bnearly killed me\b|\bto die for\b|\bdead tired\b|"
+                     r"\bkills? me\b|\bkilling me\b|\bnearly killed me\b|\b(?:will|gonna|going to|would|'ll) murder me\b|"
+                     r"\b(?:bored|scared|frightened|worried) to death\b|\b(?:die|died|dying) (?:of )?laugh(?:ing|ter)\b|"
+                     r"\b(?:i'?m|im) (?:literally |actually )?dead\b(?! inside)|\bto die for\b|\bdead tired\b|"
                      r"\bdie of embarrassment\b|\b(?:literally|actually) dying\b|"
                      r"\bdying (?:of|from) (?:laughter|boredom|heat|hunger|thirst|embarrassment|cuteness)\b|\bthe death of me\b|\bdead on my feet\b|"
                      r"\bso \w+ (?:that )?i could (?:just )?die\b|\bsh(?:o|oo)t(?:ing)? myself in the foot\b|"
                      r"\boverdos(?:e|ed|ing) on (?:coffee|caffeine|sugar|chocolate|candy|tv|netflix)\b|\bsuicide (?:squad|doors?|run)\b|\bmurder a\b|\bbungee[- ]jump\w*", re.IGNORECASE),
     "zh": re.compile(r"想死(?:你|我)了|想死你|(?:笑|累|热|冷|饿|困|气|吓|烦|忙|美|帅|急|渴|痒|疼|痛|丑|难受|难|烂|撑|闷|晒|冻|挤|吵)死(?:我|人|了)|"
-                     r"(?:想|馋)(?:到|得)要死|要把我送走|(?:会|要|非得|肯定会|肯定要)杀了我(?!自己)|"
+                     r"(?:想|馋)(?:到|得)要死|要把我送走|(?:会|要|非得|肯定会|肯定要)(?:杀|宰)了我(?!自己)|要(?:了)?我(?:的)?(?:老)?命|"
                      r"跳楼价|跳楼甩卖|死机|死磕|搬起石头砸自己的脚"),
 }
 NEGATION = {
@@ -148,7 +159,7 @@ CONTEXT = {
                      r"(?:he|she|they) (?:feels?|is|are|said|told|joked)|a teenager|teenagers|essay|policy|prevention|"
                      r"documentary|training|assessment|novel|character|movie|film|game|concept|toxicology|class|"
                      r"warning signs|joked|joking|while cooking|by accident|accidentally|scratch|"
-                     r"asked (?:me )?(?:whether|if)|and i said no)\b", re.IGNORECASE),
+                     r"asked (?:me )?(?:whether|if)|and i said no|(?:someone|a (?:customer|patient|client|caller)) asked)\b", re.IGNORECASE),
     # other people in Chinese: _ZH_PEOPLE, read within the part of the sentence before a match
     "zh": re.compile(r"论文|回忆录|读书会|预防|研究|小说|电影|游戏|主人公|课上|攀岩|蹦极|跳绳|"
                      r"课程|评估|信号|概念|开玩笑|不小心|新公司|上班|搬家|毕业"),
@@ -170,18 +181,19 @@ _TOPIC = re.compile(r"suicid(?:e|al)|self[- ]harm\w*", re.IGNORECASE)
 _PREDICATIVE = re.compile(r"\b(?:feel|feels|feeling|felt|am|i'm|im|was|been|being|get|getting|become|becoming)\s+"
                           r"(?:(?:so|very|really|quite|pretty|kind of|kinda|a bit)\s+)?$", re.IGNORECASE)
 _STUDY = re.compile(r"\b(?:thesis|dissertation|research|studying|statistics|rates?|essay|paper|course|exam|lecture|"
-                    r"homework|textbook|psychology|ideation|definition|difference between|book|memoir|podcast|article)\b", re.IGNORECASE)
+                    r"homework|textbook|psychology|criminology|sociology|module|ideation|definition|difference between|book|memoir|podcast|"
+                    r"article|loss|bereavement|survivors|support (?:people|someone|others|families|survivors))\b", re.IGNORECASE)
 
 _ZH_SEGMENT = re.compile(r"[^，,、；;。！？!?\n]*$")  # the part of the sentence before a match, from the last comma
 _ZH_PEOPLE = re.compile(r"朋友|同学|弟弟|妹妹|哥哥|姐姐|孩子|学生|来访者|病人|室友|同事|闺蜜|好友|舍友|同桌|老公|老婆|男朋友|"
                         r"女朋友|丈夫|妻子|表哥|表姐|表弟|表妹|堂哥|堂姐|邻居|亲戚|他|她")
-_ZH_TOPIC = re.compile(r"率|预防|干预|统计|现象|研究|意念的(?:区别|定义|概念|分类)")
+_ZH_TOPIC = re.compile(r"率|预防|干预|统计|现象|研究|者|遗属|意念的(?:区别|定义|概念|分类)")
 # a period of the speaker's past; _RECENT anywhere in the message says it is not over ("again", "最近", "又")
 _PAST = {"en": re.compile(r"\b(?:used to|years ago|in (?:college|high school|middle school|university|my teens|my twenties)|"
                           r"as a (?:teen(?:ager)?|kid|child|student)|when i was (?:younger|little|a (?:kid|teen(?:ager)?|child|"
                           r"student)|in (?:college|school|high school)|\d+))\b", re.IGNORECASE),
          # 小时候 (childhood), never 小时 ("一个小时前": an hour ago)
-         "zh": re.compile(r"以前|好几年没有|(?:\d+|[一二两三四五六七八九十几]+)年前|(?:大学|高中|初中|中学|十几岁)(?:时|的时候|那会儿?)|小时候|读书的时候")}
+         "zh": re.compile(r"以前|好几年没有|(?:\d+|[一二两三四五六七八九十几]+)年前|(?:\d+|[一二两三四五六七八九十几]+)岁(?:时|的时候|那年)|(?:大学|高中|初中|中学|十几岁)(?:时|的时候|那会儿?)|小时候|读书的时候")}
 _RECENT = {"en": re.compile(r"\b(?:again|still|lately|recently|these days|(?:is|are|has|have|came|coming) back|"
                             r"started to|starting to)\b", re.IGNORECASE),
            "zh": re.compile(r"又|还是|最近|重新|再次|回来了")}
@@ -214,7 +226,7 @@ def _about_someone_else(key: str, text: str, start: int, end: int) -> bool:
     own = FIRST_PERSON[key].search(before)
     if key == "en":
         return not own or bool(re.search(r"\b(?:he|she|they|his|her|their|friend|brother|sister)\b", before, re.IGNORECASE)) or \
-            bool(re.search(r"whether|said no|cooking|accident|scratch|training|essay", clause, re.I))
+            bool(re.search(r"whether|said no|cooking|accident|scratch|training|essay|(?:someone|customer|patient|client|caller) asked", clause, re.I))
     return not own or bool(re.search(r"(?:他|她)们?的$", before)) or \
         bool(re.search(r"新公司|上班|搬家|毕业|不小心|开玩笑", clause))
 
