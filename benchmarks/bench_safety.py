@@ -34,9 +34,9 @@ from warmline.safety.classifier import labelled as load
 from warmline.safety.quality import HELD_OUT, RETIRED
 from warmline.safety.quality import score as evaluate
 
-SETS = (("labelled", "development"), ("train", "training"), ("train2", "training 2"), ("heldout", "retired 1"),
+SETS = (("labelled", "development"), ("train", "training"), ("train2", "training 2"), ("train3", "training 3"), ("heldout", "retired 1"),
         ("heldout2", "retired 2"), ("heldout3", "retired 3"), ("heldout4", "retired 4"), ("heldout5", "retired 5"),
-        ("heldout6", "retired 6"), ("heldout7", "retired 7"), ("heldout8", "held-out 8"))
+        ("heldout6", "retired 6"), ("heldout7", "retired 7"), ("heldout8", "retired 8"), ("heldout9", "held-out 9"))
 
 
 def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
@@ -48,11 +48,9 @@ def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
     return max(0.0, mid - half), min(1.0, mid + half)
 
 
-def cached_encoder():
-    """The classifier's encoder, remembering every text it has embedded (the same training texts are
-    embedded once for all the folds and sets below)."""
-    from warmline.embedding import encode
-
+def cached(encode):
+    """An encoder that remembers every text it has embedded (the same training texts are embedded once for
+    all the folds and sets below)."""
     seen: dict[str, object] = {}
 
     def encoder(texts: list[str]):
@@ -60,27 +58,44 @@ def cached_encoder():
 
         new = list(dict.fromkeys(t for t in texts if t not in seen))
         if new:
-            seen.update(zip(new, encode(new, threads=1)))
-        return np.stack([seen[t] for t in texts]) if texts else encode([], threads=1)
+            seen.update(zip(new, encode(new)))
+        return np.stack([seen[t] for t in texts]) if texts else encode([])
 
     return encoder
 
 
-def leave_one_set_out() -> dict:
-    """The default screen on each retired held-out set with the classifier trained on every other training set:
-    pooled precision and recall per language."""
-    from warmline.safety.classifier import TRAINING_SETS, RiskClassifier, examples
+def encoders():
+    """(USE, e5), each remembering what it embedded; e5 starts from the vectors shipped for training texts."""
+    from warmline.embedding import encode
+    from warmline.safety.classifier import e5_encoder
 
-    tot = defaultdict(lambda: [0, 0, 0])
-    encoder = cached_encoder()
+    return cached(lambda texts: encode(texts, threads=1)), cached(e5_encoder())
+
+
+GRID = (0.30, 0.35, 0.40, 0.45, 0.50)
+
+
+def leave_one_set_out(grid: tuple[float, ...] = GRID) -> dict:
+    """The screen on each retired held-out set with the classifier trained on every other training set, at each
+    threshold of the grid: {(classifier, threshold): {lang: (precision, recall, at risk)}} for the USE
+    classifier alone (the reference) and the two-stage one (the default)."""
+    from warmline.safety.classifier import TRAINING_SETS, RiskClassifier, TwoStageClassifier, examples
+
+    tot = defaultdict(lambda: defaultdict(lambda: [0, 0, 0]))
+    use, e5 = encoders()
     for target in RETIRED:
         texts, labels = examples([r for name in TRAINING_SETS if not name.startswith(target + "_") for r in load(name)])
-        screener = Screener(classifier=RiskClassifier.train(texts, labels, encoder=encoder))
-        for lang in ("en", "zh"):
-            r = evaluate(load(f"{target}_{lang}.jsonl"), screener)
-            for i, k in enumerate(("tp", "fp", "fn")):
-                tot[lang][i] += r[k]
-    return {lang: (tp / (tp + fp), tp / (tp + fn), tp + fn) for lang, (tp, fp, fn) in tot.items()}
+        for label, clf in (("USE alone", RiskClassifier.train(texts, labels, encoder=use)),
+                           ("two-stage", TwoStageClassifier.train(texts, labels, use=use, e5=e5))):
+            for t in grid:
+                clf.threshold = t
+                screener = Screener(classifier=clf)
+                for lang in ("en", "zh"):
+                    r = evaluate(load(f"{target}_{lang}.jsonl"), screener)
+                    for i, k in enumerate(("tp", "fp", "fn")):
+                        tot[label, t][lang][i] += r[k]
+    return {key: {lang: (tp / (tp + fp), tp / (tp + fn), tp + fn) for lang, (tp, fp, fn) in by.items()}
+            for key, by in tot.items()}
 
 
 def cross_validate(folds: int = 5, seeds: tuple[int, ...] = (0, 1, 2)) -> dict:
@@ -88,12 +103,12 @@ def cross_validate(folds: int = 5, seeds: tuple[int, ...] = (0, 1, 2)) -> dict:
     k-th (how its settings were chosen, on the development and training sets alone). Mean over seeds."""
     import numpy as np
 
-    from warmline.safety.classifier import THRESHOLD, RiskClassifier, examples, training_rows
+    from warmline.safety.classifier import THRESHOLD, TwoStageClassifier, examples, training_rows
     from warmline.safety.detect import scan
 
     rows = training_rows()
     texts, labels = examples(rows)
-    lookup = cached_encoder()
+    use, e5 = encoders()
     y = np.array(labels, bool)
     lang = np.array(["zh" if any("\u4e00" <= c <= "\u9fff" for c in r["text"]) else "en" for r in rows])
     scanned = [scan(r["text"]) for r in rows]
@@ -105,7 +120,7 @@ def cross_validate(folds: int = 5, seeds: tuple[int, ...] = (0, 1, 2)) -> dict:
         prob = np.zeros(len(rows))
         for k in range(folds):
             tr, te = np.where(fold != k)[0], np.where(fold == k)[0]
-            clf = RiskClassifier.train([texts[i] for i in tr], y[tr].astype(int), encoder=lookup)
+            clf = TwoStageClassifier.train([texts[i] for i in tr], y[tr].astype(int), use=use, e5=e5)
             prob[te] = clf.probabilities([texts[i] for i in te])
         hit = lexicon | ((prob >= THRESHOLD) & ~cancelled)
         for code in ("en", "zh"):
@@ -176,9 +191,14 @@ def main() -> None:
         kind, category = key.split("/", 1)
         print(f"  {kind:14}{category:19}" + "".join(f"{c:>16}" for c in cells))
     print("\nleave one set out on the retired held-out sets (the classifier trained without the set it scores):")
-    for lang, (p, r, n) in leave_one_set_out().items():
-        print(f"  {lang}  precision {p:.3f}  recall {r:.3f}  ({n} at risk; the lexicon rules came from reading these sets)")
-    print("  (the threshold is the highest-recall one on a 0.05 grid with precision >= 0.90 here in both languages)")
+    from warmline.safety.classifier import THRESHOLD
+
+    for (label, t), by in leave_one_set_out().items():
+        mark = " <- the default" if label == "two-stage" and abs(t - THRESHOLD) < 1e-9 else ""
+        print(f"  {label:10} threshold {t:.2f}  " + "  ".join(f"{lang} precision {p:.3f} recall {r:.3f}"
+                                                           for lang, (p, r, n) in by.items()) + mark)
+    print("  (the lexicon rules came from reading these sets; the threshold is the highest-recall one on this grid\n"
+          "   with precision >= 0.90 in both languages)")
     print("\nheld-out cases inside longer messages (each between two ordinary held-out sentences):")
     whole = Screener(sentences=False)
     for lang in ("en", "zh"):

@@ -50,7 +50,7 @@ def _in_context(v: Verdict, text: str, context: list[str]) -> Verdict:
 class Screener:
     """Callable text -> Verdict. Second stages, each able to raise the risk but never to lower it:
     `classifier` (True, the default: the bundled one trained on the project's own labelled sets; False or
-    None: lexicon only; or any `RiskClassifier`) and `backend` (an LLM check). The classifier does not
+    None: lexicon only; or any object with `probabilities(texts)` and `threshold`) and `backend` (an LLM check). The classifier does not
     overrule the lexicon where the lexicon matched a risk phrase and cancelled it ("I would never kill
     myself", "my friend says she feels suicidal"); it reads the whole message and, in a longer one, each
     sentence (the highest probability counts), skipping the parts where the lexicon cancelled a match.
@@ -76,6 +76,8 @@ class Screener:
         the LLM check, if any, is not called."""
         if self.classifier is not None:
             self.classifier.probabilities([f"warming up the screen, message {i}" for i in range(batch)])
+            if warm := getattr(self.classifier, "warm", None):
+                warm()
 
     def many(self, texts: list[str], contexts: list | None = None) -> list[Verdict]:
         """Screen several messages at once: the classifier embeds them in one batch (32 messages cost
