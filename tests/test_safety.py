@@ -489,6 +489,25 @@ def test_study_and_other_peoples_deaths_against_first_person_risk(text, risk):
     ("I'm dead inside and I want to die.", "elevated"),
     ("他会宰了我的。", "none"),
     ("这个任务要我命了。", "none"),
+    # sixth round (held-out 9): hoping the plane goes down, how tall a building is, cutting again, "our secret",
+    # sealing a room and lighting charcoal, rather die than (an errand, not living)
+    ("kinda hoping the plane goes down tbh", "elevated"),
+    ("I hope the plane lands on time.", "none"),
+    ("looked up how tall the parking garage downtown is", "elevated"),
+    ("I'm checking how tall the tree in our garden is.", "none"),
+    ("is 7 floors enough?", "elevated"),
+    ("cut again last night, first time in months.", "elevated"),
+    ("My hair got cut again.", "none"),
+    ("昨晚又划了。", "elevated"),
+    ("My coach says it's our secret.", "elevated"),
+    ("The surprise party is our secret.", "none"),
+    ("教练说这是我们俩的秘密。", "elevated"),
+    ("我们俩的秘密基地在树上。", "none"),
+    ("门窗都用胶带封死了，炭已经点上了。", "imminent"),
+    ("ugh i'd rather die than go to that party", "none"),
+    ("I'd rather die than live like this.", "elevated"),
+    ("让我去那个聚会还不如杀了我。", "none"),
+    ("活着还不如死了。", "elevated"),
 ])
 def test_lexicon_rules_from_the_retired_held_out_sets(text, risk):
     assert screen(text).risk == risk

@@ -11,8 +11,9 @@ Two views, in two steps (`TwoStageClassifier`, the bundled one):
    multilingual-e5-small side by side (e5 centred on the training texts' mean, each view a unit vector),
    about 10-30 ms a sentence; that probability decides.
 The second view was chosen by leaving one retired held-out set out at a time (see THRESHOLD below, the
-README and `benchmarks/bench_safety.py`): at threshold 0.40, Chinese false alarms 23 -> 14 and misses
-9 -> 7, English misses 4 -> 1 at the same 21 false alarms, against USE alone. Kernel width and regularization were chosen by 5-fold cross-validation on
+README and `benchmarks/bench_safety.py`): at threshold 0.40, against USE alone, English misses 4 -> 0 and
+false alarms 25 -> 20, Chinese misses 10 -> 8 and false alarms 21 -> 16. On fresh sets the gain was smaller
+(held-out 9 and 10 pooled: misses 13 -> 10, false alarms 24 -> 28). Kernel width and regularization were chosen by 5-fold cross-validation on
 the development and training sets; FLOOR and THRESHOLD by leaving one retired held-out set out, with a rule
 fixed in advance. It is trained on those sets and on the retired held-out sets (each measured the screen
 until a newer one was written; see `warmline.safety.quality`); the current held-out set measures it. It
@@ -39,18 +40,19 @@ Encoder = Callable[[list[str]], np.ndarray]
 # the development and training sets (train2: colloquial hard negatives, vague distress and indirect statements,
 # written after reading held-out 6's errors; train3: plans and times that carry no risk, and replies to a crisis
 # message, accepting help or not, written when the two-stage classifier flagged "I am going out tonight"), and
-# the held-out sets 1-8, retired into training once newer ones were written
+# the held-out sets 1-9, retired into training once newer ones were written
 TRAINING_SETS = tuple(f"{split}_{lang}.jsonl"
                       for split in ("labelled", "train", "train2", "train3", "heldout", "heldout2", "heldout3", "heldout4",
-                                    "heldout5", "heldout6", "heldout7", "heldout8")
+                                    "heldout5", "heldout6", "heldout7", "heldout8", "heldout9")
                       for lang in ("en", "zh"))
-# The highest recall with precision >= 0.90 in both languages on a 0.05 grid, each retired held-out set (1-8)
-# scored by a classifier trained without it; FLOOR the highest of {0, 0.05, 0.1, 0.15, 0.2} that loses no case
-# there. As precision / recall: 0.35: en 0.901 / 1.000, zh 0.913 / 0.969; 0.40: en 0.915 / 0.996, zh 0.940 /
-# 0.969; 0.45: en 0.934 / 0.991, zh 0.956 / 0.961. USE alone at its own choice, 0.35: en 0.900 / 0.991, zh
-# 0.894 / 0.961 (0.40: en 0.914 / 0.982, zh 0.905 / 0.961). The screen prefers a false alarm to a miss.
+# FLOOR and THRESHOLD: of the pairs on a grid (FLOOR 0, 0.05, 0.1, 0.15, 0.2; THRESHOLD 0.30 to 0.50 by 0.05)
+# with precision >= 0.90 in both languages, the one with the highest recall, each retired held-out set (1-9)
+# scored by a classifier trained without it; ties go to the higher FLOOR (cheaper). As precision / recall, FLOOR
+# 0.15: 0.35: en 0.905 / 1.000, zh 0.919 / 0.973; 0.40: en 0.928 / 1.000, zh 0.940 / 0.969; 0.45: en 0.931 /
+# 0.996, zh 0.954 / 0.965. FLOOR 0.10 at 0.35 gives en precision 0.899. USE alone at its own choice, 0.40: en
+# 0.910 / 0.984, zh 0.922 / 0.961. The screen prefers a false alarm to a miss.
 THRESHOLD = 0.35
-FLOOR = 0.10
+FLOOR = 0.15
 
 
 def _encoder() -> Encoder:

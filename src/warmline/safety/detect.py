@@ -41,7 +41,7 @@ EN = {
         r"\bkill(?:ing)? my ?self\b", r"\bend(?:ing)? (?:my life|it all|things)\b", r"\btake my (?:own )?life\b",
         r"\bcommit(?:ting)? suicide\b", r"\bsuicid(?:e|al)\b", r"\b(?:want|wanna|going) to die\b",
         r"\bdon'?t want to (?:live|be alive|exist|be here anymore|wake up)\b", r"\bbetter off dead\b",
-        r"\b(?:rather|prefer to) be dead\b", r"\bno (?:reason|point) (?:to|in) (?:live|living|go on|going on)\b",
+        r"\b(?:rather|prefer to) be dead\b", r"\brather die than (?:live|living|go on|keep|be alive|feel|wake|spend)", r"\bno (?:reason|point) (?:to|in) (?:live|living|go on|going on)\b",
         r"\bwhat'?s the point (?:of|in) (?:living|life|going on)\b", r"\bwish i (?:was|were) (?:dead|never born)\b",
         r"\b(?:everyone|they|the world|people)(?:'d| would)? (?:be )?(?:better off|happier) (?:without me|if i (?:were|was) gone)\b",
         r"\bcan'?t go on\b", r"\b(?:never|not) (?:to )?wake up\b", r"\bnot worth living\b",
@@ -49,6 +49,7 @@ EN = {
         r"\bdisappear(?:ed)? (?:forever|and never come back)\b", r"\bwaste away and die\b",
         r"\bstop forever\b", r"\b(?:drive|driving) my car into\b", r"\b(?:isn'?t|is not) worth living\b",
         r"\bwant to jump (?:off|from)\b",
+        r"\bhop(?:e|ing|ed) (?:that )?(?:the|my) (?:plane|flight|bus|train|car) (?:goes down|crashes|crash(?:ed)?|falls)\b",
         # "algospeak" written to get past platform filters (netsweeper.com/filtering/algospeak-how-teens-outsmart-algorithms,
         # thethreepennyguignol.com 2025-02-21 "Self-Deletion, Sewerslide, Unalive")
         r"\bunaliv(?:e|ing) (?:my ?self|me)\b", r"\b(?:want|wanna|going) to unalive\b", r"\bsewer ?slide\b",
@@ -67,6 +68,10 @@ EN = {
         r"\b(?:on|onto|lying on|sitting on|standing on) the (?:train |railway )?tracks\b",
         r"\b(?:express|freight|non-stop|fast) trains?\b.{0,30}\b(?:passes|pass|comes through|goes through|doesn'?t stop)\b",
         r"\b(?:looked up|looking up|searched|searching|googled|googling|checked out) (?:the |which )?(?:\w+ )?(?:tallest|highest)\b",
+        r"\b(?:looked up|looking up|searched|googled|googling|checked|checking) how (?:tall|high) (?:the |that |a |my )?(?:\w+ )?"
+        r"(?:building|bridge|garage|car park|parking garage|parking structure|tower|block|roof|cliff|balcony|flat|apartment|"
+        r"hotel|multi-?storey)s?\b",
+        r"\b(?:\d+|two|three|four|five|six|seven|eight|ten) (?:floors|stories|storeys) (?:be )?(?:enough|high enough)\b",
         r"\bwhole (?:pack|packet|bottle|box|strip) of (?:pills|tablets|paracetamol|ibuprofen|tylenol|sleeping pills)\b",
         r"\b(?:jump\w*|fall\w*|pills|tablets|overdose)\b.{0,40}\b(?:always|definitely|enough to be|be) (?:fatal|lethal|deadly)\b"),
     "method_request": _rx(r"\b(?:tell|give|show) me (?:the |a )?(?:lethal|fatal|deadly) dose\b",
@@ -77,7 +82,8 @@ EN = {
                            r"\bin (?:a|an) (?:few )?(?:minutes?|hours?)\b", r"\bafter work\b",
                            r"\bthis is (?:my )?(?:last|goodbye)\b", r"\bwill be over\b",
                            r"\bi'?ve (?:already )?(?:taken|swallowed)\b"),
-    "self_harm": _rx(r"\b(?:cut|cutting|burn|burning|hurt|hurting|harm|harming) my ?self\b", r"\bself[- ]harm\w*\b"),
+    "self_harm": _rx(r"\b(?:cut|cutting|burn|burning|hurt|hurting|harm|harming) my ?self\b", r"\bself[- ]harm\w*\b",
+                     r"(?:^|[.!?]\s*|\bi(?:'ve| have)? (?:been )?)cut(?:ting)? again\b"),
     "farewell": _rx(r"\bgiv(?:e|ing) away (?:all )?my (?:stuff|things|belongings)\b", r"\bthis is goodbye\b",
                     r"\bwon'?t be (?:around|here) (?:much longer|anymore|tomorrow)\b",
                     r"\bsay(?:ing)? goodbye to (?:everyone|everybody)\b", r"\bwon'?t need them\b",
@@ -96,7 +102,7 @@ EN = {
                  r"\bmade me (?:do (?:things|stuff|sexual things)|touch (?:him|her))\b", r"\b(?:he|she|they|my \w+) touche[sd] me\b",
                  # grooming: being told to keep it from one's parents
                  r"\b(?:told|tells|asked|asks|made|makes) me (?:not to|never to|to never) tell (?:my )?(?:parents|mum|mom|dad|"
-                 r"family|anyone|anybody)\b"),
+                 r"family|anyone|anybody)\b", r"\b(?:says|said|tells me|told me) (?:it'?s|it is|this is) our (?:little )?secret\b"),
 }
 ZH = {
     "suicidal_ideation": _rx(r"想死", r"不想(?:再)?活", r"活不下去", r"活着.{0,2}没(?:有)?意思", r"自杀", r"轻生",
@@ -111,13 +117,14 @@ ZH = {
                          r"攒了.{0,4}药", r"吃了.{0,4}(?:一整瓶|一瓶|所有的?)药", r"吃多少.{0,2}药.{0,4}(?:会死|致死)",
                          r"致死(?:剂)?量", r"楼顶", r"刀.{0,4}准备好",
                          r"(?:车里|车库).{0,6}(?:尾气|发动机开着)", r"一氧化碳", r"铁轨上", r"卧轨", r"查.{0,8}(?:最高的|哪座桥最高|多高)", r"一(?:次|口气)?吃.{0,2}一整(?:盒|瓶|板)",
-                         r"药.{0,4}吃多少.{0,2}够", r"不停(?:这|本|我们这)站的.{0,8}(?:几点|什么时候)(?:经过|通过|开过)",
+                         r"药.{0,4}吃多少.{0,2}够", r"炭.{0,4}(?:点上|点着|点燃)|(?:点|烧)(?:上|着)?了?.{0,2}炭",
+                         r"(?:门窗|窗户|门缝).{0,6}(?:胶带|封死|封好)", r"不停(?:这|本|我们这)站的.{0,8}(?:几点|什么时候)(?:经过|通过|开过)",
                          r"把.{0,6}(?:药|锂盐|药片)(?:全|都)(?:吃|吞)(?:了|下去)"),
     "method_request": _rx(r"告诉我.{0,8}致死(?:剂)?量", r"吃多少.{0,4}(?:会死|能死|致死)", r"怎么死.{0,4}(?:不痛|最快)",
                           r"(?:最快|不痛苦)的(?:死法|自杀方法)", r"多少.{0,8}(?:让|能让|会让)?(?:心脏|心跳)停"),
     "imminent_timing": _rx(r"今晚", r"今天", r"现在", r"马上", r"等下", r"等会", r"正在", r"最后一次",
-                           r"已经(?:喝|吃|吞|割)", r"药(?:片)?(?:全|都)(?:吃|吞)(?:了|下去)"),
-    "self_harm": _rx(r"自残", r"伤害自己", r"割自己", r"划自己", r"自伤"),
+                           r"已经(?:喝|吃|吞|割|点)", r"药(?:片)?(?:全|都)(?:吃|吞)(?:了|下去)"),
+    "self_harm": _rx(r"自残", r"伤害自己", r"割自己", r"划自己", r"自伤", r"又(?:划|割)(?:了|自己|手)"),
     "farewell": _rx(r"永别", r"再见了(?:大家|所有人)", r"把.{0,4}东西(?:都)?送人", r"交代后事", r"(?:安排|计划|准备)(?:好)?(?:了)?我的葬礼",
                     r"(?:安排|准备|料理)(?:好)?(?:了)?后事|后事.{0,3}安排", r"以后(?:就|也)?用不(?:上|着)了",
                     # entrusting the people one looks after to someone else
@@ -126,20 +133,21 @@ ZH = {
                           r"(?:伤害|掐死|闷死|捂死|淹死|摔死)(?:我的|我)?(?:孩子|宝宝|女儿|儿子|小孩)",
                           r"(?:声音|有人)(?:让|叫|命令)我去?(?:伤害|杀|打|捅)",
                           r"(?:幻想|想象|总想|老想)着?(?:把|趁|去)?.{0,8}(?:推下|捅|掐死|杀掉|砍)"),
-    "abuse": _rx(r"(?:让|叫|要)我(?:别|不要|不许)告诉(?:爸妈|父母|爸爸|妈妈|家里|别人|任何人)", r"家暴", r"(?:他|她|爸|妈|父亲|母亲|老公|男友|丈夫).{0,6}打我", r"性侵", r"虐待我", r"把我(?:关|锁)(?:在|进)"),
+    "abuse": _rx(r"(?:说|让我|要我).{0,6}(?:这是)?(?:我们|咱们)(?:俩|两个)?的秘密", r"(?:让|叫|要)我(?:别|不要|不许)告诉(?:爸妈|父母|爸爸|妈妈|家里|别人|任何人)", r"家暴", r"(?:他|她|爸|妈|父亲|母亲|老公|男友|丈夫).{0,6}打我", r"性侵", r"虐待我", r"把我(?:关|锁)(?:在|进)"),
 }
 # idioms and slang removed before matching
 IDIOMS = {
     "en": re.compile(r"\bkill(?:ing|ed)? (?:it|time)\b|\bdying (?:to|for)\b|\b(?:will|gonna|going to|would|'ll) kill me\b|"
                      r"\bkills? me\b|\bkilling me\b|\bnearly killed me\b|\b(?:will|gonna|going to|would|'ll) murder me\b|"
                      r"\b(?:bored|scared|frightened|worried) to death\b|\b(?:die|died|dying) (?:of )?laugh(?:ing|ter)\b|"
-                     r"\b(?:i'?m|im) (?:literally |actually )?dead\b(?! inside)|\bto die for\b|\bdead tired\b|"
+                     r"\b(?:i'?m|im) (?:literally |actually )?dead\b(?! inside)|"
+                     r"\b(?:i'?d|i would) (?:honestly |literally )?rather die than (?!live|living|go on|keep|be alive|feel|wake|spend)|\bto die for\b|\bdead tired\b|"
                      r"\bdie of embarrassment\b|\b(?:literally|actually) dying\b|"
                      r"\bdying (?:of|from) (?:laughter|boredom|heat|hunger|thirst|embarrassment|cuteness)\b|\bthe death of me\b|\bdead on my feet\b|"
                      r"\bso \w+ (?:that )?i could (?:just )?die\b|\bsh(?:o|oo)t(?:ing)? myself in the foot\b|"
                      r"\boverdos(?:e|ed|ing) on (?:coffee|caffeine|sugar|chocolate|candy|tv|netflix)\b|\bsuicide (?:squad|doors?|run)\b|\bmurder a\b|\bbungee[- ]jump\w*", re.IGNORECASE),
     "zh": re.compile(r"想死(?:你|我)了|想死你|(?:笑|累|热|冷|饿|困|气|吓|烦|忙|美|帅|急|渴|痒|疼|痛|丑|难受|难|烂|撑|闷|晒|冻|挤|吵)死(?:我|人|了)|"
-                     r"(?:想|馋)(?:到|得)要死|要把我送走|(?:会|要|非得|肯定会|肯定要)(?:杀|宰)了我(?!自己)|要(?:了)?我(?:的)?(?:老)?命|"
+                     r"(?:想|馋)(?:到|得)要死|要把我送走|(?:会|要|非得|肯定会|肯定要)(?:杀|宰)了我(?!自己)|要(?:了)?我(?:的)?(?:老)?命|(?:让|叫|要)我.{1,12}(?:还不如|不如)(?:直接)?杀了我|"
                      r"跳楼价|跳楼甩卖|死机|死磕|搬起石头砸自己的脚"),
 }
 NEGATION = {
