@@ -37,7 +37,7 @@ from warmline.safety.quality import score as evaluate
 SETS = (("labelled", "development"), ("train", "training"), ("train2", "training 2"), ("train3", "training 3"), ("heldout", "retired 1"),
         ("heldout2", "retired 2"), ("heldout3", "retired 3"), ("heldout4", "retired 4"), ("heldout5", "retired 5"),
         ("heldout6", "retired 6"), ("heldout7", "retired 7"), ("heldout8", "retired 8"), ("heldout9", "retired 9"),
-        ("heldout10", "held-out 10"))
+        ("heldout10", "retired 10"), ("heldout11", "held-out 11"))
 
 
 def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:

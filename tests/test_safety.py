@@ -508,6 +508,23 @@ def test_study_and_other_peoples_deaths_against_first_person_risk(text, risk):
     ("I'd rather die than live like this.", "elevated"),
     ("让我去那个聚会还不如杀了我。", "none"),
     ("活着还不如死了。", "elevated"),
+    # seventh round (held-out 10): study and policy topics, "these days" no longer says it is back, idioms, the
+    # list of reasons to stay, whether a fall is survivable, rehoming pets and the last thing on one's list
+    ("Our team is designing a chatbot safety filter; what suicide risk phrases should it catch?", "none"),
+    ("Is it true that asking someone directly about suicide doesn't put the idea in their head?", "none"),
+    ("Can I ask someone about suicide? I feel suicidal.", "elevated"),
+    ("我在写一份关于农村地区限制自杀手段的政策简报。", "none"),
+    ("我在查自杀手段。", "elevated"),
+    ("Ten years ago I was hospitalised after an overdose; these days I volunteer on a helpline.", "none"),
+    ("Years ago I overdosed and these days the urges are back.", "elevated"),
+    ("This spreadsheet is going to be the end of me.", "none"),
+    ("I was dead to the world until noon.", "none"),
+    ("My sister is going to strangle me when she finds out.", "none"),
+    ("周一我睡到中午跟死猪一样。", "none"),
+    ("I keep a list of reasons to stay and it's getting shorter.", "elevated"),
+    ("Is a fall from the fourth floor survivable? Asking for me.", "elevated"),
+    ("这周给两只兔子都找好了人家，清单上只剩最后一件事了。", "elevated"),
+    ("I found homes for my rabbits. It feels like the last thing on my list.", "elevated"),
 ])
 def test_lexicon_rules_from_the_retired_held_out_sets(text, risk):
     assert screen(text).risk == risk

@@ -11,11 +11,11 @@ Two views, in two steps (`TwoStageClassifier`, the bundled one):
    multilingual-e5-small side by side (e5 centred on the training texts' mean, each view a unit vector),
    about 10-30 ms a sentence; that probability decides.
 The second view was chosen by leaving one retired held-out set out at a time (see THRESHOLD below, the
-README and `benchmarks/bench_safety.py`): at threshold 0.40, against USE alone, English misses 4 -> 0 and
-false alarms 25 -> 20, Chinese misses 10 -> 8 and false alarms 21 -> 16. On fresh sets the gain was smaller
-(held-out 9 and 10 pooled: misses 13 -> 10, false alarms 24 -> 28). Kernel width and regularization were chosen by 5-fold cross-validation on
-the development and training sets; FLOOR and THRESHOLD by leaving one retired held-out set out, with a rule
-fixed in advance. It is trained on those sets and on the retired held-out sets (each measured the screen
+README and `benchmarks/bench_safety.py`): at threshold 0.40, against USE alone, precision / recall
+English 0.907 / 0.983 -> 0.909 / 1.000, Chinese 0.905 / 0.958 -> 0.937 / 0.976 (held-out 1-10). On fresh
+sets the difference was smaller and mixed (held-out 9 and 10 pooled, both languages: misses 13 -> 10, false
+alarms 24 -> 28). Kernel width and regularization were chosen by 5-fold cross-validation on the development
+and training sets; FLOOR and THRESHOLD by leaving one retired held-out set out, with a rule fixed in advance. It is trained on those sets and on the retired held-out sets (each measured the screen
 until a newer one was written; see `warmline.safety.quality`); the current held-out set measures it. It
 only ever raises risk to `elevated`; the lexicon decides what is imminent, and a message the lexicon read as
 explicitly negated ("I would never kill myself") or about someone else is left to the lexicon (see `Screener`).
@@ -40,19 +40,20 @@ Encoder = Callable[[list[str]], np.ndarray]
 # the development and training sets (train2: colloquial hard negatives, vague distress and indirect statements,
 # written after reading held-out 6's errors; train3: plans and times that carry no risk, and replies to a crisis
 # message, accepting help or not, written when the two-stage classifier flagged "I am going out tonight"), and
-# the held-out sets 1-9, retired into training once newer ones were written
+# the held-out sets 1-10, retired into training once newer ones were written
 TRAINING_SETS = tuple(f"{split}_{lang}.jsonl"
                       for split in ("labelled", "train", "train2", "train3", "heldout", "heldout2", "heldout3", "heldout4",
-                                    "heldout5", "heldout6", "heldout7", "heldout8", "heldout9")
+                                    "heldout5", "heldout6", "heldout7", "heldout8", "heldout9",
+                                    "heldout10")
                       for lang in ("en", "zh"))
 # FLOOR and THRESHOLD: of the pairs on a grid (FLOOR 0, 0.05, 0.1, 0.15, 0.2; THRESHOLD 0.30 to 0.50 by 0.05)
-# with precision >= 0.90 in both languages, the one with the highest recall, each retired held-out set (1-9)
+# with precision >= 0.90 in both languages, the one with the highest recall, each retired held-out set (1-10)
 # scored by a classifier trained without it; ties go to the higher FLOOR (cheaper). As precision / recall, FLOOR
-# 0.15: 0.35: en 0.905 / 1.000, zh 0.919 / 0.973; 0.40: en 0.928 / 1.000, zh 0.940 / 0.969; 0.45: en 0.931 /
-# 0.996, zh 0.954 / 0.965. FLOOR 0.10 at 0.35 gives en precision 0.899. USE alone at its own choice, 0.40: en
-# 0.910 / 0.984, zh 0.922 / 0.961. The screen prefers a false alarm to a miss.
-THRESHOLD = 0.35
-FLOOR = 0.15
+# 0.10: 0.35: en 0.886 / 1.000, zh 0.919 / 0.979; 0.40: en 0.909 / 1.000, zh 0.937 / 0.976; 0.45: en 0.917 /
+# 0.997, zh 0.948 / 0.958. FLOOR 0.15 at 0.40 gives zh recall 0.972. (With sets 1-9 retired the rule gave FLOOR
+# 0.15 and 0.35; with 1-8, 0.10 and 0.35.) The screen prefers a false alarm to a miss.
+THRESHOLD = 0.40
+FLOOR = 0.10
 
 
 def _encoder() -> Encoder:

@@ -49,6 +49,7 @@ EN = {
         r"\bdisappear(?:ed)? (?:forever|and never come back)\b", r"\bwaste away and die\b",
         r"\bstop forever\b", r"\b(?:drive|driving) my car into\b", r"\b(?:isn'?t|is not) worth living\b",
         r"\bwant to jump (?:off|from)\b",
+        r"\breasons to (?:stay|live|keep going|be here)\b.{0,40}\b(?:shorter|running out|fewer|gone)\b",
         r"\bhop(?:e|ing|ed) (?:that )?(?:the|my) (?:plane|flight|bus|train|car) (?:goes down|crashes|crash(?:ed)?|falls)\b",
         # "algospeak" written to get past platform filters (netsweeper.com/filtering/algospeak-how-teens-outsmart-algorithms,
         # thethreepennyguignol.com 2025-02-21 "Self-Deletion, Sewerslide, Unalive")
@@ -64,7 +65,7 @@ EN = {
         r"\bbought a rope\b", r"\bhave a (?:gun|knife)\b",
         r"\b(?:have|got|take|taking|took|get|getting) my (?:\w+'s )?(?:hunting )?(?:gun|rifle|shotgun|pistol|firearm)\b",
         r"\b(?:in|inside) (?:the|my) (?:car|garage)\b.{0,60}\b(?:engine running|exhaust|fumes)\b",
-        r"\b(?:car|garage) is full of (?:exhaust|fumes|smoke)\b", r"\bcarbon monoxide\b",
+        r"\b(?:car|garage) is full of (?:exhaust|fumes|smoke)\b", r"\bcarbon monoxide\b", r"\b(?:fall|jump|drop)\b.{0,40}\bsurvivable\b",
         r"\b(?:on|onto|lying on|sitting on|standing on) the (?:train |railway )?tracks\b",
         r"\b(?:express|freight|non-stop|fast) trains?\b.{0,30}\b(?:passes|pass|comes through|goes through|doesn'?t stop)\b",
         r"\b(?:looked up|looking up|searched|searching|googled|googling|checked out) (?:the |which )?(?:\w+ )?(?:tallest|highest)\b",
@@ -87,7 +88,7 @@ EN = {
     "farewell": _rx(r"\bgiv(?:e|ing) away (?:all )?my (?:stuff|things|belongings)\b", r"\bthis is goodbye\b",
                     r"\bwon'?t be (?:around|here) (?:much longer|anymore|tomorrow)\b",
                     r"\bsay(?:ing)? goodbye to (?:everyone|everybody)\b", r"\bwon'?t need them\b",
-                    r"\b(?:playlist|songs|music|plans?) for my (?:own )?funeral\b", r"\bplann(?:ed|ing) my (?:own )?funeral\b"),
+                    r"\b(?:playlist|songs|music|plans?) for my (?:own )?funeral\b", r"\blast thing on my list\b", r"\bplann(?:ed|ing) my (?:own )?funeral\b"),
     "harm_to_others": _rx(r"\b(?:going to|gonna|want to|will) (?:kill|hurt|shoot|stab) (?:him|her|them|someone|people|the people|my \w+)\b",
                           # thoughts of harming one's child (postpartum screening asks about them); "I would never
                           # hurt my kids" is negated like any other match
@@ -126,7 +127,8 @@ ZH = {
                            r"已经(?:喝|吃|吞|割|点)", r"药(?:片)?(?:全|都)(?:吃|吞)(?:了|下去)"),
     "self_harm": _rx(r"自残", r"伤害自己", r"割自己", r"划自己", r"自伤", r"又(?:划|割)(?:了|自己|手)"),
     "farewell": _rx(r"永别", r"再见了(?:大家|所有人)", r"把.{0,4}东西(?:都)?送人", r"交代后事", r"(?:安排|计划|准备)(?:好)?(?:了)?我的葬礼",
-                    r"(?:安排|准备|料理)(?:好)?(?:了)?后事|后事.{0,3}安排", r"以后(?:就|也)?用不(?:上|着)了",
+                    r"(?:安排|准备|料理)(?:好)?(?:了)?后事|后事.{0,3}安排", r"以后(?:就|也)?用不(?:上|着)了", r"(?:清单上)?只剩(?:下)?最后一件事",
+                    r"(?:猫|狗|兔子|宠物|鱼|鸟).{0,4}(?:都)?找(?:好)?了?(?:人家|新主人|下家)",
                     # entrusting the people one looks after to someone else
                     r"(?:让|叫|拜托|托)[^，,。！？]{0,4}以后(?:替我|帮我)?(?:好好)?照顾好?(?:我)?(?:妈|爸|爸妈|父母|家人|外婆|奶奶|孩子|猫|狗)"),
     "harm_to_others": _rx(r"杀了(?:他|她|他们|她们)", r"想杀人", r"弄死(?:他|她)", r"报复社会",
@@ -143,11 +145,11 @@ IDIOMS = {
                      r"\b(?:i'?m|im) (?:literally |actually )?dead\b(?! inside)|"
                      r"\b(?:i'?d|i would) (?:honestly |literally )?rather die than (?!live|living|go on|keep|be alive|feel|wake|spend)|\bto die for\b|\bdead tired\b|"
                      r"\bdie of embarrassment\b|\b(?:literally|actually) dying\b|"
-                     r"\bdying (?:of|from) (?:laughter|boredom|heat|hunger|thirst|embarrassment|cuteness)\b|\bthe death of me\b|\bdead on my feet\b|"
+                     r"\bdying (?:of|from) (?:laughter|boredom|heat|hunger|thirst|embarrassment|cuteness)\b|\bthe (?:death|end) of me\b|\bdead to the world\b|\b(?:will|gonna|going to|'ll) (?:strangle|throttle) me\b|\bdead on my feet\b|"
                      r"\bso \w+ (?:that )?i could (?:just )?die\b|\bsh(?:o|oo)t(?:ing)? myself in the foot\b|"
                      r"\boverdos(?:e|ed|ing) on (?:coffee|caffeine|sugar|chocolate|candy|tv|netflix)\b|\bsuicide (?:squad|doors?|run)\b|\bmurder a\b|\bbungee[- ]jump\w*", re.IGNORECASE),
     "zh": re.compile(r"想死(?:你|我)了|想死你|(?:笑|累|热|冷|饿|困|气|吓|烦|忙|美|帅|急|渴|痒|疼|痛|丑|难受|难|烂|撑|闷|晒|冻|挤|吵)死(?:我|人|了)|"
-                     r"(?:想|馋)(?:到|得)要死|要把我送走|(?:会|要|非得|肯定会|肯定要)(?:杀|宰)了我(?!自己)|要(?:了)?我(?:的)?(?:老)?命|(?:让|叫|要)我.{1,12}(?:还不如|不如)(?:直接)?杀了我|"
+                     r"(?:想|馋)(?:到|得)要死|要把我送走|(?:会|要|非得|肯定会|肯定要)(?:杀|宰)了我(?!自己)|要(?:了)?我(?:的)?(?:老)?命|(?:跟|像)死猪一样|破防|(?:让|叫|要)我.{1,12}(?:还不如|不如)(?:直接)?杀了我|"
                      r"跳楼价|跳楼甩卖|死机|死磕|搬起石头砸自己的脚"),
 }
 NEGATION = {
@@ -169,7 +171,7 @@ CONTEXT = {
                      r"warning signs|joked|joking|while cooking|by accident|accidentally|scratch|"
                      r"asked (?:me )?(?:whether|if)|and i said no|(?:someone|a (?:customer|patient|client|caller)) asked)\b", re.IGNORECASE),
     # other people in Chinese: _ZH_PEOPLE, read within the part of the sentence before a match
-    "zh": re.compile(r"论文|回忆录|读书会|预防|研究|小说|电影|游戏|主人公|课上|攀岩|蹦极|跳绳|"
+    "zh": re.compile(r"论文|回忆录|读书会|预防|研究|小说|电影|游戏|主人公|课上|攀岩|蹦极|跳绳|政策|简报|过滤|机器人|"
                      r"课程|评估|信号|概念|开玩笑|不小心|新公司|上班|搬家|毕业"),
 }
 FIRST_PERSON = {"en": re.compile(r"\b(?:i|i'm|im|i've|i'd|me|my life|myself)\b", re.IGNORECASE),
@@ -190,19 +192,20 @@ _PREDICATIVE = re.compile(r"\b(?:feel|feels|feeling|felt|am|i'm|im|was|been|bein
                           r"(?:(?:so|very|really|quite|pretty|kind of|kinda|a bit)\s+)?$", re.IGNORECASE)
 _STUDY = re.compile(r"\b(?:thesis|dissertation|research|studying|statistics|rates?|essay|paper|course|exam|lecture|"
                     r"homework|textbook|psychology|criminology|sociology|module|ideation|definition|difference between|book|memoir|podcast|"
-                    r"article|loss|bereavement|survivors|support (?:people|someone|others|families|survivors))\b", re.IGNORECASE)
+                    r"article|loss|bereavement|survivors|support (?:people|someone|others|families|survivors)|chatbot|filter|phrases|"
+                    r"policy|brief|ask(?:ing)? (?:someone|people|a person)(?: directly)?)\b", re.IGNORECASE)
 
 _ZH_SEGMENT = re.compile(r"[^，,、；;。！？!?\n]*$")  # the part of the sentence before a match, from the last comma
 _ZH_PEOPLE = re.compile(r"朋友|同学|弟弟|妹妹|哥哥|姐姐|孩子|学生|来访者|病人|室友|同事|闺蜜|好友|舍友|同桌|老公|老婆|男朋友|"
                         r"女朋友|丈夫|妻子|表哥|表姐|表弟|表妹|堂哥|堂姐|邻居|亲戚|他|她")
-_ZH_TOPIC = re.compile(r"率|预防|干预|统计|现象|研究|者|遗属|意念的(?:区别|定义|概念|分类)")
+_ZH_TOPIC = re.compile(r"率|预防|干预|统计|现象|研究|者|遗属|风险(?:表达|评估|因素|识别)|意念的(?:区别|定义|概念|分类)")
 # a period of the speaker's past; _RECENT anywhere in the message says it is not over ("again", "最近", "又")
 _PAST = {"en": re.compile(r"\b(?:used to|years ago|in (?:college|high school|middle school|university|my teens|my twenties)|"
                           r"as a (?:teen(?:ager)?|kid|child|student)|when i was (?:younger|little|a (?:kid|teen(?:ager)?|child|"
                           r"student)|in (?:college|school|high school)|\d+))\b", re.IGNORECASE),
          # 小时候 (childhood), never 小时 ("一个小时前": an hour ago)
          "zh": re.compile(r"以前|好几年没有|(?:\d+|[一二两三四五六七八九十几]+)年前|(?:\d+|[一二两三四五六七八九十几]+)岁(?:时|的时候|那年)|(?:大学|高中|初中|中学|十几岁)(?:时|的时候|那会儿?)|小时候|读书的时候")}
-_RECENT = {"en": re.compile(r"\b(?:again|still|lately|recently|these days|(?:is|are|has|have|came|coming) back|"
+_RECENT = {"en": re.compile(r"\b(?:again|still|lately|recently|(?:is|are|has|have|came|coming) back|"
                             r"started to|starting to)\b", re.IGNORECASE),
            "zh": re.compile(r"又|还是|最近|重新|再次|回来了")}
 
