@@ -27,8 +27,11 @@ def start(cmd: list[str], env: dict | None = None) -> tuple[subprocess.Popen, in
     return proc, int(proc.stdout.readline())
 
 
+MESSAGE = "I had a rough day at work."
+
+
 async def one(client: httpx.AsyncClient, url: str, model: str) -> tuple[float, float, int] | None:
-    body = {"model": model, "stream": True, "messages": [{"role": "user", "content": "I had a rough day at work."}]}
+    body = {"model": model, "stream": True, "messages": [{"role": "user", "content": MESSAGE}]}
     t0 = time.perf_counter()
     ttft, n = None, 0
     try:
@@ -76,12 +79,16 @@ uvicorn.run(create_app(s), host="127.0.0.1", port=port, log_level="warning")
 
 
 def main() -> None:
+    global MESSAGE
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--clients", type=int, default=32)
     ap.add_argument("--rounds", type=int, default=3)
+    # "My breakup still hurts and I can't sleep." is not flagged but is read by the classifier's second view
+    ap.add_argument("--message", default="I had a rough day at work.", help="what every client sends (it must not be flagged)")
     ap.add_argument("--tokens", type=int, default=50)
     ap.add_argument("--token-delay", type=float, default=0.02)
     args = ap.parse_args()
+    MESSAGE = args.message
     up, up_port = start([sys.executable, "-m", "warmline.testing.fake_openai", "--delay", "0", "--tokens",
                          str(args.tokens), "--token-delay", str(args.token_delay)])
     wl, wl_port = start([sys.executable, "-c", SERVE, f"http://127.0.0.1:{up_port}/v1", str(args.clients)],
@@ -98,6 +105,7 @@ def main() -> None:
     finally:
         wl.kill()
         up.kill()
+    print(f"message: {MESSAGE!r}")
     print(f"{args.clients} concurrent streaming clients x {args.rounds} rounds; upstream: {args.tokens} tokens, "
           f"{args.token_delay * 1000:.0f} ms apart")
     print(f"{'':16}{'errors':>8}{'TTFT p50':>10}{'TTFT p95':>10}{'tok/s/client':>14}{'tok/s total':>13}")
