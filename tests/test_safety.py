@@ -195,64 +195,6 @@ def test_classifier_second_stage_learns_and_only_raises():
     assert b("我不想活了") and not b("今天天气很好，我们去公园散步吧。")
 
 
-def test_two_stage_classifier_asks_the_second_view_only_above_the_floor():
-    import numpy as np
-
-    from warmline.safety.classifier import TwoStageClassifier, e5_encoder
-
-    asked: list[str] = []
-    real = e5_encoder({})
-
-    def e5(texts):
-        asked.extend(texts)
-        return real(texts)
-
-    pos = ["I want to vanish without a trace", "I wish I could just vanish", "nobody would miss me if I vanished"]
-    neg = ["nice weather today", "lunch with friends was fun", "the train was on time this morning"]
-    clf = TwoStageClassifier.train(pos + neg, [1] * 3 + [0] * 3, e5=e5, floor=0.3, threshold=0.5)
-    assert asked == pos + neg  # training reads every text in both views
-    asked.clear()
-    texts = ["I'd like to vanish without a trace", "what a nice lunch today"]
-    p = clf.probabilities(texts)
-    first = clf.first.probabilities(texts)
-    assert first[0] >= 0.3 > first[1]
-    assert asked == [texts[0]]  # the cleared message never reached e5
-    assert p[1] == first[1] and p[0] != first[0]  # the second view decides where it was asked
-    assert clf(texts[0]) and not clf(texts[1])
-    assert np.allclose(np.linalg.norm(clf.second.support, axis=1), 1.0, atol=1e-5)  # unit rows: the RBF kernel's scale
-
-
-def test_shipped_e5_vectors_cover_the_training_texts_and_match_the_engine():
-    import numpy as np
-
-    from warmline.embedding import encode_e5
-    from warmline.safety.classifier import _key, _shipped_e5, examples, training_rows
-
-    shipped = _shipped_e5()
-    texts = list(dict.fromkeys(examples(training_rows())[0]))
-    missing = [t for t in texts if _key(t) not in shipped]
-    assert not missing, f"run `python -m warmline.safety.classifier` to embed {len(missing)} new training texts"
-    sample = texts[:: max(1, len(texts) // 8)][:8]
-    got = np.stack([shipped[_key(t)] for t in sample]).astype(np.float32)
-    got /= np.linalg.norm(got, axis=1, keepdims=True)
-    assert np.all(np.sum(got * encode_e5(sample), axis=1) > 0.999)
-
-
-def test_the_e5_engine_leaves_the_thread_setting_as_it_was(monkeypatch):
-    import os
-
-    from warmline import embedding
-
-    embedding.e5_model.cache_clear()
-    monkeypatch.setenv("OMP_NUM_THREADS", "3")
-    embedding.e5_model()
-    assert os.environ["OMP_NUM_THREADS"] == "3"
-    embedding.e5_model.cache_clear()
-    monkeypatch.delenv("OMP_NUM_THREADS")
-    assert embedding.encode_e5(["hello", "你好"]).shape == (2, 384)
-    assert "OMP_NUM_THREADS" not in os.environ
-
-
 def test_classifier_carries_across_languages():
     """Trained on English only, the embedding classifier still reads a Chinese paraphrase (one space for both)."""
     from warmline.safety.classifier import RiskClassifier
@@ -354,7 +296,7 @@ def test_the_bundled_classifier_is_kept_and_loaded_from_the_cache(tmp_path, monk
         assert len(files) == 1
         C.bundled.cache_clear()
         loaded = C.bundled()
-        assert isinstance(loaded, C.TwoStageClassifier) and loaded.floor == C.FLOOR and loaded.threshold == C.THRESHOLD
+        assert loaded.threshold == C.THRESHOLD
         texts = ["I keep thinking it would be easier for everyone if I wasn't around.", "今天天气很好。"]
         assert list(loaded.probabilities(texts)) == list(trained.probabilities(texts))
         files[0].write_bytes(b"not an npz")  # a damaged cache is trained again, not trusted

@@ -76,8 +76,6 @@ class Screener:
         the LLM check, if any, is not called."""
         if self.classifier is not None:
             self.classifier.probabilities([f"warming up the screen, message {i}" for i in range(batch)])
-            if warm := getattr(self.classifier, "warm", None):
-                warm()
 
     def many(self, texts: list[str], contexts: list | None = None) -> list[Verdict]:
         """Screen several messages at once: the classifier embeds them in one batch (32 messages cost
