@@ -83,7 +83,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--clients", type=int, default=32)
     ap.add_argument("--rounds", type=int, default=3)
-    # "My breakup still hurts and I can't sleep." is not flagged but is read by the classifier's second view
+    # e.g. "My breakup still hurts and I can't sleep.": sad, not flagged, closer to what a support service gets
     ap.add_argument("--message", default="I had a rough day at work.", help="what every client sends (it must not be flagged)")
     ap.add_argument("--tokens", type=int, default=50)
     ap.add_argument("--token-delay", type=float, default=0.02)
