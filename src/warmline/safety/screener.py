@@ -50,9 +50,9 @@ def _in_context(v: Verdict, text: str, context: list[str]) -> Verdict:
 class Screener:
     """Callable text -> Verdict. Second stages, each able to raise the risk but never to lower it:
     `classifier` (True, the default: the bundled one trained on the project's own labelled sets; False or
-    None: lexicon only; or any object with `probabilities(texts)` and `threshold`) and `backend` (an LLM check). The classifier does not
-    overrule the lexicon where the lexicon matched a risk phrase and cancelled it ("I would never kill
-    myself", "my friend says she feels suicidal"); it reads the whole message and, in a longer one, each
+    None: lexicon only; or any object with `probabilities(texts)` and `threshold`) and `backend` (an LLM
+    check). The classifier does not overrule the lexicon where the lexicon matched a risk phrase and
+    cancelled it ("I would never kill myself", "my friend says she feels suicidal"); it reads the whole message and, in a longer one, each
     sentence (the highest probability counts), skipping the parts where the lexicon cancelled a match.
     A failing or unparsable LLM check leaves the verdict as it was."""
 
