@@ -47,8 +47,7 @@ from warmline.safety.quality import HELD_OUT, RETIRED
 from warmline.safety.quality import score as evaluate
 
 SETS = (("labelled", "development"), ("train", "training"), ("train2", "training 2"), ("train3", "training 3"),
-        *((f"heldout{i if i > 1 else ''}", f"retired {i}") for i in range(1, 11)), ("heldout11", "held-out 11"),
-        ("heldout12", "held-out 12"))
+        *((f"heldout{i if i > 1 else ''}", f"retired {i}") for i in range(1, 13)), ("heldout13", "held-out 13"))
 
 
 def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:

@@ -220,6 +220,27 @@ def test_the_bundled_classifier_blends_meaning_and_wording():
     assert Screener(classifier=b)("I'd like to vanish without a trace.").risk == "elevated"
 
 
+def test_a_statement_of_safety_keeps_the_classifier_from_raising_but_not_the_lexicon():
+    from warmline.safety import Screener
+    from warmline.safety.detect import scan
+
+    class Eager:  # a classifier that flags everything
+        threshold = 0.5
+
+        def probabilities(self, texts):
+            return [0.99] * len(texts)
+
+    s = Screener(classifier=Eager())
+    for text in ("To be clear I'm safe and I'd never act on it, I just get sad in winter.",
+                 "说清楚，我很安全，也绝不会付诸行动，只是冬天容易难过。"):
+        assert scan(text)[1] and s(text).risk == "none"
+    assert s("I'm safe but I want to kill myself.").risk == "elevated"  # the lexicon's phrase stands
+    assert s("I'm not safe.").risk == "elevated"  # no statement of safety: the classifier reads it
+    # another sentence of the same message is still read on its own (here the eager classifier flags it)
+    two = "I'm safe. I keep sorting out my things."
+    assert scan(two)[0].risk == "none" and s(two).risk == "elevated"
+
+
 def test_classifier_carries_across_languages():
     """Trained on English only, the embedding classifier still reads a Chinese paraphrase (one space for both)."""
     from warmline.safety.classifier import RiskClassifier
@@ -495,6 +516,30 @@ def test_study_and_other_peoples_deaths_against_first_person_risk(text, risk):
     ("Is a fall from the fourth floor survivable? Asking for me.", "elevated"),
     ("这周给两只兔子都找好了人家，清单上只剩最后一件事了。", "elevated"),
     ("I found homes for my rabbits. It feels like the last thing on my list.", "elevated"),
+    # tenth round (held-out 11 and 12): idioms, study and training, fearing death in an accident, a plan to end
+    # it in the past, whether dying hurts, standing at a crossing with a time, "not joking" undoes a joke, being
+    # relieved by a terminal diagnosis, arranging to be alone, 不想 before a match negates it
+    ("Fire me into the sun, I just replied-all to everyone.", "none"),
+    ("This commute is soul-crushing.", "none"),
+    ("每天通勤真的在慢慢杀死我的灵魂。", "none"),
+    ("给我一枪吧，这个培训还有三个小时。", "none"),
+    ("I'm translating a report on self-harm in prisons.", "none"),
+    ("I'm training to be a crisis counsellor; how do you ask about a suicide plan?", "none"),
+    ("社会学研讨课：为什么男性自杀死亡的比例更高？", "none"),
+    ("新闻课作业：负责任地报道自杀有哪些准则？", "none"),
+    ("Got stung by a wasp and I really thought I was going to die.", "none"),
+    ("被马蜂蛰了，我真以为自己要死了。", "none"),
+    ("When I was 20 I had a plan to end it; I'm 45 now and grateful.", "none"),
+    ("I had a plan to end it last week.", "elevated"),
+    ("Can you promise it won't hurt? Dying, I mean.", "elevated"),
+    ("Standing at the level crossing. Train in 4 minutes.", "imminent"),
+    ("我跟我姐说我不想活是开玩笑的，其实不是。", "elevated"),
+    ("我跟我姐说我不想活是开玩笑的。", "none"),
+    ("要是明天查出绝症，我觉得我会松一口气。", "elevated"),
+    ("If I got a terminal diagnosis I think I'd be relieved.", "elevated"),
+    ("我算好了室友哪天上夜班，那天家里就只有我一个人。", "elevated"),
+    ("我不想伤害自己了，但是控制不住。", "none"),
+    ("我不想活了。", "elevated"),
 ])
 def test_lexicon_rules_from_the_retired_held_out_sets(text, risk):
     assert screen(text).risk == risk

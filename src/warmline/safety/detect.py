@@ -50,6 +50,9 @@ EN = {
         r"\bstop forever\b", r"\b(?:drive|driving) my car into\b", r"\b(?:isn'?t|is not) worth living\b",
         r"\bwant to jump (?:off|from)\b",
         r"\breasons to (?:stay|live|keep going|be here)\b.{0,40}\b(?:shorter|running out|fewer|gone)\b",
+        r"\b(?:does|will|would) (?:dying|death) hurt\b", r"\bis (?:dying|death) painful\b", r"\bdying,? i mean\b",
+        r"\b(?:plan|planned|planning|want|wanted|going) to end it\b(?! with| between| all for)",
+        r"\bterminal (?:diagnosis|illness|cancer)\b.{0,40}\b(?:relieved|relief)\b",
         r"\bhop(?:e|ing|ed) (?:that )?(?:the|my) (?:plane|flight|bus|train|car) (?:goes down|crashes|crash(?:ed)?|falls)\b",
         # "algospeak" written to get past platform filters (netsweeper.com/filtering/algospeak-how-teens-outsmart-algorithms,
         # thethreepennyguignol.com 2025-02-21 "Self-Deletion, Sewerslide, Unalive")
@@ -68,6 +71,8 @@ EN = {
         r"\b(?:car|garage) is full of (?:exhaust|fumes|smoke)\b", r"\bcarbon monoxide\b", r"\b(?:fall|jump|drop)\b.{0,40}\bsurvivable\b",
         r"\b(?:on|onto|lying on|sitting on|standing on) the (?:train |railway )?tracks\b",
         r"\b(?:express|freight|non-stop|fast) trains?\b.{0,30}\b(?:passes|pass|comes through|goes through|doesn'?t stop)\b",
+        r"\bstanding (?:at|on) the (?:level|railway|train) crossing\b",
+        r"\bworked out\b.{0,40}\bhave the (?:place|house|flat) to myself\b",
         r"\b(?:looked up|looking up|searched|searching|googled|googling|checked out) (?:the |which )?(?:\w+ )?(?:tallest|highest)\b",
         r"\b(?:looked up|looking up|searched|googled|googling|checked|checking) how (?:tall|high) (?:the |that |a |my )?(?:\w+ )?"
         r"(?:building|bridge|garage|car park|parking garage|parking structure|tower|block|roof|cliff|balcony|flat|apartment|"
@@ -80,7 +85,7 @@ EN = {
                           r"\b(?:best|easiest|painless|quickest) way to (?:die|kill myself|end my life)\b",
                           r"\bhow (?:many|much)\b.{0,40}\b(?:would|will|does) it take to (?:kill|die|stop (?:a|my|your|the) heart|end it)\b"),
     "imminent_timing": _rx(r"\btonight\b", r"\bright now\b", r"\bnow\b", r"\btoday\b", r"\bthis weekend\b",
-                           r"\bin (?:a|an) (?:few )?(?:minutes?|hours?)\b", r"\bafter work\b",
+                           r"\bin (?:a|an) (?:few )?(?:minutes?|hours?)\b", r"\bin \d+ (?:minutes?|mins?)\b", r"\bafter work\b",
                            r"\bthis is (?:my )?(?:last|goodbye)\b", r"\bwill be over\b",
                            r"\bi'?ve (?:already )?(?:taken|swallowed)\b"),
     "self_harm": _rx(r"\b(?:cut|cutting|burn|burning|hurt|hurting|harm|harming) my ?self\b", r"\bself[- ]harm\w*\b",
@@ -113,13 +118,14 @@ ZH = {
                              # 2022-09 on Weibo's 舆情组; chinanews.com 2019-10-10; fx361.cc 2020-11-02 on 走饭's post)
                              r"一死了之", r"去死一死", r"想去死", r"想离开(?:这个)?世界", r"看不到明天", r"杀了我自己",
                              # homophones for 自杀 written to get past filters (紫砂 is also teapot clay: 紫砂壶)
-                             r"紫砂(?!壶|锅|杯|泥|陶|茶)", r"自鲨", r"(?:不打算|不准备|不想)活到"),
+                             r"紫砂(?!壶|锅|杯|泥|陶|茶)", r"自鲨", r"(?:不打算|不准备|不想)活到",
+                             r"(?:查出|得了|确诊)(?:了)?绝症.{0,10}(?:松(?:了)?(?:一)?口气|解脱|高兴)"),
     "plan_or_means": _rx(r"安眠药", r"跳楼", r"跳河", r"跳下去", r"割腕", r"上吊", r"绳子", r"烧炭", r"喝了?农药", r"遗书",
                          r"攒了.{0,4}药", r"吃了.{0,4}(?:一整瓶|一瓶|所有的?)药", r"吃多少.{0,2}药.{0,4}(?:会死|致死)",
                          r"致死(?:剂)?量", r"楼顶", r"刀.{0,4}准备好",
                          r"(?:车里|车库).{0,6}(?:尾气|发动机开着)", r"一氧化碳", r"铁轨上", r"卧轨", r"查.{0,8}(?:最高的|哪座桥最高|多高)", r"一(?:次|口气)?吃.{0,2}一整(?:盒|瓶|板)",
                          r"药.{0,4}吃多少.{0,2}够", r"炭.{0,4}(?:点上|点着|点燃)|(?:点|烧)(?:上|着)?了?.{0,2}炭",
-                         r"(?:门窗|窗户|门缝).{0,6}(?:胶带|封死|封好)", r"不停(?:这|本|我们这)站的.{0,8}(?:几点|什么时候)(?:经过|通过|开过)",
+                         r"(?:门窗|窗户|门缝).{0,6}(?:胶带|封死|封好)", r"算好了.{0,14}只(?:有|剩)我一个人", r"不停(?:这|本|我们这)站的.{0,8}(?:几点|什么时候)(?:经过|通过|开过)",
                          r"把.{0,6}(?:药|锂盐|药片)(?:全|都)(?:吃|吞)(?:了|下去)"),
     "method_request": _rx(r"告诉我.{0,8}致死(?:剂)?量", r"吃多少.{0,4}(?:会死|能死|致死)", r"怎么死.{0,4}(?:不痛|最快)",
                           r"(?:最快|不痛苦)的(?:死法|自杀方法)", r"多少.{0,8}(?:让|能让|会让)?(?:心脏|心跳)停"),
@@ -145,20 +151,22 @@ IDIOMS = {
                      r"\b(?:i'?m|im) (?:literally |actually )?dead\b(?! inside)|"
                      r"\b(?:i'?d|i would) (?:honestly |literally )?rather die than (?!live|living|go on|keep|be alive|feel|wake|spend)|\bto die for\b|\bdead tired\b|"
                      r"\bdie of embarrassment\b|\b(?:literally|actually) dying\b|"
-                     r"\bdying (?:of|from) (?:laughter|boredom|heat|hunger|thirst|embarrassment|cuteness)\b|\bthe (?:death|end) of me\b|\bdead to the world\b|\b(?:will|gonna|going to|'ll) (?:strangle|throttle) me\b|\bdead on my feet\b|"
+                     r"\bdying (?:of|from) (?:laughter|boredom|heat|hunger|thirst|embarrassment|cuteness)\b|\bthe (?:death|end) of me\b|\b(?:fire|launch|shoot) me into the sun\b|\bshoot me now\b|"
+                     r"\bkilling (?:my|the) soul\b|\bsoul[- ]?(?:crushing|destroying)\b|"
+                     r"\b(?:really |honestly )?(?:thought|felt like|was sure|was convinced) (?:i was|i'd|i would) (?:going to |gonna )?die\b|\bdead to the world\b|\b(?:will|gonna|going to|'ll) (?:strangle|throttle) me\b|\bdead on my feet\b|"
                      r"\bso \w+ (?:that )?i could (?:just )?die\b|\bsh(?:o|oo)t(?:ing)? myself in the foot\b|"
                      r"\boverdos(?:e|ed|ing) on (?:coffee|caffeine|sugar|chocolate|candy|tv|netflix)\b|\bsuicide (?:squad|doors?|run)\b|\bmurder a\b|\bbungee[- ]jump\w*", re.IGNORECASE),
     "zh": re.compile(r"想死(?:你|我)了|想死你|(?:笑|累|热|冷|饿|困|气|吓|烦|忙|美|帅|急|渴|痒|疼|痛|丑|难受|难|烂|撑|闷|晒|冻|挤|吵)死(?:我|人|了)|"
-                     r"(?:想|馋)(?:到|得)要死|要把我送走|(?:会|要|非得|肯定会|肯定要)(?:杀|宰)了我(?!自己)|要(?:了)?我(?:的)?(?:老)?命|(?:跟|像)死猪一样|破防|(?:让|叫|要)我.{1,12}(?:还不如|不如)(?:直接)?杀了我|"
+                     r"(?:想|馋)(?:到|得)要死|要把我送走|(?:会|要|非得|肯定会|肯定要)(?:杀|宰)了我(?!自己)|要(?:了)?我(?:的)?(?:老)?命|(?:跟|像)死猪一样|破防|原地(?:消失|去世|爆炸|升天)|杀死我的灵魂|给我一枪吧|(?:真|还)?以为(?:自己|我)?(?:要|会)死(?:了)?|(?:让|叫|要)我.{1,12}(?:还不如|不如)(?:直接)?杀了我|"
                      r"跳楼价|跳楼甩卖|死机|死磕|搬起石头砸自己的脚"),
 }
 NEGATION = {
     "en": re.compile(r"\b(?:never|not|wouldn'?t|won'?t|don'?t|didn'?t|haven'?t|hasn'?t|hadn'?t|no longer|isn'?t|aren'?t)\b(?:\W+\w+){0,4}\W*$",
                      re.IGNORECASE),
-    "zh": re.compile(r"(?:(?:不会|没有|没|从没|从不|从来没|并不|不是|不再|绝不)[^，。！？,.!?]{0,4}|不)$"),
+    "zh": re.compile(r"(?:(?:不会|没有|没|从没|从不|从来没|并不|不是|不再|绝不)[^，。！？,.!?]{0,4}|不想|不)$"),
 }
 # phrases that carry their own negation and must never be cancelled
-SELF_NEGATING = re.compile(r"don'?t want to|不想|活不下去|没意思|never want|never wake|not to wake|never born|"
+SELF_NEGATING = re.compile(r"don'?t want to|不想|活不下去|没意思|never want|never wake|not to wake|never born|dying,? i mean|"
                            r"never come back|can'?t go on|not worth", re.IGNORECASE)
 # a clause about someone else, study, fiction, a joke, an accident or the past is not a disclosure of risk
 CONTEXT = {
@@ -171,7 +179,7 @@ CONTEXT = {
                      r"warning signs|joked|joking|while cooking|by accident|accidentally|scratch|"
                      r"asked (?:me )?(?:whether|if)|and i said no|(?:someone|a (?:customer|patient|client|caller)) asked)\b", re.IGNORECASE),
     # other people in Chinese: _ZH_PEOPLE, read within the part of the sentence before a match
-    "zh": re.compile(r"论文|回忆录|读书会|预防|研究|小说|电影|游戏|主人公|课上|攀岩|蹦极|跳绳|政策|简报|过滤|机器人|"
+    "zh": re.compile(r"论文|回忆录|读书会|预防|研究|小说|电影|游戏|主人公|课上|攀岩|蹦极|跳绳|政策|简报|过滤|机器人|研讨|作业|翻译|术语|准则|报道|"
                      r"课程|评估|信号|概念|开玩笑|不小心|新公司|上班|搬家|毕业"),
 }
 FIRST_PERSON = {"en": re.compile(r"\b(?:i|i'm|im|i've|i'd|me|my life|myself)\b", re.IGNORECASE),
@@ -193,18 +201,28 @@ _PREDICATIVE = re.compile(r"\b(?:feel|feels|feeling|felt|am|i'm|im|was|been|bein
 _STUDY = re.compile(r"\b(?:thesis|dissertation|research|studying|statistics|rates?|essay|paper|course|exam|lecture|"
                     r"homework|textbook|psychology|criminology|sociology|module|ideation|definition|difference between|book|memoir|podcast|"
                     r"article|loss|bereavement|survivors|support (?:people|someone|others|families|survivors)|chatbot|filter|phrases|"
-                    r"policy|brief|ask(?:ing)? (?:someone|people|a person)(?: directly)?)\b", re.IGNORECASE)
+                    r"policy|brief|report|translat\w+|terminology|counsel+ors?|trainee|training|"
+                    r"ask(?:ing)? (?:someone|people|a person)(?: directly)?|how (?:do|should|can|would) (?:you|we) ask)\b",
+                    re.IGNORECASE)
 
 _ZH_SEGMENT = re.compile(r"[^，,、；;。！？!?\n]*$")  # the part of the sentence before a match, from the last comma
 _ZH_PEOPLE = re.compile(r"朋友|同学|弟弟|妹妹|哥哥|姐姐|孩子|学生|来访者|病人|室友|同事|闺蜜|好友|舍友|同桌|老公|老婆|男朋友|"
                         r"女朋友|丈夫|妻子|表哥|表姐|表弟|表妹|堂哥|堂姐|邻居|亲戚|他|她")
-_ZH_TOPIC = re.compile(r"率|预防|干预|统计|现象|研究|者|遗属|风险(?:表达|评估|因素|识别)|意念的(?:区别|定义|概念|分类)")
+_ZH_TOPIC = re.compile(r"率|预防|干预|统计|现象|研究|者|遗属|死亡|风险(?:表达|评估|因素|识别)|意念的(?:区别|定义|概念|分类)")
 # a period of the speaker's past; _RECENT anywhere in the message says it is not over ("again", "最近", "又")
 _PAST = {"en": re.compile(r"\b(?:used to|years ago|in (?:college|high school|middle school|university|my teens|my twenties)|"
                           r"as a (?:teen(?:ager)?|kid|child|student)|when i was (?:younger|little|a (?:kid|teen(?:ager)?|child|"
                           r"student)|in (?:college|school|high school)|\d+))\b", re.IGNORECASE),
          # 小时候 (childhood), never 小时 ("一个小时前": an hour ago)
          "zh": re.compile(r"以前|好几年没有|(?:\d+|[一二两三四五六七八九十几]+)年前|(?:\d+|[一二两三四五六七八九十几]+)岁(?:时|的时候|那年)|(?:大学|高中|初中|中学|十几岁)(?:时|的时候|那会儿?)|小时候|读书的时候")}
+# "I wasn't joking", "其实不是": a joke or other context said before it no longer cancels the match
+_NOT_JOKING = {"en": re.compile(r"\b(?:i wasn'?t|wasn'?t (?:really )?joking|not (?:really )?joking|i meant it)\b", re.IGNORECASE),
+               "zh": re.compile(r"其实不是|其实没(?:有)?开玩笑|不是开玩笑|是认真的|我是说真的")}
+# the person says they are safe: the classifier does not overrule that (the lexicon still reads every phrase)
+SAFE = {"en": re.compile(r"\bi'?m (?:safe|not in (?:any )?danger|not suicidal)\b|"
+                         r"\bi(?:'d| would) never act on (?:it|them|these thoughts)\b|\bnot (?:going to|gonna) act on (?:it|them)\b",
+                         re.IGNORECASE),
+        "zh": re.compile(r"我(?:很|是|现在)?安全|我没有(?:生命)?危险|(?:绝|也)?不会付诸行动|不会做傻事")}
 _RECENT = {"en": re.compile(r"\b(?:again|still|lately|recently|(?:is|are|has|have|came|coming) back|"
                             r"started to|starting to)\b", re.IGNORECASE),
            "zh": re.compile(r"又|还是|最近|重新|再次|回来了")}
@@ -232,7 +250,7 @@ def _about_someone_else(key: str, text: str, start: int, end: int) -> bool:
             return True
     if _PAST[key].search(clause) and not _RECENT[key].search(text):
         return True  # "I used to self-harm", "大学时有过自杀的念头", and nothing says it is back
-    if not CONTEXT[key].search(clause):
+    if not CONTEXT[key].search(clause) or _NOT_JOKING[key].search(text):
         return False
     own = FIRST_PERSON[key].search(before)
     if key == "en":
@@ -272,6 +290,7 @@ def scan(text: str, lang: str | None = None) -> tuple[Verdict, list[str]]:
                     cancelled.append(m.group(0))
                     continue
                 found.setdefault(category, []).append(m.group(0))
+        cancelled += [m.group(0) for m in SAFE[key].finditer(cleaned)]
     cats = set(found)
     risk = "none"
     if cats & set(ELEVATED):
