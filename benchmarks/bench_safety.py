@@ -1,8 +1,7 @@
 """Crisis detection quality: `python benchmarks/bench_safety.py`.
 
 Precision and recall of the safety layer per language and category: the lexicon alone (the reference) and
-the default screen (the lexicon plus the bundled classifier: sentence embeddings blended with character
-n-grams), on the project's labelled sets:
+the default screen (the lexicon plus the bundled embedding classifier), on the project's labelled sets:
 - development (`labelled_*`): what the lexicon was tuned on; classifier training data;
 - training (`train_*`, `train2_*`, `train3_*`): indirect statements and hard negatives; classifier training
   data. train2 (40 a language: colloquial hard negatives, vague distress, indirect statements) was written
@@ -12,8 +11,7 @@ n-grams), on the project's labelled sets:
   was written. Their errors then led to lexicon rules (past periods, other people, study topics, means,
   idioms, grooming) and they became classifier training data, so their rows are optimistic. "Leave one set
   out" trains the classifier without the set it scores (the lexicon rules still came from reading them), on
-  a grid of thresholds, for the embedding classifier alone and blended with n-grams; it chose the threshold
-  and the n-grams' weight. What each measured in its time, as precision / recall, en then zh: held-out 4
+  a grid of thresholds; it chose the threshold. What each measured in its time, as precision / recall, en then zh: held-out 4
   before and after round 1: 0.97 / 0.93 -> 0.97 / 0.97, 0.91 / 0.97 -> 0.97 / 0.97; held-out 5 once: 0.93 /
   0.87, 0.87 / 0.90; held-out 6 (longer, colloquial) before and after round 2: 0.84 / 0.90 -> 0.81 / 0.97, 0.78 /
   0.70 -> 0.77 / 0.80; held-out 7 (slang, hyperbole, vague distress) before and after round 3 (with
@@ -33,7 +31,9 @@ n-grams), on the project's labelled sets:
   on. Judge by it, with its 95% intervals (Wilson): 30 cases at risk make recall 0.93 and 0.97 one case
   apart. The same people wrote every set.
 A case counts as detected when the predicted risk is elevated or imminent. Goal (issue 6): recall >= 0.95 on
-elevated and imminent cases with precision >= 0.90. Also printed: the classifier's cost per message.
+elevated and imminent cases with precision >= 0.90. Also printed: false alarms on ordinary counseling concerns (the
+simulator's opening messages: a support service's usual traffic, which the held-out sets, half at risk, do
+not weigh as it comes) and the classifier's cost per message.
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ from warmline.safety.classifier import labelled as load
 from warmline.safety.quality import HELD_OUT, RETIRED
 from warmline.safety.quality import score as evaluate
 
-SETS = (("labelled", "development"), ("train", "training"), ("train2", "training 2"), ("train3", "training 3"),
+SETS = (("labelled", "development"), ("train", "training"), ("train2", "training 2"), ("train3", "training 3"), ("train4", "training 4"),
         *((f"heldout{i if i > 1 else ''}", f"retired {i}") for i in range(1, 13)), ("heldout13", "held-out 13"))
 
 
@@ -82,27 +82,24 @@ GRID = (0.30, 0.35, 0.40, 0.45, 0.50)
 
 
 def leave_one_set_out(grid: tuple[float, ...] = GRID) -> dict:
-    """The screen on each retired held-out set with the classifier trained on every other training set, at each
-    threshold of the grid, for the embedding classifier alone (the reference) and blended with n-grams (the
-    default): {(classifier, threshold): {lang: (precision, recall, at risk)}}."""
-    from warmline.safety.classifier import NGRAM_WEIGHT, TRAINING_SETS, BlendedClassifier, examples
+    """The default screen on each retired held-out set with the classifier trained on every other training set,
+    at each threshold of the grid: {threshold: {lang: (precision, recall, at risk)}}."""
+    from warmline.safety.classifier import TRAINING_SETS, RiskClassifier, examples
 
     tot = defaultdict(lambda: defaultdict(lambda: [0, 0, 0]))
     encoder = cached_encoder()
     for target in RETIRED:
         texts, labels = examples([r for name in TRAINING_SETS if not name.startswith(target + "_") for r in load(name)])
-        clf = BlendedClassifier.train(texts, labels, encoder=encoder)
-        for label, weight in (("embedding", 0.0), ("blended", NGRAM_WEIGHT)):
-            clf.weight = weight
-            for t in grid:
-                clf.threshold = t
-                screener = Screener(classifier=clf)
-                for lang in ("en", "zh"):
-                    r = evaluate(load(f"{target}_{lang}.jsonl"), screener)
-                    for i, k in enumerate(("tp", "fp", "fn")):
-                        tot[label, t][lang][i] += r[k]
-    return {key: {lang: (tp / (tp + fp), tp / (tp + fn), tp + fn) for lang, (tp, fp, fn) in by.items()}
-            for key, by in tot.items()}
+        clf = RiskClassifier.train(texts, labels, encoder=encoder)
+        for t in grid:
+            clf.threshold = t
+            screener = Screener(classifier=clf)
+            for lang in ("en", "zh"):
+                r = evaluate(load(f"{target}_{lang}.jsonl"), screener)
+                for i, k in enumerate(("tp", "fp", "fn")):
+                    tot[t][lang][i] += r[k]
+    return {t: {lang: (tp / (tp + fp), tp / (tp + fn), tp + fn) for lang, (tp, fp, fn) in by.items()}
+            for t, by in tot.items()}
 
 
 def cross_validate(folds: int = 5, seeds: tuple[int, ...] = (0, 1, 2)) -> dict:
@@ -110,7 +107,7 @@ def cross_validate(folds: int = 5, seeds: tuple[int, ...] = (0, 1, 2)) -> dict:
     k-th (how its settings were chosen, on the development and training sets alone). Mean over seeds."""
     import numpy as np
 
-    from warmline.safety.classifier import THRESHOLD, BlendedClassifier, examples, training_rows
+    from warmline.safety.classifier import THRESHOLD, RiskClassifier, examples, training_rows
     from warmline.safety.detect import scan
 
     rows = training_rows()
@@ -127,7 +124,7 @@ def cross_validate(folds: int = 5, seeds: tuple[int, ...] = (0, 1, 2)) -> dict:
         prob = np.zeros(len(rows))
         for k in range(folds):
             tr, te = np.where(fold != k)[0], np.where(fold == k)[0]
-            clf = BlendedClassifier.train([texts[i] for i in tr], y[tr].astype(int), encoder=lookup)
+            clf = RiskClassifier.train([texts[i] for i in tr], y[tr].astype(int), encoder=lookup)
             prob[te] = clf.probabilities([texts[i] for i in te])
         hit = lexicon | ((prob >= THRESHOLD) & ~cancelled)
         for code in ("en", "zh"):
@@ -200,12 +197,20 @@ def main() -> None:
     print("\nleave one set out on the retired held-out sets (the classifier trained without the set it scores):")
     from warmline.safety.classifier import THRESHOLD
 
-    for (label, t), by in leave_one_set_out().items():
-        mark = " <- the default" if label == "blended" and abs(t - THRESHOLD) < 1e-9 else ""
-        print(f"  {label:10} threshold {t:.2f}  " + "  ".join(f"{lang} precision {p:.3f} recall {r:.3f}"
+    for t, by in leave_one_set_out().items():
+        mark = " <- the default" if abs(t - THRESHOLD) < 1e-9 else ""
+        print(f"  threshold {t:.2f}  " + "  ".join(f"{lang} precision {p:.3f} recall {r:.3f}"
                                                            for lang, (p, r, n) in by.items()) + mark)
     print("  (the lexicon rules came from reading these sets; the threshold is the highest-recall one on this grid\n"
           "   with precision >= 0.90 in both languages)")
+    print("\nordinary counseling concerns: the opening messages of `warmline simulate`'s client profiles (written for the"
+          "\nsimulator, never used to tune the screen; each should get a listening reply, not a crisis message):")
+    from warmline.evaluate.simulate import load_profiles
+
+    openings = [p.opening for p in load_profiles()]
+    for label, screener in screens:
+        flagged = sum(screener(t).risk != "none" for t in openings)
+        print(f"  {label:22}flagged {flagged} of {len(openings)} ({flagged / len(openings):.0%})")
     print("\nheld-out cases inside longer messages (each between two ordinary held-out sentences):")
     whole = Screener(sentences=False)
     for lang in ("en", "zh"):

@@ -195,31 +195,6 @@ def test_classifier_second_stage_learns_and_only_raises():
     assert b("我不想活了") and not b("今天天气很好，我们去公园散步吧。")
 
 
-def test_the_bundled_classifier_blends_meaning_and_wording():
-    import numpy as np
-
-    from warmline.safety import Screener
-    from warmline.safety.classifier import NGRAM_WEIGHT, BlendedClassifier, NgramClassifier, bundled
-
-    texts = ["I want to vanish without a trace", "I wish I could just vanish", "nobody would miss me if I vanished",
-             "nice weather today", "lunch with friends was fun", "the train was on time this morning"]
-    labels = [1, 1, 1, 0, 0, 0]
-    ngrams = NgramClassifier.train(texts * 2, labels * 2)  # min_df 2: every n-gram occurs at least twice
-    assert ngrams.probabilities(["vanish"])[0] > 0.5 > ngrams.probabilities(["nice lunch"])[0]
-    clf = BlendedClassifier.train(texts * 2, labels * 2, weight=0.5, threshold=0.5)
-    probe = ["I'd like to vanish without a trace", "what a nice lunch today"]
-    expected = 0.5 * clf.embedding.probabilities(probe) + 0.5 * clf.ngrams.probabilities(probe)
-    assert np.allclose(clf.probabilities(probe), expected)
-    assert clf(probe[0]) and not clf(probe[1])
-    clf.weight = 0.0
-    assert np.allclose(clf.probabilities(probe), clf.embedding.probabilities(probe))
-    with pytest.raises(ValueError):
-        NgramClassifier.train(["a b c", "d e f"], [1, 1])
-    b = bundled()
-    assert isinstance(b, BlendedClassifier) and b.weight == NGRAM_WEIGHT
-    assert Screener(classifier=b)("I'd like to vanish without a trace.").risk == "elevated"
-
-
 def test_a_statement_of_safety_keeps_the_classifier_from_raising_but_not_the_lexicon():
     from warmline.safety import Screener
     from warmline.safety.detect import scan
@@ -239,6 +214,19 @@ def test_a_statement_of_safety_keeps_the_classifier_from_raising_but_not_the_lex
     # another sentence of the same message is still read on its own (here the eager classifier flags it)
     two = "I'm safe. I keep sorting out my things."
     assert scan(two)[0].risk == "none" and s(two).risk == "elevated"
+
+
+def test_most_ordinary_counseling_openings_get_no_crisis_response():
+    """The simulator's client openings are ordinary concerns (work, sleep, a breakup), written for the simulator
+    and never used to tune the screen. The screen flags 5 of the 24 (bench_safety prints which share); the
+    character n-gram blend tried in round 9 flagged 10, which this would have caught."""
+    from warmline.evaluate.simulate import load_profiles
+    from warmline.safety import Screener
+
+    s = Screener()
+    openings = [p.opening for p in load_profiles()]
+    flagged = [t for t in openings if s(t).risk != "none"]
+    assert len(openings) == 24 and len(flagged) <= len(openings) // 4, flagged
 
 
 def test_classifier_carries_across_languages():
@@ -305,10 +293,7 @@ def test_a_risk_sentence_inside_a_long_message_is_read_on_its_own():
     for text in (long_en, long_zh):
         assert screen(text).risk == "none"
         assert Screener()(text).risk == "elevated"
-    from warmline.safety.classifier import bundled
-
-    # in the whole message's embedding the risk sentence is diluted (the n-gram half still reads its words)
-    assert Screener(classifier=bundled().embedding, sentences=False)(long_en).risk == "none"
+    assert Screener(sentences=False)(long_en).risk == "none"  # diluted in the whole message's embedding
     calm = long_en.replace("Honestly I keep thinking it would be easier for everyone if I wasn't around.",
                            "I made pasta and watched a film.")
     assert Screener()(calm).risk == "none"

