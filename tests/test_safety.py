@@ -195,15 +195,18 @@ def test_classifier_second_stage_learns_and_only_raises():
     assert b("我不想活了") and not b("今天天气很好，我们去公园散步吧。")
 
 
+class Eager:
+    """A classifier that flags everything: what the lexicon's cancellations keep it from."""
+
+    threshold = 0.5
+
+    def probabilities(self, texts):
+        return [0.99] * len(texts)
+
+
 def test_a_statement_of_safety_keeps_the_classifier_from_raising_but_not_the_lexicon():
     from warmline.safety import Screener
     from warmline.safety.detect import scan
-
-    class Eager:  # a classifier that flags everything
-        threshold = 0.5
-
-        def probabilities(self, texts):
-            return [0.99] * len(texts)
 
     s = Screener(classifier=Eager())
     for text in ("To be clear I'm safe and I'd never act on it, I just get sad in winter.",
@@ -242,12 +245,6 @@ def test_classifier_carries_across_languages():
 def test_classifier_does_not_overrule_a_negation_the_lexicon_read():
     from warmline.safety import Screener
     from warmline.safety.detect import scan
-
-    class Eager:  # a classifier that flags everything
-        threshold = 0.5
-
-        def probabilities(self, texts):
-            return [0.99] * len(texts)
 
     s = Screener(classifier=Eager())
     assert scan("I would never kill myself, I just feel stuck.")[1] == ["kill myself"]
