@@ -41,7 +41,8 @@ EN = {
         r"\bkill(?:ing)? my ?self\b", r"\bend(?:ing)? (?:my life|it all|things)\b", r"\btake my (?:own )?life\b",
         r"\bcommit(?:ting)? suicide\b", r"\bsuicid(?:e|al)\b", r"\b(?:want|wanna|going) to die\b",
         r"\bdon'?t want to (?:live|be alive|exist|be here anymore|wake up)\b", r"\bbetter off dead\b",
-        r"\b(?:rather|prefer to) be dead\b", r"\brather die than (?:live|living|go on|keep|be alive|feel|wake|spend)", r"\bno (?:reason|point) (?:to|in) (?:live|living|go on|going on)\b",
+        r"\b(?:rather|prefer to) be dead\b", r"\brather die than (?:live|living|go on|keep|be alive|feel|wake|spend)",
+        r"\bno (?:reason|point) (?:to|in) (?:live|living|go on|going on)\b",
         r"\bwhat'?s the point (?:of|in) (?:living|life|going on)\b", r"\bwish i (?:was|were) (?:dead|never born)\b",
         r"\b(?:everyone|they|the world|people)(?:'d| would)? (?:be )?(?:better off|happier) (?:without me|if i (?:were|was) gone)\b",
         r"\bcan'?t go on\b", r"\b(?:never|not) (?:to )?wake up\b", r"\bnot worth living\b",
@@ -149,15 +150,20 @@ IDIOMS = {
                      r"\bkills? me\b|\bkilling me\b|\bnearly killed me\b|\b(?:will|gonna|going to|would|'ll) murder me\b|"
                      r"\b(?:bored|scared|frightened|worried) to death\b|\b(?:die|died|dying) (?:of )?laugh(?:ing|ter)\b|"
                      r"\b(?:i'?m|im) (?:literally |actually )?dead\b(?! inside)|"
-                     r"\b(?:i'?d|i would) (?:honestly |literally )?rather die than (?!live|living|go on|keep|be alive|feel|wake|spend)|\bto die for\b|\bdead tired\b|"
+                     r"\b(?:i'?d|i would) (?:honestly |literally )?rather die than (?!live|living|go on|keep|be alive|feel|wake|spend)|"
+                     r"\bto die for\b|\bdead tired\b|"
                      r"\bdie of embarrassment\b|\b(?:literally|actually) dying\b|"
-                     r"\bdying (?:of|from) (?:laughter|boredom|heat|hunger|thirst|embarrassment|cuteness)\b|\bthe (?:death|end) of me\b|\b(?:fire|launch|shoot) me into the sun\b|\bshoot me now\b|"
+                     r"\bdying (?:of|from) (?:laughter|boredom|heat|hunger|thirst|embarrassment|cuteness)\b|\bthe (?:death|end) of me\b|"
+                     r"\b(?:fire|launch|shoot) me into the sun\b|\bshoot me now\b|"
                      r"\bkilling (?:my|the) soul\b|\bsoul[- ]?(?:crushing|destroying)\b|"
-                     r"\b(?:really |honestly )?(?:thought|felt like|was sure|was convinced) (?:i was|i'd|i would) (?:going to |gonna )?die\b|\bdead to the world\b|\b(?:will|gonna|going to|'ll) (?:strangle|throttle) me\b|\bdead on my feet\b|"
+                     r"\b(?:really |honestly )?(?:thought|felt like|was sure|was convinced) (?:i was|i'd|i would) (?:going to |gonna )?die\b|"
+                     r"\bdead to the world\b|\b(?:will|gonna|going to|'ll) (?:strangle|throttle) me\b|\bdead on my feet\b|"
                      r"\bso \w+ (?:that )?i could (?:just )?die\b|\bsh(?:o|oo)t(?:ing)? myself in the foot\b|"
                      r"\boverdos(?:e|ed|ing) on (?:coffee|caffeine|sugar|chocolate|candy|tv|netflix)\b|\bsuicide (?:squad|doors?|run)\b|\bmurder a\b|\bbungee[- ]jump\w*", re.IGNORECASE),
     "zh": re.compile(r"想死(?:你|我)了|想死你|(?:笑|累|热|冷|饿|困|气|吓|烦|忙|美|帅|急|渴|痒|疼|痛|丑|难受|难|烂|撑|闷|晒|冻|挤|吵)死(?:我|人|了)|"
-                     r"(?:想|馋)(?:到|得)要死|要把我送走|(?:会|要|非得|肯定会|肯定要)(?:杀|宰)了我(?!自己)|要(?:了)?我(?:的)?(?:老)?命|(?:跟|像)死猪一样|破防|原地(?:消失|去世|爆炸|升天)|杀死我的灵魂|给我一枪吧|(?:真|还)?以为(?:自己|我)?(?:要|会)死(?:了)?|(?:让|叫|要)我.{1,12}(?:还不如|不如)(?:直接)?杀了我|"
+                     r"(?:想|馋)(?:到|得)要死|要把我送走|(?:会|要|非得|肯定会|肯定要)(?:杀|宰)了我(?!自己)|要(?:了)?我(?:的)?(?:老)?命|"
+                     r"(?:跟|像)死猪一样|破防|原地(?:消失|去世|爆炸|升天)|杀死我的灵魂|给我一枪吧|(?:真|还)?以为(?:自己|我)?(?:要|会)死(?:了)?|"
+                     r"(?:让|叫|要)我.{1,12}(?:还不如|不如)(?:直接)?杀了我|"
                      r"跳楼价|跳楼甩卖|死机|死磕|搬起石头砸自己的脚"),
 }
 NEGATION = {
