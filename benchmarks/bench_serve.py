@@ -30,8 +30,8 @@ def start(cmd: list[str], env: dict | None = None) -> tuple[subprocess.Popen, in
 MESSAGE = "I had a rough day at work."
 
 
-async def one(client: httpx.AsyncClient, url: str, model: str) -> tuple[float, float, int] | None:
-    body = {"model": model, "stream": True, "messages": [{"role": "user", "content": MESSAGE}]}
+async def one(client: httpx.AsyncClient, url: str, model: str, message: str) -> tuple[float, float, int] | None:
+    body = {"model": model, "stream": True, "messages": [{"role": "user", "content": message}]}
     t0 = time.perf_counter()
     ttft, n = None, 0
     try:
@@ -51,12 +51,12 @@ async def one(client: httpx.AsyncClient, url: str, model: str) -> tuple[float, f
     return (ttft or total), total, n
 
 
-async def load(url: str, model: str, clients: int, rounds: int) -> dict:
+async def load(url: str, model: str, clients: int, rounds: int, message: str = MESSAGE) -> dict:
     async with httpx.AsyncClient(timeout=60, limits=httpx.Limits(max_connections=clients)) as c:
         results = []
         t0 = time.perf_counter()
         for _ in range(rounds):
-            results += await asyncio.gather(*(one(c, url, model) for _ in range(clients)))
+            results += await asyncio.gather(*(one(c, url, model, message) for _ in range(clients)))
         wall = time.perf_counter() - t0
     ok = [r for r in results if r is not None]
     ttft = sorted(r[0] for r in ok)
@@ -79,16 +79,14 @@ uvicorn.run(create_app(s), host="127.0.0.1", port=port, log_level="warning")
 
 
 def main() -> None:
-    global MESSAGE
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--clients", type=int, default=32)
     ap.add_argument("--rounds", type=int, default=3)
     # e.g. "My breakup still hurts and I can't sleep.": sad, not flagged, closer to what a support service gets
-    ap.add_argument("--message", default="I had a rough day at work.", help="what every client sends (it must not be flagged)")
+    ap.add_argument("--message", default=MESSAGE, help="what every client sends (it must not be flagged)")
     ap.add_argument("--tokens", type=int, default=50)
     ap.add_argument("--token-delay", type=float, default=0.02)
     args = ap.parse_args()
-    MESSAGE = args.message
     up, up_port = start([sys.executable, "-m", "warmline.testing.fake_openai", "--delay", "0", "--tokens",
                          str(args.tokens), "--token-delay", str(args.token_delay)])
     wl, wl_port = start([sys.executable, "-c", SERVE, f"http://127.0.0.1:{up_port}/v1", str(args.clients)],
@@ -100,12 +98,14 @@ def main() -> None:
                 break
             except httpx.HTTPError:
                 time.sleep(0.1)
-        direct = asyncio.run(load(f"http://127.0.0.1:{up_port}/v1/chat/completions", "fake", args.clients, args.rounds))
-        served = asyncio.run(load(f"http://127.0.0.1:{wl_port}/v1/chat/completions", "fake", args.clients, args.rounds))
+        direct = asyncio.run(load(f"http://127.0.0.1:{up_port}/v1/chat/completions", "fake", args.clients, args.rounds,
+                                   args.message))
+        served = asyncio.run(load(f"http://127.0.0.1:{wl_port}/v1/chat/completions", "fake", args.clients, args.rounds,
+                                   args.message))
     finally:
         wl.kill()
         up.kill()
-    print(f"message: {MESSAGE!r}")
+    print(f"message: {args.message!r}")
     print(f"{args.clients} concurrent streaming clients x {args.rounds} rounds; upstream: {args.tokens} tokens, "
           f"{args.token_delay * 1000:.0f} ms apart")
     print(f"{'':16}{'errors':>8}{'TTFT p50':>10}{'TTFT p95':>10}{'tok/s/client':>14}{'tok/s total':>13}")
