@@ -48,8 +48,9 @@ from warmline.safety.classifier import labelled as load
 from warmline.safety.quality import HELD_OUT, RETIRED
 from warmline.safety.quality import score as evaluate
 
-SETS = (("labelled", "development"), ("train", "training"), ("train2", "training 2"), ("train3", "training 3"), ("train4", "training 4"),
-        *((f"heldout{i if i > 1 else ''}", f"retired {i}") for i in range(1, 13)), ("heldout13", "held-out 13"))
+SETS = (("labelled", "development"), ("train", "training"), ("train2", "training 2"), ("train3", "training 3"),
+        ("train4", "training 4"), *((split, f"retired {i}") for i, split in enumerate(RETIRED, 1)),
+        *((split, f"held-out {split.removeprefix('heldout')}") for split in HELD_OUT))
 
 
 def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
