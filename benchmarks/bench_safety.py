@@ -3,34 +3,35 @@
 Precision and recall of the safety layer per language and category: the lexicon alone (the reference) and
 the default screen (the lexicon plus the bundled embedding classifier), on the project's labelled sets:
 - development (`labelled_*`): what the lexicon was tuned on; classifier training data;
-- training (`train_*`, `train2_*`, `train3_*`, `train4_*`): indirect statements and hard negatives;
-  classifier training data. train2 (40 a language: colloquial hard negatives, vague distress, indirect statements) was written
-  after reading held-out 6's errors; train3 (41 a language: plans and times without risk, replies to a crisis
-  message); train4 (60 a language: first messages to a counseling service, 50 ordinary and 10 at risk);
+- training (`train_*`, `train2_*`, `train3_*`, `train4_*`): indirect statements and hard negatives; classifier
+  training data. train2 (40 a language: colloquial hard negatives, vague distress, indirect statements) was
+  written after reading held-out 6's errors; train3 (41 a language: plans and times without risk, replies to a
+  crisis message); train4 (60 a language: first messages to a counseling service, 50 ordinary and 10 at risk);
 - retired held-out 1-12 (`heldout*_*`, 36 + 11 x 60 a language): each measured the screen until a newer set
   was written. Their errors then led to lexicon rules (past periods, other people, study topics, means,
   idioms, grooming) and they became classifier training data, so their rows are optimistic. "Leave one set
-  out" trains the classifier without the set it scores (the lexicon rules still came from reading them), on
-  a grid of thresholds; it chose the threshold. What each measured in its time, as precision / recall, en then zh: held-out 4
-  before and after round 1: 0.97 / 0.93 -> 0.97 / 0.97, 0.91 / 0.97 -> 0.97 / 0.97; held-out 5 once: 0.93 /
-  0.87, 0.87 / 0.90; held-out 6 (longer, colloquial) before and after round 2: 0.84 / 0.90 -> 0.81 / 0.97, 0.78 /
-  0.70 -> 0.77 / 0.80; held-out 7 (slang, hyperbole, vague distress) before and after round 3 (with
-  train2): 0.85 / 0.97 -> 0.83 / 0.97, 0.76 / 0.87 -> 0.79 / 0.87; held-out 8 before and after round 4:
-  0.79 / 0.87 -> 0.79 / 0.90, 0.84 / 0.87 -> 0.84 / 0.87; held-out 9 (texting style) before round 5, after
-  it, and with the e5 second view tried in round 6 (removed for its serving cost; see the README): 0.90 /
-  0.90 -> 0.90 / 0.93 -> 0.87 / 0.90, 0.90 / 0.87 -> 0.93 / 0.90 -> 0.93 / 0.90; held-out 10 (longer
+  out" trains the classifier without the set it scores (the lexicon rules still came from reading them), on a
+  grid of thresholds; it chose the threshold. What each measured in its time, as precision / recall, en then
+  zh: held-out 4 before and after round 1: 0.97 / 0.93 -> 0.97 / 0.97, 0.91 / 0.97 -> 0.97 / 0.97; held-out 5
+  once: 0.93 / 0.87, 0.87 / 0.90; held-out 6 (longer, colloquial) before and after round 2: 0.84 / 0.90 ->
+  0.81 / 0.97, 0.78 / 0.70 -> 0.77 / 0.80; held-out 7 (slang, hyperbole, vague distress) before and after
+  round 3 (with train2): 0.85 / 0.97 -> 0.83 / 0.97, 0.76 / 0.87 -> 0.79 / 0.87; held-out 8 before and after
+  round 4: 0.79 / 0.87 -> 0.79 / 0.90, 0.84 / 0.87 -> 0.84 / 0.87; held-out 9 (texting style) before round 5,
+  after it, and with the e5 second view tried in round 6 (removed for its serving cost; see the README): 0.90
+  / 0.90 -> 0.90 / 0.93 -> 0.87 / 0.90, 0.90 / 0.87 -> 0.93 / 0.90 -> 0.93 / 0.90; held-out 10 (longer
   messages, euphemisms): USE 0.77 / 0.87, with e5 0.67 / 0.93, round 7 with e5 0.68 / 0.93; USE 0.74 / 0.93,
-  with e5 0.78 / 0.93, round 7 with e5 0.81 / 0.97; held-out 11 (forum posts, heavy distress without risk) before and after round 8 with e5, then with USE
-  alone: en 0.83 / 0.97 -> 0.85 / 0.93, 0.82 / 0.90; zh 0.76 / 0.93 -> 0.77 / 0.90, 0.76 / 0.93; held-out 12
-  (quiet disclosures, code words for a plan) was written to choose between USE alone and USE blended with
-  character n-grams, by a rule fixed before either was measured on 11 or 12 (round 9: misses 13 -> 5,
-  false alarms 35 -> 34; the blend on 11 and 12 pooled: en 0.83 / 0.97, zh 0.72 / 0.95); round 11 removed
-  the n-grams again for their false alarms on ordinary counseling openings (10 of 24, printed below);
+  with e5 0.78 / 0.93, round 7 with e5 0.81 / 0.97; held-out 11 (forum posts, heavy distress without risk)
+  before and after round 8 with e5, then with USE alone: en 0.83 / 0.97 -> 0.85 / 0.93, 0.82 / 0.90; zh 0.76 /
+  0.93 -> 0.77 / 0.90, 0.76 / 0.93; held-out 12 (quiet disclosures, code words for a plan) was written to
+  choose between USE alone and USE blended with character n-grams, by a rule fixed before either was measured
+  on 11 or 12 (round 9: misses 13 -> 5, false alarms 35 -> 34; the blend on 11 and 12 pooled: en 0.83 / 0.97,
+  zh 0.72 / 0.95); round 11 removed the n-grams again for their false alarms on ordinary counseling openings
+  (10 of 24, printed below);
 - held-out 13 (`heldout13_*`, 60 a language, 30 at risk, a third hard negatives, a category on every case:
-  messages to the assistant mid-conversation, many idioms): written before round 10 and the retirement of
-  sets 11 and 12, measured before (with n-grams: en 0.75 / 0.90, zh 0.81 / 0.87), after round 10 (0.76 /
-  0.87, 0.83 / 0.83) and after round 11, never trained or tuned on. Judge by it, with its 95% intervals (Wilson): 30 cases at risk make recall 0.93 and 0.97 one case
-  apart. The same people wrote every set.
+  messages to the assistant mid-conversation, many idioms): written before round 10 and the retirement of sets
+  11 and 12, measured before (with n-grams: en 0.75 / 0.90, zh 0.81 / 0.87), after round 10 (0.76 / 0.87, 0.83
+  / 0.83) and after round 11, never trained or tuned on. Judge by it, with its 95% intervals (Wilson): 30
+  cases at risk make recall 0.93 and 0.97 one case apart. The same people wrote every set.
 A case counts as detected when the predicted risk is elevated or imminent. Goal (issue 6): recall >= 0.95 on
 elevated and imminent cases with precision >= 0.90. Also printed: false alarms on ordinary counseling concerns (the
 simulator's opening messages: a support service's usual traffic, which the held-out sets, half at risk, do
