@@ -522,6 +522,38 @@ def test_study_and_other_peoples_deaths_against_first_person_risk(text, risk):
     ("我算好了室友哪天上夜班，那天家里就只有我一个人。", "elevated"),
     ("我不想伤害自己了，但是控制不住。", "none"),
     ("我不想活了。", "elevated"),
+    # twelfth round (held-out 13): being asked whether one is safe is not saying so, "I'm not safe", holding on
+    # only until a date, which pills wreck an organ, the rope is up, cutting too deep; idioms of hyperbole, a
+    # mate joking about it, a podcast topic, an overdose at an age survived long ago
+    ("My counsellor asked if I'm safe and I said I'm not.", "elevated"),
+    ("Honestly? I'm not safe.", "elevated"),
+    ("I'm not safe to drive on these new tablets.", "none"),
+    ("I'm only hanging on until my mum's operation is over.", "elevated"),
+    ("Hang on until I'm back with the coffee.", "none"),
+    ("What tablets are most likely to stop your kidneys working?", "elevated"),
+    ("Which tablets are best for a headache?", "none"),
+    ("The rope's up in the shed.", "elevated"),
+    ("The climbing rope is up on the wall.", "none"),
+    ("我现在不安全。", "imminent"),
+    ("这个路口晚上不安全。", "none"),
+    ("我只为了撑到妈妈出院。", "elevated"),
+    ("每天喝三杯咖啡，只是为了撑到下班。", "none"),
+    ("什么安眠药最容易让人死？", "elevated"),
+    ("手腕割得太深了。", "elevated"),
+    ("I could throttle her when she leaves the dishes.", "none"),
+    ("I'm going to strangle him tonight.", "imminent"),
+    ("This old laptop has a death wish.", "none"),
+    ("I'm so dead, my mum saw my report card.", "none"),
+    ("These fireworks make me jump out of my skin.", "none"),
+    ("再迟到一次，经理肯定会弄死我。", "none"),
+    ("我要弄死他。", "elevated"),
+    ("车祸那次没撞死，真是命大。", "none"),
+    ("我想撞死自己。", "elevated"),
+    ("My buddy jokes about wanting to die and I can't tell if he's serious.", "none"),
+    ("我哥们说他想自杀，我不知道他是不是认真的。", "none"),
+    ("我说我想自杀，是认真的。", "elevated"),
+    ("录播客用：为什么老年人的自杀率更高？", "none"),
+    ("I took an overdose at the age of 16; that was twenty years ago.", "none"),
 ])
 def test_lexicon_rules_from_the_retired_held_out_sets(text, risk):
     assert screen(text).risk == risk

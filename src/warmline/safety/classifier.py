@@ -42,8 +42,8 @@ Encoder = Callable[[list[str]], np.ndarray]
 # written after reading held-out 6's errors; train3: plans and times that carry no risk, and replies to a crisis
 # message, accepting help or not; train4: first messages to a counseling service about ordinary concerns, and
 # the same openings with risk, written when the screen flagged 6 of the simulator's 24 openings), and the
-# held-out sets 1-12, retired into training once newer ones were written
-RETIRED = tuple(f"heldout{i if i > 1 else ''}" for i in range(1, 13))  # heldout, heldout2, ..., heldout12
+# held-out sets 1-13, retired into training once newer ones were written
+RETIRED = tuple(f"heldout{i if i > 1 else ''}" for i in range(1, 14))  # heldout, heldout2, ..., heldout13
 TRAINING_SETS = tuple(f"{split}_{lang}.jsonl"
                       for split in ("labelled", "train", "train2", "train3", "train4", *RETIRED)
                       for lang in ("en", "zh"))

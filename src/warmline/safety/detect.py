@@ -49,7 +49,9 @@ EN = {
         r"\bwish i (?:could )?(?:disappear|never woke up|wasn'?t born)\b", r"\btired of (?:being alive|living)\b",
         r"\bdisappear(?:ed)? (?:forever|and never come back)\b", r"\bwaste away and die\b",
         r"\bstop forever\b", r"\b(?:drive|driving) my car into\b", r"\b(?:isn'?t|is not) worth living\b",
-        r"\bwant to jump (?:off|from)\b",
+        r"\bwant to jump (?:off|from)\b", r"\b(?:i'?m|i am) not safe\b(?! (?:to|for) (?:drive|driving|travel|swim|work))",
+        r"\b(?:only|just) (?:holding|hanging) on (?:for|until|till|to see)\b",
+        r"\basked (?:me )?(?:if|whether) i'?m safe\b.{0,30}\b(?:i lied|i'?m not)\b",
         r"\breasons to (?:stay|live|keep going|be here)\b.{0,40}\b(?:shorter|running out|fewer|gone)\b",
         r"\b(?:does|will|would) (?:dying|death) hurt\b", r"\bis (?:dying|death) painful\b", r"\bdying,? i mean\b",
         r"\b(?:plan|planned|planning|want|wanted|going) to end it\b(?! with| between| all for)",
@@ -66,7 +68,7 @@ EN = {
         r"\bpills in front of me\b", r"\bhow many (?:pills|tablets)\b", r"\blethal dose\b", r"\boverdos(?:e|ed|ing)\b",
         r"\bjump(?:ing)? (?:off|from) (?:the |a )?(?:bridge|roof|building|balcony)\b", r"\bhang(?:ing)? myself\b",
         r"\bshoot(?:ing)? myself\b", r"\bon the roof\b", r"\bwrote (?:a|my) (?:suicide )?note\b",
-        r"\bbought a rope\b", r"\bhave a (?:gun|knife)\b",
+        r"\bbought a rope\b", r"\bhave a (?:gun|knife)\b", r"(?:^|[.!?,]\s*)(?:the )?rope(?:'s| is) (?:up|tied|ready|hung)\b",
         r"\b(?:have|got|take|taking|took|get|getting) my (?:\w+'s )?(?:hunting )?(?:gun|rifle|shotgun|pistol|firearm)\b",
         r"\b(?:in|inside) (?:the|my) (?:car|garage)\b.{0,60}\b(?:engine running|exhaust|fumes)\b",
         r"\b(?:car|garage) is full of (?:exhaust|fumes|smoke)\b", r"\bcarbon monoxide\b", r"\b(?:fall|jump|drop)\b.{0,40}\bsurvivable\b",
@@ -84,6 +86,8 @@ EN = {
     "method_request": _rx(r"\b(?:tell|give|show) me (?:the |a )?(?:lethal|fatal|deadly) dose\b",
                           r"\bhow (?:many|much) (?:pills|tablets|\w+) (?:would|will|does it) (?:it )?(?:take to )?(?:kill|die)\b",
                           r"\b(?:best|easiest|painless|quickest) way to (?:die|kill myself|end my life)\b",
+                          r"\b(?:which|what) (?:pills|painkillers|tablets|meds|medications?|drugs?)\b.{0,30}\bmost likely to "
+                          r"(?:kill|shut|stop|destroy|wreck)\b",
                           r"\bhow (?:many|much)\b.{0,40}\b(?:would|will|does) it take to (?:kill|die|stop (?:a|my|your|the) heart|end it)\b"),
     "imminent_timing": _rx(r"\btonight\b", r"\bright now\b", r"\bnow\b", r"\btoday\b", r"\bthis weekend\b",
                            r"\bin (?:a|an) (?:few )?(?:minutes?|hours?)\b", r"\bin \d+ (?:minutes?|mins?)\b", r"\bafter work\b",
@@ -95,7 +99,7 @@ EN = {
                     r"\bwon'?t be (?:around|here) (?:much longer|anymore|tomorrow)\b",
                     r"\bsay(?:ing)? goodbye to (?:everyone|everybody)\b", r"\bwon'?t need them\b",
                     r"\b(?:playlist|songs|music|plans?) for my (?:own )?funeral\b", r"\blast thing on my list\b", r"\bplann(?:ed|ing) my (?:own )?funeral\b"),
-    "harm_to_others": _rx(r"\b(?:going to|gonna|want to|will) (?:kill|hurt|shoot|stab) (?:him|her|them|someone|people|the people|my \w+)\b",
+    "harm_to_others": _rx(r"\b(?:going to|gonna|want to|will) (?:kill|hurt|shoot|stab|strangle|choke) (?:him|her|them|someone|people|the people|my \w+)\b",
                           # thoughts of harming one's child (postpartum screening asks about them); "I would never
                           # hurt my kids" is negated like any other match
                           r"\b(?:hurt|harm|kill|shake|smother|drown)(?:ing)? (?:my|the) (?:baby|babies|kids?|child|children|son|daughter)\b",
@@ -120,6 +124,7 @@ ZH = {
                              r"一死了之", r"去死一死", r"想去死", r"想离开(?:这个)?世界", r"看不到明天", r"杀了我自己",
                              # homophones for 自杀 written to get past filters (紫砂 is also teapot clay: 紫砂壶)
                              r"紫砂(?!壶|锅|杯|泥|陶|茶)", r"自鲨", r"(?:不打算|不准备|不想)活到",
+                             r"[摔撞淹饿毒勒掐]死(?:我)?自己", r"我(?:其实|现在|并)?不安全|撒谎了.{0,6}(?:其实)?不安全", r"只(?:是)?(?:为了)?撑到(?!下班|放学|周末|发工资|月底|考完|假期)",
                              r"(?:查出|得了|确诊)(?:了)?绝症.{0,10}(?:松(?:了)?(?:一)?口气|解脱|高兴)"),
     "plan_or_means": _rx(r"安眠药", r"跳楼", r"跳河", r"跳下去", r"割腕", r"上吊", r"绳子", r"烧炭", r"喝了?农药", r"遗书",
                          r"攒了.{0,4}药", r"吃了.{0,4}(?:一整瓶|一瓶|所有的?)药", r"吃多少.{0,2}药.{0,4}(?:会死|致死)",
@@ -128,11 +133,11 @@ ZH = {
                          r"药.{0,4}吃多少.{0,2}够", r"炭.{0,4}(?:点上|点着|点燃)|(?:点|烧)(?:上|着)?了?.{0,2}炭",
                          r"(?:门窗|窗户|门缝).{0,6}(?:胶带|封死|封好)", r"算好了.{0,14}只(?:有|剩)我一个人", r"不停(?:这|本|我们这)站的.{0,8}(?:几点|什么时候)(?:经过|通过|开过)",
                          r"把.{0,6}(?:药|锂盐|药片)(?:全|都)(?:吃|吞)(?:了|下去)"),
-    "method_request": _rx(r"告诉我.{0,8}致死(?:剂)?量", r"吃多少.{0,4}(?:会死|能死|致死)", r"怎么死.{0,4}(?:不痛|最快)",
+    "method_request": _rx(r"告诉我.{0,8}致死(?:剂)?量", r"(?:哪种|什么)(?:药|止痛药|安眠药).{0,6}最容易.{0,6}(?:死|搞坏|伤肝|衰竭)", r"吃多少.{0,4}(?:会死|能死|致死)", r"怎么死.{0,4}(?:不痛|最快)",
                           r"(?:最快|不痛苦)的(?:死法|自杀方法)", r"多少.{0,8}(?:让|能让|会让)?(?:心脏|心跳)停"),
     "imminent_timing": _rx(r"今晚", r"今天", r"现在", r"马上", r"等下", r"等会", r"正在", r"最后一次",
                            r"已经(?:喝|吃|吞|割|点)", r"药(?:片)?(?:全|都)(?:吃|吞)(?:了|下去)"),
-    "self_harm": _rx(r"自残", r"伤害自己", r"割自己", r"划自己", r"自伤", r"又(?:划|割)(?:了|自己|手)"),
+    "self_harm": _rx(r"自残", r"割(?:得)?太深", r"伤害自己", r"割自己", r"划自己", r"自伤", r"又(?:划|割)(?:了|自己|手)"),
     "farewell": _rx(r"永别", r"再见了(?:大家|所有人)", r"把.{0,4}东西(?:都)?送人", r"交代后事", r"(?:安排|计划|准备)(?:好)?(?:了)?我的葬礼",
                     r"(?:安排|准备|料理)(?:好)?(?:了)?后事|后事.{0,3}安排", r"以后(?:就|也)?用不(?:上|着)了", r"(?:清单上)?只剩(?:下)?最后一件事",
                     r"(?:猫|狗|兔子|宠物|鱼|鸟).{0,4}(?:都)?找(?:好)?了?(?:人家|新主人|下家)",
@@ -159,11 +164,14 @@ IDIOMS = {
                      r"\b(?:really |honestly )?(?:thought|felt like|was sure|was convinced) (?:i was|i'd|i would) (?:going to |gonna )?die\b|"
                      r"\bdead to the world\b|\b(?:will|gonna|going to|'ll) (?:strangle|throttle) me\b|\bdead on my feet\b|"
                      r"\bso \w+ (?:that )?i could (?:just )?die\b|\bsh(?:o|oo)t(?:ing)? myself in the foot\b|"
+                     r"\bjump out of my skin\b|\bcould (?:just )?(?:strangle|throttle|murder) (?:him|her|them|you)\b|"
+                     r"\b(?:it|this|that|the \w+|my \w+|this \w+) (?:has|had) a death wish\b|\b(?:i'?m|im) so dead\b|"
                      r"\boverdos(?:e|ed|ing) on (?:coffee|caffeine|sugar|chocolate|candy|tv|netflix)\b|\bsuicide (?:squad|doors?|run)\b|\bmurder a\b|\bbungee[- ]jump\w*", re.IGNORECASE),
     "zh": re.compile(r"想死(?:你|我)了|想死你|(?:笑|累|热|冷|饿|困|气|吓|烦|忙|美|帅|急|渴|痒|疼|痛|丑|难受|难|烂|撑|闷|晒|冻|挤|吵)死(?:我|人|了)|"
                      r"(?:想|馋)(?:到|得)要死|要把我送走|(?:会|要|非得|肯定会|肯定要)(?:杀|宰)了我(?!自己)|要(?:了)?我(?:的)?(?:老)?命|"
                      r"(?:跟|像)死猪一样|破防|原地(?:消失|去世|爆炸|升天)|杀死我的灵魂|给我一枪吧|(?:真|还)?以为(?:自己|我)?(?:要|会)死(?:了)?|"
                      r"(?:让|叫|要)我.{1,12}(?:还不如|不如)(?:直接)?杀了我|"
+                     r"(?:会|要|非得|肯定会|肯定要)弄死我(?!自己)|没(?:摔|撞|淹|砸)死|"
                      r"跳楼价|跳楼甩卖|死机|死磕|搬起石头砸自己的脚"),
 }
 NEGATION = {
@@ -177,7 +185,7 @@ SELF_NEGATING = re.compile(r"don'?t want to|不想|活不下去|没意思|never 
 # a clause about someone else, study, fiction, a joke, an accident or the past is not a disclosure of risk
 CONTEXT = {
     "en": re.compile(r"\b(?:my (?:(?:best|close|old|oldest) )?(?:friend|brother|sister|son|daughter|mom|mother|dad|father|partner|student|client|patient|"
-                     r"roommate|flatmate|coworker|co-worker|colleague|classmate|cousin|aunt|uncle|neighbou?r|"
+                     r"mate|buddy|pal|roommate|flatmate|coworker|co-worker|colleague|classmate|cousin|aunt|uncle|neighbou?r|"
                      r"husband|wife|boyfriend|girlfriend|grandma|grandpa|grandmother|grandfather)s?|"
                      r"how (?:do|can|should) i (?:support|help|talk to|respond to) (?:him|her|them)|"
                      r"(?:he|she|they) (?:feels?|is|are|said|told|joked)|a teenager|teenagers|essay|policy|prevention|"
@@ -186,7 +194,7 @@ CONTEXT = {
                      r"asked (?:me )?(?:whether|if)|and i said no|(?:someone|a (?:customer|patient|client|caller)) asked)\b", re.IGNORECASE),
     # other people in Chinese: _ZH_PEOPLE, read within the part of the sentence before a match
     "zh": re.compile(r"论文|回忆录|读书会|预防|研究|小说|电影|游戏|主人公|课上|攀岩|蹦极|跳绳|政策|简报|过滤|机器人|研讨|作业|翻译|术语|准则|报道|"
-                     r"课程|评估|信号|概念|开玩笑|不小心|新公司|上班|搬家|毕业"),
+                     r"课程|评估|信号|概念|开玩笑|不小心|新公司|上班|搬家|毕业|播客"),
 }
 FIRST_PERSON = {"en": re.compile(r"\b(?:i|i'm|im|i've|i'd|me|my life|myself)\b", re.IGNORECASE),
                 "zh": re.compile(r"我(?!朋友|同学|弟弟|妹妹|哥哥|姐姐|孩子|妈|爸|室友|同事|邻居|亲戚|闺蜜|好友|舍友|同桌|老公|老婆|男朋友|女朋友|丈夫|妻子)")}
@@ -212,20 +220,21 @@ _STUDY = re.compile(r"\b(?:thesis|dissertation|research|studying|statistics|rate
                     re.IGNORECASE)
 
 _ZH_SEGMENT = re.compile(r"[^，,、；;。！？!?\n]*$")  # the part of the sentence before a match, from the last comma
-_ZH_PEOPLE = re.compile(r"朋友|同学|弟弟|妹妹|哥哥|姐姐|孩子|学生|来访者|病人|室友|同事|闺蜜|好友|舍友|同桌|老公|老婆|男朋友|"
+_ZH_PEOPLE = re.compile(r"朋友|哥们|同学|弟弟|妹妹|哥哥|姐姐|孩子|学生|来访者|病人|室友|同事|闺蜜|好友|舍友|同桌|老公|老婆|男朋友|"
                         r"女朋友|丈夫|妻子|表哥|表姐|表弟|表妹|堂哥|堂姐|邻居|亲戚|他|她")
 _ZH_TOPIC = re.compile(r"率|预防|干预|统计|现象|研究|者|遗属|死亡|风险(?:表达|评估|因素|识别)|意念的(?:区别|定义|概念|分类)")
 # a period of the speaker's past; _RECENT anywhere in the message says it is not over ("again", "最近", "又")
 _PAST = {"en": re.compile(r"\b(?:used to|years ago|in (?:college|high school|middle school|university|my teens|my twenties)|"
                           r"as a (?:teen(?:ager)?|kid|child|student)|when i was (?:younger|little|a (?:kid|teen(?:ager)?|child|"
-                          r"student)|in (?:college|school|high school)|\d+))\b", re.IGNORECASE),
+                          r"student)|in (?:college|school|high school)|\d+)|at (?:the )?age (?:of )?\d+|at \d+ and survived)\b",
+                         re.IGNORECASE),
          # 小时候 (childhood), never 小时 ("一个小时前": an hour ago)
          "zh": re.compile(r"以前|好几年没有|(?:\d+|[一二两三四五六七八九十几]+)年前|(?:\d+|[一二两三四五六七八九十几]+)岁(?:时|的时候|那年)|(?:大学|高中|初中|中学|十几岁)(?:时|的时候|那会儿?)|小时候|读书的时候")}
 # "I wasn't joking", "其实不是": a joke or other context said before it no longer cancels the match
 _NOT_JOKING = {"en": re.compile(r"\b(?:i wasn'?t|wasn'?t (?:really )?joking|not (?:really )?joking|i meant it)\b", re.IGNORECASE),
-               "zh": re.compile(r"其实不是|其实没(?:有)?开玩笑|不是开玩笑|是认真的|我是说真的")}
+               "zh": re.compile(r"其实不是|其实没(?:有)?开玩笑|(?<!是)不是开玩笑|(?<!是不)是认真的|我是说真的")}
 # the person says they are safe: the classifier does not overrule that (the lexicon still reads every phrase)
-SAFE = {"en": re.compile(r"\bi'?m (?:safe|not in (?:any )?danger|not suicidal)\b|"
+SAFE = {"en": re.compile(r"(?<!if )(?<!whether )\bi'?m (?:safe|not in (?:any )?danger|not suicidal)\b|"
                          r"\bi(?:'d| would) never act on (?:it|them|these thoughts)\b|\bnot (?:going to|gonna) act on (?:it|them)\b",
                          re.IGNORECASE),
         "zh": re.compile(r"我(?:很|是|现在)?安全|我没有(?:生命)?危险|(?:绝|也)?不会付诸行动|不会做傻事")}
