@@ -554,6 +554,13 @@ def test_study_and_other_peoples_deaths_against_first_person_risk(text, risk):
     ("我说我想自杀，是认真的。", "elevated"),
     ("录播客用：为什么老年人的自杀率更高？", "none"),
     ("I took an overdose at the age of 16; that was twenty years ago.", "none"),
+    # fourteenth round (held-out 14): a course or module, a class discussion about young people, many years ago
+    ("Our pharmacology module covers overdose and how to treat it.", "none"),
+    ("I took an overdose after the lecture.", "elevated"),
+    ("班会上讨论了为什么男生更少求助，还有青少年自伤的问题。", "none"),
+    ("我跟咨询师讨论了我的自伤。", "elevated"),
+    ("好多年前失业的时候我想过自杀，现在已经走出来了。", "none"),
+    ("多年前我想过自杀，最近又开始想了。", "elevated"),
 ])
 def test_lexicon_rules_from_the_retired_held_out_sets(text, risk):
     assert screen(text).risk == risk

@@ -41,11 +41,14 @@ Encoder = Callable[[list[str]], np.ndarray]
 # the development and training sets (train2: colloquial hard negatives, vague distress and indirect statements,
 # written after reading held-out 6's errors; train3: plans and times that carry no risk, and replies to a crisis
 # message, accepting help or not; train4: first messages to a counseling service about ordinary concerns, and
-# the same openings with risk, written when the screen flagged 6 of the simulator's 24 openings), and the
-# held-out sets 1-13, retired into training once newer ones were written
-RETIRED = tuple(f"heldout{i if i > 1 else ''}" for i in range(1, 14))  # heldout, heldout2, ..., heldout13
+# the same openings with risk, written when the screen flagged 6 of the simulator's 24 openings; train5: ordinary
+# messages with risk-looking words across many parts of life (wills, medication, ropes and knives for hobbies,
+# heights, trains, goodbyes, grief, hyperbole) and at-risk counterparts in the same domains, chosen in round 13
+# on held-out 15 by a rule fixed before it was measured), and the held-out sets 1-14, retired into training
+# once newer ones were written
+RETIRED = tuple(f"heldout{i if i > 1 else ''}" for i in range(1, 15))  # heldout, heldout2, ..., heldout14
 TRAINING_SETS = tuple(f"{split}_{lang}.jsonl"
-                      for split in ("labelled", "train", "train2", "train3", "train4", *RETIRED)
+                      for split in ("labelled", "train", "train2", "train3", "train4", "train5", *RETIRED)
                       for lang in ("en", "zh"))
 # The highest recall with precision >= 0.90 in both languages on a 0.05 grid, each retired held-out set (1-12)
 # scored by a classifier trained without it (precision / recall: 0.35: en 0.886 / 0.980, zh 0.894 / 0.968;

@@ -189,12 +189,12 @@ CONTEXT = {
                      r"husband|wife|boyfriend|girlfriend|grandma|grandpa|grandmother|grandfather)s?|"
                      r"how (?:do|can|should) i (?:support|help|talk to|respond to) (?:him|her|them)|"
                      r"(?:he|she|they) (?:feels?|is|are|said|told|joked)|a teenager|teenagers|essay|policy|prevention|"
-                     r"documentary|training|assessment|novel|character|movie|film|game|concept|toxicology|class|"
-                     r"warning signs|joked|joking|while cooking|by accident|accidentally|scratch|"
+                     r"documentary|training|assessment|novel|character|movie|film|game|concept|toxicology|class|course|module|"
+                     r"lecture|warning signs|joked|joking|while cooking|by accident|accidentally|scratch|"
                      r"asked (?:me )?(?:whether|if)|and i said no|(?:someone|a (?:customer|patient|client|caller)) asked)\b", re.IGNORECASE),
     # other people in Chinese: _ZH_PEOPLE, read within the part of the sentence before a match
     "zh": re.compile(r"论文|回忆录|读书会|预防|研究|小说|电影|游戏|主人公|课上|攀岩|蹦极|跳绳|政策|简报|过滤|机器人|研讨|作业|翻译|术语|准则|报道|"
-                     r"课程|评估|信号|概念|开玩笑|不小心|新公司|上班|搬家|毕业|播客"),
+                     r"课程|评估|信号|概念|开玩笑|不小心|新公司|上班|搬家|毕业|播客|讨论"),
 }
 FIRST_PERSON = {"en": re.compile(r"\b(?:i|i'm|im|i've|i'd|me|my life|myself)\b", re.IGNORECASE),
                 "zh": re.compile(r"我(?!朋友|同学|弟弟|妹妹|哥哥|姐姐|孩子|妈|爸|室友|同事|邻居|亲戚|闺蜜|好友|舍友|同桌|老公|老婆|男朋友|女朋友|丈夫|妻子)")}
@@ -220,7 +220,7 @@ _STUDY = re.compile(r"\b(?:thesis|dissertation|research|studying|statistics|rate
                     re.IGNORECASE)
 
 _ZH_SEGMENT = re.compile(r"[^，,、；;。！？!?\n]*$")  # the part of the sentence before a match, from the last comma
-_ZH_PEOPLE = re.compile(r"朋友|哥们|同学|弟弟|妹妹|哥哥|姐姐|孩子|学生|来访者|病人|室友|同事|闺蜜|好友|舍友|同桌|老公|老婆|男朋友|"
+_ZH_PEOPLE = re.compile(r"朋友|哥们|女生|男生|青少年|同学|弟弟|妹妹|哥哥|姐姐|孩子|学生|来访者|病人|室友|同事|闺蜜|好友|舍友|同桌|老公|老婆|男朋友|"
                         r"女朋友|丈夫|妻子|表哥|表姐|表弟|表妹|堂哥|堂姐|邻居|亲戚|他|她")
 _ZH_TOPIC = re.compile(r"率|预防|干预|统计|现象|研究|者|遗属|死亡|风险(?:表达|评估|因素|识别)|意念的(?:区别|定义|概念|分类)")
 # a period of the speaker's past; _RECENT anywhere in the message says it is not over ("again", "最近", "又")
@@ -229,7 +229,7 @@ _PAST = {"en": re.compile(r"\b(?:used to|years ago|in (?:college|high school|mid
                           r"student)|in (?:college|school|high school)|\d+)|at (?:the )?age (?:of )?\d+|at \d+ and survived)\b",
                          re.IGNORECASE),
          # 小时候 (childhood), never 小时 ("一个小时前": an hour ago)
-         "zh": re.compile(r"以前|好几年没有|(?:\d+|[一二两三四五六七八九十几]+)年前|(?:\d+|[一二两三四五六七八九十几]+)岁(?:时|的时候|那年)|(?:大学|高中|初中|中学|十几岁)(?:时|的时候|那会儿?)|小时候|读书的时候")}
+         "zh": re.compile(r"以前|好几年没有|(?:很|好)?多年前|(?:\d+|[一二两三四五六七八九十几]+)年前|(?:\d+|[一二两三四五六七八九十几]+)岁(?:时|的时候|那年)|(?:大学|高中|初中|中学|十几岁)(?:时|的时候|那会儿?)|小时候|读书的时候")}
 # "I wasn't joking", "其实不是": a joke or other context said before it no longer cancels the match
 _NOT_JOKING = {"en": re.compile(r"\b(?:i wasn'?t|wasn'?t (?:really )?joking|not (?:really )?joking|i meant it)\b", re.IGNORECASE),
                "zh": re.compile(r"其实不是|其实没(?:有)?开玩笑|(?<!是)不是开玩笑|(?<!是不)是认真的|我是说真的")}
