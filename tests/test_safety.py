@@ -561,6 +561,16 @@ def test_study_and_other_peoples_deaths_against_first_person_risk(text, risk):
     ("我跟咨询师讨论了我的自伤。", "elevated"),
     ("好多年前失业的时候我想过自杀，现在已经走出来了。", "none"),
     ("多年前我想过自杀，最近又开始想了。", "elevated"),
+    # seventeenth round (held-out 15): overdose as a public-health topic, hyperbole with 得想死, training and
+    # TV series as contexts, and in Chinese a context counts only in the match's part of the sentence or after
+    ("Our seminar covered overdose deaths among older adults.", "none"),
+    ("I want to overdose.", "elevated"),
+    ("我尴尬得想死，认错人了。", "none"),
+    ("我痛苦得想死。", "elevated"),
+    ("新员工培训讲了怎么识别有自杀风险的客户。", "none"),
+    ("我在看的韩剧里女主角跳楼了。", "none"),
+    ("我参加了培训，还是想自杀。", "elevated"),
+    ("每天上班路上，我都在想自杀。", "elevated"),
 ])
 def test_lexicon_rules_from_the_retired_held_out_sets(text, risk):
     assert screen(text).risk == risk

@@ -65,7 +65,8 @@ EN = {
         r"\b(?:have|got|bought|saved|stockpil\w*|collect\w*|taken|took|taking) (?:up )?(?:the |some |enough |a |all the )?(?:pills|rope|gun|razor|blades?|knife)\b"
         r"(?! for (?:rock |the |my )?(?:climbing|camping|hiking|sailing|boat|tent|kitchen|cooking|garden|work|class)\b)",
         r"\btaking them all\b",
-        r"\bpills in front of me\b", r"\bhow many (?:pills|tablets)\b", r"\blethal dose\b", r"\boverdos(?:e|ed|ing)\b",
+        r"\bpills in front of me\b", r"\bhow many (?:pills|tablets)\b", r"\blethal dose\b",
+        r"\boverdos(?:e|ed|ing)\b(?! (?:deaths|rates?|statistics|crisis|epidemic|prevention|signs|symptoms|treatment))",
         r"\bjump(?:ing)? (?:off|from) (?:the |a )?(?:bridge|roof|building|balcony)\b", r"\bhang(?:ing)? myself\b",
         r"\bshoot(?:ing)? myself\b", r"\bon the roof\b", r"\bwrote (?:a|my) (?:suicide )?note\b",
         r"\bbought a rope\b", r"\bhave a (?:gun|knife)\b", r"(?:^|[.!?,]\s*)(?:the )?rope(?:'s| is) (?:up|tied|ready|hung)\b",
@@ -167,7 +168,7 @@ IDIOMS = {
                      r"\bjump out of my skin\b|\bcould (?:just )?(?:strangle|throttle|murder) (?:him|her|them|you)\b|"
                      r"\b(?:it|this|that|the \w+|my \w+|this \w+) (?:has|had) a death wish\b|\b(?:i'?m|im) so dead\b|"
                      r"\boverdos(?:e|ed|ing) on (?:coffee|caffeine|sugar|chocolate|candy|tv|netflix)\b|\bsuicide (?:squad|doors?|run)\b|\bmurder a\b|\bbungee[- ]jump\w*", re.IGNORECASE),
-    "zh": re.compile(r"想死(?:你|我)了|想死你|(?:笑|累|热|冷|饿|困|气|吓|烦|忙|美|帅|急|渴|痒|疼|痛|丑|难受|难|烂|撑|闷|晒|冻|挤|吵)死(?:我|人|了)|"
+    "zh": re.compile(r"想死(?:你|我)了|想死你|(?:尴尬|无聊|热|冷|饿|困|丢人|害羞|羞|社死)得(?:想死|要死)|(?:笑|累|热|冷|饿|困|气|吓|烦|忙|美|帅|急|渴|痒|疼|痛|丑|难受|难|烂|撑|闷|晒|冻|挤|吵)死(?:我|人|了)|"
                      r"(?:想|馋)(?:到|得)要死|要把我送走|(?:会|要|非得|肯定会|肯定要)(?:杀|宰)了我(?!自己)|要(?:了)?我(?:的)?(?:老)?命|"
                      r"(?:跟|像)死猪一样|破防|原地(?:消失|去世|爆炸|升天)|杀死我的灵魂|给我一枪吧|(?:真|还)?以为(?:自己|我)?(?:要|会)死(?:了)?|"
                      r"(?:让|叫|要)我.{1,12}(?:还不如|不如)(?:直接)?杀了我|"
@@ -194,7 +195,8 @@ CONTEXT = {
                      r"asked (?:me )?(?:whether|if)|and i said no|(?:someone|a (?:customer|patient|client|caller)) asked)\b", re.IGNORECASE),
     # other people in Chinese: _ZH_PEOPLE, read within the part of the sentence before a match
     "zh": re.compile(r"论文|回忆录|读书会|预防|研究|小说|电影|游戏|主人公|课上|攀岩|蹦极|跳绳|政策|简报|过滤|机器人|研讨|作业|翻译|术语|准则|报道|"
-                     r"课程|评估|信号|概念|开玩笑|不小心|新公司|上班|搬家|毕业|播客|讨论"),
+                     r"课程|评估|信号|概念|开玩笑|不小心|新公司|上班|搬家|毕业|播客|讨论|培训|"
+                     r"电视剧|[美韩日]剧|(?:部|个)剧|剧(?:里|中)|主角|动漫|漫画"),
 }
 FIRST_PERSON = {"en": re.compile(r"\b(?:i|i'm|im|i've|i'd|me|my life|myself)\b", re.IGNORECASE),
                 "zh": re.compile(r"我(?!朋友|同学|弟弟|妹妹|哥哥|姐姐|孩子|妈|爸|室友|同事|邻居|亲戚|闺蜜|好友|舍友|同桌|老公|老婆|男朋友|女朋友|丈夫|妻子)")}
@@ -220,6 +222,7 @@ _STUDY = re.compile(r"\b(?:thesis|dissertation|research|studying|statistics|rate
                     re.IGNORECASE)
 
 _ZH_SEGMENT = re.compile(r"[^，,、；;。！？!?\n]*$")  # the part of the sentence before a match, from the last comma
+_ZH_TAIL = re.compile(r"[^;；。！？!?\n]*")  # and after it, to the end of the sentence
 _ZH_PEOPLE = re.compile(r"朋友|哥们|女生|男生|青少年|同学|弟弟|妹妹|哥哥|姐姐|孩子|学生|来访者|病人|室友|同事|闺蜜|好友|舍友|同桌|老公|老婆|男朋友|"
                         r"女朋友|丈夫|妻子|表哥|表姐|表弟|表妹|堂哥|堂姐|邻居|亲戚|他|她")
 _ZH_TOPIC = re.compile(r"率|预防|干预|统计|现象|研究|者|遗属|死亡|风险(?:表达|评估|因素|识别)|意念的(?:区别|定义|概念|分类)")
@@ -265,6 +268,10 @@ def _about_someone_else(key: str, text: str, start: int, end: int) -> bool:
             return True
     if _PAST[key].search(clause) and not _RECENT[key].search(text):
         return True  # "I used to self-harm", "大学时有过自杀的念头", and nothing says it is back
+    if key == "zh":
+        # the context must be in the match's part of the sentence or after it, not in a part before it: in
+        # "我参加了培训，还是想自杀" and "每天上班等地铁的时候，我都会想象自己跳下去" the risk is the speaker's own
+        clause = _ZH_SEGMENT.search(text, 0, start).group(0) + text[start:end] + _ZH_TAIL.match(text, end).group(0)
     if not CONTEXT[key].search(clause) or _NOT_JOKING[key].search(text):
         return False
     own = FIRST_PERSON[key].search(before)
