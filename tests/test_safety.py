@@ -571,6 +571,12 @@ def test_study_and_other_peoples_deaths_against_first_person_risk(text, risk):
     ("我在看的韩剧里女主角跳楼了。", "none"),
     ("我参加了培训，还是想自杀。", "elevated"),
     ("每天上班路上，我都在想自杀。", "elevated"),
+    # eighteenth round (held-out 16): sleeping pills a doctor prescribed are not a means; saving them up or
+    # taking them all at once is
+    ("失眠太严重，医生给我开了点安眠药。", "none"),
+    ("医生开的安眠药我都攒着。", "elevated"),
+    ("医生开了安眠药，我打算一次全吃了。", "elevated"),
+    ("这盒饼干我一口气全吃了。", "none"),
 ])
 def test_lexicon_rules_from_the_retired_held_out_sets(text, risk):
     assert screen(text).risk == risk
