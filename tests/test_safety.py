@@ -577,6 +577,20 @@ def test_study_and_other_peoples_deaths_against_first_person_risk(text, risk):
     ("医生开的安眠药我都攒着。", "elevated"),
     ("医生开了安眠药，我打算一次全吃了。", "elevated"),
     ("这盒饼干我一口气全吃了。", "none"),
+    # twentieth round (held-out 17): asking for a reason not to die, "no thoughts of", study words in formal
+    # Chinese, an age in the past with 多岁; and a negation stops at a clause break
+    ("Honestly I'm looking for a reason not to kill myself.", "elevated"),
+    ("我只是想找一个不去自杀的理由。", "elevated"),
+    ("I have no thoughts of hurting myself, just very tired.", "none"),
+    ("I have no plans tonight and I want to die.", "imminent"),
+    ("Nobody would notice if I killed myself.", "elevated"),
+    ("我在撰写关于青少年自伤的报告。", "none"),
+    ("我在给社区做一场关于自杀预防的讲座。", "none"),
+    ("三十多岁的时候我想过自杀，现在很好。", "none"),
+    ("三十多岁的时候我想过自杀，最近又开始想了。", "elevated"),
+    ("I don't know why, but I want to die.", "elevated"),
+    ("It's not that bad but I want to die.", "elevated"),
+    ("I'm not going to kill myself.", "none"),
 ])
 def test_lexicon_rules_from_the_retired_held_out_sets(text, risk):
     assert screen(text).risk == risk

@@ -49,7 +49,7 @@ EN = {
         r"\bwish i (?:could )?(?:disappear|never woke up|wasn'?t born)\b", r"\btired of (?:being alive|living)\b",
         r"\bdisappear(?:ed)? (?:forever|and never come back)\b", r"\bwaste away and die\b",
         r"\bstop forever\b", r"\b(?:drive|driving) my car into\b", r"\b(?:isn'?t|is not) worth living\b",
-        r"\bwant to jump (?:off|from)\b", r"\b(?:i'?m|i am) not safe\b(?! (?:to|for) (?:drive|driving|travel|swim|work))",
+        r"\bwant to jump (?:off|from)\b", r"\breasons? not to (?:kill myself|die|end (?:it|my life|things))\b", r"\bif i (?:killed|kill) myself\b", r"\b(?:i'?m|i am) not safe\b(?! (?:to|for) (?:drive|driving|travel|swim|work))",
         r"\b(?:only|just) (?:holding|hanging) on (?:for|until|till|to see)\b",
         r"\basked (?:me )?(?:if|whether) i'?m safe\b.{0,30}\b(?:i lied|i'?m not)\b",
         r"\breasons to (?:stay|live|keep going|be here)\b.{0,40}\b(?:shorter|running out|fewer|gone)\b",
@@ -124,7 +124,7 @@ ZH = {
                              # 2022-09 on Weibo's 舆情组; chinanews.com 2019-10-10; fx361.cc 2020-11-02 on 走饭's post)
                              r"一死了之", r"去死一死", r"想去死", r"想离开(?:这个)?世界", r"看不到明天", r"杀了我自己",
                              # homophones for 自杀 written to get past filters (紫砂 is also teapot clay: 紫砂壶)
-                             r"紫砂(?!壶|锅|杯|泥|陶|茶)", r"自鲨", r"(?:不打算|不准备|不想)活到",
+                             r"紫砂(?!壶|锅|杯|泥|陶|茶)", r"自鲨", r"不(?:去)?(?:寻死|自杀|去死)的理由", r"(?:不打算|不准备|不想)活到",
                              r"[摔撞淹饿毒勒掐]死(?:我)?自己", r"我(?:其实|现在|并)?不安全|撒谎了.{0,6}(?:其实)?不安全", r"只(?:是)?(?:为了)?撑到(?!下班|放学|周末|发工资|月底|考完|假期)",
                              r"(?:查出|得了|确诊)(?:了)?绝症.{0,10}(?:松(?:了)?(?:一)?口气|解脱|高兴)"),
     "plan_or_means": _rx(r"(?<!开了)(?<!开的)(?<!开)(?<!开了点)(?<!开了些)(?<!开点)(?<!开些)安眠药", r"药.{0,10}(?:都|全)?攒着", r"药.{0,12}(?:一次|一口气)(?:全|都)(?:吃|吞)(?:了|掉|下去)", r"跳楼", r"跳河", r"跳下去", r"割腕", r"上吊", r"绳子", r"烧炭", r"喝了?农药", r"遗书",
@@ -175,13 +175,15 @@ IDIOMS = {
                      r"(?:会|要|非得|肯定会|肯定要)弄死我(?!自己)|没(?:摔|撞|淹|砸)死|"
                      r"跳楼价|跳楼甩卖|死机|死磕|搬起石头砸自己的脚"),
 }
+# an English negator, and the negation: a negator at most four words before a match
+_NEGATOR = re.compile(r"\b(?:never|not|no (?:thoughts?|intentions?|plans?|desire|urges?|wish) (?:of|to)|wouldn'?t|won'?t|"
+                      r"don'?t|didn'?t|haven'?t|hasn'?t|hadn'?t|no longer|isn'?t|aren'?t)\b", re.IGNORECASE)
 NEGATION = {
-    "en": re.compile(r"\b(?:never|not|wouldn'?t|won'?t|don'?t|didn'?t|haven'?t|hasn'?t|hadn'?t|no longer|isn'?t|aren'?t)\b(?:\W+\w+){0,4}\W*$",
-                     re.IGNORECASE),
+    "en": re.compile(_NEGATOR.pattern + r"(?:\W+\w+){0,4}\W*$", re.IGNORECASE),
     "zh": re.compile(r"(?:(?:不会|没有|没|从没|从不|从来没|并不|不是|不再|绝不)[^，。！？,.!?]{0,4}|不想|不)$"),
 }
 # phrases that carry their own negation and must never be cancelled
-SELF_NEGATING = re.compile(r"don'?t want to|不想|活不下去|没意思|never want|never wake|not to wake|never born|dying,? i mean|"
+SELF_NEGATING = re.compile(r"don'?t want to|reasons? not to|的理由|不想|活不下去|没意思|never want|never wake|not to wake|never born|dying,? i mean|"
                            r"never come back|can'?t go on|not worth", re.IGNORECASE)
 # a clause about someone else, study, fiction, a joke, an accident or the past is not a disclosure of risk
 CONTEXT = {
@@ -196,7 +198,7 @@ CONTEXT = {
     # other people in Chinese: _ZH_PEOPLE, read within the part of the sentence before a match
     "zh": re.compile(r"论文|回忆录|读书会|预防|研究|小说|电影|游戏|主人公|课上|攀岩|蹦极|跳绳|政策|简报|过滤|机器人|研讨|作业|翻译|术语|准则|报道|"
                      r"课程|评估|信号|概念|开玩笑|不小心|新公司|上班|搬家|毕业|播客|讨论|培训|"
-                     r"电视剧|[美韩日]剧|(?:部|个)剧|剧(?:里|中)|主角|动漫|漫画"),
+                     r"电视剧|[美韩日]剧|(?:部|个)剧|剧(?:里|中)|主角|动漫|漫画|讲座|报告|撰写|流行病学"),
 }
 FIRST_PERSON = {"en": re.compile(r"\b(?:i|i'm|im|i've|i'd|me|my life|myself)\b", re.IGNORECASE),
                 "zh": re.compile(r"我(?!朋友|同学|弟弟|妹妹|哥哥|姐姐|孩子|妈|爸|室友|同事|邻居|亲戚|闺蜜|好友|舍友|同桌|老公|老婆|男朋友|女朋友|丈夫|妻子)")}
@@ -232,7 +234,7 @@ _PAST = {"en": re.compile(r"\b(?:used to|years ago|in (?:college|high school|mid
                           r"student)|in (?:college|school|high school)|\d+)|at (?:the )?age (?:of )?\d+|at \d+ and survived)\b",
                          re.IGNORECASE),
          # 小时候 (childhood), never 小时 ("一个小时前": an hour ago)
-         "zh": re.compile(r"以前|好几年没有|(?:很|好)?多年前|(?:\d+|[一二两三四五六七八九十几]+)年前|(?:\d+|[一二两三四五六七八九十几]+)岁(?:时|的时候|那年)|(?:大学|高中|初中|中学|十几岁)(?:时|的时候|那会儿?)|小时候|读书的时候")}
+         "zh": re.compile(r"以前|好几年没有|(?:很|好)?多年前|(?:\d+|[一二两三四五六七八九十几]+)年前|(?:\d+|[一二两三四五六七八九十几]+)多?岁(?:时|的时候|那年)|(?:大学|高中|初中|中学|十几岁)(?:时|的时候|那会儿?)|小时候|读书的时候")}
 # "I wasn't joking", "其实不是": a joke or other context said before it no longer cancels the match
 _NOT_JOKING = {"en": re.compile(r"\b(?:i wasn'?t|wasn'?t (?:really )?joking|not (?:really )?joking|i meant it)\b", re.IGNORECASE),
                "zh": re.compile(r"其实不是|其实没(?:有)?开玩笑|(?<!是)不是开玩笑|(?<!是不)是认真的|我是说真的")}
@@ -282,6 +284,18 @@ def _about_someone_else(key: str, text: str, start: int, end: int) -> bool:
         bool(re.search(r"新公司|上班|搬家|毕业|不小心|开玩笑", clause))
 
 
+# a negation does not reach past a clause break: "I don't know why, but I want to die" is not negated
+_BREAK = re.compile(r"[,;:]|\b(?:but|and|so|yet|because|though|although|however)\b", re.IGNORECASE)
+
+
+def _negated(key: str, before: str) -> bool:
+    """A negation ends the text just before a match, with no clause break between it and the match."""
+    if key == "zh":  # the Chinese pattern already stops at punctuation
+        return bool(NEGATION[key].search(before))
+    return any(NEGATION[key].match(before, m.start()) and not _BREAK.search(before, m.start())
+               for m in _NEGATOR.finditer(before))
+
+
 def _blank(rx: re.Pattern, text: str) -> str:
     """The text with rx's matches replaced by spaces of the same length (positions stay where they were)."""
     return rx.sub(lambda m: " " * len(m.group(0)), text)
@@ -303,7 +317,7 @@ def scan(text: str, lang: str | None = None) -> tuple[Verdict, list[str]]:
     for key, table, cleaned in _readings(text):
         for category, rx in table.items():
             for m in rx.finditer(cleaned):
-                if not SELF_NEGATING.search(m.group(0)) and NEGATION[key].search(cleaned[max(0, m.start() - 40):m.start()]):
+                if not SELF_NEGATING.search(m.group(0)) and _negated(key, cleaned[max(0, m.start() - 40):m.start()]):
                     if category != "imminent_timing":
                         cancelled.append(m.group(0))
                     continue
