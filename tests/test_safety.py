@@ -591,6 +591,8 @@ def test_study_and_other_peoples_deaths_against_first_person_risk(text, risk):
     ("I don't know why, but I want to die.", "elevated"),
     ("It's not that bad but I want to die.", "elevated"),
     ("I'm not going to kill myself.", "none"),
+    ("I'm not okay. I want to die.", "elevated"),
+    ("I don't know. Rope is up.", "elevated"),
 ])
 def test_lexicon_rules_from_the_retired_held_out_sets(text, risk):
     assert screen(text).risk == risk

@@ -285,7 +285,10 @@ def _about_someone_else(key: str, text: str, start: int, end: int) -> bool:
 
 
 # a negation does not reach past a clause break: "I don't know why, but I want to die" is not negated
-_BREAK = re.compile(r"[,;:]|\b(?:but|and|so|yet|because|though|although|however)\b", re.IGNORECASE)
+_BREAK = re.compile(r"[,;:.!?]|\b(?:but|and|so|yet|because|though|although|however)\b", re.IGNORECASE)
+
+
+_NOT_WORD = " \t\n,.;:!?，。；：！？、"
 
 
 def _negated(key: str, before: str) -> bool:
@@ -317,7 +320,9 @@ def scan(text: str, lang: str | None = None) -> tuple[Verdict, list[str]]:
     for key, table, cleaned in _readings(text):
         for category, rx in table.items():
             for m in rx.finditer(cleaned):
-                if not SELF_NEGATING.search(m.group(0)) and _negated(key, cleaned[max(0, m.start() - 40):m.start()]):
+                # the window ends at the match's first word: a match may begin with punctuation (", the rope is up")
+                lead = m.start() + len(m.group(0)) - len(m.group(0).lstrip(_NOT_WORD))
+                if not SELF_NEGATING.search(m.group(0)) and _negated(key, cleaned[max(0, lead - 40):lead]):
                     if category != "imminent_timing":
                         cancelled.append(m.group(0))
                     continue
