@@ -143,6 +143,24 @@ def cross_validate(folds: int = 5, seeds: tuple[int, ...] = (0, 1, 2)) -> dict:
     return {code: (float(np.mean(p)), float(np.mean(r))) for code, (p, r) in out.items()}
 
 
+# openings and endings people put around a disclosure (minimizing it, apologizing, hedging)
+OPENINGS = {"en": ("I don't know, ", "Not sure why but ", "Honestly, ", "ok so ", "Sorry, this is hard to say. ",
+                   "I'm not dramatic but "),
+            "zh": ("我也不知道，", "说不上为什么，但", "说实话，", "那个，", "不好意思，这个很难开口。", "我不是矫情，但")}
+ENDINGS = {"en": (" lol", " idk.", " Anyway, sorry for the long message.", " Don't tell anyone."),
+           "zh": ("哈哈", "，不知道。", "总之不好意思说了这么多。", "别告诉别人。")}
+
+
+def robustness(screener, lang: str) -> tuple[int, int, int]:
+    """Of the held-out set's at-risk cases that the screen catches, each with every opening and every ending
+    (OPENINGS, ENDINGS): (variants, variants no longer caught, cases caught)."""
+    cases = [r["text"] for split in HELD_OUT for r in load(f"{split}_{lang}.jsonl") if r["risk"] != "none"]
+    caught = [t for t, v in zip(cases, screener.many(cases)) if v.risk != "none"]
+    variants = [o + t for o in OPENINGS[lang] for t in caught] + [t + e for e in ENDINGS[lang] for t in caught]
+    lost = sum(v.risk == "none" for v in screener.many(variants))
+    return len(variants), lost, len(caught)
+
+
 def buried(lang: str, seed: int = 0) -> list[dict]:
     """Longer messages from the held-out sets: every case between two of their ordinary negatives
     ("I get really anxious in crowded places."), labelled as the case."""
@@ -219,6 +237,11 @@ def main() -> None:
     for label, screener in screens:
         flagged = sum(screener(t).risk != "none" for t in openings)
         print(f"  {label:22}flagged {flagged} of {len(openings)} ({flagged / len(openings):.0%})")
+    print("\nrobustness: the held-out set's caught at-risk cases with an opening or an ending people add ('I'm not"
+          "\ndramatic but ', 'Honestly, ', ' lol', '说实话，', '哈哈' ...: 6 openings and 4 endings a language):")
+    for lang in ("en", "zh"):
+        n, lost, caught = robustness(default, lang)
+        print(f"  {lang}  no longer caught: {lost} of {n} variants ({caught} cases)")
     print("\nheld-out cases inside longer messages (each between two ordinary held-out sentences):")
     whole = Screener(sentences=False)
     for lang in ("en", "zh"):

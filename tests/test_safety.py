@@ -280,6 +280,25 @@ def test_held_out_sets_share_nothing_with_the_training_sets():
             assert all(r.get("category") for r in rows)
 
 
+def test_what_follows_but_is_read_on_its_own():
+    from warmline.safety import Screener
+    from warmline.safety.screener import _after_but, _parts
+
+    assert _parts("I'm not dramatic but I hit myself when I make mistakes.") == [
+        "I'm not dramatic but I hit myself when I make mistakes.", "I hit myself when I make mistakes."]
+    assert _after_but("我不是矫情，但我就是身边人的负担。") == "我就是身边人的负担。"
+    assert _after_but("But I am fine.") is None  # nothing before it: the sentence is read already
+    assert _after_but("我不但累，而且饿。") is None and _after_but("但愿明天好一点。") is None
+    assert _after_but("It hurts, but it's fine, though ok") is None  # under four characters after the last one
+    screener = Screener()
+    text = "I'm not dramatic but I hit myself when I make mistakes."
+    whole = screener.classifier.probability(text)
+    assert whole < screener.classifier.threshold <= screener.classifier.probability(
+        "I hit myself when I make mistakes.")
+    assert screener(text).risk == "elevated"
+    assert screener("I'm not dramatic but I really need a holiday.").risk == "none"
+
+
 def test_a_risk_sentence_inside_a_long_message_is_read_on_its_own():
     from warmline.safety import Screener
     from warmline.safety.screener import _parts

@@ -23,11 +23,28 @@ PROMPT = (
 _SENTENCE = re.compile(r"[^.!?;。！？；\n]+[.!?;。！？；]*")
 
 
+# the last contrastive connector in a sentence: what follows it is the speaker's point ("I'm not dramatic
+# but I hit myself when I make mistakes": the classifier gives 0.29 to the sentence, 0.94 to its end).
+# Chosen in round 21 on held-out 19 by a rule fixed before the set was written.
+_BUT = re.compile(r"(?:\b(?:but|however|though)\b|但是|(?<!不)但(?!愿)|可是|不过)(?!.*(?:\b(?:but|however|though)\b|但))",
+                  re.IGNORECASE | re.S)
+
+
+def _after_but(sentence: str) -> str | None:
+    m = _BUT.search(sentence)
+    if m is None or not sentence[:m.start()].strip(" ,，"):
+        return None
+    rest = sentence[m.end():].strip(" ,，")
+    return rest if len(rest) >= 4 else None
+
+
 def _parts(text: str) -> list[str]:
-    """The message, then its sentences when it has more than one (fragments under 4 characters dropped)."""
+    """The message, then its sentences when it has more than one (fragments under 4 characters dropped),
+    then what follows the last "but" of each sentence (`_after_but`)."""
     sentences = [m.group(0).strip() for m in _SENTENCE.finditer(text)]
     sentences = [x for x in sentences if len(x) >= 4]
-    return [text] + (sentences if len(sentences) > 1 else [])
+    rests = [r for x in sentences or [text] if (r := _after_but(x))]
+    return [text] + (sentences if len(sentences) > 1 else []) + rests
 
 
 CONTEXT_TURNS = 3
@@ -52,8 +69,9 @@ class Screener:
     `classifier` (True, the default: the bundled one trained on the project's own labelled sets; False or
     None: lexicon only; or any object with `probabilities(texts)` and `threshold`) and `backend` (an LLM
     check). The classifier does not overrule the lexicon where the lexicon matched a risk phrase and
-    cancelled it ("I would never kill myself", "my friend says she feels suicidal"); it reads the whole message and, in a longer one, each
-    sentence (the highest probability counts), skipping the parts where the lexicon cancelled a match.
+    cancelled it ("I would never kill myself", "my friend says she feels suicidal"); it reads the whole
+    message, in a longer one each sentence, and what follows a sentence's last "but" (the highest
+    probability counts), skipping the parts where the lexicon cancelled a match.
     A failing or unparsable LLM check leaves the verdict as it was."""
 
     def __init__(self, backend=None, options=None, classifier=True, sentences: bool = True):
