@@ -612,6 +612,13 @@ def test_study_and_other_peoples_deaths_against_first_person_risk(text, risk):
     ("I'm not going to kill myself.", "none"),
     ("I'm not okay. I want to die.", "elevated"),
     ("I don't know. Rope is up.", "elevated"),
+    # twenty-second round (held-out 18): asking whether a phrase is a normal thing to say, planning one's
+    # funeral at an old age, still thinking about a past overdose
+    ("Is 'I'm going to kill him' a normal thing to say when your brother hides your phone?", "none"),
+    ("At 74 I've made a playlist for my funeral, my grandkids helped.", "none"),
+    ("I'm 19 and I've made a playlist for my funeral.", "elevated"),
+    ("I still think about the time I overdosed as a teenager; I'm well now.", "none"),
+    ("As a teenager I overdosed, and I still think I might do it again.", "elevated"),
 ])
 def test_lexicon_rules_from_the_retired_held_out_sets(text, risk):
     assert screen(text).risk == risk

@@ -193,7 +193,7 @@ CONTEXT = {
                      r"how (?:do|can|should) i (?:support|help|talk to|respond to) (?:him|her|them)|"
                      r"(?:he|she|they) (?:feels?|is|are|said|told|joked)|a teenager|teenagers|essay|policy|prevention|"
                      r"documentary|training|assessment|novel|character|movie|film|game|concept|toxicology|class|course|module|"
-                     r"lecture|warning signs|joked|joking|while cooking|by accident|accidentally|scratch|"
+                     r"lecture|thing to say|(?:at|aged?) [6-9]\d\b|in my (?:sixties|seventies|eighties|nineties)|warning signs|joked|joking|while cooking|by accident|accidentally|scratch|"
                      r"asked (?:me )?(?:whether|if)|and i said no|(?:someone|a (?:customer|patient|client|caller)) asked)\b", re.IGNORECASE),
     # other people in Chinese: _ZH_PEOPLE, read within the part of the sentence before a match
     "zh": re.compile(r"论文|回忆录|读书会|预防|研究|小说|电影|游戏|主人公|课上|攀岩|蹦极|跳绳|政策|简报|过滤|机器人|研讨|作业|翻译|术语|准则|报道|"
@@ -243,7 +243,7 @@ SAFE = {"en": re.compile(r"(?<!if )(?<!whether )\bi'?m (?:safe|not in (?:any )?d
                          r"\bi(?:'d| would) never act on (?:it|them|these thoughts)\b|\bnot (?:going to|gonna) act on (?:it|them)\b",
                          re.IGNORECASE),
         "zh": re.compile(r"我(?:很|是|现在)?安全|我没有(?:生命)?危险|(?:绝|也)?不会付诸行动|不会做傻事")}
-_RECENT = {"en": re.compile(r"\b(?:again|still|lately|recently|(?:is|are|has|have|came|coming) back|"
+_RECENT = {"en": re.compile(r"\b(?:again|still(?! (?:think|thinking|remember|remembering|dream|dreaming) (?:about|of)\b)|lately|recently|(?:is|are|has|have|came|coming) back|"
                             r"started to|starting to)\b", re.IGNORECASE),
            "zh": re.compile(r"又|还是|最近|重新|再次|回来了")}
 
@@ -279,7 +279,9 @@ def _about_someone_else(key: str, text: str, start: int, end: int) -> bool:
     own = FIRST_PERSON[key].search(before)
     if key == "en":
         return not own or bool(re.search(r"\b(?:he|she|they|his|her|their|friend|brother|sister)\b", before, re.IGNORECASE)) or \
-            bool(re.search(r"whether|said no|cooking|accident|scratch|training|essay|(?:someone|customer|patient|client|caller) asked", clause, re.I))
+            bool(re.search(r"whether|said no|cooking|accident|scratch|training|essay|thing to say|(?:at|aged?) [6-9]\d\b|"
+                           r"in my (?:sixties|seventies|eighties|nineties)|(?:someone|customer|patient|client|caller) asked",
+                           clause, re.I))
     return not own or bool(re.search(r"(?:他|她)们?的$", before)) or \
         bool(re.search(r"新公司|上班|搬家|毕业|不小心|开玩笑", clause))
 

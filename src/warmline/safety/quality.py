@@ -15,7 +15,7 @@ from .detect import Verdict
 # was retired into training, and measured before and after those changes. The retired sets measured the screen in their time;
 # their errors then led to lexicon rules and they became classifier training data (`classifier.RETIRED`; see
 # benchmarks/bench_safety.py and the README for every set's figures).
-HELD_OUT = ("heldout18",)
+HELD_OUT = ("heldout19",)
 
 
 def screen_rows(rows: list[dict], screener: Callable[[str], Verdict]) -> list[Verdict]:
