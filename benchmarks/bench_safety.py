@@ -202,12 +202,13 @@ def main() -> None:
     print("\nthe held-out set (95% intervals):")
     for (label, lang), (tp, fp, fn) in pooled.items():
         (pl, ph), (rl, rh) = wilson(tp, tp + fp), wilson(tp, tp + fn)
-        print(f"  {label:22}{lang}  precision {tp / (tp + fp):.3f} [{pl:.2f}, {ph:.2f}]  recall {tp / (tp + fn):.3f} "
+        print(f"  {label:22}{lang}  precision {tp / max(1, tp + fp):.3f} [{pl:.2f}, {ph:.2f}]  recall {tp / max(1, tp + fn):.3f} "
               f"[{rl:.2f}, {rh:.2f}]  (missed {fn} of {tp + fn}, {fp} false alarms)")
     for lang in ("en", "zh"):
         (tp0, _, fn0), (tp1, _, fn1) = pooled[screens[0][0], lang], pooled[screens[1][0], lang]
-        print(f"  recall ratio, classifier vs reference, {lang}: {tp1 / (tp1 + fn1):.3f} / {tp0 / (tp0 + fn0):.3f} "
-              f"= {(tp1 / (tp1 + fn1)) / (tp0 / (tp0 + fn0)):.2f}x")
+        r0, r1 = tp0 / max(1, tp0 + fn0), tp1 / max(1, tp1 + fn1)
+        ratio = f"{r1 / r0:.2f}x" if r0 else "n/a (the reference finds none)"
+        print(f"  recall ratio, classifier vs reference, {lang}: {r1:.3f} / {r0:.3f} = {ratio}")
     print("\nthe held-out set per category (share right: detected if at risk, not flagged if not):")
     keys = sorted({k for table in cats.values() for k in table})
     print(f"  {'kind':14}{'category':19}" + "".join(f"{lang + ' ' + lab:>16}" for lang in ("en", "zh")

@@ -619,6 +619,16 @@ def test_study_and_other_peoples_deaths_against_first_person_risk(text, risk):
     ("I'm 19 and I've made a playlist for my funeral.", "elevated"),
     ("I still think about the time I overdosed as a teenager; I'm well now.", "none"),
     ("As a teenager I overdosed, and I still think I might do it again.", "elevated"),
+    # twenty-third round (held-out 19): 没人 ("nobody is home") is not a negation, someone else's pills
+    # hoarded by the speaker are a means, a placement that teaches risk assessment is study
+    ("今天出成绩。今晚趁家里没人我就上吊。", "imminent"),
+    ("家里没人，我一个人吃了顿饭。", "none"),
+    ("我没有想过上吊。", "none"),
+    ("被裁以后，我一直把老婆的安眠药偷偷囤在工具房里。", "elevated"),
+    ("他把妈妈的安眠药收起来了，怕她吃多。", "none"),
+    ("超市打折，我囤了好多感冒药。", "none"),
+    ("For my social work placement I'm learning how to assess self-harm risk.", "none"),
+    ("I've started to self-harm again since the placement ended.", "elevated"),
 ])
 def test_lexicon_rules_from_the_retired_held_out_sets(text, risk):
     assert screen(text).risk == risk

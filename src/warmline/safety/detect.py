@@ -127,7 +127,8 @@ ZH = {
                              r"紫砂(?!壶|锅|杯|泥|陶|茶)", r"自鲨", r"不(?:去)?(?:寻死|自杀|去死)的理由", r"(?:不打算|不准备|不想)活到",
                              r"[摔撞淹饿毒勒掐]死(?:我)?自己", r"我(?:其实|现在|并)?不安全|撒谎了.{0,6}(?:其实)?不安全", r"只(?:是)?(?:为了)?撑到(?!下班|放学|周末|发工资|月底|考完|假期)",
                              r"(?:查出|得了|确诊)(?:了)?绝症.{0,10}(?:松(?:了)?(?:一)?口气|解脱|高兴)"),
-    "plan_or_means": _rx(r"(?<!开了)(?<!开的)(?<!开)(?<!开了点)(?<!开了些)(?<!开点)(?<!开些)安眠药", r"药.{0,10}(?:都|全)?攒着", r"药.{0,12}(?:一次|一口气)(?:全|都)(?:吃|吞)(?:了|掉|下去)", r"跳楼", r"跳河", r"跳下去", r"割腕", r"上吊", r"绳子", r"烧炭", r"喝了?农药", r"遗书",
+    "plan_or_means": _rx(r"(?<!开了)(?<!开的)(?<!开)(?<!开了点)(?<!开了些)(?<!开点)(?<!开些)安眠药", r"(?<!感冒)药.{0,10}(?:都|全)?(?:攒|囤)着",
+                         r"(?<!感冒)药.{0,8}(?:偷偷)?囤(?:在|起来|着)", r"药.{0,12}(?:一次|一口气)(?:全|都)(?:吃|吞)(?:了|掉|下去)", r"跳楼", r"跳河", r"跳下去", r"割腕", r"上吊", r"绳子", r"烧炭", r"喝了?农药", r"遗书",
                          r"攒了.{0,4}药", r"吃了.{0,4}(?:一整瓶|一瓶|所有的?)药", r"吃多少.{0,2}药.{0,4}(?:会死|致死)",
                          r"致死(?:剂)?量", r"楼顶", r"刀.{0,4}准备好",
                          r"(?:车里|车库).{0,6}(?:尾气|发动机开着)", r"一氧化碳", r"铁轨上", r"卧轨", r"查.{0,8}(?:最高的|哪座桥最高|多高)", r"一(?:次|口气)?吃.{0,2}一整(?:盒|瓶|板)",
@@ -180,7 +181,8 @@ _NEGATOR = re.compile(r"\b(?:never|not|no (?:thoughts?|intentions?|plans?|desire
                       r"don'?t|didn'?t|haven'?t|hasn'?t|hadn'?t|no longer|isn'?t|aren'?t)\b", re.IGNORECASE)
 NEGATION = {
     "en": re.compile(_NEGATOR.pattern + r"(?:\W+\w+){0,4}\W*$", re.IGNORECASE),
-    "zh": re.compile(r"(?:(?:不会|没有|没|从没|从不|从来没|并不|不是|不再|绝不)[^，。！？,.!?]{0,4}|不想|不)$"),
+    # 没人 / 没有人 ("nobody": "趁家里没人我就上吊") is not a negation of what follows
+    "zh": re.compile(r"(?:(?:不会|没有(?!人)|没(?!人|有人)|从没|从不|从来没|并不|不是|不再|绝不)[^，。！？,.!?]{0,4}|不想|不)$"),
 }
 # phrases that carry their own negation and must never be cancelled
 SELF_NEGATING = re.compile(r"don'?t want to|reasons? not to|的理由|不想|活不下去|没意思|never want|never wake|not to wake|never born|dying,? i mean|"
@@ -219,7 +221,7 @@ _PREDICATIVE = re.compile(r"\b(?:feel|feels|feeling|felt|am|i'm|im|was|been|bein
 _STUDY = re.compile(r"\b(?:thesis|dissertation|research|studying|statistics|rates?|essay|paper|course|exam|lecture|"
                     r"homework|textbook|psychology|criminology|sociology|module|ideation|definition|difference between|book|memoir|podcast|"
                     r"article|loss|bereavement|survivors|support (?:people|someone|others|families|survivors)|chatbot|filter|phrases|"
-                    r"policy|brief|report|translat\w+|terminology|counsel+ors?|trainee|training|"
+                    r"policy|brief|report|translat\w+|terminology|counsel+ors?|trainee|training|assess(?:ing|ment)?\s+(?:[\w-]+\s+)?risks?|risk assessments?|"
                     r"ask(?:ing)? (?:someone|people|a person)(?: directly)?|how (?:do|should|can|would) (?:you|we) ask)\b",
                     re.IGNORECASE)
 
@@ -248,7 +250,7 @@ _RECENT = {"en": re.compile(r"\b(?:again|still(?! (?:think|thinking|remember|rem
            "zh": re.compile(r"又|还是|最近|重新|再次|回来了")}
 
 
-def _about_someone_else(key: str, text: str, start: int, end: int) -> bool:
+def _about_someone_else(key: str, text: str, start: int, end: int, means: bool = False) -> bool:
     """The match sits in a sentence about another person, study, fiction, a joke, an accident or the past,
     and the words just before it are not the speaker's own ("I", "我"). The context comes from outside the
     match: "伤害我的孩子" is not about someone else because it names a child."""
@@ -266,7 +268,10 @@ def _about_someone_else(key: str, text: str, start: int, end: int) -> bool:
         # "他走了，不想活了" the second part is the speaker's own, and "等室友出门" after a match says nothing of it.
         segment = _ZH_SEGMENT.search(text, 0, start).group(0)
         people = list(_ZH_PEOPLE.finditer(segment))
-        if people and not FIRST_PERSON["zh"].search(segment, people[-1].end()):
+        # "把老婆的安眠药囤起来": the means belong to someone else, the act is the speaker's
+        owner = means and bool(people) and segment[people[-1].end():] == "的" and \
+            bool(FIRST_PERSON["zh"].search(segment, 0, people[-1].start()))
+        if people and not owner and not FIRST_PERSON["zh"].search(segment, people[-1].end()):
             return True
     if _PAST[key].search(clause) and not _RECENT[key].search(text):
         return True  # "I used to self-harm", "大学时有过自杀的念头", and nothing says it is back
@@ -329,7 +334,7 @@ def scan(text: str, lang: str | None = None) -> tuple[Verdict, list[str]]:
                         cancelled.append(m.group(0))
                     continue
                 if category not in ("imminent_timing", "abuse", "method_request") and \
-                        _about_someone_else(key, cleaned, m.start(), m.end()):
+                        _about_someone_else(key, cleaned, m.start(), m.end(), category == "plan_or_means"):
                     cancelled.append(m.group(0))
                     continue
                 found.setdefault(category, []).append(m.group(0))
