@@ -9,7 +9,7 @@ the default screen (the lexicon plus the bundled embedding classifier), on the p
   crisis message); train4 (60 a language: first messages to a counseling service, 50 ordinary and 10 at risk);
   train5 (106 a language: ordinary messages with risk-looking words from many parts of life, and at-risk
   counterparts; chosen in round 13 on held-out 15 by a rule fixed before it was measured);
-- retired held-out 1-14 (`heldout*_*`, 36 + 13 x 60 a language): each measured the screen until a newer set
+- retired held-out 1-19 (`heldout*_*`, 36 + 18 x 60 a language): each measured the screen until a newer set
   was written. Their errors then led to lexicon rules (past periods, other people, study topics, means,
   idioms, grooming) and they became classifier training data, so their rows are optimistic. "Leave one set
   out" trains the classifier without the set it scores (the lexicon rules still came from reading them), on a
@@ -31,16 +31,25 @@ the default screen (the lexicon plus the bundled embedding classifier), on the p
   (10 of 24, printed below); held-out 13 (messages to the assistant mid-conversation, many idioms) before and
   after round 10 and after round 11: with n-grams 0.75 / 0.90, 0.76 / 0.87, 0.76 / 0.87; 0.81 / 0.87, 0.83 /
   0.83, 0.87 / 0.87; held-out 14 (answers to a counselor's question, people at different life stages) before
-  and after round 12: 0.81 / 1.00 -> 0.78 / 0.97, 0.81 / 0.97 -> 0.81 / 0.97;
-- held-out 15 (`heldout15_*`, 60 a language, 30 at risk, a third hard negatives, a category on every case:
-  voice-dictated messages, run-on, no punctuation): written after train5 and before it was measured, it chose
-  train5 (without: en 0.77 / 1.00, zh 0.79 / 1.00; with: 0.81 / 1.00, 0.79 / 1.00) and was measured again
-  after round 14 (the same), never trained or tuned on. Judge by it, with its 95% intervals (Wilson): 30
-  cases at risk make recall 0.93 and 0.97 one case apart. The same people wrote every set.
+  and after round 12: 0.81 / 1.00 -> 0.78 / 0.97, 0.81 / 0.97 -> 0.81 / 0.97; held-out 15 (voice-dictated, no
+  punctuation) without and with train5, which it chose: 0.77 / 1.00 -> 0.81 / 1.00, 0.79 / 1.00 -> 0.79 / 1.00;
+  held-out 16 (English as a second language, Chinese mixed with English), which rejected a context gate and
+  English windows (round 16), before and after round 17: 0.97 / 0.93 -> 1.00 / 0.93, 0.94 / 1.00 -> 0.94 /
+  1.00; held-out 17 (formal register) before and after round 18: 0.90 / 0.90 -> 0.90 / 0.93, 0.80 / 0.93 ->
+  0.80 / 0.93; held-out 18 (questions to the assistant), which rejected gamma 1 (round 19), before and after
+  round 20: 0.90 / 0.90 -> 0.90 / 0.93, 0.94 / 0.97 -> 0.93 / 0.93; held-out 19 (matter-of-fact messages
+  about a life event), which chose reading what follows "but" (round 21), before and after round 22: 0.93 /
+  0.93 -> 0.93 / 0.90, 0.92 / 0.77 -> 0.92 / 0.77;
+- held-out 20 (`heldout20_*`, 60 a language, 30 at risk, a third hard negatives, a category on every case:
+  feelings told in metaphors and imagery): written after round 22 and before set 19's errors were read,
+  measured before and after round 23 (0.79 / 0.87 and 0.82 / 0.93 both times), never trained or tuned on.
+  Judge by it, with its 95% intervals (Wilson): 30 cases at risk make recall 0.93 and 0.97 one case apart.
+  The same people wrote every set.
 A case counts as detected when the predicted risk is elevated or imminent. Goal (issue 6): recall >= 0.95 on
 elevated and imminent cases with precision >= 0.90. Also printed: false alarms on ordinary counseling concerns (the
 simulator's opening messages: a support service's usual traffic, which the held-out sets, half at risk, do
-not weigh as it comes) and the classifier's cost per message.
+not weigh as it comes), how many caught cases are lost when an opening or ending people add is put around
+them ("I'm not dramatic but ", " lol", "说实话，"), and the classifier's cost per message.
 """
 
 from __future__ import annotations
@@ -224,12 +233,17 @@ def main() -> None:
     print("\nleave one set out on the retired held-out sets (the classifier trained without the set it scores):")
     from warmline.safety.classifier import THRESHOLD
 
-    for t, by in leave_one_set_out().items():
+    loso = leave_one_set_out()
+    passing = [t for t, by in loso.items() if all(p >= 0.90 for p, _, _ in by.values())]
+    rule = max(passing, key=lambda t: sum(r for _, r, _ in loso[t].values())) if passing else None
+    for t, by in loso.items():
         mark = " <- the default" if abs(t - THRESHOLD) < 1e-9 else ""
+        mark += (" and" if mark else " <-") + " the rule's choice" if t == rule else ""
         print(f"  threshold {t:.2f}  " + "  ".join(f"{lang} precision {p:.3f} recall {r:.3f}"
                                                            for lang, (p, r, n) in by.items()) + mark)
-    print("  (the lexicon rules came from reading these sets; the threshold is the highest-recall one on this grid\n"
-          "   with precision >= 0.90 in both languages)")
+    print("  (the lexicon rules came from reading these sets; the rule's choice is the highest-recall threshold on\n"
+          "   this grid with precision >= 0.90 in both languages; a new choice is adopted only if it does well enough\n"
+          "   on the fresh held-out set, see the comment on classifier.THRESHOLD)")
     print("\nordinary counseling concerns: the opening messages of `warmline simulate`'s client profiles (written for the"
           "\nsimulator, never used to tune the screen; each should get a listening reply, not a crisis message):")
     from warmline.evaluate.simulate import load_profiles
