@@ -629,6 +629,20 @@ def test_study_and_other_peoples_deaths_against_first_person_risk(text, risk):
     ("超市打折，我囤了好多感冒药。", "none"),
     ("For my social work placement I'm learning how to assess self-harm risk.", "none"),
     ("I've started to self-harm again since the placement ended.", "elevated"),
+    # twenty-sixth round (held-out 20): a rope ladder, eyeing the drop from a balcony, a belt, an age in
+    # words, 想过死 and 想永远消失, a sister's words (我姐)
+    ("I bought a rope ladder for the kids' treehouse.", "none"),
+    ("I bought a rope and I know where I'll use it.", "elevated"),
+    ("I keep measuring the drop from my balcony with my eyes.", "elevated"),
+    ("The drop from our balcony gives my mum vertigo.", "none"),
+    ("Home is a cage and my father is the one with the belt.", "elevated"),
+    ("My dad gave me his old belt for my first job interview.", "none"),
+    ("Back when I was twenty I wanted to die; these days I'm grateful I didn't.", "none"),
+    ("When I was twenty I wanted to die, and lately I want to again.", "elevated"),
+    ("二十岁那会儿我想过死，现在很庆幸没有那么做。", "none"),
+    ("我最近想过死。", "elevated"),
+    ("我姐老说想永远消失，我很担心，想帮她。", "none"),
+    ("我姐走了以后，我也想永远消失。", "elevated"),
 ])
 def test_lexicon_rules_from_the_retired_held_out_sets(text, risk):
     assert screen(text).risk == risk

@@ -39,7 +39,7 @@ def _rx(*patterns: str) -> re.Pattern:
 EN = {
     "suicidal_ideation": _rx(
         r"\bkill(?:ing)? my ?self\b", r"\bend(?:ing)? (?:my life|it all|things)\b", r"\btake my (?:own )?life\b",
-        r"\bcommit(?:ting)? suicide\b", r"\bsuicid(?:e|al)\b", r"\b(?:want|wanna|going) to die\b",
+        r"\bcommit(?:ting)? suicide\b", r"\bsuicid(?:e|al)\b", r"\b(?:want|wanted|wanna|going) to die\b",
         r"\bdon'?t want to (?:live|be alive|exist|be here anymore|wake up)\b", r"\bbetter off dead\b",
         r"\b(?:rather|prefer to) be dead\b", r"\brather die than (?:live|living|go on|keep|be alive|feel|wake|spend)",
         r"\bno (?:reason|point) (?:to|in) (?:live|living|go on|going on)\b",
@@ -62,14 +62,15 @@ EN = {
         r"\bunaliv(?:e|ing) (?:my ?self|me)\b", r"\b(?:want|wanna|going) to unalive\b", r"\bsewer ?slide\b",
         r"\bsue[- ]?decide\b", r"\bself[- ]delet(?:e|ion|ing)\b", r"\bkms\b"),
     "plan_or_means": _rx(
-        r"\b(?:have|got|bought|saved|stockpil\w*|collect\w*|taken|took|taking) (?:up )?(?:the |some |enough |a |all the )?(?:pills|rope|gun|razor|blades?|knife)\b"
+        r"\b(?:have|got|bought|saved|stockpil\w*|collect\w*|taken|took|taking) (?:up )?(?:the |some |enough |a |all the )?(?:pills|rope(?! ladders?\b| swings?\b)|gun|razor|blades?|knife)\b"
         r"(?! for (?:rock |the |my )?(?:climbing|camping|hiking|sailing|boat|tent|kitchen|cooking|garden|work|class)\b)",
         r"\btaking them all\b",
         r"\bpills in front of me\b", r"\bhow many (?:pills|tablets)\b", r"\blethal dose\b",
         r"\boverdos(?:e|ed|ing)\b(?! (?:deaths|rates?|statistics|crisis|epidemic|prevention|signs|symptoms|treatment))",
-        r"\bjump(?:ing)? (?:off|from) (?:the |a )?(?:bridge|roof|building|balcony)\b", r"\bhang(?:ing)? myself\b",
+        r"\bjump(?:ing)? (?:off|from) (?:the |a )?(?:bridge|roof|building|balcony)\b",
+        r"\b(?:measur\w*|eyeing|staring at|looking at|checking) the (?:drop|fall) from (?:my|the|our) (?:balcony|roof|window|bridge|ledge)\b", r"\bhang(?:ing)? myself\b",
         r"\bshoot(?:ing)? myself\b", r"\bon the roof\b", r"\bwrote (?:a|my) (?:suicide )?note\b",
-        r"\bbought a rope\b", r"\bhave a (?:gun|knife)\b", r"(?:^|[.!?,]\s*)(?:the )?rope(?:'s| is) (?:up|tied|ready|hung)\b",
+        r"\bbought a rope\b(?! ladder| swing)", r"\bhave a (?:gun|knife)\b", r"(?:^|[.!?,]\s*)(?:the )?rope(?:'s| is) (?:up|tied|ready|hung)\b",
         r"\b(?:have|got|take|taking|took|get|getting) my (?:\w+'s )?(?:hunting )?(?:gun|rifle|shotgun|pistol|firearm)\b",
         r"\b(?:in|inside) (?:the|my) (?:car|garage)\b.{0,60}\b(?:engine running|exhaust|fumes)\b",
         r"\b(?:car|garage) is full of (?:exhaust|fumes|smoke)\b", r"\bcarbon monoxide\b", r"\b(?:fall|jump|drop)\b.{0,40}\bsurvivable\b",
@@ -107,6 +108,7 @@ EN = {
                           r"\b(?:fantasi[sz]e|fantasi[sz]ing|picture|picturing|imagine|imagining|thoughts of|thinking about) "
                           r"(?:about )?(?:hurting|killing|stabbing|strangling|shooting|pushing) (?:him|her|them|my \w+|someone)\b"),
     "abuse": _rx(r"\b(?:he|she|they|my \w+) (?:hits|beats|hit|beat|rapes|raped|abuses|abused|chokes|choked) me\b",
+                 r"\bthe one with the belt\b", r"\b(?:hits?|beats?|beat|whips?|whipped|hitting|beating) (?:me|us) with (?:a|the|his|her) belt\b",
                  r"\b(?:being|been|was|am) (?:sexually |physically )?abused\b", r"\babused me\b", r"\bafraid to go home\b",
                  r"\b(?:he|she|they|my \w+) locks? me (?:in|up)\b",
                  r"\b(?:says|said|threatens|threatened) (?:that )?(?:he|she|they)(?:'ll| will| would|'d) (?:hurt|kill|take) "
@@ -119,7 +121,7 @@ EN = {
 ZH = {
     "suicidal_ideation": _rx(r"想死", r"不想(?:再)?活", r"活不下去", r"活着.{0,2}没(?:有)?意思", r"自杀", r"轻生",
                              r"结束(?:自己的)?生命", r"了结自己", r"死了算了", r"一了百了", r"不如死了", r"不想醒来",
-                             r"消失算了", r"(?:干脆|真的|彻底)消失(?:好了|算了|吧)", r"我消失了?.{0,8}(?:更好|轻松)", r"没有我.{0,6}更好", r"结束这一切",
+                             r"消失算了", r"(?:干脆|真的|彻底)消失(?:好了|算了|吧)", r"(?:想|干脆)永远(?:消失|离场)", r"想过(?:要)?(?:去)?死(?!亡)", r"我消失了?.{0,8}(?:更好|轻松)", r"没有我.{0,6}更好", r"结束这一切",
                              # expressions Weibo's moderators and CAS researchers list from real posts (news.shi-fen.com
                              # 2022-09 on Weibo's 舆情组; chinanews.com 2019-10-10; fx361.cc 2020-11-02 on 走饭's post)
                              r"一死了之", r"去死一死", r"想去死", r"想离开(?:这个)?世界", r"看不到明天", r"杀了我自己",
@@ -228,15 +230,15 @@ _STUDY = re.compile(r"\b(?:thesis|dissertation|research|studying|statistics|rate
 _ZH_SEGMENT = re.compile(r"[^，,、；;。！？!?\n]*$")  # the part of the sentence before a match, from the last comma
 _ZH_TAIL = re.compile(r"[^;；。！？!?\n]*")  # and after it, to the end of the sentence
 _ZH_PEOPLE = re.compile(r"朋友|哥们|女生|男生|青少年|同学|弟弟|妹妹|哥哥|姐姐|孩子|学生|来访者|病人|室友|同事|闺蜜|好友|舍友|同桌|老公|老婆|男朋友|"
-                        r"女朋友|丈夫|妻子|表哥|表姐|表弟|表妹|堂哥|堂姐|邻居|亲戚|他|她")
+                        r"女朋友|丈夫|妻子|表哥|表姐|表弟|表妹|堂哥|堂姐|邻居|亲戚|他|她|(?<=我)[姐哥弟妹](?![姐哥弟妹])")
 _ZH_TOPIC = re.compile(r"率|预防|干预|统计|现象|研究|者|遗属|死亡|风险(?:表达|评估|因素|识别)|意念的(?:区别|定义|概念|分类)")
 # a period of the speaker's past; _RECENT anywhere in the message says it is not over ("again", "最近", "又")
 _PAST = {"en": re.compile(r"\b(?:used to|years ago|in (?:college|high school|middle school|university|my teens|my twenties)|"
                           r"as a (?:teen(?:ager)?|kid|child|student)|when i was (?:younger|little|a (?:kid|teen(?:ager)?|child|"
-                          r"student)|in (?:college|school|high school)|\d+)|at (?:the )?age (?:of )?\d+|at \d+ and survived)\b",
+                          r"student)|in (?:college|school|high school)|\d+|(?:thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty)\w*)|at (?:the )?age (?:of )?\d+|at \d+ and survived)\b",
                          re.IGNORECASE),
          # 小时候 (childhood), never 小时 ("一个小时前": an hour ago)
-         "zh": re.compile(r"以前|好几年没有|(?:很|好)?多年前|(?:\d+|[一二两三四五六七八九十几]+)年前|(?:\d+|[一二两三四五六七八九十几]+)多?岁(?:时|的时候|那年)|(?:大学|高中|初中|中学|十几岁)(?:时|的时候|那会儿?)|小时候|读书的时候")}
+         "zh": re.compile(r"以前|好几年没有|(?:很|好)?多年前|(?:\d+|[一二两三四五六七八九十几]+)年前|(?:\d+|[一二两三四五六七八九十几]+)多?岁(?:时|的时候|那年|那会儿?)|(?:大学|高中|初中|中学|十几岁)(?:时|的时候|那会儿?)|小时候|读书的时候")}
 # "I wasn't joking", "其实不是": a joke or other context said before it no longer cancels the match
 _NOT_JOKING = {"en": re.compile(r"\b(?:i wasn'?t|wasn'?t (?:really )?joking|not (?:really )?joking|i meant it)\b", re.IGNORECASE),
                "zh": re.compile(r"其实不是|其实没(?:有)?开玩笑|(?<!是)不是开玩笑|(?<!是不)是认真的|我是说真的")}
