@@ -5,11 +5,11 @@ the default screen (the lexicon plus the bundled embedding classifier), on the p
 - development (`labelled_*`): what the lexicon was tuned on; classifier training data;
 - training (`train_*` to `train5_*`): indirect statements and hard negatives; classifier
   training data. train2 (40 a language: colloquial hard negatives, vague distress, indirect statements) was
-  written after reading held-out 6's errors; train3 (41 a language: plans and times without risk, replies to a
+  written after reading held-out 6's errors; train3 (51 a language: plans and times without risk, replies to a
   crisis message); train4 (60 a language: first messages to a counseling service, 50 ordinary and 10 at risk);
   train5 (106 a language: ordinary messages with risk-looking words from many parts of life, and at-risk
   counterparts; chosen in round 13 on held-out 15 by a rule fixed before it was measured);
-- retired held-out 1-19 (`heldout*_*`, 36 + 18 x 60 a language): each measured the screen until a newer set
+- retired held-out 1-20 (`heldout*_*`, 36 + 19 x 60 a language): each measured the screen until a newer set
   was written. Their errors then led to lexicon rules (past periods, other people, study topics, means,
   idioms, grooming) and they became classifier training data, so their rows are optimistic. "Leave one set
   out" trains the classifier without the set it scores (the lexicon rules still came from reading them), on a
@@ -39,12 +39,16 @@ the default screen (the lexicon plus the bundled embedding classifier), on the p
   0.80 / 0.93; held-out 18 (questions to the assistant), which rejected gamma 1 (round 19), before and after
   round 20: 0.90 / 0.90 -> 0.90 / 0.93, 0.94 / 0.97 -> 0.93 / 0.93; held-out 19 (matter-of-fact messages
   about a life event), which chose reading what follows "but" (round 21), before and after round 22: 0.93 /
-  0.93 -> 0.93 / 0.90, 0.92 / 0.77 -> 0.92 / 0.77;
-- held-out 20 (`heldout20_*`, 60 a language, 30 at risk, a third hard negatives, a category on every case:
-  feelings told in metaphors and imagery): written after round 22 and before set 19's errors were read,
-  measured before and after round 23 (0.79 / 0.87 and 0.82 / 0.93 both times), never trained or tuned on.
-  Judge by it, with its 95% intervals (Wilson): 30 cases at risk make recall 0.93 and 0.97 one case apart.
-  The same people wrote every set.
+  0.93 -> 0.93 / 0.90, 0.92 / 0.77 -> 0.92 / 0.77; held-out 20 (feelings told in metaphors), which rejected
+  threshold 0.35 (round 24), before and after round 23: 0.79 / 0.87 both times, 0.82 / 0.93 both times;
+- train6 (`train6_*`, 60 a language: heavy distress without risk and at-risk counterparts), round 25's
+  candidate, not adopted (held-out 21 pooled: 13 false alarms either way) and not used; kept to reproduce it;
+- held-out 21 (`heldout21_*`, 60 a language, 30 at risk, a third hard negatives, a category on every case:
+  people living with chronic illness or pain, and people caring for someone ill): written after train6 and
+  before set 20's errors were read; it judged train6 (round 25) and threshold 0.35 again (round 27, not
+  adopted); before and after round 26: en 0.82 / 0.93 -> 0.80 / 0.93, zh 0.79 / 0.90 -> 0.78 / 0.93. Never
+  trained or tuned on. Judge by it, with its 95% intervals (Wilson): 30 cases at risk make recall 0.93 and
+  0.97 one case apart. The same people wrote every set.
 A case counts as detected when the predicted risk is elevated or imminent. Goal (issue 6): recall >= 0.95 on
 elevated and imminent cases with precision >= 0.90. Also printed: false alarms on ordinary counseling concerns (the
 simulator's opening messages: a support service's usual traffic, which the held-out sets, half at risk, do
@@ -64,7 +68,7 @@ from warmline.safety.quality import HELD_OUT, RETIRED
 from warmline.safety.quality import score as evaluate
 
 SETS = (("labelled", "development"), ("train", "training"), ("train2", "training 2"), ("train3", "training 3"),
-        ("train4", "training 4"), *((split, f"retired {i}") for i, split in enumerate(RETIRED, 1)),
+        ("train4", "training 4"), ("train5", "training 5"), *((split, f"retired {i}") for i, split in enumerate(RETIRED, 1)),
         *((split, f"held-out {split.removeprefix('heldout')}") for split in HELD_OUT))
 
 

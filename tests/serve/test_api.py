@@ -297,3 +297,31 @@ def test_the_server_reads_the_last_message_after_the_earlier_ones():
         body["messages"][-1]["content"] = "thank you for listening"
         r = httpx.post(srv.url + "/v1/chat/completions", json=body, timeout=10).json()
         assert "crisis" not in r["warmline"] and len(backend.calls) == 1
+
+
+def test_the_server_keeps_numpy_blas_to_one_thread_while_it_runs():
+    import numpy  # noqa: F401  (loads its BLAS, which threadpoolctl lists only once it is loaded)
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    def blas() -> set[int]:
+        return {i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"}
+
+    def set_blas(n: int) -> None:
+        # from a thread that then ends: threadpoolctl lets one live thread at a time set OpenBLAS's limit
+        t = threading.Thread(target=threadpool_limits, kwargs={"limits": n, "user_api": "blas"})
+        t.start()
+        t.join()
+
+    original = max(blas())
+    set_blas(2)  # as on a 2-core machine, whatever this one has
+    try:
+        assert blas() == {2}
+        srv, _ = serve()
+        with srv:
+            assert blas() == {1}
+            r = httpx.post(srv.url + "/v1/chat/completions", json={"model": "scripted", "messages": [
+                {"role": "user", "content": "I'm stressed."}]}, timeout=30)
+            assert r.status_code == 200
+        assert blas() == {2}  # given back on shutdown
+    finally:
+        set_blas(original)

@@ -40,7 +40,7 @@ import numpy as np
 Encoder = Callable[[list[str]], np.ndarray]
 # the development and training sets (train2: colloquial hard negatives, vague distress and indirect statements,
 # written after reading held-out 6's errors; train3: plans and times that carry no risk, and replies to a crisis
-# message, accepting help or not; train4: first messages to a counseling service about ordinary concerns, and
+# message, accepting help or not, and ordinary thank-you replies (round 26); train4: first messages to a counseling service about ordinary concerns, and
 # the same openings with risk, written when the screen flagged 6 of the simulator's 24 openings; train5: ordinary
 # messages with risk-looking words across many parts of life (wills, medication, ropes and knives for hobbies,
 # heights, trains, goodbyes, grief, hyperbole) and at-risk counterparts in the same domains, chosen in round 13

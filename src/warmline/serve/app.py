@@ -176,11 +176,19 @@ def create_app(settings: ServeSettings, backend: ChatBackend | None = None, scre
 
     @asynccontextmanager
     async def lifespan(_app):
+        from threadpoolctl import threadpool_limits
+
+        # numpy's BLAS threads (the classifier's) spin while they wait for work, and on a small CPU they take
+        # turns with the event loop and the streams it serves: 32 streaming clients on 2 cores had 11-15%
+        # overhead with 2 BLAS threads, 6-9% with one (benchmarks/bench_serve.py). The classifier's batches
+        # are small, so one thread costs them little; torch (the local backend) keeps its own pool.
+        blas = threadpool_limits(limits=1, user_api="blas")
         await backend.aopen()
         await asyncio.to_thread(screener.warm)  # the classifier is loaded before the first request
         try:
             yield
         finally:
+            blas.restore_original_limits()
             await backend.aclose()
 
     app = FastAPI(title="warmline", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
