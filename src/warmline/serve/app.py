@@ -181,10 +181,11 @@ def create_app(settings: ServeSettings, backend: ChatBackend | None = None, scre
         # numpy's BLAS threads (the classifier's) spin while they wait for work, and on a small CPU they take
         # turns with the event loop and the streams it serves: 32 streaming clients on 2 cores had 11-15%
         # overhead with 2 BLAS threads, 6-9% with one (benchmarks/bench_serve.py). The classifier's batches
-        # are small, so one thread costs them little; torch (the local backend) keeps its own pool.
-        blas = threadpool_limits(limits=1, user_api="blas")
+        # are small, so one thread costs them little; torch (the local backend) keeps its own pool. Set after
+        # the warm-up, which loads the classifier and the BLAS libraries it uses.
         await backend.aopen()
         await asyncio.to_thread(screener.warm)  # the classifier is loaded before the first request
+        blas = threadpool_limits(limits=1, user_api="blas")
         try:
             yield
         finally:
