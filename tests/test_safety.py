@@ -643,6 +643,18 @@ def test_study_and_other_peoples_deaths_against_first_person_risk(text, risk):
     ("我最近想过死。", "elevated"),
     ("我姐老说想永远消失，我很担心，想帮她。", "none"),
     ("我姐走了以后，我也想永远消失。", "elevated"),
+    # twenty-ninth round (held-out 21): not wanting to keep living like this, wishing to disappear for good,
+    # 不想再这样活下去, 想彻底消失 (not 消失在 somewhere)
+    ("I don't want to kill myself exactly, I just don't want to keep living like this.", "elevated"),
+    ("I don't want to keep living in this flat; we're moving in spring.", "none"),
+    ("I don't want to live with my parents anymore.", "none"),
+    ("I don't want to live with this pain anymore.", "elevated"),
+    ("Some days I wish I could just disappear for good.", "elevated"),
+    ("I wish this headache would disappear for good.", "none"),
+    ("我也不是非要自杀，就是不想再这样活下去了。", "elevated"),
+    ("我不想这样活着混日子，想换个工作。", "none"),
+    ("我想彻底消失。", "elevated"),
+    ("我想彻底消失在前任的朋友圈里。", "none"),
 ])
 def test_lexicon_rules_from_the_retired_held_out_sets(text, risk):
     assert screen(text).risk == risk

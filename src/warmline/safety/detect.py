@@ -40,7 +40,11 @@ EN = {
     "suicidal_ideation": _rx(
         r"\bkill(?:ing)? my ?self\b", r"\bend(?:ing)? (?:my life|it all|things)\b", r"\btake my (?:own )?life\b",
         r"\bcommit(?:ting)? suicide\b", r"\bsuicid(?:e|al)\b", r"\b(?:want|wanted|wanna|going) to die\b",
-        r"\bdon'?t want to (?:live|be alive|exist|be here anymore|wake up)\b", r"\bbetter off dead\b",
+        r"\bdon'?t want to (?:(?:live|keep (?:on )?living|go on living)\b(?! (?:with (?:(?:my|his|her|their|our|a) )?(?:parents|mum|mom|dad|family|ex|husband|wife|partner|boyfriend|"
+        r"girlfriend|in-laws|brother|sister|roommates?|flatmates?|friends?|kids|children)|with (?:them|him|her|someone|somebody)|alone|together|abroad|near|next to|"
+        r"in (?:a|the|this|that|my|our) (?:city|town|village|flat|house|apartment|dorm|country|area|neighbou?rhood|street|building|"
+        r"suburbs|countryside))\b)|be alive|exist|be here anymore|wake up)\b",
+        r"\b(?:wish|want) (?:i|you) could (?:just )?disappear (?:for good|forever|permanently)\b", r"\bbetter off dead\b",
         r"\b(?:rather|prefer to) be dead\b", r"\brather die than (?:live|living|go on|keep|be alive|feel|wake|spend)",
         r"\bno (?:reason|point) (?:to|in) (?:live|living|go on|going on)\b",
         r"\bwhat'?s the point (?:of|in) (?:living|life|going on)\b", r"\bwish i (?:was|were) (?:dead|never born)\b",
@@ -119,9 +123,9 @@ EN = {
                  r"family|anyone|anybody)\b", r"\b(?:says|said|tells me|told me) (?:it'?s|it is|this is) our (?:little )?secret\b"),
 }
 ZH = {
-    "suicidal_ideation": _rx(r"想死", r"不想(?:再)?活", r"活不下去", r"活着.{0,2}没(?:有)?意思", r"自杀", r"轻生",
+    "suicidal_ideation": _rx(r"想死", r"不想(?:再)?活", r"不想(?:再)?(?:这样|这么)活下去", r"活不下去", r"活着.{0,2}没(?:有)?意思", r"自杀", r"轻生",
                              r"结束(?:自己的)?生命", r"了结自己", r"死了算了", r"一了百了", r"不如死了", r"不想醒来",
-                             r"消失算了", r"(?:干脆|真的|彻底)消失(?:好了|算了|吧)", r"(?:想|干脆)永远(?:消失|离场)", r"想过(?:要)?(?:去)?死(?!亡)", r"我消失了?.{0,8}(?:更好|轻松)", r"没有我.{0,6}更好", r"结束这一切",
+                             r"消失算了", r"(?:干脆|真的|彻底)消失(?:好了|算了|吧)", r"(?:想|干脆)(?:永远|彻底)(?:消失|离场)(?!在)", r"想过(?:要)?(?:去)?死(?!亡)", r"我消失了?.{0,8}(?:更好|轻松)", r"没有我.{0,6}更好", r"结束这一切",
                              # expressions Weibo's moderators and CAS researchers list from real posts (news.shi-fen.com
                              # 2022-09 on Weibo's 舆情组; chinanews.com 2019-10-10; fx361.cc 2020-11-02 on 走饭's post)
                              r"一死了之", r"去死一死", r"想去死", r"想离开(?:这个)?世界", r"看不到明天", r"杀了我自己",

@@ -11,13 +11,13 @@ from typing import Callable
 from .classifier import RETIRED, labelled
 from .detect import Verdict
 
-# Never used to train or tune anything: held-out 21 (people living with chronic illness or pain, and people
-# caring for someone ill), written after train6 and before held-out 20's errors were read; it judged train6
-# (round 25, not adopted) and was measured again after round 26's rules from set 20 (its errors are not
+# Never used to train or tune anything: held-out 22 (two to four sentences a message, as people write to a
+# support chat), written after the round 28 plan and before held-out 21's errors were read; it judged round
+# 28's candidate (not adopted) and was measured again after round 29's rules from set 21 (its errors are not
 # read). The retired sets measured the screen in their time; their errors then led to lexicon rules and they
 # became classifier training data (`classifier.RETIRED`; see benchmarks/bench_safety.py and the README for
 # every set's figures).
-HELD_OUT = ("heldout21",)
+HELD_OUT = ("heldout22",)
 
 
 def screen_rows(rows: list[dict], screener: Callable[[str], Verdict]) -> list[Verdict]:
