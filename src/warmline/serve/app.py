@@ -179,8 +179,9 @@ def create_app(settings: ServeSettings, backend: ChatBackend | None = None, scre
         from threadpoolctl import threadpool_limits
 
         # numpy's BLAS threads (the classifier's) spin while they wait for work, and on a small CPU they take
-        # turns with the event loop and the streams it serves: 32 streaming clients on 2 cores had 11-15%
-        # overhead with 2 BLAS threads, 6-9% with one (benchmarks/bench_serve.py). The classifier's batches
+        # turns with the event loop and the streams it serves: 32 streaming clients on 2 cores had a median
+        # overhead of 14.2% with 2 BLAS threads, 7.2% with one (benchmarks/bench_serve.py, the README's figures
+        # from one day). The classifier's batches
         # are small, so one thread costs them little; torch (the local backend) keeps its own pool. Set after
         # the warm-up, which loads the classifier and the BLAS libraries it uses.
         await backend.aopen()
