@@ -63,6 +63,7 @@ from __future__ import annotations
 import math
 import time
 from collections import defaultdict
+from pathlib import Path
 
 from warmline.safety import Screener
 from warmline.safety.classifier import labelled as load
@@ -176,6 +177,28 @@ def robustness(screener, lang: str) -> tuple[int, int, int]:
     return len(variants), lost, len(caught)
 
 
+SAMPLES = Path(__file__).resolve().parents[1].parent / "shared" / "samples"
+
+
+def real_client_turns(root: Path = SAMPLES) -> list[tuple[str, str]]:
+    """(source, text) for every client message of the public samples (`../shared/samples`), read with
+    warmline's own converters; [] when they are not there."""
+    from warmline.formats import read_dialogues
+
+    sources = (("SMILECHAT", sorted((root / "smilechat").glob("*.json"))),
+               ("CPsyCoun", sorted((root / "cpsycoun-e").glob("*.json"))),
+               ("Counsel-Chat", sorted((root / "counsel-chat").glob("*.csv"))))
+    out, seen = [], set()
+    for name, paths in sources:
+        for path in paths:
+            for d in read_dialogues(path):
+                for t in d.turns:
+                    if t.role == "client" and t.text not in seen:  # Counsel-Chat repeats a question per answer
+                        seen.add(t.text)
+                        out.append((name, t.text))
+    return out
+
+
 def buried(lang: str, seed: int = 0) -> list[dict]:
     """Longer messages from the held-out sets: every case between two of their ordinary negatives
     ("I get really anxious in crowded places."), labelled as the case."""
@@ -258,6 +281,22 @@ def main() -> None:
     for label, screener in screens:
         flagged = sum(screener(t).risk != "none" for t in openings)
         print(f"  {label:22}flagged {flagged} of {len(openings)} ({flagged / len(openings):.0%})")
+    turns = real_client_turns()
+    if turns:
+        print(f"\nreal counseling conversations: every client message of the public samples in {SAMPLES}"
+              "\n(SMILECHAT: PsyQA questions from real people, then ChatGPT's client turns; CPsyCoun; Counsel-Chat questions;"
+              "\nnone at risk by our reading; never trained on):")
+        for label, screener in screens:
+            verdicts = screener.many([t for _, t in turns])
+            flagged = [(src, t) for (src, t), v in zip(turns, verdicts) if v.risk != "none"]
+            by = defaultdict(lambda: [0, 0])
+            for (src, _), v in zip(turns, verdicts):
+                by[src][0] += v.risk != "none"
+                by[src][1] += 1
+            print(f"  {label:22}flagged {len(flagged)} of {len(turns)} ({len(flagged) / len(turns):.0%}): "
+                  + ", ".join(f"{src} {k}/{n}" for src, (k, n) in by.items()))
+    else:
+        print(f"\n(no real counseling samples at {SAMPLES}: their section is skipped)")
     print("\nrobustness: the held-out set's caught at-risk cases with an opening or an ending people add ('I'm not"
           "\ndramatic but ', 'Honestly, ', ' lol', '说实话，', '哈哈' ...: 6 openings and 4 endings a language):")
     for lang in ("en", "zh"):
