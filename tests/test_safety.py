@@ -655,6 +655,13 @@ def test_study_and_other_peoples_deaths_against_first_person_risk(text, risk):
     ("我不想这样活着混日子，想换个工作。", "none"),
     ("我想彻底消失。", "elevated"),
     ("我想彻底消失在前任的朋友圈里。", "none"),
+    # thirty-second round (held-out 22 and 23): a rope bought with a climbing harness is gear, a rooftop
+    # terrace or garden is a place to eat lunch
+    ("我是攀岩爱好者，刚买了新绳子和安全带。", "none"),
+    ("我买了新绳子，今晚就挂在阳台上。", "imminent"),
+    ("中午我去公司楼顶的露台吃饭，心里平静了一些。", "none"),
+    ("我站在楼顶的露台栏杆外面。", "elevated"),
+    ("我现在在楼顶。", "imminent"),
 ])
 def test_lexicon_rules_from_the_retired_held_out_sets(text, risk):
     assert screen(text).risk == risk

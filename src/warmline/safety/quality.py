@@ -17,7 +17,7 @@ from .detect import Verdict
 # read). The retired sets measured the screen in their time; their errors then led to lexicon rules and they
 # became classifier training data (`classifier.RETIRED`; see benchmarks/bench_safety.py and the README for
 # every set's figures).
-HELD_OUT = ("heldout22",)
+HELD_OUT = ("heldout24", "heldout25")
 
 
 def screen_rows(rows: list[dict], screener: Callable[[str], Verdict]) -> list[Verdict]:
