@@ -11,12 +11,12 @@ from typing import Callable
 from .classifier import RETIRED, labelled
 from .detect import Verdict
 
-# Never used to train or tune anything: held-out 22 (two to four sentences a message, as people write to a
-# support chat), written after the round 28 plan and before held-out 21's errors were read; it judged round
-# 28's candidate (not adopted) and was measured again after round 29's rules from set 21 (its errors are not
-# read). The retired sets measured the screen in their time; their errors then led to lexicon rules and they
-# became classifier training data (`classifier.RETIRED`; see benchmarks/bench_safety.py and the README for
-# every set's figures).
+# Never used to train or tune anything: held-out 24 (half messages from the middle of a counseling
+# conversation, half first messages), written after the round 31 plan, which judged round 31's candidate, and
+# held-out 25 (first messages and replies, people in many situations), written after the round 32 plan, which
+# judged round 32's (neither adopted); their errors are not read. The retired sets measured the screen in their
+# time; their errors then led to lexicon rules and they became classifier training data (`classifier.RETIRED`;
+# see benchmarks/bench_safety.py and the README for every set's figures).
 HELD_OUT = ("heldout24", "heldout25")
 
 
