@@ -842,3 +842,61 @@ def test_safety_check_quarantines_a_bad_line_and_goes_on(tmp_path):
     assert [json.loads(x)["risk"] for x in r.stdout.splitlines()] == ["elevated", "none"]
     assert "1 malformed line(s)" in r.stderr and "m.jsonl:2" in r.stderr
     assert json.loads((tmp_path / "m.quarantine.jsonl").read_text())["line"] == 2
+
+
+def test_safety_rate_counts_flagged_messages_of_unlabelled_conversations(tmp_path):
+    from typer.testing import CliRunner
+
+    from warmline.cli.main import app
+
+    def dialogue(i, lang, *turns):
+        return json.dumps({"id": f"d{i}", "lang": lang, "turns": [{"role": r, "text": t} for r, t in turns]},
+                          ensure_ascii=False)
+
+    f = tmp_path / "talks.jsonl"
+    f.write_text("\n".join([
+        dialogue(1, "en", ("client", "Work has been stressful lately."), ("counselor", "That sounds hard."),
+                 ("client", "I have the pills and I'm taking them tonight."), ("counselor", "I'm glad you told me.")),
+        dialogue(2, "zh", ("client", "最近考试压力很大。"), ("counselor", "听起来你很辛苦。"),
+                 ("client", "我今晚就吃安眠药。")),
+        dialogue(3, "en", ("client", "Work has been stressful lately."), ("counselor", "Tell me more.")),
+        "{not json",
+    ]) + "\n", encoding="utf-8")
+    r = CliRunner().invoke(app, ["safety", "rate", str(f), "--no-classifier", "--show", "--json"])
+    assert r.exit_code == 0, r.output
+    report = json.loads(r.stdout)
+    [entry] = report["files"]
+    # the repeated message counts once; the malformed line is quarantined with its line number
+    assert entry["messages"] == 4 and entry["flagged"] == 2 and entry["quarantined"] == 1
+    assert entry["by_lang"] == {"en": [1, 2], "zh": [1, 2]}
+    assert [m["text"] for m in entry["flagged_messages"]] == ["I have the pills and I'm taking them tonight.",
+                                                              "我今晚就吃安眠药。"]
+    assert all(m["risk"] == "imminent" for m in entry["flagged_messages"])
+    bad = [json.loads(x) for x in (tmp_path / "talks.quarantine.jsonl").read_text().splitlines()]
+    assert [b["line"] for b in bad] == [4] and "1 malformed record(s)" in r.stderr
+    # the classifier can only add flags; counselor turns are screened with --role counselor
+    full = json.loads(CliRunner().invoke(app, ["safety", "rate", str(f), "--json"]).stdout)["files"][0]
+    assert full["messages"] == 4 and full["flagged"] >= 2
+    counselor = json.loads(CliRunner().invoke(app, ["safety", "rate", str(f), "--json", "--no-classifier",
+                                                    "--role", "counselor"]).stdout)["files"][0]
+    assert counselor["messages"] == 4 and counselor["flagged"] == 0
+    r = CliRunner().invoke(app, ["safety", "rate", str(f), "--role", "doctor"])
+    assert r.exit_code != 0 and "--role must be client or counselor" in r.output
+    table = CliRunner().invoke(app, ["safety", "rate", str(f), "--no-classifier"])
+    assert table.exit_code == 0 and "talks.jsonl" in table.stdout and "0.500" in table.stdout
+
+
+def test_safety_rate_reads_the_real_samples_in_their_own_formats():
+    from warmline.safety import Screener
+    from warmline.safety.quality import flag_rate, messages_of
+
+    from .conftest import SAMPLES
+
+    if not SAMPLES.is_dir():
+        pytest.skip("../shared/samples is not present")
+    smile, cpsy, chat = (messages_of(SAMPLES / name) for name in ("smilechat", "cpsycoun-e", "counsel-chat"))
+    assert (len(smile), len(cpsy), len(chat)) == (65, 13, 2)  # Counsel-Chat's 25 rows hold 2 questions
+    assert smile[0] == "高三后的迷茫，高考前的恐惧，能给我一些建议么？"
+    # ordinary concerns in the middle of a conversation: the lexicon flags none of them
+    lexicon = flag_rate(smile + cpsy + chat, Screener(classifier=False))
+    assert lexicon["flagged"] == 0 and lexicon["by_lang"] == {"zh": [0, 78], "en": [0, 2]}

@@ -1,4 +1,5 @@
-"""`warmline safety check`: crisis screening verdicts as JSON, one per line."""
+"""`warmline safety check|eval|rate`: crisis screening verdicts as JSON, one per line; scores on labelled
+messages; how often the screen flags the messages of real conversations."""
 
 from __future__ import annotations
 
@@ -143,6 +144,71 @@ def evaluate(
                                                                                "evidence", "text"],
                               [(w["line"], w["error"], w["label"], w["risk"], ", ".join(w["evidence"]) or "-", w["text"])
                                for w in wrong]))
+
+
+@app.command("rate")
+def rate(
+    paths: list[Path] = typer.Argument(..., help="Dialogue files or directories, in any format warmline reads "
+                                                 "(see `warmline convert --help`)."),
+    role: str = typer.Option("client", "--role", help="Whose messages to screen: client or counselor."),
+    fmt: str = typer.Option(None, "--from", help="The input format, when it cannot be told from the file."),
+    no_classifier: bool = typer.Option(False, "--no-classifier", help="Screen with the lexicon alone."),
+    llm_backend: str = typer.Option(None, "--llm-backend", help="Add the LLM check: local or openai."),
+    model: str = B.MODEL, base_url: str = B.BASE_URL, api_key_env: str = B.API_KEY_ENV,
+    quarantine: Path = typer.Option(None, "--quarantine", help="Where malformed records go (default: "
+                                                               "PATH.quarantine.jsonl next to each path)."),
+    show: bool = typer.Option(False, "--show", help="Also list the flagged messages with the screen's evidence."),
+    json_out: bool = typer.Option(False, "--json", help="Print the counts (and, with --show, the messages) as JSON."),
+) -> None:
+    """How often the screen flags the messages of real conversations, with no labels needed: every distinct
+    message of one role, per file and language. Nearly every message a counseling service receives is
+    ordinary, and each flag answers it with the crisis message instead of a reply, so read the flagged ones
+    (--show) to tell true alarms from false."""
+    from ..formats import FormatError, Quarantine, quarantine_path
+    from ..safety import Screener
+    from ..safety.quality import flag_rate, messages_of
+    from ._ui import console, table
+
+    if role not in ("client", "counselor"):
+        fail(f"--role must be client or counselor, not {role!r}")
+    screener = Screener(B.build(llm_backend, model, None, base_url, api_key_env) if llm_backend else None,
+                        classifier=not no_classifier)
+    report = {"screen": ("lexicon" if no_classifier else "lexicon + classifier") + (" + LLM check" if llm_backend else ""),
+              "role": role, "files": []}
+    shared = Quarantine(quarantine, replace=True) if quarantine else None
+    for path in paths:
+        bad = shared or Quarantine(quarantine_path(path), replace=True)
+        before = bad.count
+        try:
+            texts = messages_of(path, role, fmt, on_bad=bad)
+        except FormatError as e:
+            fail(str(e))
+        finally:
+            if bad is not shared:
+                bad.close()
+        rate_ = flag_rate(texts, screener)
+        entry = {"path": str(path), "messages": rate_["n"], "flagged": rate_["flagged"], "by_lang": rate_["by_lang"],
+                 "quarantined": bad.count - before, "quarantine": bad.written_to if bad.count > before else None}
+        if show:
+            entry["flagged_messages"] = [{"text": t, **v.to_dict()} for t, v in zip(texts, rate_["verdicts"])
+                                         if v.risk != "none"]
+        report["files"].append(entry)
+        if bad.count > before:
+            typer.echo(f"{bad.count - before} malformed record(s) of {path} quarantined in {bad.written_to}", err=True)
+    if shared:
+        shared.close()
+    if json_out:
+        typer.echo(json.dumps(report, ensure_ascii=False))
+        return
+    console().print(table(f"{role} messages flagged by the {report['screen']}",
+                          ["file", "messages", "flagged", "share", "by language", "quarantined"],
+                          [(Path(f["path"]).name, f["messages"], f["flagged"], _share(f["flagged"], f["messages"]),
+                            ", ".join(f"{lang} {k}/{n}" for lang, (k, n) in sorted(f["by_lang"].items())) or "-",
+                            f["quarantined"]) for f in report["files"]]))
+    if show:
+        rows = [(Path(f["path"]).name, m["risk"], ", ".join(m["evidence"]) or "-", m["text"])
+                for f in report["files"] for m in f["flagged_messages"]]
+        console().print(table(f"{len(rows)} flagged message(s)", ["file", "screen", "evidence", "text"], rows))
 
 
 def _share(part: int, whole: int) -> str:

@@ -1,7 +1,8 @@
 """How well the screen does on the project's labelled sets: precision and recall of "any risk" per set,
 the share of exact risk levels, and the share right per kind of case (crisis, hard negative, negative) and,
-for rows that name one, per category ("crisis/abuse", "hard_negative/idiom": right, total).
-Used by `benchmarks/bench_safety.py` and the quickstart."""
+for rows that name one, per category ("crisis/abuse", "hard_negative/idiom": right, total); and, for
+conversations nobody labelled, how often it flags their messages (`flag_rate`).
+Used by `benchmarks/bench_safety.py`, `warmline safety eval|rate` and the quickstart."""
 
 from __future__ import annotations
 
@@ -12,12 +13,13 @@ from .classifier import RETIRED, labelled
 from .detect import Verdict
 
 # Never used to train or tune anything: held-out 24 (half messages from the middle of a counseling
-# conversation, half first messages), written after the round 31 plan, which judged round 31's candidate, and
+# conversation, half first messages), written after the round 31 plan, which judged round 31's candidate;
 # held-out 25 (first messages and replies, people in many situations), written after the round 32 plan, which
-# judged round 32's (neither adopted); their errors are not read. The retired sets measured the screen in their
-# time; their errors then led to lexicon rules and they became classifier training data (`classifier.RETIRED`;
-# see benchmarks/bench_safety.py and the README for every set's figures).
-HELD_OUT = ("heldout24", "heldout25")
+# judged round 32's; held-out 26 (the same mix: veterans, students abroad, carers, new parents), written after
+# the round 33 plan, which judged round 33's (none adopted); their errors are not read. The retired sets
+# measured the screen in their time; their errors then led to lexicon rules and they became classifier training
+# data (`classifier.RETIRED`; see benchmarks/bench_safety.py and the README for every set's figures).
+HELD_OUT = ("heldout24", "heldout25", "heldout26")
 
 
 def screen_rows(rows: list[dict], screener: Callable[[str], Verdict]) -> list[Verdict]:
@@ -56,3 +58,33 @@ def score(rows: list[dict], screener: Callable[[str], Verdict] | None = None,
 
 def held_out(lang: str) -> list[dict]:
     return [r for split in HELD_OUT for r in labelled(f"{split}_{lang}.jsonl")]
+
+
+def messages_of(path, role: str = "client", fmt: str | None = None, on_bad: Callable | None = None) -> list[str]:
+    """Every distinct message of `role` in a dialogue file or directory, in any format warmline reads
+    (`warmline.formats`), in order of first appearance: Counsel-Chat repeats a question once per answer.
+    Bad records go to `on_bad` (or raise ValueError naming file and line)."""
+    from ..formats import read_dialogues
+
+    seen: dict[str, None] = {}
+    for d in read_dialogues(path, fmt, on_bad=on_bad):
+        for t in d.turns:
+            if t.role == role and t.text.strip():
+                seen.setdefault(t.text, None)
+    return list(seen)
+
+
+def flag_rate(texts: list[str], screener: Callable[[str], Verdict]) -> dict:
+    """How often the screen flags messages nobody labelled (a service's own conversations, a corpus): each flag
+    is a crisis message instead of a reply. {"n", "flagged", "by_lang": {lang: [flagged, n]}, "verdicts"}."""
+    from ..conversation import detect_lang
+
+    many = getattr(screener, "many", None)
+    verdicts = many(list(texts)) if many else [screener(t) for t in texts]
+    by_lang: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for t, v in zip(texts, verdicts):
+        cell = by_lang[detect_lang(t)]
+        cell[0] += v.risk != "none"
+        cell[1] += 1
+    return {"n": len(texts), "flagged": sum(v.risk != "none" for v in verdicts), "by_lang": dict(by_lang),
+            "verdicts": verdicts}
