@@ -48,6 +48,9 @@ def test_quickstart_runs_every_stage_and_writes_a_report(tmp_path):
     assert chat[-1]["risk"] == "elevated" and chat[-1]["categories"] == ["classifier"] and not chat[-1]["model_called"]
     held = report[3]["data"]["safety_held_out"]
     assert set(held) == {"en", "zh"} and all(h["n"] == len(held_out(lang)) and 0 < h["recall"] <= 1 for lang, h in held.items())
+    rate = report[3]["data"]["safety_rate"]  # the bundled dialogues hold 14 distinct client messages
+    assert rate["messages"] >= 14 and 0 <= rate["flagged"] <= rate["messages"] and rate["unreadable_records"] == 0
+    assert f"warmline safety rate {out / 'data'} --show" in r.stdout
     assert (out / "data" / "qa_en.jsonl").exists()
     tune = report[4]["data"]
     assert len(tune["losses"]) == 2 and tune["samples"] > 0 and (out / "train" / "run" / "adapter").is_dir()

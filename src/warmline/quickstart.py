@@ -232,7 +232,7 @@ def stage_insight(out: Path, say: Callable[[str], None], backend, max_new_tokens
 
 def stage_chat(out: Path, say: Callable[[str], None], backend, max_new_tokens: int) -> Stage:
     from .backends import preset
-    from .safety.quality import held_out, score
+    from .safety.quality import flag_rate, held_out, messages_of, score
     from .session import ChatSession, default_system_prompt
 
     st = Stage("chat with the embedded model through the safety layer")
@@ -272,7 +272,18 @@ def stage_chat(out: Path, say: Callable[[str], None], backend, max_new_tokens: i
         st.lines.append(f"safety screen on the held-out set ({lang}, {q['n']} messages): precision {q['precision']:.2f}, "
                         f"recall {q['recall']:.2f}")
         say(st.lines[-1])
-    st.data = {"model": backend.model_id, "transcript": transcript, "safety_held_out": quality}
+    # the middle of conversations, where nearly every message is ordinary: each flag is a crisis message instead
+    # of a reply (`warmline safety rate` does this for any corpus)
+    paths = sorted((out / "data").glob("*.jsonl")) + [p for p in [out / "synth" / "smile.jsonl"]
+                                                      if p.exists() and p.stat().st_size]
+    skipped: list = []
+    texts = list(dict.fromkeys(t for p in paths for t in messages_of(p, on_bad=skipped.append)))
+    rate = flag_rate(texts, session.screener)
+    st.lines.append(f"client messages of the bundled and synthesized dialogues flagged: {rate['flagged']} of {rate['n']} "
+                    f"(each would get the crisis message; list them: warmline safety rate {out / 'data'} --show)")
+    say(st.lines[-1])
+    st.data = {"model": backend.model_id, "transcript": transcript, "safety_held_out": quality,
+               "safety_rate": {"messages": rate["n"], "flagged": rate["flagged"], "unreadable_records": len(skipped)}}
     (out / "chat.json").write_text(json.dumps(st.data, ensure_ascii=False, indent=2), encoding="utf-8")
     return st
 
