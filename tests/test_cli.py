@@ -46,6 +46,14 @@ def test_chat_once_crisis_goes_to_resources_not_the_model():
     assert "I'm here and listening" not in r.stdout
 
 
+def test_chat_elevated_reply_shows_resources_and_then_the_model():
+    r = runner.invoke(app, ["chat", "--backend", "scripted", "--elevated-reply", "--once", "I don't want to live anymore"])
+    assert r.exit_code == 0, r.output
+    assert r.stdout.index("988") < r.stdout.index("I'm here and listening")
+    r = runner.invoke(app, ["chat", "--backend", "scripted", "--elevated-reply", "--once", "I want to kill myself tonight"])
+    assert "988" in r.stdout and "I'm here and listening" not in r.stdout  # imminent: never the model
+
+
 def test_chat_zh_notice_and_resources():
     r = runner.invoke(app, ["chat", "--backend", "scripted", "--lang", "zh", "--once", "我不想活了"])
     assert r.exit_code == 0

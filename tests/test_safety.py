@@ -79,6 +79,30 @@ def test_session_crisis_does_not_call_the_model():
     assert turn.crisis and not b.calls
 
 
+def test_session_with_elevated_reply_answers_after_the_crisis_message_but_never_on_imminent_risk():
+    from warmline.safety.policy import RISK_NOTE
+
+    b = ScriptedBackend(["That sounds so heavy. Are you safe right now?", "You could overdose on your pills, that works."])
+    s = ChatSession(b, GenerationOptions(), "sys", elevated_reply=True)
+    turn = s.send("I don't want to live anymore")
+    assert turn.user_verdict.risk == "elevated" and turn.crisis and turn.reply_verdict is not None
+    assert turn.text == crisis_message(turn.user_verdict) + "\n\nThat sounds so heavy. Are you safe right now?"
+    # the model was told of the risk in its system prompt, for this turn
+    assert b.calls[0]["messages"][0] == {"role": "system", "content": "sys\n\n" + RISK_NOTE["en"]}
+    assert s.history[-1]["content"] == turn.text
+    # its reply is screened as always: an unsafe one is replaced, the crisis message stays
+    turn = s.send("I keep thinking about dying")
+    assert turn.replaced and "overdose" not in turn.text and turn.text.startswith(crisis_message(turn.user_verdict))
+    # imminent risk never reaches the model
+    calls = len(b.calls)
+    turn = s.send("I have the pills and I'm taking them tonight")
+    assert turn.user_verdict.risk == "imminent" and turn.reply_verdict is None and len(b.calls) == calls
+    assert turn.text == crisis_message(turn.user_verdict)
+    # off (the default): the crisis message alone
+    off = ChatSession(ScriptedBackend([]), GenerationOptions(), "sys")
+    assert off.send("I don't want to live anymore").reply_verdict is None and not off.backend.calls
+
+
 def _labelled(name):
     from importlib import resources as ir
     import json

@@ -259,10 +259,10 @@ def stage_chat(out: Path, say: Callable[[str], None], backend, max_new_tokens: i
     session.reset()
     turn = session.send(INDIRECT_PROBE)
     transcript.append({"user": INDIRECT_PROBE, "reply": turn.text, "risk": turn.user_verdict.risk,
-                       "categories": turn.user_verdict.categories, "model_called": not turn.crisis})
+                       "categories": turn.user_verdict.categories, "model_called": turn.reply_verdict is not None})
     for line in (f"you> {INDIRECT_PROBE}",
                  f"[safety: risk {turn.user_verdict.risk} ({', '.join(turn.user_verdict.evidence) or 'nothing found'}); "
-                 f"{'the model was not called' if turn.crisis else 'the model answered'}]"):
+                 f"{'the model answered' if turn.reply_verdict is not None else 'the model was not called'}]"):
         st.lines.append(line)
         say(line)
     quality = {}

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from importlib import resources as ir
 
 from .backends.base import ChatBackend, GenerationOptions
-from .safety import Screener, Verdict, ai_notice, crisis_message, screen_reply, unsafe_reply_message
+from .safety import Screener, Verdict, ai_notice, crisis_message, screen_reply, unsafe_reply_message, with_risk_note
 
 
 def default_system_prompt(lang: str = "en") -> str:
@@ -74,6 +74,10 @@ class ChatSession:
     explain: str = "off"  # off, cot (a chain-of-thought model) or prompt (ask any model for JSON)
     index: object = None  # a warmline.insight.index.CaseIndex: similar cases guide the reply
     k: int = 3
+    # off (the default): any risk is answered with the crisis message alone. On: an elevated message gets the
+    # crisis message and then the model's reply (told of the risk, screened as always); imminent risk never
+    # reaches the model
+    elevated_reply: bool = False
 
     def notice(self) -> str:
         return ai_notice(self.lang)
@@ -83,20 +87,25 @@ class ChatSession:
         return system + self.history
 
     def send(self, text: str) -> Turnout:
-        """Screen the message; on risk answer with the crisis message instead of the model; otherwise
-        generate, screen the reply, and replace it when it is unsafe."""
+        """Screen the message; on risk answer with the crisis message instead of the model (with
+        `elevated_reply`, an elevated message gets the crisis message and then the model's reply); otherwise
+        generate, screen the reply, and replace it when it is unsafe. `reply_verdict` is None when the model
+        was not called."""
         verdict = self.screener(text, [m["content"] for m in self.history if m["role"] == "user"])
         self.history.append({"role": "user", "content": text})
-        if verdict.flagged:
-            reply = crisis_message(verdict, self.locale)
-            self.history.append({"role": "assistant", "content": reply})
-            return Turnout(reply, verdict)
+        crisis = crisis_message(verdict, self.locale) if verdict.flagged else ""
+        if verdict.flagged and (verdict.risk == "imminent" or not self.elevated_reply):
+            self.history.append({"role": "assistant", "content": crisis})
+            return Turnout(crisis, verdict)
         messages, cases = prepare(self.messages(), verdict.lang, self.explain, self.index, self.k)
+        if crisis:
+            messages = with_risk_note(messages, verdict.lang)
         reply, explanation = finish(self.backend.generate(messages, self.options).text, self.explain, verdict.lang)
         out_verdict = screen_reply(reply, verdict.lang)
         replaced = out_verdict.flagged
         if replaced:
             reply, explanation = unsafe_reply_message(verdict.lang), None
+        reply = f"{crisis}\n\n{reply}" if crisis else reply
         self.history.append({"role": "assistant", "content": reply})
         return Turnout(reply, verdict, out_verdict, replaced, explanation, cases)
 

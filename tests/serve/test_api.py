@@ -78,6 +78,31 @@ def test_crisis_never_reaches_the_model_streaming_or_not():
     assert backend.calls == []
 
 
+def test_elevated_reply_sends_resources_then_the_model_but_imminent_risk_never_reaches_it():
+    from warmline.safety import crisis_message, screen
+    from warmline.safety.policy import RISK_NOTE
+
+    srv, backend = serve(elevated_reply=True, safety_classifier=False)
+    reply = "That sounds really hard. What has been weighing on you most?"
+    with srv:
+        post = lambda content, stream=False: httpx.post(srv.url + "/v1/chat/completions", json={
+            "model": "scripted", "stream": stream, "messages": [{"role": "user", "content": content}]})
+        expected = crisis_message(screen("I don't want to live anymore")) + "\n\n" + reply
+        r = post("I don't want to live anymore").json()
+        assert r["choices"][0]["message"]["content"] == expected
+        assert r["warmline"]["crisis"] is True and any("988" in x["contact"] for x in r["warmline"]["resources"])
+        assert backend.calls[-1]["messages"][0]["content"].endswith(RISK_NOTE["en"])
+        events = [json.loads(x[5:]) for x in post("I don't want to live anymore", stream=True).text.split("\n\n")
+                  if x.startswith("data:") and "[DONE]" not in x]
+        assert events[0]["warmline"]["crisis"] is True
+        assert "".join(e["choices"][0]["delta"].get("content") or "" for e in events) == expected
+        calls = len(backend.calls)
+        for stream in (False, True):
+            raw = post("I want to kill myself tonight", stream).text
+            assert "988" in raw and "weighing on you" not in raw
+        assert len(backend.calls) == calls
+
+
 def test_unsafe_reply_is_replaced_before_it_is_shown():
     bad = ScriptedBackend(default="You should take 400 mg of those pills tonight and sleep.")
     srv, _ = serve(bad)

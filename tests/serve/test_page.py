@@ -60,6 +60,20 @@ def test_chat_page_streams_and_opens_the_crisis_panel():
 
 
 @pytest.mark.browser
+def test_chat_page_with_elevated_reply_opens_the_panel_and_streams_the_reply_after_the_resources():
+    reply = "That sounds so heavy. Are you safe right now?"
+    srv, backend = serve(ScriptedBackend(default=reply), elevated_reply=True, safety_classifier=False)
+    with browser_page(srv) as page:
+        page.fill("#input", "I don't want to live anymore.")
+        page.click("#send")
+        page.wait_for_selector("#resources.open")
+        page.wait_for_function(f"document.querySelector('.assistant').textContent.endsWith({reply!r})")
+        shown = page.inner_text(".assistant")
+        assert "988" in shown and shown.index("988") < shown.index(reply)
+    assert len(backend.calls) == 1
+
+
+@pytest.mark.browser
 def test_chat_page_shows_the_explanation_apart_from_the_reply():
     reply = "You sound exhausted. What has the week been like?"
     answer = json.dumps({"observation": "She sounds worn out.", "reasoning": "Reflect the tiredness first.",

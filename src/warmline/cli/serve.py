@@ -23,6 +23,9 @@ def main(
                                                     "and summary are given to the model."),
     safety_llm: str = typer.Option(None, "--safety-llm", help="Add an LLM check to crisis screening: off, same (the "
                                                                "serving model) or openai (safety_llm_base_url in the config)."),
+    elevated_reply: bool = typer.Option(None, "--elevated-reply/--no-elevated-reply",
+                                        help="Answer an elevated (not imminent) message with the crisis message and then "
+                                             "the model's reply (default: the crisis message alone)."),
 ) -> None:
     """Serve chat over an OpenAI-compatible API (/v1/chat/completions with SSE streaming, /v1/models,
     /healthz) and a web page at /, every message and reply through crisis screening."""
@@ -34,7 +37,7 @@ def main(
 
     try:
         s = load_settings(config, host=host, port=port, backend=backend, model=model, adapter=adapter, base_url=base_url,
-                          explain=explain, index=index, safety_llm=safety_llm)
+                          explain=explain, index=index, safety_llm=safety_llm, elevated_reply=elevated_reply)
         app = create_app(s)
     except (ValueError, ModelNotFound) as e:
         fail(str(e))

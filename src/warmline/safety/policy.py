@@ -1,5 +1,6 @@
-"""What the safety layer says: the AI notice, the crisis message with resources for a locale, and the
-replacement for an unsafe model reply."""
+"""What the safety layer says: the AI notice, the crisis message with resources for a locale, the note the
+model gets when it may answer an elevated message (`elevated_reply`), and the replacement for an unsafe model
+reply."""
 
 from __future__ import annotations
 
@@ -26,6 +27,15 @@ IMMINENT = {
     "en": "If you might act on these thoughts soon, please call your local emergency number now or go to the "
           "nearest emergency department.",
     "zh": "如果你可能很快会伤害自己，请立即拨打急救电话，或前往最近的医院急诊。",
+}
+# with `elevated_reply` on, the model answers an elevated (not imminent) message after the crisis message; this
+# note joins its system prompt for that turn
+RISK_NOTE = {
+    "en": "The person may be at risk of harming themselves or of being harmed; they have just been shown crisis "
+          "resources. Listen and reflect what they feel, ask gently how safe they are right now, and encourage them "
+          "to reach out to the people and services shown. Never give advice about methods, doses or diagnoses.",
+    "zh": "对方可能有伤害自己或被伤害的风险，刚刚已经看到了危机求助资源。请倾听并回应对方的感受，温和地询问对方现在是否安全，"
+          "鼓励对方联系身边的人和上面列出的求助渠道。不要提供任何关于方法、剂量或诊断的内容。",
 }
 UNSAFE = {
     "en": "I'm not able to help with that, but I'm here to listen. How are you feeling right now?",
@@ -75,3 +85,11 @@ def crisis_message(verdict: Verdict, locale: str | None = None, path: str | None
 
 def unsafe_reply_message(lang: str = "en") -> str:
     return UNSAFE.get(lang, UNSAFE["en"])
+
+
+def with_risk_note(messages: list[dict], lang: str = "en") -> list[dict]:
+    """The messages with RISK_NOTE added to the system prompt (or as one, when there is none)."""
+    note = RISK_NOTE.get(lang, RISK_NOTE["en"])
+    if messages and messages[0]["role"] == "system":
+        return [{**messages[0], "content": f"{messages[0]['content']}\n\n{note}"}] + messages[1:]
+    return [{"role": "system", "content": note}] + messages

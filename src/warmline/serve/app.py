@@ -1,6 +1,7 @@
 """The FastAPI app factory: OpenAI-compatible `/v1/chat/completions` (JSON and SSE), `/v1/models`,
 `/healthz`, the web page at `/`, with every request through the safety layer: the last user message is
-screened (a crisis is answered with resources and never reaches the model), and the model's reply is
+screened (a crisis is answered with resources and never reaches the model; with `elevated_reply`, an
+elevated message gets the resources and then the model's reply, imminent risk still never reaches it), and the model's reply is
 screened as it streams (unsafe text is replaced before it is shown). Logs never hold message text."""
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import _json
 from ..backends.base import BackendError, ChatBackend, GenerationOptions
-from ..safety import Screener, ai_notice, crisis_message, load_resources, screen_reply, unsafe_reply_message
+from ..safety import (Screener, ai_notice, crisis_message, load_resources, screen_reply, unsafe_reply_message,
+                      with_risk_note)
 from ..safety.detect import unsafe_tail
 from ..safety.screener import BatchingScreener
 from ..session import default_system_prompt, finish, prepare
@@ -288,21 +290,26 @@ def create_app(settings: ServeSettings, backend: ChatBackend | None = None, scre
         lang = verdict.lang
         extra = {"notice": ai_notice(lang), "safety": {"user": verdict.to_dict()}}
         rid = f"chatcmpl-{uuid.uuid4().hex[:24]}"
-        if verdict.flagged:  # a crisis never reaches the model
+        prefix = ""  # the crisis message before the model's reply (elevated_reply)
+        if verdict.flagged:
             stats["crisis"] += 1
             log.info("crisis response: risk=%s categories=%s", verdict.risk, ",".join(verdict.categories))
             locale = settings.locale or ("zh-CN" if lang == "zh" else "en-US")
             extra.update(crisis=True, resources=load_resources(locale))
             text = crisis_message(verdict, locale)
-            keep(cid, users[-1].content, verdict.risk, text)
-            if not req.stream:
-                return JSONResponse(completion(model_name, text, "stop", {"prompt_tokens": 0, "completion_tokens": 0,
-                                                                          "total_tokens": 0}, extra), headers=headers)
-            return StreamingResponse(_single(rid, model_name, text, extra), media_type="text/event-stream",
-                                     headers=headers)
+            if verdict.risk == "imminent" or not settings.elevated_reply:  # the model is not called
+                keep(cid, users[-1].content, verdict.risk, text)
+                if not req.stream:
+                    return JSONResponse(completion(model_name, text, "stop", {"prompt_tokens": 0, "completion_tokens": 0,
+                                                                              "total_tokens": 0}, extra), headers=headers)
+                return StreamingResponse(_single(rid, model_name, text, extra), media_type="text/event-stream",
+                                         headers=headers)
+            prefix = text + "\n\n"
         messages = [m.model_dump() for m in req.messages]
         if messages[0]["role"] != "system":
             messages.insert(0, {"role": "system", "content": system})
+        if prefix:
+            messages = with_risk_note(messages, lang)
         if case_index is not None or settings.explain != "off":
             messages, cases = await asyncio.to_thread(prepare, messages, lang, settings.explain, case_index,
                                                       settings.retrieval_k)
@@ -331,6 +338,7 @@ def create_app(settings: ServeSettings, backend: ChatBackend | None = None, scre
             if explanation:
                 extra["explanation"] = f"{explanation['observation']} {explanation['reasoning']}".strip()
                 extra["observation"], extra["reasoning"] = explanation["observation"], explanation["reasoning"]
+            text = prefix + text
             keep(cid, users[-1].content, verdict.risk, text)
             if req.stream:
                 return StreamingResponse(_single(rid, model_name, text, extra), media_type="text/event-stream",
@@ -345,7 +353,7 @@ def create_app(settings: ServeSettings, backend: ChatBackend | None = None, scre
             async with slots:
                 stats["active"] += 1
                 try:
-                    yield _sse(chunk(rid, model_name, {"role": "assistant", "content": ""}, extra=extra))
+                    yield _sse(chunk(rid, model_name, {"role": "assistant", "content": prefix}, extra=extra))
                     # a client that leaves cancels this generator (Starlette watches the connection);
                     # the finally below then stops the backend
                     async for piece in _chunks(backend, messages, options, cancel):
@@ -365,7 +373,7 @@ def create_app(settings: ServeSettings, backend: ChatBackend | None = None, scre
                     yield _sse(chunk(rid, model_name, {}, "stop"))
                     yield "data: [DONE]\n\n"
                     shown = guard_.text if not guard_.unsafe else guard_.text[:guard_.sent] + unsafe_reply_message(lang)
-                    keep(cid, users[-1].content, verdict.risk, shown)
+                    keep(cid, users[-1].content, verdict.risk, prefix + shown)
                 except BackendError as e:
                     log.warning("backend error while streaming: %s", type(e).__name__)
                     yield _sse(error(502, "the model backend failed; try again", "server_error", "backend_error"))
