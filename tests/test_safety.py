@@ -924,3 +924,63 @@ def test_safety_rate_reads_the_real_samples_in_their_own_formats():
     # ordinary concerns in the middle of a conversation: the lexicon flags none of them
     lexicon = flag_rate(smile + cpsy + chat, Screener(classifier=False))
     assert lexicon["flagged"] == 0 and lexicon["by_lang"] == {"zh": [0, 78], "en": [0, 2]}
+
+
+def test_a_screener_threshold_overrides_the_classifier_s_without_touching_the_bundled_one():
+    from warmline.safety import Screener
+    from warmline.safety.classifier import THRESHOLD, bundled
+
+    class Fixed:  # p = 0.5 for every text
+        threshold = 0.40
+
+        def probabilities(self, texts):
+            return [0.5] * len(texts)
+
+    text = "Some days are like this."
+    assert Screener(classifier=Fixed())(text).risk == "elevated"
+    assert Screener(classifier=Fixed(), threshold=0.6)(text).risk == "none"
+    strict = Screener(threshold=0.9)
+    assert strict.classifier.threshold == 0.9 and bundled().threshold == THRESHOLD
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        Screener(threshold=1.5)
+
+
+def test_safety_eval_sweeps_the_classifier_threshold(tmp_path, monkeypatch):
+    import re
+
+    from typer.testing import CliRunner
+
+    import warmline.safety.classifier as classifier
+    from warmline.cli.main import app
+
+    class ByNumber:  # p = the number in the text / 100, so each threshold's counts are known
+        threshold = 0.40
+
+        def probabilities(self, texts):
+            return [int(re.search(r"\d+", t).group(0)) / 100 for t in texts]
+
+    monkeypatch.setattr(classifier, "bundled", lambda: ByNumber())
+    rows = [("note 32", "none"), ("note 38", "none"), ("note 47", "elevated"), ("note 52", "none"),
+            ("note 58", "elevated"), ("note 70", "elevated")]
+    f = tmp_path / "mine.jsonl"
+    f.write_text("".join(json.dumps({"text": t, "risk": r}) + "\n" for t, r in rows), encoding="utf-8")
+    r = CliRunner().invoke(app, ["safety", "eval", str(f), "--json", "--sweep"])
+    assert r.exit_code == 0, r.output
+    report = json.loads(r.stdout)
+    assert report["threshold"] == 0.40 and report["sweep"]["0.40"]["all"] == report["groups"]["all"]
+    counts = {t: (by["all"]["tp"], by["all"]["fp"]) for t, by in report["sweep"].items()}
+    assert counts == {"0.30": (3, 3), "0.35": (3, 2), "0.40": (3, 1), "0.45": (3, 1), "0.50": (2, 1),
+                      "0.55": (2, 0), "0.60": (1, 0)}
+    high = json.loads(CliRunner().invoke(app, ["safety", "eval", str(f), "--json", "--threshold", "0.55"]).stdout)
+    assert high["threshold"] == 0.55 and high["groups"]["all"] == report["sweep"]["0.55"]["all"]
+    table = CliRunner().invoke(app, ["safety", "eval", str(f), "--sweep"])
+    assert table.exit_code == 0 and "at each classifier threshold" in table.stdout and "0.667 / 0.667" in table.stdout
+    # check (and chat and rate, through the same option) take --threshold too
+    check = lambda *extra: json.loads(CliRunner().invoke(app, ["safety", "check", "note 52", *extra]).stdout)["risk"]
+    assert check() == "elevated" and check("--threshold", "0.6") == "none"
+    talks = tmp_path / "talks.jsonl"
+    talks.write_text(json.dumps({"id": "d", "lang": "en", "turns": [{"role": "client", "text": "note 52"},
+                                                                   {"role": "client", "text": "note 70"}]}) + "\n")
+    rate = lambda *extra: json.loads(CliRunner().invoke(app, ["safety", "rate", str(talks), "--json", *extra])
+                                     .stdout)["files"][0]["flagged"]
+    assert rate() == 2 and rate("--threshold", "0.6") == 1

@@ -103,6 +103,22 @@ def test_elevated_reply_sends_resources_then_the_model_but_imminent_risk_never_r
         assert len(backend.calls) == calls
 
 
+def test_the_classifier_threshold_is_a_server_setting():
+    from warmline.safety.classifier import bundled
+
+    text = "I keep thinking it would be easier for everyone if I wasn't around."
+    p = bundled().probability(text)
+    assert 0.40 <= p < 0.99  # flagged at the default threshold, by the classifier alone
+    for settings, crisis in (({}, True), ({"safety_threshold": (p + 1) / 2}, False)):
+        srv, backend = serve(**settings)
+        with srv:
+            r = httpx.post(srv.url + "/v1/chat/completions", json={"model": "scripted", "messages": [
+                {"role": "user", "content": text}]}).json()
+        assert bool(r["warmline"].get("crisis")) is crisis and bool(backend.calls) is not crisis
+    with pytest.raises(ValueError):
+        ServeSettings(safety_threshold=1.2)
+
+
 def test_unsafe_reply_is_replaced_before_it_is_shown():
     bad = ScriptedBackend(default="You should take 400 mg of those pills tonight and sleep.")
     srv, _ = serve(bad)

@@ -14,6 +14,10 @@ ADAPTER = typer.Option(None, "--adapter", help="A LoRA adapter directory (local 
 BASE_URL = typer.Option(None, "--base-url", help="OpenAI-compatible base URL, e.g. http://127.0.0.1:8000/v1.")
 API_KEY_ENV = typer.Option("OPENAI_API_KEY", "--api-key-env", help="Environment variable holding the API key.")
 PRESET = typer.Option(None, "--preset", help="Generation preset: soulchat, mechat, smile or greedy.")
+THRESHOLD = typer.Option(None, "--threshold", min=0.01, max=0.99,
+                         help="The safety classifier's threshold (default 0.40, chosen on the project's labelled sets): "
+                              "higher for fewer false alarms, lower for fewer misses; measure your own messages with "
+                              "`warmline safety eval FILE --sweep`.")
 
 
 def build(backend: str, model: str | None, adapter: str | None, base_url: str | None, api_key_env: str,

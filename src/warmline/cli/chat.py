@@ -32,6 +32,7 @@ def main(
                                                                "(ask the chat model itself, as JSON)."),
     classifier: bool = typer.Option(True, "--classifier/--no-classifier",
                                     help="The embedding classifier for indirect statements (second stage)."),
+    threshold: float = B.THRESHOLD,
     elevated_reply: bool = typer.Option(False, "--elevated-reply", help="Answer an elevated (not imminent) message "
                                         "with the crisis message and then the model's reply (default: the crisis "
                                         "message alone); imminent risk never reaches the model."),
@@ -60,7 +61,8 @@ def main(
 
     chat_backend = B.build(backend, model, adapter, base_url, api_key_env)
     session = ChatSession(chat_backend, options, system if system is not None else default_system_prompt(lang), lang,
-                          locale, screener=Screener(chat_backend if safety_llm == "same" else None, classifier=classifier),
+                          locale, screener=Screener(chat_backend if safety_llm == "same" else None, classifier=classifier,
+                                                    threshold=threshold),
                           explain=explain, index=case_index, k=k, elevated_reply=elevated_reply)
     if once is not None:
         _exchange(session, once, out)

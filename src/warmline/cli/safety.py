@@ -26,6 +26,7 @@ def check(
                                     help="The bundled embedding classifier for indirect statements (second stage)."),
     reply: bool = typer.Option(False, "--reply", help="Screen as a model reply (method details, dosing, "
                                                       "diagnoses, shaming) instead of a user message."),
+    threshold: float = B.THRESHOLD,
 ) -> None:
     """Print one JSON verdict per text: risk (none, elevated, imminent), categories, evidence, language."""
     from ..safety import Screener, screen_reply
@@ -35,7 +36,7 @@ def check(
     rows = [{"text": text, "context": []}] if text is not None else _rows(file, None)[0]
     texts, contexts = [r["text"] for r in rows], [r["context"] for r in rows]
     screener = None if reply else Screener(B.build(llm_backend, model, None, base_url, api_key_env) if llm_backend
-                                           else None, classifier=classifier)  # replies need neither stage
+                                           else None, classifier=classifier, threshold=threshold)  # replies need neither stage
     for i in range(0, len(texts), 64):  # the classifier reads 64 texts at a time
         chunk = texts[i:i + 64]
         for t, v in zip(chunk, [screen_reply(t) for t in chunk] if reply else screener.many(chunk, contexts[i:i + 64])):
@@ -95,6 +96,9 @@ def evaluate(
     json_out: bool = typer.Option(False, "--json", help="Print the scores as JSON."),
     errors: bool = typer.Option(False, "--errors", help="Also list the messages the screen got wrong (missed or "
                                                         "false alarm), with its verdict and evidence."),
+    threshold: float = B.THRESHOLD,
+    sweep: bool = typer.Option(False, "--sweep", help="Also score the screen at each classifier threshold from 0.30 "
+                                                      "to 0.60, to choose one for your own traffic (--threshold)."),
 ) -> None:
     """Score the safety screen on your own labelled messages: precision and recall of "any risk" per
     language and over all, the share of exact risk levels, and the share right per kind of case and, when
@@ -110,10 +114,11 @@ def evaluate(
              "kind": str(r.get("kind") or ("at risk" if r["risk"] != "none" else "no risk")),
              "category": str(r.get("category") or ""),
              "lang": r.get("lang") or detect_lang(r["text"])} for r in read]
-    screener = Screener(B.build(llm_backend, model, None, base_url, api_key_env) if llm_backend else None,
-                        classifier=not no_classifier)
+    checker = B.build(llm_backend, model, None, base_url, api_key_env) if llm_backend else None
+    screener = Screener(checker, classifier=not no_classifier, threshold=threshold)
     report = {"file": str(file), "screen": ("lexicon" if no_classifier else "lexicon + classifier") +
-              (" + LLM check" if llm_backend else ""), "quarantined": quarantined, "groups": {}}
+              (" + LLM check" if llm_backend else ""), "quarantined": quarantined, "groups": {},
+              "threshold": screener.classifier.threshold if screener.classifier is not None else None}
     verdicts = screen_rows(rows, screener)  # once; the groups below are slices of it
     for name in ["all"] + sorted({r["lang"] for r in rows}):
         at = [i for i, r in enumerate(rows) if name == "all" or r["lang"] == name]
@@ -123,6 +128,14 @@ def evaluate(
              for r, v in zip(rows, verdicts) if errors and (r["risk"] != "none") != (v.risk != "none")]
     if errors:
         report["errors"] = wrong
+    if sweep and screener.classifier is not None:
+        report["sweep"] = {}
+        for t in SWEEP:
+            at = screen_rows(rows, Screener(checker, classifier=screener.classifier, threshold=t))
+            report["sweep"][f"{t:.2f}"] = {name: score([r for r in rows if name == "all" or r["lang"] == name],
+                                                       verdicts=[v for r, v in zip(rows, at)
+                                                                 if name == "all" or r["lang"] == name])
+                                          for name in report["groups"]}
     if json_out:
         typer.echo(json.dumps(report, ensure_ascii=False))
         return
@@ -139,6 +152,13 @@ def evaluate(
                               [(k, *(("{}/{}".format(*report["groups"][g]["by_category"][k])
                                       if k in report["groups"][g]["by_category"] else "-") for g in groups))
                                for k in categories]))
+    if report.get("sweep"):
+        groups = list(report["groups"])
+        console().print(table("precision / recall at each classifier threshold (the screen above used "
+                              f"{report['threshold']:.2f})", ["threshold"] + groups,
+                              [(t, *(f"{_share(g['tp'], g['tp'] + g['fp'])} / {_share(g['tp'], g['tp'] + g['fn'])}"
+                                     for g in (by[name] for name in groups)))
+                               for t, by in report["sweep"].items()]))
     if errors:
         console().print(table(f"{len(wrong)} message(s) the screen got wrong", ["line", "error", "label", "screen",
                                                                                "evidence", "text"],
@@ -159,6 +179,7 @@ def rate(
                                                                "PATH.quarantine.jsonl next to each path)."),
     show: bool = typer.Option(False, "--show", help="Also list the flagged messages with the screen's evidence."),
     json_out: bool = typer.Option(False, "--json", help="Print the counts (and, with --show, the messages) as JSON."),
+    threshold: float = B.THRESHOLD,
 ) -> None:
     """How often the screen flags the messages of real conversations, with no labels needed: every distinct
     message of one role, per file and language. Nearly every message a counseling service receives is
@@ -172,7 +193,7 @@ def rate(
     if role not in ("client", "counselor"):
         fail(f"--role must be client or counselor, not {role!r}")
     screener = Screener(B.build(llm_backend, model, None, base_url, api_key_env) if llm_backend else None,
-                        classifier=not no_classifier)
+                        classifier=not no_classifier, threshold=threshold)
     report = {"screen": ("lexicon" if no_classifier else "lexicon + classifier") + (" + LLM check" if llm_backend else ""),
               "role": role, "files": []}
     shared = Quarantine(quarantine, replace=True) if quarantine else None
@@ -209,6 +230,9 @@ def rate(
         rows = [(Path(f["path"]).name, m["risk"], ", ".join(m["evidence"]) or "-", m["text"])
                 for f in report["files"] for m in f["flagged_messages"]]
         console().print(table(f"{len(rows)} flagged message(s)", ["file", "screen", "evidence", "text"], rows))
+
+
+SWEEP = (0.30, 0.35, 0.40, 0.45, 0.50, 0.55, 0.60)
 
 
 def _share(part: int, whole: int) -> str:

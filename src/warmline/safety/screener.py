@@ -5,6 +5,7 @@ backend. The highest risk wins; a second stage can raise the lexicon's verdict, 
 from __future__ import annotations
 
 import asyncio
+import copy
 import json
 import re
 import threading
@@ -67,14 +68,16 @@ def _in_context(v: Verdict, text: str, context: list[str]) -> Verdict:
 class Screener:
     """Callable text -> Verdict. Second stages, each able to raise the risk but never to lower it:
     `classifier` (True, the default: the bundled one trained on the project's own labelled sets; False or
-    None: lexicon only; or any object with `probabilities(texts)` and `threshold`) and `backend` (an LLM
-    check). The classifier does not overrule the lexicon where the lexicon matched a risk phrase and
+    None: lexicon only; or any object with `probabilities(texts)` and `threshold`; `threshold` overrides its
+    threshold, for an operator who measured their own traffic with `warmline safety eval --sweep`) and
+    `backend` (an LLM check). The classifier does not overrule the lexicon where the lexicon matched a risk phrase and
     cancelled it ("I would never kill myself", "my friend says she feels suicidal"); it reads the whole
     message, in a longer one each sentence, and what follows a sentence's last "but" (the highest
     probability counts), skipping the parts where the lexicon cancelled a match.
     A failing or unparsable LLM check leaves the verdict as it was."""
 
-    def __init__(self, backend=None, options=None, classifier=True, sentences: bool = True):
+    def __init__(self, backend=None, options=None, classifier=True, sentences: bool = True,
+                 threshold: float | None = None):
         self.backend = backend
         self.sentences = sentences
         self.options = options
@@ -83,6 +86,11 @@ class Screener:
 
             classifier = bundled()
         self.classifier = classifier or None
+        if threshold is not None and self.classifier is not None:
+            if not 0.0 < threshold < 1.0:
+                raise ValueError(f"the classifier's threshold must be between 0 and 1, not {threshold}")
+            self.classifier = copy.copy(self.classifier)  # the bundled one is shared: leave it as it is
+            self.classifier.threshold = threshold
         self.llm_failures = 0
         self._lock = threading.Lock()
 

@@ -149,7 +149,8 @@ async def _chunks(backend: ChatBackend, messages: list[dict], options: Generatio
 def create_app(settings: ServeSettings, backend: ChatBackend | None = None, screener: Screener | None = None) -> FastAPI:
     settings.check()
     backend = backend or build_backend(settings)
-    screener = screener or Screener(safety_llm(settings, backend), classifier=settings.safety_classifier)
+    screener = screener or Screener(safety_llm(settings, backend), classifier=settings.safety_classifier,
+                                    threshold=settings.safety_threshold)
     screen_user = BatchingScreener(screener)
     model_name = settings.served_model_name or backend.model_id
     keys = settings.api_keys()

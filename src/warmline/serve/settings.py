@@ -41,6 +41,9 @@ class ServeSettings(BaseSettings):
     retrieval_k: int = 3
     safety_classifier: bool = Field(True, description="the bundled embedding classifier for indirect statements "
                                                        "(second stage of crisis screening; off: lexicon only)")
+    safety_threshold: float | None = Field(None, gt=0.0, lt=1.0, description="the safety classifier's threshold "
+                                           "(default: the bundled 0.40); measure your traffic with `warmline safety "
+                                           "eval FILE --sweep`")
     safety_llm: str = Field("off", description="an LLM check as a further stage of crisis screening: off; same (ask "
                                                "the model that serves chat); openai (an endpoint: safety_llm_base_url)")
     safety_llm_base_url: str | None = None
