@@ -97,18 +97,9 @@ def cached_encoder():
     """The classifier's encoder, remembering every text it has embedded (the same training texts are
     embedded once for all the folds and sets below)."""
     from warmline.embedding import encode
+    from warmline.safety.classifier import remembering
 
-    seen: dict[str, object] = {}
-
-    def encoder(texts: list[str]):
-        import numpy as np
-
-        new = list(dict.fromkeys(t for t in texts if t not in seen))
-        if new:
-            seen.update(zip(new, encode(new, threads=1)))
-        return np.stack([seen[t] for t in texts]) if texts else encode([], threads=1)
-
-    return encoder
+    return remembering(lambda texts: encode(texts, threads=1))
 
 
 GRID = (0.30, 0.35, 0.40, 0.45, 0.50)

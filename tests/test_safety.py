@@ -974,7 +974,7 @@ def test_safety_eval_sweeps_the_classifier_threshold(tmp_path, monkeypatch):
     high = json.loads(CliRunner().invoke(app, ["safety", "eval", str(f), "--json", "--threshold", "0.55"]).stdout)
     assert high["threshold"] == 0.55 and high["groups"]["all"] == report["sweep"]["0.55"]["all"]
     table = CliRunner().invoke(app, ["safety", "eval", str(f), "--sweep"])
-    assert table.exit_code == 0 and "at each classifier threshold" in table.stdout and "0.667 / 0.667" in table.stdout
+    assert table.exit_code == 0 and "classifier at each threshold" in table.stdout and "0.667 / 0.667" in table.stdout
     # check (and chat and rate, through the same option) take --threshold too
     check = lambda *extra: json.loads(CliRunner().invoke(app, ["safety", "check", "note 52", *extra]).stdout)["risk"]
     assert check() == "elevated" and check("--threshold", "0.6") == "none"
@@ -984,3 +984,20 @@ def test_safety_eval_sweeps_the_classifier_threshold(tmp_path, monkeypatch):
     rate = lambda *extra: json.loads(CliRunner().invoke(app, ["safety", "rate", str(talks), "--json", *extra])
                                      .stdout)["files"][0]["flagged"]
     assert rate() == 2 and rate("--threshold", "0.6") == 1
+
+
+def test_a_remembering_encoder_embeds_each_text_once():
+    import numpy as np
+
+    from warmline.safety.classifier import remembering
+
+    calls = []
+
+    def encoder(texts):
+        calls.append(list(texts))
+        return np.array([[len(t), 1.0] for t in texts])
+
+    enc = remembering(encoder)
+    assert enc(["ab", "c", "ab"]).tolist() == [[2, 1], [1, 1], [2, 1]]
+    assert enc(["c", "xyz"]).tolist() == [[1, 1], [3, 1]]
+    assert calls == [["ab", "c"], ["xyz"]]

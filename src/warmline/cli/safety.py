@@ -3,6 +3,7 @@ messages; how often the screen flags the messages of real conversations."""
 
 from __future__ import annotations
 
+import copy
 import json
 from pathlib import Path
 
@@ -97,8 +98,9 @@ def evaluate(
     errors: bool = typer.Option(False, "--errors", help="Also list the messages the screen got wrong (missed or "
                                                         "false alarm), with its verdict and evidence."),
     threshold: float = B.THRESHOLD,
-    sweep: bool = typer.Option(False, "--sweep", help="Also score the screen at each classifier threshold from 0.30 "
-                                                      "to 0.60, to choose one for your own traffic (--threshold)."),
+    sweep: bool = typer.Option(False, "--sweep", help="Also score the lexicon and classifier at each threshold from "
+                                                      "0.30 to 0.60 (without the LLM check), to choose one for your "
+                                                      "own traffic (--threshold)."),
 ) -> None:
     """Score the safety screen on your own labelled messages: precision and recall of "any risk" per
     language and over all, the share of exact risk levels, and the share right per kind of case and, when
@@ -129,9 +131,16 @@ def evaluate(
     if errors:
         report["errors"] = wrong
     if sweep and screener.classifier is not None:
+        # the lexicon and the classifier at each threshold, each text embedded once; without the LLM check,
+        # which does not depend on the threshold and would be asked again at each one
+        sweeper = copy.copy(screener.classifier)
+        if hasattr(sweeper, "encoder"):
+            from ..safety.classifier import remembering
+
+            sweeper.encoder = remembering(sweeper.encoder)
         report["sweep"] = {}
         for t in SWEEP:
-            at = screen_rows(rows, Screener(checker, classifier=screener.classifier, threshold=t))
+            at = screen_rows(rows, Screener(classifier=sweeper, threshold=t))
             report["sweep"][f"{t:.2f}"] = {name: score([r for r in rows if name == "all" or r["lang"] == name],
                                                        verdicts=[v for r, v in zip(rows, at)
                                                                  if name == "all" or r["lang"] == name])
@@ -154,8 +163,9 @@ def evaluate(
                                for k in categories]))
     if report.get("sweep"):
         groups = list(report["groups"])
-        console().print(table("precision / recall at each classifier threshold (the screen above used "
-                              f"{report['threshold']:.2f})", ["threshold"] + groups,
+        console().print(table("precision / recall of the lexicon and classifier at each threshold (the screen above "
+                              f"used {report['threshold']:.2f}" + ("; the sweep leaves the LLM check out)" if llm_backend
+                                                                   else ")"), ["threshold"] + groups,
                               [(t, *(f"{_share(g['tp'], g['tp'] + g['fp'])} / {_share(g['tp'], g['tp'] + g['fn'])}"
                                      for g in (by[name] for name in groups)))
                                for t, by in report["sweep"].items()]))

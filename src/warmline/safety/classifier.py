@@ -76,6 +76,20 @@ def _encoder() -> Encoder:
     return lambda texts: encode(texts, threads=1)
 
 
+def remembering(encoder: Encoder) -> Encoder:
+    """The encoder, remembering every text it has embedded: for scoring the same texts many times (a threshold
+    sweep, folds of cross-validation)."""
+    seen: dict[str, np.ndarray] = {}
+
+    def encode(texts: list[str]) -> np.ndarray:
+        new = [t for t in dict.fromkeys(texts) if t not in seen]
+        if new:
+            seen.update(zip(new, encoder(new)))
+        return np.stack([seen[t] for t in texts]) if texts else encoder([])
+
+    return encode
+
+
 class RiskClassifier:
     """p(risk | text) = sigmoid(sum_j a_j exp(-gamma * |x_j - x|^2) + b) over unit embeddings x."""
 
