@@ -904,6 +904,11 @@ def test_safety_rate_counts_flagged_messages_of_unlabelled_conversations(tmp_pat
     counselor = json.loads(CliRunner().invoke(app, ["safety", "rate", str(f), "--json", "--no-classifier",
                                                     "--role", "counselor"]).stdout)["files"][0]
     assert counselor["messages"] == 4 and counselor["flagged"] == 0
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("{not json\n")
+    r = CliRunner().invoke(app, ["safety", "rate", str(empty), "--from", "warmline"])
+    assert r.exit_code == 2 and "no client messages could be read" in r.output
+    assert json.loads((tmp_path / "empty.quarantine.jsonl").read_text())["line"] == 1
     r = CliRunner().invoke(app, ["safety", "rate", str(f), "--role", "doctor"])
     assert r.exit_code != 0 and "--role must be client or counselor" in r.output
     table = CliRunner().invoke(app, ["safety", "rate", str(f), "--no-classifier"])

@@ -226,8 +226,12 @@ def rate(
         report["files"].append(entry)
         if bad.count > before:
             typer.echo(f"{bad.count - before} malformed record(s) of {path} quarantined in {bad.written_to}", err=True)
+        if not texts:
+            typer.echo(f"{path}: no {role} messages could be read", err=True)
     if shared:
         shared.close()
+    if not any(f["messages"] for f in report["files"]):
+        fail(f"no {role} messages could be read from {', '.join(str(p) for p in paths)}", 2)
     if json_out:
         typer.echo(json.dumps(report, ensure_ascii=False))
         return
