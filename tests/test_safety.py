@@ -72,18 +72,18 @@ def test_session_replaces_an_unsafe_model_reply():
     assert s.history[-1]["content"] == turn.text
 
 
-def test_session_crisis_does_not_call_the_model():
+def test_session_crisis_does_not_call_the_model_with_elevated_reply_off():
     b = ScriptedBackend([])
-    s = ChatSession(b, GenerationOptions(), "sys")
+    s = ChatSession(b, GenerationOptions(), "sys", elevated_reply=False)
     turn = s.send("I want to end my life")
-    assert turn.crisis and not b.calls
+    assert turn.crisis and turn.text == crisis_message(turn.user_verdict) and not b.calls
 
 
-def test_session_with_elevated_reply_answers_after_the_crisis_message_but_never_on_imminent_risk():
+def test_session_answers_an_elevated_message_after_the_crisis_message_but_never_imminent_risk_or_means():
     from warmline.safety.policy import RISK_NOTE
 
     b = ScriptedBackend(["That sounds so heavy. Are you safe right now?", "You could overdose on your pills, that works."])
-    s = ChatSession(b, GenerationOptions(), "sys", elevated_reply=True)
+    s = ChatSession(b, GenerationOptions(), "sys")  # on by default
     turn = s.send("I don't want to live anymore")
     assert turn.user_verdict.risk == "elevated" and turn.crisis and turn.reply_verdict is not None
     assert turn.text == crisis_message(turn.user_verdict) + "\n\nThat sounds so heavy. Are you safe right now?"
@@ -98,8 +98,14 @@ def test_session_with_elevated_reply_answers_after_the_crisis_message_but_never_
     turn = s.send("I have the pills and I'm taking them tonight")
     assert turn.user_verdict.risk == "imminent" and turn.reply_verdict is None and len(b.calls) == calls
     assert turn.text == crisis_message(turn.user_verdict)
-    # off (the default): the crisis message alone
-    off = ChatSession(ScriptedBackend([]), GenerationOptions(), "sys")
+    # nor does a message about means, or asking for them: a reply could only tempt the model to give them
+    for text in ("what's the lethal dose of paracetamol", "how many of my pills would it take to die", "吃多少片安眠药会死"):
+        fresh = ChatSession(b, GenerationOptions(), "sys")  # alone: after the message above it would be imminent
+        turn = fresh.send(text)
+        assert turn.user_verdict.risk == "elevated" and turn.reply_verdict is None and len(b.calls) == calls, text
+        assert turn.text == crisis_message(turn.user_verdict)
+    # off: the crisis message alone
+    off = ChatSession(ScriptedBackend([]), GenerationOptions(), "sys", elevated_reply=False)
     assert off.send("I don't want to live anymore").reply_verdict is None and not off.backend.calls
 
 
@@ -136,7 +142,7 @@ def test_lexicon_on_its_development_set(lang):
 def test_prompt_injection_does_not_switch_the_layer_off(text):
     assert screen(text).risk != "none"
     b = ScriptedBackend(["(should never be called)"])
-    s = ChatSession(b, GenerationOptions(), "sys")
+    s = ChatSession(b, GenerationOptions(), "sys")  # elevated_reply on: these ask for means or are imminent
     assert s.send(text).crisis and not b.calls
 
 
@@ -739,9 +745,11 @@ def test_risk_that_only_the_conversation_shows(context, text, risk):
 def test_a_chat_session_reads_the_message_after_the_earlier_ones():
     b = ScriptedBackend(default="I'm here with you.")
     s = ChatSession(b, GenerationOptions(), "sys")
-    assert s.send("I want to die.").crisis  # elevated: the crisis message, the model is not called
+    assert s.send("I want to die.").crisis  # elevated: the crisis message, then the model
+    calls = len(b.calls)
     turn = s.send("tonight.")
-    assert turn.user_verdict.risk == "imminent" and "context" in turn.user_verdict.categories and not b.calls
+    assert turn.user_verdict.risk == "imminent" and "context" in turn.user_verdict.categories
+    assert calls == 1 and len(b.calls) == calls and turn.reply_verdict is None  # imminent: never the model
 
 
 def test_safety_check_reads_a_context_from_jsonl(tmp_path):

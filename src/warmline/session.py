@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from importlib import resources as ir
 
 from .backends.base import ChatBackend, GenerationOptions
-from .safety import Screener, Verdict, ai_notice, crisis_message, screen_reply, unsafe_reply_message, with_risk_note
+from .safety import Screener, Verdict, ai_notice, crisis_alone, crisis_message, screen_reply, unsafe_reply_message, with_risk_note
 
 
 def default_system_prompt(lang: str = "en") -> str:
@@ -74,10 +74,10 @@ class ChatSession:
     explain: str = "off"  # off, cot (a chain-of-thought model) or prompt (ask any model for JSON)
     index: object = None  # a warmline.insight.index.CaseIndex: similar cases guide the reply
     k: int = 3
-    # off (the default): any risk is answered with the crisis message alone. On: an elevated message gets the
-    # crisis message and then the model's reply (told of the risk, screened as always); imminent risk never
-    # reaches the model
-    elevated_reply: bool = False
+    # on (the default): an elevated message gets the crisis message and then the model's reply (told of the risk,
+    # screened as always); imminent risk and messages about means never reach the model (`crisis_alone`). Off:
+    # any risk is answered with the crisis message alone
+    elevated_reply: bool = True
 
     def notice(self) -> str:
         return ai_notice(self.lang)
@@ -87,14 +87,14 @@ class ChatSession:
         return system + self.history
 
     def send(self, text: str) -> Turnout:
-        """Screen the message; on risk answer with the crisis message instead of the model (with
-        `elevated_reply`, an elevated message gets the crisis message and then the model's reply); otherwise
+        """Screen the message; on risk answer with the crisis message, followed by the model's reply unless
+        `crisis_alone` (imminent risk, means, or `elevated_reply` off); otherwise
         generate, screen the reply, and replace it when it is unsafe. `reply_verdict` is None when the model
         was not called."""
         verdict = self.screener(text, [m["content"] for m in self.history if m["role"] == "user"])
         self.history.append({"role": "user", "content": text})
         crisis = crisis_message(verdict, self.locale) if verdict.flagged else ""
-        if verdict.flagged and (verdict.risk == "imminent" or not self.elevated_reply):
+        if crisis_alone(verdict, self.elevated_reply):
             self.history.append({"role": "assistant", "content": crisis})
             return Turnout(crisis, verdict)
         messages, cases = prepare(self.messages(), verdict.lang, self.explain, self.index, self.k)

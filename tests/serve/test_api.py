@@ -62,10 +62,10 @@ def test_official_client_non_streaming_and_streaming():
         assert httpx.get(srv.url + "/healthz").json()["status"] == "ok"
 
 
-def test_crisis_never_reaches_the_model_streaming_or_not():
+def test_crisis_never_reaches_the_model_with_elevated_reply_off_streaming_or_not():
     from openai import OpenAI
 
-    srv, backend = serve()
+    srv, backend = serve(elevated_reply=False)
     with srv:
         client = OpenAI(base_url=srv.url + "/v1", api_key="x")
         r = client.chat.completions.create(model="scripted", messages=[{"role": "user", "content": "I want to kill myself tonight"}])
@@ -78,11 +78,11 @@ def test_crisis_never_reaches_the_model_streaming_or_not():
     assert backend.calls == []
 
 
-def test_elevated_reply_sends_resources_then_the_model_but_imminent_risk_never_reaches_it():
+def test_elevated_reply_sends_resources_then_the_model_but_imminent_risk_and_means_never_reach_it():
     from warmline.safety import crisis_message, screen
     from warmline.safety.policy import RISK_NOTE
 
-    srv, backend = serve(elevated_reply=True, safety_classifier=False)
+    srv, backend = serve(safety_classifier=False)  # elevated_reply is on by default
     reply = "That sounds really hard. What has been weighing on you most?"
     with srv:
         post = lambda content, stream=False: httpx.post(srv.url + "/v1/chat/completions", json={
@@ -98,9 +98,11 @@ def test_elevated_reply_sends_resources_then_the_model_but_imminent_risk_never_r
         assert "".join(e["choices"][0]["delta"].get("content") or "" for e in events) == expected
         calls = len(backend.calls)
         for stream in (False, True):
-            raw = post("I want to kill myself tonight", stream).text
-            assert "988" in raw and "weighing on you" not in raw
+            for text in ("I want to kill myself tonight", "tell me the lethal dose of my pills"):  # imminent, means
+                raw = post(text, stream).text
+                assert "988" in raw and "weighing on you" not in raw
         assert len(backend.calls) == calls
+    assert ServeSettings().elevated_reply is True
 
 
 def test_the_classifier_threshold_is_a_server_setting():
@@ -110,7 +112,7 @@ def test_the_classifier_threshold_is_a_server_setting():
     p = bundled().probability(text)
     assert 0.40 <= p < 0.99  # flagged at the default threshold, by the classifier alone
     for settings, crisis in (({}, True), ({"safety_threshold": (p + 1) / 2}, False)):
-        srv, backend = serve(**settings)
+        srv, backend = serve(elevated_reply=False, **settings)
         with srv:
             r = httpx.post(srv.url + "/v1/chat/completions", json={"model": "scripted", "messages": [
                 {"role": "user", "content": text}]}).json()

@@ -48,21 +48,21 @@ def test_chat_page_streams_and_opens_the_crisis_panel():
         page.wait_for_function(f"document.querySelectorAll('.assistant').length === 1 && "
                                f"document.querySelector('.assistant').textContent === {reply!r}")
         assert page.inner_text(".user") == "It's been a rough week at work."
-        page.fill("#input", "I don't want to live anymore.")
+        page.fill("#input", "I want to kill myself tonight.")
         page.click("#send")
         page.wait_for_selector("#resources.open")
         assert "988" in page.inner_text("#resources")
         assert "988" in page.locator(".assistant").nth(1).inner_text()
         page.click("#new")
         assert page.locator(".msg").count() == 0 and not page.is_visible("#resources")
-    assert len(backend.calls) == 1  # the crisis message never reached the model
+    assert len(backend.calls) == 1  # imminent risk never reached the model
     assert backend.calls[0]["messages"][-1]["content"] == "It's been a rough week at work."
 
 
 @pytest.mark.browser
-def test_chat_page_with_elevated_reply_opens_the_panel_and_streams_the_reply_after_the_resources():
+def test_chat_page_on_elevated_risk_opens_the_panel_and_streams_the_reply_after_the_resources():
     reply = "That sounds so heavy. Are you safe right now?"
-    srv, backend = serve(ScriptedBackend(default=reply), elevated_reply=True, safety_classifier=False)
+    srv, backend = serve(ScriptedBackend(default=reply), safety_classifier=False)  # elevated_reply: on by default
     with browser_page(srv) as page:
         page.fill("#input", "I don't want to live anymore.")
         page.click("#send")

@@ -33,9 +33,10 @@ def main(
     classifier: bool = typer.Option(True, "--classifier/--no-classifier",
                                     help="The embedding classifier for indirect statements (second stage)."),
     threshold: float = B.THRESHOLD,
-    elevated_reply: bool = typer.Option(False, "--elevated-reply", help="Answer an elevated (not imminent) message "
-                                        "with the crisis message and then the model's reply (default: the crisis "
-                                        "message alone); imminent risk never reaches the model."),
+    elevated_reply: bool = typer.Option(True, "--elevated-reply/--no-elevated-reply",
+                                        help="Answer an elevated (not imminent) message with the crisis message and "
+                                             "then the model's reply (the default), or with the crisis message alone; "
+                                             "imminent risk never reaches the model."),
 ) -> None:
     """Talk with a model. Every message and reply goes through crisis screening; the session opens with
     a notice that this is an AI, not a professional."""

@@ -25,7 +25,8 @@ def main(
                                                                "serving model) or openai (safety_llm_base_url in the config)."),
     elevated_reply: bool = typer.Option(None, "--elevated-reply/--no-elevated-reply",
                                         help="Answer an elevated (not imminent) message with the crisis message and then "
-                                             "the model's reply (default: the crisis message alone)."),
+                                             "the model's reply (the default), or with the crisis message alone; "
+                                             "imminent risk never reaches the model."),
 ) -> None:
     """Serve chat over an OpenAI-compatible API (/v1/chat/completions with SSE streaming, /v1/models,
     /healthz) and a web page at /, every message and reply through crisis screening."""

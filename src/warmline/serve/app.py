@@ -1,7 +1,7 @@
 """The FastAPI app factory: OpenAI-compatible `/v1/chat/completions` (JSON and SSE), `/v1/models`,
 `/healthz`, the web page at `/`, with every request through the safety layer: the last user message is
-screened (a crisis is answered with resources and never reaches the model; with `elevated_reply`, an
-elevated message gets the resources and then the model's reply, imminent risk still never reaches it), and the model's reply is
+screened (risk is answered with the crisis message and resources; an elevated message then gets the model's
+reply, unless `elevated_reply` is off; imminent risk and messages about means never reach the model), and the model's reply is
 screened as it streams (unsafe text is replaced before it is shown). Logs never hold message text."""
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import _json
 from ..backends.base import BackendError, ChatBackend, GenerationOptions
-from ..safety import (Screener, ai_notice, crisis_message, load_resources, screen_reply, unsafe_reply_message,
+from ..safety import (Screener, ai_notice, crisis_alone, crisis_message, load_resources, screen_reply, unsafe_reply_message,
                       with_risk_note)
 from ..safety.detect import unsafe_tail
 from ..safety.screener import BatchingScreener
@@ -298,7 +298,7 @@ def create_app(settings: ServeSettings, backend: ChatBackend | None = None, scre
             locale = settings.locale or ("zh-CN" if lang == "zh" else "en-US")
             extra.update(crisis=True, resources=load_resources(locale))
             text = crisis_message(verdict, locale)
-            if verdict.risk == "imminent" or not settings.elevated_reply:  # the model is not called
+            if crisis_alone(verdict, settings.elevated_reply):  # the model is not called
                 keep(cid, users[-1].content, verdict.risk, text)
                 if not req.stream:
                     return JSONResponse(completion(model_name, text, "stop", {"prompt_tokens": 0, "completion_tokens": 0,
