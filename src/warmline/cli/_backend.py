@@ -19,6 +19,23 @@ THRESHOLD = typer.Option(None, "--threshold", min=0.01, max=0.99,
                               "higher for fewer false alarms, lower for fewer misses; measure your own messages with "
                               "`warmline safety eval FILE --sweep`.")
 
+CLASSIFIER_FILE = typer.Option(None, "--classifier-file",
+                               help="A safety classifier trained with your own labelled messages (`warmline safety "
+                                    "train`), used instead of the bundled one.")
+
+
+def classifier(use: bool, file) -> object:
+    """The screen's second stage from the shared options: False (lexicon only), True (the bundled classifier) or
+    the one in FILE, failing with what to do when it cannot be read."""
+    if file is None or not use:
+        return use
+    from ..safety.classifier import RiskClassifier
+
+    try:
+        return RiskClassifier.load(file)
+    except ValueError as e:
+        fail(str(e))
+
 
 def build(backend: str, model: str | None, adapter: str | None, base_url: str | None, api_key_env: str,
           concurrency: int = 8, max_retries: int = 5, timeout: float = 120.0):

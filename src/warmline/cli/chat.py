@@ -33,6 +33,7 @@ def main(
     classifier: bool = typer.Option(True, "--classifier/--no-classifier",
                                     help="The embedding classifier for indirect statements (second stage)."),
     threshold: float = B.THRESHOLD,
+    classifier_file: Path = B.CLASSIFIER_FILE,
     elevated_reply: bool = typer.Option(True, "--elevated-reply/--no-elevated-reply",
                                         help="Answer an elevated (not imminent) message with the crisis message and "
                                              "then the model's reply (the default), or with the crisis message alone; "
@@ -60,9 +61,10 @@ def main(
     out.print(f"[bold]{_notice(lang)}[/bold]")
     from ..safety import Screener
 
+    second = B.classifier(classifier, classifier_file)  # before the model loads: a bad file fails at once
     chat_backend = B.build(backend, model, adapter, base_url, api_key_env)
     session = ChatSession(chat_backend, options, system if system is not None else default_system_prompt(lang), lang,
-                          locale, screener=Screener(chat_backend if safety_llm == "same" else None, classifier=classifier,
+                          locale, screener=Screener(chat_backend if safety_llm == "same" else None, classifier=second,
                                                     threshold=threshold),
                           explain=explain, index=case_index, k=k, elevated_reply=elevated_reply)
     if once is not None:

@@ -28,6 +28,7 @@ def check(
     reply: bool = typer.Option(False, "--reply", help="Screen as a model reply (method details, dosing, "
                                                       "diagnoses, shaming) instead of a user message."),
     threshold: float = B.THRESHOLD,
+    classifier_file: Path = B.CLASSIFIER_FILE,
 ) -> None:
     """Print one JSON verdict per text: risk (none, elevated, imminent), categories, evidence, language."""
     from ..safety import Screener, screen_reply
@@ -37,7 +38,8 @@ def check(
     rows = [{"text": text, "context": []}] if text is not None else _rows(file, None)[0]
     texts, contexts = [r["text"] for r in rows], [r["context"] for r in rows]
     screener = None if reply else Screener(B.build(llm_backend, model, None, base_url, api_key_env) if llm_backend
-                                           else None, classifier=classifier, threshold=threshold)  # replies need neither stage
+                                           else None, classifier=B.classifier(classifier, classifier_file),
+                                           threshold=threshold)  # replies need neither stage
     for i in range(0, len(texts), 64):  # the classifier reads 64 texts at a time
         chunk = texts[i:i + 64]
         for t, v in zip(chunk, [screen_reply(t) for t in chunk] if reply else screener.many(chunk, contexts[i:i + 64])):
@@ -101,6 +103,7 @@ def evaluate(
     sweep: bool = typer.Option(False, "--sweep", help="Also score the lexicon and classifier at each threshold from "
                                                       "0.30 to 0.60 (without the LLM check), to choose one for your "
                                                       "own traffic (--threshold)."),
+    classifier_file: Path = B.CLASSIFIER_FILE,
 ) -> None:
     """Score the safety screen on your own labelled messages: precision and recall of "any risk" per
     language and over all, the share of exact risk levels, and the share right per kind of case and, when
@@ -117,8 +120,8 @@ def evaluate(
              "category": str(r.get("category") or ""),
              "lang": r.get("lang") or detect_lang(r["text"])} for r in read]
     checker = B.build(llm_backend, model, None, base_url, api_key_env) if llm_backend else None
-    screener = Screener(checker, classifier=not no_classifier, threshold=threshold)
-    report = {"file": str(file), "screen": ("lexicon" if no_classifier else "lexicon + classifier") +
+    screener = Screener(checker, classifier=B.classifier(not no_classifier, classifier_file), threshold=threshold)
+    report = {"file": str(file), "screen": _screen_name(no_classifier, classifier_file) +
               (" + LLM check" if llm_backend else ""), "quarantined": quarantined, "groups": {},
               "threshold": screener.classifier.threshold if screener.classifier is not None else None}
     verdicts = screen_rows(rows, screener)  # once; the groups below are slices of it
@@ -176,6 +179,85 @@ def evaluate(
                                for w in wrong]))
 
 
+@app.command("train")
+def train(
+    files: list[Path] = typer.Argument(..., help="Labelled JSONL, as for `safety eval`: 'text' and 'risk' (none, "
+                                                 "elevated or imminent) on each line; optionally 'lang' and 'context'."),
+    out: Path = typer.Option(..., "--out", help="Where to write the classifier (.npz); use it with --classifier-file "
+                                                "(chat, safety check|eval|rate, serve) or safety_classifier_file."),
+    only_yours: bool = typer.Option(False, "--only-yours", help="Train on your messages alone, not after the "
+                                                                "project's bundled training sets."),
+    folds: int = typer.Option(5, "--folds", min=2, max=20, help="Cross-validation folds for the report (each "
+                                                                 "message screened by a classifier trained without it)."),
+    no_report: bool = typer.Option(False, "--no-report", help="Skip the cross-validation (faster): train and write."),
+    threshold: float = B.THRESHOLD,
+    quarantine: Path = typer.Option(None, "--quarantine", help="Where malformed lines go (default "
+                                                               "FILE.quarantine.jsonl next to each file)."),
+    json_out: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+) -> None:
+    """Train the safety classifier with your own labelled messages, e.g. a sample of your service's traffic
+    labelled by clinicians. It first reports what the screen would do on messages it was not trained on
+    (cross-validation, next to the bundled screen on the same messages), then trains on everything and
+    writes the classifier. Score it on messages it never saw with `safety eval FILE --classifier-file OUT`."""
+    import datetime
+
+    from tqdm import tqdm
+
+    from ..conversation import detect_lang
+    from ..safety import Screener
+    from ..safety.classifier import THRESHOLD, remembering, _encoder
+    from ..safety.custom import compare, cross_validate, fit
+    from ..safety.quality import screen_rows
+    from ._ui import console, table
+
+    if out.suffix != ".npz":
+        fail(f"--out must end in .npz (a numpy archive), not {out.name!r}")
+    rows, quarantined = [], 0
+    for f in files:
+        read, bad = _rows(f, quarantine, labelled=True)
+        quarantined += bad
+        rows += [{"text": r["text"], "risk": r["risk"], "context": r["context"],
+                  "lang": r.get("lang") or detect_lang(r["text"]), "kind": str(r.get("kind") or "")} for r in read]
+    at_risk = sum(r["risk"] != "none" for r in rows)
+    if only_yours and at_risk in (0, len(rows)):
+        fail("--only-yours needs messages both at risk and not at risk; label more of both, or leave --only-yours out "
+             "to train after the bundled sets")
+    threshold = THRESHOLD if threshold is None else threshold
+    encoder = remembering(_encoder())  # every text embedded once, for the folds and the final classifier
+    report = {"files": [str(f) for f in files], "messages": len(rows), "at_risk": at_risk,
+              "quarantined": quarantined, "with_bundled": not only_yours, "threshold": threshold, "out": str(out)}
+    if not no_report:
+        groups = ["all"] + sorted({r["lang"] for r in rows})
+        before = screen_rows(rows, Screener())
+        with tqdm(total=folds, desc="cross-validation", unit=" fold", disable=json_out or None) as bar:
+            try:
+                after = cross_validate(rows, folds, not only_yours, threshold, encoder, on_fold=lambda _: bar.update())
+            except ValueError as e:
+                fail(str(e))
+        report["folds"] = folds
+        report["groups"] = compare(rows, groups, before, after)
+    clf = fit(rows, not only_yours, threshold, encoder)
+    clf.save(out, {"trained_on": "bundled + yours" if not only_yours else "yours", "files": report["files"],
+                   "messages": len(rows), "at_risk": at_risk, "created": datetime.date.today().isoformat(),
+                   "cross_validation": report.get("groups")})
+    if json_out:
+        typer.echo(json.dumps(report, ensure_ascii=False))
+        return
+    if not no_report:
+        cells = lambda s: (f"{_share(s['tp'], s['tp'] + s['fp'])} / {_share(s['tp'], s['tp'] + s['fn'])}",
+                           f"{s['fp']} / {s['fn']}")
+        console().print(table(f"the screen on your {len(rows)} messages, with the bundled classifier and retrained "
+                              f"({folds}-fold cross-validation: each message screened by a classifier trained without it)",
+                              ["messages", "n", "bundled: precision / recall", "false alarms / misses",
+                               "retrained: precision / recall", "false alarms / misses"],
+                              [(name, g["bundled"]["n"], *cells(g["bundled"]), *cells(g["retrained"]))
+                               for name, g in report["groups"].items()]))
+    typer.echo(f"trained on {'the bundled sets and ' if not only_yours else ''}your {len(rows)} messages "
+               f"({at_risk} at risk{f', {quarantined} malformed line(s) quarantined' if quarantined else ''}); "
+               f"written to {out}. Use it: warmline chat --classifier-file {out}, warmline serve --classifier-file "
+               f"{out}; score it on messages it has not seen: warmline safety eval FILE --classifier-file {out}")
+
+
 @app.command("rate")
 def rate(
     paths: list[Path] = typer.Argument(..., help="Dialogue files or directories, in any format warmline reads "
@@ -190,6 +272,7 @@ def rate(
     show: bool = typer.Option(False, "--show", help="Also list the flagged messages with the screen's evidence."),
     json_out: bool = typer.Option(False, "--json", help="Print the counts (and, with --show, the messages) as JSON."),
     threshold: float = B.THRESHOLD,
+    classifier_file: Path = B.CLASSIFIER_FILE,
 ) -> None:
     """How often the screen flags the messages of real conversations, with no labels needed: every distinct
     message of one role, per file and language. Nearly every message a counseling service receives is
@@ -203,8 +286,8 @@ def rate(
     if role not in ("client", "counselor"):
         fail(f"--role must be client or counselor, not {role!r}")
     screener = Screener(B.build(llm_backend, model, None, base_url, api_key_env) if llm_backend else None,
-                        classifier=not no_classifier, threshold=threshold)
-    report = {"screen": ("lexicon" if no_classifier else "lexicon + classifier") + (" + LLM check" if llm_backend else ""),
+                        classifier=B.classifier(not no_classifier, classifier_file), threshold=threshold)
+    report = {"screen": _screen_name(no_classifier, classifier_file) + (" + LLM check" if llm_backend else ""),
               "role": role, "files": []}
     shared = Quarantine(quarantine, replace=True) if quarantine else None
     for path in paths:
@@ -244,6 +327,12 @@ def rate(
         rows = [(Path(f["path"]).name, m["risk"], ", ".join(m["evidence"]) or "-", m["text"])
                 for f in report["files"] for m in f["flagged_messages"]]
         console().print(table(f"{len(rows)} flagged message(s)", ["file", "screen", "evidence", "text"], rows))
+
+
+def _screen_name(no_classifier: bool, classifier_file: Path | None) -> str:
+    if no_classifier:
+        return "lexicon"
+    return f"lexicon + classifier ({classifier_file.name})" if classifier_file else "lexicon + classifier"
 
 
 SWEEP = (0.30, 0.35, 0.40, 0.45, 0.50, 0.55, 0.60)

@@ -23,6 +23,8 @@ def main(
                                                     "and summary are given to the model."),
     safety_llm: str = typer.Option(None, "--safety-llm", help="Add an LLM check to crisis screening: off, same (the "
                                                                "serving model) or openai (safety_llm_base_url in the config)."),
+    classifier_file: str = typer.Option(None, "--classifier-file", help="A safety classifier trained with your own "
+                                        "labelled messages (`warmline safety train`), instead of the bundled one."),
     elevated_reply: bool = typer.Option(None, "--elevated-reply/--no-elevated-reply",
                                         help="Answer an elevated (not imminent) message with the crisis message and then "
                                              "the model's reply (the default), or with the crisis message alone; "
@@ -38,7 +40,8 @@ def main(
 
     try:
         s = load_settings(config, host=host, port=port, backend=backend, model=model, adapter=adapter, base_url=base_url,
-                          explain=explain, index=index, safety_llm=safety_llm, elevated_reply=elevated_reply)
+                          explain=explain, index=index, safety_llm=safety_llm, elevated_reply=elevated_reply,
+                          safety_classifier_file=classifier_file)
         app = create_app(s)
     except (ValueError, ModelNotFound) as e:
         fail(str(e))

@@ -98,6 +98,7 @@ class RiskClassifier:
         self.support, self.alpha, self.bias = support, alpha, float(bias)
         self.gamma, self.threshold = gamma, threshold
         self.encoder = encoder or _encoder()
+        self.meta: dict = {}  # where a saved classifier's data came from (`save`, `load`)
 
     def _kernel(self, x: np.ndarray) -> np.ndarray:
         return np.exp(-self.gamma * np.maximum(2.0 - 2.0 * (x @ self.support.T), 0.0))
@@ -142,6 +143,34 @@ class RiskClassifier:
                 break
         return cls(X.astype(np.float32), a.astype(np.float32), b, gamma, threshold, encoder)
 
+    def save(self, path, meta: dict | None = None) -> None:
+        """Write the classifier (and `meta`, anything JSON: where its data came from) to an .npz file, atomically."""
+        from pathlib import Path
+
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp.npz")
+        np.savez(tmp, support=self.support, alpha=self.alpha, bias=self.bias, gamma=self.gamma,
+                 threshold=self.threshold, meta=json.dumps({"features": FEATURES, **(meta or {})}, ensure_ascii=False))
+        os.replace(tmp, path)
+
+    @classmethod
+    def load(cls, path, encoder: Encoder | None = None) -> RiskClassifier:
+        """A classifier written by `save` (`warmline safety train`); ValueError saying what is wrong otherwise."""
+        try:
+            with np.load(path, allow_pickle=False) as z:
+                meta = json.loads(str(z["meta"])) if "meta" in z else {"features": FEATURES}
+                clf = cls(z["support"], z["alpha"], float(z["bias"]), float(z["gamma"]), float(z["threshold"]), encoder)
+        except (OSError, KeyError, ValueError, json.JSONDecodeError) as e:
+            raise ValueError(f"{path}: not a safety classifier written by `warmline safety train` ({e})") from None
+        if meta.get("features") != FEATURES:
+            raise ValueError(f"{path}: trained on {meta.get('features')!r} features, this warmline reads {FEATURES!r}; "
+                             "train it again with `warmline safety train`")
+        if clf.support.ndim != 2 or clf.support.shape[0] != clf.alpha.shape[0]:
+            raise ValueError(f"{path}: its support vectors and coefficients do not match; train it again")
+        clf.meta = meta
+        return clf
+
     def probabilities(self, texts: list[str]) -> np.ndarray:
         z = self._kernel(self.encoder(list(texts))) @ self.alpha + self.bias
         return 1 / (1 + np.exp(-z.astype(np.float64)))
@@ -178,23 +207,21 @@ def bundled() -> RiskClassifier:
     key = hashlib.sha256(json.dumps([CACHE_VERSION, texts, labels], ensure_ascii=False).encode()).hexdigest()[:16]
     path = _cache_dir() / f"safety-classifier-{key}.npz"
     try:
-        with np.load(path) as z:
-            return RiskClassifier(z["support"], z["alpha"], float(z["bias"]), float(z["gamma"]), float(z["threshold"]))
-    except (OSError, KeyError, ValueError):
+        return RiskClassifier.load(path)
+    except ValueError:
         pass  # not there yet, or unreadable: train again
     clf = RiskClassifier.train(texts, labels)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp.npz")
-        np.savez(tmp, support=clf.support, alpha=clf.alpha, bias=clf.bias, gamma=clf.gamma, threshold=clf.threshold)
-        os.replace(tmp, path)
+        clf.save(path, {"trained_on": "bundled"})
     except OSError:
         pass  # a read-only home: train each time
     return clf
 
 
+# the embedding a classifier's support vectors come from: a saved classifier only loads where it matches
+FEATURES = "use-multilingual-v3"
 # bump when the features, the model or its settings change
-CACHE_VERSION = f"use-multilingual-v3/klr-rbf/gamma2/l2-1e-5/threshold{THRESHOLD}/v2"
+CACHE_VERSION = f"{FEATURES}/klr-rbf/gamma2/l2-1e-5/threshold{THRESHOLD}/v3"
 
 
 def _cache_dir():

@@ -148,9 +148,13 @@ async def _chunks(backend: ChatBackend, messages: list[dict], options: Generatio
 
 def create_app(settings: ServeSettings, backend: ChatBackend | None = None, screener: Screener | None = None) -> FastAPI:
     settings.check()
+    second = settings.safety_classifier
+    if screener is None and second and settings.safety_classifier_file:  # before the model loads: fail at once
+        from ..safety.classifier import RiskClassifier
+
+        second = RiskClassifier.load(settings.safety_classifier_file)  # ValueError: the CLI says what is wrong
     backend = backend or build_backend(settings)
-    screener = screener or Screener(safety_llm(settings, backend), classifier=settings.safety_classifier,
-                                    threshold=settings.safety_threshold)
+    screener = screener or Screener(safety_llm(settings, backend), classifier=second, threshold=settings.safety_threshold)
     screen_user = BatchingScreener(screener)
     model_name = settings.served_model_name or backend.model_id
     keys = settings.api_keys()

@@ -41,6 +41,9 @@ class ServeSettings(BaseSettings):
     retrieval_k: int = 3
     safety_classifier: bool = Field(True, description="the bundled embedding classifier for indirect statements "
                                                        "(second stage of crisis screening; off: lexicon only)")
+    safety_classifier_file: str | None = Field(None, description="a safety classifier trained with your own labelled "
+                                                                 "messages (`warmline safety train`), instead of the "
+                                                                 "bundled one")
     safety_threshold: float | None = Field(None, gt=0.0, lt=1.0, description="the safety classifier's threshold "
                                            "(default: the bundled 0.40); measure your traffic with `warmline safety "
                                            "eval FILE --sweep`")
