@@ -234,6 +234,9 @@ def stage_insight(out: Path, say: Callable[[str], None], backend, max_new_tokens
 
 def stage_chat(out: Path, say: Callable[[str], None], backend, max_new_tokens: int) -> Stage:
     from .backends import preset
+    from .safety import Screener
+    from .safety.classifier import labelled
+    from .safety.custom import fit
     from .safety.quality import flag_rate, held_out, messages_of, score
     from .session import ChatSession, default_system_prompt
 
@@ -287,8 +290,21 @@ def stage_chat(out: Path, say: Callable[[str], None], backend, max_new_tokens: i
                     f"(each would get the crisis message before the model's reply; list them: warmline safety rate "
                     f"{out / 'data'} --show)")
     say(st.lines[-1])
+    # an operator's own labelled messages retrain the classifier (`warmline safety train`); the project's unused
+    # train7 and train8 sets (client messages from the middle of a conversation) stand in for them here
+    yours = [r for name in ("train7", "train8") for lang in ("en", "zh") for r in labelled(f"{name}_{lang}.jsonl")]
+    retrained = fit(yours)
+    retrained.save(out / "safety" / "retrained.npz", {"trained_on": "bundled + yours", "files": ["train7", "train8"],
+                                                      "messages": len(yours)})
+    again = flag_rate(texts, Screener(classifier=retrained))
+    st.lines.append(f"the classifier retrained with {len(yours)} more labelled client messages (the project's unused "
+                    f"train7 and train8, standing in for a service's own; warmline safety train): flags "
+                    f"{again['flagged']} of {again['n']}; use it: warmline serve --classifier-file "
+                    f"{out / 'safety' / 'retrained.npz'}")
+    say(st.lines[-1])
     st.data = {"model": backend.model_id, "transcript": transcript, "safety_held_out": quality,
-               "safety_rate": {"messages": rate["n"], "flagged": rate["flagged"], "unreadable_records": len(skipped)}}
+               "safety_rate": {"messages": rate["n"], "flagged": rate["flagged"], "unreadable_records": len(skipped),
+                               "retrained": {"messages": len(yours), "flagged": again["flagged"]}}}
     (out / "chat.json").write_text(json.dumps(st.data, ensure_ascii=False, indent=2), encoding="utf-8")
     return st
 
