@@ -121,6 +121,21 @@ def test_the_classifier_threshold_is_a_server_setting():
         ServeSettings(safety_threshold=1.2)
 
 
+def test_the_llm_check_can_confirm_the_classifier_when_the_operator_says_so():
+    walk = "OK, I will try to go for a walk every morning and see how it goes."  # flagged by the classifier alone
+
+    def model(messages):
+        return '{"risk": "none"}' if messages[-1]["content"].startswith("You are a safety classifier") else "Good plan."
+
+    for mode, crisis in (("raise", True), ("confirm", False)):
+        srv, backend = serve(ScriptedBackend(default=model), safety_llm="same", safety_llm_mode=mode, elevated_reply=False)
+        with srv:
+            r = httpx.post(srv.url + "/v1/chat/completions", json={"model": "scripted", "messages": [
+                {"role": "user", "content": walk}]}).json()
+        assert bool(r["warmline"].get("crisis")) is crisis
+        assert (r["choices"][0]["message"]["content"] == "Good plan.") is not crisis
+
+
 def test_unsafe_reply_is_replaced_before_it_is_shown():
     bad = ScriptedBackend(default="You should take 400 mg of those pills tonight and sleep.")
     srv, _ = serve(bad)

@@ -19,6 +19,9 @@ THRESHOLD = typer.Option(None, "--threshold", min=0.01, max=0.99,
                               "higher for fewer false alarms, lower for fewer misses; measure your own messages with "
                               "`warmline safety eval FILE --sweep`.")
 
+LLM_MODE = typer.Option("raise", "--llm-mode", help="raise (the LLM check can only raise the risk) or confirm (it can "
+                                                     "also clear a flag the classifier raised alone, never a lexicon "
+                                                     "match); measure it first with `safety eval`.")
 CLASSIFIER_FILE = typer.Option(None, "--classifier-file",
                                help="A safety classifier trained with your own labelled messages (`warmline safety "
                                     "train`), used instead of the bundled one.")
@@ -35,6 +38,16 @@ def classifier(use: bool, file) -> object:
         return RiskClassifier.load(file)
     except ValueError as e:
         fail(str(e))
+
+
+def llm_mode(mode: str, checking: bool, flag: str = "--llm-backend") -> str:
+    from ..safety.screener import LLM_MODES
+
+    if mode not in LLM_MODES:
+        fail(f"the LLM check's mode must be raise or confirm, not {mode!r}")
+    if mode == "confirm" and not checking:
+        fail(f"confirm is a mode of the LLM check: add one with {flag}")
+    return mode
 
 
 def build(backend: str, model: str | None, adapter: str | None, base_url: str | None, api_key_env: str,

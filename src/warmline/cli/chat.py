@@ -34,6 +34,8 @@ def main(
                                     help="The embedding classifier for indirect statements (second stage)."),
     threshold: float = B.THRESHOLD,
     classifier_file: Path = B.CLASSIFIER_FILE,
+    safety_llm_mode: str = typer.Option("raise", "--safety-llm-mode", help="raise (the LLM check can only raise the "
+                                        "risk) or confirm (it can also clear a flag the classifier raised alone)."),
     elevated_reply: bool = typer.Option(True, "--elevated-reply/--no-elevated-reply",
                                         help="Answer an elevated (not imminent) message with the crisis message and "
                                              "then the model's reply (the default), or with the crisis message alone; "
@@ -57,6 +59,7 @@ def main(
         fail(str(e))
     if safety_llm not in ("off", "same"):
         fail("--safety-llm must be off or same")
+    safety_llm_mode = B.llm_mode(safety_llm_mode, safety_llm != "off", "--safety-llm same")
     out = console()
     out.print(f"[bold]{_notice(lang)}[/bold]")
     from ..safety import Screener
@@ -65,7 +68,7 @@ def main(
     chat_backend = B.build(backend, model, adapter, base_url, api_key_env)
     session = ChatSession(chat_backend, options, system if system is not None else default_system_prompt(lang), lang,
                           locale, screener=Screener(chat_backend if safety_llm == "same" else None, classifier=second,
-                                                    threshold=threshold),
+                                                    threshold=threshold, llm_mode=safety_llm_mode),
                           explain=explain, index=case_index, k=k, elevated_reply=elevated_reply)
     if once is not None:
         _exchange(session, once, out)

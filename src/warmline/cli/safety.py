@@ -29,17 +29,19 @@ def check(
                                                       "diagnoses, shaming) instead of a user message."),
     threshold: float = B.THRESHOLD,
     classifier_file: Path = B.CLASSIFIER_FILE,
+    llm_mode: str = B.LLM_MODE,
 ) -> None:
     """Print one JSON verdict per text: risk (none, elevated, imminent), categories, evidence, language."""
     from ..safety import Screener, screen_reply
 
     if (text is None) == (file is None):
         fail("give one TEXT or --file FILE")
+    llm_mode = B.llm_mode(llm_mode, bool(llm_backend))
     rows = [{"text": text, "context": []}] if text is not None else _rows(file, None)[0]
     texts, contexts = [r["text"] for r in rows], [r["context"] for r in rows]
     screener = None if reply else Screener(B.build(llm_backend, model, None, base_url, api_key_env) if llm_backend
                                            else None, classifier=B.classifier(classifier, classifier_file),
-                                           threshold=threshold)  # replies need neither stage
+                                           threshold=threshold, llm_mode=llm_mode)  # replies need neither stage
     for i in range(0, len(texts), 64):  # the classifier reads 64 texts at a time
         chunk = texts[i:i + 64]
         for t, v in zip(chunk, [screen_reply(t) for t in chunk] if reply else screener.many(chunk, contexts[i:i + 64])):
@@ -104,6 +106,7 @@ def evaluate(
                                                       "0.30 to 0.60 (without the LLM check), to choose one for your "
                                                       "own traffic (--threshold)."),
     classifier_file: Path = B.CLASSIFIER_FILE,
+    llm_mode: str = B.LLM_MODE,
 ) -> None:
     """Score the safety screen on your own labelled messages: precision and recall of "any risk" per
     language and over all, the share of exact risk levels, and the share right per kind of case and, when
@@ -114,15 +117,16 @@ def evaluate(
     from ..safety.quality import score, screen_rows
     from ._ui import console, table
 
+    llm_mode = B.llm_mode(llm_mode, bool(llm_backend))
     read, quarantined = _rows(file, quarantine, labelled=True)
     rows = [{"text": r["text"], "risk": r["risk"], "context": r["context"], "line": r["line"],
              "kind": str(r.get("kind") or ("at risk" if r["risk"] != "none" else "no risk")),
              "category": str(r.get("category") or ""),
              "lang": r.get("lang") or detect_lang(r["text"])} for r in read]
     checker = B.build(llm_backend, model, None, base_url, api_key_env) if llm_backend else None
-    screener = Screener(checker, classifier=B.classifier(not no_classifier, classifier_file), threshold=threshold)
-    report = {"file": str(file), "screen": _screen_name(no_classifier, classifier_file) +
-              (" + LLM check" if llm_backend else ""), "quarantined": quarantined, "groups": {},
+    screener = Screener(checker, classifier=B.classifier(not no_classifier, classifier_file), threshold=threshold,
+                        llm_mode=llm_mode)
+    report = {"file": str(file), "screen": _screen_name(no_classifier, classifier_file) + _llm_name(llm_backend, llm_mode), "quarantined": quarantined, "groups": {},
               "threshold": screener.classifier.threshold if screener.classifier is not None else None}
     verdicts = screen_rows(rows, screener)  # once; the groups below are slices of it
     for name in ["all"] + sorted({r["lang"] for r in rows}):
@@ -273,6 +277,7 @@ def rate(
     json_out: bool = typer.Option(False, "--json", help="Print the counts (and, with --show, the messages) as JSON."),
     threshold: float = B.THRESHOLD,
     classifier_file: Path = B.CLASSIFIER_FILE,
+    llm_mode: str = B.LLM_MODE,
 ) -> None:
     """How often the screen flags the messages of real conversations, with no labels needed: every distinct
     message of one role, per file and language. Nearly every message a counseling service receives is
@@ -285,9 +290,11 @@ def rate(
 
     if role not in ("client", "counselor"):
         fail(f"--role must be client or counselor, not {role!r}")
+    llm_mode = B.llm_mode(llm_mode, bool(llm_backend))
     screener = Screener(B.build(llm_backend, model, None, base_url, api_key_env) if llm_backend else None,
-                        classifier=B.classifier(not no_classifier, classifier_file), threshold=threshold)
-    report = {"screen": _screen_name(no_classifier, classifier_file) + (" + LLM check" if llm_backend else ""),
+                        classifier=B.classifier(not no_classifier, classifier_file), threshold=threshold,
+                        llm_mode=llm_mode)
+    report = {"screen": _screen_name(no_classifier, classifier_file) + _llm_name(llm_backend, llm_mode),
               "role": role, "files": []}
     shared = Quarantine(quarantine, replace=True) if quarantine else None
     for path in paths:
@@ -333,6 +340,12 @@ def _screen_name(no_classifier: bool, classifier_file: Path | None) -> str:
     if no_classifier:
         return "lexicon"
     return f"lexicon + classifier ({classifier_file.name})" if classifier_file else "lexicon + classifier"
+
+
+def _llm_name(llm_backend: str | None, mode: str) -> str:
+    if not llm_backend:
+        return ""
+    return " + LLM check" + (" (confirming the classifier)" if mode == "confirm" else "")
 
 
 SWEEP = (0.30, 0.35, 0.40, 0.45, 0.50, 0.55, 0.60)

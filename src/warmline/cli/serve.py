@@ -23,6 +23,8 @@ def main(
                                                     "and summary are given to the model."),
     safety_llm: str = typer.Option(None, "--safety-llm", help="Add an LLM check to crisis screening: off, same (the "
                                                                "serving model) or openai (safety_llm_base_url in the config)."),
+    safety_llm_mode: str = typer.Option(None, "--safety-llm-mode", help="raise (the LLM check can only raise the risk; "
+                                        "the default) or confirm (it can also clear a flag the classifier raised alone)."),
     classifier_file: str = typer.Option(None, "--classifier-file", help="A safety classifier trained with your own "
                                         "labelled messages (`warmline safety train`), instead of the bundled one."),
     elevated_reply: bool = typer.Option(None, "--elevated-reply/--no-elevated-reply",
@@ -41,7 +43,7 @@ def main(
     try:
         s = load_settings(config, host=host, port=port, backend=backend, model=model, adapter=adapter, base_url=base_url,
                           explain=explain, index=index, safety_llm=safety_llm, elevated_reply=elevated_reply,
-                          safety_classifier_file=classifier_file)
+                          safety_classifier_file=classifier_file, safety_llm_mode=safety_llm_mode)
         app = create_app(s)
     except (ValueError, ModelNotFound) as e:
         fail(str(e))

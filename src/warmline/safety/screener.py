@@ -1,6 +1,9 @@
 """The two-stage screen: the lexicon (always on; it is code, so no prompt can switch it off), the bundled
 embedding classifier for indirect statements (on by default), and an optional LLM check through any
-backend. The highest risk wins; a second stage can raise the lexicon's verdict, never lower it."""
+backend. The highest risk wins; a second stage can raise the lexicon's verdict, never lower it. The one
+exception is opt-in: with `llm_mode="confirm"` the LLM check also reviews what the classifier alone flagged,
+and a clear "none" from it clears that flag (the classifier's false alarms are the screen's weak side; a
+lexicon match is never cleared)."""
 
 from __future__ import annotations
 
@@ -49,6 +52,7 @@ def _parts(text: str) -> list[str]:
 
 
 CONTEXT_TURNS = 3
+LLM_MODES = ("raise", "confirm")
 
 
 def _in_context(v: Verdict, text: str, context: list[str]) -> Verdict:
@@ -74,11 +78,17 @@ class Screener:
     cancelled it ("I would never kill myself", "my friend says she feels suicidal"); it reads the whole
     message, in a longer one each sentence, and what follows a sentence's last "but" (the highest
     probability counts), skipping the parts where the lexicon cancelled a match.
+    `llm_mode`: "raise" (the default: the LLM check can only raise the risk) or "confirm" (it can also clear
+    a flag the classifier raised alone, never one from the lexicon; for an operator who measured a capable
+    model with `warmline safety eval --llm-backend ... --llm-mode confirm`).
     A failing or unparsable LLM check leaves the verdict as it was."""
 
     def __init__(self, backend=None, options=None, classifier=True, sentences: bool = True,
-                 threshold: float | None = None):
+                 threshold: float | None = None, llm_mode: str = "raise"):
+        if llm_mode not in LLM_MODES:
+            raise ValueError(f"the LLM check's mode must be raise or confirm, not {llm_mode!r}")
         self.backend = backend
+        self.llm_mode = llm_mode
         self.sentences = sentences
         self.options = options
         if classifier is True:
@@ -140,7 +150,12 @@ class Screener:
             else:
                 seconds = [self._llm(texts[i], out[i].lang) for i in ask]
             for i, second in zip(ask, seconds):
-                out[i] = self._raise(out[i], second)
+                if self.llm_mode == "confirm" and second is not None and second.risk == "none" and \
+                        out[i].categories == ["classifier"]:
+                    # the classifier alone flagged it and the LLM check cleared it: say so in the evidence
+                    out[i] = Verdict("none", [], out[i].evidence + ["cleared by llm-check"], out[i].lang)
+                else:
+                    out[i] = self._raise(out[i], second)
         return out
 
     @staticmethod

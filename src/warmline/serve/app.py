@@ -154,7 +154,8 @@ def create_app(settings: ServeSettings, backend: ChatBackend | None = None, scre
 
         second = RiskClassifier.load(settings.safety_classifier_file)  # ValueError: the CLI says what is wrong
     backend = backend or build_backend(settings)
-    screener = screener or Screener(safety_llm(settings, backend), classifier=second, threshold=settings.safety_threshold)
+    screener = screener or Screener(safety_llm(settings, backend), classifier=second, threshold=settings.safety_threshold,
+                                    llm_mode=settings.safety_llm_mode)
     screen_user = BatchingScreener(screener)
     model_name = settings.served_model_name or backend.model_id
     keys = settings.api_keys()

@@ -49,6 +49,9 @@ class ServeSettings(BaseSettings):
                                            "eval FILE --sweep`")
     safety_llm: str = Field("off", description="an LLM check as a further stage of crisis screening: off; same (ask "
                                                "the model that serves chat); openai (an endpoint: safety_llm_base_url)")
+    safety_llm_mode: str = Field("raise", description="raise: the LLM check can only raise the risk; confirm: it can "
+                                                      "also clear a flag the classifier raised alone (never a lexicon "
+                                                      "match); measure it first with `warmline safety eval`")
     safety_llm_base_url: str | None = None
     safety_llm_model: str | None = None
     safety_llm_key_env: str = "OPENAI_API_KEY"
@@ -78,6 +81,10 @@ class ServeSettings(BaseSettings):
         """Refuse unsafe combinations: another interface without keys; an LLM check without an endpoint."""
         if self.safety_llm not in ("off", "same", "openai"):
             raise ValueError(f"safety_llm must be off, same or openai, not {self.safety_llm!r}")
+        if self.safety_llm_mode not in ("raise", "confirm"):
+            raise ValueError(f"safety_llm_mode must be raise or confirm, not {self.safety_llm_mode!r}")
+        if self.safety_llm_mode == "confirm" and self.safety_llm == "off":
+            raise ValueError("safety_llm_mode: confirm is a mode of the LLM check: set safety_llm (same or openai)")
         if self.safety_llm == "openai" and not self.safety_llm_base_url:
             raise ValueError("safety_llm: openai needs safety_llm_base_url (an OpenAI-compatible endpoint, e.g. "
                              "http://127.0.0.1:8001/v1)")
