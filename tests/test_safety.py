@@ -210,7 +210,7 @@ def test_llm_check_in_confirm_mode_clears_only_what_the_classifier_flagged_alone
         Screener(llm_mode="lower")
 
 
-def test_llm_mode_reaches_every_path():
+def test_llm_mode_reaches_every_path(tmp_path):
     import json
 
     from typer.testing import CliRunner
@@ -228,6 +228,14 @@ def test_llm_mode_reaches_every_path():
         assert json.loads(r.stdout)["risk"] == "none"
         r = runner.invoke(app, ["safety", "check", *llm, walk])
         assert json.loads(r.stdout)["risk"] == "elevated"
+        f = tmp_path / "labelled.jsonl"
+        f.write_text("\n".join(json.dumps(x) for x in [{"text": walk, "risk": "none"},
+                                                       {"text": "I want to die", "risk": "elevated"}]), encoding="utf-8")
+        r = runner.invoke(app, ["safety", "eval", str(f), *llm, "--llm-mode", "confirm", "--json"])
+        report = json.loads(r.stdout)
+        assert report["screen"] == "lexicon + classifier + LLM check (confirming the classifier)"
+        assert report["llm_cleared"] == 1 and report["llm_unusable"] == 0
+        assert report["groups"]["all"]["fp"] == 0 and report["groups"]["all"]["tp"] == 1
         r = runner.invoke(app, ["chat", "--backend", "openai", "--base-url", s.base_url, "--model", "m", "--safety-llm",
                                 "same", "--safety-llm-mode", "confirm", "--once", walk])
         assert r.exit_code == 0 and "Good plan." in r.stdout and "988" not in r.stdout

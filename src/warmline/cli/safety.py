@@ -129,6 +129,9 @@ def evaluate(
     report = {"file": str(file), "screen": _screen_name(no_classifier, classifier_file) + _llm_name(llm_backend, llm_mode), "quarantined": quarantined, "groups": {},
               "threshold": screener.classifier.threshold if screener.classifier is not None else None}
     verdicts = screen_rows(rows, screener)  # once; the groups below are slices of it
+    if checker is not None:  # how often the model's answer was not the JSON asked for (the verdict then stands)
+        report["llm_unusable"] = screener.llm_failures
+        report["llm_cleared"] = sum("cleared by llm-check" in v.evidence for v in verdicts)
     for name in ["all"] + sorted({r["lang"] for r in rows}):
         at = [i for i, r in enumerate(rows) if name == "all" or r["lang"] == name]
         report["groups"][name] = score([rows[i] for i in at], verdicts=[verdicts[i] for i in at])
@@ -155,6 +158,9 @@ def evaluate(
     if json_out:
         typer.echo(json.dumps(report, ensure_ascii=False))
         return
+    if checker is not None:
+        typer.echo(f"LLM check: {report['llm_unusable']} answer(s) not the JSON asked for (those verdicts stand)"
+                   + (f"; {report['llm_cleared']} classifier flag(s) cleared" if llm_mode == "confirm" else ""))
     console().print(table(f"{file.name}: {report['screen']}", ["messages", "n", "precision", "recall", "level exact",
                                                                 "share right by kind"],
                           [(name, r["n"], _share(r["tp"], r["tp"] + r["fp"]), _share(r["tp"], r["tp"] + r["fn"]),
