@@ -236,6 +236,13 @@ def test_llm_mode_reaches_every_path(tmp_path):
         assert report["screen"] == "lexicon + classifier + LLM check (confirming the classifier)"
         assert report["llm_cleared"] == 1 and report["llm_unusable"] == 0
         assert report["groups"]["all"]["fp"] == 0 and report["groups"]["all"]["tp"] == 1
+        d = tmp_path / "talks.jsonl"
+        d.write_text(json.dumps({"id": "1", "lang": "en", "turns": [
+            {"role": "client", "text": walk}, {"role": "counselor", "text": "That sounds like a good start."},
+            {"role": "client", "text": "I want to die"}]}) + "\n", encoding="utf-8")
+        r = runner.invoke(app, ["safety", "rate", str(d), *llm, "--llm-mode", "confirm", "--json"])
+        report = json.loads(r.stdout)
+        assert report["files"][0]["flagged"] == 1 and report["llm_cleared"] == 1 and report["llm_unusable"] == 0
         r = runner.invoke(app, ["chat", "--backend", "openai", "--base-url", s.base_url, "--model", "m", "--safety-llm",
                                 "same", "--safety-llm-mode", "confirm", "--once", walk])
         assert r.exit_code == 0 and "Good plan." in r.stdout and "988" not in r.stdout

@@ -129,9 +129,8 @@ def evaluate(
     report = {"file": str(file), "screen": _screen_name(no_classifier, classifier_file) + _llm_name(llm_backend, llm_mode), "quarantined": quarantined, "groups": {},
               "threshold": screener.classifier.threshold if screener.classifier is not None else None}
     verdicts = screen_rows(rows, screener)  # once; the groups below are slices of it
-    if checker is not None:  # how often the model's answer was not the JSON asked for (the verdict then stands)
-        report["llm_unusable"] = screener.llm_failures
-        report["llm_cleared"] = sum("cleared by llm-check" in v.evidence for v in verdicts)
+    if checker is not None:
+        _llm_counts(report, screener, verdicts)
     for name in ["all"] + sorted({r["lang"] for r in rows}):
         at = [i for i, r in enumerate(rows) if name == "all" or r["lang"] == name]
         report["groups"][name] = score([rows[i] for i in at], verdicts=[verdicts[i] for i in at])
@@ -159,8 +158,7 @@ def evaluate(
         typer.echo(json.dumps(report, ensure_ascii=False))
         return
     if checker is not None:
-        typer.echo(f"LLM check: {report['llm_unusable']} answer(s) not the JSON asked for (those verdicts stand)"
-                   + (f"; {report['llm_cleared']} classifier flag(s) cleared" if llm_mode == "confirm" else ""))
+        _llm_say(report, llm_mode)
     console().print(table(f"{file.name}: {report['screen']}", ["messages", "n", "precision", "recall", "level exact",
                                                                 "share right by kind"],
                           [(name, r["n"], _share(r["tp"], r["tp"] + r["fp"]), _share(r["tp"], r["tp"] + r["fn"]),
@@ -303,6 +301,7 @@ def rate(
     report = {"screen": _screen_name(no_classifier, classifier_file) + _llm_name(llm_backend, llm_mode),
               "role": role, "files": []}
     shared = Quarantine(quarantine, replace=True) if quarantine else None
+    every: list = []  # every verdict, for the LLM check's counts
     for path in paths:
         bad = shared or Quarantine(quarantine_path(path), replace=True)
         before = bad.count
@@ -314,6 +313,7 @@ def rate(
             if bad is not shared:
                 bad.close()
         rate_ = flag_rate(texts, screener)
+        every += rate_["verdicts"]
         entry = {"path": str(path), "messages": rate_["n"], "flagged": rate_["flagged"], "by_lang": rate_["by_lang"],
                  "quarantined": bad.count - before, "quarantine": bad.written_to if bad.count > before else None}
         if show:
@@ -328,9 +328,13 @@ def rate(
         shared.close()
     if not any(f["messages"] for f in report["files"]):
         fail(f"no {role} messages could be read from {', '.join(str(p) for p in paths)}", 2)
+    if llm_backend:
+        _llm_counts(report, screener, every)
     if json_out:
         typer.echo(json.dumps(report, ensure_ascii=False))
         return
+    if llm_backend:
+        _llm_say(report, llm_mode)
     console().print(table(f"{role} messages flagged by the {report['screen']}",
                           ["file", "messages", "flagged", "share", "by language", "quarantined"],
                           [(Path(f["path"]).name, f["messages"], f["flagged"], _share(f["flagged"], f["messages"]),
@@ -346,6 +350,18 @@ def _screen_name(no_classifier: bool, classifier_file: Path | None) -> str:
     if no_classifier:
         return "lexicon"
     return f"lexicon + classifier ({classifier_file.name})" if classifier_file else "lexicon + classifier"
+
+
+def _llm_counts(report: dict, screener, verdicts: list) -> None:
+    """How often the LLM check's answer was not the JSON asked for (the verdict then stands), and how many
+    classifier flags it cleared (confirm mode)."""
+    report["llm_unusable"] = screener.llm_failures
+    report["llm_cleared"] = sum("cleared by llm-check" in v.evidence for v in verdicts)
+
+
+def _llm_say(report: dict, mode: str) -> None:
+    typer.echo(f"LLM check: {report['llm_unusable']} answer(s) not the JSON asked for (those verdicts stand)"
+               + (f"; {report['llm_cleared']} classifier flag(s) cleared" if mode == "confirm" else ""))
 
 
 def _llm_name(llm_backend: str | None, mode: str) -> str:
