@@ -126,7 +126,8 @@ def evaluate(
     checker = B.build(llm_backend, model, None, base_url, api_key_env) if llm_backend else None
     screener = Screener(checker, classifier=B.classifier(not no_classifier, classifier_file), threshold=threshold,
                         llm_mode=llm_mode)
-    report = {"file": str(file), "screen": _screen_name(no_classifier, classifier_file) + _llm_name(llm_backend, llm_mode), "quarantined": quarantined, "groups": {},
+    report = {"file": str(file), "screen": _screen_name(no_classifier, classifier_file) + _llm_name(llm_backend, llm_mode),
+              "quarantined": quarantined, "groups": {},
               "threshold": screener.classifier.threshold if screener.classifier is not None else None}
     verdicts = screen_rows(rows, screener)  # once; the groups below are slices of it
     if checker is not None:
@@ -236,7 +237,7 @@ def train(
               "quarantined": quarantined, "with_bundled": not only_yours, "threshold": threshold, "out": str(out)}
     if not no_report:
         groups = ["all"] + sorted({r["lang"] for r in rows})
-        before = screen_rows(rows, Screener())
+        before = screen_rows(rows, Screener(threshold=threshold))  # the bundled classifier, at the same threshold
         with tqdm(total=folds, desc="cross-validation", unit=" fold", disable=json_out or None) as bar:
             try:
                 after = cross_validate(rows, folds, not only_yours, threshold, encoder, on_fold=lambda _: bar.update())
