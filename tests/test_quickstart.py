@@ -47,7 +47,7 @@ def test_quickstart_runs_every_stage_and_writes_a_report(tmp_path):
     # the indirect probe has no crisis keyword: the second stage flags it; elevated, so the model answers after the
     # crisis message
     assert chat[-1]["risk"] == "elevated" and chat[-1]["categories"] == ["classifier"] and chat[-1]["model_called"]
-    assert chat[-1]["reply"].startswith("I'm really glad you told me") and "988" in chat[-1]["reply"]
+    assert chat[-1]["reply"].startswith("I want to check in") and "988" in chat[-1]["reply"]  # a check-in: no phrase said it
     held = report[3]["data"]["safety_held_out"]
     assert set(held) == {"en", "zh"} and all(h["n"] == len(held_out(lang)) and 0 < h["recall"] <= 1 for lang, h in held.items())
     rate = report[3]["data"]["safety_rate"]  # the bundled dialogues hold 14 distinct client messages

@@ -24,6 +24,17 @@ CRISIS = {
            "I'm an AI and can't keep you safe the way a person can, so please reach out to someone right now:"),
     "zh": "谢谢你愿意告诉我。你的感受很重要，你不必独自承受这些。我是人工智能，无法像真人一样保护你的安全，请现在就联系可以帮助你的人：",
 }
+# when only a second stage (the classifier, an LLM check) flagged the message, nothing in it said risk in so many
+# words, and a third of ordinary mid-conversation messages of the real samples are flagged so: a check-in, with the
+# same resources, instead of answering as if the person had said they were at risk
+CHECK_IN = {
+    "en": ("I want to check in, in case any of this is heavier than it sounds: if you are having thoughts of harming "
+           "yourself or you are not safe, you don't have to face it alone. I'm an AI and can't keep you safe the way a "
+           "person can; these people are there to talk, any time:"),
+    "zh": "我想关心一下你：如果你有伤害自己的念头，或者现在不太安全，你不必独自面对。我是人工智能，无法像真人一样保护你的安全；"
+          "下面这些人随时可以和你聊聊：",
+}
+SECOND_STAGES = ("classifier p=", "llm-check")  # how a second stage's evidence starts (a lexicon's is a phrase)
 IMMINENT = {
     "en": "If you might act on these thoughts soon, please call your local emergency number now or go to the "
           "nearest emergency department.",
@@ -73,10 +84,17 @@ def load_resources(locale: str = "en-US", path: str | None = None) -> list[dict]
     return exact + (same if not exact else []) + anywhere
 
 
+def second_stage_only(verdict: Verdict) -> bool:
+    """Whether only a second stage (the classifier, an LLM check) flagged an elevated message: no phrase of the
+    lexicon matched, so the person did not say they were at risk in so many words (CHECK_IN)."""
+    return verdict.risk == "elevated" and bool(verdict.evidence) and \
+        all(e.startswith(SECOND_STAGES) for e in verdict.evidence)
+
+
 def crisis_message(verdict: Verdict, locale: str | None = None, path: str | None = None) -> str:
     lang = verdict.lang if verdict.lang in CRISIS else "en"
     locale = locale or ("zh-CN" if lang == "zh" else "en-US")
-    lines = [CRISIS[lang]]
+    lines = [(CHECK_IN if second_stage_only(verdict) else CRISIS)[lang]]
     for r in load_resources(locale, path):
         lines.append(f"  - {r['name']}: {r['contact']}" + (f" ({r['url']})" if r.get("url") and r["url"] not in r["contact"] else ""))
     if verdict.risk == "imminent":
