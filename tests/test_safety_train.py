@@ -128,6 +128,19 @@ def test_safety_train_reports_writes_and_every_screen_uses_the_classifier(tmp_pa
     assert r.exit_code == 0 and "988" in r.stdout
 
 
+def test_safety_train_keeps_every_file_s_malformed_lines_in_one_named_quarantine(tmp_path):
+    a, b = tmp_path / "a", tmp_path / "b"
+    a.mkdir(), b.mkdir()
+    files = [labelled_file(d, "{not json\n") for d in (a, b)]
+    q = tmp_path / "bad.jsonl"
+    r = runner.invoke(app, ["safety", "train", *map(str, files), "--out", str(tmp_path / "x.npz"), "--only-yours",
+                            "--no-report", "--quarantine", str(q), "--json"])
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["quarantined"] == 2 and json.loads(r.stdout)["messages"] == 48
+    kept = [json.loads(x) for x in q.read_text(encoding="utf-8").splitlines()]
+    assert [(x["file"], x["line"]) for x in kept] == [(str(files[0]), 25), (str(files[1]), 25)]
+
+
 def test_safety_train_refuses_what_it_cannot_use(tmp_path):
     f = tmp_path / "one-class.jsonl"
     f.write_text("\n".join(json.dumps({"text": t, "risk": "none"}) for t in ORDINARY) + "\n", encoding="utf-8")

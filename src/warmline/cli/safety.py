@@ -48,11 +48,12 @@ def check(
             typer.echo(json.dumps({"text": t, **v.to_dict()}, ensure_ascii=False))
 
 
-def _rows(file: Path, quarantine: Path | None, labelled: bool = False) -> tuple[list[dict], int]:
+def _rows(file: Path, quarantine: Path | None, labelled: bool = False, shared=None) -> tuple[list[dict], int]:
     """Messages from FILE: JSONL objects with 'text' (and 'risk' when `labelled`; optionally 'context',
     the person's earlier messages, oldest first, and 'kind' and 'lang'), or, for `check`, plain text, one
-    message a line. Malformed lines go to the quarantine file (default FILE.quarantine.jsonl) with file
-    and line; returns the messages and how many lines were quarantined."""
+    message a line. Malformed lines go to the quarantine file (default FILE.quarantine.jsonl; `shared`, an
+    open `Quarantine`, when several files share one) with file and line; returns the messages and how many
+    lines were quarantined."""
     from ..formats import Quarantine, quarantine_path
     from ..formats._io import Bad
     from ..safety.detect import LEVELS
@@ -62,10 +63,12 @@ def _rows(file: Path, quarantine: Path | None, labelled: bool = False) -> tuple[
     lines = file.read_text(encoding="utf-8-sig").splitlines()
     if file.suffix != ".jsonl" and not labelled:
         return [{"text": x, "context": []} for x in lines if x.strip()], 0
-    quarantine = quarantine or quarantine_path(file)
+    quarantine = shared.path if shared is not None else quarantine or quarantine_path(file)
     rows: list[dict] = []
     first = ""
-    with Quarantine(quarantine, replace=True) as bad:
+    bad = shared if shared is not None else Quarantine(quarantine, replace=True)
+    before = bad.count
+    try:
         for i, line in enumerate(lines, 1):
             if not line.strip():
                 continue
@@ -83,11 +86,15 @@ def _rows(file: Path, quarantine: Path | None, labelled: bool = False) -> tuple[
                 first = first or f"{file}:{i}: {e}"
                 continue
             rows.append({**row, "context": context, "line": i})
-    if bad.count:
-        typer.echo(f"{bad.count} malformed line(s) of {file} quarantined in {quarantine} (first: {first})", err=True)
+    finally:
+        if shared is None:
+            bad.close()
+    if bad.count > before:
+        typer.echo(f"{bad.count - before} malformed line(s) of {file} quarantined in {quarantine} (first: {first})",
+                   err=True)
     if not rows:
         fail(f"{file}: no messages could be read", 2)
-    return rows, bad.count
+    return rows, bad.count - before
 
 
 @app.command("eval")
@@ -221,12 +228,17 @@ def train(
 
     if out.suffix != ".npz":
         fail(f"--out must end in .npz (a numpy archive), not {out.name!r}")
+    from ..formats import Quarantine
+
     rows, quarantined = [], 0
+    shared = Quarantine(quarantine, replace=True) if quarantine else None  # one file for all, when named
     for f in files:
-        read, bad = _rows(f, quarantine, labelled=True)
+        read, bad = _rows(f, quarantine, labelled=True, shared=shared)
         quarantined += bad
         rows += [{"text": r["text"], "risk": r["risk"], "context": r["context"],
                   "lang": r.get("lang") or detect_lang(r["text"]), "kind": str(r.get("kind") or "")} for r in read]
+    if shared is not None:
+        shared.close()
     at_risk = sum(r["risk"] != "none" for r in rows)
     if only_yours and at_risk in (0, len(rows)):
         fail("--only-yours needs messages both at risk and not at risk; label more of both, or leave --only-yours out "
