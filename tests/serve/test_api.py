@@ -385,3 +385,34 @@ def test_the_server_keeps_numpy_blas_to_one_thread_while_it_runs():
         assert blas() == {2}  # given back on shutdown
     finally:
         set_blas(original)
+
+
+def test_settings_layers_and_the_example_config(tmp_path, monkeypatch):
+    """Defaults, then the YAML file, then WARMLINE_* variables, then flags; configs/serve.yaml is every setting at
+    its default, as `warmline serve --print-config` writes it."""
+    from pathlib import Path
+
+    from typer.testing import CliRunner
+
+    from warmline.cli.main import app
+    from warmline.serve.settings import load_settings, settings_yaml
+
+    for name in ServeSettings.model_fields:
+        monkeypatch.delenv(f"WARMLINE_{name.upper()}", raising=False)
+    example = Path(__file__).parents[2] / "configs" / "serve.yaml"
+    assert example.read_text(encoding="utf-8") == settings_yaml()
+    assert CliRunner().invoke(app, ["serve", "--print-config"]).stdout == settings_yaml()
+    assert load_settings(example) == ServeSettings()
+    f = tmp_path / "serve.yaml"
+    f.write_text("port: 9000\nelevated_reply: false\nlocale: en-GB\n", encoding="utf-8")
+    s = load_settings(f)
+    assert (s.port, s.elevated_reply, s.locale) == (9000, False, "en-GB")
+    monkeypatch.setenv("WARMLINE_PORT", "9100")
+    assert load_settings(f).port == 9100 and load_settings(f).locale == "en-GB"
+    assert load_settings(f, port=9200).port == 9200
+    f.write_text("[1, 2]\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="must hold a mapping"):
+        load_settings(f)
+    f.write_text("prot: 9000\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="prot"):
+        load_settings(f)

@@ -27,6 +27,8 @@ def main(
                                         "the default) or confirm (it can also clear a flag the classifier raised alone)."),
     classifier_file: str = typer.Option(None, "--classifier-file", help="A safety classifier trained with your own "
                                         "labelled messages (`warmline safety train`), instead of the bundled one."),
+    print_config: bool = typer.Option(False, "--print-config", help="Print every setting at its default, with what "
+                                      "it is for, as a YAML file for --config, and exit."),
     elevated_reply: bool = typer.Option(None, "--elevated-reply/--no-elevated-reply",
                                         help="Answer an elevated (not imminent) message with the crisis message and then "
                                              "the model's reply (the default), or with the crisis message alone; "
@@ -34,6 +36,11 @@ def main(
 ) -> None:
     """Serve chat over an OpenAI-compatible API (/v1/chat/completions with SSE streaming, /v1/models,
     /healthz) and a web page at /, every message and reply through crisis screening."""
+    if print_config:
+        from ..serve.settings import settings_yaml
+
+        typer.echo(settings_yaml(), nl=False)
+        return
     import uvicorn
 
     from ..backends.embedded import ModelNotFound

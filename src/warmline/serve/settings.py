@@ -100,6 +100,25 @@ def load_settings(config: str | Path | None = None, **overrides) -> ServeSetting
         if not p.is_file():
             raise ValueError(f"config file {p} does not exist")
         values = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
-    env = ServeSettings()  # environment over defaults
-    merged = {**env.model_dump(exclude_unset=True), **values, **{k: v for k, v in overrides.items() if v is not None}}
+    if not isinstance(values, dict):
+        raise ValueError(f"config file {config} must hold a mapping of settings (see `warmline serve --print-config`)")
+    env = ServeSettings()  # defaults, then the environment: only what the environment set is kept
+    merged = {**values, **env.model_dump(exclude_unset=True), **{k: v for k, v in overrides.items() if v is not None}}
     return ServeSettings(**merged)
+
+
+def settings_yaml() -> str:
+    """Every server setting with its default and, where it has one, what it is for, as a YAML file to start
+    from (`warmline serve --print-config`; `configs/serve.yaml` is this output)."""
+    import textwrap
+
+    lines = ["# warmline serve --config configs/serve.yaml",
+             "# Every server setting at its default (written by `warmline serve --print-config`). Environment variables",
+             "# WARMLINE_<NAME> override this file and command-line flags override both; API keys come only from the",
+             "# environment.", ""]
+    for name, field in ServeSettings.model_fields.items():
+        if field.description:
+            lines += [f"# {line}" for line in textwrap.wrap(field.description, 110)]
+        value = field.get_default(call_default_factory=True)
+        lines.append(yaml.safe_dump({name: value}, allow_unicode=True, sort_keys=False).strip())
+    return "\n".join(lines) + "\n"
