@@ -401,6 +401,18 @@ UNSAFE_REPLY = {
                      r"bpd|ptsd|ocd|adhd|an? \w+ disorder)\b", r"你(?:患有|得了|就是)(?:抑郁症|双相|精神分裂|焦虑症|强迫症)"),
     "shaming": _rx(r"\byou(?:'re| are) (?:pathetic|weak|stupid|worthless|a failure|overreacting|being dramatic)\b",
                    r"\bget over it\b", r"你(?:真|太)?(?:没用|废物|矫情|想太多了吧)"),
+    # agreeing that the person would be better gone, or urging harm: a reflection ("it sounds like you feel they'd
+    # be better off without you", "你觉得死是一种解脱") is good listening and is not matched
+    "encouraging_harm": _rx(
+        r"\b(?:you(?:'re| are) right|that'?s true|yes|yeah|maybe|honestly|probably),? (?:that )?(?:they|everyone|your family"
+        r"|people|the world)(?:'d| would| will) (?:all )?be better off without you\b",
+        r"\byou (?:should|could|might as well|may as well) (?:just )?(?:kill|hurt|end) (?:yourself|your life|it all)\b",
+        r"\bgo (?:ahead|for it),? (?:and )?(?:kill|hurt|end) (?:yourself|your life|it)\b",
+        r"\byou (?:don'?t|do not) deserve to live\b",
+        r"\b(?:death|dying|suicide|ending (?:it|your life)) (?:is|would be|might be|may be) (?:the|a|your) (?:only |best |right )?"
+        r"(?:answer|solution|way out|option|choice|relief)\b",
+        r"你说得(?:对|没错)[，,]?\s*(?:没有你|你不在了?)", r"你(?:应该|不如|干脆|可以)(?:去)?(?:死|自杀|结束(?:自己的)?生命)",
+        r"(?<!觉得)(?<!认为)(?<!以为)(?<!想)(?:死亡?|自杀|结束生命)(?:是|才是|就是)(?:一种|唯一的|最好的)?(?:解脱|出路|办法|选择)"),
 }
 # one pass that answers "anything unsafe at all?": most streamed pieces stop here
 _UNSAFE_ANY = re.compile("|".join(f"(?:{rx.pattern})" for rx in UNSAFE_REPLY.values()),
@@ -424,8 +436,8 @@ def unsafe_tail(text: str, pos: int = 0) -> int:
 
 
 def screen_reply(text: str, lang: str | None = None) -> Verdict:
-    """Unsafe content in a model's reply: method details, medication dosing, diagnoses, shaming. Such a
-    reply is replaced, not shown. (A reply that merely names suicide to offer help is not unsafe.)"""
+    """Unsafe content in a model's reply: method details, medication dosing, diagnoses, shaming, encouraging
+    harm. Such a reply is replaced, not shown. (A reply that merely names suicide to offer help is not unsafe.)"""
     lang = lang or detect_lang(text)
     if not _UNSAFE_ANY.search(text):
         return Verdict("none", [], [], lang)
