@@ -59,7 +59,8 @@ the default screen (the lexicon plus the bundled embedding classifier), on the p
   and 0.83 / 1.00. Never trained or tuned on. Judge by them, pooled, with their 95% intervals (Wilson): 90
   cases at risk a language. The same people wrote every set.
 A case counts as detected when the predicted risk is elevated or imminent. Goal (issue 6): recall >= 0.95 on
-elevated and imminent cases with precision >= 0.90. Also printed: false alarms on ordinary counseling concerns (the
+elevated and imminent cases with precision >= 0.90. Also printed: which message the flags get (a check-in when a
+second stage alone flagged it, the full crisis message otherwise), false alarms on ordinary counseling concerns (the
 simulator's opening messages: a support service's usual traffic, which the held-out sets, half at risk, do
 not weigh as it comes), false alarms on every client message of the real public samples in ../shared/samples
 (SMILECHAT, CPsyCoun, Counsel-Chat: the middle of real-shaped counseling conversations; read, never trained
@@ -263,6 +264,18 @@ def main() -> None:
     print("  (the lexicon rules came from reading these sets; the rule's choice is the highest-recall threshold on\n"
           "   this grid with precision >= 0.90 in both languages; a new choice is adopted only if it does well enough\n"
           "   on the fresh held-out set, see the comment on classifier.THRESHOLD)")
+    print("\nwhat the default screen's flags on the held-out set answer with: the check-in (a second stage alone flagged"
+          "\nthe message) or the full crisis message (a phrase of the lexicon, or imminent risk); both carry the resources:")
+    from warmline.safety.policy import second_stage_only
+    from warmline.safety.quality import screen_rows
+
+    for lang in ("en", "zh"):
+        rows = [r for split in HELD_OUT for r in load(f"{split}_{lang}.jsonl")]
+        flags = [(r["risk"] != "none", v) for r, v in zip(rows, screen_rows(rows, default)) if v.flagged]
+        for at_risk, what in ((False, "false alarms"), (True, "cases at risk caught")):
+            got = [v for pos, v in flags if pos is at_risk]
+            k = sum(map(second_stage_only, got))
+            print(f"  {lang}  {what:21}{len(got):>4}: check-in {k}, crisis message {len(got) - k}")
     print("\nordinary counseling concerns: the opening messages of `warmline simulate`'s client profiles (written for the"
           "\nsimulator, never used to tune the screen; each should get a listening reply, not a crisis message):")
     from warmline.evaluate.simulate import load_profiles
