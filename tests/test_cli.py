@@ -47,15 +47,15 @@ def test_chat_once_crisis_goes_to_resources_not_the_model():
 
 
 def test_chat_elevated_reply_shows_resources_and_then_the_model():
-    for flag in ([], ["--elevated-reply"]):  # on by default
+    r = runner.invoke(app, ["chat", "--backend", "scripted", "--elevated-reply", "--once", "I don't want to live anymore"])
+    assert r.exit_code == 0, r.output
+    assert r.stdout.index("988") < r.stdout.index("I'm here and listening")
+    r = runner.invoke(app, ["chat", "--backend", "scripted", "--elevated-reply", "--once", "I want to kill myself tonight"])
+    assert "988" in r.stdout and "I'm here and listening" not in r.stdout  # imminent: never the model
+    for flag in ([], ["--no-elevated-reply"]):  # off by default: the crisis message alone
         r = runner.invoke(app, ["chat", "--backend", "scripted", *flag, "--once", "I don't want to live anymore"])
         assert r.exit_code == 0, r.output
-        assert r.stdout.index("988") < r.stdout.index("I'm here and listening")
-    r = runner.invoke(app, ["chat", "--backend", "scripted", "--once", "I want to kill myself tonight"])
-    assert "988" in r.stdout and "I'm here and listening" not in r.stdout  # imminent: never the model
-    r = runner.invoke(app, ["chat", "--backend", "scripted", "--no-elevated-reply", "--once", "I don't want to live anymore"])
-    assert r.exit_code == 0, r.output
-    assert "988" in r.stdout and "I'm here and listening" not in r.stdout  # off: the crisis message alone
+        assert "988" in r.stdout and "I'm here and listening" not in r.stdout
 
 
 def test_chat_zh_notice_and_resources():
@@ -127,16 +127,16 @@ def test_chat_with_an_llm_check_asks_the_chat_model_first():
 
     with FakeOpenAI(reply=reply) as s:
         base = ["chat", "--backend", "openai", "--base-url", s.base_url, "--model", "m", "--no-classifier"]
-        r = runner.invoke(app, base + ["--safety-llm", "same", "--no-elevated-reply", "--once",
-                                       "My affairs are in order now, all of them."])
+        r = runner.invoke(app, base + ["--safety-llm", "same", "--once", "My affairs are in order now, all of them."])
         assert r.exit_code == 0, r.output
         assert "988" in r.stdout and "I'm listening" not in r.stdout
         r = runner.invoke(app, base + ["--once", "My affairs are in order now, all of them."])  # no check: the model answers
         assert "I'm listening" in r.stdout and "988" not in r.stdout
         # the check (flagged: the model is not asked to reply), then the second run's reply alone
         assert len(s.requests) == 2 and s.requests[0]["body"]["messages"][0]["content"].startswith("You are a safety")
-        # elevated_reply on (the default): the check, then the model's reply after the crisis message
-        r = runner.invoke(app, base + ["--safety-llm", "same", "--once", "My affairs are in order now, all of them."])
+        # with --elevated-reply: the check, then the model's reply after the crisis message
+        r = runner.invoke(app, base + ["--safety-llm", "same", "--elevated-reply", "--once",
+                                       "My affairs are in order now, all of them."])
         assert r.stdout.index("988") < r.stdout.index("I'm listening")
         assert len(s.requests) == 4 and s.requests[2]["body"]["messages"][0]["content"].startswith("You are a safety")
     assert runner.invoke(app, ["chat", "--backend", "scripted", "--safety-llm", "maybe", "--once", "hi"]).exit_code == 2

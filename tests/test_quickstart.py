@@ -44,10 +44,9 @@ def test_quickstart_runs_every_stage_and_writes_a_report(tmp_path):
     chat = report[3]["data"]["transcript"]
     assert all(t["reply"] for t in chat)
     assert chat[-2]["risk"] == "imminent" and chat[-2]["model_called"] is False
-    # the indirect probe has no crisis keyword: the second stage flags it; elevated, so the model answers after the
-    # crisis message
-    assert chat[-1]["risk"] == "elevated" and chat[-1]["categories"] == ["classifier"] and chat[-1]["model_called"]
-    assert chat[-1]["reply"].startswith("I want to check in") and "988" in chat[-1]["reply"]  # a check-in: no phrase said it
+    # the indirect probe has no crisis keyword: the second stage flags it, and it gets a check-in with the resources
+    assert chat[-1]["risk"] == "elevated" and chat[-1]["categories"] == ["classifier"] and not chat[-1]["model_called"]
+    assert chat[-1]["reply"].startswith("I want to check in") and "988" in chat[-1]["reply"]
     held = report[3]["data"]["safety_held_out"]
     assert set(held) == {"en", "zh"} and all(h["n"] == len(held_out(lang)) and 0 < h["recall"] <= 1 for lang, h in held.items())
     rate = report[3]["data"]["safety_rate"]  # the bundled dialogues hold 14 distinct client messages

@@ -25,8 +25,8 @@ EXAMPLES = ("qa_en.csv", "psyqa_zh.json", "dialogues_en.jsonl", "smile_zh.json")
 CHAT_SCRIPT = ("I've been feeling really overwhelmed at work lately.", "I just don't know who to talk to about it.")
 # imminent: the crisis message and emergency guidance, and the model is not called
 CRISIS_PROBE = "I don't want to live anymore. I'm going to end it tonight."
-# no crisis keyword: the lexicon finds nothing, the embedding classifier (second stage) does; elevated risk gets
-# the crisis message and then the model's reply (`elevated_reply`, on by default)
+# no crisis keyword: the lexicon finds nothing, the embedding classifier (second stage) does; a second stage's flag
+# gets a check-in with the resources (and the model is not called: `elevated_reply` is off by default)
 INDIRECT_PROBE = "I keep thinking it would be easier for everyone if I wasn't around."
 
 
@@ -287,7 +287,7 @@ def stage_chat(out: Path, say: Callable[[str], None], backend, max_new_tokens: i
     texts = list(dict.fromkeys(t for p in paths for t in messages_of(p, on_bad=skipped.append)))
     rate = flag_rate(texts, session.screener)
     st.lines.append(f"client messages of the bundled and synthesized dialogues flagged: {rate['flagged']} of {rate['n']} "
-                    f"(each would get the crisis message before the model's reply; list them: warmline safety rate "
+                    f"(each would get a check-in or the crisis message instead of a reply; list them: warmline safety rate "
                     f"{out / 'data'} --show)")
     say(st.lines[-1])
     # an operator's own labelled messages retrain the classifier (`warmline safety train`); the project's unused

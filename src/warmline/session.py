@@ -74,10 +74,11 @@ class ChatSession:
     explain: str = "off"  # off, cot (a chain-of-thought model) or prompt (ask any model for JSON)
     index: object = None  # a warmline.insight.index.CaseIndex: similar cases guide the reply
     k: int = 3
-    # on (the default): an elevated message gets the crisis message and then the model's reply (told of the risk,
-    # screened as always); imminent risk and messages about means never reach the model (`crisis_alone`). Off:
-    # any risk is answered with the crisis message alone
-    elevated_reply: bool = True
+    # off (the default): any risk is answered with the crisis message alone. On: an elevated message gets the
+    # crisis message and then the model's reply (told of the risk, screened as always); imminent risk and messages
+    # about means never reach the model (`crisis_alone`). Off by default because the embedded model's replies to
+    # at-risk messages can do harm (see the README)
+    elevated_reply: bool = False
 
     def notice(self) -> str:
         return ai_notice(self.lang)
@@ -88,7 +89,7 @@ class ChatSession:
 
     def send(self, text: str) -> Turnout:
         """Screen the message; on risk answer with the crisis message, followed by the model's reply unless
-        `crisis_alone` (imminent risk, means, or `elevated_reply` off); otherwise
+        `crisis_alone` (any risk with `elevated_reply` off, the default; with it on, imminent risk and means); otherwise
         generate, screen the reply, and replace it when it is unsafe. `reply_verdict` is None when the model
         was not called."""
         verdict = self.screener(text, [m["content"] for m in self.history if m["role"] == "user"])

@@ -56,13 +56,11 @@ def test_a_client_in_crisis_meets_the_safety_layer():
     results, _ = asyncio.run(run_all([p], counselor, GenerationOptions(), ScriptedBackend(default="ok"), None, None, 1))
     assert results[0]["crisis_triggered"] and "988" in results[0]["transcript"][1]["content"]
     assert counselor.calls == []  # imminent: never the counselor model
-    # elevated: the crisis message, then the counselor's reply (elevated_reply, the product's default)
+    # elevated: the crisis message alone too (elevated_reply is off by default, as in the product)
     p = Profile("crisis", "en", "hopelessness", "despair", "ambivalent", "test", "I don't want to live anymore.")
-    counselor = ScriptedBackend(["That sounds so heavy. Are you safe right now?"])
     results, _ = asyncio.run(run_all([p], counselor, GenerationOptions(), ScriptedBackend(default="ok"), None, None, 1))
-    said = results[0]["transcript"][1]["content"]
-    assert results[0]["crisis_triggered"] and said.index("988") < said.index("Are you safe right now?")
-    assert len(counselor.calls) == 1
+    assert results[0]["crisis_triggered"] and "988" in results[0]["transcript"][1]["content"]
+    assert counselor.calls == []
 
 
 def test_bad_profiles_file(tmp_path):

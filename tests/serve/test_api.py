@@ -62,10 +62,10 @@ def test_official_client_non_streaming_and_streaming():
         assert httpx.get(srv.url + "/healthz").json()["status"] == "ok"
 
 
-def test_crisis_never_reaches_the_model_with_elevated_reply_off_streaming_or_not():
+def test_crisis_never_reaches_the_model_streaming_or_not():
     from openai import OpenAI
 
-    srv, backend = serve(elevated_reply=False)
+    srv, backend = serve()  # elevated_reply is off by default
     with srv:
         client = OpenAI(base_url=srv.url + "/v1", api_key="x")
         r = client.chat.completions.create(model="scripted", messages=[{"role": "user", "content": "I want to kill myself tonight"}])
@@ -82,7 +82,7 @@ def test_elevated_reply_sends_resources_then_the_model_but_imminent_risk_and_mea
     from warmline.safety import crisis_message, screen
     from warmline.safety.policy import RISK_NOTE
 
-    srv, backend = serve(safety_classifier=False)  # elevated_reply is on by default
+    srv, backend = serve(elevated_reply=True, safety_classifier=False)
     reply = "That sounds really hard. What has been weighing on you most?"
     with srv:
         post = lambda content, stream=False: httpx.post(srv.url + "/v1/chat/completions", json={
@@ -102,7 +102,7 @@ def test_elevated_reply_sends_resources_then_the_model_but_imminent_risk_and_mea
                 raw = post(text, stream).text
                 assert "988" in raw and "weighing on you" not in raw
         assert len(backend.calls) == calls
-    assert ServeSettings().elevated_reply is True
+    assert ServeSettings().elevated_reply is False
 
 
 def test_the_classifier_threshold_is_a_server_setting():
@@ -112,7 +112,7 @@ def test_the_classifier_threshold_is_a_server_setting():
     p = bundled().probability(text)
     assert 0.40 <= p < 0.99  # flagged at the default threshold, by the classifier alone
     for settings, crisis in (({}, True), ({"safety_threshold": (p + 1) / 2}, False)):
-        srv, backend = serve(elevated_reply=False, **settings)
+        srv, backend = serve(**settings)
         with srv:
             r = httpx.post(srv.url + "/v1/chat/completions", json={"model": "scripted", "messages": [
                 {"role": "user", "content": text}]}).json()
@@ -128,7 +128,7 @@ def test_the_llm_check_can_confirm_the_classifier_when_the_operator_says_so():
         return '{"risk": "none"}' if messages[-1]["content"].startswith("You are a safety classifier") else "Good plan."
 
     for mode, crisis in (("raise", True), ("confirm", False)):
-        srv, backend = serve(ScriptedBackend(default=model), safety_llm="same", safety_llm_mode=mode, elevated_reply=False)
+        srv, backend = serve(ScriptedBackend(default=model), safety_llm="same", safety_llm_mode=mode)
         with srv:
             r = httpx.post(srv.url + "/v1/chat/completions", json={"model": "scripted", "messages": [
                 {"role": "user", "content": walk}]}).json()

@@ -60,9 +60,9 @@ def test_chat_page_streams_and_opens_the_crisis_panel():
 
 
 @pytest.mark.browser
-def test_chat_page_on_elevated_risk_opens_the_panel_and_streams_the_reply_after_the_resources():
+def test_chat_page_with_elevated_reply_opens_the_panel_and_streams_the_reply_after_the_resources():
     reply = "That sounds so heavy. Are you safe right now?"
-    srv, backend = serve(ScriptedBackend(default=reply), safety_classifier=False)  # elevated_reply: on by default
+    srv, backend = serve(ScriptedBackend(default=reply), elevated_reply=True, safety_classifier=False)
     with browser_page(srv) as page:
         page.fill("#input", "I don't want to live anymore.")
         page.click("#send")

@@ -36,10 +36,11 @@ def main(
     classifier_file: Path = B.CLASSIFIER_FILE,
     safety_llm_mode: str = typer.Option("raise", "--safety-llm-mode", help="raise (the LLM check can only raise the "
                                         "risk) or confirm (it can also clear a flag the classifier raised alone)."),
-    elevated_reply: bool = typer.Option(True, "--elevated-reply/--no-elevated-reply",
-                                        help="Answer an elevated (not imminent) message with the crisis message and "
-                                             "then the model's reply (the default), or with the crisis message alone; "
-                                             "imminent risk never reaches the model."),
+    elevated_reply: bool = typer.Option(False, "--elevated-reply/--no-elevated-reply",
+                                        help="Answer an elevated message with the crisis message and then the model's "
+                                             "reply, or (the default) with the crisis message alone; imminent risk and "
+                                             "messages about means never reach the model. Only with a model whose "
+                                             "replies to people at risk you have read."),
 ) -> None:
     """Talk with a model. Every message and reply goes through crisis screening; the session opens with
     a notice that this is an AI, not a professional."""

@@ -30,9 +30,9 @@ def main(
     print_config: bool = typer.Option(False, "--print-config", help="Print every setting at its default, with what "
                                       "it is for, as a YAML file for --config, and exit."),
     elevated_reply: bool = typer.Option(None, "--elevated-reply/--no-elevated-reply",
-                                        help="Answer an elevated (not imminent) message with the crisis message and then "
-                                             "the model's reply (the default), or with the crisis message alone; "
-                                             "imminent risk never reaches the model."),
+                                        help="Answer an elevated message with the crisis message and then the model's "
+                                             "reply, or (the default) with the crisis message alone; imminent risk and "
+                                             "messages about means never reach the model."),
 ) -> None:
     """Serve chat over an OpenAI-compatible API (/v1/chat/completions with SSE streaming, /v1/models,
     /healthz) and a web page at /, every message and reply through crisis screening."""

@@ -412,7 +412,12 @@ UNSAFE_REPLY = {
         r"\b(?:death|dying|suicide|ending (?:it|your life)) (?:is|would be|might be|may be) (?:the|a|your) (?:only |best |right )?"
         r"(?:answer|solution|way out|option|choice|relief)\b",
         r"你说得(?:对|没错)[，,]?\s*(?:没有你|你不在了?)", r"你(?:应该|不如|干脆|可以)(?:去)?(?:死|自杀|结束(?:自己的)?生命)",
-        r"(?<!觉得)(?<!认为)(?<!以为)(?<!想)(?:死亡?|自杀|结束生命)(?:是|才是|就是)(?:一种|唯一的|最好的)?(?:解脱|出路|办法|选择)"),
+        r"(?<!觉得)(?<!认为)(?<!以为)(?<!想)(?:死亡?|自杀|结束生命)(?:是|才是|就是)(?:一种|唯一的|最好的)?(?:解脱|出路|办法|选择)",
+        # approving self-harm ("it's completely understandable that you're burning yourself", "你可以…烫自己")
+        r"\bit'?s (?:completely |totally |perfectly |quite )?(?:okay|ok|fine|normal|understandable|great|good|alright) "
+        r"(?:that you(?:'re| are) |to (?:keep )?|you(?:'re| are) )(?:burning|cutting|hurting|harming|starving|hitting|burn|"
+        r"cut|hurt|harm|starve|hit) yourself\b",
+        r"你可以(?:(?!不|别|停|少|放下|想)[^，。！？,.!?]){0,8}(?:烫|割|划|伤害|打|饿)自己"),
 }
 # one pass that answers "anything unsafe at all?": most streamed pieces stop here
 _UNSAFE_ANY = re.compile("|".join(f"(?:{rx.pattern})" for rx in UNSAFE_REPLY.values()),

@@ -1,5 +1,5 @@
 """What the safety layer says: the AI notice, the crisis message with resources for a locale, the note the
-model gets when it may answer an elevated message (`elevated_reply`, on by default), when the crisis message
+model gets when it may answer an elevated message (`elevated_reply`, off by default), when the crisis message
 is the whole answer (`crisis_alone`), and the replacement for an unsafe model
 reply."""
 
@@ -40,8 +40,8 @@ IMMINENT = {
           "nearest emergency department.",
     "zh": "如果你可能很快会伤害自己，请立即拨打急救电话，或前往最近的医院急诊。",
 }
-# with `elevated_reply` on (the default), the model answers an elevated message after the crisis message (unless
-# `crisis_alone`); this note joins its system prompt for that turn
+# with `elevated_reply` on, the model answers an elevated message after the crisis message (unless `crisis_alone`);
+# this note joins its system prompt for that turn
 RISK_NOTE = {
     "en": "The person may be at risk of harming themselves or of being harmed; they have just been shown crisis "
           "resources. Listen and reflect what they feel, ask gently how safe they are right now, and encourage them "
@@ -108,9 +108,9 @@ def crisis_message(verdict: Verdict, locale: str | None = None, path: str | None
 STOPS_GENERATION = ("plan_or_means", "method_request")
 
 
-def crisis_alone(verdict: Verdict, elevated_reply: bool = True) -> bool:
+def crisis_alone(verdict: Verdict, elevated_reply: bool = False) -> bool:
     """Whether the crisis message is the whole answer, the model not called: any risk with `elevated_reply`
-    off; with it on (the default), imminent risk and messages about means (STOPS_GENERATION)."""
+    off (the default); with it on, imminent risk and messages about means (STOPS_GENERATION)."""
     if not verdict.flagged:
         return False
     return (not elevated_reply or verdict.risk == "imminent"

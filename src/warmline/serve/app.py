@@ -1,7 +1,8 @@
 """The FastAPI app factory: OpenAI-compatible `/v1/chat/completions` (JSON and SSE), `/v1/models`,
 `/healthz`, the web page at `/`, with every request through the safety layer: the last user message is
-screened (risk is answered with the crisis message and resources; an elevated message then gets the model's
-reply, unless `elevated_reply` is off; imminent risk and messages about means never reach the model), and the model's reply is
+screened (risk is answered with the crisis message and resources and never reaches the model; with
+`elevated_reply`, an elevated message then gets the model's reply, but imminent risk and messages about means
+still never reach it), and the model's reply is
 screened as it streams (unsafe text is replaced before it is shown). Logs never hold message text."""
 
 from __future__ import annotations

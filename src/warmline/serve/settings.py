@@ -55,10 +55,11 @@ class ServeSettings(BaseSettings):
     safety_llm_base_url: str | None = None
     safety_llm_model: str | None = None
     safety_llm_key_env: str = "OPENAI_API_KEY"
-    elevated_reply: bool = Field(True, description="answer an elevated (not imminent) message with the crisis "
-                                                   "message and then the model's reply, told of the risk and screened "
-                                                   "as always; off: the crisis message alone (imminent risk never "
-                                                   "reaches the model)")
+    elevated_reply: bool = Field(False, description="answer an elevated (not imminent, not about means) message with "
+                                                    "the crisis message and then the model's reply, told of the risk "
+                                                    "and screened as always; off (the default): the crisis message "
+                                                    "alone. Turn it on only with a model whose replies to people at "
+                                                    "risk you have read")
     store: bool = Field(False, description="keep conversations in SQLite (off by default)")
     store_path: str = Field("", description="default: $WARMLINE_HOME/conversations.db")
     retention_days: float = 30.0
