@@ -140,3 +140,14 @@ def test_chat_with_an_llm_check_asks_the_chat_model_first():
         assert r.stdout.index("988") < r.stdout.index("I'm listening")
         assert len(s.requests) == 4 and s.requests[2]["body"]["messages"][0]["content"].startswith("You are a safety")
     assert runner.invoke(app, ["chat", "--backend", "scripted", "--safety-llm", "maybe", "--once", "hi"]).exit_code == 2
+
+
+def test_elevated_reply_with_the_embedded_model_warns(capsys):
+    from warmline.cli._backend import ELEVATED_REPLY_WARNING, warn_elevated_reply
+
+    for args, warned in (((True, "local", None), True), ((True, "llamacpp", None), True), ((False, "local", None), False),
+                         ((True, "local", "Qwen/Qwen2.5-7B-Instruct"), False), ((True, "openai", None), False)):
+        warn_elevated_reply(*args)
+        assert (ELEVATED_REPLY_WARNING in capsys.readouterr().err) is warned, args
+    r = runner.invoke(app, ["chat", "--backend", "scripted", "--elevated-reply", "--once", "hi"])
+    assert r.exit_code == 0 and "warning" not in r.output

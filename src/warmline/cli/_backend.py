@@ -40,6 +40,17 @@ def classifier(use: bool, file) -> object:
         fail(str(e))
 
 
+ELEVATED_REPLY_WARNING = ("warning: --elevated-reply with the embedded 135M model: its replies to people at risk can "
+                          "do harm (it has approved self-harm; see the README). Use a capable model whose replies to "
+                          "people at risk you have read.")
+
+
+def warn_elevated_reply(elevated_reply: bool, backend: str, model: str | None) -> None:
+    """Say so on stderr when elevated replies would come from the embedded model."""
+    if elevated_reply and backend in (None, "local", "llamacpp") and not model:
+        typer.echo(ELEVATED_REPLY_WARNING, err=True)
+
+
 def llm_mode(mode: str, checking: bool, flag: str = "--llm-backend") -> str:
     from ..safety.screener import LLM_MODES
 

@@ -66,6 +66,7 @@ def main(
     from ..safety import Screener
 
     second = B.classifier(classifier, classifier_file)  # before the model loads: a bad file fails at once
+    B.warn_elevated_reply(elevated_reply, backend, model)
     chat_backend = B.build(backend, model, adapter, base_url, api_key_env)
     session = ChatSession(chat_backend, options, system if system is not None else default_system_prompt(lang), lang,
                           locale, screener=Screener(chat_backend if safety_llm == "same" else None, classifier=second,

@@ -54,6 +54,9 @@ def main(
         app = create_app(s)
     except (ValueError, ModelNotFound) as e:
         fail(str(e))
+    from ._backend import warn_elevated_reply
+
+    warn_elevated_reply(s.elevated_reply, s.backend, s.model)
     console().print(f"warmline is serving on http://{s.host}:{s.port}/ "
                     f"(web page) and http://{s.host}:{s.port}/v1 (OpenAI-compatible API)", markup=False)
     uvicorn.run(app, host=s.host, port=s.port, log_level="warning")
