@@ -89,8 +89,12 @@ def test_cross_validation_screens_each_message_with_a_classifier_trained_without
     verdicts = cross_validate(rows, folds=3, with_bundled=False, on_fold=seen.append)
     assert seen == [0, 1, 2] and len(trained_on) == 3 and len(verdicts) == len(rows)
     for k, train in enumerate(trained_on):
-        fold = {r["text"] for r in rows if fold_of(r["text"], 3) == k}
+        fold = {r["text"] for r in rows if fold_of(r, 3) == k}
         assert fold and not fold & train and train | fold == {r["text"] for r in rows}
+    # messages of one conversation (a `group`) are never on both sides of a fold
+    grouped = [{**r, "group": f"conversation {i % 4}"} for i, r in enumerate(rows)]
+    for g in range(4):
+        assert len({fold_of(r, 3) for r in grouped if r["group"] == f"conversation {g}"}) == 1
     # the lexicon still reads every message: an explicit statement is flagged whatever the classifier says
     assert cross_validate([{"text": "I want to kill myself tonight", "risk": "imminent"}] + rows, 3, False)[0].risk == "imminent"
     with pytest.raises(ValueError, match="at least 2 folds"):

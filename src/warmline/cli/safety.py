@@ -198,7 +198,8 @@ def evaluate(
 @app.command("train")
 def train(
     files: list[Path] = typer.Argument(..., help="Labelled JSONL, as for `safety eval`: 'text' and 'risk' (none, "
-                                                 "elevated or imminent) on each line; optionally 'lang' and 'context'."),
+                                                 "elevated or imminent) on each line; optionally 'lang', 'context' and "
+                                                 "'group' (say, a conversation id: a group's messages stay in one fold)."),
     out: Path = typer.Option(..., "--out", help="Where to write the classifier (.npz); use it with --classifier-file "
                                                 "(chat, safety check|eval|rate, serve) or safety_classifier_file."),
     only_yours: bool = typer.Option(False, "--only-yours", help="Train on your messages alone, not after the "
@@ -235,7 +236,7 @@ def train(
     for f in files:
         read, bad = _rows(f, quarantine, labelled=True, shared=shared)
         quarantined += bad
-        rows += [{"text": r["text"], "risk": r["risk"], "context": r["context"],
+        rows += [{"text": r["text"], "risk": r["risk"], "context": r["context"], "group": r.get("group"),
                   "lang": r.get("lang") or detect_lang(r["text"]), "kind": str(r.get("kind") or "")} for r in read]
     if shared is not None:
         shared.close()

@@ -26,9 +26,11 @@ def fit(rows: list[dict], with_bundled: bool = True, threshold: float = THRESHOL
     return RiskClassifier.train(texts, labels, threshold=threshold, encoder=encoder or _encoder())
 
 
-def fold_of(text: str, folds: int) -> int:
-    """A message's fold: from its text, so the same message lands in the same fold on every run."""
-    return int(hashlib.sha256(text.encode("utf-8")).hexdigest()[:8], 16) % folds
+def fold_of(row: dict, folds: int) -> int:
+    """A message's fold: from its `group` (say, the conversation it came from) when it names one, so that one
+    conversation's messages are never on both sides of a fold, else from its text; the same on every run."""
+    key = str(row.get("group") or row["text"])
+    return int(hashlib.sha256(key.encode("utf-8")).hexdigest()[:8], 16) % folds
 
 
 def cross_validate(rows: list[dict], folds: int = 5, with_bundled: bool = True, threshold: float = THRESHOLD,
@@ -40,7 +42,7 @@ def cross_validate(rows: list[dict], folds: int = 5, with_bundled: bool = True, 
     if folds < 2:
         raise ValueError("cross-validation needs at least 2 folds")
     encoder = remembering(encoder or _encoder())
-    of = [fold_of(r["text"], folds) for r in rows]
+    of = [fold_of(r, folds) for r in rows]
     out: list[Verdict | None] = [None] * len(rows)
     for k in range(folds):
         test = [i for i, f in enumerate(of) if f == k]
