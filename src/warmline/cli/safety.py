@@ -121,7 +121,7 @@ def evaluate(
     as detected when the predicted risk is elevated or imminent."""
     from ..conversation import detect_lang
     from ..safety import Screener
-    from ..safety.quality import score, screen_rows
+    from ..safety.quality import score_groups, screen_rows
     from ._ui import console, table
 
     llm_mode = B.llm_mode(llm_mode, bool(llm_backend))
@@ -139,9 +139,7 @@ def evaluate(
     verdicts = screen_rows(rows, screener)  # once; the groups below are slices of it
     if checker is not None:
         _llm_counts(report, screener, verdicts)
-    for name in ["all"] + sorted({r["lang"] for r in rows}):
-        at = [i for i, r in enumerate(rows) if name == "all" or r["lang"] == name]
-        report["groups"][name] = score([rows[i] for i in at], verdicts=[verdicts[i] for i in at])
+    report["groups"] = score_groups(rows, verdicts, ["all"] + sorted({r["lang"] for r in rows}))
     wrong = [{"line": r["line"], "lang": r["lang"], "label": r["risk"], "risk": v.risk, "categories": v.categories,
               "evidence": v.evidence, "error": "missed" if r["risk"] != "none" else "false alarm", "text": r["text"]}
              for r, v in zip(rows, verdicts) if errors and (r["risk"] != "none") != (v.risk != "none")]
@@ -157,11 +155,8 @@ def evaluate(
             sweeper.encoder = remembering(sweeper.encoder)
         report["sweep"] = {}
         for t in SWEEP:
-            at = screen_rows(rows, Screener(classifier=sweeper, threshold=t))
-            report["sweep"][f"{t:.2f}"] = {name: score([r for r in rows if name == "all" or r["lang"] == name],
-                                                       verdicts=[v for r, v in zip(rows, at)
-                                                                 if name == "all" or r["lang"] == name])
-                                          for name in report["groups"]}
+            report["sweep"][f"{t:.2f}"] = score_groups(rows, screen_rows(rows, Screener(classifier=sweeper, threshold=t)),
+                                                       list(report["groups"]))
     if json_out:
         typer.echo(json.dumps(report, ensure_ascii=False))
         return
@@ -222,7 +217,7 @@ def train(
 
     from ..conversation import detect_lang
     from ..safety import Screener
-    from ..safety.classifier import THRESHOLD, remembering, _encoder
+    from ..safety.classifier import THRESHOLD, _encoder, bundled, remembering
     from ..safety.custom import compare, cross_validate, fit
     from ..safety.quality import screen_rows
     from ._ui import console, table
@@ -250,7 +245,10 @@ def train(
               "quarantined": quarantined, "with_bundled": not only_yours, "threshold": threshold, "out": str(out)}
     if not no_report:
         groups = ["all"] + sorted({r["lang"] for r in rows})
-        before = screen_rows(rows, Screener(threshold=threshold))  # the bundled classifier, at the same threshold
+        # the bundled classifier at the same threshold, reading the embeddings the folds will reuse
+        reference = copy.copy(bundled())
+        reference.encoder = encoder
+        before = screen_rows(rows, Screener(classifier=reference, threshold=threshold))
         with tqdm(total=folds, desc="cross-validation", unit=" fold", disable=json_out or None) as bar:
             try:
                 after = cross_validate(rows, folds, not only_yours, threshold, encoder, on_fold=lambda _: bar.update())

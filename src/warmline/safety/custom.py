@@ -15,7 +15,7 @@ from typing import Callable
 
 from .classifier import THRESHOLD, Encoder, RiskClassifier, _encoder, examples, remembering, training_rows
 from .detect import Verdict
-from .quality import score, screen_rows
+from .quality import score_groups, screen_rows
 
 
 def fit(rows: list[dict], with_bundled: bool = True, threshold: float = THRESHOLD,
@@ -61,10 +61,5 @@ def cross_validate(rows: list[dict], folds: int = 5, with_bundled: bool = True, 
 
 def compare(rows: list[dict], groups: list[str], before: list[Verdict], after: list[Verdict]) -> dict:
     """{group: {"bundled": score, "retrained": score}} for "all" and each language in `groups`."""
-    out = {}
-    for name in groups:
-        at = [i for i, r in enumerate(rows) if name == "all" or r["lang"] == name]
-        sub = [rows[i] for i in at]
-        out[name] = {"bundled": score(sub, verdicts=[before[i] for i in at]),
-                     "retrained": score(sub, verdicts=[after[i] for i in at])}
-    return out
+    bundled, retrained = score_groups(rows, before, groups), score_groups(rows, after, groups)
+    return {name: {"bundled": bundled[name], "retrained": retrained[name]} for name in groups}

@@ -56,6 +56,15 @@ def score(rows: list[dict], screener: Callable[[str], Verdict] | None = None,
             "by_category": {k: tuple(v) for k, v in sorted(by_category.items())}}
 
 
+def score_groups(rows: list[dict], verdicts: list[Verdict], groups: list[str]) -> dict:
+    """{group: score} for each of `groups`: "all", or a language ("en", "zh") selecting rows by their `lang`."""
+    out = {}
+    for name in groups:
+        at = [i for i, r in enumerate(rows) if name == "all" or r["lang"] == name]
+        out[name] = score([rows[i] for i in at], verdicts=[verdicts[i] for i in at])
+    return out
+
+
 def held_out(lang: str) -> list[dict]:
     return [r for split in HELD_OUT for r in labelled(f"{split}_{lang}.jsonl")]
 
