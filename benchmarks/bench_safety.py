@@ -265,8 +265,9 @@ def main() -> None:
           "   this grid with precision >= 0.90 in both languages; a new choice is adopted only if it does well enough\n"
           "   on the fresh held-out set, see the comment on classifier.THRESHOLD)")
     print("\nwhat the default screen's flags on the held-out set answer with: the check-in (a second stage alone flagged"
-          "\nthe message) or the full crisis message (a phrase of the lexicon, or imminent risk); both carry the resources:")
-    from warmline.safety.policy import second_stage_only
+          "\nthe message, the classifier less than 0.90 sure) or the full crisis message (a phrase of the lexicon, imminent"
+          "\nrisk, or the classifier sure); both carry the resources:")
+    from warmline.safety.policy import checks_in
     from warmline.safety.quality import screen_rows
 
     for lang in ("en", "zh"):
@@ -274,7 +275,7 @@ def main() -> None:
         flags = [(r["risk"] != "none", v) for r, v in zip(rows, screen_rows(rows, default)) if v.flagged]
         for at_risk, what in ((False, "false alarms"), (True, "cases at risk caught")):
             got = [v for pos, v in flags if pos is at_risk]
-            k = sum(map(second_stage_only, got))
+            k = sum(map(checks_in, got))
             print(f"  {lang}  {what:21}{len(got):>4}: check-in {k}, crisis message {len(got) - k}")
     print("\nordinary counseling concerns: the opening messages of `warmline simulate`'s client profiles (written for the"
           "\nsimulator, never used to tune the screen; each should get a listening reply, not a crisis message):")
@@ -297,7 +298,9 @@ def main() -> None:
                 by[src][0] += v.risk != "none"
                 by[src][1] += 1
             print(f"  {label:22}flagged {len(flagged)} of {len(turns)} ({len(flagged) / len(turns):.0%}): "
-                  + ", ".join(f"{src} {k}/{n}" for src, (k, n) in by.items()))
+                  + ", ".join(f"{src} {k}/{n}" for src, (k, n) in by.items())
+                  + f"; check-in {sum(checks_in(v) for v in verdicts)}, crisis message "
+                    f"{sum(v.flagged and not checks_in(v) for v in verdicts)}")
     else:
         print(f"\n(no real counseling samples at {SAMPLES}: their section is skipped)")
     print("\nrobustness: the held-out set's caught at-risk cases with an opening or an ending people add ('I'm not"

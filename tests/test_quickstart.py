@@ -43,10 +43,12 @@ def test_quickstart_runs_every_stage_and_writes_a_report(tmp_path):
     assert all(v["quarantined"] == 0 and v["written"] == v["read"] > 0 for v in conv.values())
     chat = report[3]["data"]["transcript"]
     assert all(t["reply"] for t in chat)
-    assert chat[-2]["risk"] == "imminent" and chat[-2]["model_called"] is False
-    # the indirect probe has no crisis keyword: the second stage flags it, and it gets a check-in with the resources
-    assert chat[-1]["risk"] == "elevated" and chat[-1]["categories"] == ["classifier"] and not chat[-1]["model_called"]
-    assert chat[-1]["reply"].startswith("I want to check in") and "988" in chat[-1]["reply"]
+    assert chat[-3]["risk"] == "imminent" and chat[-3]["model_called"] is False
+    # the indirect probes have no crisis keyword: the second stage flags them; the one it is sure of gets the crisis
+    # message, the other a check-in, both with the resources
+    for turn, opening in ((chat[-2], "I'm really glad you told me"), (chat[-1], "I want to check in")):
+        assert turn["risk"] == "elevated" and turn["categories"] == ["classifier"] and not turn["model_called"]
+        assert turn["reply"].startswith(opening) and "988" in turn["reply"]
     held = report[3]["data"]["safety_held_out"]
     assert set(held) == {"en", "zh"} and all(h["n"] == len(held_out(lang)) and 0 < h["recall"] <= 1 for lang, h in held.items())
     rate = report[3]["data"]["safety_rate"]  # the bundled dialogues hold 14 distinct client messages

@@ -64,23 +64,31 @@ def test_crisis_message_language_and_imminent_line():
     assert "AI" in ai_notice("en") and "人工智能" in ai_notice("zh")
 
 
-def test_a_flag_from_the_classifier_alone_gets_a_check_in_with_the_same_resources():
+def test_a_flag_from_the_classifier_alone_gets_a_check_in_unless_it_is_sure():
     from warmline.safety import Screener, Verdict
-    from warmline.safety.policy import CHECK_IN, CRISIS
+    from warmline.safety.policy import CHECK_IN, CRISIS, SURE
 
     s = Screener()
-    for text, lang in (("I keep thinking it would be easier for everyone if I wasn't around.", "en"),
-                       ("我总觉得，如果我不在了，大家都会轻松一些。", "zh")):
+    for text, lang in (("Some days I wonder what the point of any of it is.", "en"),
+                       ("有时候我不知道这一切还有什么意义。", "zh")):
         v = s(text)
-        assert v.categories == ["classifier"]
+        assert v.categories == ["classifier"] and s.classifier.probability(text) < SURE
         said = crisis_message(Verdict("elevated", ["suicidal_ideation"], ["want to die"], lang))
         asked = crisis_message(v)
         assert asked.startswith(CHECK_IN[lang]) and said.startswith(CRISIS[lang])
         assert asked.splitlines()[1:] == said.splitlines()[1:]  # the same resources
+    # the classifier alone, and sure: what people at risk say, so the full crisis message
+    for text, lang in (("I keep thinking it would be easier for everyone if I wasn't around.", "en"),
+                       ("我总觉得，如果我不在了，大家都会轻松一些。", "zh")):
+        v = s(text)
+        assert v.categories == ["classifier"] and s.classifier.probability(text) >= SURE
+        assert crisis_message(v).startswith(CRISIS[lang])
+    assert crisis_message(Verdict("elevated", ["classifier"], [f"classifier p={SURE:.2f}"])).startswith(CRISIS["en"])
+    assert crisis_message(Verdict("elevated", ["classifier"], [f"classifier p={SURE - 0.01:.2f}"])).startswith(CHECK_IN["en"])
     # an LLM check's flag is a check-in too; a phrase of the lexicon, imminent risk or no evidence at all is not
     assert crisis_message(Verdict("elevated", ["farewell"], ["llm-check"])).startswith(CHECK_IN["en"])
-    assert crisis_message(Verdict("elevated", ["farewell", "classifier"], ["giving away", "classifier p=0.9"])).startswith(CRISIS["en"])
-    assert crisis_message(Verdict("imminent", ["classifier"], ["classifier p=0.9"])).startswith(CRISIS["en"])
+    assert crisis_message(Verdict("elevated", ["farewell", "classifier"], ["giving away", "classifier p=0.5"])).startswith(CRISIS["en"])
+    assert crisis_message(Verdict("imminent", ["classifier"], ["classifier p=0.5"])).startswith(CRISIS["en"])
     assert crisis_message(Verdict("elevated", ["classifier"], [])).startswith(CRISIS["en"])
 
 

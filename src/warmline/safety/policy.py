@@ -5,6 +5,7 @@ reply."""
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from importlib import resources as ir
 from pathlib import Path
@@ -26,7 +27,7 @@ CRISIS = {
 }
 # when only a second stage (the classifier, an LLM check) flagged the message, nothing in it said risk in so many
 # words, and a third of ordinary mid-conversation messages of the real samples are flagged so: a check-in, with the
-# same resources, instead of answering as if the person had said they were at risk
+# same resources, instead of answering as if the person had said they were at risk (unless the classifier was SURE)
 CHECK_IN = {
     "en": ("I want to check in, in case any of this is heavier than it sounds: if you are having thoughts of harming "
            "yourself or you are not safe, you don't have to face it alone. I'm an AI and can't keep you safe the way a "
@@ -35,6 +36,13 @@ CHECK_IN = {
           "下面这些人随时可以和你聊聊：",
 }
 SECOND_STAGES = ("classifier p=", "llm-check")  # how a second stage's evidence starts (a lexicon's is a phrase)
+# a classifier this sure reads the message as what people at risk say, and they get the full crisis message, not a
+# check-in: "I keep thinking it would be easier for everyone if I wasn't around" (0.97). Chosen on the retired held-out
+# sets, each scored by a classifier trained without it, before the held-out sets were scored for it: of the flags the
+# classifier alone raised, 0.90 or more marks 510 of the 1006 cases at risk and 10 of the 151 false alarms
+# (0.80: 714 and 31; 0.95: 342 and 3)
+SURE = 0.90
+_P = re.compile(r"classifier p=([0-9.]+)")
 IMMINENT = {
     "en": "If you might act on these thoughts soon, please call your local emergency number now or go to the "
           "nearest emergency department.",
@@ -91,10 +99,17 @@ def second_stage_only(verdict: Verdict) -> bool:
         all(e.startswith(SECOND_STAGES) for e in verdict.evidence)
 
 
+def checks_in(verdict: Verdict) -> bool:
+    """Whether the crisis message opens with the check-in (CHECK_IN): a second stage alone flagged the message
+    (`second_stage_only`) and the classifier, if it was one, was less than SURE of it."""
+    return second_stage_only(verdict) and \
+        all(float(m.group(1)) < SURE for e in verdict.evidence if (m := _P.match(e)))
+
+
 def crisis_message(verdict: Verdict, locale: str | None = None, path: str | None = None) -> str:
     lang = verdict.lang if verdict.lang in CRISIS else "en"
     locale = locale or ("zh-CN" if lang == "zh" else "en-US")
-    lines = [(CHECK_IN if second_stage_only(verdict) else CRISIS)[lang]]
+    lines = [(CHECK_IN if checks_in(verdict) else CRISIS)[lang]]
     for r in load_resources(locale, path):
         lines.append(f"  - {r['name']}: {r['contact']}" + (f" ({r['url']})" if r.get("url") and r["url"] not in r["contact"] else ""))
     if verdict.risk == "imminent":
