@@ -60,7 +60,7 @@ the default screen (the lexicon plus the bundled embedding classifier), on the p
   cases at risk a language. The same people wrote every set.
 A case counts as detected when the predicted risk is elevated or imminent. Goal (issue 6): recall >= 0.95 on
 elevated and imminent cases with precision >= 0.90. Also printed: which message the flags get (a check-in when a
-second stage alone flagged it, the full crisis message otherwise), false alarms on ordinary counseling concerns (the
+second stage alone flagged it and the classifier was less than 0.90 sure, the full crisis message otherwise), false alarms on ordinary counseling concerns (the
 simulator's opening messages: a support service's usual traffic, which the held-out sets, half at risk, do
 not weigh as it comes), false alarms on every client message of the real public samples in ../shared/samples
 (SMILECHAT, CPsyCoun, Counsel-Chat: the middle of real-shaped counseling conversations; read, never trained
