@@ -19,7 +19,7 @@ the default screen (the lexicon plus the bundled embedding classifier), on the p
   0.81 / 0.97, 0.78 / 0.70 -> 0.77 / 0.80; held-out 7 (slang, hyperbole, vague distress) before and after
   round 3 (with train2): 0.85 / 0.97 -> 0.83 / 0.97, 0.76 / 0.87 -> 0.79 / 0.87; held-out 8 before and after
   round 4: 0.79 / 0.87 -> 0.79 / 0.90, 0.84 / 0.87 -> 0.84 / 0.87; held-out 9 (texting style) before round 5,
-  after it, and with the e5 second view tried in round 6 (removed for its serving cost; see the README): 0.90
+  after it, and with the e5 second view tried in round 6 (removed for its serving cost; see docs/safety-rounds.md): 0.90
   / 0.90 -> 0.90 / 0.93 -> 0.87 / 0.90, 0.90 / 0.87 -> 0.93 / 0.90 -> 0.93 / 0.90; held-out 10 (longer
   messages, euphemisms): USE 0.77 / 0.87, with e5 0.67 / 0.93, round 7 with e5 0.68 / 0.93; USE 0.74 / 0.93,
   with e5 0.78 / 0.93, round 7 with e5 0.81 / 0.97; held-out 11 (forum posts, heavy distress without risk)

@@ -10,7 +10,7 @@ bundled classifier as it is (the reference) and with three local readings of the
 - `near c`: the classifier flags a message only when a training row it leans to risk on lies within cosine c.
 Also printed, with the classifier trained on every training set: flags on the simulator's 24 ordinary openings and
 on the 80 client messages of the real samples. Each cut of false alarms costs recall at about the rate a higher
-threshold does (see the README), so none of them is used.
+threshold does (see docs/safety-rounds.md), so none of them is used.
 """
 
 from __future__ import annotations

