@@ -53,6 +53,7 @@ def test_quickstart_runs_every_stage_and_writes_a_report(tmp_path):
     assert set(held) == {"en", "zh"} and all(h["n"] == len(held_out(lang)) and 0 < h["recall"] <= 1 for lang, h in held.items())
     rate = report[3]["data"]["safety_rate"]  # the bundled dialogues hold 14 distinct client messages
     assert rate["messages"] >= 14 and 0 <= rate["flagged"] <= rate["messages"] and rate["unreadable_records"] == 0
+    assert 0 <= rate["check_in"] <= rate["flagged"]
     # the classifier retrained with more labelled messages (`safety train`), written where serve can use it
     assert rate["retrained"]["messages"] == 300 and 0 <= rate["retrained"]["flagged"] <= rate["messages"]
     from warmline.safety.classifier import RiskClassifier

@@ -1035,12 +1035,20 @@ def test_safety_rate_counts_flagged_messages_of_unlabelled_conversations(tmp_pat
     assert entry["by_lang"] == {"en": [1, 2], "zh": [1, 2]}
     assert [m["text"] for m in entry["flagged_messages"]] == ["I have the pills and I'm taking them tonight.",
                                                               "我今晚就吃安眠药。"]
-    assert all(m["risk"] == "imminent" for m in entry["flagged_messages"])
+    assert all(m["risk"] == "imminent" and m["answer"] == "crisis" for m in entry["flagged_messages"])
+    assert entry["check_in"] == 0  # the lexicon's flags get the full crisis message
     bad = [json.loads(x) for x in (tmp_path / "talks.quarantine.jsonl").read_text().splitlines()]
     assert [b["line"] for b in bad] == [4] and "1 malformed record(s)" in r.stderr
     # the classifier can only add flags; counselor turns are screened with --role counselor
     full = json.loads(CliRunner().invoke(app, ["safety", "rate", str(f), "--json"]).stdout)["files"][0]
     assert full["messages"] == 4 and full["flagged"] >= 2
+    # which message each flag gets: the classifier alone and unsure, a check-in
+    g = tmp_path / "unsure.jsonl"
+    g.write_text(dialogue(4, "en", ("client", "Some days I wonder what the point of any of it is."),
+                          ("client", "I want to kill myself.")) + "\n", encoding="utf-8")
+    unsure = json.loads(CliRunner().invoke(app, ["safety", "rate", str(g), "--json", "--show"]).stdout)["files"][0]
+    assert unsure["flagged"] == 2 and unsure["check_in"] == 1
+    assert [m["answer"] for m in unsure["flagged_messages"]] == ["check-in", "crisis"]
     counselor = json.loads(CliRunner().invoke(app, ["safety", "rate", str(f), "--json", "--no-classifier",
                                                     "--role", "counselor"]).stdout)["files"][0]
     assert counselor["messages"] == 4 and counselor["flagged"] == 0
@@ -1053,6 +1061,9 @@ def test_safety_rate_counts_flagged_messages_of_unlabelled_conversations(tmp_pat
     assert r.exit_code != 0 and "--role must be client or counselor" in r.output
     table = CliRunner().invoke(app, ["safety", "rate", str(f), "--no-classifier"])
     assert table.exit_code == 0 and "talks.jsonl" in table.stdout and "0.500" in table.stdout
+    shown = CliRunner().invoke(app, ["safety", "rate", str(g), "--show"])
+    assert shown.exit_code == 0 and "1 of the 2 flag(s) get the check-in" in shown.stdout
+    assert "check-in" in shown.stdout.split("flagged message(s)")[1]  # and which one, in the list
 
 
 def test_safety_rate_reads_the_real_samples_in_their_own_formats():

@@ -281,8 +281,8 @@ def stage_chat(out: Path, say: Callable[[str], None], backend, max_new_tokens: i
     texts = list(dict.fromkeys(t for p in paths for t in messages_of(p, on_bad=skipped.append)))
     rate = flag_rate(texts, session.screener)
     st.lines.append(f"client messages of the bundled and synthesized dialogues flagged: {rate['flagged']} of {rate['n']} "
-                    f"(each would get a check-in or the crisis message instead of a reply; list them: warmline safety rate "
-                    f"{out / 'data'} --show)")
+                    f"(each would get the crisis message instead of a reply, {rate['check_in']} of them as a check-in; "
+                    f"list them: warmline safety rate {out / 'data'} --show)")
     say(st.lines[-1])
     # an operator's own labelled messages retrain the classifier (`warmline safety train`); the project's unused
     # train7 and train8 sets (client messages from the middle of a conversation) stand in for them here
@@ -297,7 +297,8 @@ def stage_chat(out: Path, say: Callable[[str], None], backend, max_new_tokens: i
                     f"{out / 'safety' / 'retrained.npz'}")
     say(st.lines[-1])
     st.data = {"model": backend.model_id, "transcript": transcript, "safety_held_out": quality,
-               "safety_rate": {"messages": rate["n"], "flagged": rate["flagged"], "unreadable_records": len(skipped),
+               "safety_rate": {"messages": rate["n"], "flagged": rate["flagged"], "check_in": rate["check_in"],
+                               "unreadable_records": len(skipped),
                                "retrained": {"messages": len(yours), "flagged": again["flagged"]}}}
     (out / "chat.json").write_text(json.dumps(st.data, ensure_ascii=False, indent=2), encoding="utf-8")
     return st

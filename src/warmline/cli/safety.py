@@ -301,6 +301,7 @@ def rate(
     (--show) to tell true alarms from false."""
     from ..formats import FormatError, Quarantine, quarantine_path
     from ..safety import Screener
+    from ..safety.policy import checks_in
     from ..safety.quality import flag_rate, messages_of
     from ._ui import console, table
 
@@ -326,11 +327,12 @@ def rate(
                 bad.close()
         rate_ = flag_rate(texts, screener)
         every += rate_["verdicts"]
-        entry = {"path": str(path), "messages": rate_["n"], "flagged": rate_["flagged"], "by_lang": rate_["by_lang"],
-                 "quarantined": bad.count - before, "quarantine": bad.written_to if bad.count > before else None}
+        entry = {"path": str(path), "messages": rate_["n"], "flagged": rate_["flagged"], "check_in": rate_["check_in"],
+                 "by_lang": rate_["by_lang"], "quarantined": bad.count - before,
+                 "quarantine": bad.written_to if bad.count > before else None}
         if show:
-            entry["flagged_messages"] = [{"text": t, **v.to_dict()} for t, v in zip(texts, rate_["verdicts"])
-                                         if v.risk != "none"]
+            entry["flagged_messages"] = [{"text": t, **v.to_dict(), "answer": "check-in" if checks_in(v) else "crisis"}
+                                         for t, v in zip(texts, rate_["verdicts"]) if v.risk != "none"]
         report["files"].append(entry)
         if bad.count > before:
             typer.echo(f"{bad.count - before} malformed record(s) of {path} quarantined in {bad.written_to}", err=True)
@@ -352,10 +354,15 @@ def rate(
                           [(Path(f["path"]).name, f["messages"], f["flagged"], _share(f["flagged"], f["messages"]),
                             ", ".join(f"{lang} {k}/{n}" for lang, (k, n) in sorted(f["by_lang"].items())) or "-",
                             f["quarantined"]) for f in report["files"]]))
+    flagged = sum(f["flagged"] for f in report["files"])
+    if flagged:
+        typer.echo(f"{sum(f['check_in'] for f in report['files'])} of the {flagged} flag(s) get the check-in (a second "
+                   "stage flagged the message alone and unsure), the others the full crisis message; both carry the "
+                   "resources")
     if show:
-        rows = [(Path(f["path"]).name, m["risk"], ", ".join(m["evidence"]) or "-", m["text"])
+        rows = [(Path(f["path"]).name, m["risk"], m["answer"], ", ".join(m["evidence"]) or "-", m["text"])
                 for f in report["files"] for m in f["flagged_messages"]]
-        console().print(table(f"{len(rows)} flagged message(s)", ["file", "screen", "evidence", "text"], rows))
+        console().print(table(f"{len(rows)} flagged message(s)", ["file", "screen", "answer", "evidence", "text"], rows))
 
 
 def _screen_name(no_classifier: bool, classifier_file: Path | None) -> str:

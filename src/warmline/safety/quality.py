@@ -85,8 +85,10 @@ def messages_of(path, role: str = "client", fmt: str | None = None, on_bad: Call
 
 def flag_rate(texts: list[str], screener: Callable[[str], Verdict]) -> dict:
     """How often the screen flags messages nobody labelled (a service's own conversations, a corpus): each flag
-    is a crisis message instead of a reply. {"n", "flagged", "by_lang": {lang: [flagged, n]}, "verdicts"}."""
+    is a crisis message instead of a reply, opening with the check-in when a second stage was unsure
+    (`policy.checks_in`). {"n", "flagged", "check_in", "by_lang": {lang: [flagged, n]}, "verdicts"}."""
     from ..conversation import detect_lang
+    from .policy import checks_in
 
     many = getattr(screener, "many", None)
     verdicts = many(list(texts)) if many else [screener(t) for t in texts]
@@ -95,5 +97,5 @@ def flag_rate(texts: list[str], screener: Callable[[str], Verdict]) -> dict:
         cell = by_lang[detect_lang(t)]
         cell[0] += v.risk != "none"
         cell[1] += 1
-    return {"n": len(texts), "flagged": sum(v.risk != "none" for v in verdicts), "by_lang": dict(by_lang),
-            "verdicts": verdicts}
+    return {"n": len(texts), "flagged": sum(v.risk != "none" for v in verdicts),
+            "check_in": sum(map(checks_in, verdicts)), "by_lang": dict(by_lang), "verdicts": verdicts}
