@@ -268,15 +268,12 @@ def main() -> None:
           "\nthe message, the classifier less than 0.90 sure) or the full crisis message (a phrase of the lexicon, imminent"
           "\nrisk, or the classifier sure); both carry the resources:")
     from warmline.safety.policy import checks_in
-    from warmline.safety.quality import screen_rows
 
     for lang in ("en", "zh"):
-        rows = [r for split in HELD_OUT for r in load(f"{split}_{lang}.jsonl")]
-        flags = [(r["risk"] != "none", v) for r, v in zip(rows, screen_rows(rows, default)) if v.flagged]
-        for at_risk, what in ((False, "false alarms"), (True, "cases at risk caught")):
-            got = [v for pos, v in flags if pos is at_risk]
-            k = sum(map(checks_in, got))
-            print(f"  {lang}  {what:21}{len(got):>4}: check-in {k}, crisis message {len(got) - k}")
+        r = evaluate([r for split in HELD_OUT for r in load(f"{split}_{lang}.jsonl")], default)
+        for n, k, what in ((r["fp"], r["check_in"]["false_alarms"], "false alarms"),
+                           (r["tp"], r["check_in"]["caught"], "cases at risk caught")):
+            print(f"  {lang}  {what:21}{n:>4}: check-in {k}, crisis message {n - k}")
     print("\nordinary counseling concerns: the opening messages of `warmline simulate`'s client profiles (written for the"
           "\nsimulator, never used to tune the screen; each should get a listening reply, not a crisis message):")
     from warmline.evaluate.simulate import load_profiles

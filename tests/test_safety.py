@@ -927,11 +927,20 @@ def test_safety_eval_scores_a_labelled_file_and_quarantines_bad_lines(tmp_path):
     direct = score(rows, Screener())
     assert report["groups"]["zh"]["precision"] == direct["precision"] and report["groups"]["zh"]["n"] == 60
     assert report["groups"]["en"] == {"n": 1, "tp": 1, "fp": 0, "fn": 0, "precision": 1.0, "recall": 1.0,
-                                      "level_accuracy": 1.0, "by_kind": {"at risk": 1.0},
-                                      "by_category": {}}  # read with its context
+                                      "level_accuracy": 1.0, "by_kind": {"at risk": 1.0}, "by_category": {},
+                                      "check_in": {"false_alarms": 0, "caught": 0}}  # read with its context
     assert report["groups"]["all"]["n"] == 61
+    # which message the flags get: the classifier's unsure flags a check-in, the rest the full crisis message
+    from warmline.safety.policy import checks_in
+
+    verdicts = Screener().many([r["text"] for r in rows])
+    caught = [v for r, v in zip(rows, verdicts) if r["risk"] != "none" and v.flagged]
+    assert report["groups"]["zh"]["check_in"]["caught"] == sum(map(checks_in, caught)) > 0
+    assert 0 < report["groups"]["zh"]["check_in"]["caught"] < len(caught)
+    assert "of the" in CliRunner().invoke(app, ["safety", "eval", str(f)]).stdout.split("which message the flags get:")[1]
     lexicon = json.loads(CliRunner().invoke(app, ["safety", "eval", str(f), "--json", "--no-classifier"]).stdout)
     assert lexicon["screen"] == "lexicon" and lexicon["groups"]["zh"]["recall"] < report["groups"]["zh"]["recall"]
+    assert lexicon["groups"]["all"]["check_in"] == {"false_alarms": 0, "caught": 0}  # the lexicon's flags: the full message
     empty = tmp_path / "empty.jsonl"
     empty.write_text("oops\n")
     r = CliRunner().invoke(app, ["safety", "eval", str(empty)])

@@ -168,6 +168,11 @@ def evaluate(
                             f"{r['level_accuracy']:.3f}",
                             ", ".join(f"{k} {v:.2f}" for k, v in sorted(r["by_kind"].items())))
                            for name, r in report["groups"].items()]))
+    every = report["groups"]["all"]
+    if every["tp"] + every["fp"]:
+        typer.echo(f"which message the flags get: {every['check_in']['false_alarms']} of the {every['fp']} false alarm(s) "
+                   f"and {every['check_in']['caught']} of the {every['tp']} case(s) caught get the check-in (a second "
+                   "stage flagged the message alone and unsure), the others the full crisis message")
     categories = sorted({k for r in report["groups"].values() for k in r["by_category"]})
     if categories:
         groups = list(report["groups"])

@@ -31,10 +31,14 @@ def screen_rows(rows: list[dict], screener: Callable[[str], Verdict]) -> list[Ve
 
 def score(rows: list[dict], screener: Callable[[str], Verdict] | None = None,
           verdicts: list[Verdict] | None = None) -> dict:
-    """Scores of `screener` on `rows`, or of `verdicts` already made for them (one per row)."""
+    """Scores of `screener` on `rows`, or of `verdicts` already made for them (one per row). `check_in`: how many
+    of the false alarms and of the caught cases get the check-in rather than the full crisis message."""
+    from .policy import checks_in
+
     if verdicts is None:
         verdicts = screen_rows(rows, screener)
     tp = fp = fn = exact = 0
+    check_in = {"false_alarms": 0, "caught": 0}
     by_kind = defaultdict(lambda: [0, 0])  # kind -> [right, total]
     by_category = defaultdict(lambda: [0, 0])  # "kind/category" -> [right, total], for rows that name a category
     for r, v in zip(rows, verdicts):
@@ -43,6 +47,8 @@ def score(rows: list[dict], screener: Callable[[str], Verdict] | None = None,
         fp += hit and not pos
         fn += pos and not hit
         exact += v.risk == r["risk"]
+        if hit and checks_in(v):
+            check_in["caught" if pos else "false_alarms"] += 1
         by_kind[r["kind"]][0] += hit == pos
         by_kind[r["kind"]][1] += 1
         if r.get("category"):
@@ -51,7 +57,7 @@ def score(rows: list[dict], screener: Callable[[str], Verdict] | None = None,
             cell[1] += 1
     return {"n": len(rows), "tp": tp, "fp": fp, "fn": fn,
             "precision": tp / (tp + fp) if tp + fp else 1.0, "recall": tp / (tp + fn) if tp + fn else 1.0,
-            "level_accuracy": exact / len(rows) if rows else 1.0,
+            "level_accuracy": exact / len(rows) if rows else 1.0, "check_in": check_in,
             "by_kind": {k: v[0] / v[1] for k, v in by_kind.items()},
             "by_category": {k: tuple(v) for k, v in sorted(by_category.items())}}
 
