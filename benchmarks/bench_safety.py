@@ -296,8 +296,7 @@ def main() -> None:
                 by[src][1] += 1
             print(f"  {label:22}flagged {len(flagged)} of {len(turns)} ({len(flagged) / len(turns):.0%}): "
                   + ", ".join(f"{src} {k}/{n}" for src, (k, n) in by.items())
-                  + f"; check-in {sum(checks_in(v) for v in verdicts)}, crisis message "
-                    f"{sum(v.flagged and not checks_in(v) for v in verdicts)}")
+                  + f"; check-in {(asked := sum(map(checks_in, verdicts)))}, crisis message {len(flagged) - asked}")
     else:
         print(f"\n(no real counseling samples at {SAMPLES}: their section is skipped)")
     print("\nrobustness: the held-out set's caught at-risk cases with an opening or an ending people add ('I'm not"
