@@ -133,3 +133,30 @@ def test_killed_run_resumes_from_its_last_checkpoint(tmp_path, monkeypatch):
     res = recipe.train(cfg, progress=False)
     assert (res.resumed_from, res.steps, len(res.losses)) == (2, 4, 4)
     assert not list((out / "checkpoints").iterdir())  # removed once the run finished
+
+
+def test_every_config_field_is_a_flag_with_its_help(monkeypatch):
+    from typer.testing import CliRunner
+
+    from warmline.cli.main import app
+    from warmline.train.config import TrainConfig
+
+    help_text = CliRunner().invoke(app, ["train", "--help"], env={"COLUMNS": "200"}).output
+    for name, field in TrainConfig.model_fields.items():
+        assert f"--{name.replace('_', '-')}" in help_text, name
+        assert field.description and field.description.split()[0] in help_text, name
+    seen = {}
+
+    def record(cfg, log):
+        seen["cfg"] = cfg
+        raise ValueError("stopped by the test")
+
+    monkeypatch.setattr("warmline.train.recipe.train", record)
+    stopped = CliRunner().invoke(app, ["train", "--preset", "mechat", "--lr", "3e-5", "--target-modules", "q_proj, v_proj",
+                             "--no-merge", "--loss-on", "all", "--data", "d.jsonl", "--output", "o"])
+    assert "stopped by the test" in stopped.output
+    cfg = seen["cfg"]
+    assert (cfg.learning_rate, cfg.target_modules, cfg.merge, cfg.loss_on, cfg.lora_r) == \
+        (3e-5, ["q_proj", "v_proj"], False, "all", 16)  # flags over the preset, the preset's rank kept
+    bad = CliRunner().invoke(app, ["train", "--method", "lorra", "--data", "d", "--output", "o"])
+    assert bad.exit_code != 0 and "method" in bad.output and "lora" in bad.output and "Traceback" not in bad.output

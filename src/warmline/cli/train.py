@@ -1,35 +1,46 @@
-"""`warmline train`: fine-tune a counselor model (LoRA, QLoRA or full) with loss on counselor tokens."""
+"""`warmline train`: fine-tune a counselor model (LoRA, QLoRA or full) with loss on counselor tokens.
+
+Every field of `TrainConfig` is a flag, with the field's description as its help, so the command and the config
+cannot drift apart (as trl's dataclass configs do)."""
 
 from __future__ import annotations
 
+import inspect
 import json
+import typing
 from pathlib import Path
 
 import typer
 
+from ..train.config import TrainConfig
 from ._ui import console, fail, table
 
+_ALIASES = {"learning_rate": ["--lr"]}
 
-def main(
-    preset: str = typer.Option(None, "--preset", help="soulchat, mechat, psy-insight or cpu-tiny (see data/train/)."),
-    config: Path = typer.Option(None, "--config", help="A YAML file of training options (over the preset)."),
-    data: Path = typer.Option(None, "--data", help="JSONL from build-sft (openai, soulchat or cot), or dialogues."),
-    output: Path = typer.Option(None, "--output", help="Run directory: adapter/, loss.png, warmline_run.json."),
-    model: str = typer.Option(None, "--model", help="Base model id or directory (default: the embedded model)."),
-    method: str = typer.Option(None, "--method", help="lora, qlora or full."),
-    max_steps: int = typer.Option(None, "--max-steps"),
-    epochs: float = typer.Option(None, "--epochs"),
-    learning_rate: float = typer.Option(None, "--lr"),
-    batch_size: int = typer.Option(None, "--batch-size"),
-    grad_accum: int = typer.Option(None, "--grad-accum"),
-    max_length: int = typer.Option(None, "--max-length"),
-    lora_r: int = typer.Option(None, "--lora-r"),
-    grad_checkpointing: bool = typer.Option(None, "--grad-checkpointing/--no-grad-checkpointing"),
-    save_every: int = typer.Option(None, "--save-every", help="Checkpoint every N steps (resume by running again)."),
-    merge: bool = typer.Option(None, "--merge/--no-merge", help="Also save the LoRA-merged model."),
-    seed: int = typer.Option(None, "--seed"),
-    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
-) -> None:
+
+def _flag_type(annotation) -> type:
+    """The type a flag parses: the field's scalar type, str for choices (pydantic checks them) and lists."""
+    args = [a for a in typing.get_args(annotation) if a is not type(None)]
+    if typing.get_origin(annotation) is typing.Literal or not args and annotation is str:
+        return str
+    if not args:
+        return annotation
+    return str if any(typing.get_origin(a) is list for a in args) or len(args) > 1 else args[0]
+
+
+def config_options() -> list[inspect.Parameter]:
+    """One keyword parameter with a typer option per config field; None means "not given on the command line"."""
+    params = []
+    for name, field in TrainConfig.model_fields.items():
+        kind = _flag_type(field.annotation)
+        flag = name.replace("_", "-")
+        names = [f"--{flag}/--no-{flag}"] if kind is bool else [f"--{flag}", *_ALIASES.get(name, [])]
+        params.append(inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=typing.Optional[kind],
+                                        default=typer.Option(None, *names, help=field.description)))
+    return params
+
+
+def main(preset: str | None = None, config: Path | None = None, as_json: bool = False, **fields) -> None:
     """Train with transformers + peft + accelerate. Defaults, then --preset, then --config, then flags.
     Running the same command again resumes from the last checkpoint."""
     from ..backends.embedded import ModelNotFound
@@ -37,10 +48,7 @@ def main(
     from ..train.recipe import train
 
     try:
-        cfg = load_config(preset, config, data=str(data) if data else None, output=str(output) if output else None,
-                          model=model, method=method, max_steps=max_steps, epochs=epochs, learning_rate=learning_rate,
-                          batch_size=batch_size, grad_accum=grad_accum, max_length=max_length, lora_r=lora_r,
-                          grad_checkpointing=grad_checkpointing, save_every=save_every, merge=merge, seed=seed)
+        cfg = load_config(preset, config, **{k: str(v) if isinstance(v, Path) else v for k, v in fields.items()})
         result = train(cfg, log=lambda m: console().print(m, markup=False))
     except (ValueError, ModelNotFound) as e:
         fail(str(e))
@@ -56,3 +64,15 @@ def main(
         ("saved", result.adapter_dir), ("loss curve", str(Path(result.output) / "loss.png"))]))
     if result.adapter_dir and cfg.method != "full":
         console().print(f"chat with it: warmline chat --adapter {result.adapter_dir}", markup=False)
+
+
+_P = inspect.Parameter
+main.__signature__ = inspect.Signature([
+    _P("preset", _P.KEYWORD_ONLY, annotation=typing.Optional[str], default=typer.Option(
+        None, "--preset", help="soulchat, mechat, psy-insight or cpu-tiny (see data/train/).")),
+    _P("config", _P.KEYWORD_ONLY, annotation=typing.Optional[Path], default=typer.Option(
+        None, "--config", help="A YAML file of training options (over the preset).")),
+    *config_options(),
+    _P("as_json", _P.KEYWORD_ONLY, annotation=bool, default=typer.Option(False, "--json",
+                                                                         help="Print the result as JSON.")),
+])

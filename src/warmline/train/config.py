@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 PRESETS = ("soulchat", "mechat", "psy-insight", "cpu-tiny")
 
@@ -16,36 +16,43 @@ PRESETS = ("soulchat", "mechat", "psy-insight", "cpu-tiny")
 class TrainConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", protected_namespaces=())
 
-    model: str | None = Field(None, description="HF id or directory; empty = the embedded SmolLM2 model")
-    data: str | None = Field(None, description="JSONL from build-sft (openai, soulchat or cot) or dialogues")
-    eval_data: str | None = None
-    output: str | None = None
-    method: Literal["lora", "qlora", "full"] = "lora"
-    lora_r: int = 8
-    lora_alpha: int = 16
-    lora_dropout: float = 0.05
-    target_modules: str | list[str] = "all-linear"
-    learning_rate: float = 2e-4
-    lr_scheduler: str = "cosine"
-    warmup_steps: int = 0
-    weight_decay: float = 0.0
-    max_grad_norm: float = 1.0
-    max_steps: int | None = None
-    epochs: float = 1.0
-    batch_size: int = 1
-    grad_accum: int = 1
-    max_length: int = 2048
-    loss_on: Literal["last", "all"] = Field("last", description="last counselor reply only, or every counselor turn")
-    grad_checkpointing: bool = False
-    precision: Literal["auto", "fp32", "bf16", "fp16"] = "auto"
-    seed: int = 42
-    save_every: int = 0
-    keep_checkpoints: int = 2
-    log_every: int = 1
-    merge: bool = False
-    system_prompt: str | None = None
-    threads: int | None = None
+    model: str | None = Field(None, description="Base model: a Hugging Face id or a directory (default: the embedded "
+                              "SmolLM2 model).")
+    data: str | None = Field(None, description="JSONL from build-sft (openai, soulchat or cot), or dialogues.")
+    output: str | None = Field(None, description="Run directory: adapter/, loss.png, warmline_run.json.")
+    method: Literal["lora", "qlora", "full"] = Field("lora", description="lora, qlora (CUDA only) or full.")
+    lora_r: int = Field(8, description="LoRA rank.")
+    lora_alpha: int = Field(16, description="LoRA scaling (alpha).")
+    lora_dropout: float = Field(0.05, description="Dropout on the LoRA branch.")
+    target_modules: str | list[str] = Field("all-linear", description="Modules LoRA adapts: all-linear, or names "
+                                            "separated by commas.")
+    learning_rate: float = Field(2e-4, description="Peak learning rate.")
+    lr_scheduler: str = Field("cosine", description="A transformers scheduler name (cosine, linear, constant...).")
+    warmup_steps: int = Field(0, description="Optimizer steps of linear warmup.")
+    weight_decay: float = Field(0.0, description="AdamW weight decay.")
+    max_grad_norm: float = Field(1.0, description="Clip gradients to this norm (0 = no clipping).")
+    max_steps: int | None = Field(None, description="Stop after this many optimizer steps (over --epochs).")
+    epochs: float = Field(1.0, description="Passes over the data when --max-steps is not set.")
+    batch_size: int = Field(1, description="Examples per micro-batch.")
+    grad_accum: int = Field(1, description="Micro-batches per optimizer step.")
+    max_length: int = Field(2048, description="Tokens per example; longer ones lose their oldest history.")
+    loss_on: Literal["last", "all"] = Field("last", description="last counselor reply only, or every counselor turn.")
+    grad_checkpointing: bool = Field(False, description="Recompute activations to save memory.")
+    precision: Literal["auto", "fp32", "bf16", "fp16"] = Field("auto", description="auto: bf16/fp16 on a GPU, fp32 "
+                                                               "on CPU.")
+    seed: int = Field(42, description="Seed for shuffling and initialisation.")
+    save_every: int = Field(0, description="Checkpoint every N steps (resume by running again); 0 = only at the end.")
+    keep_checkpoints: int = Field(2, description="How many checkpoints to keep.")
+    merge: bool = Field(False, description="Also save the LoRA-merged model.")
+    system_prompt: str | None = Field(None, description="System prompt for examples that have none.")
+    threads: int | None = Field(None, description="CPU threads for torch.")
 
+    @field_validator("target_modules")
+    @classmethod
+    def _modules(cls, v):
+        if isinstance(v, str) and "," in v:
+            return [m.strip() for m in v.split(",") if m.strip()]
+        return v
 
 def preset_path(name: str) -> Path:
     if name not in PRESETS:

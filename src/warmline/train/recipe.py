@@ -12,7 +12,6 @@ import hashlib
 import json
 import math
 import shutil
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -113,28 +112,71 @@ def _checkpoints(out: Path) -> list[Path]:
 
 
 def train(cfg: TrainConfig, log: Callable[[str], None] = print, progress: bool = True) -> RunResult:
-    import torch
-    from accelerate import Accelerator
-    from accelerate.utils import set_seed
-    from torch.utils.data import DataLoader
-    from transformers import get_scheduler
+    """Set up, resume if a checkpoint exists, run the steps, save: each piece is one function below."""
+    out = _prepare_output(cfg)
+    acc, mixed = _accelerator(cfg)
+    model, tok, model_id = load_model(cfg, log)
+    examples, skipped = _examples(cfg, tok)
+    loader, total = _loader(cfg, examples, tok)
+    params = [p for p in model.parameters() if p.requires_grad]
+    opt, sched = _optimizer(cfg, params, total)
+    model, opt, loader, sched = acc.prepare(model, opt, loader, sched)
+    run = _Run(cfg, acc, model, opt, sched, loader, params, out, total)
+    _resume(run, log)
+    resumed_from = run.step
+    tokens, t_train = _loop(run, progress)
+    result = RunResult(output=str(out), steps=run.step, losses=run.losses,
+                       tokens_per_second=tokens / t_train if t_train else 0.0, trained_tokens=tokens,
+                       train_seconds=round(t_train, 2),
+                       label_tokens=sum(sum(1 for x in e["labels"] if x != -100) for e in examples),
+                       examples=len(examples), skipped_examples=skipped, resumed_from=resumed_from)
+    _save(run, tok, model_id, result, mixed)
+    return result
 
+
+@dataclass
+class _Run:
+    """What the loop, the checkpoints and the final save share."""
+    cfg: TrainConfig
+    acc: object
+    model: object
+    opt: object
+    sched: object
+    loader: object
+    params: list
+    out: Path
+    total: int
+    step: int = 0
+    losses: list[float] = field(default_factory=list)
+
+
+def _prepare_output(cfg: TrainConfig) -> Path:
     if not cfg.data or not cfg.output:
         raise ValueError("training needs --data and --output")
     if not Path(cfg.data).is_file():
         raise ValueError(f"--data {cfg.data} does not exist")
-    if cfg.threads:
-        torch.set_num_threads(cfg.threads)
     out = Path(cfg.output)
     out.mkdir(parents=True, exist_ok=True)
+    return out
+
+
+def _accelerator(cfg: TrainConfig):
+    """(Accelerator, mixed precision): bf16 or fp16 on a GPU unless fp32 is asked for; fp32 on CPU."""
+    import torch
+    from accelerate import Accelerator
+    from accelerate.utils import set_seed
+
+    if cfg.threads:
+        torch.set_num_threads(cfg.threads)
     set_seed(cfg.seed)
     cuda = torch.cuda.is_available()
     mixed = "no" if not cuda or cfg.precision in ("fp32",) else ("bf16" if cfg.precision in ("auto", "bf16") and
                                                                  torch.cuda.is_bf16_supported() else "fp16")
-    acc = Accelerator(gradient_accumulation_steps=cfg.grad_accum, mixed_precision=mixed, cpu=not cuda)
+    return Accelerator(gradient_accumulation_steps=cfg.grad_accum, mixed_precision=mixed, cpu=not cuda), mixed
 
-    # -- model and data ----------------------------------------------------------------------------
-    model, tok, model_id = load_model(cfg, log)
+
+def _examples(cfg: TrainConfig, tok) -> tuple[list[dict], int]:
+    """Tokenized examples with counselor-only labels, and how many had no target left to learn from."""
     examples, skipped = [], 0
     for msgs in load_messages(cfg.data, cfg.system_prompt):
         enc = encode(msgs, tok, cfg.max_length, cfg.loss_on)
@@ -144,36 +186,52 @@ def train(cfg: TrainConfig, log: Callable[[str], None] = print, progress: bool =
             examples.append(enc)
     if not examples:
         raise ValueError(f"{cfg.data}: no example has a counselor reply to learn from")
+    return examples, skipped
+
+
+def _loader(cfg: TrainConfig, examples: list[dict], tok):
+    """A seeded, shuffled loader and the number of optimizer steps the run takes."""
+    import torch
+    from torch.utils.data import DataLoader
+
     g = torch.Generator().manual_seed(cfg.seed)
     loader = DataLoader(examples, batch_size=cfg.batch_size, shuffle=True, generator=g,
                         collate_fn=lambda b: collate(b, tok.pad_token_id))
     steps_per_epoch = max(1, math.ceil(len(loader) / cfg.grad_accum))
-    total = cfg.max_steps or max(1, math.ceil(cfg.epochs * steps_per_epoch))
-    params = [p for p in model.parameters() if p.requires_grad]
+    return loader, cfg.max_steps or max(1, math.ceil(cfg.epochs * steps_per_epoch))
+
+
+def _optimizer(cfg: TrainConfig, params: list, total: int):
+    import torch
+    from transformers import get_scheduler
+
     opt = torch.optim.AdamW(params, lr=cfg.learning_rate, weight_decay=cfg.weight_decay)
-    sched = get_scheduler(cfg.lr_scheduler, opt, num_warmup_steps=cfg.warmup_steps, num_training_steps=total)
-    model, opt, loader, sched = acc.prepare(model, opt, loader, sched)
+    return opt, get_scheduler(cfg.lr_scheduler, opt, num_warmup_steps=cfg.warmup_steps, num_training_steps=total)
 
-    # -- resume ------------------------------------------------------------------------------------
-    step, losses = 0, []
-    ckpts = _checkpoints(out)
+
+def _resume(run: _Run, log: Callable[[str], None]) -> None:
+    ckpts = _checkpoints(run.out)
     if ckpts:
-        acc.load_state(str(ckpts[-1]))
+        run.acc.load_state(str(ckpts[-1]))
         info = json.loads((ckpts[-1] / "warmline_step.json").read_text())
-        step, losses = info["step"], info["losses"]
+        run.step, run.losses = info["step"], info["losses"]
         log(f"resuming from {ckpts[-1].name}")
-    resumed_from = step
 
-    # -- loop --------------------------------------------------------------------------------------
+
+def _loop(run: _Run, progress: bool) -> tuple[int, float]:
+    """Optimizer steps until the total, with a progress bar and checkpoints; (tokens seen, seconds)."""
+    import time
+
     from tqdm import tqdm
 
-    bar = tqdm(total=total, initial=step, desc="train", unit=" step", disable=not progress)
+    cfg, acc, model = run.cfg, run.acc, run.model
+    bar = tqdm(total=run.total, initial=run.step, desc="train", unit=" step", disable=not progress)
     model.train()
     tokens, t_train = 0, 0.0
     t_loop = time.perf_counter()
-    skip = (step * cfg.grad_accum) % len(loader)  # micro-batches of the current epoch already done
-    while step < total:
-        epoch_loader = acc.skip_first_batches(loader, skip) if skip else loader
+    skip = (run.step * cfg.grad_accum) % len(run.loader)  # micro-batches of the current epoch already done
+    while run.step < run.total:
+        epoch_loader = acc.skip_first_batches(run.loader, skip) if skip else run.loader
         skip = 0
         running, micro = 0.0, 0
         for batch in epoch_loader:
@@ -181,58 +239,58 @@ def train(cfg: TrainConfig, log: Callable[[str], None] = print, progress: bool =
                 loss = model(**batch).loss
                 acc.backward(loss)
                 if acc.sync_gradients and cfg.max_grad_norm:
-                    acc.clip_grad_norm_(params, cfg.max_grad_norm)
-                opt.step()
-                sched.step()
-                opt.zero_grad()
+                    acc.clip_grad_norm_(run.params, cfg.max_grad_norm)
+                run.opt.step()
+                run.sched.step()
+                run.opt.zero_grad()
             tokens += int(batch["attention_mask"].sum())
             t_train = time.perf_counter() - t_loop  # wall time of the loop so far, data loading included
             running += float(loss.detach())
             micro += 1
             if not acc.sync_gradients:
                 continue
-            step += 1
-            losses.append(running / micro)
+            run.step += 1
+            run.losses.append(running / micro)
             running, micro = 0.0, 0
             bar.update(1)
-            bar.set_postfix(loss=f"{losses[-1]:.4f}", lr=f"{sched.get_last_lr()[0]:.2e}",
+            bar.set_postfix(loss=f"{run.losses[-1]:.4f}", lr=f"{run.sched.get_last_lr()[0]:.2e}",
                             tok_s=f"{tokens / max(t_train, 1e-9):.0f}")
-            if cfg.save_every and step % cfg.save_every == 0 and step < total:
-                _save_checkpoint(acc, out, step, losses, cfg.keep_checkpoints)
-            if step >= total:
+            if cfg.save_every and run.step % cfg.save_every == 0 and run.step < run.total:
+                _save_checkpoint(acc, run.out, run.step, run.losses, cfg.keep_checkpoints)
+            if run.step >= run.total:
                 break
     bar.close()
+    return tokens, t_train
 
-    # -- save --------------------------------------------------------------------------------------
-    result = RunResult(output=str(out), steps=step, losses=losses,
-                       tokens_per_second=tokens / t_train if t_train else 0.0, trained_tokens=tokens,
-                       train_seconds=round(t_train, 2),
-                       label_tokens=sum(sum(1 for x in e["labels"] if x != -100) for e in examples),
-                       examples=len(examples), skipped_examples=skipped, resumed_from=resumed_from)
+
+def _save(run: _Run, tok, model_id: str, result: RunResult, mixed: str) -> None:
+    """The adapter (or model), optionally merged, with a record, the loss as CSV and a plot; checkpoints go."""
+    cfg, acc, out, losses = run.cfg, run.acc, run.out, run.losses
     acc.wait_for_everyone()
-    if acc.is_main_process:
-        unwrapped = acc.unwrap_model(model)
-        target = out / ("adapter" if cfg.method != "full" else "model")
-        unwrapped.save_pretrained(target)
-        tok.save_pretrained(target)
-        if cfg.method == "lora" and cfg.merge:
-            merged = unwrapped.merge_and_unload()
-            merged.save_pretrained(out / "merged")
-            tok.save_pretrained(out / "merged")
-            result.merged_dir = str(out / "merged")
-        result.adapter_dir = str(target)
-        record = {"config": cfg.model_dump(), "base_model": model_id, "data": {"path": str(cfg.data),
-                  "sha256": _sha256(cfg.data), "examples": len(examples), "skipped_without_target": skipped},
-                  "steps": step, "resumed_from": resumed_from, "final_loss": losses[-1] if losses else None,
-                  "tokens_per_second": round(result.tokens_per_second, 1), "trained_tokens": tokens,
-                  "versions": _versions(), "precision": mixed if cuda else "fp32"}
-        (out / "warmline_run.json").write_text(json.dumps(record, indent=2, ensure_ascii=False), encoding="utf-8")
-        (target / "warmline_run.json").write_text(json.dumps(record, indent=2, ensure_ascii=False), encoding="utf-8")
-        (out / "loss.csv").write_text("step,loss\n" + "".join(f"{i + 1},{x:.6f}\n" for i, x in enumerate(losses)))
-        _plot(losses, out / "loss.png", f"{model_id} {cfg.method}, {step} steps, {result.tokens_per_second:.0f} tokens/s")
-        for c in _checkpoints(out):
-            shutil.rmtree(c, ignore_errors=True)
-    return result
+    if not acc.is_main_process:
+        return
+    unwrapped = acc.unwrap_model(run.model)
+    target = out / ("adapter" if cfg.method != "full" else "model")
+    unwrapped.save_pretrained(target)
+    tok.save_pretrained(target)
+    if cfg.method == "lora" and cfg.merge:
+        merged = unwrapped.merge_and_unload()
+        merged.save_pretrained(out / "merged")
+        tok.save_pretrained(out / "merged")
+        result.merged_dir = str(out / "merged")
+    result.adapter_dir = str(target)
+    record = {"config": cfg.model_dump(), "base_model": model_id, "data": {"path": str(cfg.data),
+              "sha256": _sha256(cfg.data), "examples": result.examples,
+              "skipped_without_target": result.skipped_examples},
+              "steps": run.step, "resumed_from": result.resumed_from, "final_loss": losses[-1] if losses else None,
+              "tokens_per_second": round(result.tokens_per_second, 1), "trained_tokens": result.trained_tokens,
+              "versions": _versions(), "precision": mixed if mixed != "no" else "fp32"}
+    for path in (out / "warmline_run.json", target / "warmline_run.json"):
+        path.write_text(json.dumps(record, indent=2, ensure_ascii=False), encoding="utf-8")
+    (out / "loss.csv").write_text("step,loss\n" + "".join(f"{i + 1},{x:.6f}\n" for i, x in enumerate(losses)))
+    _plot(losses, out / "loss.png", f"{model_id} {cfg.method}, {run.step} steps, {result.tokens_per_second:.0f} tokens/s")
+    for c in _checkpoints(out):
+        shutil.rmtree(c, ignore_errors=True)
 
 
 def _save_checkpoint(acc, out: Path, step: int, losses: list[float], keep: int) -> None:
