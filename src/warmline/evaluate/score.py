@@ -83,78 +83,117 @@ def score(hyps: list[str], refs: list[str], preset: str = "default", tokenize: s
     spec = PRESETS[preset]
     if spec.lowercase:
         hyps, refs = [h.lower() for h in hyps], [r.lower() for r in refs]
-    base = tokenize or spec.tokenize or default_tokenizer(refs)
-    btok = tokenize or spec.bleu_tokenize or base
-    rtok = tokenize or spec.rouge_tokenize or base
-    out = Scores(len(hyps), preset)
-    toks: dict[str, tuple] = {}
+    run = _Run(hyps, refs, spec, tokenize or spec.tokenize or default_tokenizer(refs), tokenize, Scores(len(hyps), preset))
+    st = _bleu(run)
+    _rouge(run, st)
+    if meteor:
+        _meteor(run)
+    _distinct(run)
+    _model_based(run, bertscore, embedding)
+    for name, vals in run.out.per_item.items():
+        run.out.scores[name] = float(np.mean(vals))
+    if bootstrap:
+        run.out.ci = bootstrap_ci(run.out.per_item, st, spec.scale, bootstrap, seed)
+    return run.out
 
-    def tok(name: str) -> tuple:
-        if name not in toks:
-            toks[name] = (tokenize_all(hyps, name), tokenize_all(refs, name))
-        return toks[name]
 
-    sc, item, sig = out.scores, out.per_item, out.signatures
-    common = f"nrefs:1|case:{'lc' if spec.lowercase else 'mixed'}|warmline:{__version__}"
-    # BLEU
-    bh, br = tok(btok)
-    st = M.stats(bh, br, need_lcs=(rtok == btok))
+@dataclass
+class _Run:
+    """One scoring run: the texts, how they are tokenized (each tokenization done once) and the results so far."""
+    hyps: list[str]
+    refs: list[str]
+    spec: Spec
+    base: str
+    override: str | None
+    out: Scores
+    toks: dict = field(default_factory=dict)
+
+    def tok(self, name: str) -> tuple:
+        if name not in self.toks:
+            self.toks[name] = (tokenize_all(self.hyps, name), tokenize_all(self.refs, name))
+        return self.toks[name]
+
+    @property
+    def btok(self) -> str:
+        return self.override or self.spec.bleu_tokenize or self.base
+
+    @property
+    def rtok(self) -> str:
+        return self.override or self.spec.rouge_tokenize or self.base
+
+    @property
+    def common(self) -> str:
+        return f"nrefs:1|case:{'lc' if self.spec.lowercase else 'mixed'}|warmline:{__version__}"
+
+
+def _bleu(run: _Run) -> M.Stats:
+    """Sentence BLEU-1..4 (cumulative and individual) per item and corpus BLEU; returns the statistics."""
+    spec, btok, item, sig = run.spec, run.btok, run.out.per_item, run.out.signatures
+    st = M.stats(*run.tok(btok), need_lcs=(run.rtok == btok))
     for n in (1, 2, 3, 4):
         for kind, suffix in (("cumulative", ""), ("individual", "-ind")):
             item[f"bleu-{n}{suffix}"] = (M.sentence_bleu_all(st, n, kind, spec.smoothing) * spec.scale).tolist()
-            sig[f"bleu-{n}{suffix}"] = (f"bleu|n:{n}|{kind}|avg:sentence-mean|smooth:{spec.smoothing}|tok:{tok_label(btok)}|"
-                                        f"impl:nltk-{_ver('nltk')}-compatible|{common}")
-        sc[f"corpus-bleu-{n}"] = M.corpus_bleu(st, n) * spec.scale
-        sig[f"corpus-bleu-{n}"] = f"bleu|n:{n}|cumulative|avg:corpus|smooth:exp|tok:{tok_label(btok)}|impl:sacrebleu-{_ver('sacrebleu')}-compatible|{common}"
-    # ROUGE
-    rst = st if rtok == btok else M.stats(*tok(rtok))
-    if spec.rouge == "sets":
+            sig[f"bleu-{n}{suffix}"] = (f"bleu|n:{n}|{kind}|avg:sentence-mean|smooth:{spec.smoothing}|"
+                                        f"tok:{tok_label(btok)}|impl:nltk-{_ver('nltk')}-compatible|{run.common}")
+        run.out.scores[f"corpus-bleu-{n}"] = M.corpus_bleu(st, n) * spec.scale
+        sig[f"corpus-bleu-{n}"] = (f"bleu|n:{n}|cumulative|avg:corpus|smooth:exp|tok:{tok_label(btok)}|"
+                                   f"impl:sacrebleu-{_ver('sacrebleu')}-compatible|{run.common}")
+    return st
+
+
+def _rouge(run: _Run, bleu_stats: M.Stats) -> None:
+    rst = bleu_stats if run.rtok == run.btok else M.stats(*run.tok(run.rtok))
+    if run.spec.rouge == "sets":
         rs = M.rouge_sets_all(rst)
         impl = f"rouge-chinese-{_ver('rouge-chinese')}-compatible (set n-grams, F=2PR/(P+R+1e-8))"
     else:
         rs = M.rouge_counts_all(rst)
         impl = f"rouge-score-{_ver('rouge-score')}-compatible (count n-grams)"
     for k, name in (("rouge1", "rouge-1"), ("rouge2", "rouge-2"), ("rougeL", "rouge-l")):
-        item[name] = (rs[k] * spec.scale).tolist()
-        sig[name] = f"{name}|F|avg:mean|tok:{tok_label(rtok)}|impl:{impl}|{common}"
-    # METEOR
-    if meteor:
-        vals, wn = M.meteor(bh, br)
-        item["meteor"] = [v * spec.scale for v in vals]
-        sig["meteor"] = f"meteor|alpha:0.9|beta:3|gamma:0.5|synonyms:{wn}|stem:porter|tok:{tok_label(btok)}|impl:nltk-{_ver('nltk')}|{common}"
-    # Distinct over the replies
-    dtok = tokenize or spec.tokenize or base
-    if dtok in toks:
-        d = M.distinct(toks[dtok][0], 3)
+        run.out.per_item[name] = (rs[k] * run.spec.scale).tolist()
+        run.out.signatures[name] = f"{name}|F|avg:mean|tok:{tok_label(run.rtok)}|impl:{impl}|{run.common}"
+
+
+def _meteor(run: _Run) -> None:
+    vals, wn = M.meteor(*run.tok(run.btok))
+    run.out.per_item["meteor"] = [v * run.spec.scale for v in vals]
+    run.out.signatures["meteor"] = (f"meteor|alpha:0.9|beta:3|gamma:0.5|synonyms:{wn}|stem:porter|"
+                                    f"tok:{tok_label(run.btok)}|impl:nltk-{_ver('nltk')}|{run.common}")
+
+
+def _distinct(run: _Run) -> None:
+    """Distinct-1/2/3 over the replies, for the corpus and per reply."""
+    dtok = run.override or run.spec.tokenize or run.base
+    if dtok in run.toks:
+        d = M.distinct(run.toks[dtok][0], 3)
     else:  # replies only; characters straight from the text as arrays
         from ..analyze.lexical import distinct_texts
 
-        d = distinct_texts(hyps, dtok, 3)
+        d = distinct_texts(run.hyps, dtok, 3)
+    sc, sig, scale = run.out.scores, run.out.signatures, run.spec.scale
     for n in (1, 2, 3):
-        sc[f"distinct-{n}"] = d.corpus[n - 1] * spec.scale
-        sc[f"distinct-{n}-per-reply"] = d.per_response[n - 1] * spec.scale
+        sc[f"distinct-{n}"] = d.corpus[n - 1] * scale
+        sc[f"distinct-{n}-per-reply"] = d.per_response[n - 1] * scale
         sig[f"distinct-{n}"] = f"distinct|n:{n}|corpus:unique/total|tok:{tok_label(dtok)}|warmline:{__version__}"
         sig[f"distinct-{n}-per-reply"] = f"distinct|n:{n}|mean-per-reply|tok:{tok_label(dtok)}|warmline:{__version__}"
-    out.counts["distinct"] = {"unique": d.unique, "total": d.total}
-    # model-based
+    run.out.counts["distinct"] = {"unique": d.unique, "total": d.total}
+
+
+def _model_based(run: _Run, bertscore: str | None, embedding: bool) -> None:
+    item, sig = run.out.per_item, run.out.signatures
     if bertscore:
         from .semantic import bertscore as bs
 
-        p, r, f, bsig = bs(hyps, refs, None if bertscore == "default" else bertscore)
+        p, r, f, bsig = bs(run.hyps, run.refs, None if bertscore == "default" else bertscore)
         for name, vals in (("bertscore-p", p), ("bertscore-r", r), ("bertscore-f", f)):
-            item[name] = [v * spec.scale for v in vals]
+            item[name] = [v * run.spec.scale for v in vals]
             sig[name] = bsig
     if embedding:
         from .semantic import embedding_cosine
 
-        vals, esig = embedding_cosine(hyps, refs)
+        vals, esig = embedding_cosine(run.hyps, run.refs)
         item["embedding-cosine"] = vals
         sig["embedding-cosine"] = esig
-    for name, vals in item.items():
-        sc[name] = float(np.mean(vals))
-    if bootstrap:
-        out.ci = bootstrap_ci(item, st, spec.scale, bootstrap, seed)
-    return out
 
 
 def bootstrap_ci(items: dict, stats: M.Stats, scale: float, n: int = 1000, seed: int = 0, alpha: float = 0.05) -> dict:
