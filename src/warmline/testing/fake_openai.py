@@ -60,90 +60,8 @@ class FakeOpenAI:
         self.faults.extend(faults)
 
     def start(self) -> FakeOpenAI:
-        owner = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args) -> None:  # keep test output clean
-                pass
-
-            def _send(self, status: int, body: str, headers: dict | None = None,
-                      ctype: str = "application/json") -> None:
-                data = body.encode()
-                self.send_response(status)
-                self.send_header("Content-Type", ctype)
-                self.send_header("Content-Length", str(len(data)))
-                for k, v in (headers or {}).items():
-                    self.send_header(k, v)
-                self.end_headers()
-                self.wfile.write(data)
-
-            def do_GET(self) -> None:
-                if self.path.rstrip("/") == "/v1/models":
-                    self._send(200, json.dumps({"object": "list", "data": [{"id": owner.model, "object": "model"}]}))
-                else:
-                    self._send(404, '{"error": {"message": "not found"}}')
-
-            def do_POST(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                raw = self.rfile.read(length)
-                with owner._lock:
-                    owner.in_flight += 1
-                    owner.peak_in_flight = max(owner.peak_in_flight, owner.in_flight)
-                    fault = owner.faults.popleft() if owner.faults else None
-                try:
-                    self._handle(raw, fault)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass
-                finally:
-                    with owner._lock:
-                        owner.in_flight -= 1
-
-            def _handle(self, raw: bytes, fault: Fault | None) -> None:
-                if self.path.rstrip("/") == "/v1/embeddings":
-                    body = json.loads(raw)
-                    texts = body["input"] if isinstance(body["input"], list) else [body["input"]]
-                    with owner._lock:
-                        owner.requests.append({"body": body, "auth": self.headers.get("Authorization"), "fault": None})
-                    data = [{"object": "embedding", "index": i, "embedding": char_embedding(t)} for i, t in enumerate(texts)]
-                    self._send(200, json.dumps({"object": "list", "data": data[::-1], "model": body.get("model")}))
-                    return
-                if self.path.rstrip("/") != "/v1/chat/completions":
-                    self._send(404, '{"error": {"message": "not found"}}')
-                    return
-                try:
-                    body = json.loads(raw)
-                except json.JSONDecodeError:
-                    self._send(400, '{"error": {"message": "invalid JSON"}}')
-                    return
-                with owner._lock:
-                    owner.requests.append({"body": body, "auth": self.headers.get("Authorization"),
-                                           "fault": fault.status if fault else None})
-                if fault is not None:
-                    time.sleep(fault.delay)
-                    self._send(fault.status, fault.body, fault.headers)
-                    return
-                if owner.delay:
-                    time.sleep(owner.delay)
-                text = owner.reply(body.get("messages") or [])
-                usage = {"prompt_tokens": sum(len(str(m.get("content", "")).split()) for m in body.get("messages", [])),
-                         "completion_tokens": len(text.split())}
-                if body.get("stream"):
-                    pieces = [w + " " for w in text.split(" ")]
-                    pieces[-1] = pieces[-1][:-1]
-                    events = [{"choices": [{"index": 0, "delta": {"role": "assistant"}}]}]
-                    events += [{"choices": [{"index": 0, "delta": {"content": p}}]} for p in pieces]
-                    events += [{"choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}]
-                    payload = "".join(f"data: {json.dumps(e)}\n\n" for e in events) + "data: [DONE]\n\n"
-                    self._send(200, payload, ctype="text/event-stream")
-                    return
-                self._send(200, json.dumps({
-                    "id": "chatcmpl-fake", "object": "chat.completion", "model": owner.model,
-                    "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}],
-                    "usage": {**usage, "total_tokens": usage["prompt_tokens"] + usage["completion_tokens"]}}))
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        handler = type("Handler", (_Handler,), {"owner": self})
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self._server.daemon_threads = True
         self._server.request_queue_size = 1024
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -270,3 +188,94 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+class _Handler(BaseHTTPRequestHandler):
+    """The fake's HTTP side; `owner` (the FakeOpenAI it serves) is set by `start()`."""
+
+    protocol_version = "HTTP/1.1"
+    owner: FakeOpenAI
+
+    def log_message(self, *args) -> None:  # keep test output clean
+        pass
+
+    def _send(self, status: int, body: str, headers: dict | None = None, ctype: str = "application/json") -> None:
+        data = body.encode()
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(data)))
+        for k, v in (headers or {}).items():
+            self.send_header(k, v)
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_GET(self) -> None:
+        if self.path.rstrip("/") == "/v1/models":
+            self._send(200, json.dumps({"object": "list", "data": [{"id": self.owner.model, "object": "model"}]}))
+        else:
+            self._send(404, '{"error": {"message": "not found"}}')
+
+    def do_POST(self) -> None:
+        owner = self.owner
+        raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        with owner._lock:
+            owner.in_flight += 1
+            owner.peak_in_flight = max(owner.peak_in_flight, owner.in_flight)
+            fault = owner.faults.popleft() if owner.faults else None
+        try:
+            if self.path.rstrip("/") == "/v1/embeddings":
+                self._embeddings(raw)
+            elif self.path.rstrip("/") == "/v1/chat/completions":
+                self._chat(raw, fault)
+            else:
+                self._send(404, '{"error": {"message": "not found"}}')
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        finally:
+            with owner._lock:
+                owner.in_flight -= 1
+
+    def _embeddings(self, raw: bytes) -> None:
+        body = json.loads(raw)
+        texts = body["input"] if isinstance(body["input"], list) else [body["input"]]
+        with self.owner._lock:
+            self.owner.requests.append({"body": body, "auth": self.headers.get("Authorization"), "fault": None})
+        data = [{"object": "embedding", "index": i, "embedding": char_embedding(t)} for i, t in enumerate(texts)]
+        self._send(200, json.dumps({"object": "list", "data": data[::-1], "model": body.get("model")}))
+
+    def _chat(self, raw: bytes, fault: Fault | None) -> None:
+        owner = self.owner
+        try:
+            body = json.loads(raw)
+        except json.JSONDecodeError:
+            self._send(400, '{"error": {"message": "invalid JSON"}}')
+            return
+        with owner._lock:
+            owner.requests.append({"body": body, "auth": self.headers.get("Authorization"),
+                                   "fault": fault.status if fault else None})
+        if fault is not None:
+            time.sleep(fault.delay)
+            self._send(fault.status, fault.body, fault.headers)
+            return
+        if owner.delay:
+            time.sleep(owner.delay)
+        text = owner.reply(body.get("messages") or [])
+        if body.get("stream"):
+            self._stream(text)
+            return
+        usage = {"prompt_tokens": sum(len(str(m.get("content", "")).split()) for m in body.get("messages", [])),
+                 "completion_tokens": len(text.split())}
+        self._send(200, json.dumps({
+            "id": "chatcmpl-fake", "object": "chat.completion", "model": owner.model,
+            "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}],
+            "usage": {**usage, "total_tokens": usage["prompt_tokens"] + usage["completion_tokens"]}}))
+
+    def _stream(self, text: str) -> None:
+        """The reply word by word as server-sent events, ending with [DONE]."""
+        pieces = [w + " " for w in text.split(" ")]
+        pieces[-1] = pieces[-1][:-1]
+        events = [{"choices": [{"index": 0, "delta": {"role": "assistant"}}]}]
+        events += [{"choices": [{"index": 0, "delta": {"content": p}}]} for p in pieces]
+        events += [{"choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}]
+        payload = "".join(f"data: {json.dumps(e)}\n\n" for e in events) + "data: [DONE]\n\n"
+        self._send(200, payload, ctype="text/event-stream")
