@@ -107,12 +107,14 @@ def score(hyps: list[str], refs: list[str], preset: str = "default", tokenize: s
         sc[f"corpus-bleu-{n}"] = M.corpus_bleu(st, n) * spec.scale
         sig[f"corpus-bleu-{n}"] = f"bleu|n:{n}|cumulative|avg:corpus|smooth:exp|tok:{tok_label(btok)}|impl:sacrebleu-{_ver('sacrebleu')}-compatible|{common}"
     # ROUGE
-    rst = st if rtok == btok else M.stats(*tok(rtok))
     if spec.rouge == "sets":
-        rs = M.rouge_sets_all(rst)
+        from .tokenize import joined_tokens
+
+        words = [[M.rouge_chinese_words(t) for t in joined_tokens(side, rtok)] for side in (hyps, refs)]
+        rs = M.rouge_sets_all(M.stats(*words))
         impl = f"rouge-chinese-{_ver('rouge-chinese')}-compatible (set n-grams, F=2PR/(P+R+1e-8))"
     else:
-        rs = M.rouge_counts_all(rst)
+        rs = M.rouge_counts_all(st if rtok == btok else M.stats(*tok(rtok)))
         impl = f"rouge-score-{_ver('rouge-score')}-compatible (count n-grams)"
     for k, name in (("rouge1", "rouge-1"), ("rouge2", "rouge-2"), ("rougeL", "rouge-l")):
         item[name] = (rs[k] * spec.scale).tolist()

@@ -86,6 +86,16 @@ def jieba_cut() -> Callable[[str], list[str]]:
     return lambda s: jieba.lcut(s) if _RJIEBA_DIFFERS.search(s) else fast.cut(s)
 
 
+def joined_tokens(texts: list[str], name: str) -> list[list[str]]:
+    """The tokens a peer joins with spaces before handing text to rouge-chinese: jieba's words with its
+    whitespace tokens kept (LLaMA-Factory joins `jieba.cut(text)` as it comes, and a "\n" token there
+    changes rouge-chinese's words), else what `tokenize_all` gives."""
+    if name != "jieba":
+        return tokenize_all(texts, name)
+    cut = jieba_cut()
+    return [list(cut(t)) for t in texts]
+
+
 def tok_label(name: str) -> str:
     """The tokenizer as signatures record it, with the implementation for jieba."""
     if name != "jieba":
