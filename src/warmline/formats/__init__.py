@@ -14,7 +14,7 @@ from typing import Any, Callable, Iterator
 
 from ..conversation import Dialogue, JsonlWriter, flag_consecutive_roles
 from . import chatml, counselchat, esconv, prefixed, psyinsight, psyqa, smilechat
-from ._io import Bad, ReadOptions, Record, RecordWriter, iter_records, list_files, read_with
+from ._io import Bad, ReadOptions, Record, RecordWriter, iter_records, json_lines, list_files, read_with
 
 
 def _parse_native(obj: Any, rec: Record, opts: ReadOptions) -> Dialogue:
@@ -123,8 +123,8 @@ def _esconv_turns(dialog: Any) -> bool:
         str(dialog[0].get("speaker", "")).lower() in ("seeker", "supporter", "usr", "sys")
 
 
-def _first_record(path: Path) -> Any:
-    for rec in iter_records(path, ReadOptions()):
+def _first_record(path: Path, suffixes: tuple[str, ...] = (".json", ".jsonl")) -> Any:
+    for rec in iter_records(path, ReadOptions(), suffixes=suffixes):
         if isinstance(rec, Record):
             return rec.obj
     return None
@@ -145,8 +145,11 @@ def detect(path: str | Path) -> str:
     if suffixes == {".csv"}:
         return "counselchat"
     if suffixes == {".txt"}:
-        return "cpsycound"
-    first = _first_record(path)
+        if not json_lines(files[0]):  # Hugging Face's ESConv: train.txt with one JSON dialogue a line
+            return "cpsycound"
+        first = _first_record(path, (".txt",))
+    else:
+        first = _first_record(path)
     found = _classify([first] if isinstance(first, str) else first)  # a file that is one list of strings
     if len(found) == 1:
         return found.pop()
