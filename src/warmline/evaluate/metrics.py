@@ -470,7 +470,8 @@ def _wordnet_source(system_root: str):
 
 def meteor(hyps: list[list[str]], refs: list[list[str]]) -> tuple[list[float], str]:
     """Per-pair METEOR with nltk: meteor_score([reference], hypothesis), references first."""
-    from nltk.translate.meteor_score import meteor_score
+    from ..extras import need
 
+    meteor_score = need("nltk.translate.meteor_score", "eval").meteor_score
     wn, desc = wordnet_source()
     return [meteor_score([r], h, wordnet=wn) if h and r else 0.0 for h, r in zip(hyps, refs)], desc

@@ -37,9 +37,9 @@ def get_tokenizer(name: str) -> Callable[[str], list[str]]:
         cut = jieba_cut()
         return lambda s: [w for w in cut(s) if w.strip()]
     if name == "13a":
-        from sacrebleu.tokenizers.tokenizer_13a import Tokenizer13a
+        from ..extras import need
 
-        tok = Tokenizer13a()
+        tok = need("sacrebleu.tokenizers.tokenizer_13a", "eval").Tokenizer13a()
         return lambda s: tok(s).split()
     if name == "whitespace":
         return str.split
@@ -76,8 +76,9 @@ def jieba_cut() -> Callable[[str], list[str]]:
     WARMLINE_JIEBA=python forces jieba itself."""
     import logging
 
-    import jieba
+    from ..extras import need
 
+    jieba = need("jieba", "eval")
     jieba.setLogLevel(logging.WARNING)
     jieba.initialize()
     fast = _rjieba()
