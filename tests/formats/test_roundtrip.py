@@ -33,6 +33,8 @@ CASES = [
     ("esconv_hf", "esconv", "out.json", 3),
     ("esconv_hf_wrapped.json", "esconv", "out.json", 2),
     ("counselchat.csv", "counselchat", "out.csv", 2),
+    ("annomi/AnnoMI-simple.csv", "annomi", "out.csv", 2),
+    ("annomi/AnnoMI-full.csv", "annomi", "out.csv", 2),
     ("openai.jsonl", "openai", "out.jsonl", 2),
     ("sharegpt.json", "sharegpt", "out.json", 1),
     ("alpaca.json", "alpaca", "out.json", 1),
