@@ -305,3 +305,28 @@ def test_english_default_preset_equals_sacrebleu_13a_and_rouge_score_on_odd_text
         for k in ("rouge1", "rouge2", "rougeL"):
             assert sc.per_item[k.replace("rouge", "rouge-").replace("-L", "-l")][i] == \
                 pytest.approx(got[k].fmeasure, abs=1e-6), (k, h, r)
+
+
+def test_llamafactory_preset_equals_the_reference_on_real_smilechat_text():
+    """Real counselor turns of the SMILECHAT sample (tests/assets/samples), each scored against the next."""
+    import json
+
+    import jieba
+    from nltk.translate.bleu_score import SmoothingFunction, sentence_bleu
+
+    from ..conftest import SAMPLES
+
+    turns = [t["content"] for f in sorted((SAMPLES / "smilechat").glob("*.json"))
+             for t in json.loads(f.read_text(encoding="utf-8")) if t["role"] == "counselor"]
+    pairs = list(zip(turns, turns[1:]))
+    assert len(pairs) > 60
+    sc = _score(pairs, "llamafactory")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref = {k: [] for k in ("rouge-1", "rouge-2", "rouge-l", "bleu-4")}
+        for h, r in pairs:
+            for k, v in _rouge_chinese(list(jieba.cut(h)), list(jieba.cut(r))).items():
+                ref[k].append(v * 100)
+            ref["bleu-4"].append(sentence_bleu([list(r)], list(h), smoothing_function=SmoothingFunction().method3) * 100)
+    for k, vals in ref.items():
+        assert sc.scores[k] == pytest.approx(sum(vals) / len(vals), abs=1e-6), k
