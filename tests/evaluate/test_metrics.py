@@ -330,3 +330,28 @@ def test_llamafactory_preset_equals_the_reference_on_real_smilechat_text():
             ref["bleu-4"].append(sentence_bleu([list(r)], list(h), smoothing_function=SmoothingFunction().method3) * 100)
     for k, vals in ref.items():
         assert sc.scores[k] == pytest.approx(sum(vals) / len(vals), abs=1e-6), k
+
+
+def test_esconv_preset_equals_nltk_and_rouge_score_on_odd_text():
+    from nltk.translate.bleu_score import SmoothingFunction, sentence_bleu
+    from rouge_score import rouge_scorer
+    from sacrebleu.tokenizers.tokenizer_13a import Tokenizer13a
+
+    tok = Tokenizer13a()
+
+    class Tok13a:
+        def tokenize(self, text):
+            return tok(text).split()
+
+    pairs = odd_pairs(14, words=[w.capitalize() + " " for w in EN])
+    sc = _score(pairs, "esconv")
+    scorer = rouge_scorer.RougeScorer(["rougeL"], tokenizer=Tok13a())
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for i, (h, r) in enumerate(pairs):
+            h, r = h.lower(), r.lower()
+            for n in (1, 2, 4):
+                bleu = sentence_bleu([tok(r).split()], tok(h).split(), weights=M.bleu_weights(n, "cumulative"),
+                                     smoothing_function=SmoothingFunction().method1)
+                assert sc.per_item[f"bleu-{n}"][i] == pytest.approx(bleu, abs=1e-6), (n, h, r)
+            assert sc.per_item["rouge-l"][i] == pytest.approx(scorer.score(r, h)["rougeL"].fmeasure, abs=1e-6)
