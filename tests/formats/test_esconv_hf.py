@@ -56,3 +56,16 @@ def test_writing_esconv_gives_esconvs_strategy_names(tmp_path):
     out = json.loads((tmp_path / "out.json").read_text())
     assert [t["annotation"].get("strategy") for t in out[1]["dialog"]] == [
         None, "Restatement or Paraphrasing", "Self-disclosure", None, "Information", "Others"]
+
+
+def test_json_lines_are_told_from_arrays_and_pretty_objects(tmp_path):
+    from warmline.formats._io import json_lines
+
+    one = json.loads((F / "esconv_hf" / "valid.txt").read_text())
+    pretty = tmp_path / "one.json"
+    pretty.write_text(json.dumps(one, indent=2))
+    array = tmp_path / "many.json"
+    array.write_text(json.dumps([one, one]))
+    assert not json_lines(pretty) and not json_lines(array) and json_lines(F / "esconv_hf_wrapped.json")
+    assert [len(list(read_dialogues(p))) for p in (pretty, array)] == [1, 2]
+    assert not json_lines(F / "cpsycound" / "d1.txt")

@@ -121,14 +121,12 @@ def json_lines(path: str | Path, limit: int = 1 << 24) -> bool:
     and copies are often renamed `.json`): its first non-blank line is a complete JSON object. A JSON
     array, a pretty-printed object or plain text is not."""
     with open(path, "rb") as f:
-        first = b""
-        while not first.strip():
-            first = f.readline(limit)
-            if not first:
-                return False
-    first = first.lstrip(b"\xef\xbb\xbf").strip()
-    if not first.startswith(b"{"):
-        return False
+        head = f.read(4096)
+        rest = head.lstrip(b"\xef\xbb\xbf").lstrip()
+        if not rest.startswith(b"{"):  # an array, plain text: decided without reading a long line
+            return False
+        f.seek(len(head) - len(rest))
+        first = f.readline(limit).strip()
     try:
         return isinstance(_json.loads(first), dict)
     except (ValueError, UnicodeDecodeError):
