@@ -21,8 +21,19 @@ def pytest_configure(config):
     home = os.environ.get("WARMLINE_TEST_HOME")
     if not home:
         cache = getattr(config, "cache", None)
-        home = str(cache.mkdir("warmline-home")) if cache is not None else tempfile.mkdtemp(prefix="warmline-home-")
+        if cache is not None:
+            home = str(cache.mkdir("warmline-home"))
+        else:
+            home = config._warmline_tmp_home = tempfile.mkdtemp(prefix="warmline-home-")
     os.environ["WARMLINE_HOME"] = home
+
+
+def pytest_unconfigure(config):
+    tmp = getattr(config, "_warmline_tmp_home", None)
+    if tmp:
+        import shutil
+
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
