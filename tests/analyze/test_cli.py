@@ -37,6 +37,8 @@ def test_stats_compares_corpora_and_writes_every_output(tmp_path):
     assert first["quarantined"] == 1 and (out / "a.quarantine.jsonl").exists()
     assert first["duplicates"]["near_pairs"] >= 1  # the six differ by one digit (Jaccard 0.75)
     assert second["table"]["dialogues"] == 12 and second["distinct"]["distinct-1"]["unique"] > 100
+    assert first["sentence_table"] is None and second["sentence_table"]["utterances"] == 406  # SMILE's Table 3
+    assert "SMILE's Table 3" in r.output and "SMILE's Table 3" in (out / "s.md").read_text()
     csv = (out / "s.csv").read_text().splitlines()
     assert csv[0] == "statistic,a,smilechat" and csv[1].startswith("dialogues,6,12")
     html = (out / "s.html").read_text()

@@ -194,3 +194,164 @@ def test_meteor_synonyms_from_the_system_wordnet(tmp_path, monkeypatch):
         assert desc2.startswith("none") and without < with_syn - 0.2
     finally:
         M._wordnet_source.cache_clear()
+
+
+# -- presets against their reference implementations, on text with the characters that broke parity --------
+
+# a run of dots (rouge-chinese cuts after every six), hyphenated Latin words, circled digits, bopomofo,
+# pilcrows, curly quotes after terminators, line breaks (jieba keeps them as tokens) and spaces
+ODD = [".........", "......", "...", "!!", "?!", "Non-identification", "self-harm", "①", "②", "ㄛ", "ㄅ", "¶", "。", "！",
+       "？", "”", "’", "…", "……", " ", "\n", "\n\n", "a.b", "--", "(", ")"]
+
+
+def odd_pairs(seed: int, n: int = 120, words=ZH) -> list[tuple[str, str]]:
+    rng = random.Random(seed)
+
+    def text() -> str:
+        return "".join(rng.choice(ODD) if rng.random() < 0.3 else rng.choice(words) for _ in range(rng.randint(1, 60)))
+
+    return [(text(), text()) for _ in range(n)]
+
+
+def _score(pairs, preset):
+    from warmline.evaluate.score import score
+
+    return score([p[0] for p in pairs], [p[1] for p in pairs], preset, meteor=False, bootstrap=0)
+
+
+def _rouge_chinese(hyp_tokens, ref_tokens):
+    """What LLaMA-Factory's compute_metrics does: zeros for an empty side, else rouge-chinese on the tokens
+    joined by spaces as they come."""
+    from rouge_chinese import Rouge
+
+    if not " ".join(hyp_tokens).split() or not " ".join(ref_tokens).split():
+        return {k: 0.0 for k in ("rouge-1", "rouge-2", "rouge-l")}
+    got = Rouge().get_scores(" ".join(hyp_tokens), " ".join(ref_tokens))[0]
+    return {k: v["f"] for k, v in got.items()}
+
+
+@pytest.mark.parametrize("preset,smoothing", [("llamafactory", "method3"), ("emollm", "method1")])
+def test_rouge_chinese_presets_equal_the_reference_on_odd_text(preset, smoothing):
+    import jieba
+    from nltk.translate.bleu_score import SmoothingFunction, sentence_bleu
+
+    pairs = odd_pairs(11)
+    sc = _score(pairs, preset)
+    fn = getattr(SmoothingFunction(), smoothing)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for i, (h, r) in enumerate(pairs):
+            ref = _rouge_chinese(list(jieba.cut(h)), list(jieba.cut(r)))
+            for k in ("rouge-1", "rouge-2", "rouge-l"):
+                assert sc.per_item[k][i] / 100 == pytest.approx(ref[k], abs=1e-6), (k, h, r)
+            if preset == "llamafactory":  # BLEU-4 on list(text), spaces and line breaks included
+                bh, br = list(h), list(r)
+            else:
+                bh, br = [w for w in jieba.lcut(h) if w.strip()], [w for w in jieba.lcut(r) if w.strip()]
+            bleu = sentence_bleu([br], bh, smoothing_function=fn)
+            assert sc.per_item["bleu-4"][i] / 100 == pytest.approx(bleu, abs=1e-6), (h, r)
+
+
+def test_runs_of_dots_are_cut_as_rouge_chinese_cuts_them():
+    """Nine dots are one jieba token; rouge-chinese scores them as "......" and "..."."""
+    assert M.rouge_chinese_words(["好", ".........", "然后"]) == ["好", "......", "...", "然后"]
+    assert M.rouge_chinese_words(["你好", "\n", "\n", "我"]) == ["你好", "", "我"]  # a blank piece is a word ""
+
+
+def test_smile_and_default_presets_equal_rouge_score_nltk_and_sacrebleu_on_odd_text():
+    import sacrebleu
+    from nltk.translate.bleu_score import SmoothingFunction, sentence_bleu
+    from rouge_score import rouge_scorer
+
+    class Split:
+        def tokenize(self, text):
+            return text.split()
+
+    scorer = rouge_scorer.RougeScorer(["rouge1", "rouge2", "rougeL"], tokenizer=Split())
+    pairs = odd_pairs(12)
+    chars = [("".join(h.split()), "".join(r.split())) for h, r in pairs]
+    for preset in ("smile", "default"):
+        sc = _score(pairs, preset)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            for i, (h, r) in enumerate(chars):
+                ref = scorer.score(" ".join(r), " ".join(h))
+                for k in ("rouge1", "rouge2", "rougeL"):
+                    assert sc.per_item[k.replace("rouge", "rouge-").replace("-L", "-l")][i] == \
+                        pytest.approx(ref[k].fmeasure, abs=1e-6), (preset, k, h, r)
+                bleu = sentence_bleu([list(r)], list(h), smoothing_function=SmoothingFunction().method3)
+                assert sc.per_item["bleu-4"][i] == pytest.approx(bleu, abs=1e-6)
+        corpus = sacrebleu.metrics.BLEU(tokenize="none").corpus_score([" ".join(h) for h, _ in chars],
+                                                                      [[" ".join(r) for _, r in chars]])
+        assert sc.scores["corpus-bleu-4"] == pytest.approx(corpus.score / 100, abs=1e-6)
+
+
+def test_english_default_preset_equals_sacrebleu_13a_and_rouge_score_on_odd_text():
+    import sacrebleu
+    from rouge_score import rouge_scorer
+    from sacrebleu.tokenizers.tokenizer_13a import Tokenizer13a
+
+    class Tok13a:
+        def tokenize(self, text):
+            return Tokenizer13a()(text).split()
+
+    pairs = odd_pairs(13, words=[w + " " for w in EN])
+    sc = _score(pairs, "default")
+    ref = sacrebleu.corpus_bleu([h for h, _ in pairs], [[r for _, r in pairs]], tokenize="13a")
+    assert sc.scores["corpus-bleu-4"] == pytest.approx(ref.score / 100, abs=1e-6)
+    scorer = rouge_scorer.RougeScorer(["rouge1", "rouge2", "rougeL"], tokenizer=Tok13a())
+    for i, (h, r) in enumerate(pairs):
+        got = scorer.score(r, h)
+        for k in ("rouge1", "rouge2", "rougeL"):
+            assert sc.per_item[k.replace("rouge", "rouge-").replace("-L", "-l")][i] == \
+                pytest.approx(got[k].fmeasure, abs=1e-6), (k, h, r)
+
+
+def test_llamafactory_preset_equals_the_reference_on_real_smilechat_text():
+    """Real counselor turns of the SMILECHAT sample (tests/assets/samples), each scored against the next."""
+    import json
+
+    import jieba
+    from nltk.translate.bleu_score import SmoothingFunction, sentence_bleu
+
+    from ..conftest import SAMPLES
+
+    turns = [t["content"] for f in sorted((SAMPLES / "smilechat").glob("*.json"))
+             for t in json.loads(f.read_text(encoding="utf-8")) if t["role"] == "counselor"]
+    pairs = list(zip(turns, turns[1:]))
+    assert len(pairs) > 60
+    sc = _score(pairs, "llamafactory")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref = {k: [] for k in ("rouge-1", "rouge-2", "rouge-l", "bleu-4")}
+        for h, r in pairs:
+            for k, v in _rouge_chinese(list(jieba.cut(h)), list(jieba.cut(r))).items():
+                ref[k].append(v * 100)
+            ref["bleu-4"].append(sentence_bleu([list(r)], list(h), smoothing_function=SmoothingFunction().method3) * 100)
+    for k, vals in ref.items():
+        assert sc.scores[k] == pytest.approx(sum(vals) / len(vals), abs=1e-6), k
+
+
+def test_esconv_preset_equals_nltk_and_rouge_score_on_odd_text():
+    from nltk.translate.bleu_score import SmoothingFunction, sentence_bleu
+    from rouge_score import rouge_scorer
+    from sacrebleu.tokenizers.tokenizer_13a import Tokenizer13a
+
+    tok = Tokenizer13a()
+
+    class Tok13a:
+        def tokenize(self, text):
+            return tok(text).split()
+
+    pairs = odd_pairs(14, words=[w.capitalize() + " " for w in EN])
+    sc = _score(pairs, "esconv")
+    scorer = rouge_scorer.RougeScorer(["rougeL"], tokenizer=Tok13a())
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for i, (h, r) in enumerate(pairs):
+            h, r = h.lower(), r.lower()
+            for n in (1, 2, 4):
+                bleu = sentence_bleu([tok(r).split()], tok(h).split(), weights=M.bleu_weights(n, "cumulative"),
+                                     smoothing_function=SmoothingFunction().method1)
+                assert sc.per_item[f"bleu-{n}"][i] == pytest.approx(bleu, abs=1e-6), (n, h, r)
+            assert sc.per_item["rouge-l"][i] == pytest.approx(scorer.score(r, h)["rougeL"].fmeasure, abs=1e-6)

@@ -30,7 +30,11 @@ CASES = [
     ("psyinsight.json", "psyinsight", "out.json", 1),
     ("esconv.json", "esconv", "out.json", 1),
     ("esconv_hf.jsonl", "esconv", "out.json", 1),
+    ("esconv_hf", "esconv", "out.json", 3),
+    ("esconv_hf_wrapped.json", "esconv", "out.json", 2),
     ("counselchat.csv", "counselchat", "out.csv", 2),
+    ("annomi/AnnoMI-simple.csv", "annomi", "out.csv", 2),
+    ("annomi/AnnoMI-full.csv", "annomi", "out.csv", 2),
     ("openai.jsonl", "openai", "out.jsonl", 2),
     ("sharegpt.json", "sharegpt", "out.json", 1),
     ("alpaca.json", "alpaca", "out.json", 1),
@@ -84,9 +88,10 @@ def test_esconv_both_field_namings():
     (orig,) = read_dialogues(F / "esconv.json")
     (hf,) = read_dialogues(F / "esconv_hf.jsonl")
     assert orig.labels == {"topic": "job crisis", "background": "I lost my job last week.", "emotion": "anxiety"}
-    assert [t.strategy for t in orig.turns] == [None, ["Question"], None, ["Reflection of feelings"]]
+    assert [t.strategy for t in orig.turns] == [None, ["question"], None, ["reflection_of_feelings"]]
+    assert orig.turns[3].meta == {"strategy": "Reflection of feelings"}  # ESConv's own name is kept
     assert orig.turns[2].meta == {"feedback": "4"}
-    assert [t.role for t in hf.turns] == ["client", "counselor"] and hf.turns[1].strategy == ["Question"]
+    assert [t.role for t in hf.turns] == ["client", "counselor"] and hf.turns[1].strategy == ["question"]
     assert hf.labels["topic"] == "breakup with partner"
 
 

@@ -1,4 +1,4 @@
-"""The real public samples in ../shared/samples convert without loss."""
+"""The real public samples (tests/assets/samples, copied with their licences) convert without loss."""
 
 from __future__ import annotations
 
@@ -9,9 +9,6 @@ import pytest
 from warmline.formats import convert, detect, read_dialogues
 
 from ..conftest import SAMPLES
-
-pytestmark = pytest.mark.skipif(not SAMPLES.is_dir(), reason="../shared/samples is not present")
-
 
 @pytest.mark.parametrize("name,fmt,n", [("smilechat", "smilechat", 12), ("cpsycoun-e", "smile-list", 2),
                                         ("counsel-chat/sample.csv", "counselchat", 25)])

@@ -173,24 +173,32 @@ def _mean(total: float, n: int) -> float:
     return float(total) / n if n else 0.0
 
 
-def stats_table(c: Corpus, counts: UtteranceCounts | None = None) -> StatsTable:
-    speak = c.roles != 2  # system messages are not utterances
-    counts = counts or utterance_counts(c.texts, c.utterance_langs())
+def turns(c: Corpus) -> np.ndarray:
+    """Turns of every dialogue: the larger of its client runs and counselor runs (a run is one or more
+    utterances in a row by the same role; system messages are left out)."""
+    speak = c.roles != 2
     roles, dlg = c.roles[speak], c.dlg[speak]
-    length, sents = counts.length[speak], counts.sentences[speak]
-    client, counselor = roles == 0, roles == 1
     n_dlg = len(c.ids)
-    # runs: an utterance whose role differs from the previous one in the same dialogue starts a run
+    # an utterance whose role differs from the previous one in the same dialogue starts a run
     run_start = np.ones(len(roles), bool)
     if len(roles) > 1:
         run_start[1:] = (roles[1:] != roles[:-1]) | (dlg[1:] != dlg[:-1])
-    client_runs = np.bincount(dlg[run_start & client], minlength=n_dlg)
-    counselor_runs = np.bincount(dlg[run_start & counselor], minlength=n_dlg)
-    turns = np.maximum(client_runs, counselor_runs)
+    client_runs = np.bincount(dlg[run_start & (roles == 0)], minlength=n_dlg)
+    counselor_runs = np.bincount(dlg[run_start & (roles == 1)], minlength=n_dlg)
+    return np.maximum(client_runs, counselor_runs)
+
+
+def stats_table(c: Corpus, counts: UtteranceCounts | None = None) -> StatsTable:
+    speak = c.roles != 2  # system messages are not utterances
+    counts = counts or utterance_counts(c.texts, c.utterance_langs())
+    roles = c.roles[speak]
+    length, sents = counts.length[speak], counts.sentences[speak]
+    client, counselor = roles == 0, roles == 1
+    n_dlg = len(c.ids)
     return StatsTable(
         dialogues=n_dlg, utterances=int(len(roles)), client_utterances=int(client.sum()),
         counselor_utterances=int(counselor.sum()),
-        turns_per_dialogue=_mean(turns.sum(), n_dlg), utterances_per_dialogue=_mean(len(roles), n_dlg),
+        turns_per_dialogue=_mean(turns(c).sum(), n_dlg), utterances_per_dialogue=_mean(len(roles), n_dlg),
         length_per_utterance=_mean(length.sum(), len(roles)),
         client_length_per_utterance=_mean(length[client].sum(), int(client.sum())),
         counselor_length_per_utterance=_mean(length[counselor].sum(), int(counselor.sum())),

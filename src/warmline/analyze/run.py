@@ -19,6 +19,7 @@ from typing import Callable
 import numpy as np
 
 from . import dedup, lexical, semantic, topics as topics_mod, words
+from .sentence_table import sentence_table
 from .corpus import Corpus
 
 
@@ -55,6 +56,7 @@ class CorpusReport:
     frequent_words: dict = field(default_factory=dict)
     duplicates: dict | None = None
     contamination: dict | None = None
+    sentence_table: dict | None = None  # SMILE's Table 3 from the data's sentence annotation, when it has one
     quarantined: int = 0
     quarantine_file: str | None = None
     plots: dict = field(default_factory=dict, repr=False)  # name -> PNG bytes
@@ -79,6 +81,8 @@ def analyse(c: Corpus, opts: Options, embedder=None, progress: Callable[[str], N
     tok = _tokenizer_for(c, opts.tokenize)
     rep = CorpusReport(c.name, c.path, {k: v for k, v in dataclasses.asdict(lexical.stats_table(c)).items()},
                        _distinct(c, tok), tok, quarantined=c.quarantined, quarantine_file=c.quarantine_file)
+    sent = sentence_table(c)
+    rep.sentence_table = sent.to_dict() if sent else None
     progress(f"{c.name}: frequent counselor words")
     rep.frequent_words = words.frequent_words(c)
     if embedder is not None and len(c) >= 2:
@@ -197,10 +201,29 @@ def table_rows(reports: list[CorpusReport]) -> list[list[str]]:
     return rows
 
 
+def sentence_rows(reports: list[CorpusReport]) -> list[list[str]]:
+    """SMILE's Table 3 rows (statistic, one value per corpus, what it counts), for the corpora whose data
+    carries sentence annotations ("-" for the others); empty when none does."""
+    from .sentence_table import SentenceTable
+
+    tables = [SentenceTable(**r.sentence_table) if r.sentence_table else None for r in reports]
+    first = next((t for t in tables if t is not None), None)
+    if first is None:
+        return []
+    per = [t.rows() if t else None for t in tables]
+    return [[label] + [p[i][1] if p else "-" for p in per] + [what] for i, (label, _, what) in enumerate(first.rows())]
+
+
+def _md_table(head: list[str], rows: list[list[str]]) -> list[str]:
+    return ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)] + ["| " + " | ".join(r) + " |" for r in rows]
+
+
 def markdown(reports: list[CorpusReport]) -> str:
-    head = ["statistic"] + [r.name for r in reports]
-    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    lines += ["| " + " | ".join(row) + " |" for row in table_rows(reports)]
+    lines = _md_table(["statistic"] + [r.name for r in reports], table_rows(reports))
+    sent = sentence_rows(reports)
+    if sent:
+        lines += ["", "SMILE's Table 3 (utterances = the data's annotated sentences)", ""]
+        lines += _md_table(["statistic"] + [r.name for r in reports] + ["what it counts"], sent)
     return "\n".join(lines) + "\n"
 
 
@@ -328,13 +351,37 @@ def write_html(reports: list[CorpusReport], path: Path, images: dict[str, Path])
     path.write_text("\n".join(parts), encoding="utf-8")
 
 
+def sentence_reports(corpora: list[Corpus]) -> list[CorpusReport]:
+    """Reports holding only SMILE's Table 3 (`warmline stats --view smile-table3`): nothing else is computed."""
+    out = []
+    for c in corpora:
+        t = sentence_table(c)
+        out.append(CorpusReport(c.name, c.path, {}, {}, "", sentence_table=t.to_dict() if t else None,
+                                quarantined=c.quarantined, quarantine_file=c.quarantine_file))
+    return out
+
+
+def sentence_markdown(reports: list[CorpusReport]) -> str:
+    head = ["statistic"] + [r.name for r in reports] + ["what it counts"]
+    return "\n".join(_md_table(head, sentence_rows(reports))) + "\n"
+
+
 def write_all(reports: list[CorpusReport], json_out: Path | None = None, html_out: Path | None = None,
-              csv_out: Path | None = None, md_out: Path | None = None) -> dict[str, Path]:
+              csv_out: Path | None = None, md_out: Path | None = None, only_sentences: bool = False) -> dict[str, Path]:
+    """Write the outputs asked for; `only_sentences`: reports from `sentence_reports` (JSON and Markdown)."""
     written: dict[str, Path] = {}
     if json_out:
         json_out.parent.mkdir(parents=True, exist_ok=True)
-        json_out.write_text(json.dumps(to_json(reports), ensure_ascii=False, indent=2), encoding="utf-8")
+        data = ({"corpora": [{"name": r.name, "path": r.path, "sentence_table": r.sentence_table,
+                              "quarantined": r.quarantined} for r in reports]} if only_sentences else to_json(reports))
+        json_out.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
         written["json"] = json_out
+    if only_sentences:
+        if md_out:
+            md_out.parent.mkdir(parents=True, exist_ok=True)
+            md_out.write_text(sentence_markdown(reports), encoding="utf-8")
+            written["md"] = md_out
+        return written
     if csv_out:
         write_csv(reports, csv_out)
         written["csv"] = csv_out

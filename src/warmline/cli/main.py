@@ -44,5 +44,20 @@ app.command("serve")(serve.main)
 app.command("chat")(chat.main)
 app.command("models")(models.main)
 
+def _friendly_commands(typer_app: typer.Typer) -> None:
+    """Every command, in sub-groups too, ends with one line naming the extra when an optional
+    dependency is missing, instead of a traceback."""
+    from ..extras import friendly
+
+    for cmd in typer_app.registered_commands:
+        if cmd.callback is not None:
+            cmd.callback = friendly(cmd.callback)
+    for group in typer_app.registered_groups:
+        if group.typer_instance is not None:
+            _friendly_commands(group.typer_instance)
+
+
+_friendly_commands(app)
+
 if __name__ == "__main__":
     app()

@@ -37,6 +37,9 @@ def main(
                                     help="Topic labels (resumable) and quarantine files go here."),
     backend: str = B.BACKEND, model: str = B.MODEL, base_url: str = B.BASE_URL, api_key_env: str = B.API_KEY_ENV,
     concurrency: int = typer.Option(8, "--concurrency"),
+    view: str = typer.Option("all", "--view", help="all: every analysis (SMILE's Table 3 from the data's sentence "
+                                                   "annotations is added when present); smile-table3: only that table, "
+                                                   "counting annotated sentences as utterances, as the SMILE paper does."),
 ) -> None:
     """Describe corpora the way SMILE and SoulChat did: a statistics table (dialogues, utterances, turns,
     lengths), Distinct-1/2/3, pairwise semantic similarity, rewrite fidelity, topics and their entropy,
@@ -65,7 +68,20 @@ def main(
             fail(f"{path}: no dialogues could be read" + (f"; see {c.quarantine_file}" if c.quarantined else ""), 1)
         return c
 
+    if view not in ("all", "smile-table3"):
+        fail(f"unknown --view {view!r}: use all or smile-table3")
     corpora = [load(p, n) for p, n in zip(data, names)]
+    if view == "smile-table3":
+        reports = run.sentence_reports(corpora)
+        rows = run.sentence_rows(reports)
+        if not rows:
+            fail("no sentence annotations in the data: SMILE's Table 3 counts SMILECHAT's annotated sentences "
+                 "(each turn's 'annotation' list); use --view all for warmline's own statistics", 1)
+        console().print(table("SMILE's Table 3: utterances = the data's annotated sentences",
+                              ["statistic"] + [r.name for r in reports] + ["what it counts"], rows))
+        for kind, path in run.write_all(reports, json_out, None, None, md_out, only_sentences=True).items():
+            console().print(f"{kind}: {path}", markup=False)
+        return
     if against:
         opts.against = load(against, against.stem)
     if topics:
@@ -84,6 +100,10 @@ def main(
         fail(str(e))
     head = ["statistic"] + [r.name for r in reports]
     console().print(table("corpus statistics", head, run.table_rows(reports)))
+    sent = run.sentence_rows(reports)
+    if sent:
+        console().print(table("SMILE's Table 3: utterances = the data's annotated sentences",
+                              head + ["what it counts"], sent))
     for r in reports:
         for lang, freqs in r.frequent_words.items():
             console().print(f"{r.name} frequent counselor words ({lang}): " +

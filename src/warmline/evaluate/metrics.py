@@ -214,7 +214,7 @@ def rouge_counts_all(st: Stats) -> dict[str, np.ndarray]:
 
 
 def rouge_sets_all(st: Stats) -> dict[str, np.ndarray]:
-    """`rouge_sets` for every pair at once (tokens without whitespace, as every warmline tokenizer gives)."""
+    """`rouge_sets` for every pair at once, on statistics of `rouge_chinese_words` of each side."""
     out = {}
     empty = (st.hyp_len == 0) | (st.ref_len == 0)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -327,20 +327,26 @@ _CUT = [(re.compile(r"([。！？\?])([^”’])"), r"\1\n\2"), (re.compile(r"(\
         (re.compile(r"(\…{2})([^”’])"), r"\1\n\2"), (re.compile(r"([。！？\?][”’])([^，。！？\?])"), r"\1\n\2")]
 
 
-def _cut_sentences(text: str) -> list[list[str]]:
+def rouge_chinese_words(tokens: list[str]) -> list[str]:
+    """The words rouge-chinese scores when given `" ".join(tokens)`: its `cut_sent` puts a line break
+    after 。！？? and after every run of six dots (so a token "........." becomes "......" and "..."),
+    then each non-empty piece is re-spaced and split on " ". A piece holding only whitespace (between
+    two line breaks, e.g. from a "\n" token of jieba) becomes one empty word "", which rouge-chinese
+    counts like any other word; so does this."""
+    text = " ".join(tokens)
     for rx, rep in _CUT:
         text = rx.sub(rep, text)
-    return [s.split() for s in text.rstrip().split("\n") if s.split()]
+    return [w for piece in text.rstrip().split("\n") if piece for w in " ".join(piece.split()).split(" ")]
 
 
 def rouge_sets(hyp: list[str], ref: list[str]) -> dict[str, float]:
-    """rouge-chinese's F scores on tokens joined by spaces: set-based ROUGE-N (each distinct n-gram
-    counts once), ROUGE-L on all words, F = 2PR/(P+R+1e-8). Its sentence split only drops empty
-    pieces; n-grams run across sentences. Empty text scores 0 (as LLaMA-Factory does)."""
-    hw = [w for s in _cut_sentences(" ".join(hyp)) for w in s]
-    rw = [w for s in _cut_sentences(" ".join(ref)) for w in s]
-    if not hw or not rw:
+    """rouge-chinese's F scores on tokens joined by spaces (give the tokens as the caller joins them,
+    whitespace tokens included): set-based ROUGE-N (each distinct n-gram counts once), ROUGE-L on all
+    words, F = 2PR/(P+R+1e-8); n-grams run across its sentences. Text with no word scores 0 (as
+    LLaMA-Factory does before calling it)."""
+    if not " ".join(hyp).split() or not " ".join(ref).split():
         return {"rouge1": 0.0, "rouge2": 0.0, "rougeL": 0.0}
+    hw, rw = rouge_chinese_words(hyp), rouge_chinese_words(ref)
     out = {}
     for name, n in (("rouge1", 1), ("rouge2", 2)):
         hg = {tuple(hw[i:i + n]) for i in range(len(hw) - n + 1)}
@@ -464,7 +470,8 @@ def _wordnet_source(system_root: str):
 
 def meteor(hyps: list[list[str]], refs: list[list[str]]) -> tuple[list[float], str]:
     """Per-pair METEOR with nltk: meteor_score([reference], hypothesis), references first."""
-    from nltk.translate.meteor_score import meteor_score
+    from ..extras import need
 
+    meteor_score = need("nltk.translate.meteor_score", "eval").meteor_score
     wn, desc = wordnet_source()
     return [meteor_score([r], h, wordnet=wn) if h and r else 0.0 for h, r in zip(hyps, refs)], desc

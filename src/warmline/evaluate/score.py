@@ -142,12 +142,14 @@ def _bleu(run: _Run) -> M.Stats:
 
 
 def _rouge(run: _Run, bleu_stats: M.Stats) -> None:
-    rst = bleu_stats if run.rtok == run.btok else M.stats(*run.tok(run.rtok))
     if run.spec.rouge == "sets":
-        rs = M.rouge_sets_all(rst)
+        from .tokenize import joined_tokens
+
+        words = [[M.rouge_chinese_words(t) for t in joined_tokens(side, run.rtok)] for side in (run.hyps, run.refs)]
+        rs = M.rouge_sets_all(M.stats(*words))
         impl = f"rouge-chinese-{_ver('rouge-chinese')}-compatible (set n-grams, F=2PR/(P+R+1e-8))"
     else:
-        rs = M.rouge_counts_all(rst)
+        rs = M.rouge_counts_all(bleu_stats if run.rtok == run.btok else M.stats(*run.tok(run.rtok)))
         impl = f"rouge-score-{_ver('rouge-score')}-compatible (count n-grams)"
     for k, name in (("rouge1", "rouge-1"), ("rouge2", "rouge-2"), ("rougeL", "rouge-l")):
         run.out.per_item[name] = (rs[k] * run.spec.scale).tolist()

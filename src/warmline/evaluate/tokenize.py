@@ -37,9 +37,9 @@ def get_tokenizer(name: str) -> Callable[[str], list[str]]:
         cut = jieba_cut()
         return lambda s: [w for w in cut(s) if w.strip()]
     if name == "13a":
-        from sacrebleu.tokenizers.tokenizer_13a import Tokenizer13a
+        from ..extras import need
 
-        tok = Tokenizer13a()
+        tok = need("sacrebleu.tokenizers.tokenizer_13a", "eval").Tokenizer13a()
         return lambda s: tok(s).split()
     if name == "whitespace":
         return str.split
@@ -76,14 +76,25 @@ def jieba_cut() -> Callable[[str], list[str]]:
     WARMLINE_JIEBA=python forces jieba itself."""
     import logging
 
-    import jieba
+    from ..extras import need
 
+    jieba = need("jieba", "eval")
     jieba.setLogLevel(logging.WARNING)
     jieba.initialize()
     fast = _rjieba()
     if fast is None:
         return jieba.lcut
     return lambda s: jieba.lcut(s) if _RJIEBA_DIFFERS.search(s) else fast.cut(s)
+
+
+def joined_tokens(texts: list[str], name: str) -> list[list[str]]:
+    """The tokens a peer joins with spaces before handing text to rouge-chinese: jieba's words with its
+    whitespace tokens kept (LLaMA-Factory joins `jieba.cut(text)` as it comes, and a "\n" token there
+    changes rouge-chinese's words), else what `tokenize_all` gives."""
+    if name != "jieba":
+        return tokenize_all(texts, name)
+    cut = jieba_cut()
+    return [list(cut(t)) for t in texts]
 
 
 def tok_label(name: str) -> str:

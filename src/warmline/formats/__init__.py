@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from ..conversation import Dialogue, JsonlWriter, flag_consecutive_roles
-from . import chatml, counselchat, esconv, prefixed, psyinsight, psyqa, smilechat
-from ._io import Bad, ReadOptions, Record, RecordWriter, iter_records, list_files, read_with
+from . import annomi, chatml, counselchat, esconv, prefixed, psyinsight, psyqa, smilechat
+from ._io import Bad, ReadOptions, Record, RecordWriter, iter_records, json_lines, list_files, read_with
 
 
 def _parse_native(obj: Any, rec: Record, opts: ReadOptions) -> Dialogue:
@@ -42,8 +42,10 @@ FORMATS: dict[str, Format] = {f.name: f for f in [
            lambda p, o: read_with(p, o, _parse_native), lambda out: RecordWriter(out, Dialogue.to_dict, "warmline")),
     Format("psyqa", "PsyQA JSON: [{question, description, keywords, questionID, answers: [...]}]",
            psyqa.read, psyqa.Writer, single_turn=True),
-    Format("counselchat", "Counsel-Chat CSV: questionTitle, questionText, topic, answerText, ...",
-           counselchat.read, counselchat.Writer, single_turn=True),
+    Format("counselchat", "Counsel-Chat CSV: questionTitle, questionText, topic(s), answerText, ... (HTML answers of "
+           "the older scrape become plain text)", counselchat.read, counselchat.Writer, single_turn=True),
+    Format("annomi", "AnnoMI CSV (simple or full): transcript_id, utterance_id, interlocutor, utterance_text, "
+           "main_therapist_behaviour, ...; one dialogue per transcript", annomi.read, annomi.Writer),
     Format("smilechat", "SMILECHAT: a directory of JSON files, each [{role, content, annotation}]",
            smilechat.read, smilechat.Writer),
     Format("smile-list", "JSON lists of '求助者：…'/'支持者：…' strings (SMILE v1, CPsyCounE)",
@@ -56,7 +58,8 @@ FORMATS: dict[str, Format] = {f.name: f for f in [
            prefixed.read_text_dialogues, prefixed.TextWriter),
     Format("psyinsight", "Psy-Insight JSON: [{dialog_id, topic, guide, background, ..., dialog: [...]}]",
            psyinsight.read, psyinsight.Writer),
-    Format("esconv", "ESConv JSON: [{emotion_type, problem_type, situation, dialog: [{speaker, content, annotation}]}]",
+    Format("esconv", "ESConv JSON: [{emotion_type, problem_type, situation, dialog: [{speaker, content, annotation}]}], "
+           "or Hugging Face's train/valid/test.txt with one dialogue a line",
            esconv.read, esconv.Writer),
     Format("openai", "OpenAI messages JSONL: {messages: [{role, content}]}",
            chatml.read_openai, lambda out: RecordWriter(out, chatml.to_openai, "openai")),
@@ -123,8 +126,15 @@ def _esconv_turns(dialog: Any) -> bool:
         str(dialog[0].get("speaker", "")).lower() in ("seeker", "supporter", "usr", "sys")
 
 
-def _first_record(path: Path) -> Any:
-    for rec in iter_records(path, ReadOptions()):
+def _csv_header(path: str) -> list[str]:
+    import csv
+
+    with open(path, encoding="utf-8-sig", errors="replace", newline="") as f:
+        return next(csv.reader(f), [])
+
+
+def _first_record(path: Path, suffixes: tuple[str, ...] = (".json", ".jsonl")) -> Any:
+    for rec in iter_records(path, ReadOptions(), suffixes=suffixes):
         if isinstance(rec, Record):
             return rec.obj
     return None
@@ -143,10 +153,13 @@ def detect(path: str | Path) -> str:
         raise FormatError(f"{path}: no .json, .jsonl, .csv or .txt files found; {_EXPECTED}")
     suffixes = {Path(f).suffix.lower() for f in files}
     if suffixes == {".csv"}:
-        return "counselchat"
+        return "annomi" if annomi.is_annomi_header(_csv_header(files[0])) else "counselchat"
     if suffixes == {".txt"}:
-        return "cpsycound"
-    first = _first_record(path)
+        if not json_lines(files[0]):  # Hugging Face's ESConv: train.txt with one JSON dialogue a line
+            return "cpsycound"
+        first = _first_record(path, (".txt",))
+    else:
+        first = _first_record(path)
     found = _classify([first] if isinstance(first, str) else first)  # a file that is one list of strings
     if len(found) == 1:
         return found.pop()

@@ -116,13 +116,32 @@ def _natural(s: str) -> str:
     return _NUM.sub(lambda m: m.group().zfill(20), s)
 
 
-def iter_records(path: Path, opts: ReadOptions, whole_file: bool = False) -> Iterator[Record | Bad]:
+def json_lines(path: str | Path, limit: int = 1 << 24) -> bool:
+    """Whether a file holds JSON Lines whatever its name says (Hugging Face's ESConv ships `train.txt`,
+    and copies are often renamed `.json`): its first non-blank line is a complete JSON object. A JSON
+    array, a pretty-printed object or plain text is not."""
+    with open(path, "rb") as f:
+        head = f.read(4096)
+        rest = head.lstrip(b"\xef\xbb\xbf").lstrip()
+        if not rest.startswith(b"{"):  # an array, plain text: decided without reading a long line
+            return False
+        f.seek(len(head) - len(rest))
+        first = f.readline(limit).strip()
+    try:
+        return isinstance(_json.loads(first), dict)
+    except (ValueError, UnicodeDecodeError):
+        return False
+
+
+def iter_records(path: Path, opts: ReadOptions, whole_file: bool = False,
+                 suffixes: tuple[str, ...] = (".json", ".jsonl")) -> Iterator[Record | Bad]:
     """Records from a .jsonl file (one per line), a .json file (each item of a top-level array, streamed,
-    or the file as one record when `whole_file` or when the top level is an object), or a directory of
-    such files (recursively, in natural order)."""
+    or the file as one record when `whole_file` or when the top level is an object; one per line when it
+    holds JSON Lines), a .txt file when asked for (JSON Lines), or a directory of such files
+    (recursively, in natural order)."""
     index = 0
-    for f in list_files(path, (".json", ".jsonl")):
-        if f.endswith((".jsonl", ".JSONL")):
+    for f in list_files(path, suffixes):
+        if f.lower().endswith((".jsonl", ".txt")) or (not whole_file and json_lines(f)):
             it = _iter_jsonl(f, opts)
         elif whole_file:
             it = _iter_json_whole(f, opts)
@@ -358,10 +377,10 @@ def safe_name(s: str) -> str:
 Converter = Callable[[Any, Record, ReadOptions], "Dialogue | list[Dialogue]"]
 
 
-def read_with(path: Path, opts: ReadOptions, parse: Converter, whole_file: bool = False
-              ) -> Iterator[Dialogue | Bad]:
+def read_with(path: Path, opts: ReadOptions, parse: Converter, whole_file: bool = False,
+              suffixes: tuple[str, ...] = (".json", ".jsonl")) -> Iterator[Dialogue | Bad]:
     """Run `parse` over every record, turning DialogueError (and type slips) into Bad items."""
-    for rec in iter_records(path, opts, whole_file=whole_file):
+    for rec in iter_records(path, opts, whole_file=whole_file, suffixes=suffixes):
         if isinstance(rec, Bad):
             yield rec
             continue

@@ -1,6 +1,11 @@
 """Counsel-Chat style CSV (English single-turn Q&A answered by licensed therapists): columns
 questionID, questionTitle, questionText, topic, answerText and others. Each row is one two-turn
-dialogue; the other columns are kept in `meta` and written back."""
+dialogue; the other columns are kept in `meta` and written back.
+
+The older scrape (`counselchat-data.csv`: questionID, questionTitle, questionText, questionUrl, topics,
+therapistName, therapistUrl, answerText, upvotes) keeps the site's HTML in most answers: markup becomes
+plain text (paragraphs and <br> as line breaks, entities decoded) and the dialogue is flagged
+`html_to_text:<column>,...` so that it can be found; `topics` gives the topic label as `topic` does."""
 
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ from pathlib import Path
 from typing import Iterator
 
 from ..conversation import Dialogue, DialogueError, Turn
+from .markup import has_markup, html_to_text
 from ._io import Bad, ReadOptions, decode_hint, list_files, make_dialogue, read_text, refuse
 
 LICENSE = "MIT"
@@ -52,15 +58,22 @@ def read(path: Path, opts: ReadOptions) -> Iterator[Dialogue | Bad]:
 def _row(row: dict, f: Path, index: int, opts: ReadOptions) -> Dialogue:
     if None in row:
         raise DialogueError("row has more fields than the header")
+    marked = [k for k in ("questionTitle", "questionText", "answerText") if has_markup(row.get(k) or "")]
+    for k in marked:
+        row[k] = html_to_text(row[k])
     q = client_text(row.get("questionTitle") or "", row.get("questionText") or "")
     a = (row.get("answerText") or "").strip()
     if not q or not a:
         raise DialogueError("empty dialogue: question or answer text is blank")
     qid = (row.get("questionID") or "").strip() or str(index)
     meta = {k: v for k, v in row.items() if k not in ("answerText",) and v not in (None, "")}
-    return make_dialogue(f"counselchat-{qid}-{index}", [Turn("client", q), Turn("counselor", a)], opts,
-                         labels={"topic": row["topic"]} if row.get("topic") else {}, meta=meta,
-                         provenance={"source": "counsel-chat", "source_id": qid, "license": LICENSE})
+    topic = row.get("topic") or row.get("topics")
+    d = make_dialogue(f"counselchat-{qid}-{index}", [Turn("client", q), Turn("counselor", a)], opts,
+                      labels={"topic": topic} if topic else {}, meta=meta,
+                      provenance={"source": "counsel-chat", "source_id": qid, "license": LICENSE})
+    if marked:
+        d.flags.append(f"html_to_text:{','.join(marked)}")
+    return d
 
 
 class Writer:

@@ -1,7 +1,10 @@
 """ESConv: `{experience_type, emotion_type, problem_type, situation, survey_score, dialog: [{speaker:
 seeker|supporter, annotation: {strategy, feedback}, content}]}`; the Hugging Face copy names turns
 `{text, speaker: usr|sys, strategy}` and may wrap the whole record as a JSON string under `text`.
-problem_type becomes the topic label, situation the background, emotion_type the emotion label."""
+The Hugging Face files (`train.txt`/`valid.txt`/`test.txt`, often renamed `.json`) hold one dialogue per
+line and are read line by line. problem_type becomes the topic label, situation the background,
+emotion_type the emotion label; each strategy becomes its key in warmline's strategy taxonomy
+(`formats.strategies`), ESConv's own name staying in the turn's meta as `strategy`."""
 
 from __future__ import annotations
 
@@ -10,9 +13,11 @@ from pathlib import Path
 from typing import Any
 
 from ..conversation import Dialogue, DialogueError, Turn
+from .strategies import esconv_key, esconv_name
 from ._io import ReadOptions, Record, RecordWriter, default_id, make_dialogue, need_dict, need_list, read_with, role_of
 
 LICENSE = "CC-BY-NC-4.0"
+_TURN_FIELDS = {"content", "text", "speaker", "annotation", "strategy"}
 _LABELS = {"problem_type": "topic", "situation": "background", "emotion_type": "emotion"}
 
 
@@ -31,9 +36,12 @@ def parse(obj: Any, rec: Record, opts: ReadOptions) -> Dialogue:
             raise DialogueError(f"dialog[{i}] needs 'content' (or 'text') as a string")
         ann = t.get("annotation") if isinstance(t.get("annotation"), dict) else {}
         strategy = ann.get("strategy", t.get("strategy"))
-        meta = {k: v for k, v in ann.items() if k != "strategy"} or None
-        turns.append(Turn(role_of(t.get("speaker")), text.strip(),
-                          strategy=[strategy] if isinstance(strategy, str) and strategy else None, meta=meta))
+        meta = {k: v for k, v in ann.items() if k != "strategy"}
+        meta.update((k, v) for k, v in t.items() if k not in _TURN_FIELDS)  # nothing dropped
+        keys = None
+        if isinstance(strategy, str) and strategy:
+            keys, meta["strategy"] = [esconv_key(strategy)], strategy
+        turns.append(Turn(role_of(t.get("speaker")), text.strip(), strategy=keys, meta=meta or None))
     labels = {new: obj[old] for old, new in _LABELS.items() if obj.get(old) not in (None, "")}
     meta = {k: v for k, v in obj.items() if k not in _LABELS and k != "dialog"}
     sid = str(obj.get("id", default_id(rec)))
@@ -42,7 +50,7 @@ def parse(obj: Any, rec: Record, opts: ReadOptions) -> Dialogue:
 
 
 def read(path: Path, opts: ReadOptions):
-    return read_with(path, opts, parse)
+    return read_with(path, opts, parse, suffixes=(".json", ".jsonl", ".txt"))
 
 
 def to_record(d: Dialogue) -> dict:
@@ -53,8 +61,9 @@ def to_record(d: Dialogue) -> dict:
         if t.role == "system":
             raise DialogueError("ESConv has no system turns")
         ann = dict(t.meta or {})
-        if t.strategy:
-            ann["strategy"] = t.strategy[0] if len(t.strategy) == 1 else t.strategy
+        if t.strategy and "strategy" not in ann:  # ESConv's own name, kept when it was read from ESConv
+            names = [esconv_name(k) for k in t.strategy]
+            ann["strategy"] = names[0] if len(names) == 1 else names
         item: dict[str, Any] = {"speaker": "seeker" if t.role == "client" else "supporter", "annotation": ann,
                                 "content": t.text}
         dialog.append(item)

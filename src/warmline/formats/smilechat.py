@@ -31,7 +31,7 @@ def parse(obj: Any, rec: Record, opts: ReadOptions) -> Dialogue:
             raise DialogueError(f"turn {i}: unknown role {role!r} (expected client or counselor)")
         if text.__class__ is not str:
             need_str(t, "content", f" of turn {i}")
-        spans, meta = _spans(text, ann) if ann else (None, None)
+        spans, meta = _spans(text, ann) if ann is not None else (None, None)
         append(Turn(role, text, None, None, None, None, spans, meta))
     stem = os.path.splitext(os.path.basename(rec.file))[0]
     return make_dialogue(f"smilechat-{stem}", turns, opts,
@@ -41,7 +41,11 @@ def parse(obj: Any, rec: Record, opts: ReadOptions) -> Dialogue:
 def _spans(text: str, annotation: Any) -> tuple[list[dict] | None, dict | None]:
     """Sentence annotations -> (labelled spans, meta). The sentence segmentation is kept compactly as
     `meta.sentence_ends` when the sentences tile the text exactly (as in the released corpus), else as
-    `meta.sentences`; labelled sentences also become character spans `{start, end, label}`."""
+    `meta.sentences`; labelled sentences also become character spans `{start, end, label}`. An empty
+    annotation list is kept as `meta.sentences = []` (no annotated sentence), so that counts of
+    annotated sentences (SMILE's Table 3) stay exact; a turn without meta holds one sentence, its text."""
+    if annotation == []:
+        return None, {"sentences": []}
     if not annotation or not isinstance(annotation, list):
         return None, None
     try:
