@@ -73,7 +73,7 @@ def main() -> None:
     from warmline.evaluate.score import score
 
     hyps, refs = make_pairs(args.pairs)
-    from warmline.evaluate.tokenize import tok_label, tokenize_all
+    from warmline.text.tokenize import tok_label, tokenize_all
 
     t = time.perf_counter()
     tokenize_all(hyps, "jieba"), tokenize_all(refs, "jieba")

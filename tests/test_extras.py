@@ -25,7 +25,7 @@ def test_need_names_the_extra(monkeypatch):
 
 
 def test_eval_metrics_on_english_without_sacrebleu_is_one_line(tmp_path, monkeypatch):
-    from warmline.evaluate import tokenize as T
+    from warmline.text import tokenize as T
 
     (tmp_path / "h.txt").write_text("i feel tired today\nthat sounds hard\n")
     (tmp_path / "r.txt").write_text("you feel tired\nthat must be hard\n")

@@ -8,6 +8,7 @@ import pytest
 from warmline.analyze import lexical as L, reference as R
 from warmline.analyze.corpus import Corpus
 from warmline.conversation import Dialogue, Turn
+from warmline.text import chars, ngrams as N
 
 AWKWARD = ["我最近 很累。睡不着！！", "怎么办？", "", "   ", "听起来很辛苦……能多说说吗\n好的", "I feel sad. Really sad...  ",
            "Tell me more.\nWhat happened?", "e.g. work", "😀 emoji 𠀀 rare han", "\u3000全角空格\u3000。", "a", "!!!",
@@ -52,7 +53,7 @@ def test_chunked_counts_and_distinct_do_not_depend_on_chunk_size(monkeypatch):
     ds = awkward_dialogues(200, seed=3)
     c = Corpus.from_dialogues(ds)
     whole = (L.stats_table(c), L.corpus_distinct(c))
-    monkeypatch.setattr(L, "CHUNK_CHARS", 7)
+    monkeypatch.setattr(chars, "CHUNK_CHARS", 7)
     small = (L.stats_table(c), L.corpus_distinct(c))
     assert whole == small
 
@@ -60,7 +61,8 @@ def test_chunked_counts_and_distinct_do_not_depend_on_chunk_size(monkeypatch):
 @pytest.mark.parametrize("dense", [1 << 24, 300, 1])
 def test_corpus_distinct_equals_the_loop_and_excludes_system_turns(monkeypatch, dense):
     """Whether n-grams are counted by marking (small key spaces) or by sorting packed keys."""
-    monkeypatch.setattr(L, "_DENSE", dense)
+    monkeypatch.setattr(L, "DENSE_KEYS", dense)  # lexical's packed keys
+    monkeypatch.setattr(N, "DENSE_KEYS", dense)
     ds = awkward_dialogues(120, seed=5)
     c = Corpus.from_dialogues(ds)
     speak = [t.text for d in ds for t in d.turns if t.role != "system"]
@@ -77,11 +79,11 @@ def test_distinct_ids_all_key_spaces(vocab, length):
     rng = np.random.default_rng(vocab)
     toks = [[f"w{x}" for x in rng.integers(0, vocab, rng.integers(0, length))] for _ in range(500)]
     if vocab == 10**6:  # sparse ids far beyond the range an array can mark
-        ids, seg = L.token_ids(toks)
+        ids, seg = N.token_ids(toks)
         ids = ids.astype(np.int64) * 1_000_003 + (1 << 40)
-        d = L.distinct_ids(ids, seg, len(toks), 4)
+        d = N.distinct_ids(ids, seg, len(toks), 4)
     else:
-        d = L.distinct(toks, 4)
+        d = N.distinct(toks, 4)
     for n in range(1, 5):
         grams = [tuple(t[i:i + n]) for t in toks for i in range(len(t) - n + 1)]
         assert d.unique[n - 1] == len(set(grams)) and d.total[n - 1] == len(grams)

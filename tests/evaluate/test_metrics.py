@@ -10,7 +10,7 @@ import warnings
 import pytest
 
 from warmline.evaluate import metrics as M
-from warmline.evaluate.tokenize import TokenizationError, tokenize_all
+from warmline.text.tokenize import TokenizationError, tokenize_all
 
 random.seed(7)
 ZH = list("我你他很难过开心工作压力家庭朋友睡觉焦虑的了是在有不") + ["。", "，", "！", "？"]

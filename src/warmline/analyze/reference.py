@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from ..conversation import Dialogue
-from .lexical import TERMINATORS
+from ..text.chars import TERMINATORS
 
 _SPLIT = re.compile("[" + re.escape(TERMINATORS) + "]")
 

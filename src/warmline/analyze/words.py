@@ -27,7 +27,7 @@ def words_of(text: str, lang: str) -> list[str]:
     lower-case words of three or more letters for English; stopwords left out."""
     stop = stopwords(lang)
     if lang == "zh":
-        from ..evaluate.tokenize import get_tokenizer
+        from ..text.tokenize import get_tokenizer
 
         return [w for w in get_tokenizer("jieba")(text) if len(w) >= 2 and _HAS_CJK.search(w) and w not in stop]
     return [w for w in _EN_WORD.findall(text.lower()) if len(w) >= 3 and w not in stop]

@@ -74,7 +74,7 @@ def metrics(
     """Score one reply per line against one reference per line; several --hyp files are compared with a
     paired bootstrap against the first."""
     from ..evaluate.compare import evaluate_systems
-    from ..evaluate.tokenize import TokenizationError
+    from ..text.tokenize import TokenizationError
 
     refs = _lines(ref)
     systems = {}

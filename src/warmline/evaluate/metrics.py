@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..analyze.lexical import DistinctResult, dense_ids, distinct, token_ids  # noqa: F401 (re-exported)
+from ..text.ngrams import DistinctResult, dense_ids, distinct, token_ids  # noqa: F401 (DistinctResult re-exported)
 
 log = logging.getLogger(__name__)
 
@@ -363,7 +363,7 @@ def rouge_sets(hyp: list[str], ref: list[str]) -> dict[str, float]:
 
 # -- Distinct ----------------------------------------------------------------------------------------
 
-# Distinct-n is computed on packed n-gram ids with numpy (warmline.analyze.lexical, imported above), shared
+# Distinct-n is computed on packed n-gram ids with numpy (warmline.text.ngrams, imported above), shared
 # with `warmline stats`: unique / total over the corpus (SMILE's Table 1) and the mean per response.
 
 

@@ -11,7 +11,7 @@ import numpy as np
 
 from .. import __version__
 from . import metrics as M
-from .tokenize import default_tokenizer, tok_label, tokenize_all
+from ..text.tokenize import default_tokenizer, tok_label, tokenize_all
 
 
 @dataclass(frozen=True)
@@ -143,7 +143,7 @@ def _bleu(run: _Run) -> M.Stats:
 
 def _rouge(run: _Run, bleu_stats: M.Stats) -> None:
     if run.spec.rouge == "sets":
-        from .tokenize import joined_tokens
+        from ..text.tokenize import joined_tokens
 
         words = [[M.rouge_chinese_words(t) for t in joined_tokens(side, run.rtok)] for side in (run.hyps, run.refs)]
         rs = M.rouge_sets_all(M.stats(*words))
@@ -169,7 +169,7 @@ def _distinct(run: _Run) -> None:
     if dtok in run.toks:
         d = M.distinct(run.toks[dtok][0], 3)
     else:  # replies only; characters straight from the text as arrays
-        from ..analyze.lexical import distinct_texts
+        from ..text.ngrams import distinct_texts
 
         d = distinct_texts(run.hyps, dtok, 3)
     sc, sig, scale = run.out.scores, run.out.signatures, run.spec.scale

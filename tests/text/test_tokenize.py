@@ -7,7 +7,7 @@ from importlib import resources as ir
 import pytest
 import yaml
 
-from warmline.evaluate import tokenize as T
+from warmline.text import tokenize as T
 
 from ..conftest import SAMPLES
 
