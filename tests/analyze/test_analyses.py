@@ -12,7 +12,7 @@ from warmline.analyze import dedup, semantic, topics as T, words
 from warmline.analyze.corpus import Corpus, load
 from warmline.backends.scripted import ScriptedBackend
 from warmline.conversation import Dialogue, Turn
-from warmline.evaluate.judge import JudgeParseError
+from warmline.llm_json import UnusableAnswer
 
 
 def dlg(i, client, counselor, lang="en", **meta):
@@ -45,7 +45,7 @@ def test_parse_topics_is_strict():
     assert T.parse_topics('Sure: {"topics": ["career", "emotion", "career"]}', tax) == ["career", "emotion"]
     for bad in ['{"topics": []}', '{"topics": ["weather"]}', '{"topic": "career"}',
                 '{"topics": ["career", "emotion", "family", "sex"]}', "career"]:
-        with pytest.raises(JudgeParseError):
+        with pytest.raises(UnusableAnswer):
             T.parse_topics(bad, tax)
 
 

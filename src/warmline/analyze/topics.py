@@ -17,7 +17,7 @@ from pathlib import Path
 import yaml
 
 from ..conversation import JsonlWriter, read_jsonl_dicts
-from ..evaluate.judge import JudgeParseError, JudgeStats, _ask, _json_object
+from ..llm_json import AskStats, UnusableAnswer, ask, json_object
 from .corpus import Corpus
 
 MAX_TOPICS = 3
@@ -76,15 +76,15 @@ def topic_prompt(tax: Taxonomy, dialogue_text: str) -> str:
 
 
 def parse_topics(text: str, tax: Taxonomy) -> list[str]:
-    topics = _json_object(text).get("topics")
+    topics = json_object(text).get("topics")
     if not isinstance(topics, list) or not topics:
-        raise JudgeParseError("'topics' must be a non-empty list")
+        raise UnusableAnswer("'topics' must be a non-empty list")
     if len(topics) > MAX_TOPICS:
-        raise JudgeParseError(f"at most {MAX_TOPICS} topics, got {len(topics)}")
+        raise UnusableAnswer(f"at most {MAX_TOPICS} topics, got {len(topics)}")
     known = set(tax.keys)
     bad = [t for t in topics if t not in known]
     if bad:
-        raise JudgeParseError(f"unknown topic key(s) {bad}")
+        raise UnusableAnswer(f"unknown topic key(s) {bad}")
     return list(dict.fromkeys(topics))
 
 
@@ -92,7 +92,7 @@ def parse_topics(text: str, tax: Taxonomy) -> list[str]:
 class TopicResult:
     labels: dict[str, list[str]] = field(default_factory=dict)  # dialogue id -> topic keys
     failed: list[str] = field(default_factory=list)
-    stats: JudgeStats = field(default_factory=JudgeStats)
+    stats: AskStats = field(default_factory=AskStats)
     resumed: int = 0
 
 
@@ -112,8 +112,8 @@ async def label_topics(c: Corpus, backend, tax: Taxonomy, out: Path, max_retries
 
     async def one(i: int) -> None:
         async with sem:
-            got = await _ask(backend, topic_prompt(tax, c.dialogue_text(i, max_chars)),
-                             lambda t: parse_topics(t, tax), max_retries, res.stats)
+            got = await ask(backend, topic_prompt(tax, c.dialogue_text(i, max_chars)),
+                            lambda t: parse_topics(t, tax), max_retries, res.stats)
         if isinstance(got, Exception):
             res.failed.append(c.ids[i])
             writer.write({"id": c.ids[i], "error": str(got)})

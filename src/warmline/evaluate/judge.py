@@ -5,19 +5,22 @@ statistics (Fleiss' kappa across raters, Cohen's kappa between two)."""
 from __future__ import annotations
 
 import asyncio
-import json
-import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib import resources as ir
 from pathlib import Path
 
 import yaml
 
-from ..backends.base import BackendError, ChatBackend, GenerationOptions
+from ..backends.base import ChatBackend
+from ..llm_json import JSON_OPTIONS, AskStats, UnusableAnswer, ask, context_text, json_object
 
 RUBRICS = ("cehs", "psy-insight", "cpsycoun")
-JUDGE_OPTIONS = GenerationOptions(temperature=0.0, max_new_tokens=400)
+JUDGE_OPTIONS = JSON_OPTIONS
+JudgeParseError = UnusableAnswer  # the judges' names for warmline.llm_json's
+JudgeStats = AskStats
+# kept until evaluate/simulate.py and insight move to warmline.llm_json (they import these private names)
+_ask, _json_object, _context_text = ask, json_object, context_text
 
 
 @dataclass(frozen=True)
@@ -55,11 +58,6 @@ def load_rubric(name_or_path: str) -> Rubric:
         raise ValueError(f"rubric {name_or_path}: needs name and criteria with key, min and max ({e})") from None
 
 
-def _context_text(context: list[dict], lang: str) -> str:
-    who = {"user": "来访者" if lang == "zh" else "Client", "assistant": "咨询师" if lang == "zh" else "Counselor"}
-    return "\n".join(f"{who.get(m['role'], m['role'])}: {m['content']}" for m in context if m["role"] != "system")
-
-
 def rubric_block(rubric: Rubric) -> tuple[list[str], str]:
     """(one line per criterion with its range and levels, the JSON answer format) for judge prompts."""
     lines = []
@@ -74,33 +72,13 @@ def rubric_prompt(rubric: Rubric, context: list[dict], reply: str, lang: str = "
     criteria, answer = rubric_block(rubric)
     return "\n".join([f"You are an expert evaluator of mental-health support conversations. Rate the counselor's reply "
                       f"with the rubric below ({rubric.name} v{rubric.version}).", "", *criteria, "",
-                      "Conversation so far:", _context_text(context, lang) or "(none)", "", "Counselor's reply to rate:",
+                      "Conversation so far:", context_text(context, lang) or "(none)", "", "Counselor's reply to rate:",
                       reply, "", f"Answer with JSON only, no other text: {answer}"])
-
-
-class JudgeParseError(ValueError):
-    pass
-
-
-_OBJ = re.compile(r"\{.*\}", re.S)
-
-
-def _json_object(text: str) -> dict:
-    m = _OBJ.search(text)
-    if not m:
-        raise JudgeParseError("no JSON object in the judge's answer")
-    try:
-        obj = json.loads(m.group(0))
-    except json.JSONDecodeError as e:
-        raise JudgeParseError(f"invalid JSON: {e.msg}") from None
-    if not isinstance(obj, dict):
-        raise JudgeParseError("the JSON is not an object")
-    return obj
 
 
 def parse_scores(text: str, rubric: Rubric) -> tuple[dict, dict]:
     """(scores, reasons), strictly: every criterion present, an integer within its range, nothing else."""
-    obj = _json_object(text)
+    obj = json_object(text)
     scores = obj.get("scores")
     if not isinstance(scores, dict):
         raise JudgeParseError("missing 'scores' object")
@@ -115,31 +93,6 @@ def parse_scores(text: str, rubric: Rubric) -> tuple[dict, dict]:
     return scores, {k: str(v) for k, v in reasons.items()}
 
 
-@dataclass
-class JudgeStats:
-    calls: int = 0
-    retries: int = 0
-    failed: int = 0
-    errors: Counter = field(default_factory=Counter)
-
-
-async def _ask(backend: ChatBackend, prompt: str, parse, max_retries: int, stats: JudgeStats,
-               options: GenerationOptions = JUDGE_OPTIONS):
-    last = ""
-    for attempt in range(max_retries + 1):
-        stats.calls += 1
-        if attempt:
-            stats.retries += 1
-        try:
-            reply = await backend.agenerate([{"role": "user", "content": prompt}], options)
-            return parse(reply.text)
-        except (JudgeParseError, BackendError) as e:
-            last = str(e)
-            stats.errors[type(e).__name__] += 1
-    stats.failed += 1
-    return JudgeParseError(f"unparsable after {max_retries + 1} attempts: {last}")
-
-
 async def judge_replies(items: list[dict], backend: ChatBackend, rubric: Rubric, max_retries: int = 2,
                         concurrency: int = 8) -> tuple[list[dict], JudgeStats]:
     """items: {id, context (messages), reply, lang?}. Returns one record per item with scores or error."""
@@ -148,7 +101,7 @@ async def judge_replies(items: list[dict], backend: ChatBackend, rubric: Rubric,
 
     async def one(it: dict) -> dict:
         async with sem:
-            res = await _ask(backend, rubric_prompt(rubric, it.get("context", []), it["reply"], it.get("lang", "en")),
+            res = await ask(backend, rubric_prompt(rubric, it.get("context", []), it["reply"], it.get("lang", "en")),
                              lambda t: parse_scores(t, rubric), max_retries, stats)
         if isinstance(res, Exception):
             return {"id": it["id"], "error": str(res)}
@@ -161,13 +114,13 @@ def pairwise_prompt(context: list[dict], first: str, second: str, lang: str = "e
     return "\n".join([
         "You compare two counselor replies in a mental-health support conversation. Prefer the reply that listens, "
         "understands and comforts before advising, is safe, and fits what the person said. Length and order do "
-        "not matter.", "", "Conversation so far:", _context_text(context, lang) or "(none)", "",
+        "not matter.", "", "Conversation so far:", context_text(context, lang) or "(none)", "",
         "Reply A:", first, "", "Reply B:", second, "",
         'Answer with JSON only: {"winner": "A" | "B" | "tie", "reason": "<one sentence>"}'])
 
 
 def parse_winner(text: str) -> str:
-    w = _json_object(text).get("winner")
+    w = json_object(text).get("winner")
     if w not in ("A", "B", "tie"):
         raise JudgeParseError(f"winner must be A, B or tie, got {w!r}")
     return w
@@ -182,9 +135,9 @@ async def pairwise(items: list[dict], judges: list[ChatBackend], max_retries: in
 
     async def one_judge(j: ChatBackend, it: dict) -> str:
         async with sem:
-            first = await _ask(j, pairwise_prompt(it.get("context", []), it["a"], it["b"], it.get("lang", "en")),
+            first = await ask(j, pairwise_prompt(it.get("context", []), it["a"], it["b"], it.get("lang", "en")),
                                parse_winner, max_retries, stats)
-            second = await _ask(j, pairwise_prompt(it.get("context", []), it["b"], it["a"], it.get("lang", "en")),
+            second = await ask(j, pairwise_prompt(it.get("context", []), it["b"], it["a"], it.get("lang", "en")),
                                 parse_winner, max_retries, stats)
         if isinstance(first, Exception) or isinstance(second, Exception):
             return "error"
