@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from warmline.paths import HOME_ENV
+
 ASSETS = Path(__file__).parent / "assets"
 FORMATS = ASSETS / "formats"
 SAMPLES = ASSETS / "samples"
@@ -25,7 +27,7 @@ def pytest_configure(config):
             home = str(cache.mkdir("warmline-home"))
         else:
             home = config._warmline_tmp_home = tempfile.mkdtemp(prefix="warmline-home-")
-    os.environ["WARMLINE_HOME"] = home
+    os.environ[HOME_ENV] = home
 
 
 def pytest_unconfigure(config):

@@ -29,7 +29,7 @@ def test_the_samples_are_in_the_repository_with_their_licences():
 
 
 def test_warmline_home_is_the_suites_own():
-    from warmline.backends.embedded import warmline_home
+    from warmline.paths import warmline_home
 
     home = warmline_home().resolve()
     assert os.environ.get("WARMLINE_HOME")

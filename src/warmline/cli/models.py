@@ -11,7 +11,8 @@ from ._ui import console, table
 
 def main(as_json: bool = typer.Option(False, "--json", help="Print as JSON.")) -> None:
     """List the embedded default model and the models in warmline's and Hugging Face's caches."""
-    from ..backends.embedded import list_models, warmline_home
+    from ..backends.embedded import list_models
+    from ..paths import warmline_home
 
     rows = list_models()
     if as_json:

@@ -415,7 +415,7 @@ def _system_wordnet(root: Path):
     import nltk
     from nltk.corpus.reader.wordnet import WordNetCorpusReader
 
-    from ..backends.embedded import warmline_home
+    from ..paths import warmline_home
 
     _SystemWordNet = _system_wordnet_class()
     shim = warmline_home() / "wordnet" / "system"
