@@ -8,6 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from warmline import extras
+from warmline.cli._ui import friendly
 from warmline.cli.main import app
 
 
@@ -49,7 +50,7 @@ def test_a_plain_import_failing_inside_a_command_is_translated_too(monkeypatch, 
 
     _hide(monkeypatch, "wordcloud")
     with pytest.raises(typer.Exit) as e:
-        extras.friendly(command)()
+        friendly(command)()
     assert e.value.exit_code == 2
     assert capsys.readouterr().err == "error: wordcloud is not installed: pip install 'warmline[eval]'\n"
 
@@ -59,4 +60,11 @@ def test_an_unknown_missing_module_is_not_hidden(monkeypatch):
         import warmline_no_such_module  # noqa: F401
 
     with pytest.raises(ModuleNotFoundError):
-        extras.friendly(command)()
+        friendly(command)()
+
+
+def test_as_missing_extra_names_the_extra_or_leaves_the_error_alone():
+    known = extras.as_missing_extra(ModuleNotFoundError("No module named 'jieba'", name="jieba"))
+    assert isinstance(known, extras.MissingExtra) and str(known) == "jieba is not installed: pip install 'warmline[eval]'"
+    assert extras.as_missing_extra(ModuleNotFoundError("No module named 'nope'", name="nope")) is None
+    assert extras.as_missing_extra(ModuleNotFoundError("no name")) is None

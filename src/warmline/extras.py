@@ -1,12 +1,10 @@
-"""Optional dependencies: which extra installs each one, and a one-line error instead of a traceback
-when one is missing (`need`), for the package and for every command (`friendly`)."""
+"""Optional dependencies: which extra installs each one, and an error naming it when one is missing
+(`need`, `as_missing_extra`); the CLI prints that error as one line instead of a traceback."""
 
 from __future__ import annotations
 
-import functools
 import importlib
 from types import ModuleType
-from typing import Callable
 
 # top-level module -> the extra of pyproject.toml that installs it
 EXTRA_OF = {
@@ -52,21 +50,9 @@ def need(module: str, extra: str | None = None) -> ModuleType:
         raise MissingExtra(message(missing, extra)) from None
 
 
-def friendly(command: Callable) -> Callable:
-    """Wrap a CLI command so that a missing optional dependency ends it with one line on stderr
-    ("error: sacrebleu is not installed: pip install 'warmline[eval]'") and exit code 2."""
-
-    @functools.wraps(command)
-    def run(*args, **kwargs):
-        from .cli._ui import fail
-
-        try:
-            return command(*args, **kwargs)
-        except MissingExtra as e:
-            fail(str(e))
-        except ModuleNotFoundError as e:
-            if not e.name or install_hint(e.name) is None:
-                raise
-            fail(message(e.name))
-
-    return run
+def as_missing_extra(error: ModuleNotFoundError) -> MissingExtra | None:
+    """The MissingExtra naming what installs the module `error` misses, or None for a module no extra
+    provides (a real error, to be shown as such)."""
+    if not error.name or install_hint(error.name) is None:
+        return None
+    return MissingExtra(message(error.name))

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Iterable, NoReturn
+import functools
+from typing import Callable, Iterable, NoReturn
 
 import typer
 
@@ -27,3 +28,23 @@ def table(title: str, columns: list[str], rows: Iterable[Iterable]):
 def fail(message: str, code: int = 2) -> NoReturn:
     typer.echo(f"error: {message}", err=True)
     raise typer.Exit(code)
+
+
+def friendly(command: Callable) -> Callable:
+    """Wrap a command so that a missing optional dependency ends it with one line on stderr
+    ("error: sacrebleu is not installed: pip install 'warmline[eval]'") and exit code 2."""
+    from ..extras import MissingExtra, as_missing_extra
+
+    @functools.wraps(command)
+    def run(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except MissingExtra as e:
+            fail(str(e))
+        except ModuleNotFoundError as e:
+            missing = as_missing_extra(e)
+            if missing is None:
+                raise
+            fail(str(missing))
+
+    return run

@@ -47,7 +47,7 @@ app.command("models")(models.main)
 def _friendly_commands(typer_app: typer.Typer) -> None:
     """Every command, in sub-groups too, ends with one line naming the extra when an optional
     dependency is missing, instead of a traceback."""
-    from ..extras import friendly
+    from ._ui import friendly
 
     for cmd in typer_app.registered_commands:
         if cmd.callback is not None:

@@ -94,7 +94,7 @@ def write(out: Path, systems: dict, comparisons: dict | None = None, style: dict
 def style_stats(replies: list[str], references: list[str]) -> dict:
     """The failure these papers fight, measured: the share of replies with numbered suggestion lists,
     the share that ask a question, and reply length against the reference (characters)."""
-    from ..synth.checks import is_advice_dump
+    from ..replies import is_advice_dump
 
     n = max(1, len(replies))
     ref_len = sum(len(r) for r in references) or 1

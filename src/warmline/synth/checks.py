@@ -12,9 +12,9 @@ from pathlib import Path
 import yaml
 
 from ..conversation import Turn, detect_lang
+from ..replies import is_advice_dump
 from .prompts import Rules, Template
 
-_NUMBERED = re.compile(r"(?:^|\n|[：:。；;]\s*)\s*(?:\d{1,2}[.、)）]|[一二三四五六七八九十][、.]|[（(]\d{1,2}[)）]|[-•*]\s)")
 _NORM = re.compile(r"[\s，。！？、,.!?~…]+")
 
 
@@ -100,8 +100,3 @@ def check(turns: list[Turn], rules: Rules, lang: str, filters: FilterConfig) -> 
     flags.extend(f"advice_dump@{i}" for i, t in enumerate(turns) if t.role == "counselor" and is_advice_dump(t.text))
     return reasons, flags
 
-
-def is_advice_dump(text: str) -> bool:
-    """A reply that lists suggestions (two or more numbered or bulleted items): the template answer
-    these papers set out to replace with listening."""
-    return len(_NUMBERED.findall(text)) >= 2

@@ -27,10 +27,10 @@ from .. import formats
 from ..backends.base import BackendError, ChatBackend, GenerationOptions
 from ..conversation import Dialogue, JsonlWriter, read_jsonl_dicts
 from ..formats import Bad
+from ..privacy import scrub
 from .checks import FilterConfig, check, parse_turns
 from .clean import CleaningConfig, clean_pair
 from .prompts import RULES, Template, draw_topic, load_template
-from .scrub import scrub
 
 
 class SynthOptions(BaseModel):
