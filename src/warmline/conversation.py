@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Iterable, Iterator
 
-from . import _json
+from . import jsonio
 
 ROLES = ("client", "counselor", "system")
 LANGS = ("zh", "en")
@@ -196,7 +196,7 @@ def read_jsonl(path: str | os.PathLike) -> Iterator[Dialogue]:
             if not line.strip():
                 continue
             try:
-                yield Dialogue.from_dict(_json.loads(line))
+                yield Dialogue.from_dict(jsonio.loads(line))
             except (json.JSONDecodeError, DialogueError) as e:
                 raise DialogueError(f"{path}:{lineno}: {e}") from None
 
@@ -219,7 +219,7 @@ class JsonlWriter:
     def write(self, obj: dict | Dialogue) -> None:
         if isinstance(obj, Dialogue):
             obj = obj.to_dict()
-        self._f.write(_json.dumpb(obj))
+        self._f.write(jsonio.dumpb(obj))
         self.count += 1
         self._pending += 1
         if self._pending >= self._flush_every:
@@ -244,7 +244,7 @@ def read_jsonl_dicts(path: str | os.PathLike) -> Iterator[dict]:
     with p.open("rb") as f:
         for line in f:
             if line.strip():
-                yield _json.loads(line)
+                yield jsonio.loads(line)
 
 
 def write_jsonl(dialogues: Iterable[Dialogue | dict], path: str | os.PathLike) -> int:

@@ -59,7 +59,7 @@ def test_writing_esconv_gives_esconvs_strategy_names(tmp_path):
 
 
 def test_json_lines_are_told_from_arrays_and_pretty_objects(tmp_path):
-    from warmline.formats._io import json_lines
+    from warmline.formats.reading import json_lines
 
     one = json.loads((F / "esconv_hf" / "valid.txt").read_text())
     pretty = tmp_path / "one.json"

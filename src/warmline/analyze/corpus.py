@@ -13,8 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from ..conversation import Dialogue
-from ..formats import Quarantine, ReadOptions, read as read_any
-from ..formats._io import Bad
+from ..formats import Bad, Quarantine, ReadOptions, read as read_any
 
 ROLE_CODE = {"client": 0, "counselor": 1, "system": 2}
 

@@ -19,7 +19,7 @@ from typing import AsyncIterator, Iterator
 
 import httpx
 
-from .. import _json
+from .. import jsonio
 from .base import BackendError, ChatBackend, GenerationOptions, Message, Reply, StopStream, cut_at_stop
 
 RETRY_STATUS = {408, 409, 425, 429, 500, 502, 503, 504}
@@ -106,7 +106,7 @@ class OpenAIBackend(ChatBackend):
         """The reply, or why the request should be retried; raises on an error that retrying cannot fix."""
         if status < 400:
             try:
-                return self._parse(_json.loads(body), options)
+                return self._parse(jsonio.loads(body), options)
             except ValueError:
                 return "invalid JSON body"
         if status in RETRY_STATUS:
@@ -142,7 +142,7 @@ class OpenAIBackend(ChatBackend):
                 headers = None
                 try:
                     async with session.post(f"{self.base_url}/chat/completions",
-                                            data=_json.dumps(self._payload(messages, options)).encode("utf-8"),
+                                            data=jsonio.dumps(self._payload(messages, options)).encode("utf-8"),
                                             headers=_JSON_HEADERS) as r:
                         headers, body = r.headers, await r.text()
                         outcome = self._outcome(r.status, body, options)
@@ -284,7 +284,7 @@ def _sse_delta(line: str) -> str | None:
     if data == "[DONE]":
         return None
     try:
-        choices = _json.loads(data).get("choices") or []
+        choices = jsonio.loads(data).get("choices") or []
     except (json.JSONDecodeError, AttributeError):
         return ""
     if not choices:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .. import _json
+from .. import jsonio
 from .judge import Rubric, fleiss_kappa
 
 
@@ -117,7 +117,7 @@ def _read(path: Path) -> list[dict]:
     if not path.exists():
         return []
     with path.open("rb") as f:
-        return [_json.loads(line) for line in f if line.strip()]
+        return [jsonio.loads(line) for line in f if line.strip()]
 
 
 def agreement(path: Path, rubric: Rubric) -> dict:

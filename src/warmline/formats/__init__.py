@@ -14,7 +14,9 @@ from typing import Any, Callable, Iterator
 
 from ..conversation import Dialogue, JsonlWriter, flag_consecutive_roles
 from . import annomi, chatml, counselchat, esconv, prefixed, psyinsight, psyqa, smilechat
-from ._io import Bad, ReadOptions, Record, RecordWriter, iter_records, json_lines, list_files, read_with
+from .reading import iter_records, json_lines, list_files, read_with
+from .records import Bad, ReadOptions, Record
+from .writers import RecordWriter
 
 
 def _parse_native(obj: Any, rec: Record, opts: ReadOptions) -> Dialogue:

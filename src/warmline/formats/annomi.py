@@ -22,7 +22,11 @@ from typing import Iterator
 
 from ..conversation import Dialogue, DialogueError, Turn
 from .strategies import annomi_key
-from ._io import Bad, ReadOptions, decode_hint, list_files, make_dialogue, read_text, refuse
+from .decoding import decode_hint, read_text
+from .fields import make_dialogue
+from .reading import list_files
+from .records import Bad, ReadOptions
+from .writers import refuse
 
 LICENSE = "as stated by uccollab/AnnoMI; cite Wu et al., ICASSP 2022"
 DIALOGUE_COLS = ["mi_quality", "transcript_id", "video_title", "video_url", "topic"]  # the files' order

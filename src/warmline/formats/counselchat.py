@@ -16,7 +16,11 @@ from typing import Iterator
 
 from ..conversation import Dialogue, DialogueError, Turn
 from .markup import has_markup, html_to_text
-from ._io import Bad, ReadOptions, decode_hint, list_files, make_dialogue, read_text, refuse
+from .decoding import decode_hint, read_text
+from .fields import make_dialogue
+from .reading import list_files
+from .records import Bad, ReadOptions
+from .writers import refuse
 
 LICENSE = "MIT"
 COLUMNS = ["questionID", "questionTitle", "questionText", "questionLink", "topic", "therapistInfo",

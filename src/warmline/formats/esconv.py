@@ -14,7 +14,10 @@ from typing import Any
 
 from ..conversation import Dialogue, DialogueError, Turn
 from .strategies import esconv_key, esconv_name
-from ._io import ReadOptions, Record, RecordWriter, default_id, make_dialogue, need_dict, need_list, read_with, role_of
+from .fields import make_dialogue, need_dict, need_list, role_of
+from .reading import default_id, read_with
+from .records import ReadOptions, Record
+from .writers import RecordWriter
 
 LICENSE = "CC-BY-NC-4.0"
 _TURN_FIELDS = {"content", "text", "speaker", "annotation", "strategy"}

@@ -10,10 +10,11 @@ from pathlib import Path
 from typing import Any
 
 from ..conversation import Dialogue, DialogueError, Turn
-from ._io import (
-    Bad, ReadOptions, Record, RecordSink, decode_hint, default_id, ensure_dir, list_files, make_dialogue,
-    read_text, read_with, refuse, role_of, safe_name,
-)
+from .decoding import decode_hint, read_text
+from .fields import make_dialogue, role_of
+from .reading import default_id, list_files, read_with
+from .records import Bad, ReadOptions, Record
+from .writers import RecordSink, ensure_dir, refuse, safe_name
 
 # style -> (client prefix, counselor prefix, separator)
 STYLES = {

@@ -8,7 +8,10 @@ from pathlib import Path
 from typing import Any
 
 from ..conversation import Dialogue, DialogueError, Turn
-from ._io import ReadOptions, Record, RecordWriter, default_id, make_dialogue, need_dict, need_list, need_str, read_with, role_of
+from .fields import make_dialogue, need_dict, need_list, need_str, role_of
+from .reading import default_id, read_with
+from .records import ReadOptions, Record
+from .writers import RecordWriter
 
 SESSION = ("theme", "psychotherapy", "topic", "stage", "guide", "background", "reasoning", "summary")
 _TURN_KNOWN = {"speaker", "participant", "content", "observation", "emotional label", "reasoning", "strategy"}

@@ -8,7 +8,10 @@ from pathlib import Path
 from typing import Any
 
 from ..conversation import Dialogue, DialogueError, Turn
-from ._io import Bad, ReadOptions, Record, RecordSink, default_id, make_dialogue, need_dict, need_list, need_str, read_with, refuse
+from .fields import make_dialogue, need_dict, need_list, need_str
+from .reading import default_id, read_with
+from .records import Bad, ReadOptions, Record
+from .writers import RecordSink, refuse
 
 
 def client_text(question: str, description: str) -> str:

@@ -11,7 +11,10 @@ from pathlib import Path
 from typing import Any
 
 from ..conversation import Dialogue, DialogueError, Turn
-from ._io import Bad, ReadOptions, Record, ensure_dir, make_dialogue, need_dict, need_str, read_with, refuse, safe_name
+from .fields import make_dialogue, need_dict, need_str
+from .reading import read_with
+from .records import Bad, ReadOptions, Record
+from .writers import ensure_dir, refuse, safe_name
 
 LICENSE = "CC0-1.0"
 

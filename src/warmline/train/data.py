@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Iterator
 
-from .. import _json, formats
+from .. import formats, jsonio
 from .samples import render, split_dialogue
 
 IGNORE = -100
@@ -23,7 +23,7 @@ def load_messages(path: str | Path, system_prompt: str | None = None) -> Iterato
     path = Path(path)
     with path.open("rb") as f:
         first = next((line for line in f if line.strip()), b"")
-    rec = _json.loads(first) if first else {}
+    rec = jsonio.loads(first) if first else {}
     if "turns" in rec or "messages" not in rec and "input" not in rec:
         for d in formats.read_dialogues(path):
             for s in split_dialogue(d):
@@ -33,7 +33,7 @@ def load_messages(path: str | Path, system_prompt: str | None = None) -> Iterato
         for lineno, line in enumerate(f, 1):
             if not line.strip():
                 continue
-            rec = _json.loads(line)
+            rec = jsonio.loads(line)
             if "messages" in rec:
                 yield rec["messages"]
             elif "input" in rec and "target" in rec:
