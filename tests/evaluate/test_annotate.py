@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from warmline.cli.main import app as cli
-from warmline.evaluate.annotate import agreement, create_app, flipped, load_tasks
+from warmline.evaluate.annotate import agreement, create_app, flipped, judge_agreement, load_tasks
 from warmline.evaluate.judge import load_rubric
 
 CEHS = load_rubric("cehs")
@@ -78,6 +78,19 @@ def test_agreement_summaries(tmp_path):
     assert res["means"]["sys"]["content"] == 2
     r = CliRunner().invoke(cli, ["eval", "agreement", "--annotations", str(out)])
     assert r.exit_code == 0 and "Fleiss' kappa" in r.stdout
+
+    # human majority on empathy: i0 0, i1 1, i2 2; the judge says 0, 1, 0 and gave no score for i3:
+    # observed agreement 2/3, chance (2*1 + 1*1) / 9 = 1/3, so kappa (2/3 - 1/3) / (1 - 1/3) = 0.5
+    judged = tmp_path / "judge.jsonl"
+    judged.write_text("".join(json.dumps({"id": f"i{k}", "scores": dict(SCORES, empathy=(k if k < 2 else 0))}) + "\n"
+                              for k in range(3)) + json.dumps({"id": "i3", "error": "unparsable"}) + "\n")
+    rows = {name: (kappa, n) for name, kappa, n in judge_agreement(out, judged, CEHS)}
+    assert rows["Empathy"] == (pytest.approx(0.5), 3)
+    assert rows["Safety"] == (1.0, 3)  # every score the same on both sides
+    r = CliRunner().invoke(cli, ["eval", "agreement", "--annotations", str(out), "--judge", str(judged)])
+    assert r.exit_code == 0 and "judge vs human majority" in r.stdout
+    r = CliRunner().invoke(cli, ["eval", "agreement", "--annotations", str(out), "--judge", str(tmp_path / "none")])
+    assert r.exit_code == 2 and "does not exist" in r.output
 
 
 def _chromium() -> str | None:

@@ -14,19 +14,6 @@ app = typer.Typer(no_args_is_help=True, add_completion=False, rich_markup_mode=N
                   help="Evaluate replies: reproducible metrics, generation with any backend, reports.")
 
 
-def _lines(path: Path) -> list[str]:
-    if not path.is_file():
-        fail(f"{path} does not exist")
-    text = path.read_text(encoding="utf-8-sig")
-    if path.suffix == ".jsonl":
-        rows = [json.loads(x) for x in text.splitlines() if x.strip()]
-        key = next((k for k in ("reply", "text", "hyp", "reference", "ref") if rows and k in rows[0]), None)
-        if key is None:
-            fail(f"{path}: JSONL lines need a 'reply' or 'text' field")
-        return [r[key] for r in rows]
-    return text.splitlines()
-
-
 def _show(result: dict, as_json: Path | None) -> None:
     systems = result["systems"]
     names = list(systems)
@@ -74,16 +61,11 @@ def metrics(
     """Score one reply per line against one reference per line; several --hyp files are compared with a
     paired bootstrap against the first."""
     from ..evaluate.compare import evaluate_systems
+    from ..evaluate.inputs import paired_systems
     from ..text.tokenize import TokenizationError
 
-    refs = _lines(ref)
-    systems = {}
-    for h in hyp:
-        hyps = _lines(h)
-        if len(hyps) != len(refs):
-            fail(f"{h} has {len(hyps)} lines but {ref} has {len(refs)}: one reference per reply is needed")
-        systems[h.stem if h.stem not in systems else str(h)] = (hyps, refs)
     try:
+        systems = paired_systems(hyp, ref)
         result = evaluate_systems(systems, report_dir, preset=preset, tokenize=tokenize, meteor=meteor,
                                   bootstrap=bootstrap, bertscore=bertscore, embedding=embedding)
     except (TokenizationError, ValueError) as e:
@@ -116,7 +98,8 @@ def run(
 
     from ..backends import preset as gen_preset
     from ..evaluate.compare import evaluate_systems
-    from ..evaluate.run import generate, load_items, load_replies
+    from ..evaluate.inputs import systems_in
+    from ..evaluate.run import generate, load_items
 
     if not data.exists():
         fail(f"{data} does not exist")
@@ -132,12 +115,7 @@ def run(
     generate(items, llm, output, label, options, concurrency, on_progress=bar.update, explain=explain,
              index=case_index, k=k)
     bar.close()
-    ids = {it.id for it in items}
-    systems = {}
-    for path in sorted(output.glob("replies.*.jsonl")):
-        rid, hyps, refs = load_replies(path)
-        keep = [i for i, x in enumerate(rid) if x in ids]
-        systems[path.name[len("replies."):-len(".jsonl")]] = ([hyps[i] for i in keep], [refs[i] for i in keep])
+    systems = systems_in(output, {it.id for it in items})
     result = evaluate_systems(systems, output, preset=preset, tokenize=tokenize, meteor=meteor, bootstrap=bootstrap,
                               bertscore=bertscore, embedding=embedding)
     _show(result, output / "report.json")
@@ -164,10 +142,8 @@ def judge(
     concurrency: int = typer.Option(8, "--concurrency"),
 ) -> None:
     """Score every reply with a rubric, parsing the judge's JSON strictly; prints means with 95% intervals."""
-    import numpy as np
-
     from ..backends.base import run_closing
-    from ..evaluate.judge import judge_replies, load_rubric
+    from ..evaluate.judge import criterion_means, judge_replies, load_rubric
 
     try:
         rub = load_rubric(rubric)
@@ -180,15 +156,9 @@ def judge(
     if output:
         output.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in results), encoding="utf-8")
     ok = [r for r in results if "scores" in r]
-    rng = np.random.default_rng(0)
-    rows, chart = [], []
-    for c in rub.criteria:
-        vals = np.array([r["scores"][c.key] for r in ok], dtype=float)
-        if len(vals):
-            boots = vals[rng.integers(0, len(vals), (1000, len(vals)))].mean(axis=1)
-            lo, hi = float(np.quantile(boots, 0.025)), float(np.quantile(boots, 0.975))
-            rows.append((f"{c.name} ({c.min}-{c.max})", f"{vals.mean():.3f}", f"[{lo:.3f}, {hi:.3f}]"))
-            chart.append((c.name, float(vals.mean()), lo, hi, c.max))
+    means = criterion_means(results, rub)
+    rows = [(f"{c.name} ({c.min}-{c.max})", f"{m:.3f}", f"[{lo:.3f}, {hi:.3f}]") for c, m, lo, hi, _ in means]
+    chart = [(c.name, m, lo, hi, c.max) for c, m, lo, hi, _ in means]
     if output and chart:
         from ..evaluate.report import rubric_chart
 
@@ -295,10 +265,8 @@ def agreement_cmd(
 ) -> None:
     """Inter-rater agreement (Fleiss' kappa per criterion), human means per system, majority-vote
     pairwise results, and optionally the judge's agreement with humans (Cohen's kappa)."""
-    from collections import Counter
-
-    from ..evaluate.annotate import _read, agreement
-    from ..evaluate.judge import cohen_kappa, load_rubric
+    from ..evaluate.annotate import agreement, judge_agreement
+    from ..evaluate.judge import load_rubric
 
     if not annotations.is_file():
         fail(f"{annotations} does not exist")
@@ -313,18 +281,9 @@ def agreement_cmd(
         console().print("pairwise (majority of raters): " + ", ".join(f"{k} {v}" for k, v in res["pairwise"].items()),
                         markup=False)
     if judge:
-        if not judge.is_file():
-            fail(f"{judge} does not exist")
-        judged = {r["id"]: r.get("scores") for r in (json.loads(x) for x in judge.read_text().splitlines() if x.strip())}
-        human: dict = {}
-        for a in _read(annotations):
-            if a["kind"] == "score":
-                human.setdefault(a["item"], []).append(a["scores"])
-        rows = []
-        for c in rub.criteria:
-            pairs = [(judged[i][c.key], Counter(s[c.key] for s in hs).most_common(1)[0][0])
-                     for i, hs in human.items() if judged.get(i)]
-            if pairs:
-                rows.append((c.name, f"{cohen_kappa([p[0] for p in pairs], [p[1] for p in pairs]):.3f}", len(pairs)))
+        try:
+            rows = [(name, f"{kappa:.3f}", n) for name, kappa, n in judge_agreement(annotations, judge, rub)]
+        except ValueError as e:
+            fail(str(e))
         console().print(table("judge vs human majority", ["criterion", "Cohen's kappa", "items"], rows))
     typer.echo(json.dumps(res))

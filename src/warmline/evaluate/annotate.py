@@ -14,7 +14,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from .. import jsonio
-from .judge import Rubric, fleiss_kappa
+from .judge import Rubric, cohen_kappa, fleiss_kappa
 
 
 def load_tasks(files: list[Path], rubric: Rubric) -> tuple[list[dict], dict]:
@@ -75,7 +75,7 @@ def create_app(files: list[Path], output: Path, rubric: Rubric, seed: int = 0):
 
     @app.get("/api/tasks")
     def get_tasks(rater: str) -> dict:
-        done = {a["task"] for a in _read(output) if a["rater"] == rater}
+        done = {a["task"] for a in read_annotations(output) if a["rater"] == rater}
         out = []
         for t in tasks:
             view = dict(t, done=t["task"] in done)
@@ -108,12 +108,13 @@ def create_app(files: list[Path], output: Path, rubric: Rubric, seed: int = 0):
 
     @app.get("/api/export")
     def export() -> list[dict]:
-        return _read(output)
+        return read_annotations(output)
 
     return app
 
 
-def _read(path: Path) -> list[dict]:
+def read_annotations(path: Path) -> list[dict]:
+    """Every annotation in the file, in the order written (none when it does not exist yet)."""
     if not path.exists():
         return []
     with path.open("rb") as f:
@@ -124,7 +125,7 @@ def agreement(path: Path, rubric: Rubric) -> dict:
     """Fleiss' kappa per criterion over replies scored by every rater (the last annotation of a rater
     for a task counts), means per system, and majority-vote pairwise results."""
     last: dict = {}
-    for a in _read(path):
+    for a in read_annotations(path):
         last[(a["rater"], a["task"])] = a
     raters = sorted({r for r, _ in last})
     by_task = defaultdict(dict)
@@ -148,3 +149,22 @@ def agreement(path: Path, rubric: Rubric) -> dict:
             wins["tie" if len(votes) > 1 and votes[0][1] == votes[1][1] else votes[0][0]] += 1
     out["pairwise"] = dict(wins)
     return out
+
+
+def judge_agreement(annotations: Path, judged: Path, rubric: Rubric) -> list[tuple[str, float, int]]:
+    """(criterion name, Cohen's kappa of the judge against the human majority, items) per criterion, over
+    the replies both the judge (`eval judge --output` file) and at least one human scored."""
+    if not judged.is_file():
+        raise ValueError(f"{judged} does not exist")
+    scores = {r["id"]: r.get("scores") for r in (json.loads(x) for x in judged.read_text().splitlines() if x.strip())}
+    human: dict = {}
+    for a in read_annotations(annotations):
+        if a["kind"] == "score":
+            human.setdefault(a["item"], []).append(a["scores"])
+    rows = []
+    for c in rubric.criteria:
+        pairs = [(scores[i][c.key], Counter(s[c.key] for s in hs).most_common(1)[0][0])
+                 for i, hs in human.items() if scores.get(i)]
+        if pairs:
+            rows.append((c.name, cohen_kappa([p[0] for p in pairs], [p[1] for p in pairs]), len(pairs)))
+    return rows

@@ -110,6 +110,24 @@ async def judge_replies(items: list[dict], backend: ChatBackend, rubric: Rubric,
     return list(await asyncio.gather(*(one(it) for it in items))), stats
 
 
+def criterion_means(results: list[dict], rubric: Rubric, resamples: int = 1000,
+                    seed: int = 0) -> list[tuple[Criterion, float, float, float, int]]:
+    """(criterion, mean score, 95% bootstrap interval low and high, items) per criterion that has scores,
+    over the results of `judge_replies` that hold scores."""
+    import numpy as np
+
+    ok = [r for r in results if "scores" in r]
+    rng = np.random.default_rng(seed)
+    out = []
+    for c in rubric.criteria:
+        vals = np.array([r["scores"][c.key] for r in ok], dtype=float)
+        if len(vals):
+            boots = vals[rng.integers(0, len(vals), (resamples, len(vals)))].mean(axis=1)
+            out.append((c, float(vals.mean()), float(np.quantile(boots, 0.025)), float(np.quantile(boots, 0.975)),
+                        len(vals)))
+    return out
+
+
 def pairwise_prompt(context: list[dict], first: str, second: str, lang: str = "en") -> str:
     return "\n".join([
         "You compare two counselor replies in a mental-health support conversation. Prefer the reply that listens, "
