@@ -149,6 +149,19 @@ def _slug(name: str) -> str:
     return "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in name)
 
 
+def column_names(paths: list[Path]) -> list[str]:
+    """A column name per corpus: the file's stem or the directory's name, numbered when two would clash."""
+    names = [p.stem if p.is_file() else p.name for p in paths]
+    if len(set(names)) < len(names):  # keep the columns apart
+        names = [f"{n}#{i + 1}" for i, n in enumerate(names)]
+    return names
+
+
+def quarantine_file(out_dir: Path, name: str) -> Path:
+    """Where the malformed records of the corpus called `name` go."""
+    return out_dir / f"{_slug(name)}.quarantine.jsonl"
+
+
 # -- output -------------------------------------------------------------------------------------------
 
 TABLE_KEYS = [f.name for f in dataclasses.fields(lexical.StatsTable) if f.name != "unit"]

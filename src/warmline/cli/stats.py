@@ -44,46 +44,20 @@ def main(
     """Describe corpora the way SMILE and SoulChat did: a statistics table (dialogues, utterances, turns,
     lengths), Distinct-1/2/3, pairwise semantic similarity, rewrite fidelity, topics and their entropy,
     frequent counselor words, duplicates and contamination. Malformed records are quarantined and counted."""
-    from ..analyze import corpus as corpus_mod, run
-    from ..formats import FormatError
+    from ..analyze import run
 
     data = list(data) + list(compare or [])
-    names = [p.stem if p.is_file() else p.name for p in data]
-    if len(set(names)) < len(names):  # keep the columns apart
-        names = [f"{n}#{i + 1}" for i, n in enumerate(names)]
+    if view not in ("all", "smile-table3"):
+        fail(f"unknown --view {view!r}: use all or smile-table3")
+    corpora = [_load(p, n, fmt, output_dir) for p, n in zip(data, run.column_names(data))]
+    if view == "smile-table3":
+        _smile_table3(corpora, json_out, md_out)
+        return
     opts = run.Options(tokenize=tokenize, sample=sample, topics=topics, dedup=not no_dedup, near_threshold=near,
                        ngram=ngram, concurrency=concurrency, out_dir=output_dir, base_url=base_url,
                        api_key_env=api_key_env, bars=True)
-    say = lambda m: console().print(f"[dim]{m}[/dim]")  # noqa: E731
-
-    def load(path: Path, name: str):
-        try:
-            c = corpus_mod.load(path, fmt, name, quarantine=output_dir / f"{run._slug(name)}.quarantine.jsonl")
-        except (FormatError, ValueError, LookupError, OSError) as e:
-            fail(f"{path}: {e}")
-        if c.quarantined:
-            say(f"{path}: {c.quarantined} malformed record(s) quarantined in {c.quarantine_file} "
-                f"({', '.join(f'{k} x{v}' for k, v in c.reasons.most_common(3))})")
-        if not len(c):
-            fail(f"{path}: no dialogues could be read" + (f"; see {c.quarantine_file}" if c.quarantined else ""), 1)
-        return c
-
-    if view not in ("all", "smile-table3"):
-        fail(f"unknown --view {view!r}: use all or smile-table3")
-    corpora = [load(p, n) for p, n in zip(data, names)]
-    if view == "smile-table3":
-        reports = run.sentence_reports(corpora)
-        rows = run.sentence_rows(reports)
-        if not rows:
-            fail("no sentence annotations in the data: SMILE's Table 3 counts SMILECHAT's annotated sentences "
-                 "(each turn's 'annotation' list); use --view all for warmline's own statistics", 1)
-        console().print(table("SMILE's Table 3: utterances = the data's annotated sentences",
-                              ["statistic"] + [r.name for r in reports] + ["what it counts"], rows))
-        for kind, path in run.write_all(reports, json_out, None, None, md_out, only_sentences=True).items():
-            console().print(f"{kind}: {path}", markup=False)
-        return
     if against:
-        opts.against = load(against, against.stem)
+        opts.against = _load(against, against.stem, fmt, output_dir)
     if topics:
         opts.backend = B.build(backend, model, None, base_url, api_key_env, concurrency=concurrency)
     embedder = None
@@ -95,9 +69,54 @@ def main(
         except (ValueError, ImportError) as e:
             fail(str(e))
     try:
-        reports = [run.analyse(c, opts, embedder, say) for c in corpora]
+        reports = [run.analyse(c, opts, embedder, _say) for c in corpora]
     except ValueError as e:
         fail(str(e))
+    _show(reports)
+    for kind, path in run.write_all(reports, json_out, html_out, csv_out, md_out).items():
+        console().print(f"{kind}: {path}", markup=False)
+
+
+def _say(message: str) -> None:
+    console().print(f"[dim]{message}[/dim]")
+
+
+def _load(path: Path, name: str, fmt: str | None, output_dir: Path):
+    """The corpus at `path`, or an error saying why none could be read; quarantined records are reported."""
+    from ..analyze import corpus as corpus_mod, run
+    from ..formats import FormatError
+
+    try:
+        c = corpus_mod.load(path, fmt, name, quarantine=run.quarantine_file(output_dir, name))
+    except (FormatError, ValueError, LookupError, OSError) as e:
+        fail(f"{path}: {e}")
+    if c.quarantined:
+        _say(f"{path}: {c.quarantined} malformed record(s) quarantined in {c.quarantine_file} "
+             f"({', '.join(f'{k} x{v}' for k, v in c.reasons.most_common(3))})")
+    if not len(c):
+        fail(f"{path}: no dialogues could be read" + (f"; see {c.quarantine_file}" if c.quarantined else ""), 1)
+    return c
+
+
+def _smile_table3(corpora: list, json_out: Path | None, md_out: Path | None) -> None:
+    from ..analyze import run
+
+    reports = run.sentence_reports(corpora)
+    rows = run.sentence_rows(reports)
+    if not rows:
+        fail("no sentence annotations in the data: SMILE's Table 3 counts SMILECHAT's annotated sentences "
+             "(each turn's 'annotation' list); use --view all for warmline's own statistics", 1)
+    console().print(table("SMILE's Table 3: utterances = the data's annotated sentences",
+                          ["statistic"] + [r.name for r in reports] + ["what it counts"], rows))
+    for kind, path in run.write_all(reports, json_out, None, None, md_out, only_sentences=True).items():
+        console().print(f"{kind}: {path}", markup=False)
+
+
+def _show(reports: list) -> None:
+    """The statistics table, SMILE's Table 3 when the data has sentence annotations, and one line per
+    finding (frequent words, topics, rewrites below the fidelity boundary, contamination)."""
+    from ..analyze import run
+
     head = ["statistic"] + [r.name for r in reports]
     console().print(table("corpus statistics", head, run.table_rows(reports)))
     sent = run.sentence_rows(reports)
@@ -118,9 +137,6 @@ def main(
         if r.contamination and r.contamination["items"]:
             console().print(f"{r.name}: {len(r.contamination['items'])} item(s) overlap {r.contamination['against']}: " +
                             ", ".join(f"{i['id']} ({i['overlap']:.0%})" for i in r.contamination["items"][:10]), markup=False)
-    written = run.write_all(reports, json_out, html_out, csv_out, md_out)
-    for kind, path in written.items():
-        console().print(f"{kind}: {path}", markup=False)
 
 
 def _embed_bar():
