@@ -41,21 +41,6 @@ class PairStats:
     lcs: int
 
 
-def _ids(tokens: list[str], vocab: dict) -> list[int]:
-    get = vocab.setdefault
-    return [get(t, len(vocab)) for t in tokens]
-
-
-def _grams(ids: list[int], n: int, base: int) -> list[int]:
-    if n == 1:
-        return ids
-    if n == 2:
-        return [a * base + b for a, b in zip(ids, ids[1:])]
-    if n == 3:
-        return [(a * base + b) * base + c for a, b, c in zip(ids, ids[1:], ids[2:])]
-    return [((a * base + b) * base + c) * base + d for a, b, c, d in zip(ids, ids[1:], ids[2:], ids[3:])]
-
-
 def lcs_length(a: list, b: list) -> int:
     """Length of the longest common subsequence, by the bit-parallel algorithm (Allison-Dix / Hyyro):
     one big-integer step per element of `b` instead of a len(a) x len(b) table."""
@@ -108,12 +93,12 @@ def _ngram_codes(ids: np.ndarray, owner: np.ndarray, lens: np.ndarray, max_n: in
     starts = np.cumsum(lens) - lens
     pos = np.arange(len(ids), dtype=np.int64) - starts[owner] if len(ids) else np.zeros(0, dtype=np.int64)
     out = [(ids, owner)]
-    codes = ids
     base = int(ids.max()) + 1 if len(ids) else 1
+    prev_full = ids  # the (n-1)-gram code at every start position (-1 where none starts)
     for n in range(2, max_n + 1):
         valid = pos[: len(pos) - n + 1] <= (lens[owner[: len(pos) - n + 1]] - n) if len(ids) >= n else np.zeros(0, bool)
         idx = np.nonzero(valid)[0]
-        prev = codes[idx] if n == 2 else prev_full[idx]
+        prev = prev_full[idx]
         comp = dense_ids(prev)[0]
         new = comp.astype(np.int64) * base + ids[idx + n - 1]
         prev_full = np.full(len(ids), -1, dtype=np.int64)
