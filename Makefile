@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.warmline-setup
 
-.PHONY: setup browser quickstart test bench clean
+.PHONY: setup browser quickstart test lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,10 @@ browser:
 
 test: setup browser
 	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+# ruff's rules are in pyproject.toml; `ruff format --check` joins once the tree has been formatted
+lint: setup
+	$(BIN)/python -m ruff check src tests benchmarks
 
 bench: setup
 	$(BIN)/python -m pip install -q -e '.[local,eval,dev,bench]'

@@ -11,8 +11,8 @@ identical numbers.
 from __future__ import annotations
 
 import argparse
-import random
 import multiprocessing
+import random
 import resource
 import time
 

@@ -16,7 +16,6 @@ import json
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 from warmline.conversation import Dialogue, Turn, write_jsonl
@@ -89,7 +88,7 @@ def main() -> None:
             inp = make_input(tmp / f"mem-{n}.jsonl", n)
             r = run_once(inp, tmp / "out.jsonl", url, 64)
             rows.append((n, r))
-        print(f"\npeak memory of the runner, no delay, concurrency 64:")
+        print("\npeak memory of the runner, no delay, concurrency 64:")
         for n, r in rows:
             print(f"  {n:>7} items: {r['peak_mb']:.0f} MB peak, {n / r['seconds']:.0f} dialogues/s")
         print(f"  ratio {rows[1][1]['peak_mb'] / rows[0][1]['peak_mb']:.2f} for {args.memory_items // small}x the items "

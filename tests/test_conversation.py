@@ -7,7 +7,14 @@ import json
 import pytest
 
 from warmline.conversation import (
-    Dialogue, DialogueError, JsonlWriter, Turn, detect_lang, flag_consecutive_roles, read_jsonl, repair_partial_tail,
+    Dialogue,
+    DialogueError,
+    JsonlWriter,
+    Turn,
+    detect_lang,
+    flag_consecutive_roles,
+    read_jsonl,
+    repair_partial_tail,
     write_jsonl,
 )
 

@@ -7,8 +7,9 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable, TypeVar
+from typing import TypeVar
 
 from .backends.base import BackendError, ChatBackend, GenerationOptions
 

@@ -11,7 +11,7 @@ import pytest
 
 from warmline.backends import BackendError, GenerationOptions
 from warmline.backends.openai_compat import OpenAIBackend, retry_after_seconds
-from warmline.testing.fake_openai import Fault, FakeOpenAI
+from warmline.testing.fake_openai import FakeOpenAI, Fault
 
 MSGS = [{"role": "system", "content": "be kind"}, {"role": "user", "content": "I feel low"}]
 

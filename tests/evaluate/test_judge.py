@@ -12,7 +12,14 @@ from typer.testing import CliRunner
 from warmline.backends import ScriptedBackend
 from warmline.cli.main import app
 from warmline.evaluate.judge import (
-    JudgeParseError, cohen_kappa, fleiss_kappa, judge_replies, load_rubric, pairwise, parse_scores, rubric_prompt,
+    JudgeParseError,
+    cohen_kappa,
+    fleiss_kappa,
+    judge_replies,
+    load_rubric,
+    pairwise,
+    parse_scores,
+    rubric_prompt,
     win_rates,
 )
 from warmline.testing.fake_openai import FakeOpenAI

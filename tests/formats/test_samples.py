@@ -10,6 +10,7 @@ from warmline.formats import convert, detect, read_dialogues
 
 from ..conftest import SAMPLES
 
+
 @pytest.mark.parametrize("name,fmt,n", [("smilechat", "smilechat", 12), ("cpsycoun-e", "smile-list", 2),
                                         ("counsel-chat/sample.csv", "counselchat", 25)])
 def test_real_sample_converts(tmp_path, name, fmt, n):

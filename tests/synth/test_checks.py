@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from warmline.conversation import Turn
+from warmline.privacy import scrub
 from warmline.replies import is_advice_dump
 from warmline.synth.checks import FilterConfig, check, parse_turns
 from warmline.synth.prompts import RULES, load_template
-from warmline.privacy import scrub
 
 SMILE = load_template("smile", "zh")
 SOUL = load_template("soulchat", "zh")

@@ -13,7 +13,7 @@ import threading
 import time
 
 from warmline.conversation import Dialogue, Turn, write_jsonl
-from warmline.testing.fake_openai import Fault, FakeOpenAI, synth_reply
+from warmline.testing.fake_openai import FakeOpenAI, Fault, synth_reply
 
 N = 60
 

@@ -11,7 +11,14 @@ from typer.testing import CliRunner
 from warmline.cli.main import app
 from warmline.conversation import Dialogue, Turn, write_jsonl
 from warmline.train.samples import (
-    SYSTEM_PROMPT, Sample, assign_split, render, render_text, split_cot, split_dialogue, truncate,
+    SYSTEM_PROMPT,
+    Sample,
+    assign_split,
+    render,
+    render_text,
+    split_cot,
+    split_dialogue,
+    truncate,
 )
 
 from ..conftest import FORMATS

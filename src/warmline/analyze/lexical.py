@@ -52,7 +52,7 @@ def utterance_counts(texts: list[str], zh: np.ndarray) -> UtteranceCounts:
 
 def _counts(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     a = CharArrays.of(texts)
-    cp, starts, cls = a.cp, a.starts, a.cls
+    starts, cls = a.starts, a.cls
     space = (cls & SPACE).astype(bool)
     nonspace = ~space
     chars = _segment_sums(nonspace, starts)

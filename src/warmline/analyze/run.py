@@ -11,16 +11,16 @@ import dataclasses
 import html
 import io
 import json
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 
 from . import dedup, lexical, semantic, topics as topics_mod, words
-from .sentence_table import sentence_table
 from .corpus import Corpus
+from .sentence_table import sentence_table
 
 
 @dataclass
@@ -335,7 +335,7 @@ def write_html(reports: list[CorpusReport], path: Path, images: dict[str, Path])
 
     head = ["statistic"] + [r.name for r in reports]
     rows = "".join("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in row) + "</tr>" for row in table_rows(reports))
-    parts = [f"<!doctype html><html><head><meta charset='utf-8'><title>warmline stats</title>"
+    parts = ["<!doctype html><html><head><meta charset='utf-8'><title>warmline stats</title>"
              "<style>body{font-family:sans-serif;max-width:1000px;margin:2em auto;color:#222}"
              "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}"
              "td:first-child{text-align:left}img{max-width:100%;margin:1em 0}</style></head><body>",

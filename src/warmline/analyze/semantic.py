@@ -10,9 +10,9 @@ Embedders, all offline unless you point them at a server:
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 

@@ -4,8 +4,8 @@ batched and async variants with working defaults; generation options and named p
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Iterable, Iterator
 
 from pydantic import BaseModel, ConfigDict, Field
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 from .base import BackendError, ChatBackend, GenerationOptions, Message, Reply, StopStream, cut_at_stop
 

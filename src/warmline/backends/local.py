@@ -5,7 +5,7 @@ streaming, CPU or GPU."""
 from __future__ import annotations
 
 import threading
-from typing import Iterator
+from collections.abc import Iterator
 
 from .base import ChatBackend, GenerationOptions, Message, Reply, StopStream, cut_at_stop
 from .embedded import EMBEDDED, ModelNotFound, resolve, unmark_quantized

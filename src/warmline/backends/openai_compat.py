@@ -15,7 +15,7 @@ import os
 import random
 import threading
 import time
-from typing import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator
 
 import httpx
 

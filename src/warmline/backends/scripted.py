@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import threading
 from collections import deque
-from typing import Callable, Iterable, Iterator, Union
+from collections.abc import Callable, Iterable, Iterator
 
 from .base import BackendError, ChatBackend, GenerationOptions, Message, Reply, cut_at_stop
 
-Scripted = Union[str, Exception, Callable[[list], str]]
+Scripted = str | Exception | Callable[[list], str]
 
 
 class ScriptedBackend(ChatBackend):

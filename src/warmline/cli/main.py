@@ -6,7 +6,22 @@ from __future__ import annotations
 import typer
 
 from .. import __version__
-from . import annotate, build_sft, chat, insight, conversations, convert, eval as eval_cli, models, quickstart, safety, serve, stats, synth, train
+from . import (
+    annotate,
+    build_sft,
+    chat,
+    conversations,
+    convert,
+    eval as eval_cli,
+    insight,
+    models,
+    quickstart,
+    safety,
+    serve,
+    stats,
+    synth,
+    train,
+)
 
 app = typer.Typer(
     name="warmline", no_args_is_help=True, add_completion=False, rich_markup_mode=None,

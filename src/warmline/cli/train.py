@@ -35,7 +35,7 @@ def config_options() -> list[inspect.Parameter]:
         kind = _flag_type(field.annotation)
         flag = name.replace("_", "-")
         names = [f"--{flag}/--no-{flag}"] if kind is bool else [f"--{flag}", *_ALIASES.get(name, [])]
-        params.append(inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=typing.Optional[kind],
+        params.append(inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=typing.Optional[kind],  # noqa: UP045 (typer reads it)
                                         default=typer.Option(None, *names, help=field.description)))
     return params
 
@@ -68,9 +68,9 @@ def main(preset: str | None = None, config: Path | None = None, as_json: bool = 
 
 _P = inspect.Parameter
 main.__signature__ = inspect.Signature([
-    _P("preset", _P.KEYWORD_ONLY, annotation=typing.Optional[str], default=typer.Option(
+    _P("preset", _P.KEYWORD_ONLY, annotation=typing.Optional[str], default=typer.Option(  # noqa: UP045
         None, "--preset", help="soulchat, mechat, psy-insight or cpu-tiny (see data/train/).")),
-    _P("config", _P.KEYWORD_ONLY, annotation=typing.Optional[Path], default=typer.Option(
+    _P("config", _P.KEYWORD_ONLY, annotation=typing.Optional[Path], default=typer.Option(  # noqa: UP045
         None, "--config", help="A YAML file of training options (over the preset).")),
     *config_options(),
     _P("as_json", _P.KEYWORD_ONLY, annotation=bool, default=typer.Option(False, "--json",

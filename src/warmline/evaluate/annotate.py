@@ -137,7 +137,7 @@ def agreement(path: Path, rubric: Rubric) -> dict:
         rows = [[by_task[t][r]["scores"][c.key] for r in raters] for t in full]
         out["kappa"][c.key] = fleiss_kappa(rows) if rows and len(raters) >= 2 else None
     sums: dict = defaultdict(lambda: defaultdict(list))
-    for (_, t), a in last.items():
+    for a in last.values():
         if a["kind"] == "score":
             for k, v in a["scores"].items():
                 sums[a["system"]][k].append(v)

@@ -10,8 +10,8 @@ from importlib import metadata
 import numpy as np
 
 from .. import __version__
-from . import metrics as M
 from ..text.tokenize import default_tokenizer, tok_label, tokenize_all
+from . import metrics as M
 
 
 @dataclass(frozen=True)

@@ -8,9 +8,10 @@ Nothing is dropped: `read = written + quarantined` in every summary.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from ..conversation import Dialogue, JsonlWriter, flag_consecutive_roles
 from . import annomi, chatml, counselchat, esconv, prefixed, psyinsight, psyqa, smilechat

@@ -17,15 +17,15 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 from ..conversation import Dialogue, DialogueError, Turn
-from .strategies import annomi_key
 from .decoding import decode_hint, read_text
 from .fields import make_dialogue
 from .reading import list_files
 from .records import Bad, ReadOptions
+from .strategies import annomi_key
 from .writers import refuse
 
 LICENSE = "as stated by uccollab/AnnoMI; cite Wu et al., ICASSP 2022"

@@ -11,7 +11,7 @@ from typing import Any
 from ..conversation import Dialogue, DialogueError, Turn
 from .fields import make_dialogue, need_dict, need_list, need_str, role_of
 from .reading import default_id, read_with
-from .records import Bad, ReadOptions, Record
+from .records import ReadOptions, Record
 from .writers import RecordWriter
 
 _OUT_ROLE = {"client": "user", "counselor": "assistant", "system": "system"}

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 from ..conversation import Dialogue, DialogueError, Turn
-from .markup import has_markup, html_to_text
 from .decoding import decode_hint, read_text
 from .fields import make_dialogue
+from .markup import has_markup, html_to_text
 from .reading import list_files
 from .records import Bad, ReadOptions
 from .writers import refuse

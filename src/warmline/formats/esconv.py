@@ -13,10 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from ..conversation import Dialogue, DialogueError, Turn
-from .strategies import esconv_key, esconv_name
 from .fields import make_dialogue, need_dict, need_list, role_of
 from .reading import default_id, read_with
 from .records import ReadOptions, Record
+from .strategies import esconv_key, esconv_name
 from .writers import RecordWriter
 
 LICENSE = "CC-BY-NC-4.0"

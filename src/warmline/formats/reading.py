@@ -7,8 +7,9 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import IO, Any, Callable, Iterator
+from typing import IO, Any
 
 from .. import jsonio
 from ..conversation import Dialogue, DialogueError
@@ -131,7 +132,7 @@ def _iter_json_array(path: str, opts: ReadOptions, chunk: int = 1 << 20) -> Iter
     """Stream the items of a top-level JSON array without loading the file; a top-level object is one
     record. A malformed item ends the file: the rest goes to quarantine as one record with its line."""
     try:
-        f: IO[str] = open(path, "r", encoding=codec_name(opts.encoding))
+        f: IO[str] = open(path, encoding=codec_name(opts.encoding))
         buf = f.read(chunk)
     except UnicodeDecodeError as e:
         yield Bad(str(path), None, None, decode_hint(e, opts.encoding))

@@ -15,10 +15,10 @@ import re
 import time
 import zlib
 from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from importlib import resources as ir
 from pathlib import Path
-from typing import Callable, Iterator
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field

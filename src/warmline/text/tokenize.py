@@ -14,8 +14,8 @@ ASCII-only tokenizer would score it as empty: both raise `TokenizationError` ins
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
-from typing import Callable
 
 from ..conversation import detect_lang
 

@@ -4,9 +4,9 @@ train/validation/test by source group, and write each split in the chosen form."
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from .. import formats
 from ..conversation import JsonlWriter

@@ -8,8 +8,8 @@ This needs no `{% generation %}` markers in the template."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 from .. import formats, jsonio
 from .samples import render, split_dialogue

@@ -12,9 +12,9 @@ import hashlib
 import json
 import math
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from .config import TrainConfig
 from .data import collate, encode, load_messages
@@ -77,7 +77,7 @@ def load_model(cfg: TrainConfig, log: Callable[[str], None]):
         try:
             import bitsandbytes  # noqa: F401
         except ImportError:
-            raise ValueError("QLoRA needs bitsandbytes and a CUDA GPU: pip install bitsandbytes, or use --method lora")
+            raise ValueError("QLoRA needs bitsandbytes and a CUDA GPU: pip install bitsandbytes, or use --method lora") from None
         if not cuda:
             raise ValueError("QLoRA needs a CUDA GPU; on CPU use --method lora")
         from transformers import BitsAndBytesConfig
