@@ -12,7 +12,7 @@ import tempfile
 import time
 from pathlib import Path
 
-# warmline_home: kept until safety and serve move to warmline.paths
+# kept until safety and serve move to warmline.paths (they import warmline_home from here)
 from ..paths import models_dir, warmline_home  # noqa: F401
 
 EMBEDDED = "smollm2-135m-instruct"

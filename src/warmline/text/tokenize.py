@@ -53,7 +53,7 @@ def get_tokenizer(name: str) -> Callable[[str], list[str]]:
 
 # jieba-rs (rjieba) segments like jieba except on these: '.', '_' and '-' inside words ("self-harm" is one
 # word there, three here) and Han characters outside jieba's range U+4E00-U+9FD5. Texts holding any of them
-# go to jieba itself. tests/evaluate/test_tokenize.py checks identity on every bundled text and on 20,000
+# go to jieba itself. tests/text/test_tokenize.py checks identity on every bundled text and on 20,000
 # random mixtures of Chinese words, ASCII, punctuation, full-width forms and emoji.
 _RJIEBA_DIFFERS = re.compile(r"[._\-\u3400-\u4dff\u9fd6-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]")
 
