@@ -102,7 +102,7 @@ async def judge_replies(items: list[dict], backend: ChatBackend, rubric: Rubric,
     async def one(it: dict) -> dict:
         async with sem:
             res = await ask(backend, rubric_prompt(rubric, it.get("context", []), it["reply"], it.get("lang", "en")),
-                             lambda t: parse_scores(t, rubric), max_retries, stats)
+                            lambda t: parse_scores(t, rubric), max_retries, stats)
         if isinstance(res, Exception):
             return {"id": it["id"], "error": str(res)}
         return {"id": it["id"], "scores": res[0], "reasons": res[1]}
@@ -154,9 +154,9 @@ async def pairwise(items: list[dict], judges: list[ChatBackend], max_retries: in
     async def one_judge(j: ChatBackend, it: dict) -> str:
         async with sem:
             first = await ask(j, pairwise_prompt(it.get("context", []), it["a"], it["b"], it.get("lang", "en")),
-                               parse_winner, max_retries, stats)
+                              parse_winner, max_retries, stats)
             second = await ask(j, pairwise_prompt(it.get("context", []), it["b"], it["a"], it.get("lang", "en")),
-                                parse_winner, max_retries, stats)
+                               parse_winner, max_retries, stats)
         if isinstance(first, Exception) or isinstance(second, Exception):
             return "error"
         flipped = {"A": "b", "B": "a", "tie": "tie"}[second]
