@@ -68,13 +68,13 @@ async def load(url: str, model: str, clients: int, rounds: int, message: str = M
 
 SERVE = """
 import socket, sys, uvicorn
-from warmline.serve.app import create_app
+from warmline.serve.app import create_app, server_options
 from warmline.serve.settings import ServeSettings
 s = ServeSettings(backend="openai", base_url=sys.argv[1], model="fake", concurrency=int(sys.argv[2]),
                   rate_limit_per_minute=100000)
 sock = socket.socket(); sock.bind(("127.0.0.1", 0)); port = sock.getsockname()[1]; sock.close()
 print(port, flush=True)
-uvicorn.run(create_app(s), host="127.0.0.1", port=port, log_level="warning")
+uvicorn.run(create_app(s), host="127.0.0.1", port=port, log_level="warning", **server_options())
 """
 
 

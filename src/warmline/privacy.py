@@ -42,7 +42,7 @@ PATTERNS = [
         r"|(?<!\d)(?:\+?1[-. ]?)?\(?\d{3}\)?[-. ]\d{3}[-. ]\d{4}(?!\d)"  # North American: (415) 555-0132
         r"|(?<!\d)0\d{2,4}[ -]?\d{3,4}[ -]?\d{3,4}(?!\d)"  # UK and other national: 07700 900123, 020 7946 0958
         r"|(?<!\d)0\d{2,3}-\d{7,8}(?!\d)"  # Chinese landline
-        r"|(?<![\d.])\d{10}(?![\d.])"),  # ten digits written together: 4155550132
+        r"|(?<!\d)(?<!\d\.)\d{10}(?!\d|\.\d)"),  # ten digits written together: 4155550132
      {"zh": "[电话]", "en": "[PHONE]"}, None),
     ("address", re.compile(rf"(?<!\w)\d{{1,6}}[A-Za-z]?\s+(?:[A-Z][\w'.-]*\s+){{1,4}}(?i:{_STREET})\b\.?"
                            r"(?:,?\s*(?i:apt|apartment|suite|unit|flat|#)\.?\s*\w{1,6})?"),

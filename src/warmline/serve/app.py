@@ -33,9 +33,15 @@ from .protocol import ChatRequest, chunk, completion, error
 from .screening import SeenTurns, ServerScreen
 from .settings import ServeSettings
 
-__all__ = ["create_app", "build_backend", "safety_llm", "ReplyGuard"]
+__all__ = ["create_app", "build_backend", "safety_llm", "server_options", "ReplyGuard"]
 log = logging.getLogger("warmline.serve")
 CONVERSATION_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
+
+
+def server_options() -> dict:
+    """uvicorn's options for this app: X-Forwarded-For is the app's to judge (`trusted_proxies`), not uvicorn's,
+    which by default believes it from 127.0.0.1 (and so from anyone behind a local tunnel or on this machine)."""
+    return {"proxy_headers": False, "server_header": False}
 
 
 def build_backend(s: ServeSettings) -> ChatBackend:
