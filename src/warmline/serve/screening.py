@@ -28,6 +28,20 @@ def lexicon_verdict(text: str, context: list[str]) -> Verdict:
     return _lexicon(text, context)
 
 
+def _watch_parent(parent: int) -> None:
+    """In the worker process: exit when the server is gone (killed without a shutdown, it cannot say so)."""
+    import os
+    import threading
+    import time
+
+    def watch():
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(0)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
 class ServerScreen:
     """Async (text, context) -> Verdict for `take_turn`."""
 
@@ -48,7 +62,11 @@ class ServerScreen:
             import multiprocessing
             from concurrent.futures import ProcessPoolExecutor
 
-            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+            import os
+
+            # spawned, not forked: the server has threads (uvicorn, numpy's BLAS), which a fork would copy mid-state
+            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
+                                             initializer=_watch_parent, initargs=(os.getpid(),))
         return await asyncio.get_running_loop().run_in_executor(self._pool, lexicon_verdict, text, context)
 
     def close(self) -> None:
