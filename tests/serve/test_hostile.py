@@ -112,7 +112,7 @@ def test_a_lone_surrogate_is_a_400_and_its_neighbours_are_answered():
     assert [r.status_code for r in rs[1:]] == [200] * 5
 
 
-def test_a_message_that_fails_the_screen_fails_alone_in_its_batch():
+def test_a_message_that_fails_the_screen_fails_alone_in_its_batch(caplog):
     srv, _, _ = spy_server()
     with srv:
         async def run():
@@ -124,6 +124,8 @@ def test_a_message_that_fails_the_screen_fails_alone_in_its_batch():
     assert rs[2].status_code == 500 and rs[2].json()["error"]["type"] == "server_error"
     assert "POISON" not in rs[2].text and "Traceback" not in rs[2].text
     assert [r.status_code for i, r in enumerate(rs) if i != 2] == [200] * 5
+    assert "chat request failed: RuntimeError" in caplog.text  # logged by type, without its text or a traceback
+    assert "POISON" not in caplog.text and not any(r.exc_info for r in caplog.records)
 
 
 # 3. the size cap counts the bytes read, chunked uploads included

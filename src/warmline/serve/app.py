@@ -277,38 +277,45 @@ async def _conversation(rt: Runtime, request: Request, principal: str) -> tuple[
 def _chat_route(rt: Runtime):
     async def chat(req: ChatRequest, request: Request):
         rt.stats["requests"] += 1
-        refused = _check(rt, req)
-        principal = request.scope.get("state", {}).get("principal", "addr:local")
-        cid, refused = (None, refused) if refused else await _conversation(rt, request, principal)
-        if refused:
-            return refused
-        messages = [m.model_dump() for m in req.messages]
-        users = [m["content"] for m in messages if m["role"] == "user"]
-        events = take_turn(messages, rt.policy, rt.backend, _options(rt, req), rt.screen,
-                           new=rt.seen.unseen(principal, users), stream=req.stream, slot=rt.slot())
-        opening = await anext(events)
-        rt.seen.remember(principal, users)
-        extra = _opening_extra(rt, opening)
-        headers = {"X-Warmline-Conversation": cid}
-        keep = lambda text: rt.keep(cid, users[-1], opening.verdict.risk, text)  # noqa: E731
-        if req.stream:
-            return StreamingResponse(_sse_turn(rt, events, opening, extra, keep), media_type="text/event-stream",
-                                     headers=headers)
         try:
-            turn = await _last(events)
+            return await _chat(rt, req, request)
         except BackendError as e:
             log.warning("backend error: %s", type(e).__name__)
             return refusal(502, "the model backend failed; try again", "server_error", "backend_error")
-        _closing_extra(rt, turn, extra)
-        await keep(turn.text)
-        reply = turn.reply
-        usage = {"prompt_tokens": (reply and reply.prompt_tokens) or 0,
-                 "completion_tokens": (reply and reply.completion_tokens) or 0}
-        usage["total_tokens"] = usage["prompt_tokens"] + usage["completion_tokens"]
-        finish = (reply and reply.finish_reason) or "stop"
-        return JSONResponse(completion(rt.model_name, turn.text, finish, usage, extra), headers=headers)
+        except Exception as e:  # this request alone fails; its type is logged, never its text or a traceback
+            log.error("chat request failed: %s", type(e).__name__)
+            return refusal(500, "internal error; try again", "server_error", "internal_error")
 
     return chat
+
+
+async def _chat(rt: Runtime, req: ChatRequest, request: Request):
+    refused = _check(rt, req)
+    principal = request.scope.get("state", {}).get("principal", "addr:local")
+    cid, refused = (None, refused) if refused else await _conversation(rt, request, principal)
+    if refused:
+        return refused
+    messages = [m.model_dump() for m in req.messages]
+    users = [m["content"] for m in messages if m["role"] == "user"]
+    events = take_turn(messages, rt.policy, rt.backend, _options(rt, req), rt.screen,
+                       new=rt.seen.unseen(principal, users), stream=req.stream, slot=rt.slot())
+    opening = await anext(events)
+    rt.seen.remember(principal, users)
+    extra = _opening_extra(rt, opening)
+    headers = {"X-Warmline-Conversation": cid}
+    keep = lambda text: rt.keep(cid, users[-1], opening.verdict.risk, text)  # noqa: E731
+    if req.stream:
+        return StreamingResponse(_sse_turn(rt, events, opening, extra, keep), media_type="text/event-stream",
+                                 headers=headers)
+    turn = await _last(events)
+    _closing_extra(rt, turn, extra)
+    await keep(turn.text)
+    reply = turn.reply
+    usage = {"prompt_tokens": (reply and reply.prompt_tokens) or 0,
+             "completion_tokens": (reply and reply.completion_tokens) or 0}
+    usage["total_tokens"] = usage["prompt_tokens"] + usage["completion_tokens"]
+    finish = (reply and reply.finish_reason) or "stop"
+    return JSONResponse(completion(rt.model_name, turn.text, finish, usage, extra), headers=headers)
 
 
 async def _last(events) -> Turnout:
@@ -365,6 +372,9 @@ async def _sse_turn(rt: Runtime, events, opening: Opening, extra: dict, keep) ->
         except BackendError as e:
             log.warning("backend error while streaming: %s", type(e).__name__)
             yield _sse(error(502, "the model backend failed; try again", "server_error", "backend_error"))
+        except Exception as e:  # as in the JSON path: the type is logged, never the text
+            log.error("stream failed: %s", type(e).__name__)
+            yield _sse(error(500, "internal error; try again", "server_error", "internal_error"))
 
 
 def _sse(obj: dict) -> str:

@@ -32,7 +32,8 @@ class ServeSettings(BaseSettings):
                                        "proxies whose X-Forwarded-For is believed; from anyone else it is ignored")
     allowed_hosts: list[str] = Field(default_factory=list, description="Host header names accepted besides the bound "
                                      "host (and, on loopback, localhost/127.0.0.1/::1): the names clients use to reach "
-                                     "a proxy in front; '*' accepts any. Others get 400 (DNS rebinding)")
+                                     "a proxy in front; '*' accepts any, as does a wildcard bind (0.0.0.0, ::), "
+                                     "where keys are required. Others get 400 (DNS rebinding)")
     cors_origins: list[str] = Field(default_factory=list)
     max_request_bytes: int = 1_000_000
     max_messages: int = 200
