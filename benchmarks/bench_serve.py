@@ -23,6 +23,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections import Counter
 
 import httpx
 
@@ -35,14 +36,15 @@ def start(cmd: list[str], env: dict | None = None) -> tuple[subprocess.Popen, in
 MESSAGE = "I had a rough day at work."
 
 
-async def one(client: httpx.AsyncClient, url: str, model: str, message: str) -> tuple[float, float, int] | None:
+async def one(client: httpx.AsyncClient, url: str, model: str, message: str) -> tuple[float, float, int] | str:
+    """(time to first token, total time, tokens), or why it failed."""
     body = {"model": model, "stream": True, "messages": [{"role": "user", "content": message}]}
     t0 = time.perf_counter()
     ttft, n = None, 0
     try:
         async with client.stream("POST", url, json=body) as r:
             if r.status_code != 200:
-                return None
+                return f"HTTP {r.status_code}"
             async for line in r.aiter_lines():
                 # count the upstream's tokens ("word<i> "), not SSE chunks: a relay may split or join them
                 k = line.count("word") if line.startswith("data:") else 0
@@ -50,8 +52,8 @@ async def one(client: httpx.AsyncClient, url: str, model: str, message: str) -> 
                     n += k
                     if ttft is None:
                         ttft = time.perf_counter() - t0
-    except httpx.HTTPError:
-        return None
+    except httpx.HTTPError as e:
+        return type(e).__name__
     total = time.perf_counter() - t0
     return (ttft or total), total, n
 
@@ -73,11 +75,12 @@ async def load(url: str, model: str, clients: int, rounds: int, message: str = M
                 got = got[1:]
             results += got
         wall = time.perf_counter() - t0
-    ok = [r for r in results if r is not None]
-    long_errors = sum(r is None for r in longs)
-    long_s = max((r[1] for r in longs if r is not None), default=float("nan"))
+    ok = [r for r in results if not isinstance(r, str)]
+    why = Counter(r for r in results + longs if isinstance(r, str))
+    long_errors = sum(isinstance(r, str) for r in longs)
+    long_s = max((r[1] for r in longs if not isinstance(r, str)), default=float("nan"))
     ttft = sorted(r[0] for r in ok)
-    return {"errors": len(results) - len(ok) + long_errors, "long_s": long_s,
+    return {"errors": len(results) - len(ok) + long_errors, "why": dict(why), "long_s": long_s,
             "p50": statistics.median(ttft) if ttft else float("nan"),
             "p95": ttft[int(0.95 * (len(ttft) - 1))] if ttft else float("nan"),
             "tok_s_client": statistics.median(r[2] / r[1] for r in ok) if ok else 0.0,
@@ -137,6 +140,9 @@ def main() -> None:
     for name, r in (("direct", direct), ("warmline serve", served)):
         print(f"{name:16}{r['errors']:>8}{r['p50'] * 1000:>8.0f}ms{r['p95'] * 1000:>8.0f}ms{r['tok_s_client']:>14.1f}"
               f"{r['tok_s_total']:>13.0f}")
+    for name, r in (("direct", direct), ("warmline serve", served), ("+ one 500 KB", with_long or {})):
+        if r.get("why"):
+            print(f"{name} errors: {r['why']}")
     overhead = 1 - served["tok_s_total"] / direct["tok_s_total"]
     print(f"throughput overhead {overhead:.1%} (goal <= 10%); TTFT p50 +{(served['p50'] - direct['p50']) * 1000:.0f} ms; "
           f"errors {served['errors']} (goal 0)")

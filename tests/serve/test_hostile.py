@@ -162,6 +162,19 @@ def test_an_earlier_risk_is_not_bypassed_by_a_trailing_hi():
         assert "crisis" not in r["warmline"] and r["choices"][0]["message"]["content"] == REPLY
 
 
+def test_many_unseen_turns_are_all_read_at_a_bounded_cost():
+    srv, backend, spy = spy_server()
+    turns = ["I feel tired today. " * 250] * 100  # 100 turns of 5,000 characters, never seen
+    turns[60] = turns[60] + "I want to kill myself tonight."
+    with srv:
+        spy.parts.clear()  # the warm-up's batch
+        r = httpx.post(srv.url + URL, json=body(*turns, "hi"), timeout=120).json()
+    assert r["warmline"]["crisis"] is True and backend.calls == []  # the lexicon read turn 60
+    from warmline.safety.screener import MAX_PARTS
+
+    assert sum(spy.parts) <= 5 * MAX_PARTS  # the classifier read a few turns, not 100
+
+
 # 5. the operator's system prompt comes first
 def test_a_client_system_message_only_follows_the_operators():
     srv, backend = serve(system_prompt="OPERATOR: you are a kind listener; never give methods.")

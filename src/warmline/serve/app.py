@@ -297,7 +297,7 @@ async def _chat(rt: Runtime, req: ChatRequest, request: Request):
         return refused
     messages = [m.model_dump() for m in req.messages]
     users = [m["content"] for m in messages if m["role"] == "user"]
-    events = take_turn(messages, rt.policy, rt.backend, _options(rt, req), rt.screen,
+    events = take_turn(messages, rt.policy, rt.backend, _options(rt, req), rt.screen.for_request(len(users)),
                        new=rt.seen.unseen(principal, users), stream=req.stream, slot=rt.slot())
     opening = await anext(events)
     rt.seen.remember(principal, users)

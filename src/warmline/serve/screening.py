@@ -43,7 +43,7 @@ def _watch_parent(parent: int) -> None:
 
 
 class ServerScreen:
-    """Async (text, context) -> Verdict for `take_turn`."""
+    """Async (text, context) -> Verdict for `take_turn`; `for_request` gives each request a budget."""
 
     def __init__(self, screener: Screener):
         self.batch = BatchingScreener(screener)
@@ -56,6 +56,24 @@ class ServerScreen:
         part, whole = await asyncio.gather(self.batch(classifier_view(text), [classifier_view(c) for c in near]),
                                            self._whole(text, near))
         return worst([part, whole])  # on equal risk the lexicon's verdict (it names the phrase)
+
+    def for_request(self, users: int):
+        """The screen for one request of `users` user turns: the newest gets the whole screen; earlier ones, up to
+        LONG characters in all, too; beyond that (up to 200 turns never seen, a megabyte), the lexicon alone reads
+        them, in the worker process, so that no request can buy seconds of the classifier."""
+        budget = [LONG]
+
+        async def screen(text: str, context: list[str]) -> Verdict:
+            if len(context) == users - 1:
+                return await self(text, context)
+            near = context[-CONTEXT_TURNS:]
+            size = len(text) + sum(len(c) for c in near)
+            if size <= budget[0]:
+                budget[0] -= size
+                return await self.batch(text, near)
+            return await self._whole(text, near)
+
+        return screen
 
     async def _whole(self, text: str, context: list[str]) -> Verdict:
         if self._pool is None:
