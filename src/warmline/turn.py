@@ -132,7 +132,9 @@ async def take_turn(messages: list[dict], policy: TurnPolicy, backend: ChatBacke
                 async for piece in pieces:
                     yield Piece(piece)
             shown = guard.shown(unsafe_reply_message(lang))
-            yield Turnout(prefix + shown, verdict, screen_reply(guard.text, lang), guard.unsafe, None, cases)
+            # the guard screened the reply as it grew: screened again whole only to name what was unsafe
+            rv = screen_reply(guard.text, lang) if guard.unsafe else Verdict(lang=lang)
+            yield Turnout(prefix + shown, verdict, rv, guard.unsafe, None, cases)
             return
         reply = await backend.agenerate(prepared, options)
     text, explanation = hook.finish(reply.text, lang) if hook is not None else (reply.text, None)
@@ -152,26 +154,19 @@ async def _guarded(backend: ChatBackend, messages: list[dict], options: Generati
     """The reply's pieces as the guard releases them; at unsafe text, the replacement and the end."""
     cancel = threading.Event()
     try:
-        async for piece in _closing(chunks(backend, messages, options, cancel)):
-            out = guard.feed(piece)
-            if guard.unsafe:
-                yield ("\n\n" if guard.sent else "") + unsafe_reply_message(guard.lang)
-                return
-            if out:
-                yield out
+        async with contextlib.aclosing(chunks(backend, messages, options, cancel)) as source:
+            async for piece in source:
+                out = guard.feed(piece)
+                if guard.unsafe:
+                    yield ("\n\n" if guard.sent else "") + unsafe_reply_message(guard.lang)
+                    return
+                if out:
+                    yield out
         tail = guard.flush()
         if tail:
             yield tail
     finally:
         cancel.set()  # a client that left (or unsafe text) stops the backend at its next piece
-
-
-async def _closing(gen) -> AsyncIterator[str]:
-    """Iterate `gen` and close it when the caller stops early (an async generator is otherwise closed only when
-    it is collected)."""
-    async with contextlib.aclosing(gen):
-        async for item in gen:
-            yield item
 
 
 class _nothing:
