@@ -29,10 +29,16 @@ def lexicon_verdict(text: str, context: list[str]) -> Verdict:
 
 
 def _watch_parent(parent: int) -> None:
-    """In the worker process: exit when the server is gone (killed without a shutdown, it cannot say so)."""
+    """In the worker process: yield the CPU to the server's own work (a long scan must not slow the other chats on a
+    small machine), and exit when the server is gone (killed without a shutdown, it cannot say so)."""
     import os
     import threading
     import time
+
+    try:
+        os.nice(10)
+    except (AttributeError, OSError):  # no nice on this platform: the scan still runs apart from the event loop
+        pass
 
     def watch():
         while os.getppid() == parent:
