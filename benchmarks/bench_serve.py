@@ -7,6 +7,11 @@ message, guarding the streamed reply). Prints p50/p95 time to first token, token
 client, total throughput and errors for both, and warmline's overhead. Tokens are counted in the content
 (the upstream's "word<i> " pieces), not as SSE chunks, since the reply guard may join or split pieces.
 Goal (issue 6): zero errors at 32 concurrent clients and overhead at most 10%.
+
+A third run (issue 20) repeats the served run with one of the clients sending a 500 KB message
+("I am sad. " x 50,000) in every round: the other clients' p95 time to first token must stay within 2x the
+run without it, with zero errors. It also times the lexicon alone on 50 KB and 500 KB, whose cost must grow
+linearly. Needs no data from ../shared.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections import Counter
 
 import httpx
 
@@ -30,14 +36,15 @@ def start(cmd: list[str], env: dict | None = None) -> tuple[subprocess.Popen, in
 MESSAGE = "I had a rough day at work."
 
 
-async def one(client: httpx.AsyncClient, url: str, model: str, message: str) -> tuple[float, float, int] | None:
+async def one(client: httpx.AsyncClient, url: str, model: str, message: str) -> tuple[float, float, int] | str:
+    """(time to first token, total time, tokens), or why it failed."""
     body = {"model": model, "stream": True, "messages": [{"role": "user", "content": message}]}
     t0 = time.perf_counter()
     ttft, n = None, 0
     try:
         async with client.stream("POST", url, json=body) as r:
             if r.status_code != 200:
-                return None
+                return f"HTTP {r.status_code}"
             async for line in r.aiter_lines():
                 # count the upstream's tokens ("word<i> "), not SSE chunks: a relay may split or join them
                 k = line.count("word") if line.startswith("data:") else 0
@@ -45,22 +52,40 @@ async def one(client: httpx.AsyncClient, url: str, model: str, message: str) -> 
                     n += k
                     if ttft is None:
                         ttft = time.perf_counter() - t0
-    except httpx.HTTPError:
-        return None
+    except httpx.HTTPError as e:
+        return type(e).__name__
     total = time.perf_counter() - t0
     return (ttft or total), total, n
 
 
-async def load(url: str, model: str, clients: int, rounds: int, message: str = MESSAGE) -> dict:
-    async with httpx.AsyncClient(timeout=60, limits=httpx.Limits(max_connections=clients)) as c:
-        results = []
+LONG = "I am sad. " * 50_000  # 500 KB, under the 1 MB request cap
+
+
+async def load(url: str, model: str, clients: int, rounds: int, message: str = MESSAGE, long: str | None = None) -> dict:
+    """With `long`, the first client of every round sends it instead; its requests are counted for errors and
+    timed apart (`long_s`), the others make the figures."""
+    # idle connections are dropped after 4 s, before uvicorn's keep-alive timeout (5 s) closes them: a round that
+    # waits for the 500 KB request leaves the others idle that long, and reusing one the server is closing reads
+    # as a ReadError that says nothing about the server
+    limits = httpx.Limits(max_connections=clients, keepalive_expiry=4)
+    async with httpx.AsyncClient(timeout=300, limits=limits) as c:
+        results, longs = [], []
         t0 = time.perf_counter()
         for _ in range(rounds):
-            results += await asyncio.gather(*(one(c, url, model, message) for _ in range(clients)))
+            texts = ([long] if long else []) + [message] * (clients - (1 if long else 0))
+            got = await asyncio.gather(*(one(c, url, model, t) for t in texts))
+            if long:
+                longs.append(got[0])
+                got = got[1:]
+            results += got
         wall = time.perf_counter() - t0
-    ok = [r for r in results if r is not None]
+    ok = [r for r in results if not isinstance(r, str)]
+    why = Counter([r for r in results if isinstance(r, str)] + [f"500 KB: {r}" for r in longs if isinstance(r, str)])
+    long_errors = sum(isinstance(r, str) for r in longs)
+    long_s = max((r[1] for r in longs if not isinstance(r, str)), default=float("nan"))
     ttft = sorted(r[0] for r in ok)
-    return {"errors": len(results) - len(ok), "p50": statistics.median(ttft) if ttft else float("nan"),
+    return {"errors": len(results) - len(ok) + long_errors, "why": dict(why), "long_s": long_s,
+            "p50": statistics.median(ttft) if ttft else float("nan"),
             "p95": ttft[int(0.95 * (len(ttft) - 1))] if ttft else float("nan"),
             "tok_s_client": statistics.median(r[2] / r[1] for r in ok) if ok else 0.0,
             "tok_s_total": sum(r[2] for r in ok) / wall}
@@ -68,13 +93,13 @@ async def load(url: str, model: str, clients: int, rounds: int, message: str = M
 
 SERVE = """
 import socket, sys, uvicorn
-from warmline.serve.app import create_app
+from warmline.serve.app import create_app, server_options
 from warmline.serve.settings import ServeSettings
 s = ServeSettings(backend="openai", base_url=sys.argv[1], model="fake", concurrency=int(sys.argv[2]),
                   rate_limit_per_minute=100000)
 sock = socket.socket(); sock.bind(("127.0.0.1", 0)); port = sock.getsockname()[1]; sock.close()
 print(port, flush=True)
-uvicorn.run(create_app(s), host="127.0.0.1", port=port, log_level="warning")
+uvicorn.run(create_app(s), host="127.0.0.1", port=port, log_level="warning", **server_options())
 """
 
 
@@ -86,6 +111,7 @@ def main() -> None:
     ap.add_argument("--message", default=MESSAGE, help="what every client sends (it must not be flagged)")
     ap.add_argument("--tokens", type=int, default=50)
     ap.add_argument("--token-delay", type=float, default=0.02)
+    ap.add_argument("--no-long", dest="long", action="store_false", help="skip the run with one 500 KB message")
     args = ap.parse_args()
     up, up_port = start([sys.executable, "-m", "warmline.testing.fake_openai", "--delay", "0", "--tokens",
                          str(args.tokens), "--token-delay", str(args.token_delay)])
@@ -102,9 +128,15 @@ def main() -> None:
                                    args.message))
         served = asyncio.run(load(f"http://127.0.0.1:{wl_port}/v1/chat/completions", "fake", args.clients, args.rounds,
                                    args.message))
+        with_long = asyncio.run(load(f"http://127.0.0.1:{wl_port}/v1/chat/completions", "fake", args.clients,
+                                     args.rounds, args.message, LONG)) if args.long else None
     finally:
-        wl.kill()
-        up.kill()
+        for proc in (wl, up):  # a clean shutdown: the server's screening worker process ends with it
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
     print(f"message: {args.message!r}")
     print(f"{args.clients} concurrent streaming clients x {args.rounds} rounds; upstream: {args.tokens} tokens, "
           f"{args.token_delay * 1000:.0f} ms apart")
@@ -112,9 +144,33 @@ def main() -> None:
     for name, r in (("direct", direct), ("warmline serve", served)):
         print(f"{name:16}{r['errors']:>8}{r['p50'] * 1000:>8.0f}ms{r['p95'] * 1000:>8.0f}ms{r['tok_s_client']:>14.1f}"
               f"{r['tok_s_total']:>13.0f}")
+    for name, r in (("direct", direct), ("warmline serve", served), ("+ one 500 KB", with_long or {})):
+        if r.get("why"):
+            print(f"{name} errors: {r['why']}")
     overhead = 1 - served["tok_s_total"] / direct["tok_s_total"]
     print(f"throughput overhead {overhead:.1%} (goal <= 10%); TTFT p50 +{(served['p50'] - direct['p50']) * 1000:.0f} ms; "
           f"errors {served['errors']} (goal 0)")
+    if with_long is not None:
+        r = with_long
+        print(f"{'+ one 500 KB':16}{r['errors']:>8}{r['p50'] * 1000:>8.0f}ms{r['p95'] * 1000:>8.0f}ms"
+              f"{r['tok_s_client']:>14.1f}{r['tok_s_total']:>13.0f}")
+        print(f"with one client of {args.clients} sending 500 KB: the others' TTFT p95 is "
+              f"{r['p95'] / served['p95']:.2f}x the run without it (goal <= 2x); errors {r['errors']} (goal 0); "
+              f"the 500 KB request took {r['long_s']:.1f} s")
+        lexicon_cost()
+
+
+def lexicon_cost() -> None:
+    """The lexicon alone (it reads all of a message) on 50 KB and 500 KB: its cost must grow linearly."""
+    from warmline.safety.detect import scan
+
+    took = {}
+    for n in (5_000, 50_000):
+        t0 = time.perf_counter()
+        scan("I am sad. " * n)
+        took[n] = time.perf_counter() - t0
+    print(f"lexicon scan: 50 KB {took[5_000]:.2f} s, 500 KB {took[50_000]:.2f} s "
+          f"({took[50_000] / took[5_000]:.1f}x for 10x the text; linear is 10x)")
 
 
 if __name__ == "__main__":

@@ -190,6 +190,7 @@ def stage_insight(out: Path, say: Callable[[str], None], backend, max_new_tokens
     from .backends import preset
     from .conversation import read_jsonl, write_jsonl
     from .insight import classify
+    from .insight.hook import InsightHook
     from .insight.index import CaseIndex, build as build_index
     from .insight.labels import label_dialogues
     from .session import ChatSession, default_system_prompt
@@ -217,7 +218,7 @@ def stage_insight(out: Path, say: Callable[[str], None], backend, max_new_tokens
     index = CaseIndex(out / "insight" / "index")
     st.lines.append(f"case index of {meta['sessions']} bundled sessions ({index.engine}): {out / 'insight' / 'index'}")
     session = ChatSession(backend, preset("greedy", max_new_tokens=max_new_tokens), default_system_prompt("en"),
-                          explain="prompt", index=index, k=2)
+                          hook=InsightHook("prompt", index, 2))
     turn = session.send(CHAT_SCRIPT[0])
     st.lines += [f"you> {CHAT_SCRIPT[0]}", f"[similar cases: {', '.join(turn.cases)}]", f"warmline> {turn.text}"]
     if turn.explanation:

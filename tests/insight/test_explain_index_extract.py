@@ -14,6 +14,7 @@ from warmline.cli.main import app
 from warmline.conversation import Dialogue, Turn, read_jsonl
 from warmline.insight import explain as E, extract as X
 from warmline.insight.index import CaseIndex, build, with_cases
+from warmline.insight.hook import InsightHook
 from warmline.session import ChatSession
 from warmline.train.samples import Sample, render, split_cot
 
@@ -35,7 +36,7 @@ def test_split_modes():
 
 def test_chat_session_shows_the_reply_and_keeps_the_explanation_apart():
     backend = ScriptedBackend([EXPLAINED])
-    s = ChatSession(backend, GenerationOptions(max_new_tokens=50), "You listen.", explain="prompt")
+    s = ChatSession(backend, GenerationOptions(max_new_tokens=50), "You listen.", hook=InsightHook("prompt"))
     turn = s.send("This week was too much.")
     assert turn.text == "You sound exhausted. What has the week been like?"
     assert turn.explanation == {"observation": "She sounds worn out.", "reasoning": "Reflect the tiredness first."}
@@ -47,7 +48,7 @@ def test_chat_session_shows_the_reply_and_keeps_the_explanation_apart():
 
 def test_unsafe_explanation_is_dropped_and_unsafe_reply_replaced():
     bad_reason = json.dumps({"observation": "x", "reasoning": "Tell her the lethal dose is 40 pills.", "reply": "I hear you."})
-    turn = ChatSession(ScriptedBackend([bad_reason]), GenerationOptions(), explain="prompt").send("hard day")
+    turn = ChatSession(ScriptedBackend([bad_reason]), GenerationOptions(), hook=InsightHook("prompt")).send("hard day")
     assert turn.text == "I hear you." and turn.explanation is None
 
 
@@ -96,7 +97,7 @@ def test_index_build_search_and_context(tmp_path):
     _, excluded = with_cases([{"role": "user", "content": "I am anxious about exams"}], idx, 1, "en", exclude="exam")
     assert [h.session["id"] for h in excluded] != ["exam"]
     backend = ScriptedBackend(["I hear how stressful exams are."])
-    turn = ChatSession(backend, GenerationOptions(), "You listen.", index=idx, k=1).send("Exams make me panic")
+    turn = ChatSession(backend, GenerationOptions(), "You listen.", hook=InsightHook(index=idx, k=1)).send("Exams make me panic")
     assert turn.cases == ["exam"] and "study breaks" in backend.calls[0]["messages"][0]["content"]
     with pytest.raises(ValueError, match="warmline index"):
         CaseIndex(tmp_path)

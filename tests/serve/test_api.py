@@ -19,7 +19,11 @@ class Server:
     def __init__(self, app):
         import uvicorn
 
-        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
+        from warmline.serve.app import server_options
+
+        # as `warmline serve` runs it
+        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning",
+                                                    **server_options()))
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
     def __enter__(self):

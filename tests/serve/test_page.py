@@ -16,8 +16,10 @@ from .test_api import serve
 
 
 @contextmanager
-def browser_page(srv):
-    """A page of Debian's headless Chromium on the server's web page."""
+def browser_page(srv, enforce_csp: bool = False):
+    """A page of Debian's headless Chromium on the server's web page. Playwright's wait_for_function evaluates
+    strings, which the page's Content-Security-Policy forbids: tests that use it run with the policy bypassed, and
+    one test runs the page under its policy with other waits."""
     path = shutil.which("chromium") or shutil.which("chromium-browser")
     if path is None:
         if os.environ.get("WARMLINE_REQUIRE_BROWSER"):
@@ -29,7 +31,7 @@ def browser_page(srv):
         browser = p.chromium.launch(executable_path=path, headless=True, args=[
             "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
             "--disable-component-update", "--disable-sync"])
-        page = browser.new_page(locale="en-US")
+        page = browser.new_page(locale="en-US", bypass_csp=not enforce_csp)
         page.goto(srv.url + "/")
         yield page
         browser.close()
@@ -87,3 +89,25 @@ def test_chat_page_shows_the_explanation_apart_from_the_reply():
         page.wait_for_function(f"document.querySelector('.assistant').textContent === {reply!r}")
         assert "worn out" in page.inner_text(".why") and "Reflect" in page.inner_text(".why")
         assert "worn out" not in page.inner_text(".assistant")
+
+
+@pytest.mark.browser
+def test_enter_sends_and_shift_enter_starts_a_new_line_under_the_pages_security_policy():
+    from playwright.sync_api import expect
+
+    reply = "I'm here. Tell me more."
+    srv, backend = serve(ScriptedBackend(default=reply))
+    with browser_page(srv, enforce_csp=True) as page:
+        violations = []
+        page.on("console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None)
+        expect(page.locator("#notice")).to_contain_text("talking to an AI")  # the page's own script ran
+        page.click("#input")
+        page.keyboard.type("First line")
+        page.keyboard.press("Shift+Enter")
+        page.keyboard.type("second line")
+        assert page.input_value("#input") == "First line\nsecond line" and page.locator(".msg").count() == 0
+        page.keyboard.press("Enter")
+        expect(page.locator(".assistant")).to_have_text(reply)
+        assert page.inner_text(".user") == "First line\nsecond line" and page.input_value("#input") == ""
+        assert violations == []
+    assert backend.calls[0]["messages"][-1]["content"] == "First line\nsecond line"

@@ -45,6 +45,7 @@ def main(
     """Talk with a model. Every message and reply goes through crisis screening; the session opens with
     a notice that this is an AI, not a professional."""
     from ..backends import preset
+    from ..insight.hook import insight_hook
     from ..session import ChatSession, default_system_prompt
 
     if lang not in ("en", "zh"):
@@ -71,7 +72,7 @@ def main(
     session = ChatSession(chat_backend, options, system if system is not None else default_system_prompt(lang), lang,
                           locale, screener=Screener(chat_backend if safety_llm == "same" else None, classifier=second,
                                                     threshold=threshold, llm_mode=safety_llm_mode),
-                          explain=explain, index=case_index, k=k, elevated_reply=elevated_reply)
+                          hook=insight_hook(explain, case_index, k), elevated_reply=elevated_reply)
     if once is not None:
         _exchange(session, once, out)
         return

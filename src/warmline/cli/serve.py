@@ -44,7 +44,7 @@ def main(
     import uvicorn
 
     from ..backends.embedded import ModelNotFound
-    from ..serve.app import create_app
+    from ..serve.app import create_app, server_options
     from ..serve.settings import load_settings
 
     try:
@@ -59,4 +59,4 @@ def main(
     warn_elevated_reply(s.elevated_reply, s.backend, s.model)
     console().print(f"warmline is serving on http://{s.host}:{s.port}/ "
                     f"(web page) and http://{s.host}:{s.port}/v1 (OpenAI-compatible API)", markup=False)
-    uvicorn.run(app, host=s.host, port=s.port, log_level="warning")
+    uvicorn.run(app, host=s.host, port=s.port, log_level="warning", **server_options())

@@ -75,7 +75,7 @@ def generate(items: list[TestItem], backend: ChatBackend, out: Path, name: str, 
     prepare the messages as chat and serve do (explain instruction, similar cases; an item's own
     dialogue is never retrieved); only the reply is scored."""
     if explain != "off" or index is not None:
-        from ..session import prepare
+        from ..insight.hook import prepare
 
         items = [TestItem(it.id, prepare(it.messages, it.lang, explain, index, k, dialogue_of(it.id))[0],
                           it.reference, it.lang) for it in items]

@@ -51,6 +51,30 @@ def _parts(text: str) -> list[str]:
     return [text] + (sentences if len(sentences) > 1 else []) + rests
 
 
+# What the classifier reads of one message (issue 20): its beginning and end, and at most MAX_PARTS of the whole,
+# its sentences and their "but" clauses. The lexicon reads all of it; the classifier costs about 2 ms a part, so a
+# 500 KB paste of short sentences would otherwise cost minutes and gigabytes.
+CLASSIFIER_CHARS = 4000
+MAX_PARTS = 48
+
+
+def classifier_view(text: str) -> str:
+    """The text, or its first and last CLASSIFIER_CHARS / 2 characters when it is longer."""
+    if len(text) <= CLASSIFIER_CHARS:
+        return text
+    half = CLASSIFIER_CHARS // 2
+    return text[:half] + "\n" + text[-half:]
+
+
+def bounded_parts(text: str) -> list[str]:
+    """`_parts` of `classifier_view`, at most MAX_PARTS: the first ones (the whole, the first sentences) and the
+    last ones (the last sentences, the "but" clauses)."""
+    parts = _parts(classifier_view(text))
+    if len(parts) <= MAX_PARTS:
+        return parts
+    return parts[:MAX_PARTS // 2] + parts[-(MAX_PARTS // 2):]
+
+
 CONTEXT_TURNS = 3
 LLM_MODES = ("raise", "confirm")
 
@@ -129,7 +153,7 @@ class Screener:
             for i, (_, cancelled) in enumerate(scanned):
                 if out[i].risk != "none":
                     continue
-                for j, part in enumerate(_parts(texts[i]) if self.sentences else [texts[i]]):
+                for j, part in enumerate(bounded_parts(texts[i]) if self.sentences else [classifier_view(texts[i])]):
                     if cancelled if j == 0 else scan(part)[1]:
                         continue
                     owner.append(i)
@@ -169,6 +193,7 @@ class Screener:
         from ..backends.base import BackendError, GenerationOptions
 
         options = self.options or GenerationOptions(temperature=0.0, max_new_tokens=60)
+        text = classifier_view(text)  # a bounded prompt, as the classifier reads it
         try:
             reply = self.backend.generate([{"role": "user", "content": PROMPT + json.dumps(text, ensure_ascii=False)}],
                                           options).text
@@ -210,13 +235,29 @@ class BatchingScreener:
                 try:
                     verdicts = await asyncio.to_thread(self.screener.many, [t for t, _, _ in batch],
                                                        [c for _, c, _ in batch])
-                except Exception as e:  # every caller sees the failure; none is left waiting
-                    for *_, fut in batch:
-                        if not fut.done():
-                            fut.set_exception(e)
+                except Exception:  # one bad message must not fail its neighbours: each alone, failing alone
+                    await asyncio.to_thread(self._one_by_one, batch)
                     continue
                 for (*_, fut), v in zip(batch, verdicts):
                     if not fut.done():
                         fut.set_result(v)
         finally:
             self._running = False
+
+    def _one_by_one(self, batch: list) -> None:
+        for text, context, fut in batch:
+            try:
+                v = self.screener.many([text], [context])[0]
+            except Exception as e:  # this caller sees its own failure; none is left waiting
+                fut.get_loop().call_soon_threadsafe(_settle, fut, None, e)
+            else:
+                fut.get_loop().call_soon_threadsafe(_settle, fut, v, None)
+
+
+def _settle(fut: asyncio.Future, value, error: BaseException | None) -> None:
+    if fut.done():
+        return
+    if error is not None:
+        fut.set_exception(error)
+    else:
+        fut.set_result(value)

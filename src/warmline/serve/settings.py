@@ -26,6 +26,14 @@ class ServeSettings(BaseSettings):
     served_model_name: str | None = None
     api_keys_env: str = Field("WARMLINE_API_KEYS", description="variable holding comma-separated bearer keys")
     rate_limit_per_minute: int = 60
+    auth_failures_per_minute: int = Field(10, ge=1, description="wrong or missing keys allowed per client address "
+                                                                "per minute; then 429 until the minute has passed")
+    trusted_proxies: list[str] = Field(default_factory=list, description="addresses or CIDR ranges of reverse "
+                                       "proxies whose X-Forwarded-For is believed; from anyone else it is ignored")
+    allowed_hosts: list[str] = Field(default_factory=list, description="Host header names accepted besides the bound "
+                                     "host (and, on loopback, localhost/127.0.0.1/::1): the names clients use to reach "
+                                     "a proxy in front; '*' accepts any, as does a wildcard bind (0.0.0.0, ::), "
+                                     "where keys are required. Others get 400 (DNS rebinding)")
     cors_origins: list[str] = Field(default_factory=list)
     max_request_bytes: int = 1_000_000
     max_messages: int = 200
@@ -63,6 +71,8 @@ class ServeSettings(BaseSettings):
     store: bool = Field(False, description="keep conversations in SQLite (off by default)")
     store_path: str = Field("", description="default: $WARMLINE_HOME/conversations.db")
     retention_days: float = 30.0
+    retention_interval_s: float = Field(3600.0, gt=0, description="how often conversations past retention_days are "
+                                        "deleted while the server runs (and once at startup)")
     redact_pii: bool = True
 
     def store_file(self) -> str:
@@ -70,7 +80,7 @@ class ServeSettings(BaseSettings):
 
         return self.store_path or str(warmline_home() / "conversations.db")
 
-    @field_validator("cors_origins", mode="before")
+    @field_validator("cors_origins", "trusted_proxies", "allowed_hosts", mode="before")
     @classmethod
     def _split(cls, v):
         return [x.strip() for x in v.split(",") if x.strip()] if isinstance(v, str) else v
@@ -89,6 +99,9 @@ class ServeSettings(BaseSettings):
         if self.safety_llm == "openai" and not self.safety_llm_base_url:
             raise ValueError("safety_llm: openai needs safety_llm_base_url (an OpenAI-compatible endpoint, e.g. "
                              "http://127.0.0.1:8001/v1)")
+        from .access import networks
+
+        networks(self.trusted_proxies)  # a ValueError names a bad entry
         if self.host not in LOOPBACK and not self.api_keys():
             raise ValueError(f"binding to {self.host} exposes the server beyond this machine: set API keys in "
                              f"${self.api_keys_env} (comma-separated) first")

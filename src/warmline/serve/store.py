@@ -4,13 +4,14 @@ redacted before anything is written."""
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 import time
 from pathlib import Path
 
 from ..conversation import detect_lang
-from ..synth.scrub import redact
+from ..privacy import redact
 
 MIGRATIONS: list[tuple[str, str]] = [
     ("0001_conversations_and_messages", """
@@ -30,6 +31,9 @@ MIGRATIONS: list[tuple[str, str]] = [
         CREATE INDEX messages_by_conversation ON messages(conversation_id, id);
     """),
     ("0002_message_model", "ALTER TABLE messages ADD COLUMN model TEXT;"),
+    # the client that created a conversation (a fingerprint of its key, or its address on a key-less server):
+    # no other may add to it
+    ("0003_conversation_owner", "ALTER TABLE conversations ADD COLUMN owner TEXT;"),
 ]
 
 
@@ -37,6 +41,10 @@ class Store:
     def __init__(self, path: str | Path, retention_days: float | None = 30, redact_pii: bool = True):
         self.path = Path(path).expanduser()
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        # conversations are personal: readable by the server's user alone (SQLite gives its journal files the
+        # database file's mode)
+        os.close(os.open(self.path, os.O_CREAT | os.O_RDWR, 0o600))
+        os.chmod(self.path, 0o600)
         self.retention_days = retention_days
         self.redact_pii = redact_pii
         self._lock = threading.Lock()
@@ -58,13 +66,25 @@ class Store:
                     applied.append(name)
             return applied
 
+    def claim(self, conversation_id: str, owner: str, now: float | None = None) -> bool:
+        """Whether `owner` may add to the conversation: it is new (and now theirs), or theirs already."""
+        now = time.time() if now is None else now
+        with self._lock, self._db:
+            self._db.execute("INSERT INTO conversations (id, created_at, updated_at, owner) VALUES (?, ?, ?, ?) "
+                             "ON CONFLICT(id) DO NOTHING", (conversation_id, now, now, owner))
+            row = self._db.execute("SELECT owner FROM conversations WHERE id = ?", (conversation_id,)).fetchone()
+            if row is not None and row[0] is None:  # kept before owners were recorded: the first to return claims it
+                self._db.execute("UPDATE conversations SET owner = ? WHERE id = ?", (owner, conversation_id))
+                return True
+        return row is not None and row[0] == owner
+
     def add(self, conversation_id: str, role: str, content: str, risk: str | None = None, model: str | None = None,
             now: float | None = None) -> None:
         now = time.time() if now is None else now
         text = redact(content, detect_lang(content)) if self.redact_pii else content
         with self._lock, self._db:
-            self._db.execute("INSERT INTO conversations VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET updated_at = ?",
-                             (conversation_id, now, now, now))
+            self._db.execute("INSERT INTO conversations (id, created_at, updated_at) VALUES (?, ?, ?) "
+                             "ON CONFLICT(id) DO UPDATE SET updated_at = ?", (conversation_id, now, now, now))
             self._db.execute("INSERT INTO messages (conversation_id, role, content, risk, created_at, model) "
                              "VALUES (?, ?, ?, ?, ?, ?)", (conversation_id, role, text, risk, now, model))
 

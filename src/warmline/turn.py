@@ -1,0 +1,302 @@
+"""One chat turn, the same everywhere a person is answered (`warmline chat`, `warmline serve`, `eval simulate`,
+the quickstart): screen the person's new messages, answer risk with the crisis message (alone, or before the
+model's reply with `elevated_reply`), prepare the model's messages (the operator's system prompt first, an
+optional hook such as similar cases or an explanation instruction, the risk note), generate whole or streamed,
+and screen the reply, replacing it when unsafe. A fix made here lands in every path at once."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import threading
+from dataclasses import dataclass, field
+from typing import AsyncIterator, Awaitable, Callable, Protocol
+
+from .backends.base import ChatBackend, GenerationOptions, Reply
+from .safety import Verdict, crisis_alone, crisis_message, screen_reply, unsafe_reply_message, with_risk_note
+from .safety.detect import LEVELS, unsafe_tail
+
+MARGIN = 64  # characters the reply guard looks back over: longer than any unsafe pattern's match
+Screen = Callable[[str, list[str]], Awaitable[Verdict]]  # (message, the person's earlier messages) -> verdict
+
+
+class TurnHook(Protocol):
+    """What a capability adds to a turn (the insight package's explanations and similar cases): it may change
+    the messages the model sees and split something off the reply. `whole_reply`: the reply must be complete
+    before any of it is shown (an explanation is split off it)."""
+
+    whole_reply: bool
+
+    def prepare(self, messages: list[dict], lang: str) -> tuple[list[dict], list[str]]: ...
+
+    def finish(self, text: str, lang: str) -> tuple[str, dict | None]: ...
+
+
+@dataclass
+class TurnPolicy:
+    """What the operator set, the same for every turn."""
+
+    system_prompt: str | None = None
+    locale: str | None = None
+    # off (the default): any risk is answered with the crisis message alone. On: an elevated message gets the crisis
+    # message and then the model's reply (told of the risk, screened as always); imminent risk and messages about
+    # means never reach the model (`crisis_alone`)
+    elevated_reply: bool = False
+    hook: TurnHook | None = None
+
+
+@dataclass
+class Opening:
+    """The first event of a turn: the verdict on the person's messages and the crisis message ("" when none)."""
+
+    verdict: Verdict
+    crisis: str
+    alone: bool  # the crisis message is the whole answer: the model is not called
+
+
+@dataclass
+class Piece:
+    """Reply text released to the person (streamed turns)."""
+
+    text: str
+
+
+@dataclass
+class Turnout:
+    """What one exchange produced, the last event of a turn: the text shown, and the verdicts on both sides."""
+
+    text: str
+    user_verdict: Verdict
+    reply_verdict: Verdict | None = None  # None when the model was not called
+    replaced: bool = False
+    explanation: dict | None = None  # observation and reasoning, for the operator and the web page
+    cases: list[str] = field(default_factory=list)  # ids of the retrieved similar sessions
+    reply: Reply | None = None  # the backend's reply (token counts), when it was generated whole
+
+    @property
+    def crisis(self) -> bool:
+        return self.user_verdict.flagged
+
+
+def model_messages(system_prompt: str | None, messages: list[dict]) -> list[dict]:
+    """The operator's system prompt first; a client's system text may only follow it, never replace it."""
+    client = "\n\n".join(m["content"] for m in messages if m["role"] == "system" and m["content"].strip())
+    rest = [m for m in messages if m["role"] != "system"]
+    system = "\n\n".join(x for x in (system_prompt, client) if x)
+    return ([{"role": "system", "content": system}] if system else []) + rest
+
+
+def worst(verdicts: list[Verdict]) -> Verdict:
+    """The highest risk; among equals the latest (the newest message sets the reply's language)."""
+    best = verdicts[-1]
+    for v in verdicts:
+        if LEVELS.index(v.risk) > LEVELS.index(best.risk):
+            best = v
+    return best
+
+
+async def screen_new(messages: list[dict], screen: Screen, new: list[int] | None = None) -> Verdict:
+    """Screen the person's messages at the indices `new` (of the user messages; default: the last), each read
+    after the ones before it; the highest risk counts."""
+    users = [m["content"] for m in messages if m["role"] == "user"]
+    todo = sorted(set(new if new is not None else [len(users) - 1]) | {len(users) - 1})
+    verdicts = await asyncio.gather(*(screen(users[i], users[:i]) for i in todo))
+    return worst(list(verdicts))
+
+
+async def take_turn(messages: list[dict], policy: TurnPolicy, backend: ChatBackend, options: GenerationOptions,
+                    screen: Screen, *, new: list[int] | None = None, stream: bool = False, slot=None,
+                    ) -> AsyncIterator[Opening | Piece | Turnout]:
+    """One turn over `messages` (the conversation so far, ending with the person's message): yields an
+    Opening, then (streamed) Pieces of the reply, then the Turnout. `new`: which user messages the caller has
+    not had screened yet (default: the last). `slot`: an async context manager held while the model runs."""
+    verdict = await screen_new(messages, screen, new)
+    lang = verdict.lang
+    crisis = crisis_message(verdict, policy.locale) if verdict.flagged else ""
+    alone = crisis_alone(verdict, policy.elevated_reply)
+    yield Opening(verdict, crisis, alone)
+    if alone:
+        yield Turnout(crisis, verdict)
+        return
+    prepared, cases = model_messages(policy.system_prompt, messages), []
+    hook = policy.hook
+    if hook is not None:
+        prepared, cases = await asyncio.to_thread(hook.prepare, prepared, lang)
+    if crisis:
+        prepared = with_risk_note(prepared, lang)
+    prefix = crisis + "\n\n" if crisis else ""
+    async with (slot or _nothing()):
+        if stream and not (hook is not None and hook.whole_reply):
+            guard = ReplyGuard(lang)
+            async with contextlib.aclosing(_guarded(backend, prepared, options, guard)) as pieces:
+                async for piece in pieces:
+                    yield Piece(piece)
+            shown = guard.shown(unsafe_reply_message(lang))
+            # the guard screened the reply as it grew: screened again whole only to name what was unsafe
+            rv = screen_reply(guard.text, lang) if guard.unsafe else Verdict(lang=lang)
+            yield Turnout(prefix + shown, verdict, rv, guard.unsafe, None, cases)
+            return
+        reply = await backend.agenerate(prepared, options)
+    text, explanation = hook.finish(reply.text, lang) if hook is not None else (reply.text, None)
+    if explanation and screen_reply(f"{explanation.get('observation', '')}\n{explanation.get('reasoning', '')}",
+                                    lang).flagged:
+        explanation = None  # an explanation the screen flags is dropped
+    rv = screen_reply(text, lang)
+    if rv.flagged:
+        text, explanation = unsafe_reply_message(lang), None
+    if stream:
+        yield Piece(text)
+    yield Turnout(prefix + text, verdict, rv, rv.flagged, explanation, cases, reply)
+
+
+async def _guarded(backend: ChatBackend, messages: list[dict], options: GenerationOptions,
+                   guard: "ReplyGuard") -> AsyncIterator[str]:
+    """The reply's pieces as the guard releases them; at unsafe text, the replacement and the end."""
+    cancel = threading.Event()
+    try:
+        async with contextlib.aclosing(chunks(backend, messages, options, cancel)) as source:
+            async for piece in source:
+                out = guard.feed(piece)
+                if guard.unsafe:
+                    yield ("\n\n" if guard.sent else "") + unsafe_reply_message(guard.lang)
+                    return
+                if out:
+                    yield out
+        tail = guard.flush()
+        if tail:
+            yield tail
+    finally:
+        cancel.set()  # a client that left (or unsafe text) stops the backend at its next piece
+
+
+class _nothing:
+    async def __aenter__(self):
+        return None
+
+    async def __aexit__(self, *exc):
+        return False
+
+
+def _word_char(c: str) -> bool:
+    return c.isascii() and c.isalnum()
+
+
+class ReplyGuard:
+    """Releases streamed text as soon as it cannot become unsafe; stops at unsafe content. Text is held
+    back only from where the end could still be growing into an unsafe pattern ("take 2" may become
+    "take 2 pills"), so a safe reply streams with no delay."""
+
+    def __init__(self, lang: str):
+        self.lang = lang
+        self.text = ""
+        self.sent = 0
+        self.checked = 0
+        self.unsafe = False
+
+    def feed(self, piece: str) -> str:
+        self.text += piece
+        # unsafe patterns are short: the not-yet-checked tail plus a margin is enough to look at
+        start = max(0, self.checked - MARGIN)
+        if screen_reply(self.text[start:], self.lang).flagged:
+            self.unsafe = True
+            return ""
+        self.checked = len(self.text)
+        hold = unsafe_tail(self.text, max(self.sent, len(self.text) - MARGIN))
+        while self.sent < hold < len(self.text) and _word_char(self.text[hold - 1]) and _word_char(self.text[hold]):
+            hold -= 1  # hold the whole word, so that a client never shows half of one
+        out = self.text[self.sent:max(self.sent, hold)]
+        self.sent += len(out)
+        return out
+
+    def flush(self) -> str:
+        out = self.text[self.sent:]
+        self.sent = len(self.text)
+        return out
+
+    def shown(self, replacement: str) -> str:
+        """What the person saw: the reply, or what was sent of it and the replacement."""
+        if not self.unsafe:
+            return self.text
+        return self.text[:self.sent] + ("\n\n" if self.sent else "") + replacement
+
+
+async def chunks(backend: ChatBackend, messages: list[dict], options: GenerationOptions,
+                 cancel: threading.Event) -> AsyncIterator[str]:
+    """Stream from any backend without blocking the event loop: natively async when it can, else from
+    a worker thread that stops when `cancel` is set (a client that left frees its slot)."""
+    astream = getattr(backend, "astream", None)
+    if astream is not None:
+        async for c in astream(messages, options):
+            if cancel.is_set():
+                return
+            yield c
+        return
+    loop = asyncio.get_running_loop()
+    q: asyncio.Queue = asyncio.Queue()
+
+    def run() -> None:
+        it = backend.stream(messages, options)
+        try:
+            for c in it:
+                if cancel.is_set():
+                    break
+                loop.call_soon_threadsafe(q.put_nowait, c)
+        except Exception as e:  # surfaced in the event loop below
+            loop.call_soon_threadsafe(q.put_nowait, e)
+        finally:
+            close = getattr(it, "close", None)
+            if close:
+                close()
+            loop.call_soon_threadsafe(q.put_nowait, None)
+
+    threading.Thread(target=run, daemon=True).start()
+    while (item := await q.get()) is not None:
+        if isinstance(item, Exception):
+            raise item
+        yield item
+
+
+class _Threaded(ChatBackend):
+    """A backend's blocking `generate` from a worker thread: a turn run to completion from synchronous code gets
+    a fresh event loop each time, and a backend's async client belongs to the loop that opened it."""
+
+    def __init__(self, inner: ChatBackend):
+        self.inner = inner
+        self.model_id = inner.model_id
+
+    def generate(self, messages, options):
+        return self.inner.generate(messages, options)
+
+
+def run_turn(messages: list[dict], policy: TurnPolicy, backend: ChatBackend, options: GenerationOptions,
+             screener: Callable[[str, list[str]], Verdict]) -> Turnout:
+    """`take_turn` to completion from synchronous code (the terminal chat, simulated clients, the quickstart),
+    with a blocking screener."""
+
+    async def screen(text: str, context: list[str]) -> Verdict:
+        return await asyncio.to_thread(screener, text, context)
+
+    async def go() -> Turnout:
+        out = None
+        async for event in take_turn(messages, policy, _Threaded(backend), options, screen):
+            out = event
+        return out
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(go())
+    box: list = []  # called from inside an event loop: run in a thread of its own
+    t = threading.Thread(target=lambda: box.append(_capture(go)))
+    t.start()
+    t.join()
+    if isinstance(box[0], BaseException):
+        raise box[0]
+    return box[0]
+
+
+def _capture(go):
+    try:
+        return asyncio.run(go())
+    except BaseException as e:  # re-raised in the caller's thread
+        return e
