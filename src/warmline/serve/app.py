@@ -26,14 +26,13 @@ from .. import _json
 from ..backends.base import BackendError, ChatBackend, GenerationOptions
 from ..safety import (Screener, ai_notice, crisis_alone, crisis_message, load_resources, screen_reply, unsafe_reply_message,
                       with_risk_note)
-from ..safety.detect import unsafe_tail
+from ..safety.reply import MARGIN, context_start, unsafe_tail
 from ..safety.screener import BatchingScreener
 from ..session import default_system_prompt, finish, prepare
 from .protocol import ChatRequest, chunk, completion, error
 from .settings import LOOPBACK, ServeSettings
 
 log = logging.getLogger("warmline.serve")
-MARGIN = 64  # characters looked back over: longer than any unsafe pattern's match
 
 
 class RateLimiter:
@@ -73,9 +72,10 @@ class ReplyGuard:
 
     def feed(self, piece: str) -> str:
         self.text += piece
-        # unsafe patterns are short: the not-yet-checked tail plus a margin is enough to look at
-        start = max(0, self.checked - MARGIN)
-        if screen_reply(self.text[start:], self.lang).flagged:
+        # unsafe patterns are short and stay in their sentence: the not-yet-checked tail and the sentence it
+        # continues are enough to look at
+        start = context_start(self.text, self.checked)
+        if screen_reply(self.text[start:], self.lang, final=False).flagged:
             self.unsafe = True
             return ""
         self.checked = len(self.text)
@@ -87,6 +87,10 @@ class ReplyGuard:
         return out
 
     def flush(self) -> str:
+        """The rest, once the stream has ended: a match that waited for the end of its sentence is judged now."""
+        if screen_reply(self.text[context_start(self.text, min(self.sent, self.checked)):], self.lang).flagged:
+            self.unsafe = True
+            return ""
         out = self.text[self.sent:]
         self.sent = len(self.text)
         return out
@@ -375,7 +379,11 @@ def create_app(settings: ServeSettings, backend: ChatBackend | None = None, scre
                             yield _sse(chunk(rid, model_name, {"content": out}))
                     if not guard_.unsafe:
                         tail = guard_.flush()
-                        if tail:
+                        if guard_.unsafe:
+                            stats["replaced"] += 1
+                            note = ("\n\n" if guard_.sent else "") + unsafe_reply_message(lang)
+                            yield _sse(chunk(rid, model_name, {"content": note}, extra={"replaced": True}))
+                        elif tail:
                             yield _sse(chunk(rid, model_name, {"content": tail}))
                     yield _sse(chunk(rid, model_name, {}, "stop"))
                     yield "data: [DONE]\n\n"
