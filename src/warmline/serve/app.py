@@ -88,7 +88,8 @@ class ReplyGuard:
 
     def flush(self) -> str:
         """The rest, once the stream has ended: a match that waited for the end of its sentence is judged now."""
-        if screen_reply(self.text[context_start(self.text, min(self.sent, self.checked)):], self.lang).flagged:
+        if self.sent < len(self.text) and \
+                screen_reply(self.text[context_start(self.text, self.sent):], self.lang).flagged:
             self.unsafe = True
             return ""
         out = self.text[self.sent:]
