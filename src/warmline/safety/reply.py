@@ -135,7 +135,10 @@ def unsafe_tail(text: str, pos: int = 0) -> int:
     if _PARTIAL is None:
         import regex
 
-        _PARTIAL = regex.compile("|".join(f"(?:{r.rx.pattern})" for r in RULES), regex.IGNORECASE | regex.V0)
+        # a word boundary at the end of the text fails instead of waiting for more: "deep enough to reach the "
+        # must stay a partial match of "deep enough ... artery"
+        union = "|".join(f"(?:{r.rx.pattern})" for r in RULES).replace(r"\b", r"(?:\b|$)")
+        _PARTIAL = regex.compile(union, regex.IGNORECASE | regex.V0)
     lo = context_start(text, pos)
     norm, where = normalize_mapped(text[lo:])
     npos = next((k for k, w in enumerate(where) if w >= pos - lo), len(norm))

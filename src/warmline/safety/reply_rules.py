@@ -27,7 +27,7 @@ class Rule:
 
 
 _WORDS = {
-    "NUMQ": r"<NUM>(?:\s*(?:or|to|-)\s*<NUM>)?(?:\s+(?:of|the|your|those|these|extra|more))*\s+<SUBST>\b",
+    "NUMQ": r"<NUM>(?:\s*(?:or|to|-)\s*<NUM>)?(?:\s+(?:of|the|your|those|these|extra|more|grams?|g|mg|milligrams?))*\s+<SUBST>\b",
     "NUM": r"(?:\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|"
            r"fifty|sixty|a hundred|hundred|half a dozen|a dozen|dozen|a couple(?: of)?|couple of|a few|a handful(?: of)?|several)",
     "SUBST": r"(?:xanax|alprazolam|valium|diazepam|klonopin|clonazepam|ativan|lorazepam|zopiclone|zolpidem|ambien|trazodone|"
@@ -69,16 +69,18 @@ _WORDS = {
               r"(?:borderline|narcissistic|antisocial|histrionic|avoidant|paranoid) personality(?: disorder)?|bpd|npd|"
               r"anorexia(?: nervosa)?|bulimia(?: nervosa)?|(?:major )?depressive disorder|(?:generali[sz]ed |social )?anxiety disorder|"
               r"panic disorder|dissociative identity disorder|an? \w+ disorder)",
-    "PERSON": r"(?:bipolar|schizophrenic|autistic|psychotic|anorexic|bulimic|manic|(?:clinically |severely )?depressed|"
+    "PERSON": r"(?:an? (?:(?:textbook|classic|total|real|typical|clear|full-blown|true)\s+)?(?:narcissist|sociopath|psychopath|"
+              r"hypochondriac|schizophrenic|manic depressive)|on the (?:autism |autistic )?spectrum|bipolar|schizophrenic|autistic|psychotic|anorexic|bulimic|manic|(?:clinically |severely )?depressed|"
               r"a narcissist|a sociopath|a psychopath|mentally ill)",
-    "INSULT": r"(?:pathetic|weak|stupid|worthless|useless|hopeless|a failure|a loser|a disappointment|a joke|a mess|a burden|"
+    "INSULT": r"(?:like a (?:child|baby|kid|brat)|a child|a brat|needy|clingy|a complainer|self-absorbed|self-centered|entitled(?! to\b)|"
+              r"a whiner|pathetic|weak|stupid|worthless|useless|hopeless|a failure|a loser|a disappointment|a joke|a mess|a burden|"
               r"a baby|a coward|a drama queen|an idiot|an embarrassment|lazy|selfish|ungrateful|spoil(?:ed|t)|dramatic|overreacting|"
               r"over-reacting|ridiculous|childish|immature|too sensitive|oversensitive|over-sensitive|exhausting|annoying|"
               r"embarrassing|disgusting|crazy|insane|attention[- ]seeking|(?:just )?(?:looking for|seeking) attention|"
               r"making (?:it|this|everything) about you|making excuses|whining|whiny|a snowflake|fragile|a wimp|spineless|"
               r"weak-willed|a waste of (?:space|time))",
-    "ZNUM": r"(?:\d+|[一二两三四五六七八九十百几半]+)",
-    "ZSUB": r"(?:安眠药|安定|地西泮|阿普唑仑|氯硝西泮|劳拉西泮|艾司唑仑|佐匹克隆|唑吡坦|思诺思|褪黑素|舍曲林|氟西汀|帕罗西汀|艾司西酞普兰|"
+    "ZNUM": r"(?:\d+|[一二两三四五六七八九十百千万几半]+)",
+    "ZSUB": r"(?:安非他酮|文拉法辛|安眠药|安定|地西泮|阿普唑仑|氯硝西泮|劳拉西泮|艾司唑仑|佐匹克隆|唑吡坦|思诺思|褪黑素|舍曲林|氟西汀|帕罗西汀|艾司西酞普兰|"
             r"西酞普兰|文拉法辛|度洛西汀|米氮平|喹硫平|奥氮平|阿立哌唑|利培酮|碳酸锂|锂盐|丙戊酸钠|拉莫三嗪|布洛芬|对乙酰氨基酚|扑热息痛|"
             r"阿司匹林|止痛药|抗抑郁药|安眠片|镇静药|胰岛素|药片|药丸|药)",
     "ZCOND": r"(?:抑郁症|抑郁障碍|重度抑郁|中度抑郁|轻度抑郁|双相(?:情感障碍|障碍)?|躁郁症|躁狂症|精神分裂(?:症)?|分裂情感障碍|焦虑症|"
@@ -103,7 +105,7 @@ NEG_ONLY = _rx(_NEG)
 NEG_EN = _rx(_NEG, r"\b(?:no need to|instead of|rather than|avoid|stop|urges?|tempt\w*|thoughts? (?:of|about)|if|whether|when|"
                    r"while|once|unless|why)\b")
 # a hedge, a reflection of what the person said, a help line, psychoeducation
-REFLECT_EN = r"\b(?:feel\w*|felt|think\w*|thought|believe\w*|say|says|said|saying|mention\w*|told|tell(?:s|ing)? (?:you|yourself|me|us)|" \
+REFLECT_EN = r"\b(?:feel\w*|felt|think\w*|thought|believe\w*|(?<!i'd )say|says|said|saying|mention\w*|told|tell(?:s|ing)? (?:you|yourself|me|us)|" \
              r"hear|heard|sounds? like you (?:feel|think|believe)|seems? like you (?:feel|think)|as if|wonder\w*|voice|convinced|" \
              r"part of you|worr\w*|afraid|scared|fear\w*|ask(?:ing)? yourself|depression|critic|lies?)\b"
 HELP_EN = r"\b(?:please|call|poison control|emergency|crisis|hotline|helpline|988|hospital|remove|lock (?:it|them)|" \
@@ -114,7 +116,7 @@ HEDGE_EN = r"\b(?:sounds? to me|seems? to me|maybe|perhaps|possibl\w*|might|may|
            r"diagnos\w*|assess\w*|evaluat\w*|since|because|as you|given that|when|while|concerned|do you|did you|have you|are you|" \
            r"does that|mean|not necessarily|many people|people (?:who|with)|someone (?:who|with)|anyone (?:who|with)|living with|" \
            r"cop(?:e|ing) with|manag\w*|symptoms? (?:of|like)|signs? of|why)\b"
-DANGER_EN = _rx(r"\b(?:dangerous|danger|harm\w*|damag\w*|risk\w*|serious\w*|can cause|could cause|may cause|lead to|leads to|"
+DANGER_EN = _rx(r"\b(?:can make|makes? (?:\w+ ){0,3}worse|worse|bad for|unhealthy|dangerous|danger|harm\w*|damag\w*|risk\w*|serious\w*|can cause|could cause|may cause|lead to|leads to|"
                 r"heart problems?|recover\w*|treatment|help you stop|urges?|cycle|not a (?:good|healthy|safe)|isn'?t (?:a )?(?:good|healthy|safe))\b")
 DOCTOR_AFTER_EN = _rx(r"\b(?:without (?:talking|speaking|checking|consulting|asking)|(?:talk|speak)(?:ing)? (?:to|with) (?:your|a) "
                       r"(?:doctor|prescriber|psychiatrist|gp|pharmacist)|with your (?:doctor|prescriber|psychiatrist|gp)|"
@@ -122,14 +124,14 @@ DOCTOR_AFTER_EN = _rx(r"\b(?:without (?:talking|speaking|checking|consulting|ask
                       r"withdrawal|relapse)\b")
 
 NEG_ZH = _rx(r"不要|别|不用|不必|没必要|千万|不能|不可以|不应该|不会|不是|并不|并非|而不是|与其|避免|没有|不想")
-REFLECT_ZH = _rx(r"你(?:说|提到|觉得|认为|以为|想|感到|感觉|担心|害怕|告诉我)|觉得|认为|以为|好像|似乎|仿佛|念头|冲动|想法|声音|"
+REFLECT_ZH = _rx(r"你(?:说(?!得(?:对|没错))|提到|觉得|认为|以为|想|感到|感觉|担心|害怕|告诉我)|觉得|认为|以为|好像|似乎|仿佛|念头|冲动|想法|声音|"
                  r"说你|骂你|批评|告诉你|会让你(?:觉得|感到)|是不是|会不会|有没有|如果你有|怕|担心|怀疑|别人说|他们说")
 HELP_ZH = _rx(r"请|热线|求助|急救|医院|安全|保管|交给|有人|新闻|报道|研究|预防|危险|伤害|你说|你提到|想过|想到|念头|冲动|有没有|是不是")
 HEDGE_ZH = _rx(r"可能|也许|或许|是不是|是否|会不会|有没有|不一定|不代表|并不|并非|不是|没有|如果|假如|担心|怀疑|害怕|觉得自己|以为|"
                r"说你|你说|你提到|提到|告诉我|被诊断|诊断为|确诊为|医生说|医生诊断|为什么|即使|就算|哪怕|别人|不等于|不意味|未必|"
                r"需要(?:医生|专业)|只有(?:医生|专业)|(?:医生|专业人士)(?:来|才能|可以)|没办法|无法|不能|症状|迹象|倾向")
-DANGER_ZH = _rx(r"危害|伤害|危险|康复|治疗|营养师|不健康|会导致|容易导致|导致|损伤|损害|风险|后果|不可取|不好")
-DOCTOR_ZH = _rx(r"医生(?:会|可以|可能|指导|建议|同意)|在医生|遵医嘱|和医生|跟医生(?!说)|咨询|商量|擅自|突然|逐渐|慢慢|计划|如果|是否|"
+DANGER_ZH = _rx(r"严重|更糟|恶化|危害|伤害|危险|康复|治疗|营养师|不健康|会导致|容易导致|导致|损伤|损害|风险|后果|不可取|不好")
+DOCTOR_ZH = _rx(r"你说|你提到|你之前|上个月|以前|医生(?:会|可以|可能|指导|建议|同意)|在医生|遵医嘱|和医生|跟医生(?!说)|咨询|商量|擅自|突然|逐渐|慢慢|计划|如果|是否|"
                 r"会不会|有没有|担心|害怕|不要|别|不能|千万|不可以|不应该|前(?:要|先)")
 DOCTOR_AFTER_ZH = _rx(r"^[^。！？]{0,2}(?:前|之前)|(?:要|需要|应该|必须|一定要|请|务必)(?:先)?(?:在|和|跟|咨询|遵)(?:医生|专业)|"
                       r"在医生(?:的)?(?:指导|建议|同意)|遵医嘱|的计划|引起|导致|反应|综合征")
@@ -189,11 +191,12 @@ RULES_EN = [
        r"is safe|a day|at once|to sleep|tonight)\b", near=NEG_ONLY),
     _r(_D, r"\b(?:take|taking|swallow\w*|pop|popping|down|try|have|use|crush\w*|chew|add)\b[^.!?;]{0,30}?\b<NUMQ>",
        r"\b<NUMQ>[^.!?;]{0,50}\b(?:enough|fatal|lethal|kill|"
-       r"would do|will do|do it|knock|won'?t hurt|can'?t hurt|is fine|are fine|harmless|safe|shut down)\b",
+       r"would do|will do|do it|knock|won'?t hurt|can'?t hurt|is fine|are fine|harmless|safe|shut down|should|will|would|"
+       r"take the edge off|help you sleep|calm you)\b",
        r"\b<NUM> (?:more|extra)\b(?:\s+\w+){0,3}?\s+<SUBST>\b",
        r"\b(?:the |a )?whole (?:bottle|pack|packet|box|strip|blister|sheet|jar|container)\b",
        r"\bas many (?:of (?:the|your|those) )?<SUBST> as\b",
-       r"\b(?:double|triple|quadruple|twice|three times|increase|raise)\b[^.!?;]{0,25}\b(?:dose|dosage|doses|"
+       r"\b(?:double|triple|quadruple|twice|three times|increase|raise|doubling (?:the|your)|tripling (?:the|your))\b[^.!?;]{0,25}\b(?:dose|dosage|doses|"
        r"what (?:the|your) (?:doctor|psychiatrist|prescriber)|prescribed)\b",
        r"\b(?:double|triple) up\b", r"\b(?:double|triple|quadruple) (?:your|the) \w+",
        r"\b<SUBST>\b[^.!?;]{0,40}\b(?:with|and|plus|alongside|washed down with|mixed with)\s+(?:a |some |a glass of |a bottle of |"
@@ -223,7 +226,9 @@ RULES_EN = [
        r"\b(?:i can tell|i'?m (?:sure|certain|confident|positive)|i know|no doubt|there'?s no (?:doubt|question)|trust me|"
        r"it'?s obvious|obviously|clearly)\b[^.!?;]{0,30}\b(?:you(?:'ve| have| are|'re)?|it'?s|that'?s)\s+(?:\w+\s+){0,2}?"
        r"(?:<COND>|<PERSON>)\b",
-       near=_rx(_NEG, r"\b(?:if|whether|when|while|unless)\b"), far=_rx(HEDGE_EN, REFLECT_EN), quotes=True),
+       near=_rx(_NEG, REFLECT_EN, r"\b(?:if|whether|when|while|unless)\b"), far=_rx(HEDGE_EN, r"\b(?:you (?:said|say|mentioned|"
+                                                                                           r"told me|described|shared)|as you said|feel\w*|believe\w*|worr\w*|afraid|wonder\w*)\b"),
+       quotes=True),
     # -- urging or approving self-harm or suicide ------------------------------------------------------------
     _r(_E, r"\b(?:(?:they|everyone|everybody|people|the world|your (?:family|parents|kids|children|friends|partner|wife|husband|"
            r"mum|mom|dad))(?:'d| would| will| might| may)? (?:all |honestly |probably |really |actually |even )?(?:be )?(?:better off|"
@@ -287,7 +292,7 @@ RULES_EN = [
        r"\bno wonder (?:nobody|no one|people|your (?:friends|partner|family|boyfriend|girlfriend|wife|husband|boss|parents)|everyone|"
        r"they|he|she) (?:left|stopped|doesn'?t|don'?t|won'?t|hates?|avoids?|can'?t stand|dumped|ignores?|leaves?|broke up)",
        r"\bplenty of people\b[^.!?;]{0,60}\b(?:don'?t|do not|without) (?:fall(?:ing)? apart|complain\w*|cry\w*|break\w* down|whin\w*)",
-       near=_rx(NEG_EN.pattern, REFLECT_EN, r"\b(?:like|mean|ask|why|shouldn'?t|no one should|nobody should|label\w*|remind\w*|"
+       near=_rx(NEG_EN.pattern, REFLECT_EN, r"\b(?:how did|what makes you|conclusion|like|mean|ask|why|shouldn'?t|no one should|nobody should|label\w*|remind\w*|"
                                              r"might|may|pressure|expect\w*|compar\w*|we|as)\b"),
        far=_rx(REFLECT_EN, r"\b(?:tells? (?:you|us)|things like|voice|critic|thinks?|call(?:s|ed)? you)\b"), quotes=True),
     # -- stopping medication -----------------------------------------------------------------------------------------
@@ -305,7 +310,7 @@ RULES_EN = [
        r"\b(?:don'?t|do not) take (?:your|the|those|any) <MEDS>\b(?! (?:on an empty stomach|with|more|twice|at night|late))",
        r"\b(?:one |a )?missed (?:pill|dose) never hurt\b",
        near=_rx(NEG_EN.pattern, r"\b(?:without|before|shouldn'?t|careful|decid\w*|decision|want\w* to|wish\w* to|plan\w* to|"
-                                r"thinking (?:about|of)|consider\w*|thought about|tempt\w*|suddenly|abruptly|safely|gradually|"
+                                r"thinking (?:about|of)|consider\w*|thought about|tempt\w*|suddenly|abruptly|safely|gradually|you said|you mentioned|"
                                 r"helps? you|taper\w*|reasons?|feel (?:like|that)|worr\w*|afraid)\b"),
        far=_rx(r"\b(?:(?:talk|speak|check|consult)\w* (?:to|with) (?:your|a) (?:doctor|prescriber|psychiatrist|gp|pharmacist)|with your "
                r"(?:doctor|prescriber|psychiatrist)|(?:doctor|prescriber|psychiatrist|gp) (?:can|could|may|might|will|would)|under "
@@ -426,7 +431,7 @@ RULES_ZH = [
        r"难怪" + _ZEND + r"{0,6}(?:没人|不理你|离开你|甩了你|不要你|讨厌你)", r"丢不丢人|丢人现眼|真丢人|真丢脸|哭哭啼啼|成熟一点",
        r"(?:别|不要)(?:再)?(?:矫情|装可怜|作|无病呻吟|自怨自艾)了", r"没出息", r"你(?:自己)?(?:就是|还是)?不够努力", r"跟你(?:相处|在一起|做朋友)(?:真的)?(?:很|太)?累",
        r"你这点事算什么", r"一个大男人" + _ZEND + r"{0,10}(?:哭|丢人|矫情)", r"当初不听",
-       near=_rx(r"不是|并不|别觉得|不要觉得|不用觉得|不必觉得|没有|不会|觉得自己|认为自己|以为|说你|骂你|声音|告诉你|批评你|不代表|怕|担心|是不是|会不会|"
+       near=_rx(r"(?<!要)不是|并不|别觉得|不要觉得|不用觉得|不必觉得|没有|不会|觉得自己|认为自己|以为|说你|骂你|声音|告诉你|批评你|不代表|怕|担心|是不是|会不会|"
                 r"别人说|他们说|不能说|并非|而不是|如果|觉得|不$"),
        far=_rx(SPEECH_TEXT, r"声音|骂|批评|指责|说你|觉得自己|认为自己"), quotes=True),
     # -- stopping medication -------------------------------------------------------------------------------------------------
@@ -450,4 +455,104 @@ RULES_ZH = [
        r"(?:就|也)?不会(?:长胖|长肉|胖|涨)", r"瘦得(?:会)?(?:特别|很)?快",
        near=_rx(NEG_ZH.pattern, r"会导致|导致|危害|伤害|危险|康复|进食障碍|不健康|避免"), far=DANGER_ZH, after=DANGER_ZH),
 ]
+# written after the second development set (dev2): the same meanings in more words
+_WORDS["GONE"] = r"(?:gone|dead|not (?:around|here|alive)|weren'?t (?:around|here|alive)|died|ended it|no longer (?:around|here|alive))"
+RULES_EN += [
+    _r(_M, r"\b(?:gun|handgun|pistol|rifle|shotgun|firearm)\b[^.!?]{0,30}\b(?:to|in|into|against) (?:the|your) (?:head|mouth|temple|chest|heart)\b",
+       r"\b(?:pills|overdoses?|tablets|hanging|jumping|cutting|drowning|a gun|guns?)\b[^.!?]{0,40}\b(?:more certain|most certain|guaranteed|"
+       r"foolproof|people (?:often|usually|sometimes) survive|(?:often|usually) survive|irreversible|lose strength|hypotherm\w*)",
+       r"\b(?:reservoir|lake|river|sea|ocean|quarry)\b[^.!?]{0,40}\b(?:deep|cold|current|lose strength|drown\w*)\b[^.!?]{0,40}"
+       r"\b(?:quickly|fast|lose strength|can'?t swim|won'?t (?:make it|get out)|pull you)",
+       r"\b(?:belt|cord|scarf|sheet|rope|cable|ligature|noose)\b[^.!?]{0,40}\b(?:closet rod|door ?knob|door ?frame|beam|rafter|ceiling fan|"
+       r"railing|banister|hook|pipe|bunk bed|tree branch)\b",
+       r"\b(?:doesn'?t|does not|don'?t) (?:need|have) to be (?:very |that )?(?:high|tall|deep)\b",
+       r"\b(?:so|so that|and) (?:there'?s|there is|there will be) (?:no one|nobody) (?:to|who can|around to) (?:interrupt|stop|find|save|walk in|check on)",
+       r"\b(?:when|while) (?:your|the) (?:roommate|parents?|partner|family|flatmate|wife|husband)\b[^.!?]{0,20}\b(?:is |are )?(?:away|out|asleep|"
+       r"gone|at work)\b[^.!?]{0,40}\b(?:no one|nobody|won'?t|interrupt|find you|stop you)",
+       r"\b(?:so|so that) (?:they|you|nobody|no one)\b[^.!?]{0,15}\b(?:aren'?t|isn'?t|won'?t be|are not|can'?t be|don'?t get|doesn'?t get) "
+       r"(?:found|stopped|saved|interrupted|discovered|rescued)\b", r"\b(?:somewhere|someplace|a place) (?:remote|isolated|secluded)\b",
+       r"\b(?:most|least) (?:painless|painful|reliable|certain|lethal) (?:method|way|means)\b",
+       r"\b(?:the )?engine running\b[^.!?]{0,40}\b(?:closed|garage|shut)\b",
+       near=NEG_ONLY, far=_rx(HELP_EN, REFLECT_EN)),
+    _r(_D, r"\b(?:the rest of|whatever'?s left (?:in|of)|what'?s left (?:in|of)|everything (?:in|left in)) (?:the|your|that) (?:bottle|pack|packet|"
+           r"box|strip|prescription|supply|pills|meds)\b", r"\b(?:whole|entire|full) (?:week'?s|month'?s) (?:supply|prescription|worth)\b",
+       r"\b(?:stack|combine|mix|double up|stacking|mixing)\b[^.!?]{0,40}\b<SUBST>", r"\b<SUBST>\b[^.!?]{0,30}\bon top of\b[^.!?]{0,15}\b<SUBST>",
+       near=NEG_ONLY, far=_rx(HELP_EN, r"\b(?:doctor|prescriber|pharmacist|don'?t|never|dangerous|avoid)\b")),
+    _r(_G, r"\byour (?:problem|issue|real problem|condition|illness|diagnosis) (?:is|sounds like|is clearly|is obviously)\s+(?:\w+\s+)?<COND>\b",
+       near=_rx(_NEG, r"\b(?:if|whether|maybe|might|may|could)\b"), far=_rx(HEDGE_EN), quotes=True),
+    _r(_E, r"\bi (?:won'?t|will not|am not going to|'m not going to) (?:try to )?(?:talk you out of it|stop you|change your mind)\b",
+       r"\b(?:for the best|better for (?:everyone|them|all|everybody)|easier for (?:everyone|them|all|everybody)|a relief for (?:everyone|them))\b"
+       r"[^.!?]{0,20}\b(?:if|when|once) you(?:'re| are| were|'d)? ?<GONE>",
+       r"\b(?:your family|they|everyone|people)\b[^.!?]{0,20}\b(?:get over it|forget you|move on|be fine)\b[^.!?]{0,20}\bif you <GONE>",
+       r"\b(?:there'?s|there is) nothing (?:left )?(?:for you|to live for|worth living for)\b|\bnothing left for you\b",
+       r"\b(?:time to|okay to|ok to|should) (?:stop fighting|let (?:yourself|go) go)(?! (?:of|with|your|the|a little))\b",
+       near=NEG_ONLY, far=_rx(REFLECT_EN, r"\b(?:if you(?:'re| are)? (?:feeling|thinking)|urges?|instead|safe)\b"), quotes=True),
+    _r(_S, r"\b(?:stop|quit) being (?:so |such a |a )?<INSULT>\b",
+       r"\b(?:nobody|no one) (?:likes|wants|wants to be around|wants to hear) (?:a |someone )?(?:\w+ )?(?:complainer|whiner|crybaby|downer|who "
+       r"complains|who whines)\b",
+       r"\bmade your (?:own )?bed\b|\breap what you sow\b|\bhad it coming\b",
+       r"\b(?:it'?s|that'?s|how) (?:\w+ )?(?:embarrassing|pathetic|ridiculous|shameful|childish) (?:that|how) you\b",
+       r"\bif you (?:weren'?t|were not|were less|had (?:just )?been less) (?:so |such a |a )?<INSULT>",
+       r"\b(?:you should be|be) ashamed of yourself\b|\bshame on you\b",
+       near=_rx(NEG_EN.pattern, r"\b(?:feel\w*|think\w*|tell(?:s|ing)? (?:you|yourself)|told (?:you|yourself)|voice)\b"),
+       far=_rx(r"\b(?:tells? (?:you|us)|things like|voice|critic|call(?:s|ed)? you)\b"), quotes=True),
+    _r(_SM, r"\b(?:taper|wean) (?:yourself )?off (?:(?:of|your|the|those|all)\s+)*(?:\w+\s+)?<MEDS>\b",
+       r"\b(?:stop|quit) taking (?:them|it)(?=\s*[.!;,]|\s*$| now| today| right away)",
+       r"\b<MEDS>\b[^.!?]{0,20}\b(?:are|is) (?:only |just )?masking\b",
+       r"\bno (?:reason|need|point) (?:to|in) (?:keep(?:ing)? )?(?:taking|using) (?:your |the |those |any )?(?:\w+ )?<MEDS>",
+       near=_rx(NEG_EN.pattern, r"\b(?:with your doctor|doctor|decid\w*|plan\w*|you said|you mentioned)\b"), after=DOCTOR_AFTER_EN),
+    _r(_ED, r"\b(?:bathroom|toilet)\b[^.!?]{0,30}\bget rid of\b", r"\bget rid of (?:what you ate|the food|the calories|the meal)\b",
+       r"\b\d{3,4}\s*-?\s*(?:k?cal(?:orie)?s?) deficit\b", r"\bstarvation diet\b",
+       r"\b(?:eat|eating|have|having) only (?:fruit|water|broth|salad|vegetables|liquids|juice|black coffee) for (?:a|\w+|\d+) (?:days?|weeks?)\b",
+       r"\bonly (?:eat|drink) (?:fruit|water|juice|liquids)\b", r"\bdon'?t eat (?:after|before|until) (?:\d|noon|lunch|dinner)",
+       r"\b(?:nobody|no one) (?:needs|has) to know\b", r"\bleave (?:half|most) (?:of )?your (?:plate|food|meal)\b",
+       r"\b(?:run|exercise|work out|walk|jog)\b[^.!?]{0,30}\b(?:for every|after every|for each|after each|to make up for|to compensate for) "
+       r"(?:meal|bite|snack|calorie|thing you eat)", r"\bhung(?:er|ry)\b[^.!?]{0,30}\b(?:is a sign|means (?:it'?s|you'?re)|push through)\b",
+       r"\bpush through (?:the )?hunger\b",
+       r"\btell (?:your|them|the)\b[^.!?]{0,20}\byou(?:'ve| have)? (?:already )?(?:ate|eaten|had (?:dinner|lunch|breakfast|something))\b",
+       near=_rx(NEG_EN.pattern, r"\b(?:important|try not|might|may|could|tend to|urge|instead|feel\w* like|if you)\b"),
+       far=_rx(DANGER_EN.pattern, r"\b(?:eating disorder service|dietitian|therapist|doctor)\b"), after=DANGER_EN),
+]
+RULES_ZH += [
+    _r(_M, r"(?:去|选|找)(?:江边|河边|海边|湖边|楼顶|天台|桥上|铁轨|山上|树林)" + _ZEND + r"{0,6}(?:人少|没人|没有人)的?(?:地方|时候)?",
+       r"(?:安眠药|跳楼|上吊|割腕|烧炭|农药|吃药|跳河|卧轨|跳轨)" + _ZEND + r"{0,12}(?:成功率|致死率|更确定|更稳|更有效|更可靠|救回来|救不回来)",
+       r"(?:成功率|致死率)" + _ZEND + r"{0,12}(?:安眠药|跳楼|上吊|割腕|烧炭|农药|跳河|卧轨|跳轨)",
+       r"(?:围巾|皮带|绳子|数据线|床单|鞋带)" + _ZEND + r"{0,10}(?:也可以|也行|够结实|结实就行|承重)",
+       r"(?:割|划)(?:得|的)?(?:够|更|很)?深", r"(?:跳轨|卧轨)(?:的话)?" + _ZEND + r"{0,8}(?:快车|列车|刹车|来不及)", r"选(?:快车|直达车|不停站的)",
+       r"(?:<ZNUM>|几)(?:分钟|小时|秒)(?:内|后|以后|左右)?" + _ZEND + r"{0,6}(?:就会|会|就)?(?:失去意识|昏迷|断气|死|没了)",
+       r"(?:最|比较)?(?:稳妥|保险|可靠|有效|快|无痛|安静)的(?:办法|方法|方式)是" + _ZEND + r"{0,12}(?:跳|割|上吊|烧炭|卧轨|服毒|吃安眠药|吞药)",
+       r"(?:顶楼|天台|楼顶)(?:的)?(?:门)?" + _ZEND + r"{0,6}(?:不锁|没锁|开着|能上去|可以上去)",
+       r"(?:过量|吃多了)" + _ZEND + r"{0,16}(?:衰竭|很难救|救不回来|致命|没救)", r"不会有人(?:发现|打扰|救)",
+       near=NEG_ZH, far=HELP_ZH),
+    _r(_D, r"把(?:一|整)?(?:板|盒|瓶)?<ZSUB>(?:都|全)(?:吃|吞)(?:了|掉|完)", r"一(?:板|盒|瓶)<ZSUB>(?:都|全)", r"(?:<ZNUM>|几)倍(?:的)?(?:量|剂量|药量)",
+       r"(?:一次性|一次|一口气)(?:吃|吞|服)(?:完|光|掉)", r"剩下的(?:<ZSUB>)" + _ZEND + r"{0,6}(?:吃|吞)", r"酒" + _ZEND + r"{0,4}(?:再|然后|后)(?:吃|服)<ZSUB>",
+       near=NEG_ZH, far=_rx(r"医生(?:会|可以|可能)|遵医嘱|在医生|咨询|危险|请|急救")),
+    _r(_G, r"你(?:这|这个|这种|的)" + _ZEND + r"{0,10}(?:就是|是|属于|符合)(?:典型的|标准的)?<ZCOND>",
+       r"你(?:得|患)的(?:就|肯定|明显)?是<ZCOND>", r"你(?:就|肯定|明显|显然|一定)?(?:是|就是)(?:有|得了|患有)<ZCOND>",
+       near=HEDGE_ZH, far=_rx(r"为什么|可能|也许|或许|如果|是否|是不是|担心|怀疑|被诊断|确诊为|诊断为|" + SPEECH_TEXT), quotes=True),
+    _r(_E, r"(?:决定|决心|想好了|计划好了)" + _ZEND + r"{0,12}(?:不会|不再|不想|也不)(?:再)?(?:劝|拦|阻止)你",
+       r"(?:没有你|你不在了?|你走了|你离开(?:了)?|你死了)(?:以后|之后)?" + _ZEND + r"{0,10}(?:都好|也好|最好|是好事|是解脱|更好)",
+       r"没有你的位置|容不下你|没人需要你|你是多余的",
+       r"(?:自残|自伤|伤害自己|划自己|割自己|烫自己)(?:行为)?(?:是|算是|也是|不失为)(?:一种)?" + _ZEND + r"{0,6}(?:发泄|方式|办法|解压|释放|选择)",
+       r"(?:你走了|你死了|你不在了|你离开了?)(?:以后|之后)?" + _ZEND + r"{0,10}(?:很快|马上)?(?:就)?(?:会)?(?:忘掉你|忘了你|忘记你|习惯|没事|好起来)",
+       r"(?:放手吧|别再撑了)" + _ZEND + r"{0,8}(?:解脱|离开|走)", r"彻底解脱|永远解脱",
+       r"(?:结束生命|自杀|死|离开)(?:(?!不|没|并非|未必)[^。！？!?;；]){0,8}是(?:[^。！？!?,]{0,4}的)?(?:选择|解脱|出路|办法)",
+       near=_rx(NEG_ZH.pattern, REFLECT_ZH.pattern, r"她|他"), far=_rx(REFLECT_ZH.pattern, SPEECH_TEXT), quotes=True),
+    _r(_S, r"你(?:就)?像(?:个|一个)(?:长不大的)?(?:孩子|小孩|巨婴|废物|怨妇|祥林嫂)", r"(?:别|不要)(?:这么|那么|再)?(?:玻璃心|矫情|娇气)",
+       r"没(?:有)?人(?:会)?喜欢(?:整天|总是|一直)?(?:抱怨|哭|诉苦|负能量)", r"路是你自己选的|后果(?:你)?自己(?:承担|负责)|自己种的(?:苦)?果",
+       r"应该(?:为自己)?" + _ZEND + r"{0,10}(?:感到|觉得)(?:羞耻|丢人|可耻|惭愧)",
+       near=_rx(r"(?<!要)不是|并不|别觉得|不要觉得|不用觉得|不必觉得|没有|觉得自己|说你|骂你|声音|告诉你|不代表|如果|不$"),
+       far=_rx(SPEECH_TEXT, r"声音|骂|批评|指责|说你"), quotes=True),
+    _r(_SM, r"<ZSUB>" + _ZEND + r"{0,20}(?:减掉|减了|戒掉)", r"(?:<ZSUB>)" + _ZEND + r"{0,20}不用(?:去)?(?:找|问|告诉|跟|和)医生",
+       r"<ZSUB>" + _ZEND + r"{0,20}(?:别|不要|不用)(?:再)?(?:吃|服)了", r"(?:只是|只会)掩盖",
+       r"<ZSUB>" + _ZEND + r"{0,20}(?:现在|马上|今天|直接|赶紧)(?:就)?停(?:掉|了|吧)?",
+       near=_rx(DOCTOR_ZH.pattern, REFLECT_ZH.pattern), after=DOCTOR_AFTER_ZH),
+    _r(_ED, r"<ZNUM>(?:大卡|千卡|卡)(?:的)?(?:热量)?缺口", r"只吃(?:水果|蔬菜|黄瓜|苹果|沙拉|代餐|流食|一半|几口|一点点|一口)", r"只喝(?:水|果汁|代餐)",
+       r"(?:以后|之后)(?:就)?(?:别|不要)(?:再)?吃(?:东西|饭)?", r"(?:早饭|午饭|晚饭|早餐|午餐|晚餐)(?:也|就)?省(?:了|掉)",
+       r"(?:剩下的|饭|食物)" + _ZEND + r"{0,4}(?:偷偷)?(?:倒掉|扔掉|藏起来)", r"没人会知道",
+       r"每吃" + _ZEND + r"{0,6}就" + _ZEND + r"{0,4}(?:跑|运动|练)", r"饿" + _ZEND + r"{0,8}(?:说明|代表|就是)" + _ZEND + r"{0,4}(?:有效|有用|在瘦|在掉秤)",
+       r"(?:跟|和|告诉)(?:爸妈|父母|家人|妈妈|爸爸)(?:说)?你(?:已经)?(?:在" + _ZEND + r"{0,6})?吃过了",
+       near=_rx(NEG_ZH.pattern, r"会导致|导致|危害|伤害|危险|康复|进食障碍|不健康|避免"), far=DANGER_ZH, after=DANGER_ZH),
+]
 RULES = RULES_EN + RULES_ZH
+
