@@ -103,7 +103,7 @@ def _rx(*parts: str) -> re.Pattern:
 _NEG = r"(?<!why )\bnot\b|(?<!why )\b(?:don'?t|do not)\b(?! you\b)|\bnever\b|\bno\b|n'?t\b(?<!why don't)"
 NEG_ONLY = _rx(_NEG)
 NEG_EN = _rx(_NEG, r"\b(?:no need to|instead of|rather than|avoid|stop|urges?|tempt\w*|thoughts? (?:of|about)|if|whether|when|"
-                   r"while|once|unless|why)\b")
+                   r"while|once|unless)\b")
 # a hedge, a reflection of what the person said, a help line, psychoeducation
 REFLECT_EN = r"\b(?:feel\w*|felt|think\w*|thought|believe\w*|(?<!i'd )say|says|said|saying|mention\w*|told|tell(?:s|ing)? (?:you|yourself|me|us)|" \
              r"hear|heard|sounds? like you (?:feel|think|believe)|seems? like you (?:feel|think)|as if|wonder\w*|voice|convinced|" \
