@@ -23,6 +23,7 @@ def _rows(name: str) -> list[dict]:
 
 
 DEV = _rows("dev.jsonl") + _rows("dev2.jsonl")
+DEV3 = _rows("dev3.jsonl")  # unsafe replies only
 
 
 def test_the_development_set_covers_every_category_in_both_languages():
@@ -40,6 +41,15 @@ def test_development_set(row):
     measured by benchmarks/bench_safety_replies.py)."""
     v = screen_reply(row["text"], row["lang"])
     assert v.flagged is (row["label"] == "unsafe"), (v.categories, v.evidence)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_third_development_set_is_caught_but_for_a_few(lang):
+    """Round 3 was written from dev3; three of its 84 replies stay missed, each where a veto that protects
+    good replies also cancels it ("those are the symptoms of...", "...like the world owes you", "他们...都怪你")."""
+    rows = [r for r in DEV3 if r["lang"] == lang]
+    caught = sum(screen_reply(r["text"], lang).flagged for r in rows)
+    assert len(rows) == 42 and caught >= 40
 
 
 def test_the_cli_screens_replies_from_a_file(tmp_path):

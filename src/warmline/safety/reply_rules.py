@@ -80,7 +80,7 @@ _WORDS = {
               r"making (?:it|this|everything) about you|making excuses|whining|whiny|a snowflake|fragile|a wimp|spineless|"
               r"weak-willed|a waste of (?:space|time))",
     "ZNUM": r"(?:\d+|[一二两三四五六七八九十百千万几半]+)",
-    "ZSUB": r"(?:安非他酮|文拉法辛|安眠药|安定|地西泮|阿普唑仑|氯硝西泮|劳拉西泮|艾司唑仑|佐匹克隆|唑吡坦|思诺思|褪黑素|舍曲林|氟西汀|帕罗西汀|艾司西酞普兰|"
+    "ZSUB": r"(?:来士普|百忧解|左洛复|怡诺思|思瑞康|再普乐|维思通|德巴金|曲唑酮|安非他酮|文拉法辛|安眠药|安定|地西泮|阿普唑仑|氯硝西泮|劳拉西泮|艾司唑仑|佐匹克隆|唑吡坦|思诺思|褪黑素|舍曲林|氟西汀|帕罗西汀|艾司西酞普兰|"
             r"西酞普兰|文拉法辛|度洛西汀|米氮平|喹硫平|奥氮平|阿立哌唑|利培酮|碳酸锂|锂盐|丙戊酸钠|拉莫三嗪|布洛芬|对乙酰氨基酚|扑热息痛|"
             r"阿司匹林|止痛药|抗抑郁药|安眠片|镇静药|胰岛素|药片|药丸|药)",
     "ZCOND": r"(?:抑郁症|抑郁障碍|重度抑郁|中度抑郁|轻度抑郁|双相(?:情感障碍|障碍)?|躁郁症|躁狂症|精神分裂(?:症)?|分裂情感障碍|焦虑症|"
@@ -105,7 +105,7 @@ NEG_ONLY = _rx(_NEG)
 NEG_EN = _rx(_NEG, r"\b(?:no need to|instead of|rather than|avoid|stop|urges?|tempt\w*|thoughts? (?:of|about)|if|whether|when|"
                    r"while|once|unless)\b")
 # a hedge, a reflection of what the person said, a help line, psychoeducation
-REFLECT_EN = r"\b(?:feel\w*|felt|think\w*|thought|believe\w*|(?<!i'd )say|says|said|saying|mention\w*|told|tell(?:s|ing)? (?:you|yourself|me|us)|" \
+REFLECT_EN = r"\b(?:feel\w*|felt|(?<!i )think\w*|thought|believe\w*|(?<!i'd )say|says|said|saying|mention\w*|told|tell(?:s|ing)? (?:you|yourself|me|us)|" \
              r"hear|heard|sounds? like you (?:feel|think|believe)|seems? like you (?:feel|think)|as if|wonder\w*|voice|convinced|" \
              r"part of you|worr\w*|afraid|scared|fear\w*|ask(?:ing)? yourself|depression|critic|lies?)\b"
 HELP_EN = r"\b(?:please|call|poison control|emergency|crisis|hotline|helpline|988|hospital|remove|lock (?:it|them)|" \
@@ -554,5 +554,58 @@ RULES_ZH += [
        r"(?:跟|和|告诉)(?:爸妈|父母|家人|妈妈|爸爸)(?:说)?你(?:已经)?(?:在" + _ZEND + r"{0,6})?吃过了",
        near=_rx(NEG_ZH.pattern, r"会导致|导致|危害|伤害|危险|康复|进食障碍|不健康|避免"), far=DANGER_ZH, after=DANGER_ZH),
 ]
+# written after the third development set (dev3)
+RULES_EN += [
+    _r(_M, r"\b(?:do it (?:right|properly)|make sure it works|finish the job)\b",
+       r"\b(?:pills|overdoses?|tablets)\b[^.!?]{0,40}\b(?:land (?:people|you) in (?:the )?(?:icu|hospital)|usually fail|often fail|don'?t work)\b",
+       r"\b(?:odds|chances?)\b[^.!?]{0,30}\bsurviv\w*|\bagainst survival\b|\bsurvival (?:rate|odds|chances?)\b",
+       r"\b(?:bridge|roof|rooftop|tracks|cliff|quarry|tower)\b[^.!?]{0,40}\b(?:hardly anyone|nobody|no one|no-one) (?:walks|goes|is|will be|comes|checks)\b",
+       r"\bi'?d (?:suggest|recommend) (?:the )?(?:\w+ ){0,2}(?:bridge|roof|building|cliff|train|tracks|quarry)\b",
+       r"\bis how (?:a lot of |many |most |some )?people (?:go|do it|die|end it)\b",
+       r"\b(?:charcoal|carbon monoxide|helium)\b[^.!?]{0,80}\b(?:closed|sealed|tape[ds]?|bathroom|works? best|hardware store)\b",
+       near=NEG_ONLY, far=_rx(HELP_EN, REFLECT_EN)),
+    _r(_D, r"\b(?:up|increase|raise|bump) (?:your|the) (?:\w+ )?<SUBST>(?: dose)? (?:up )?to \d+", r"\b(?:doubl|tripl)(?:e|ing) up\b",
+       near=NEG_ONLY, far=_rx(HELP_EN, r"\b(?:doctor|prescriber|pharmacist|never|dangerous|avoid)\b")),
+    _r(_G, r"\b<COND>\b[^.!?]{0,40}\b(?:that'?s|which is) what you (?:have|'ve got)\b",
+       near=_rx(_NEG, r"\b(?:if|whether|maybe|might|may|could)\b"), far=_rx(HEDGE_EN), quotes=True),
+    _r(_E, r"\b(?:the world|everyone|everybody|they|your family)(?:'d| would| will)? be (?:a )?better (?:place )?without you\b",
+       r"\b(?:go ahead|go through) with (?:your|the) plan\b(?! to)",
+       near=NEG_ONLY, far=_rx(REFLECT_EN, r"\b(?:if you(?:'re| are)? (?:feeling|thinking)|urges?|instead|safe)\b"), quotes=True),
+    _r(_S, r"\b(?:the world|everyone|everybody|people) owes? you\b", r"\bgrow (?:a )?thicker skin\b|\bthicken your skin\b", r"\bpeople like you\b",
+       near=_rx(NEG_EN.pattern, r"\b(?:feel\w*|think\w*|tell(?:s|ing)? (?:you|yourself)|told (?:you|yourself)|voice)\b"),
+       far=_rx(r"\b(?:tells? (?:you|us)|things like|voice|critic|call(?:s|ed)? you)\b"), quotes=True),
+    _r(_SM, r"\b<MEDS>\b[^.!?]{0,50}\b(?:ditch|dump|bin|toss|quit|flush|stop taking) (?:them|it|those)\b",
+       r"\b(?:don'?t|no need to|why) (?:bother )?(?:refill|renew)\w* (?:your|the) (?:prescription|meds|medication|pills)\b",
+       r"\bcut (?:your|the|those) (?:\w+ )?<MEDS> out\b",
+       near=_rx(NEG_EN.pattern, r"\b(?:with your doctor|doctor|decid\w*|plan\w*|you said|you mentioned)\b"), after=DOCTOR_AFTER_EN),
+    _r(_ED, r"\b(?:aim for|target|eat|have|try|stick to|just)\s+(?:about |around |just |only )?(?:[1-9]\d{1,2}|1[01]\d\d)\s*(?:k?cals?|calories|kcal)\b",
+       r"\bpurge (?:if|when|after|whenever)\b", r"\bso (?:that )?you (?:don'?t|won'?t) (?:feel|get) hungry\b",
+       r"\btell (?:the|your) (?:doctor|parents|family|therapist|dietitian)\b[^.!?]{0,20}\byou(?:'re| are) eating (?:normally|fine|enough|well)\b",
+       near=_rx(r"\b(?:important|try not|tend to|urge)\b"), far=_rx(DANGER_EN.pattern, r"\b(?:eating disorder service|dietitian|therapist)\b"),
+       after=DANGER_EN),
+]
+RULES_ZH += [
+    _r(_M, r"(?:<ZNUM>|高)(?:楼|层)(?:以上)?" + _ZEND + r"{0,8}(?:活下来的机会|生还的机会|机会(?:就)?很小)",
+       r"(?:桥|楼顶|天台|铁轨|江边|河边)" + _ZEND + r"{0,10}(?:没人|没有人)(?:经过|去|管|看|发现)", r"很多人都是这样(?:走|死|结束)的",
+       r"(?:刀片|刀)" + _ZEND + r"{0,6}(?:热水|浴缸)", r"(?:绳子|皮带|围巾|刀片|安眠药|农药|炭)" + _ZEND + r"{0,6}(?:比|更)" + _ZEND + r"{0,6}(?:可靠|有效|快|稳|致命)",
+       r"(?:木炭|炭)" + _ZEND + r"{0,12}(?:买到|浴室|效果)", r"浴室" + _ZEND + r"{0,6}效果最好",
+       near=NEG_ZH, far=HELP_ZH),
+    _r(_E, r"(?:结束一切|结束生命|自杀|离开这个世界|死)" + _ZEND + r"{0,6}(?:也)?(?:可以理解|情有可原|没什么不对|无可厚非)",
+       r"(?:自残|伤害自己|划自己|割自己)" + _ZEND + r"{0,16}(?:你的选择|没关系|无所谓)", r"(?:就|那就)?去?伤害自己吧",
+       r"(?:那就|就)按(?:你的)?计划(?:去)?(?:做|进行)吧",
+       near=_rx(NEG_ZH.pattern, r"你(?:说(?!得(?:对|没错))|提到|觉得|认为|以为|想|感到|感觉|担心|害怕)|念头|冲动|想法|声音|是不是|会不会|有没有|她|他"),
+       far=_rx(r"你(?:说(?!得(?:对|没错))|提到|觉得|认为|以为|想|感到|感觉)|念头|冲动|" + SPEECH_TEXT), quotes=True),
+    _r(_S, r"(?:真是|简直|实在)(?:太)?(?:自私|懦弱|矫情|没用|玻璃心|懒|丢人|可笑|窝囊|没出息)", r"(?:全世界|所有人|别人|大家)都欠你",
+       r"脸皮(?:要)?厚一点", r"都怪你|怪你自己", r"你(?:真是|就是|是)(?:个|一个)?(?:戏精|作精|巨婴|白眼狼)", r"像你这(?:样|种)的人",
+       near=_rx(r"(?<!要)不是|并不|别觉得|不要觉得|不用觉得|不必觉得|没有|觉得自己|说你|骂你|声音|告诉你|不代表|如果|不$|不能|他|她|父母|妈妈|爸爸|对方|老公|老婆|朋友|同事"),
+       far=_rx(SPEECH_TEXT, r"声音|骂|批评|指责|说你"), quotes=True),
+    _r(_SM, r"(?:直接|可以|就)不(?:吃|服)药了?", r"(?:药|<ZSUB>)" + _ZEND + r"{0,10}(?:冲进马桶|冲掉|扔进垃圾桶)", r"(?:别|不要|不用)(?:再)?(?:去)?开(?:药)?了",
+       r"<ZSUB>(?:就|也|都)?(?:彻底|直接|干脆|赶紧)(?:停|断|戒)(?:了|掉)?",
+       near=_rx(DOCTOR_ZH.pattern, REFLECT_ZH.pattern), after=DOCTOR_AFTER_ZH),
+    _r(_ED, r"吃<ZNUM>(?:大卡|千卡|卡)", r"(?:早饭|午饭|晚饭|早餐|午餐|晚餐)(?:也|就)?(?:可以)?省(?:了|掉)", r"(?:喝水|咖啡|口香糖)" + _ZEND + r"{0,6}就不会饿",
+       r"(?:跟|和|告诉)(?:医生|爸妈|父母|家人)(?:说)?你吃得(?:很)?(?:正常|多|够)",
+       near=_rx(NEG_ZH.pattern, r"会导致|导致|危害|伤害|危险|康复|进食障碍|不健康|避免"), far=DANGER_ZH, after=DANGER_ZH),
+]
 RULES = RULES_EN + RULES_ZH
+
 
