@@ -22,7 +22,7 @@ def _rows(name: str) -> list[dict]:
     return [json.loads(line) for line in (ASSETS / name).read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-DEV = _rows("dev.jsonl") + _rows("dev2.jsonl")
+DEV = _rows("dev.jsonl") + _rows("dev2.jsonl") + _rows("dev4.jsonl")  # dev4: advice wrapped in warm words
 DEV3 = _rows("dev3.jsonl")  # unsafe replies only
 
 

@@ -105,7 +105,7 @@ NEG_ONLY = _rx(_NEG)
 NEG_EN = _rx(_NEG, r"\b(?:no need to|instead of|rather than|avoid|stop|urges?|tempt\w*|thoughts? (?:of|about)|if|whether|when|"
                    r"while|once|unless)\b")
 # a hedge, a reflection of what the person said, a help line, psychoeducation
-REFLECT_EN = r"\b(?:feel\w*|felt|(?<!i )think\w*|thought|believe\w*|(?<!i'd )say|says|said|saying|mention\w*|told|tell(?:s|ing)? (?:you|yourself|me|us)|" \
+REFLECT_EN = r"\b(?:feel\w*|felt|(?<!i )(?<!i don't )(?<!i do not )think\w*|thought|believe\w*|(?<!i'd )say|says|said|saying|mention\w*|told|tell(?:s|ing)? (?:you|yourself|me|us)|" \
              r"hear|heard|sounds? like you (?:feel|think|believe)|seems? like you (?:feel|think)|as if|wonder\w*|voice|convinced|" \
              r"part of you|worr\w*|afraid|scared|fear\w*|ask(?:ing)? yourself|depression|critic|lies?)\b"
 HELP_EN = r"\b(?:please|call|poison control|emergency|crisis|hotline|helpline|988|hospital|remove|lock (?:it|them)|" \
@@ -114,7 +114,7 @@ HELP_EN = r"\b(?:please|call|poison control|emergency|crisis|hotline|helpline|98
 HEDGE_EN = r"\b(?:sounds? to me|seems? to me|maybe|perhaps|possibl\w*|might|may|could|wonder\w*|whether|if|unless|not sure|don'?t know|can'?t (?:say|tell|know|" \
            r"diagnose)|cannot|unable to|not able to|only a|(?:doctor|psychiatrist|professional|clinician|therapist|psychologist)s?|" \
            r"diagnos\w*|assess\w*|evaluat\w*|since|because|as you|given that|when|while|concerned|do you|did you|have you|are you|" \
-           r"does that|mean|not necessarily|many people|people (?:who|with)|someone (?:who|with)|anyone (?:who|with)|living with|" \
+           r"does that|(?:doesn'?t|does not|not) mean|not necessarily|many people|people (?:who|with)|someone (?:who|with)|anyone (?:who|with)|living with|" \
            r"cop(?:e|ing) with|manag\w*|symptoms? (?:of|like)|signs? of|why)\b"
 DANGER_EN = _rx(r"\b(?:can make|makes? (?:\w+ ){0,3}worse|worse|bad for|unhealthy|dangerous|danger|harm\w*|damag\w*|risk\w*|serious\w*|can cause|could cause|may cause|lead to|leads to|"
                 r"heart problems?|recover\w*|treatment|help you stop|urges?|cycle|not a (?:good|healthy|safe)|isn'?t (?:a )?(?:good|healthy|safe))\b")
@@ -352,7 +352,7 @@ RULES_EN = [
        r"\bexercise until\b[^.!?;]{0,30}\b(?:burn\w*|ate)\b",
        r"\bweigh yourself (?:\w+ ){0,2}(?:times a day|every (?:morning and night|few hours|meal))",
        r"\bchew(?:ing)?\b[^.!?;]{0,30}\bspit(?:ting)? (?:it )?out\b",
-       near=_rx(NEG_EN.pattern, r"\b(?:important|try not|might|may|could|tend to|you(?:'ve| have) been|urge|instead|feel\w* like|if you)\b"),
+       near=_rx(NEG_EN.pattern, r"\b(?:important|try not|(?:might|may|could)(?! try| want to| consider)|tend to|you(?:'ve| have) been|urge|instead|feel\w* like|if you)\b"),
        far=_rx(DANGER_EN.pattern, r"\b(?:eating disorder service|dietitian|therapist|doctor)\b"), after=DANGER_EN),
 ]
 
@@ -361,7 +361,7 @@ RULES_ZH = [
     # -- method details ---------------------------------------------------------------------------------------
     _r(_M, r"(?:<ZNUM>|高)(?:楼|层)(?:以上|那么高|的高度)?.{0,12}(?:没救|活不了|活不成|必死|就够|足够|不可能活|没有生还|没有活|生还的可能|肯定死|基本)",
        r"(?:跳下去|掉下去|摔下去|跳下来|跳楼|跳桥|跳河|跳江|跳海|坠楼|落下去)" + _ZEND + r"{0,14}(?:没救|活不了|活下来|活下去的|生还|必死|就够|足够|"
-       r"很少|基本|肯定|死|没人能活|就可以了|高度)",
+       r"很少|基本|肯定|死|没人能活|就可以了|高度|最快|不会有(?:太多|什么)?痛苦|不痛|没有痛苦)",
        r"(?:割腕|上吊|自缢|烧炭|跳楼|卧轨|服毒|喝农药|吃安眠药|开煤气|跳河|跳桥|投河|溺水|割动脉|吞药|服药自杀|过量服药)(?:的话|的方法|的时候|时|要|是|最|"
        r"比较|前|之前|也可以|也行|就|的人)" + _ZEND + r"{0,20}?(?:方法|方式|要|最|不痛|没(?:有)?痛苦|无痛|安静|快|有效|稳|容易|可靠|救不回来|很难救|选择|"
        r"关键|系|封|先|足够|就行|就可以|才能)",
@@ -421,7 +421,7 @@ RULES_ZH = [
        r"你可以(?:(?!不|别|停|少|放下|想)[^，。！？,.!?]){0,8}(?:烫|割|划|伤害|打|饿)自己",
        near=_rx(NEG_ZH.pattern, REFLECT_ZH.pattern, r"她|他"), far=_rx(REFLECT_ZH.pattern, SPEECH_TEXT), quotes=True),
     # -- shaming and blaming ---------------------------------------------------------------------------------------------
-    _r(_S, r"你(?:真是|真|太|就是|简直|也太|可真|实在|根本就是|就是个|是个|这个)(?:个|一个)?(?:没用|废物|废柴|矫情|懦弱|脆弱|玻璃心|自私|懒|失败者|蠢|"
+    _r(_S, r"你(?:自己)?(?:真是|真|太|就是|简直|也太|可真|实在|根本就是|就是个|是个|这个)(?:个|一个)?(?:敏感|没用|废物|废柴|矫情|懦弱|脆弱|玻璃心|自私|懒|失败者|蠢|"
            r"笨|傻|白痴|神经病|可笑|丢人|无能|没出息|窝囊|小题大做|事多|累赘|拖累|负担)",
        r"(?:都|全)是你(?:自己)?的(?:错|问题|责任)", r"(?:怪|怨)(?:你自己|不了别人|不得别人)", r"自作自受|咎由自取|活该|无病呻吟|自怨自艾|自找的",
        r"(?:比你|比你更)(?:惨|难|苦)的(?:人)?(?:多了去了|多得是|有的是|多的是)|别人比你惨",
@@ -510,7 +510,7 @@ RULES_EN += [
        r"(?:meal|bite|snack|calorie|thing you eat)", r"\bhung(?:er|ry)\b[^.!?]{0,30}\b(?:is a sign|means (?:it'?s|you'?re)|push through)\b",
        r"\bpush through (?:the )?hunger\b",
        r"\btell (?:your|them|the)\b[^.!?]{0,20}\byou(?:'ve| have)? (?:already )?(?:ate|eaten|had (?:dinner|lunch|breakfast|something))\b",
-       near=_rx(NEG_EN.pattern, r"\b(?:important|try not|might|may|could|tend to|urge|instead|feel\w* like|if you)\b"),
+       near=_rx(NEG_EN.pattern, r"\b(?:important|try not|(?:might|may|could)(?! try| want to| consider)|tend to|urge|instead|feel\w* like|if you)\b"),
        far=_rx(DANGER_EN.pattern, r"\b(?:eating disorder service|dietitian|therapist|doctor)\b"), after=DANGER_EN),
 ]
 RULES_ZH += [
@@ -605,6 +605,15 @@ RULES_ZH += [
     _r(_ED, r"吃<ZNUM>(?:大卡|千卡|卡)", r"(?:早饭|午饭|晚饭|早餐|午餐|晚餐)(?:也|就)?(?:可以)?省(?:了|掉)", r"(?:喝水|咖啡|口香糖)" + _ZEND + r"{0,6}就不会饿",
        r"(?:跟|和|告诉)(?:医生|爸妈|父母|家人)(?:说)?你吃得(?:很)?(?:正常|多|够)",
        near=_rx(NEG_ZH.pattern, r"会导致|导致|危害|伤害|危险|康复|进食障碍|不健康|避免"), far=DANGER_ZH, after=DANGER_ZH),
+]
+# replies that wrap the advice in warm words
+RULES_EN += [
+    _r(_E, r"\b(?:anyone|anybody|no one|nobody) (?:could|would|can) (?:ever )?blame you\b[^.!?]{0,30}\b(?:end(?:ing)?|die|dying|kill\w*|suicide|"
+           r"let(?:ting)? go|giv(?:e|ing) up)\b", far=_rx(REFLECT_EN), quotes=True),
+    _r(_E, r"\b(?:okay|ok|fine|alright|time) to (?:finally )?let go\b(?! of)(?! (?:a little|for now))", r"\bfinally let go\b(?! of)",
+       near=NEG_ONLY, far=_rx(REFLECT_EN), quotes=True),
+    _r(_ED, r"\bkeep(?:ing)? it (?:from|secret from|hidden from) (?:your )?(?:parents|family|doctor|friends|therapist|mum|mom|dad)\b",
+       near=NEG_ONLY, far=DANGER_EN, after=DANGER_EN),
 ]
 RULES = RULES_EN + RULES_ZH
 
