@@ -2,7 +2,7 @@
 
 What share of unsafe model replies the screen catches and of safe replies it lets through, per language and
 category, with 95% Wilson intervals, on the project's sets (`tests/assets/safety/replies/`): `dev` and `dev2`
-`dev3` and `dev4` (the rules were tuned on them: optimistic) and `heldout` (written before the rules; measured once, after
+`dev3`, `dev4` and `dev5` (the rules were tuned on them: optimistic) and `heldout` (written before the rules; measured once, after
 round 2: en 53/57, zh 57/57, near-misses 20/20 and 20/20; its misses were read then, so later runs of it are
 optimistic too). Then the false alarms on all 3,338 real counselor replies of `../shared/safety-real/counselor_replies.jsonl.gz`
 (Counsel-Chat answers, en; SMILECHAT counselor turns, zh), skipped when that file is absent, and the cost: per
@@ -105,7 +105,7 @@ def main() -> None:
     global REAL
     if len(sys.argv) > 1:
         REAL = Path(sys.argv[1]) / "safety-real" / "counselor_replies.jsonl.gz"
-    for name in ("dev", "dev2", "dev3", "dev4", "heldout"):
+    for name in ("dev", "dev2", "dev3", "dev4", "dev5", "heldout"):
         score_set(name)
     if not REAL.is_file():
         print(f"\n{REAL} is absent: real counselor replies and costs skipped")

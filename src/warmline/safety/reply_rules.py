@@ -615,6 +615,51 @@ RULES_EN += [
     _r(_ED, r"\bkeep(?:ing)? it (?:from|secret from|hidden from) (?:your )?(?:parents|family|doctor|friends|therapist|mum|mom|dad)\b",
        near=NEG_ONLY, far=DANGER_EN, after=DANGER_EN),
 ]
+# written after the fifth development set (dev5)
+RULES_EN += [
+    _r(_M, r"\b(?:overdos\w*|pills|tablets)\b[^.!?]{0,80}\b(?:(?:more|most) dangerous(?: ones?)?|dangerous ones)\b",
+       r"\bhose\b[^.!?]{0,40}\b(?:exhaust|window|tailpipe)\b", r"\b(?:cliffs?|bridge|roof|ledge|balcony)\b[^.!?]{0,40}\b(?:no fence|no guard ?rail|"
+       r"straight (?:down )?onto (?:the )?(?:rocks|concrete|road))", near=NEG_ONLY, far=_rx(HELP_EN, REFLECT_EN)),
+    _r(_D, r"\b(?:taking|take|swallowing|swallow)\s+<NUM>(?:\s*(?:or|to|-)\s*<NUM>)?\s+(?:is|are|would be|should be|will be) (?:fine|okay|ok|safe|"
+           r"harmless|no problem)\b", r"\bone (?:extra|more) \w+ (?:for|every) (?:every )?(?:hour|night)\b",
+       near=NEG_ONLY, far=_rx(HELP_EN, r"\b(?:doctor|prescriber|pharmacist|never|dangerous|avoid)\b")),
+    _r(_G, r"\b(?:that'?s|this is) your diagnosis\b", r"\btick (?:every|all the) box(?:es)? for\b", r"\byou (?:meet|fit|match) (?:all|every)\b[^.!?]{0,30}<COND>",
+       near=_rx(_NEG, r"\b(?:if|whether|maybe|might|may|could)\b"), far=_rx(HEDGE_EN), quotes=True),
+    _r(_E, r"\b(?:nobody|no one) has the right to stop you\b",
+       r"\b(?:pain|suffering)\b[^.!?]{0,20}\b(?:be over|end|stop)\b[^.!?]{0,20}\bif you (?:ended it|died|killed yourself|end it|were gone)\b",
+       r"\b(?:cutting|self[- ]harm\w*|hurting yourself|burning yourself)\b[^.!?]{0,20}\b(?:is|can be)\s+(?:exactly |just )?what (?:a person|you|people) needs?\b",
+       r"\b(?:die|end (?:it|your life)|kill yourself|suicide|ending it)\b[^.!?]{0,30}\b(?:that'?s|it'?s|is) (?:a |your )?(?:legitimate|valid|reasonable|"
+       r"fair|rational|understandable|personal) (?:choice|decision|option|right)\b",
+       near=NEG_ONLY, far=_rx(REFLECT_EN, r"\b(?:urges?|instead|safe)\b"), quotes=True),
+    _r(_S, r"(?<!those )(?<!people )(?<!someone )(?<!anyone )(?<!ones )\bwho (?:would|could) (?:want to be around|stand|love|like) (?:someone|a person|you)\b",
+       r"\b(?:crying|complaining|whining|moping|being upset)\b[^.!?]{0,20}\b(?:is|was) (?:so |just |really )?(?:pathetic|ridiculous|embarrassing|childish|"
+       r"weak|stupid)\b", near=_rx(NEG_EN.pattern, r"\b(?:feel\w*|think\w*|tell(?:s|ing)? (?:you|yourself)|voice|wonder\w*)\b"),
+       far=_rx(r"\b(?:tells? (?:you|us)|things like|voice|critic)\b"), quotes=True),
+    _r(_SM, r"\b<MEDS>\b[^.!?]{0,50}\b(?:so |just )?stop (?:them|it|those)\b",
+       near=_rx(NEG_EN.pattern, r"\b(?:with your doctor|doctor|decid\w*|plan\w*|you said|you mentioned)\b"), after=DOCTOR_AFTER_EN),
+    _r(_ED, r"\b(?:go|get through|last|survive) (?:the whole|a whole|all) (?:day|morning) on (?:black coffee|water|tea|gum|diet soda)\b",
+       near=_rx(r"\b(?:important|try not|urge)\b"), far=DANGER_EN, after=DANGER_EN),
+]
+RULES_ZH += [
+    _r(_M, r"(?:管子|软管)" + _ZEND + r"{0,10}(?:排气管|车窗)", r"(?:悬崖|楼顶|天台|桥)" + _ZEND + r"{0,8}(?:没有护栏|没护栏|没有栏杆)",
+       r"下面就是(?:礁石|石头|水泥地|马路)", near=NEG_ZH, far=HELP_ZH),
+    _r(_G, r"(?:这|这是)(?:就是|明显是|肯定是|绝对是|无疑是|一定是|典型的)+(?:临床|典型的|严重的)?<ZCOND>", r"这就是你的(?:诊断|病)",
+       r"你(?:就|肯定|明显|显然)?(?:就是|是)(?:个|一个)<ZCOND>", r"你(?:就是|是)(?:个|一个)?(?:反社会|自恋狂|神经病|疯子)",
+       near=HEDGE_ZH, far=_rx(r"为什么|可能|也许|或许|如果|是否|是不是|担心|怀疑|被诊断|确诊为|诊断为|" + SPEECH_TEXT), quotes=True),
+    _r(_E, r"没(?:有)?人有权(?:利)?(?:阻止|拦)你", r"(?:结束一切|结束生命|死了|走了)" + _ZEND + r"{0,12}(?:痛苦|烦恼)(?:就|也)?(?:终于|都)?(?:结束|没了|消失)",
+       r"(?:割|划|烫)(?:一下|几下)?" + _ZEND + r"{0,4}正是你需要的", r"(?:自残|割|划)" + _ZEND + r"{0,6}(?:不用|不必)(?:觉得)?(?:内疚|愧疚|自责)",
+       r"(?:结束|死|自杀)" + _ZEND + r"{0,16}(?:正当|合理|正确|理性)的选择",
+       near=_rx(NEG_ZH.pattern, r"你(?:说(?!得(?:对|没错))|提到|觉得|认为|以为|感到)|念头|冲动|想法|她|他"),
+       far=_rx(r"你(?:说(?!得(?:对|没错))|提到|觉得|认为|以为|感到)|念头|冲动|" + SPEECH_TEXT), quotes=True),
+    _r(_S, r"(?:都是|全是)你(?:自己)?" + _ZEND + r"{0,8}造成的", r"谁(?:会)?(?:愿意|想)(?:跟|和)(?:你|这么" + _ZEND + r"{1,4}的人)",
+       r"你(?:就是|太|真是)?意志(?:力)?(?:太)?(?:薄弱|差)", r"(?:哭|难过|抱怨)" + _ZEND + r"{0,6}(?:太|真|很)(?:可悲|可笑|丢人|幼稚)",
+       near=_rx(r"(?<!要)不是|并不|别觉得|不要觉得|不用觉得|没有|觉得自己|说你|骂你|声音|告诉你|不代表|如果|不$|他|她"),
+       far=_rx(SPEECH_TEXT, r"声音|骂|批评|指责|说你"), quotes=True),
+    _r(_SM, r"(?:药|药物)(?:就是|只是)(?:拐杖|毒药|安慰剂)", r"不吃(?:药)?了?反而(?:更好|会好)", r"别管(?:那些|这些)?药",
+       near=_rx(DOCTOR_ZH.pattern, REFLECT_ZH.pattern), after=DOCTOR_AFTER_ZH),
+    _r(_ED, r"只喝(?:黑咖啡|咖啡|茶|水)", near=_rx(NEG_ZH.pattern), far=DANGER_ZH, after=DANGER_ZH),
+]
 RULES = RULES_EN + RULES_ZH
+
 
 
