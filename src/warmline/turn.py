@@ -14,9 +14,8 @@ from typing import AsyncIterator, Awaitable, Callable, Protocol
 
 from .backends.base import ChatBackend, GenerationOptions, Reply
 from .safety import Verdict, crisis_alone, crisis_message, screen_reply, unsafe_reply_message, with_risk_note
-from .safety.detect import LEVELS, unsafe_tail
-
-MARGIN = 64  # characters the reply guard looks back over: longer than any unsafe pattern's match
+from .safety.detect import LEVELS
+from .safety.reply import MARGIN, context_start, unsafe_tail
 Screen = Callable[[str, list[str]], Awaitable[Verdict]]  # (message, the person's earlier messages) -> verdict
 
 
@@ -163,7 +162,9 @@ async def _guarded(backend: ChatBackend, messages: list[dict], options: Generati
                 if out:
                     yield out
         tail = guard.flush()
-        if tail:
+        if guard.unsafe:
+            yield ("\n\n" if guard.sent else "") + unsafe_reply_message(guard.lang)
+        elif tail:
             yield tail
     finally:
         cancel.set()  # a client that left (or unsafe text) stops the backend at its next piece
@@ -195,9 +196,9 @@ class ReplyGuard:
 
     def feed(self, piece: str) -> str:
         self.text += piece
-        # unsafe patterns are short: the not-yet-checked tail plus a margin is enough to look at
-        start = max(0, self.checked - MARGIN)
-        if screen_reply(self.text[start:], self.lang).flagged:
+        # unsafe patterns stay in their sentence: the not-yet-checked tail and the sentence it continues are enough
+        start = context_start(self.text, self.checked)
+        if screen_reply(self.text[start:], self.lang, final=False).flagged:
             self.unsafe = True
             return ""
         self.checked = len(self.text)
@@ -209,6 +210,11 @@ class ReplyGuard:
         return out
 
     def flush(self) -> str:
+        """The rest, once the stream has ended: a match that waited for the end of its sentence is judged now."""
+        if self.sent < len(self.text) and screen_reply(self.text[context_start(self.text, self.sent):],
+                                                       self.lang).flagged:
+            self.unsafe = True
+            return ""
         out = self.text[self.sent:]
         self.sent = len(self.text)
         return out

@@ -282,7 +282,8 @@ def test_reply_guard_holds_back_only_what_could_become_unsafe():
     assert g.flush() == "" and not g.unsafe
 
     g = ReplyGuard("zh")
-    assert g.feed("我明白你的感受。每次吃3") == "我明白你的感受。每次吃"
+    # "吃" may begin purging advice ("吃完就去吐"), "3" a dose: both wait
+    assert g.feed("我明白你的感受。每次吃3") == "我明白你的感受。每次"
     assert g.feed("片") == "" and g.unsafe
 
     g = ReplyGuard("en")

@@ -25,8 +25,9 @@ def check(
     model: str = B.MODEL, base_url: str = B.BASE_URL, api_key_env: str = B.API_KEY_ENV,
     classifier: bool = typer.Option(True, "--classifier/--no-classifier",
                                     help="The bundled embedding classifier for indirect statements (second stage)."),
-    reply: bool = typer.Option(False, "--reply", help="Screen as a model reply (method details, dosing, "
-                                                      "diagnoses, shaming) instead of a user message."),
+    reply: bool = typer.Option(False, "--reply", help="Screen as a model reply (method details, dosing, diagnoses "
+                                                      "stated as fact, urging self-harm, shaming, stopping medication, "
+                                                      "pro-eating-disorder advice) instead of a user message."),
     threshold: float = B.THRESHOLD,
     classifier_file: Path = B.CLASSIFIER_FILE,
     llm_mode: str = B.LLM_MODE,

@@ -1,7 +1,8 @@
 """The safety layer every path to a person goes through: the AI notice, crisis screening of user
 messages and model replies, and crisis resources (data with sources)."""
 
-from .detect import Verdict, screen, screen_reply
+from .detect import Verdict, screen
+from .reply import screen_reply
 from .screener import Screener
 from .policy import ai_notice, crisis_alone, crisis_message, load_resources, unsafe_reply_message, with_risk_note
 

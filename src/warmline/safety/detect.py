@@ -389,65 +389,10 @@ def without_idioms(text: str) -> str:
 
 # -- model replies ------------------------------------------------------------------------------------
 
-UNSAFE_REPLY = {
-    "method_details": _rx(r"\blethal dose\b", r"\b(?:overdose|od) on\b", r"\bhang yourself\b",
-                          r"\b(?:jump|jumping) (?:off|from) (?:a |the )?(?:bridge|roof|building)\b",
-                          r"\b(?:cut|slit) (?:your|the) wrists?\b", r"\bhow (?:to|you could) kill yourself\b",
-                          r"致死(?:剂)?量", r"割腕的方法", r"上吊", r"跳楼的话", r"怎么自杀"),
-    "medication_dosing": _rx(r"\b\d+(?:\.\d+)?\s?(?:mg|milligrams?|mcg|ml)\b",
-                             r"\btake (?:\d+|two|three|four|five|ten) (?:pills|tablets|capsules)\b",
-                             r"\d+\s?(?:毫克|片|粒)"),
-    "diagnosis": _rx(r"\byou (?:have|are suffering from|clearly have|probably have) (?:clinical )?(?:depression|bipolar|schizophrenia|"
-                     r"bpd|ptsd|ocd|adhd|an? \w+ disorder)\b", r"你(?:患有|得了|就是)(?:抑郁症|双相|精神分裂|焦虑症|强迫症)"),
-    "shaming": _rx(r"\byou(?:'re| are) (?:pathetic|weak|stupid|worthless|a failure|overreacting|being dramatic)\b",
-                   r"\bget over it\b", r"你(?:真|太)?(?:没用|废物|矫情|想太多了吧)"),
-    # agreeing that the person would be better gone, or urging harm: a reflection ("it sounds like you feel they'd
-    # be better off without you", "你觉得死是一种解脱") is good listening and is not matched
-    "encouraging_harm": _rx(
-        r"\b(?:you(?:'re| are) right|that'?s true|yes|yeah|maybe|honestly|probably),? (?:that )?(?:they|everyone|your family"
-        r"|people|the world)(?:'d| would| will) (?:all )?be better off without you\b",
-        r"\byou (?:should|could|might as well|may as well) (?:just )?(?:kill|hurt|end) (?:yourself|your life|it all)\b",
-        r"\bgo (?:ahead|for it),? (?:and )?(?:kill|hurt|end) (?:yourself|your life|it)\b",
-        r"\byou (?:don'?t|do not) deserve to live\b",
-        r"\b(?:death|dying|suicide|ending (?:it|your life)) (?:is|would be|might be|may be) (?:the|a|your) (?:only |best |right )?"
-        r"(?:answer|solution|way out|option|choice|relief)\b",
-        r"你说得(?:对|没错)[，,]?\s*(?:没有你|你不在了?)", r"你(?:应该|不如|干脆|可以)(?:去)?(?:死|自杀|结束(?:自己的)?生命)",
-        r"(?<!觉得)(?<!认为)(?<!以为)(?<!想)(?:死亡?|自杀|结束生命)(?:是|才是|就是)(?:一种|唯一的|最好的)?(?:解脱|出路|办法|选择)",
-        # approving self-harm ("it's completely understandable that you're burning yourself", "你可以…烫自己")
-        r"\bit'?s (?:completely |totally |perfectly |quite )?(?:okay|ok|fine|normal|understandable|great|good|alright) "
-        r"(?:that you(?:'re| are) |to (?:keep )?|you(?:'re| are) )(?:burning|cutting|hurting|harming|starving|hitting|burn|"
-        r"cut|hurt|harm|starve|hit) yourself\b",
-        r"你可以(?:(?!不|别|停|少|放下|想)[^，。！？,.!?]){0,8}(?:烫|割|划|伤害|打|饿)自己"),
-}
-# one pass that answers "anything unsafe at all?": most streamed pieces stop here
-_UNSAFE_ANY = re.compile("|".join(f"(?:{rx.pattern})" for rx in UNSAFE_REPLY.values()),
-                         next(iter(UNSAFE_REPLY.values())).flags)
+def __getattr__(name: str):
+    """`screen_reply` and `unsafe_tail` live in `reply` (the reply screen); they stay importable from here."""
+    if name in ("screen_reply", "unsafe_tail"):
+        from . import reply
 
-
-_UNSAFE_PARTIAL = None
-
-
-def unsafe_tail(text: str, pos: int = 0) -> int:
-    """Where the text's end could be the start of unsafe content ("take 2", "you are", "lethal"): the
-    position from which a stream must hold text back until more arrives; len(text) when nothing could
-    be. Uses the `regex` module's partial matching on the same patterns as `screen_reply`."""
-    global _UNSAFE_PARTIAL
-    if _UNSAFE_PARTIAL is None:
-        import regex
-
-        _UNSAFE_PARTIAL = regex.compile(_UNSAFE_ANY.pattern, regex.IGNORECASE | regex.V0)
-    m = _UNSAFE_PARTIAL.search(text, pos, partial=True)
-    return m.start() if m is not None and m.partial else len(text)
-
-
-def screen_reply(text: str, lang: str | None = None) -> Verdict:
-    """Unsafe content in a model's reply: method details, medication dosing, diagnoses, shaming, encouraging
-    harm. Such a reply is replaced, not shown. (A reply that merely names suicide to offer help is not unsafe.)"""
-    lang = lang or detect_lang(text)
-    if not _UNSAFE_ANY.search(text):
-        return Verdict("none", [], [], lang)
-    found = {cat: [m.group(0) for m in rx.finditer(text)] for cat, rx in UNSAFE_REPLY.items()}
-    found = {k: v for k, v in found.items() if v}
-    if not found:
-        return Verdict("none", [], [], lang)
-    return Verdict("elevated", list(found), [e for v in found.values() for e in v], lang)
+        return getattr(reply, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,0 +1,119 @@
+"""The reply screen: `python benchmarks/bench_safety_replies.py [SHARED]` (SHARED defaults to ../shared).
+
+What share of unsafe model replies the screen catches and of safe replies it lets through, per language and
+category, with 95% Wilson intervals, on the project's sets (`tests/assets/safety/replies/`): `dev` and `dev2`
+`dev3`, `dev4` and `dev5` (the rules were tuned on them: optimistic) and `heldout` (written before the rules; measured once, after
+round 2: en 53/57, zh 57/57, near-misses 20/20 and 20/20; its misses were read then, so later runs of it are
+optimistic too). Then the false alarms on all 3,338 real counselor replies of `../shared/safety-real/counselor_replies.jsonl.gz`
+(Counsel-Chat answers, en; SMILECHAT counselor turns, zh), skipped when that file is absent, and the cost: per
+whole reply, and per streamed piece through the server's guard.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import math
+import random
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+from warmline.safety.reply import screen_reply
+from warmline.safety.reply_rules import CATEGORIES
+
+ROOT = Path(__file__).resolve().parent.parent
+ASSETS = ROOT / "tests" / "assets" / "safety" / "replies"
+REAL = ROOT.parent / "shared" / "safety-real" / "counselor_replies.jsonl.gz"  # or under the folder given
+
+
+def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
+    if n == 0:
+        return 0.0, 1.0
+    p = k / n
+    d = 1 + z * z / n
+    c = (p + z * z / (2 * n)) / d
+    h = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / d
+    return max(0.0, c - h), min(1.0, c + h)
+
+
+def fmt(k: int, n: int) -> str:
+    lo, hi = wilson(k, n)
+    return f"{k}/{n} = {k / n:.2f} [{lo:.2f}-{hi:.2f}]" if n else "-"
+
+
+def score_set(name: str) -> None:
+    rows = [json.loads(x) for x in (ASSETS / f"{name}.jsonl").read_text(encoding="utf-8").splitlines() if x.strip()]
+    print(f"\n## {name} ({len(rows)} replies)")
+    print("| lang | " + " | ".join(CATEGORIES) + " | all unsafe caught | near-misses passed |")
+    print("|---" * (len(CATEGORIES) + 3) + "|")
+    misses = []
+    for lang in ("en", "zh"):
+        right, n = Counter(), Counter()
+        for r in (r for r in rows if r["lang"] == lang):
+            ok = screen_reply(r["text"], lang).flagged is (r["label"] == "unsafe")
+            right[r["category"]] += ok
+            n[r["category"]] += 1
+            if not ok:
+                misses.append(f"  {'missed' if r['label'] == 'unsafe' else 'flagged'} ({lang}, {r['category']}): {r['text']}")
+        unsafe = [c for c in CATEGORIES if n[c]]
+        cells = [f"{right[c]}/{n[c]}" for c in CATEGORIES]
+        print(f"| {lang} | " + " | ".join(cells) + f" | {fmt(sum(right[c] for c in unsafe), sum(n[c] for c in unsafe))} | "
+              f"{fmt(right['near_miss'], n['near_miss'])} |")
+    print("\n".join(misses))
+
+
+def real_replies() -> list[dict]:
+    with gzip.open(REAL, "rt", encoding="utf-8") as f:
+        return [json.loads(x) for x in f if x.strip()]
+
+
+def false_alarms(rows: list[dict]) -> None:
+    print(f"\n## real counselor replies ({REAL}, {len(rows)} replies): flagged")
+    t = time.perf_counter()
+    verdicts = [screen_reply(r["text"], r["lang"]) for r in rows]
+    ms = (time.perf_counter() - t) / len(rows) * 1000
+    for lang in ("en", "zh"):
+        pairs = [(r, v) for r, v in zip(rows, verdicts) if r["lang"] == lang]
+        k = sum(v.flagged for _, v in pairs)
+        lo, hi = wilson(k, len(pairs))
+        print(f"{lang}: {k} of {len(pairs)} = {100 * k / len(pairs):.2f}% [95% interval {100 * lo:.2f}-{100 * hi:.2f}%] (goal <= 1%)")
+        for r, v in pairs:
+            if v.flagged:
+                print(f"  {r['id']} {v.categories} {v.evidence[:2]}")
+    print(f"cost: {ms:.2f} ms a whole reply (mean {sum(len(r['text']) for r in rows) / len(rows):.0f} characters), one at a time")
+
+
+def streaming_cost(rows: list[dict], n: int = 40) -> None:
+    from warmline.serve.app import ReplyGuard
+
+    pieces = held = 0
+    t = time.perf_counter()
+    for r in random.Random(0).sample(rows, n):
+        g, step = ReplyGuard(r["lang"]), 4 if r["lang"] == "en" else 2
+        for i in range(0, len(r["text"]), step):
+            g.feed(r["text"][i:i + step])
+            pieces += 1
+            held += len(g.text) - g.sent
+        g.flush()
+    print(f"streaming: {(time.perf_counter() - t) / pieces * 1000:.2f} ms a piece (4 characters en, 2 zh) through "
+          f"the server's guard, {held / pieces:.1f} characters held back on average, on {n} real replies")
+
+
+def main() -> None:
+    global REAL
+    if len(sys.argv) > 1:
+        REAL = Path(sys.argv[1]) / "safety-real" / "counselor_replies.jsonl.gz"
+    for name in ("dev", "dev2", "dev3", "dev4", "dev5", "heldout"):
+        score_set(name)
+    if not REAL.is_file():
+        print(f"\n{REAL} is absent: real counselor replies and costs skipped")
+        return
+    rows = real_replies()
+    false_alarms(rows)
+    streaming_cost(rows)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,152 @@
+"""The reply screen: what the model says is read before it reaches a person, and an unsafe reply is
+replaced (`policy.unsafe_reply_message`). The rules live in `reply_rules`; this module normalises the
+text, applies them with their vetoes and tells a stream how much of its end to hold back."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from ..conversation import detect_lang
+from .detect import Verdict
+from .reply_rules import CATEGORIES, CLAUSE_END, RULES, RULES_EN, RULES_ZH, SENTENCE_END, SPEECH
+
+# invisible characters a reply can carry inside a word (soft hyphen, zero-width joiners, BOM, word joiner)
+_INVISIBLE = {0x00AD, 0x034F, 0x180E, 0x200B, 0x200C, 0x200D, 0x2060, 0x2061, 0x2062, 0x2063, 0x2064, 0xFEFF}
+# Cyrillic and Greek letters that look like Latin ones, and curly apostrophes (NFKC keeps them apart)
+_DROP = dict.fromkeys(_INVISIBLE)
+_LOOKALIKE = str.maketrans("аеорсухіјѕԁӏАЕОРСХІЈЅКМНТВΑΒΕΗΙΚΜΝΟΡΤΧΥΖοι’‘ʼ′",
+                           "aeopcyxijsdlAEOPCXIJSKMHTBABEHIKMNOPTXYZoi''''")
+# the traditional forms of the characters the Chinese rules read, one character for one (positions stay put)
+_TRAD = str.maketrans(
+    "殺藥樓診斷癥鬱憂燒繩農醫飯餓體瀉減喫顆劑沒們會這說對為應該覺錯廢無窩懶熱線擔嗎麼還點幾後從橋層過開關門車庫發動機氣鐵軌臥脈靜"
+    "結準備辦種別讓誰當時間長與樣裡裏給見聽壓壞傷殘劃燙飢飽紅師專業確實顯絕狀況礙類經驗惡強閉慮雙創態懼跳湯買濃攢囤價錢試"
+    "歡僅尋險護滅勵幫謝個們兒兩麗醬賣練習慣處懷屬將於罷輕鬆離計劃吞嚥",
+    "杀药楼诊断症郁忧烧绳农医饭饿体泻减吃颗剂没们会这说对为应该觉错废无窝懒热线担吗么还点几后从桥层过开关门车库发动机气铁轨卧脉静"
+    "结准备办种别让谁当时间长与样里里给见听压坏伤残划烫饥饱红师专业确实显绝状况碍类经验恶强闭虑双创态惧跳汤买浓攒囤价钱试"
+    "欢仅寻险护灭励帮谢个们儿两丽酱卖练习惯处怀属将于罢轻松离计划吞咽")
+
+
+def normalize(text: str) -> str:
+    """The text as the rules read it: NFKC (full-width letters and digits become ASCII), invisible
+    characters dropped, look-alike letters and curly apostrophes made plain, traditional characters made
+    simplified."""
+    if text.isascii():
+        return text
+    return unicodedata.normalize("NFKC", text.translate(_DROP)).translate(_LOOKALIKE).translate(_TRAD)
+
+
+def normalize_mapped(text: str) -> tuple[str, list[int]]:
+    """`normalize`, one character at a time, with the position in `text` each character came from (a
+    stream holds back from a position in the text it was given)."""
+    out: list[str] = []
+    where: list[int] = []
+    for i, c in enumerate(text):
+        if ord(c) in _INVISIBLE:
+            continue
+        n = unicodedata.normalize("NFKC", c) if not c.isascii() else c
+        for d in n.translate(_LOOKALIKE).translate(_TRAD):
+            out.append(d)
+            where.append(i)
+    return "".join(out), where
+
+
+def _vetoed(rule, text: str, start: int) -> bool:
+    """Whether the words before a match, in its sentence (and, for the near veto, its clause), cancel it:
+    a negation, a hedge, a reflection of what the person said, a quotation."""
+    lo = max(0, start - 120)
+    before = text[lo:start]
+    cut = max((before.rfind(c) for c in SENTENCE_END), default=-1)
+    sentence = before[cut + 1:]
+    if rule.far is not None and rule.far.search(sentence):
+        return True
+    if rule.quotes and SPEECH.search(text, max(0, start - 60), start):
+        return True  # what someone says, quoted across sentences: '这个声音不停地说：你什么都做不好！你就是个无能'
+    if rule.quotes and (sentence.count('"') % 2 == 1 or sentence.count("“") > sentence.count("”")
+                        or sentence.count("「") > sentence.count("」")):
+        return True  # inside a quotation: 'depression tells us things like "you're worthless"'
+    clause = sentence[max((sentence.rfind(c) for c in CLAUSE_END), default=-1) + 1:]
+    return rule.near is not None and bool(rule.near.search(clause))
+
+
+def _sentence_rest(text: str, end: int) -> str | None:
+    """The rest of the sentence after a match; None when the sentence has not ended yet."""
+    cut = min((k for k in (text.find(c, end) for c in SENTENCE_END) if k >= 0), default=-1)
+    return text[end:cut] if cut >= 0 else None
+
+
+_HAN = re.compile(r"[\u3400-\u9fff]")
+_LATIN = re.compile(r"[A-Za-z]")
+
+
+def _matches(norm: str, final: bool, start: int = 0):
+    """(rule, match, settled) for every match not vetoed by the words before it; a match whose rule reads
+    the rest of its sentence is settled once that sentence has ended (or the text is final)."""
+    rules = (RULES_EN if _LATIN.search(norm, start) else []) + (RULES_ZH if _HAN.search(norm, start) else [])
+    for rule in rules:
+        for m in rule.rx.finditer(norm, start):
+            if _vetoed(rule, norm, m.start()):
+                continue
+            if rule.after is None:
+                yield rule, m, True
+                continue
+            rest = _sentence_rest(norm, m.end())
+            if rest is None and not final:
+                yield rule, m, False
+            elif not rule.after.search(rest if rest is not None else norm[m.end():]):
+                yield rule, m, True
+
+
+def screen_reply(text: str, lang: str | None = None, final: bool = True) -> Verdict:
+    """Unsafe content in a model's reply: method details, medication dosing, diagnoses stated as fact,
+    urging or approving self-harm or suicide, shaming, telling the person to stop their medication, and
+    pro-eating-disorder advice. A reply that names suicide to offer help, reflects what the person said or
+    hedges ("it may be worth asking a psychiatrist whether...") is not unsafe. `final=False` reads a stream
+    still arriving: a match whose veto could still come later in its sentence waits (`unsafe_tail` holds it)."""
+    lang = lang or detect_lang(text)
+    norm = normalize(text)
+    found: dict[str, list[str]] = {}
+    for rule, m, settled in _matches(norm, final):
+        if settled:
+            found.setdefault(rule.category, []).append(m.group(0))
+    if not found:
+        return Verdict("none", [], [], lang)
+    cats = [c for c in CATEGORIES if c in found]
+    return Verdict("elevated", cats, [e for c in cats for e in found[c]], lang)
+
+
+_PARTIAL = None
+MARGIN = 400  # the furthest a stream looks back: longer than any rule's match and the words before it that veto it
+
+
+def context_start(text: str, pos: int) -> int:
+    """Where the text a stream must read again starts, for new text from `pos` on: the start of the
+    sentence holding pos, less the 60 characters a quotation check reads, and no more than MARGIN back."""
+    cut = max(text.rfind(c, 0, pos) for c in SENTENCE_END)
+    return max(0, pos - MARGIN, cut + 1 - 60)
+
+
+def unsafe_tail(text: str, pos: int = 0) -> int:
+    """Where the text's end could be the start of unsafe content ("take 2", "you are", "lethal"), or where
+    a match waits for the end of its sentence (`screen_reply`'s `final`): the position from which a stream
+    must hold text back until more arrives; len(text) when nothing could be. Uses the `regex` module's
+    partial matching on the rules' patterns, vetoes left out (a hold is cheap, a miss is not)."""
+    global _PARTIAL
+    if _PARTIAL is None:
+        import regex
+
+        # a word boundary at the end of the text fails instead of waiting for more: "deep enough to reach the "
+        # must stay a partial match of "deep enough ... artery"
+        union = "|".join(f"(?:{r.rx.pattern})" for r in RULES).replace(r"\b", r"(?:\b|$)")
+        _PARTIAL = regex.compile(union, regex.IGNORECASE | regex.V0)
+    lo = context_start(text, pos)
+    norm, where = normalize_mapped(text[lo:])
+    npos = next((k for k, w in enumerate(where) if w >= pos - lo), len(norm))
+    hold = len(norm)
+    for m in _PARTIAL.finditer(norm, npos, partial=True, overlapped=True):
+        if m.partial:
+            hold = m.start()
+            break
+    # a match that waits for the end of its sentence ("stop your medication" may go on "without your doctor")
+    hold = min([hold] + [m.start() for _, m, settled in _matches(norm, False, npos) if not settled])
+    return lo + where[hold] if hold < len(where) else len(text)
