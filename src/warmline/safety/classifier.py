@@ -91,7 +91,13 @@ def remembering(encoder: Encoder) -> Encoder:
 
 
 class RiskClassifier:
-    """p(risk | text) = sigmoid(sum_j a_j exp(-gamma * |x_j - x|^2) + b) over unit embeddings x."""
+    """p(risk | text) = sigmoid(sum_j a_j exp(-gamma * |x_j - x|^2) + b) over unit embeddings x. The screen reads
+    each sentence with it (`sentences`); from `sure` on, a flag gets the full crisis message, not the check-in."""
+
+    sentences = True
+    # chosen on the retired held-out sets, each scored by a classifier trained without it: 0.90 or more marked
+    # 510 of the 1006 cases at risk the classifier alone caught and 10 of its 151 false alarms
+    sure = 0.90
 
     def __init__(self, support: np.ndarray, alpha: np.ndarray, bias: float, gamma: float = 2.0,
                  threshold: float = THRESHOLD, encoder: Encoder | None = None):
