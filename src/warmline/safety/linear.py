@@ -21,19 +21,24 @@ FEATURES = "use-multilingual-v3"
 WEIGHTS = "data/safety/real_classifier.npz"
 
 
-def fit_logistic(X: np.ndarray, y: np.ndarray, l2: float = 1.0, balanced: bool = True,
+def balanced(y: np.ndarray) -> np.ndarray:
+    """Weights that give each class half the total weight, summing to len(y): the few cases at risk count as
+    much as the many ordinary messages."""
+    y = np.asarray(y, np.float64)
+    pos = y.mean()
+    return np.where(y == 1, 0.5 / pos, 0.5 / (1 - pos))
+
+
+def fit_logistic(X: np.ndarray, y: np.ndarray, l2: float = 1.0, weights: np.ndarray | None = None,
                  iterations: int = 50) -> tuple[np.ndarray, float]:
-    """(weights, bias) of L2-regularised logistic regression by Newton's method; `balanced` weighs each class
-    by the inverse of its share, so the few cases at risk count as much as the many ordinary messages."""
+    """(weights, bias) of L2-regularised logistic regression by Newton's method, each row weighted by
+    `weights` (default `balanced(y)`)."""
     X = np.asarray(X, np.float64)
     y = np.asarray(y, np.float64)
     n, d = X.shape
     if len(set(y.tolist())) < 2:
         raise ValueError("logistic regression needs examples of both classes")
-    sw = np.ones(n)
-    if balanced:
-        pos = y.mean()
-        sw = np.where(y == 1, 0.5 / pos, 0.5 / (1 - pos))
+    sw = balanced(y) if weights is None else np.asarray(weights, np.float64)
     A = np.hstack([X, np.ones((n, 1))])
     w = np.zeros(d + 1)
     reg = np.full(d + 1, l2)

@@ -27,7 +27,12 @@ TARGET_FALSE_ALARMS = 0.04
 SURE_FALSE_ALARMS = 0.01  # the classifier alone, from `sure` on: the full crisis message rather than a check-in
 GRID = tuple(round(0.30 + 0.01 * i, 2) for i in range(70))  # 0.30 ... 0.99
 NEAR_DUPLICATE = 0.92  # cosine of the whole-message embeddings from which two messages share a fold
-L2 = 1.0
+L2 = 0.3
+# the project's own written sets (`classifier.TRAINING_SETS`) join every fold's training, together weighing as much
+# as the real rows: they keep the indirect statements, idioms and negations they were written for (alone, the real
+# rows give "I keep thinking it would be easier for everyone if I wasn't around" p = 0.19); on the real rows the
+# figures stay within a few cases of training without them (see docs/safety-rounds.md)
+PROJECT_WEIGHT = 1.0
 
 
 def repo_data() -> Path:
@@ -120,18 +125,6 @@ def choose_thresholds(rows: list[dict], lexicon: np.ndarray, p: np.ndarray) -> t
     return threshold, sure
 
 
-def out_of_fold(X: np.ndarray, y: np.ndarray, fold: np.ndarray, l2: float = L2) -> np.ndarray:
-    """Each row's probability from a classifier trained without its fold."""
-    from .linear import fit_logistic
-
-    p = np.zeros(len(y))
-    for k in sorted(set(fold.tolist())):
-        train = fold != k
-        w, b = fit_logistic(X[train], y[train], l2)
-        p[~train] = 1 / (1 + np.exp(-(X[~train] @ w + b)))
-    return p
-
-
 def embed(rows: list[dict], encoder=None) -> np.ndarray:
     """The whole-message embeddings as the screen reads the messages (normalized, idioms blanked out)."""
     from .classifier import _encoder
@@ -168,40 +161,75 @@ def lexicon_flags(rows: list[dict]) -> np.ndarray:
     return np.array([scan(normalize(r["text"]))[0].risk != "none" for r in rows])
 
 
-def train(rows: list[dict], X: np.ndarray, lexicon: np.ndarray | None = None, folds: int = 5, encoder=None):
-    """The classifier trained on all `rows` (embeddings `X`), its threshold and `sure` chosen on out-of-fold
-    probabilities from grouped folds of the same rows."""
-    from .linear import LinearRiskClassifier, fit_logistic
+def project_examples(encoder=None) -> tuple[np.ndarray, np.ndarray]:
+    """(embeddings, 1 for any risk) of the project's written training sets, read as the screen reads them."""
+    from .classifier import training_rows
+
+    rows = training_rows()
+    return embed(rows, encoder), np.array([r["risk"] != "none" for r in rows], float)
+
+
+def _fit(X: np.ndarray, y: np.ndarray, extra: tuple[np.ndarray, np.ndarray] | None):
+    from .linear import balanced, fit_logistic
+
+    if extra is None or not len(extra[1]):
+        return fit_logistic(X, y, L2)
+    XE, yE = extra
+    weights = np.concatenate([balanced(y), balanced(yE) * PROJECT_WEIGHT * len(y) / len(yE)])
+    return fit_logistic(np.vstack([X, XE]), np.concatenate([y, yE]), L2, weights)
+
+
+def out_of_fold(X: np.ndarray, y: np.ndarray, fold: np.ndarray, extra=None) -> np.ndarray:
+    """Each row's probability from a classifier trained without its fold (and with `extra`, (X, y), always)."""
+    p = np.zeros(len(y))
+    for k in sorted(set(fold.tolist())):
+        train = fold != k
+        w, b = _fit(X[train], y[train], extra)
+        p[~train] = 1 / (1 + np.exp(-(X[~train] @ w + b)))
+    return p
+
+
+def train(rows: list[dict], X: np.ndarray, lexicon: np.ndarray | None = None, folds: int = 5, encoder=None,
+          extra: tuple[np.ndarray, np.ndarray] | None = None):
+    """The classifier trained on all `rows` (embeddings `X`) and `extra` ((embeddings, labels) of the project's
+    sets, `project_examples`), its threshold and `sure` chosen on out-of-fold probabilities of `rows` from
+    grouped folds (`extra` in every fold's training)."""
+    from .linear import LinearRiskClassifier
 
     y = np.array([r["label"] != "none" for r in rows], float)
     lexicon = lexicon_flags(rows) if lexicon is None else lexicon
     fold = folds_of(groups(rows, X), rows, folds)
-    threshold, sure = choose_thresholds(rows, lexicon, out_of_fold(X, y, fold))
-    w, b = fit_logistic(X, y, L2)
+    threshold, sure = choose_thresholds(rows, lexicon, out_of_fold(X, y, fold, extra))
+    w, b = _fit(X, y, extra)
     return LinearRiskClassifier(w, b, threshold, sure, encoder,
-                                {"trained_on": len(rows), "l2": L2, "threshold_rule":
+                                {"trained_on": len(rows), "project_rows": 0 if extra is None else len(extra[1]),
+                                 "project_weight": PROJECT_WEIGHT, "l2": L2, "threshold_rule":
                                  f"lowest with false alarms <= {TARGET_FALSE_ALARMS} per language, grouped {folds}-fold"})
 
 
-def cross_validate(rows: list[dict], X: np.ndarray, folds: int = 5, on_fold=None) -> tuple[list, list[dict]]:
-    """(the screen's verdict on each row, one {"fold", "threshold", "sure"} per fold): each fold screened by the
-    lexicon and a classifier trained, threshold included, on the other folds only."""
+def cross_validate(rows: list[dict], X: np.ndarray, folds: int = 5, on_fold=None,
+                   sentences: tuple[bool, ...] = (False,), extra=None) -> tuple[list, list[dict]]:
+    """(the screen's verdicts on the rows, one list per reading in `sentences` (False: the whole message, as
+    shipped; True: also each sentence), and one {"fold", "threshold", "sure"} per fold): each fold screened by
+    the lexicon and a classifier trained, threshold included, on the other folds only (and on `extra`, as
+    `train`)."""
     from .screener import Screener
 
     encoder = _lookup(rows, X)
     lexicon = lexicon_flags(rows)
     fold = folds_of(groups(rows, X), rows, folds)
-    out: list = [None] * len(rows)
+    out: list[list] = [[None] * len(rows) for _ in sentences]
     chosen = []
     for k in range(folds):
         tr = np.where(fold != k)[0]
         te = np.where(fold == k)[0]
         if not len(te):
             continue
-        clf = train([rows[i] for i in tr], X[tr], lexicon[tr], folds - 1, encoder)
+        clf = train([rows[i] for i in tr], X[tr], lexicon[tr], folds - 1, encoder, extra)
         chosen.append({"fold": k, "threshold": clf.threshold, "sure": clf.sure})
-        for i, v in zip(te, Screener(classifier=clf).many([rows[i]["text"] for i in te])):
-            out[i] = v
+        for reading, each in zip(out, sentences):
+            for i, v in zip(te, Screener(classifier=clf, sentences=each).many([rows[i]["text"] for i in te])):
+                reading[i] = v
         if on_fold:
             on_fold(k)
     return out, chosen
@@ -221,6 +249,9 @@ def report(rows: list[dict], verdicts: list) -> dict:
         cells[f"{r['lang']}/{r['source']}"].append(i)
         if r["source"] in RANDOM_SOURCES:
             cells[f"{r['lang']}/random"].append(i)
+    for lang in {r["lang"] for r in rows}:  # a language with one random source: its row says it all
+        if sum(name.startswith(f"{lang}/") for name in cells) == 2:
+            cells.pop(f"{lang}/random", None)
     out = {}
     for name, at in sorted(cells.items()):
         risk = [i for i in at if rows[i]["label"] != "none"]
