@@ -1212,3 +1212,25 @@ def test_a_remembering_encoder_embeds_each_text_once():
     assert enc(["ab", "c", "ab"]).tolist() == [[2, 1], [1, 1], [2, 1]]
     assert enc(["c", "xyz"]).tolist() == [[1, 1], [3, 1]]
     assert calls == [["ab", "c"], ["xyz"]]
+
+
+def test_session_weaves_a_check_in_only_when_asked_and_only_for_the_classifier_s_flags():
+    from warmline.safety import Screener
+    from warmline.safety.policy import CHECK_IN, CHECK_IN_NOTE
+
+    vague = "Some days I wonder what the point of any of it is."
+    screener = Screener(classifier=Fixed({vague: 0.6}))
+    b = ScriptedBackend(["That sounds heavy. Can I ask, are you safe right now?", "I'm here with you."])
+    woven = ChatSession(b, GenerationOptions(), "sys", screener=screener, woven_check_in=True)
+    turn = woven.send(vague)
+    assert turn.user_verdict.answer == "woven-check-in" and turn.reply_verdict is not None
+    assert turn.text == "That sounds heavy. Can I ask, are you safe right now?"  # no canned message before it
+    assert b.calls[0]["messages"][0] == {"role": "system", "content": "sys\n\n" + CHECK_IN_NOTE["en"]}
+    # a phrase of the lexicon still gets the crisis message alone
+    calls = len(b.calls)
+    turn = woven.send("I want to kill myself")
+    assert turn.user_verdict.answer == "crisis" and len(b.calls) == calls and turn.reply_verdict is None
+    # off (the default): the check-in alone, the model not called
+    off = ChatSession(ScriptedBackend([]), GenerationOptions(), "sys", screener=screener)
+    turn = off.send(vague)
+    assert turn.user_verdict.answer == "check-in" and turn.text.startswith(CHECK_IN["en"]) and not off.backend.calls

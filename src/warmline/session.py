@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from importlib import resources as ir
 
 from .backends.base import ChatBackend, GenerationOptions
-from .safety import Screener, Verdict, ai_notice, crisis_alone, crisis_message, screen_reply, unsafe_reply_message, with_risk_note
+from .safety import (Screener, Verdict, ai_notice, crisis_alone, crisis_message, decide, risk_note, screen_reply,
+                     unsafe_reply_message)
 
 
 def default_system_prompt(lang: str = "en") -> str:
@@ -79,6 +80,9 @@ class ChatSession:
     # about means never reach the model (`crisis_alone`). Off by default because the embedded model's replies to
     # at-risk messages can do harm (see the README)
     elevated_reply: bool = False
+    # on: a message only the classifier flagged gets the model's reply with a gentle check-in woven in (`policy.decide`);
+    # off by default for the same reason
+    woven_check_in: bool = False
 
     def notice(self) -> str:
         return ai_notice(self.lang)
@@ -92,15 +96,16 @@ class ChatSession:
         `crisis_alone` (any risk with `elevated_reply` off, the default; with it on, imminent risk and means); otherwise
         generate, screen the reply, and replace it when it is unsafe. `reply_verdict` is None when the model
         was not called."""
-        verdict = self.screener(text, [m["content"] for m in self.history if m["role"] == "user"])
+        verdict = decide(self.screener(text, [m["content"] for m in self.history if m["role"] == "user"]),
+                         self.elevated_reply, self.woven_check_in)
         self.history.append({"role": "user", "content": text})
-        crisis = crisis_message(verdict, self.locale) if verdict.flagged else ""
-        if crisis_alone(verdict, self.elevated_reply):
+        crisis = crisis_message(verdict, self.locale) if verdict.flagged and verdict.answer != "woven-check-in" else ""
+        if crisis_alone(verdict, self.elevated_reply, self.woven_check_in):
             self.history.append({"role": "assistant", "content": crisis})
             return Turnout(crisis, verdict)
         messages, cases = prepare(self.messages(), verdict.lang, self.explain, self.index, self.k)
-        if crisis:
-            messages = with_risk_note(messages, verdict.lang)
+        if verdict.flagged:
+            messages = risk_note(verdict, messages)
         reply, explanation = finish(self.backend.generate(messages, self.options).text, self.explain, verdict.lang)
         out_verdict = screen_reply(reply, verdict.lang)
         replaced = out_verdict.flagged

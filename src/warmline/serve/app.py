@@ -24,8 +24,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import _json
 from ..backends.base import BackendError, ChatBackend, GenerationOptions
-from ..safety import (Screener, ai_notice, crisis_alone, crisis_message, load_resources, screen_reply, unsafe_reply_message,
-                      with_risk_note)
+from ..safety import (Screener, ai_notice, crisis_alone, crisis_message, decide, load_resources, risk_note, screen_reply,
+                      unsafe_reply_message)
 from ..safety.detect import unsafe_tail
 from ..safety.screener import BatchingScreener
 from ..session import default_system_prompt, finish, prepare
@@ -291,20 +291,21 @@ def create_app(settings: ServeSettings, backend: ChatBackend | None = None, scre
         users = [m for m in req.messages if m.role == "user"]
         if not users:
             return fail(400, "the conversation needs a user message", "invalid_request_error", "no_user_message")
-        verdict = await screen_user(users[-1].content, [m.content for m in users[:-1]])
+        verdict = decide(await screen_user(users[-1].content, [m.content for m in users[:-1]]),
+                         settings.elevated_reply, settings.woven_check_in)
         cid = request.headers.get("x-warmline-conversation") or uuid.uuid4().hex
         headers = {"X-Warmline-Conversation": cid}
         lang = verdict.lang
         extra = {"notice": ai_notice(lang), "safety": {"user": verdict.to_dict()}}
         rid = f"chatcmpl-{uuid.uuid4().hex[:24]}"
         prefix = ""  # the crisis message before the model's reply (elevated_reply)
-        if verdict.flagged:
+        if verdict.flagged and verdict.answer != "woven-check-in":
             stats["crisis"] += 1
             log.info("crisis response: risk=%s categories=%s", verdict.risk, ",".join(verdict.categories))
             locale = settings.locale or ("zh-CN" if lang == "zh" else "en-US")
             extra.update(crisis=True, resources=load_resources(locale))
             text = crisis_message(verdict, locale)
-            if crisis_alone(verdict, settings.elevated_reply):  # the model is not called
+            if crisis_alone(verdict, settings.elevated_reply, settings.woven_check_in):  # the model is not called
                 keep(cid, users[-1].content, verdict.risk, text)
                 if not req.stream:
                     return JSONResponse(completion(model_name, text, "stop", {"prompt_tokens": 0, "completion_tokens": 0,
@@ -315,8 +316,8 @@ def create_app(settings: ServeSettings, backend: ChatBackend | None = None, scre
         messages = [m.model_dump() for m in req.messages]
         if messages[0]["role"] != "system":
             messages.insert(0, {"role": "system", "content": system})
-        if prefix:
-            messages = with_risk_note(messages, lang)
+        if verdict.flagged:  # told of the risk (elevated_reply), or asked to check in gently (woven_check_in)
+            messages = risk_note(verdict, messages)
         if case_index is not None or settings.explain != "off":
             messages, cases = await asyncio.to_thread(prepare, messages, lang, settings.explain, case_index,
                                                       settings.retrieval_k)
