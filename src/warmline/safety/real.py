@@ -277,3 +277,24 @@ def table(report_: dict) -> list[str]:
     for name, c in report_.items():
         lines.append(f"| {name} | {show(c['recall'])} | {show(c['false_alarms'])} | {show(c['imminent_graded_imminent'])} |")
     return lines
+
+
+def measure(path=None, encoder=None, on_fold=None) -> dict:
+    """The default screen on real labelled messages (default: the repository's copy) by nested grouped
+    cross-validation, trained as shipped: {"file", "rows", "report" (`report`), "thresholds", "verdicts"}.
+    FileNotFoundError when the file is not there (an installed package has no copy)."""
+    path = Path(path) if path else repo_data() / "dev_labelled.jsonl"
+    rows = load_rows(path)
+    X = embed(rows, encoder)
+    (verdicts,), chosen = cross_validate(rows, X, on_fold=on_fold, extra=project_examples(encoder))
+    return {"file": str(path), "rows": len(rows), "report": report(rows, verdicts), "thresholds": chosen,
+            "verdicts": verdicts}
+
+
+def summary(cell: str, c: dict) -> str:
+    """One line for a report cell: recall, false alarms and imminent graded imminent with their intervals."""
+    def show(x: dict) -> str:
+        return "none in set" if not x["n"] else f"{x['k']}/{x['n']} ({x['rate']:.2f}, 95% {x['low']:.2f}-{x['high']:.2f})"
+
+    return (f"{cell}: at risk caught {show(c['recall'])}; false alarms {show(c['false_alarms'])}; "
+            f"imminent graded imminent {show(c['imminent_graded_imminent'])}")
