@@ -57,7 +57,10 @@ def test_report_cells_and_intervals():
     rows = real.load_rows(TINY, [])
     verdicts = [Verdict("elevated"), Verdict("elevated"), Verdict("none"), Verdict("imminent"), Verdict("none")]
     rep = real.report(rows, verdicts)
-    assert set(rep) == {"en/counsel-chat", "zh/smilechat-first", "zh/smilechat-keyword", "zh/random"}
+    # one random source a language here: no separate "random" row
+    assert set(rep) == {"en/counsel-chat", "zh/smilechat-first", "zh/smilechat-keyword"}
+    both = rows + [{**rows[0], "id": "x-1", "lang": "zh", "source": "counsel-chat"}]
+    assert "zh/random" in real.report(both, verdicts + [Verdict()])
     assert rep["en/counsel-chat"]["false_alarms"]["k"] == 1 and rep["en/counsel-chat"]["recall"]["k"] == 1
     assert rep["zh/smilechat-first"]["imminent_graded_imminent"] == {"k": 1, "n": 1, "rate": 1.0,
                                                                      "low": real.wilson(1, 1)[0], "high": 1.0}

@@ -249,8 +249,8 @@ def report(rows: list[dict], verdicts: list) -> dict:
         cells[f"{r['lang']}/{r['source']}"].append(i)
         if r["source"] in RANDOM_SOURCES:
             cells[f"{r['lang']}/random"].append(i)
-    for lang in {r["lang"] for r in rows}:  # a language with one random source: its row says it all
-        if sum(name.startswith(f"{lang}/") for name in cells) == 2:
+    for lang in {r["lang"] for r in rows}:  # a language with one random source: that source's row says it all
+        if len({r["source"] for r in rows if r["lang"] == lang and r["source"] in RANDOM_SOURCES}) < 2:
             cells.pop(f"{lang}/random", None)
     out = {}
     for name, at in sorted(cells.items()):
