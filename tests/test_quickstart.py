@@ -51,6 +51,9 @@ def test_quickstart_runs_every_stage_and_writes_a_report(tmp_path):
         assert turn["reply"].startswith(opening) and "988" in turn["reply"]
     held = report[3]["data"]["safety_held_out"]
     assert set(held) == {"en", "zh"} and all(h["n"] == len(held_out(lang)) and 0 < h["recall"] <= 1 for lang, h in held.items())
+    real = report[3]["data"]["safety_real"]  # the screen on the repository's real messages, cross-validated
+    assert real["rows"] == 1995 and real["report"]["en/counsel-chat"]["false_alarms"]["n"] == 654
+    assert "safety screen on real messages (cross-validated), zh/smilechat-first" in r.stdout
     rate = report[3]["data"]["safety_rate"]  # the bundled dialogues hold 14 distinct client messages
     assert rate["messages"] >= 14 and 0 <= rate["flagged"] <= rate["messages"] and rate["unreadable_records"] == 0
     assert 0 <= rate["check_in"] <= rate["flagged"]

@@ -33,6 +33,9 @@ class ChatSession:
     # off (the default): any risk is answered with the crisis message alone; see TurnPolicy. Off by default because
     # the embedded model's replies to at-risk messages can do harm (see the README)
     elevated_reply: bool = False
+    # on: a message only the classifier flagged gets the model's reply with a gentle check-in woven in (`policy.decide`);
+    # off by default for the same reason
+    woven_check_in: bool = False
 
     def notice(self) -> str:
         return ai_notice(self.lang)
@@ -42,7 +45,7 @@ class ChatSession:
         with the crisis message (and, with `elevated_reply`, an elevated message then with the model's reply); an
         unsafe reply is replaced. `reply_verdict` is None when the model was not called."""
         self.history.append({"role": "user", "content": text})
-        policy = TurnPolicy(self.system_prompt, self.locale, self.elevated_reply, self.hook)
+        policy = TurnPolicy(self.system_prompt, self.locale, self.elevated_reply, self.woven_check_in, self.hook)
         try:
             turn = run_turn(list(self.history), policy, self.backend, self.options, self.screener)
         except BaseException:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import AsyncIterator, Awaitable, Callable, Protocol
 
 from .backends.base import ChatBackend, GenerationOptions, Reply
-from .safety import Verdict, crisis_alone, crisis_message, screen_reply, unsafe_reply_message, with_risk_note
+from .safety import Verdict, crisis_alone, crisis_message, decide, risk_note, screen_reply, unsafe_reply_message
 from .safety.detect import LEVELS
 from .safety.reply import MARGIN, context_start, unsafe_tail
 Screen = Callable[[str, list[str]], Awaitable[Verdict]]  # (message, the person's earlier messages) -> verdict
@@ -41,6 +41,9 @@ class TurnPolicy:
     # message and then the model's reply (told of the risk, screened as always); imminent risk and messages about
     # means never reach the model (`crisis_alone`)
     elevated_reply: bool = False
+    # on: a message only the classifier flagged gets the model's reply with a gentle check-in woven in
+    # (`policy.decide`); off by default, for the same reason as elevated_reply
+    woven_check_in: bool = False
     hook: TurnHook | None = None
 
 
@@ -109,10 +112,10 @@ async def take_turn(messages: list[dict], policy: TurnPolicy, backend: ChatBacke
     """One turn over `messages` (the conversation so far, ending with the person's message): yields an
     Opening, then (streamed) Pieces of the reply, then the Turnout. `new`: which user messages the caller has
     not had screened yet (default: the last). `slot`: an async context manager held while the model runs."""
-    verdict = await screen_new(messages, screen, new)
+    verdict = decide(await screen_new(messages, screen, new), policy.elevated_reply, policy.woven_check_in)
     lang = verdict.lang
-    crisis = crisis_message(verdict, policy.locale) if verdict.flagged else ""
-    alone = crisis_alone(verdict, policy.elevated_reply)
+    crisis = crisis_message(verdict, policy.locale) if verdict.flagged and verdict.answer != "woven-check-in" else ""
+    alone = crisis_alone(verdict, policy.elevated_reply, policy.woven_check_in)
     yield Opening(verdict, crisis, alone)
     if alone:
         yield Turnout(crisis, verdict)
@@ -121,8 +124,8 @@ async def take_turn(messages: list[dict], policy: TurnPolicy, backend: ChatBacke
     hook = policy.hook
     if hook is not None:
         prepared, cases = await asyncio.to_thread(hook.prepare, prepared, lang)
-    if crisis:
-        prepared = with_risk_note(prepared, lang)
+    if verdict.flagged:  # told of the risk (elevated_reply), or asked to check in gently (woven_check_in)
+        prepared = risk_note(verdict, prepared)
     prefix = crisis + "\n\n" if crisis else ""
     async with (slot or _nothing()):
         if stream and not (hook is not None and hook.whole_reply):

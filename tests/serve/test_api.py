@@ -110,11 +110,11 @@ def test_elevated_reply_sends_resources_then_the_model_but_imminent_risk_and_mea
 
 
 def test_the_classifier_threshold_is_a_server_setting():
-    from warmline.safety.classifier import bundled
+    from warmline.safety.linear import shipped
 
     text = "I keep thinking it would be easier for everyone if I wasn't around."
-    p = bundled().probability(text)
-    assert 0.40 <= p < 0.99  # flagged at the default threshold, by the classifier alone
+    p = shipped().probability(text)
+    assert shipped().threshold <= p < 0.99  # flagged at the default threshold, by the classifier alone
     for settings, crisis in (({}, True), ({"safety_threshold": (p + 1) / 2}, False)):
         srv, backend = serve(**settings)
         with srv:
@@ -125,8 +125,17 @@ def test_the_classifier_threshold_is_a_server_setting():
         ServeSettings(safety_threshold=1.2)
 
 
-def test_the_llm_check_can_confirm_the_classifier_when_the_operator_says_so():
+class _FlagsWalks:
+    """A second stage that flags one ordinary plan (p 0.6 against a threshold of 0.5) and nothing else."""
+    threshold, sure, sentences = 0.5, 0.9, False
+
+    def probabilities(self, texts):
+        return [0.6 if "walk" in t else 0.0 for t in texts]
+
+
+def test_the_llm_check_can_confirm_the_classifier_when_the_operator_says_so(monkeypatch):
     walk = "OK, I will try to go for a walk every morning and see how it goes."  # flagged by the classifier alone
+    monkeypatch.setattr("warmline.safety.linear.shipped", lambda: _FlagsWalks())
 
     def model(messages):
         return '{"risk": "none"}' if messages[-1]["content"].startswith("You are a safety classifier") else "Good plan."
@@ -138,6 +147,26 @@ def test_the_llm_check_can_confirm_the_classifier_when_the_operator_says_so():
                 {"role": "user", "content": walk}]}).json()
         assert bool(r["warmline"].get("crisis")) is crisis
         assert (r["choices"][0]["message"]["content"] == "Good plan.") is not crisis
+
+
+def test_woven_check_in_is_a_server_setting(monkeypatch):
+    from warmline.safety.policy import CHECK_IN, CHECK_IN_NOTE
+
+    monkeypatch.setattr("warmline.safety.linear.shipped", lambda: _FlagsWalks())
+    walk = "I might go for a walk, nothing seems to matter much."
+    for settings, woven in (({}, False), ({"woven_check_in": True}, True)):
+        srv, backend = serve(**settings)
+        with srv:
+            r = httpx.post(srv.url + "/v1/chat/completions", json={"model": "scripted", "messages": [
+                {"role": "user", "content": walk}]}).json()
+        text = r["choices"][0]["message"]["content"]
+        assert r["warmline"]["safety"]["user"]["answer"] == ("woven-check-in" if woven else "check-in")
+        if woven:  # the model answered, told to check in gently; no canned message
+            assert text.startswith("That sounds really hard") and "crisis" not in r["warmline"]
+            assert backend.calls[0]["messages"][0]["content"].endswith(CHECK_IN_NOTE["en"])
+        else:
+            assert text.startswith(CHECK_IN["en"]) and not backend.calls
+    assert ServeSettings().woven_check_in is False
 
 
 def test_unsafe_reply_is_replaced_before_it_is_shown():

@@ -15,7 +15,8 @@ BASE_URL = typer.Option(None, "--base-url", help="OpenAI-compatible base URL, e.
 API_KEY_ENV = typer.Option("OPENAI_API_KEY", "--api-key-env", help="Environment variable holding the API key.")
 PRESET = typer.Option(None, "--preset", help="Generation preset: soulchat, mechat, smile or greedy.")
 THRESHOLD = typer.Option(None, "--threshold", min=0.01, max=0.99,
-                         help="The safety classifier's threshold (default 0.40, chosen on the project's labelled sets): "
+                         help="The safety classifier's threshold (default: the shipped one's, chosen by cross-validation "
+                              "on real messages): "
                               "higher for fewer false alarms, lower for fewer misses; measure your own messages with "
                               "`warmline safety eval FILE --sweep`.")
 
@@ -28,7 +29,7 @@ CLASSIFIER_FILE = typer.Option(None, "--classifier-file",
 
 
 def classifier(use: bool, file) -> object:
-    """The screen's second stage from the shared options: False (lexicon only), True (the bundled classifier) or
+    """The screen's second stage from the shared options: False (lexicon only), True (the shipped classifier) or
     the one in FILE, failing with what to do when it cannot be read."""
     if file is None or not use:
         return use

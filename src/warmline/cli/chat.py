@@ -41,6 +41,10 @@ def main(
                                              "reply, or (the default) with the crisis message alone; imminent risk and "
                                              "messages about means never reach the model. Only with a model whose "
                                              "replies to people at risk you have read."),
+    woven_check_in: bool = typer.Option(False, "--woven-check-in/--no-woven-check-in",
+                                        help="A message only the classifier flagged gets the model's reply with a gentle "
+                                             "safety check-in woven in, instead of the check-in message alone. Only "
+                                             "with a capable model whose replies to people at risk you have read."),
 ) -> None:
     """Talk with a model. Every message and reply goes through crisis screening; the session opens with
     a notice that this is an AI, not a professional."""
@@ -67,12 +71,13 @@ def main(
     from ..safety import Screener
 
     second = B.classifier(classifier, classifier_file)  # before the model loads: a bad file fails at once
-    B.warn_elevated_reply(elevated_reply, backend, model)
+    B.warn_elevated_reply(elevated_reply or woven_check_in, backend, model)
     chat_backend = B.build(backend, model, adapter, base_url, api_key_env)
     session = ChatSession(chat_backend, options, system if system is not None else default_system_prompt(lang), lang,
                           locale, screener=Screener(chat_backend if safety_llm == "same" else None, classifier=second,
                                                     threshold=threshold, llm_mode=safety_llm_mode),
-                          hook=insight_hook(explain, case_index, k), elevated_reply=elevated_reply)
+                          hook=insight_hook(explain, case_index, k), elevated_reply=elevated_reply,
+                          woven_check_in=woven_check_in)
     if once is not None:
         _exchange(session, once, out)
         return

@@ -111,7 +111,7 @@ def evaluate(
                                                         "false alarm), with its verdict and evidence."),
     threshold: float = B.THRESHOLD,
     sweep: bool = typer.Option(False, "--sweep", help="Also score the lexicon and classifier at each threshold from "
-                                                      "0.30 to 0.60 (without the LLM check), to choose one for your "
+                                                      "0.30 to 0.95 (without the LLM check), to choose one for your "
                                                       "own traffic (--threshold)."),
     classifier_file: Path = B.CLASSIFIER_FILE,
     llm_mode: str = B.LLM_MODE,
@@ -395,7 +395,7 @@ def _llm_name(llm_backend: str | None, mode: str) -> str:
     return " + LLM check" + (" (confirming the classifier)" if mode == "confirm" else "")
 
 
-SWEEP = (0.30, 0.35, 0.40, 0.45, 0.50, 0.55, 0.60)
+SWEEP = tuple(round(0.30 + 0.05 * i, 2) for i in range(14))  # 0.30 ... 0.95
 
 
 def _share(part: int, whole: int) -> str:

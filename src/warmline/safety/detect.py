@@ -12,16 +12,28 @@ import re
 from dataclasses import asdict, dataclass, field
 
 from ..conversation import detect_lang
+from .normalize import normalize
 
 LEVELS = ("none", "elevated", "imminent")
 
 
+STAGES = ("lexicon", "context", "classifier", "llm")
+
+
 @dataclass
 class Verdict:
+    """The screen's verdict on one message. `stage`: which stage set the risk (STAGES; None when nothing
+    flagged it); `probability`: the classifier's, when it read the message; `sure`: whether that probability
+    reached the classifier's own `sure` level; `answer`: what the policy chose (`policy.ANSWERS`), filled by
+    `policy.decide`. The policy reads these fields, never the evidence text."""
     risk: str = "none"
     categories: list[str] = field(default_factory=list)
     evidence: list[str] = field(default_factory=list)
     lang: str = "en"
+    stage: str | None = None
+    probability: float | None = None
+    sure: bool = False
+    answer: str | None = None
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -326,8 +338,10 @@ def _readings(text: str):
 def scan(text: str, lang: str | None = None) -> tuple[Verdict, list[str]]:
     """(the verdict, the risk phrases that matched but were cancelled by a negation or by a context about
     someone else, study, fiction, a joke, an accident or the past). A second stage uses the cancelled
-    phrases: the lexicon has read that message as explicitly not a disclosure."""
+    phrases: the lexicon has read that message as explicitly not a disclosure. The text is read after
+    `normalize` (leetspeak, look-alike letters, invisible characters, traditional characters, pinyin)."""
     lang = lang or detect_lang(text)
+    text = normalize(text)
     found: dict[str, list[str]] = {}
     cancelled: list[str] = []
     for key, table, cleaned in _readings(text):
@@ -357,7 +371,7 @@ def scan(text: str, lang: str | None = None) -> tuple[Verdict, list[str]]:
     if risk == "none":
         return Verdict("none", [], [], lang), cancelled
     categories = [c for c in (*ELEVATED, "imminent_timing") if c in cats]
-    return Verdict(risk, categories, [e for c in categories for e in found[c]], lang), cancelled
+    return Verdict(risk, categories, [e for c in categories for e in found[c]], lang, "lexicon"), cancelled
 
 
 _WEAK_TIMING = {"now", "today", "现在", "今天", "正在"}
@@ -367,7 +381,7 @@ def cues(text: str, categories: tuple[str, ...] = ("imminent_timing", "plan_or_m
     """Which of these categories' phrases occur in the text (idioms removed, negations not applied): the
     signals a message can add to what the conversation already said ("tonight", "the pills")."""
     found = set()
-    for _, table, cleaned in _readings(text):
+    for _, table, cleaned in _readings(normalize(text)):
         for c in categories:
             # "now" and "today" are in most messages ("I feel a bit better now"): too weak to add on their own
             if any(c != "imminent_timing" or m.group(0).lower() not in _WEAK_TIMING for m in table[c].finditer(cleaned)):

@@ -5,7 +5,7 @@ reply."""
 
 from __future__ import annotations
 
-import re
+import dataclasses
 from functools import lru_cache
 from importlib import resources as ir
 from pathlib import Path
@@ -27,7 +27,7 @@ CRISIS = {
 }
 # when only a second stage (the classifier, an LLM check) flagged the message, nothing in it said risk in so many
 # words, and a third of ordinary mid-conversation messages of the real samples are flagged so: a check-in, with the
-# same resources, instead of answering as if the person had said they were at risk (unless the classifier was SURE)
+# same resources, instead of answering as if the person had said they were at risk (unless the classifier was sure: `Verdict.sure`)
 CHECK_IN = {
     "en": ("I want to check in, in case any of this is heavier than it sounds: if you are having thoughts of harming "
            "yourself or you are not safe, you don't have to face it alone. I'm an AI and can't keep you safe the way a "
@@ -35,18 +35,27 @@ CHECK_IN = {
     "zh": "我想关心一下你：如果你有伤害自己的念头，或者现在不太安全，你不必独自面对。我是人工智能，无法像真人一样保护你的安全；"
           "下面这些人随时可以和你聊聊：",
 }
-SECOND_STAGES = ("classifier p=", "llm-check")  # how a second stage's evidence starts (a lexicon's is a phrase)
-# a classifier this sure reads the message as what people at risk say, and they get the full crisis message, not a
-# check-in: "I keep thinking it would be easier for everyone if I wasn't around" (0.97). Chosen on the retired held-out
-# sets, each scored by a classifier trained without it, before the held-out sets were scored for it: of the flags the
-# classifier alone raised, 0.90 or more marks 510 of the 1006 cases at risk and 10 of the 151 false alarms
-# (0.80: 714 and 31; 0.95: 342 and 3)
-SURE = 0.90
-_P = re.compile(r"classifier p=([0-9.]+)")
+# the stages that read what has no risk phrase (a lexicon match or the conversation's context says it in words)
+SECOND_STAGES = ("classifier", "llm")
+# what the person gets (`decide`): the model's reply; the full crisis message alone; the check-in alone; the
+# crisis message and then the model's reply (`elevated_reply`); the model's reply with a gentle check-in woven in
+# (`woven_check_in`, for a capable model)
+ANSWERS = ("reply", "crisis", "check-in", "crisis+reply", "woven-check-in")
 IMMINENT = {
     "en": "If you might act on these thoughts soon, please call your local emergency number now or go to the "
           "nearest emergency department.",
     "zh": "如果你可能很快会伤害自己，请立即拨打急救电话，或前往最近的医院急诊。",
+}
+# with `woven_check_in` on, a message only the classifier flagged is answered by the model with this note in its
+# system prompt, and no canned message
+CHECK_IN_NOTE = {
+    "en": "Something in the person's message may hint that they are carrying more than they say, possibly thoughts "
+          "of harming themselves. Answer what they wrote with warmth, and somewhere in your reply ask gently, in your "
+          "own words, whether they are safe and whether they have had thoughts of hurting themselves; say that help "
+          "is there if they need it. Do not assume they are at risk. Never give advice about methods, doses or "
+          "diagnoses.",
+    "zh": "对方的话里可能隐约透露出比说出来更沉重的东西，也许有伤害自己的念头。请温暖地回应对方写的内容，并在回复中用你自己的话温和地"
+          "问一问对方现在是否安全、有没有想过伤害自己，告诉对方需要时可以寻求帮助。不要认定对方有危险。不要提供任何关于方法、剂量或诊断的内容。",
 }
 # with `elevated_reply` on, the model answers an elevated message after the crisis message (unless `crisis_alone`);
 # this note joins its system prompt for that turn
@@ -95,15 +104,29 @@ def load_resources(locale: str = "en-US", path: str | None = None) -> list[dict]
 def second_stage_only(verdict: Verdict) -> bool:
     """Whether only a second stage (the classifier, an LLM check) flagged an elevated message: no phrase of the
     lexicon matched, so the person did not say they were at risk in so many words (CHECK_IN)."""
-    return verdict.risk == "elevated" and bool(verdict.evidence) and \
-        all(e.startswith(SECOND_STAGES) for e in verdict.evidence)
+    return verdict.risk == "elevated" and verdict.stage in SECOND_STAGES
 
 
 def checks_in(verdict: Verdict) -> bool:
     """Whether the crisis message opens with the check-in (CHECK_IN): a second stage alone flagged the message
-    (`second_stage_only`) and the classifier, if it was one, was less than SURE of it."""
-    return second_stage_only(verdict) and \
-        all(float(m.group(1)) < SURE for e in verdict.evidence if (m := _P.match(e)))
+    (`second_stage_only`) and the classifier, if it was that stage, was not sure of it (`Verdict.sure`)."""
+    return second_stage_only(verdict) and not (verdict.stage == "classifier" and verdict.sure)
+
+
+def decide(verdict: Verdict, elevated_reply: bool = False, woven_check_in: bool = False) -> Verdict:
+    """The verdict with `answer` set (ANSWERS), from its fields only. Nothing flagged: the reply. With
+    `woven_check_in` (for a capable serving model), a message only the classifier flagged gets the model's reply
+    with CHECK_IN_NOTE, screened like every reply. Otherwise `crisis_alone` decides between the crisis message
+    (or the check-in, `checks_in`) alone and the crisis message followed by the model's reply."""
+    if not verdict.flagged:
+        answer = "reply"
+    elif woven_check_in and verdict.risk == "elevated" and verdict.stage == "classifier":
+        answer = "woven-check-in"
+    elif not elevated_reply or verdict.risk == "imminent" or any(c in STOPS_GENERATION for c in verdict.categories):
+        answer = "check-in" if checks_in(verdict) else "crisis"
+    else:
+        answer = "crisis+reply"
+    return dataclasses.replace(verdict, answer=answer)
 
 
 def crisis_message(verdict: Verdict, locale: str | None = None, path: str | None = None) -> str:
@@ -123,22 +146,29 @@ def crisis_message(verdict: Verdict, locale: str | None = None, path: str | None
 STOPS_GENERATION = ("plan_or_means", "method_request")
 
 
-def crisis_alone(verdict: Verdict, elevated_reply: bool = False) -> bool:
-    """Whether the crisis message is the whole answer, the model not called: any risk with `elevated_reply`
-    off (the default); with it on, imminent risk and messages about means (STOPS_GENERATION)."""
-    if not verdict.flagged:
-        return False
-    return (not elevated_reply or verdict.risk == "imminent"
-            or any(c in STOPS_GENERATION for c in verdict.categories))
+def crisis_alone(verdict: Verdict, elevated_reply: bool = False, woven_check_in: bool = False) -> bool:
+    """Whether the crisis message (or the check-in) is the whole answer, the model not called (`decide`): any
+    risk with `elevated_reply` off (the default); with it on, imminent risk and messages about means
+    (STOPS_GENERATION); never a message only the classifier flagged with `woven_check_in` on."""
+    return decide(verdict, elevated_reply, woven_check_in).answer in ("crisis", "check-in")
+
+
+def risk_note(verdict: Verdict, messages: list[dict]) -> list[dict]:
+    """The messages the model gets for a flagged message it answers (`decide`): with CHECK_IN_NOTE for a woven
+    check-in, RISK_NOTE after the crisis message; unchanged otherwise."""
+    if verdict.answer == "woven-check-in":
+        return with_risk_note(messages, verdict.lang, CHECK_IN_NOTE)
+    return with_risk_note(messages, verdict.lang) if verdict.flagged else messages
 
 
 def unsafe_reply_message(lang: str = "en") -> str:
     return UNSAFE.get(lang, UNSAFE["en"])
 
 
-def with_risk_note(messages: list[dict], lang: str = "en") -> list[dict]:
-    """The messages with RISK_NOTE added to the system prompt (or as one, when there is none)."""
-    note = RISK_NOTE.get(lang, RISK_NOTE["en"])
+def with_risk_note(messages: list[dict], lang: str = "en", notes: dict | None = None) -> list[dict]:
+    """The messages with RISK_NOTE (or `notes`) added to the system prompt (or as one, when there is none)."""
+    notes = notes or RISK_NOTE
+    note = notes.get(lang, notes["en"])
     if messages and messages[0]["role"] == "system":
         return [{**messages[0], "content": f"{messages[0]['content']}\n\n{note}"}] + messages[1:]
     return [{"role": "system", "content": note}] + messages

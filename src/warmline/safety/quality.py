@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Callable
 
-from .classifier import RETIRED, labelled
+from .classifier import labelled
 from .detect import Verdict
 
 # Never used to train or tune anything: held-out 24 (half messages from the middle of a counseling

@@ -119,7 +119,7 @@ def _runtime(settings: ServeSettings, backend: ChatBackend | None, screener: Scr
     screener = screener or Screener(safety_llm(settings, backend), classifier=second, threshold=settings.safety_threshold,
                                     llm_mode=settings.safety_llm_mode)
     policy = TurnPolicy(settings.system_prompt or default_system_prompt(settings.lang), settings.locale,
-                        settings.elevated_reply, hook)
+                        settings.elevated_reply, settings.woven_check_in, hook)
     store = None
     if settings.store:
         from .store import Store
@@ -328,7 +328,7 @@ async def _last(events) -> Turnout:
 def _opening_extra(rt: Runtime, opening: Opening) -> dict:
     v = opening.verdict
     extra = {"notice": ai_notice(v.lang), "safety": {"user": v.to_dict()}}
-    if v.flagged:
+    if opening.crisis:  # a woven check-in (flagged, answered by the model) has no crisis message
         rt.stats["crisis"] += 1
         log.info("crisis response: risk=%s categories=%s", v.risk, ",".join(v.categories))
         extra.update(crisis=True, resources=load_resources(rt.locale(v.lang)))

@@ -53,7 +53,7 @@ class ServeSettings(BaseSettings):
                                                                  "messages (`warmline safety train`), instead of the "
                                                                  "bundled one")
     safety_threshold: float | None = Field(None, gt=0.0, lt=1.0, description="the safety classifier's threshold "
-                                           "(default: the bundled 0.40); measure your traffic with `warmline safety "
+                                           "(default: the shipped classifier's, chosen by cross-validation on real messages); measure your traffic with `warmline safety "
                                            "eval FILE --sweep`")
     safety_llm: str = Field("off", description="an LLM check as a further stage of crisis screening: off; same (ask "
                                                "the model that serves chat); openai (an endpoint: safety_llm_base_url)")
@@ -68,6 +68,11 @@ class ServeSettings(BaseSettings):
                                                     "and screened as always; off (the default): the crisis message "
                                                     "alone. Turn it on only with a model whose replies to people at "
                                                     "risk you have read")
+    woven_check_in: bool = Field(False, description="a message only the safety classifier flagged (no phrase of the "
+                                                    "lexicon) gets the model's reply with a gentle safety check-in woven "
+                                                    "in, screened as always, instead of the check-in message alone. For "
+                                                    "a capable model whose replies to people at risk you have read; "
+                                                    "off (the default) for the embedded model")
     store: bool = Field(False, description="keep conversations in SQLite (off by default)")
     store_path: str = Field("", description="default: $WARMLINE_HOME/conversations.db")
     retention_days: float = 30.0
