@@ -28,7 +28,8 @@ from pathlib import Path
 
 from warmline.safety import Screener
 from warmline.safety.classifier import labelled as load
-from warmline.safety.quality import HELD_OUT, RETIRED
+from warmline.safety.classifier import RETIRED
+from warmline.safety.quality import HELD_OUT
 from warmline.safety.quality import score as evaluate
 from warmline.safety import real
 from warmline.safety.real import wilson
@@ -188,7 +189,7 @@ def project_sets(screens) -> None:
 
 def conversations(screens, default) -> None:
     """Section 3, continued: ordinary openings, the real samples, robustness, buried cases."""
-    from warmline.evaluate.simulate import load_profiles
+    from warmline.simulate import load_profiles
 
     print("\nordinary counseling concerns: the opening messages of `warmline simulate`'s client profiles:")
     openings = [p.opening for p in load_profiles()]

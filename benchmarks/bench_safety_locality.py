@@ -24,10 +24,10 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_safety import cached_encoder, load, real_client_turns  # noqa: E402
 
-from warmline.evaluate.simulate import load_profiles  # noqa: E402
+from warmline.simulate import load_profiles  # noqa: E402
 from warmline.safety import Screener  # noqa: E402
 from warmline.safety.classifier import TRAINING_SETS, RiskClassifier, examples  # noqa: E402
-from warmline.safety.quality import RETIRED  # noqa: E402
+from warmline.safety.classifier import RETIRED  # noqa: E402
 from warmline.safety.quality import score as evaluate  # noqa: E402
 
 

@@ -21,7 +21,7 @@ from collections import Counter
 from pathlib import Path
 
 from warmline.safety.reply import screen_reply
-from warmline.safety.reply_rules import CATEGORIES
+from warmline.safety.reply_words import CATEGORIES
 
 ROOT = Path(__file__).resolve().parent.parent
 ASSETS = ROOT / "tests" / "assets" / "safety" / "replies"

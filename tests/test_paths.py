@@ -19,9 +19,3 @@ def test_home_follows_the_environment_at_every_call(monkeypatch, tmp_path):
 def test_home_defaults_to_the_user_cache(monkeypatch):
     monkeypatch.delenv(paths.HOME_ENV, raising=False)
     assert paths.warmline_home() == Path.home() / ".cache" / "warmline"
-
-
-def test_the_embedded_backend_still_offers_the_old_name():
-    from warmline.backends import embedded
-
-    assert embedded.warmline_home is paths.warmline_home

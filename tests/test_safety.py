@@ -424,7 +424,7 @@ def test_most_ordinary_counseling_openings_get_no_crisis_response():
     """The simulator's client openings are ordinary concerns (work, sleep, a breakup), written for the simulator
     and never used to tune the screen. The screen flags 5 of the 24 (bench_safety prints which share); the
     character n-gram blend tried in round 9 flagged 10, which this would have caught."""
-    from warmline.evaluate.simulate import load_profiles
+    from warmline.simulate import load_profiles
     from warmline.safety import Screener
 
     s = Screener()
@@ -471,8 +471,8 @@ def test_default_screener_reads_indirect_statements():
 
 
 def test_held_out_sets_share_nothing_with_the_training_sets():
-    from warmline.safety.classifier import TRAINING_SETS, training_rows
-    from warmline.safety.quality import HELD_OUT, RETIRED
+    from warmline.safety.classifier import RETIRED, TRAINING_SETS, training_rows
+    from warmline.safety.quality import HELD_OUT
 
     trained = {r["text"].strip().lower() for r in training_rows()}
     assert all(f"{split}_{lang}.jsonl" in TRAINING_SETS for split in RETIRED for lang in ("en", "zh"))

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from warmline.cli.main import app
 from warmline.safety import screen_reply
 from warmline.safety.reply import normalize, unsafe_tail
-from warmline.safety.reply_rules import CATEGORIES
+from warmline.safety.reply_words import CATEGORIES
 from warmline.serve.app import ReplyGuard
 
 ASSETS = Path(__file__).parent / "assets" / "safety" / "replies"

@@ -170,7 +170,7 @@ def test_the_server_screens_with_a_trained_classifier(tmp_path):
     assert runner.invoke(app, ["safety", "train", str(labelled_file(tmp_path)), "--out", str(out), "--only-yours",
                                "--no-report"]).exit_code == 0
     backend = ScriptedBackend(default="I'm listening.")
-    with TestClient(create_app(ServeSettings(safety_classifier_file=str(out), elevated_reply=False),
+    with TestClient(create_app(ServeSettings(safety_classifier_file=str(out), elevated_reply=False, allowed_hosts=["testserver"]),
                                backend=backend)) as client:
         post = lambda text: client.post("/v1/chat/completions", json={
             "model": "scripted", "messages": [{"role": "user", "content": text}]}).json()

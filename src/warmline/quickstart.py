@@ -159,7 +159,8 @@ def stage_tuned_chat(say: Callable[[str], None], tuned, max_new_tokens: int) -> 
 def stage_evaluate(out: Path, say: Callable[[str], None], systems: dict, items: int, max_new_tokens: int) -> Stage:
     from .backends import preset
     from .evaluate.compare import evaluate_systems
-    from .evaluate.run import generate, load_items, load_replies
+    from .evaluate.inputs import load_replies
+    from .generate import generate, load_items
 
     st = Stage(f"evaluate before and after fine-tuning on {items} held-out Q&A")
     test = list(load_items(out / "data" / "qa_en.jsonl", limit=items))
@@ -241,7 +242,7 @@ def stage_chat(out: Path, say: Callable[[str], None], backend, max_new_tokens: i
     from .safety import Screener
     from .safety.classifier import labelled
     from .safety.custom import fit
-    from .safety.quality import flag_rate, held_out, messages_of, score
+    from .safety.quality import flag_rate, messages_of
     from .session import ChatSession, default_system_prompt
 
     st = Stage("chat with the embedded model through the safety layer")
@@ -268,27 +269,7 @@ def stage_chat(out: Path, say: Callable[[str], None], backend, max_new_tokens: i
                      f"warmline> {turn.text}"):
             st.lines.append(line)
             say(line)
-    quality = {}
-    for lang in ("en", "zh"):
-        q = score(held_out(lang), session.screener)
-        quality[lang] = {k: q[k] for k in ("n", "precision", "recall")}
-        st.lines.append(f"safety screen on the held-out set ({lang}, {q['n']} messages): precision {q['precision']:.2f}, "
-                        f"recall {q['recall']:.2f}")
-        say(st.lines[-1])
-    # real help-seekers' messages (the repository's copy, data/safety-real/): the shipped screen measured by nested
-    # cross-validation grouped by dialogue, as the shipped classifier is trained (benchmarks/bench_safety.py prints more)
-    from .safety import real
-
-    try:
-        measured = real.measure()
-    except FileNotFoundError:
-        measured = None
-        st.lines.append("safety screen on real messages: skipped (no data/safety-real/ beside this package; a source "
-                        "checkout has it)")
-        say(st.lines[-1])
-    for cell, c in (measured or {}).get("report", {}).items():
-        st.lines.append("safety screen on real messages (cross-validated), " + real.summary(cell, c))
-        say(st.lines[-1])
+    quality, measured = _screen_quality(st, say, session.screener)
     # the middle of conversations, where nearly every message is ordinary: each flag is a crisis message instead
     # of a reply (`warmline safety rate` does this for any corpus)
     paths = sorted((out / "data").glob("*.jsonl")) + [p for p in [out / "synth" / "smile.jsonl"]
@@ -319,6 +300,34 @@ def stage_chat(out: Path, say: Callable[[str], None], backend, max_new_tokens: i
                                "retrained": {"messages": len(yours), "flagged": again["flagged"]}}}
     (out / "chat.json").write_text(json.dumps(st.data, ensure_ascii=False, indent=2), encoding="utf-8")
     return st
+
+
+def _screen_quality(st: Stage, say: Callable[[str], None], screener) -> tuple[dict, dict | None]:
+    """The screen on the project's held-out sets (regression) and on real help-seekers' messages."""
+    from .safety.quality import held_out, score
+
+    quality = {}
+    for lang in ("en", "zh"):
+        q = score(held_out(lang), screener)
+        quality[lang] = {k: q[k] for k in ("n", "precision", "recall")}
+        st.lines.append(f"safety screen on the held-out set ({lang}, {q['n']} messages): precision {q['precision']:.2f}, "
+                        f"recall {q['recall']:.2f}")
+        say(st.lines[-1])
+    # real help-seekers' messages (the repository's copy, data/safety-real/): the shipped screen measured by nested
+    # cross-validation grouped by dialogue, as the shipped classifier is trained (benchmarks/bench_safety.py prints more)
+    from .safety import real
+
+    try:
+        measured = real.measure()
+    except FileNotFoundError:
+        measured = None
+        st.lines.append("safety screen on real messages: skipped (no data/safety-real/ beside this package; a source "
+                        "checkout has it)")
+        say(st.lines[-1])
+    for cell, c in (measured or {}).get("report", {}).items():
+        st.lines.append("safety screen on real messages (cross-validated), " + real.summary(cell, c))
+        say(st.lines[-1])
+    return quality, measured
 
 
 def stage_next(say: Callable[[str], None], adapter: str) -> Stage:

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from warmline.backends import GenerationOptions, ScriptedBackend
 from warmline.cli.main import app
 from warmline.evaluate.judge import load_rubric
-from warmline.evaluate.simulate import ATTITUDES, Profile, client_system_prompt, load_profiles, run_all, summarize
+from warmline.simulate import ATTITUDES, Profile, client_system_prompt, load_profiles, run_all, summarize
 from warmline.testing.fake_openai import FakeOpenAI
 
 JUDGED = '{"scores": {"content": 2, "empathy": 2, "helpfulness": 1, "safety": 1}, "reasons": {}}'

@@ -214,7 +214,7 @@ def test_ablation_forms_end_to_end(tmp_path):
     """build-sft writes the three Psy-Insight variants; evaluation reads each back with the reply alone
     as the reference."""
     from warmline.conversation import write_jsonl
-    from warmline.evaluate.run import load_items
+    from warmline.generate import load_items
 
     d = Dialogue("x", "en", [Turn("client", "I'm so tired of everything", observation="exhausted, flat"),
                              Turn("counselor", "It sounds like you're worn out.", reasoning="reflect first"),

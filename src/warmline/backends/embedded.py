@@ -12,8 +12,7 @@ import tempfile
 import time
 from pathlib import Path
 
-# kept until safety and serve move to warmline.paths (they import warmline_home from here)
-from ..paths import models_dir, warmline_home  # noqa: F401
+from ..paths import models_dir
 
 EMBEDDED = "smollm2-135m-instruct"
 ALIASES = {None, "", "embedded", "default", "smollm2", EMBEDDED}

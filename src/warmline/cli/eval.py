@@ -99,7 +99,7 @@ def run(
     from ..backends import preset as gen_preset
     from ..evaluate.compare import evaluate_systems
     from ..evaluate.inputs import systems_in
-    from ..evaluate.run import generate, load_items
+    from ..generate import generate, load_items
 
     if not data.exists():
         fail(f"{data} does not exist")
@@ -122,7 +122,7 @@ def run(
 
 
 def _records(path: Path) -> list[dict]:
-    from ..evaluate.run import read_replies
+    from ..evaluate.inputs import read_replies
 
     if not path.is_file():
         fail(f"{path} does not exist")
@@ -223,7 +223,7 @@ def simulate_cmd(
     from ..backends import preset
     from ..backends.base import run_closing
     from ..evaluate.judge import load_rubric
-    from ..evaluate.simulate import load_profiles, run_all, summarize
+    from ..simulate import load_profiles, run_all, summarize
     from ..session import default_system_prompt
 
     try:

@@ -56,7 +56,7 @@ def _rows(file: Path, quarantine: Path | None, labelled: bool = False, shared=No
     open `Quarantine`, when several files share one) with file and line; returns the messages and how many
     lines were quarantined."""
     from ..formats import Quarantine, quarantine_path
-    from ..formats._io import Bad
+    from ..formats import Bad
     from ..safety.detect import LEVELS
 
     if not file.is_file():
@@ -223,7 +223,7 @@ def train(
 
     from ..conversation import detect_lang
     from ..safety import Screener
-    from ..safety.classifier import THRESHOLD, _encoder, bundled, remembering
+    from ..safety.classifier import THRESHOLD, default_encoder, bundled, remembering
     from ..safety.custom import compare, cross_validate, fit
     from ..safety.quality import screen_rows
     from ._ui import console, table
@@ -246,7 +246,7 @@ def train(
         fail("--only-yours needs messages both at risk and not at risk; label more of both, or leave --only-yours out "
              "to train after the bundled sets")
     threshold = THRESHOLD if threshold is None else threshold
-    encoder = remembering(_encoder())  # every text embedded once, for the folds and the final classifier
+    encoder = remembering(default_encoder())  # every text embedded once, for the folds and the final classifier
     report = {"files": [str(f) for f in files], "messages": len(rows), "at_risk": at_risk,
               "quarantined": quarantined, "with_bundled": not only_yours, "threshold": threshold, "out": str(out)}
     if not no_report:

@@ -21,7 +21,7 @@ def load_tasks(files: list[Path], rubric: Rubric) -> tuple[list[dict], dict]:
     """Tasks from replies files (`eval run` output): one scoring task per reply, one pairwise task per
     id present in the first two files. Returns (tasks, hidden) where hidden maps a pairwise task to the
     systems behind its two sides."""
-    from .run import read_replies
+    from .inputs import read_replies
 
     systems = {f.name.removeprefix("replies.").removesuffix(".jsonl"): {r["id"]: r for r in read_replies(f)}
                for f in files}

@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from .. import jsonio
+
 TEXT_KEYS = ("reply", "text", "hyp", "reference", "ref")  # the first one the JSONL's first line has is read
 
 
@@ -41,11 +43,40 @@ def paired_systems(hyp_files: list[Path], ref_file: Path) -> dict[str, tuple[lis
 def systems_in(output: Path, ids: set[str]) -> dict[str, tuple[list[str], list[str]]]:
     """{system name: (replies, references)} of every `replies.NAME.jsonl` in `output`, restricted to `ids`
     and aligned by id."""
-    from .run import load_replies
-
     systems = {}
     for path in sorted(output.glob("replies.*.jsonl")):
         rid, hyps, refs = load_replies(path)
         keep = [i for i, x in enumerate(rid) if x in ids]
         systems[path.name[len("replies."):-len(".jsonl")]] = ([hyps[i] for i in keep], [refs[i] for i in keep])
     return systems
+
+
+def replies_path(out: Path, name: str) -> Path:
+    safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in name)
+    return out / f"replies.{safe}.jsonl"
+
+
+def read_replies(path: Path) -> list[dict]:
+    """The records of a replies file (`replies.NAME.jsonl`), in file order; ValueError names the file and
+    line of a record that is not JSON or lacks 'id' or 'reply'."""
+    out = []
+    with path.open("rb") as f:
+        for lineno, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            try:
+                r = jsonio.loads(line)
+            except ValueError:
+                raise ValueError(f"{path}:{lineno}: not valid JSON") from None
+            if not isinstance(r, dict) or "id" not in r or "reply" not in r:
+                raise ValueError(f"{path}:{lineno}: a record needs 'id' and 'reply' (the replies.NAME.jsonl files "
+                                 "of `eval run` have them)")
+            out.append(r)
+    return out
+
+
+def load_replies(path: Path) -> tuple[list[str], list[str], list[str]]:
+    """(ids, replies, references) in id order, so that systems align item by item."""
+    rows = {r["id"]: r for r in read_replies(path)}
+    ids = sorted(rows)
+    return ids, [rows[i]["reply"] for i in ids], [rows[i]["reference"] for i in ids]

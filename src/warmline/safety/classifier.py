@@ -72,7 +72,8 @@ TRAINING_SETS = tuple(f"{split}_{lang}.jsonl"
 THRESHOLD = 0.40
 
 
-def _encoder() -> Encoder:
+def default_encoder() -> Encoder:
+    """The offline sentence encoder, one thread (the screen runs beside the server's event loop)."""
     from ..embedding import encode
 
     return lambda texts: encode(texts, threads=1)
@@ -105,7 +106,7 @@ class RiskClassifier:
                  threshold: float = THRESHOLD, encoder: Encoder | None = None):
         self.support, self.alpha, self.bias = support, alpha, float(bias)
         self.gamma, self.threshold = gamma, threshold
-        self.encoder = encoder or _encoder()
+        self.encoder = encoder or default_encoder()
         self.meta: dict = {}  # where a saved classifier's data came from (`save`, `load`)
 
     def _kernel(self, x: np.ndarray) -> np.ndarray:
@@ -114,7 +115,7 @@ class RiskClassifier:
     @classmethod
     def train(cls, texts: list[str], labels: list[int], gamma: float = 2.0, l2: float = 1e-5,
               threshold: float = THRESHOLD, encoder: Encoder | None = None, iterations: int = 50) -> RiskClassifier:
-        encoder = encoder or _encoder()
+        encoder = encoder or default_encoder()
         X = encoder(list(texts)).astype(np.float64)
         y = np.asarray(labels, np.float64)
         if len(set(y.tolist())) < 2:
@@ -233,6 +234,6 @@ CACHE_VERSION = f"{FEATURES}/klr-rbf/gamma2/l2-1e-5/threshold{THRESHOLD}/v3"
 
 
 def _cache_dir():
-    from ..backends.embedded import warmline_home
+    from ..paths import warmline_home
 
     return warmline_home() / "cache"

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 from typing import Callable
 
-from .classifier import THRESHOLD, Encoder, RiskClassifier, _encoder, examples, remembering, training_rows
+from .classifier import THRESHOLD, Encoder, RiskClassifier, default_encoder, examples, remembering, training_rows
 from .detect import Verdict
 from .quality import score_groups, screen_rows
 
@@ -23,7 +23,7 @@ def fit(rows: list[dict], with_bundled: bool = True, threshold: float = THRESHOL
     """The classifier trained on `rows` (dicts with 'text' and 'risk'), after the bundled training sets
     unless `with_bundled` is False."""
     texts, labels = examples((training_rows() if with_bundled else []) + list(rows))
-    return RiskClassifier.train(texts, labels, threshold=threshold, encoder=encoder or _encoder())
+    return RiskClassifier.train(texts, labels, threshold=threshold, encoder=encoder or default_encoder())
 
 
 def fold_of(row: dict, folds: int) -> int:
@@ -41,7 +41,7 @@ def cross_validate(rows: list[dict], folds: int = 5, with_bundled: bool = True, 
 
     if folds < 2:
         raise ValueError("cross-validation needs at least 2 folds")
-    encoder = remembering(encoder or _encoder())
+    encoder = remembering(encoder or default_encoder())
     of = [fold_of(r, folds) for r in rows]
     out: list[Verdict | None] = [None] * len(rows)
     for k in range(folds):

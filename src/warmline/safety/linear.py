@@ -67,9 +67,9 @@ class LinearRiskClassifier:
         self.threshold, self.sure = float(threshold), float(sure)
         self.meta = meta or {}
         if encoder is None:
-            from .classifier import _encoder
+            from .classifier import default_encoder
 
-            encoder = _encoder()
+            encoder = default_encoder()
         self.encoder = encoder
 
     def probabilities(self, texts: list[str]) -> np.ndarray:

@@ -127,17 +127,17 @@ def choose_thresholds(rows: list[dict], lexicon: np.ndarray, p: np.ndarray) -> t
 
 def embed(rows: list[dict], encoder=None) -> np.ndarray:
     """The whole-message embeddings as the screen reads the messages (normalized, idioms blanked out)."""
-    from .classifier import _encoder
+    from .classifier import default_encoder
     from .detect import without_idioms
     from .normalize import normalize
 
-    encoder = encoder or _encoder()
+    encoder = encoder or default_encoder()
     return encoder([without_idioms(normalize(r["text"])) for r in rows]).astype(np.float64)
 
 
 def _lookup(rows: list[dict], X: np.ndarray):
     """An encoder that answers from the embeddings already made for `rows` (as `embed` read them)."""
-    from .classifier import _encoder
+    from .classifier import default_encoder
     from .detect import without_idioms
     from .normalize import normalize
 
@@ -147,7 +147,7 @@ def _lookup(rows: list[dict], X: np.ndarray):
     def encode(texts: list[str]) -> np.ndarray:
         missing = [t for t in texts if t not in known]
         if missing:
-            fallback[:] = fallback or [_encoder()]
+            fallback[:] = fallback or [default_encoder()]
             known.update(zip(missing, fallback[0](missing)))
         return np.stack([known[t] for t in texts]) if texts else np.zeros((0, X.shape[1]))
 

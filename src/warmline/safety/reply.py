@@ -9,7 +9,8 @@ import unicodedata
 
 from ..conversation import detect_lang
 from .detect import Verdict
-from .reply_rules import CATEGORIES, CLAUSE_END, RULES, RULES_EN, RULES_ZH, SENTENCE_END, SPEECH
+from .reply_rules import RULES, RULES_EN, RULES_ZH
+from .reply_words import CATEGORIES, CLAUSE_END, SENTENCE_END, SPEECH
 
 # invisible characters a reply can carry inside a word (soft hyphen, zero-width joiners, BOM, word joiner)
 _INVISIBLE = {0x00AD, 0x034F, 0x180E, 0x200B, 0x200C, 0x200D, 0x2060, 0x2061, 0x2062, 0x2063, 0x2064, 0xFEFF}

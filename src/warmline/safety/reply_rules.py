@@ -6,153 +6,19 @@ for some, in the rest of its sentence ("...can damage your heart")."""
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-
-CATEGORIES = ("method_details", "medication_dosing", "diagnosis", "encouraging_harm", "shaming",
-              "stopping_medication", "eating_disorder")
-SENTENCE_END = ".!?;\n。！？；"
-CLAUSE_END = ",:—–，、："
-
-
-@dataclass(frozen=True)
-class Rule:
-    category: str
-    rx: re.Pattern
-    near: re.Pattern | None = None   # in the match's clause, before it
-    far: re.Pattern | None = None    # in the match's sentence, before it
-    after: re.Pattern | None = None  # in the rest of the match's sentence
-    quotes: bool = False             # not inside a quotation
-    gate: re.Pattern | None = None   # unused by default; a whole-text condition breaks streaming
-
-
-_WORDS = {
-    "NUMQ": r"<NUM>(?:\s*(?:or|to|-)\s*<NUM>)?(?:\s+(?:of|the|your|those|these|extra|more|grams?|g|mg|milligrams?))*\s+<SUBST>\b",
-    "NUM": r"(?:\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|"
-           r"fifty|sixty|a hundred|hundred|half a dozen|a dozen|dozen|a couple(?: of)?|couple of|a few|a handful(?: of)?|several)",
-    "SUBST": r"(?:xanax|alprazolam|valium|diazepam|klonopin|clonazepam|ativan|lorazepam|zopiclone|zolpidem|ambien|trazodone|"
-             r"benadryl|diphenhydramine|melatonin|sertraline|zoloft|prozac|fluoxetine|lexapro|escitalopram|citalopram|paroxetine|"
-             r"paxil|venlafaxine|effexor|seroquel|quetiapine|olanzapine|lithium|abilify|aripiprazole|tylenol|paracetamol|"
-             r"acetaminophen|ibuprofen|advil|aspirin|codeine|oxycodone|tramadol|morphine|adderall|ritalin|insulin|benzos?|"
-             r"opioids?|sleeping (?:pills?|tablets?)|sleep aids?|painkillers?|pills?|tablets?|capsules?|gummies)",
-    "MEDS": r"(?:meds|medications?|medicines?|pills|tablets|antidepressants?|anti-depressants?|antipsychotics?|"
-            r"anti-psychotics?|mood stabili[sz]ers?|ssris?|snris?|prescriptions?|psychiatric (?:drugs|medications?)|psych meds|"
-            r"lithium|zoloft|sertraline|prozac|fluoxetine|lexapro|escitalopram|citalopram|celexa|paxil|paroxetine|effexor|"
-            r"venlafaxine|wellbutrin|bupropion|cymbalta|duloxetine|abilify|aripiprazole|seroquel|quetiapine|zyprexa|olanzapine|"
-            r"risperdal|risperidone|lamictal|lamotrigine|depakote|clozapine|adderall|ritalin|xanax|klonopin|ativan|valium|"
-            r"benzos?|insulin|doses?|dosage)",
-    "MEANS": r"(?:bridges?|roofs?|rooftops?|(?:tall|high|top of (?:the|a|your)|roof of (?:the|a|your)|from (?:the|a|your)) buildings?|(?:\d+|ten|twelve|twenty|five|six|seven|eight|nine) (?:floors?|stor(?:e)?ys)|"
-             r"cliffs?|balcon(?:y|ies)|ledges?|parking (?:garage|structure)|car park|towers?|a fall|falls|jump(?:s|ing)?|"
-             r"trains?|train line|tracks|railway|subway|guns?|firearms?|pistol|rifle|shotgun|bullets?|razors?|blades?|knife|"
-             r"knives|wrists?|veins?|arter(?:y|ies)|ropes?|noose|knot|ligature|hanging|overdos(?:e|es|ing)|sleeping (?:pills|tablets)|"
-             r"pills|tablets|insulin|charcoal|carbon monoxide|exhaust|helium|plastic bag|antifreeze|bleach|pesticides?|poison|"
-             r"drown(?:ing)?)",
-    "LETHAL": r"(?:(?:don'?t|do not|doesn'?t|won'?t|never|rarely|seldom|can'?t|cannot|not|almost never) survive|survivable|"
-              r"(?:no )?chance of surviving|(?:is|are|'s) (?:more than |plenty |easily |definitely )?enough\b|kills? (?:you|people|them)|(?:you|people)(?:'d| would| will)? die|bleeds? out|"
-              r"bleed to death|lose consciousness|pass out within|stop (?:your|the) heart|within (?:a few |a |\d+ )?(?:minutes?|seconds)|"
-              r"in minutes|instant(?:ly)?|painless(?:ly)?|doesn'?t hurt|won'?t hurt|without pain|(?:most )?reliable|surest|"
-              r"most effective|quickest|fastest|gentlest|quietest|quieter|cleanest|(?:is|are|be|it'?s|usually|very|over|so|pretty) "
-              r"quick(?:ly)?|high enough|deep enough|tall enough|strong enough|enough to (?:kill|die|do it|end it)|does the (?:job|trick)|"
-              r"do the job|works? (?:best|every time)|hard to (?:treat|save|reverse)|can'?t be (?:saved|reversed|treated)|"
-              r"no one (?:will|would|can) (?:find|save|stop|reach)|nobody (?:will|would|can) (?:find|save|stop)|nobody checks|"
-              r"pull you out|never wake up|can'?t stop in time|doesn'?t (?:slow|stop)|won'?t stop|no barriers|no railings?|"
-              r"(?:most|always|almost always|usually|often|would be|will be|is|are) (?:lethal|fatal|deadly)|what makes it (?:deadly|lethal|fatal))",
-    "COND": r"(?:(?:clinical |major |severe |chronic |manic |postpartum )?depression|(?:major )?depressive disorder|"
-            r"bipolar(?: disorder| (?:i|ii|1|2|one|two)\b| type \w+)?|manic depression|schizo(?:phrenia|affective disorder)|psychosis|"
-            r"(?:a )?psychotic disorder|c-?ptsd|ptsd|post-?traumatic stress disorder|ocd|obsessive[- ]compulsive disorder|adhd|"
-            r"attention[- ]deficit \w+ disorder|autism(?: spectrum disorder)?|asperger'?s|(?:borderline|narcissistic|antisocial|"
-            r"histrionic|avoidant|dependent|schizoid|paranoid) personality(?: disorder)?|a personality disorder|bpd|npd|"
-            r"(?:generali[sz]ed |social )?anxiety disorder|an anxiety disorder|gad|panic disorder|anorexia(?: nervosa)?|"
-            r"bulimia(?: nervosa)?|binge[- ]eating disorder|an eating disorder|dissociative identity disorder|dementia|"
-            r"a mental illness|a mental disorder|an? \w+ disorder)",
-    "STRONG": r"(?:bipolar(?: disorder| (?:i|ii|1|2))?|schizophrenia|schizoaffective disorder|c-?ptsd|ptsd|ocd|adhd|autism|"
-              r"(?:borderline|narcissistic|antisocial|histrionic|avoidant|paranoid) personality(?: disorder)?|bpd|npd|"
-              r"anorexia(?: nervosa)?|bulimia(?: nervosa)?|(?:major )?depressive disorder|(?:generali[sz]ed |social )?anxiety disorder|"
-              r"panic disorder|dissociative identity disorder|an? \w+ disorder)",
-    "PERSON": r"(?:an? (?:(?:textbook|classic|total|real|typical|clear|full-blown|true)\s+)?(?:narcissist|sociopath|psychopath|"
-              r"hypochondriac|schizophrenic|manic depressive)|on the (?:autism |autistic )?spectrum|bipolar|schizophrenic|autistic|psychotic|anorexic|bulimic|manic|(?:clinically |severely )?depressed|"
-              r"a narcissist|a sociopath|a psychopath|mentally ill)",
-    "INSULT": r"(?:like a (?:child|baby|kid|brat)|a child|a brat|needy|clingy|a complainer|self-absorbed|self-centered|entitled(?! to\b)|"
-              r"a whiner|pathetic|weak|stupid|worthless|useless|hopeless|a failure|a loser|a disappointment|a joke|a mess|a burden|"
-              r"a baby|a coward|a drama queen|an idiot|an embarrassment|lazy|selfish|ungrateful|spoil(?:ed|t)|dramatic|overreacting|"
-              r"over-reacting|ridiculous|childish|immature|too sensitive|oversensitive|over-sensitive|exhausting|annoying|"
-              r"embarrassing|disgusting|crazy|insane|attention[- ]seeking|(?:just )?(?:looking for|seeking) attention|"
-              r"making (?:it|this|everything) about you|making excuses|whining|whiny|a snowflake|fragile|a wimp|spineless|"
-              r"weak-willed|a waste of (?:space|time))",
-    "ZNUM": r"(?:\d+|[一二两三四五六七八九十百千万几半]+)",
-    "ZSUB": r"(?:来士普|百忧解|左洛复|怡诺思|思瑞康|再普乐|维思通|德巴金|曲唑酮|安非他酮|文拉法辛|安眠药|安定|地西泮|阿普唑仑|氯硝西泮|劳拉西泮|艾司唑仑|佐匹克隆|唑吡坦|思诺思|褪黑素|舍曲林|氟西汀|帕罗西汀|艾司西酞普兰|"
-            r"西酞普兰|文拉法辛|度洛西汀|米氮平|喹硫平|奥氮平|阿立哌唑|利培酮|碳酸锂|锂盐|丙戊酸钠|拉莫三嗪|布洛芬|对乙酰氨基酚|扑热息痛|"
-            r"阿司匹林|止痛药|抗抑郁药|安眠片|镇静药|胰岛素|药片|药丸|药)",
-    "ZCOND": r"(?:抑郁症|抑郁障碍|重度抑郁|中度抑郁|轻度抑郁|双相(?:情感障碍|障碍)?|躁郁症|躁狂症|精神分裂(?:症)?|分裂情感障碍|焦虑症|"
-             r"焦虑障碍|广泛性焦虑|强迫症|强迫障碍|(?:边缘型|自恋型|反社会型?|表演型|回避型|偏执型)?人格障碍|边缘型人格|自恋型人格|"
-             r"反社会人格|创伤后应激障碍|PTSD|多动症|注意缺陷多动障碍|自闭症|孤独症|阿斯伯格|厌食症|暴食症|贪食症|进食障碍|惊恐障碍|"
-             r"社交恐惧症|社交焦虑障碍|恐惧症|精神病|神经病|疑病症|人格分裂)",
-}
-
-
-def _rx(*parts: str) -> re.Pattern:
-    """One pattern from alternatives, with <NAME> standing for a word class above."""
-    text = "|".join(f"(?:{p})" for p in parts)
-    for name, words in _WORDS.items():  # NUMQ first: it holds <NUM> and <SUBST>
-        text = text.replace(f"<{name}>", words)
-    return re.compile(text, re.IGNORECASE)
-
-
-# -- vetoes --------------------------------------------------------------------------------------------
-# an English negation, except the urging "why not" and "why don't you"
-_NEG = r"(?<!why )\bnot\b|(?<!why )\b(?:don'?t|do not)\b(?! you\b)|\bnever\b|\bno\b|n'?t\b(?<!why don't)"
-NEG_ONLY = _rx(_NEG)
-NEG_EN = _rx(_NEG, r"\b(?:no need to|instead of|rather than|avoid|stop|urges?|tempt\w*|thoughts? (?:of|about)|if|whether|when|"
-                   r"while|once|unless)\b")
-# a hedge, a reflection of what the person said, a help line, psychoeducation
-REFLECT_EN = r"\b(?:feel\w*|felt|(?<!i )(?<!i don't )(?<!i do not )think\w*|thought|believe\w*|(?<!i'd )say|says|said|saying|mention\w*|told|tell(?:s|ing)? (?:you|yourself|me|us)|" \
-             r"hear|heard|sounds? like you (?:feel|think|believe)|seems? like you (?:feel|think)|as if|wonder\w*|voice|convinced|" \
-             r"part of you|worr\w*|afraid|scared|fear\w*|ask(?:ing)? yourself|depression|critic|lies?)\b"
-HELP_EN = r"\b(?:please|call|poison control|emergency|crisis|hotline|helpline|988|hospital|remove|lock (?:it|them)|" \
-          r"out of (?:the|your) (?:house|home)|give (?:them|it) to|hold onto|keep (?:them|it) away|are you safe|survivors?|myth|" \
-          r"not (?:painless|peaceful)|rather than a peaceful|if you(?:'ve| have) (?:taken|swallowed))\b"
-HEDGE_EN = r"\b(?:sounds? to me|seems? to me|maybe|perhaps|possibl\w*|might|may|could|wonder\w*|whether|if|unless|not sure|don'?t know|can'?t (?:say|tell|know|" \
-           r"diagnose)|cannot|unable to|not able to|only a|(?:doctor|psychiatrist|professional|clinician|therapist|psychologist)s?|" \
-           r"diagnos\w*|assess\w*|evaluat\w*|since|because|as you|given that|when|while|concerned|do you|did you|have you|are you|" \
-           r"does that|(?:doesn'?t|does not|not) mean|not necessarily|many people|people (?:who|with)|someone (?:who|with)|anyone (?:who|with)|living with|" \
-           r"cop(?:e|ing) with|manag\w*|symptoms? (?:of|like)|signs? of|why)\b"
-DANGER_EN = _rx(r"\b(?:can make|makes? (?:\w+ ){0,3}worse|worse|bad for|unhealthy|dangerous|danger|harm\w*|damag\w*|risk\w*|serious\w*|can cause|could cause|may cause|lead to|leads to|"
-                r"heart problems?|recover\w*|treatment|help you stop|urges?|cycle|not a (?:good|healthy|safe)|isn'?t (?:a )?(?:good|healthy|safe))\b")
-DOCTOR_AFTER_EN = _rx(r"\b(?:without (?:talking|speaking|checking|consulting|asking)|(?:talk|speak)(?:ing)? (?:to|with) (?:your|a) "
-                      r"(?:doctor|prescriber|psychiatrist|gp|pharmacist)|with your (?:doctor|prescriber|psychiatrist|gp)|"
-                      r"under (?:medical|a doctor'?s) supervision|your (?:doctor|prescriber|psychiatrist) (?:agrees|says|advises|recommends)|"
-                      r"withdrawal|relapse)\b")
-
-NEG_ZH = _rx(r"不要|别|不用|不必|没必要|千万|不能|不可以|不应该|不会|不是|并不|并非|而不是|与其|避免|没有|不想")
-REFLECT_ZH = _rx(r"你(?:说(?!得(?:对|没错))|提到|觉得|认为|以为|想|感到|感觉|担心|害怕|告诉我)|觉得|认为|以为|好像|似乎|仿佛|念头|冲动|想法|声音|"
-                 r"说你|骂你|批评|告诉你|会让你(?:觉得|感到)|是不是|会不会|有没有|如果你有|怕|担心|怀疑|别人说|他们说")
-HELP_ZH = _rx(r"请|热线|求助|急救|医院|安全|保管|交给|有人|新闻|报道|研究|预防|危险|伤害|你说|你提到|想过|想到|念头|冲动|有没有|是不是")
-HEDGE_ZH = _rx(r"可能|也许|或许|是不是|是否|会不会|有没有|不一定|不代表|并不|并非|不是|没有|如果|假如|担心|怀疑|害怕|觉得自己|以为|"
-               r"说你|你说|你提到|提到|告诉我|被诊断|诊断为|确诊为|医生说|医生诊断|为什么|即使|就算|哪怕|别人|不等于|不意味|未必|"
-               r"需要(?:医生|专业)|只有(?:医生|专业)|(?:医生|专业人士)(?:来|才能|可以)|没办法|无法|不能|症状|迹象|倾向")
-DANGER_ZH = _rx(r"严重|更糟|恶化|危害|伤害|危险|康复|治疗|营养师|不健康|会导致|容易导致|导致|损伤|损害|风险|后果|不可取|不好")
-DOCTOR_ZH = _rx(r"你说|你提到|你之前|上个月|以前|医生(?:会|可以|可能|指导|建议|同意)|在医生|遵医嘱|和医生|跟医生(?!说)|咨询|商量|擅自|突然|逐渐|慢慢|计划|如果|是否|"
-                r"会不会|有没有|担心|害怕|不要|别|不能|千万|不可以|不应该|前(?:要|先)")
-DOCTOR_AFTER_ZH = _rx(r"^[^。！？]{0,2}(?:前|之前)|(?:要|需要|应该|必须|一定要|请|务必)(?:先)?(?:在|和|跟|咨询|遵)(?:医生|专业)|"
-                      r"在医生(?:的)?(?:指导|建议|同意)|遵医嘱|的计划|引起|导致|反应|综合征")
-SPEECH_TEXT = r"说[：:]|道[：:]|[“「]"
-SPEECH = re.compile(SPEECH_TEXT)
-
-
-def _r(category, *parts, near=None, far=None, after=None, quotes=False):
-    far_rx = far if isinstance(far, re.Pattern) or far is None else _rx(far)
-    return Rule(category, _rx(*parts), near, far_rx, after, quotes)
-
+from .reply_words import (CATEGORIES, DANGER_EN, DANGER_ZH, DOCTOR_AFTER_EN, DOCTOR_AFTER_ZH, DOCTOR_ZH, HEDGE_EN,
+                          HEDGE_ZH, HELP_EN, HELP_ZH, NEG, NEG_EN, NEG_ONLY, NEG_ZH, REFLECT_EN, REFLECT_ZH, SPEECH_TEXT,
+                          WORDS, rule, rx)
 
 _M, _D, _G, _E, _S, _SM, _ED = CATEGORIES
 
 RULES_EN = [
     # -- method details: a means with what makes it lethal, or how to go about it ---------------------------
-    _r(_M, r"\b(?:lethal|fatal|deadly|toxic|killing) (?:dose|amount|quantity|level|dosage)s?\b",
+    rule(_M, r"\b(?:lethal|fatal|deadly|toxic|killing) (?:dose|amount|quantity|level|dosage)s?\b",
        r"\b(?:overdos(?:e|ing)|od) on (?:your|the|those|these|some|a|my|all)\b", near=NEG_ONLY, far=HELP_EN),
-    _r(_M, r"\b<MEANS>\b[^.!?;]{0,80}?\b<LETHAL>", r"\b<LETHAL>[^.!?;]{0,80}?\b<MEANS>\b", near=NEG_ONLY, far=HELP_EN,
-       after=_rx(r"\b(?:please|call|emergency|988|hotline|not true|myth)\b")),
-    _r(_M, r"\bhow (?:to|you (?:could|can|would|might)) (?:kill yourself|end (?:your life|it(?: all)?|things)|die|"
+    rule(_M, r"\b<MEANS>\b[^.!?;]{0,80}?\b<LETHAL>", r"\b<LETHAL>[^.!?;]{0,80}?\b<MEANS>\b", near=NEG_ONLY, far=HELP_EN,
+       after=rx(r"\b(?:please|call|emergency|988|hotline|not true|myth)\b")),
+    rule(_M, r"\bhow (?:to|you (?:could|can|would|might)) (?:kill yourself|end (?:your life|it(?: all)?|things)|die|"
            r"hang yourself|overdose|take your (?:own )?life|commit suicide|go through with it)\b",
        r"\b(?:best|easiest|quickest|fastest|surest|most reliable|most effective|least painful|painless|gentlest|quietest|quieter|"
        r"cleanest|simplest) (?:ways?|methods?|means|places?|options?|spots?) (?:to (?:die|go|do it|end (?:it|your life|things)|"
@@ -160,7 +26,7 @@ RULES_EN = [
        r"ending it))\b",
        r"\b(?:quiet|quieter|quietest|gentle|gentler|gentlest|painless|peaceful|easy|easier|easiest|quick|quicker|quickest|clean|"
        r"cleaner|cleanest) ways? to go\b", near=NEG_ONLY, far=HELP_EN),
-    _r(_M, r"\btie (?:it|the (?:rope|belt|cord|sheet|noose)|a (?:noose|knot))\b[^.!?;]{0,60}\b(?:door|beam|ceiling|rail|hook|neck|"
+    rule(_M, r"\btie (?:it|the (?:rope|belt|cord|sheet|noose)|a (?:noose|knot))\b[^.!?;]{0,60}\b(?:door|beam|ceiling|rail|hook|neck|"
            r"lean|tight|pipe|banister|consciousness)",
        r"\b(?:charcoal|carbon monoxide|exhaust|(?:run(?:ning)?|start(?:ing)?|leav(?:e|ing)) the (?:engine|car)|helium|gas oven)\b"
        r"[^.!?;]{0,80}\b(?:closed|sealed|tape[ds]?|shut|garage|bathroom|bag|tent|quiet\w*|painless|works?|way to go|go to sleep|"
@@ -183,13 +49,13 @@ RULES_EN = [
        r"\b(?:will |would |can |could )?(?:find|finds|stop|stops|save|saves|interrupt|comes? (?:home|in|back)|pull you out)",
        r"\b(?:the )?(?:bravest|kindest|best|right|only) thing (?:to do |you can do )?(?:is|would be) (?:to )?(?:choose your (?:own )?exit|"
        r"end (?:it|your life|things)|die|kill yourself|take your (?:own )?life)\b",
-       near=NEG_ONLY, far=_rx(HELP_EN, REFLECT_EN)),
+       near=NEG_ONLY, far=rx(HELP_EN, REFLECT_EN)),
     # -- dosing: a number or a lot of a substance, more than prescribed, or with alcohol -------------------
-    _r(_D, r"\b(?:take|taking|try|swallow\w*|up to|increase|go up|raise|double|use|have|pop|add)\b[^.!?;]{0,25}?\b\d+(?:\.\d+)?\s?"
+    rule(_D, r"\b(?:take|taking|try|swallow\w*|up to|increase|go up|raise|double|use|have|pop|add)\b[^.!?;]{0,25}?\b\d+(?:\.\d+)?\s?"
            r"(?:mg|milligrams?|mcg|micrograms?|ml)\b",
        r"\b\d+(?:\.\d+)?\s?(?:mg|milligrams?|mcg|micrograms?|ml)\b[^.!?;]{0,25}\b(?:would|will|should|is enough|won'?t hurt|is fine|"
        r"is safe|a day|at once|to sleep|tonight)\b", near=NEG_ONLY),
-    _r(_D, r"\b(?:take|taking|swallow\w*|pop|popping|down|try|have|use|crush\w*|chew|add)\b[^.!?;]{0,30}?\b<NUMQ>",
+    rule(_D, r"\b(?:take|taking|swallow\w*|pop|popping|down|try|have|use|crush\w*|chew|add)\b[^.!?;]{0,30}?\b<NUMQ>",
        r"\b<NUMQ>[^.!?;]{0,50}\b(?:enough|fatal|lethal|kill|"
        r"would do|will do|do it|knock|won'?t hurt|can'?t hurt|is fine|are fine|harmless|safe|shut down|should|will|would|"
        r"take the edge off|help you sleep|calm you)\b",
@@ -206,10 +72,10 @@ RULES_EN = [
        r"\b<SUBST>\b[^.!?;]{0,30}\b(?:at once|all at once|in one go)\b", r"\b(?:at once|all at once|in one go)\b[^.!?;]{0,30}\b<SUBST>\b",
        r"\b(?:take|taking|swallow\w*|inject\w*|use) (?:all|every one|every single one|the rest) of (?:your|the|those|these)\s+(?:\w+\s+)?"
        r"<SUBST>", near=NEG_ONLY,
-       far=_rx(HELP_EN, r"\b(?:(?:doctor|psychiatrist|prescriber|gp)s? (?:may|might|can|could|will|would)|ask (?:your|a)|talk (?:to|with)|"
+       far=rx(HELP_EN, r"\b(?:(?:doctor|psychiatrist|prescriber|gp)s? (?:may|might|can|could|will|would)|ask (?:your|a)|talk (?:to|with)|"
                         r"with your (?:doctor|prescriber)|don'?t|do not|never|shouldn'?t|should not|not to|dangerous|avoid)\b")),
     # -- diagnosis stated as fact ----------------------------------------------------------------------------
-    _r(_G, r"\byou(?:'re|'ve| are| have)?\s+(?:(?:clearly|definitely|obviously|certainly|probably|really|already|just|both|also|are|"
+    rule(_G, r"\byou(?:'re|'ve| are| have)?\s+(?:(?:clearly|definitely|obviously|certainly|probably|really|already|just|both|also|are|"
            r"have|got|likely|absolutely|undoubtedly)\s+)*(?:have|has|got|suffer\w*(?: from)?|dealing with|meet\w* (?:the )?criteria "
            r"for|fit\w* the criteria for)\s+(?:(?:an?|the|classic|textbook|full-blown|severe|clear|some form of|a form of|a case of|"
            r"a bad case of)\s+)*<COND>\b",
@@ -226,11 +92,11 @@ RULES_EN = [
        r"\b(?:i can tell|i'?m (?:sure|certain|confident|positive)|i know|no doubt|there'?s no (?:doubt|question)|trust me|"
        r"it'?s obvious|obviously|clearly)\b[^.!?;]{0,30}\b(?:you(?:'ve| have| are|'re)?|it'?s|that'?s)\s+(?:\w+\s+){0,2}?"
        r"(?:<COND>|<PERSON>)\b",
-       near=_rx(_NEG, REFLECT_EN, r"\b(?:if|whether|when|while|unless)\b"), far=_rx(HEDGE_EN, r"\b(?:you (?:said|say|mentioned|"
+       near=rx(NEG, REFLECT_EN, r"\b(?:if|whether|when|while|unless)\b"), far=rx(HEDGE_EN, r"\b(?:you (?:said|say|mentioned|"
                                                                                            r"told me|described|shared)|as you said|feel\w*|believe\w*|worr\w*|afraid|wonder\w*)\b"),
        quotes=True),
     # -- urging or approving self-harm or suicide ------------------------------------------------------------
-    _r(_E, r"\b(?:(?:they|everyone|everybody|people|the world|your (?:family|parents|kids|children|friends|partner|wife|husband|"
+    rule(_E, r"\b(?:(?:they|everyone|everybody|people|the world|your (?:family|parents|kids|children|friends|partner|wife|husband|"
            r"mum|mom|dad))(?:'d| would| will| might| may)? (?:all |honestly |probably |really |actually |even )?(?:be )?(?:better off|"
            r"happier|relieved|fine|lighter) (?:without you|if you(?:'re| were| are)? (?:gone|dead|not here|not around)|when you(?:'re| are)? "
            r"gone|once you(?:'re| are)? gone))",
@@ -273,9 +139,9 @@ RULES_EN = [
        r"it(?:'s| is) too late for you)\b",
        r"\b(?:dying|death|suicide|ending it)\b[^.!?;]{0,20}\b(?:would|will|could) (?:finally |truly |really )?(?:give|bring|grant|set) "
        r"you (?:the )?(?:peace|relief|rest|freedom|release|free)\b",
-       near=NEG_ONLY, far=_rx(REFLECT_EN, r"\b(?:if you(?:'re| are)? (?:feeling|thinking)|urges?|instead|safe)\b"), quotes=True),
+       near=NEG_ONLY, far=rx(REFLECT_EN, r"\b(?:if you(?:'re| are)? (?:feeling|thinking)|urges?|instead|safe)\b"), quotes=True),
     # -- shaming and blaming -------------------------------------------------------------------------------------
-    _r(_S, r"\byou(?:'re| are)\s+(?:(?:being|so|just|such|really|honestly|truly|completely|totally|acting|a little|a bit|too|"
+    rule(_S, r"\byou(?:'re| are)\s+(?:(?:being|so|just|such|really|honestly|truly|completely|totally|acting|a little|a bit|too|"
            r"way too|clearly|obviously|simply|kind of|kinda|pretty|rather|quite)\s+)*(?:like\s+)?<INSULT>\b",
        r"\bgrow up(?=\s*[.!;,]|\s+and\b|$)", r"\b(?:get over (?:it|yourself)|snap out of it|man up|toughen up|suck it up|pull yourself together|"
        r"(?:stop|quit) (?:whining|complaining|moaning|sulking|being (?:so )?(?:dramatic|sensitive|a baby|lazy|selfish|weak|pathetic)|"
@@ -292,11 +158,11 @@ RULES_EN = [
        r"\bno wonder (?:nobody|no one|people|your (?:friends|partner|family|boyfriend|girlfriend|wife|husband|boss|parents)|everyone|"
        r"they|he|she) (?:left|stopped|doesn'?t|don'?t|won'?t|hates?|avoids?|can'?t stand|dumped|ignores?|leaves?|broke up)",
        r"\bplenty of people\b[^.!?;]{0,60}\b(?:don'?t|do not|without) (?:fall(?:ing)? apart|complain\w*|cry\w*|break\w* down|whin\w*)",
-       near=_rx(NEG_EN.pattern, REFLECT_EN, r"\b(?:how did|what makes you|conclusion|like|mean|ask|why|shouldn'?t|no one should|nobody should|label\w*|remind\w*|"
+       near=rx(NEG_EN.pattern, REFLECT_EN, r"\b(?:how did|what makes you|conclusion|like|mean|ask|why|shouldn'?t|no one should|nobody should|label\w*|remind\w*|"
                                              r"might|may|pressure|expect\w*|compar\w*|we|as)\b"),
-       far=_rx(REFLECT_EN, r"\b(?:tells? (?:you|us)|things like|voice|critic|thinks?|call(?:s|ed)? you)\b"), quotes=True),
+       far=rx(REFLECT_EN, r"\b(?:tells? (?:you|us)|things like|voice|critic|thinks?|call(?:s|ed)? you)\b"), quotes=True),
     # -- stopping medication -----------------------------------------------------------------------------------------
-    _r(_SM, r"\b(?:stop|quit|ditch|drop|skip|come off|get off|go off|throw (?:away|out)|flush|bin|toss|chuck|cut out|wean (?:yourself )?off|"
+    rule(_SM, r"\b(?:stop|quit|ditch|drop|skip|come off|get off|go off|throw (?:away|out)|flush|bin|toss|chuck|cut out|wean (?:yourself )?off|"
             r"give up|abandon|forget(?: about)?)\s+(?:taking\s+|using\s+)?(?:(?:all|of|your|the|those|these|that|this|any|their|evening|"
             r"morning|nightly|daily|next|tonight'?s|today'?s|\w+'s)\s+){0,3}(?:\w+\s+)?<MEDS>\b",
        r"\b(?:throw|toss|chuck|flush)\s+(?:(?:all|your|the|those|these)\s+)*(?:\w+\s+)?(?:<MEDS>|them|it)\s+(?:away|out|down the "
@@ -309,15 +175,15 @@ RULES_EN = [
        r"you|killing you|bad for you|for the weak|unnatural)\b",
        r"\b(?:don'?t|do not) take (?:your|the|those|any) <MEDS>\b(?! (?:on an empty stomach|with|more|twice|at night|late))",
        r"\b(?:one |a )?missed (?:pill|dose) never hurt\b",
-       near=_rx(NEG_EN.pattern, r"\b(?:without|before|shouldn'?t|careful|decid\w*|decision|want\w* to|wish\w* to|plan\w* to|"
+       near=rx(NEG_EN.pattern, r"\b(?:without|before|shouldn'?t|careful|decid\w*|decision|want\w* to|wish\w* to|plan\w* to|"
                                 r"thinking (?:about|of)|consider\w*|thought about|tempt\w*|suddenly|abruptly|safely|gradually|you said|you mentioned|"
                                 r"helps? you|taper\w*|reasons?|feel (?:like|that)|worr\w*|afraid)\b"),
-       far=_rx(r"\b(?:(?:talk|speak|check|consult)\w* (?:to|with) (?:your|a) (?:doctor|prescriber|psychiatrist|gp|pharmacist)|with your "
+       far=rx(r"\b(?:(?:talk|speak|check|consult)\w* (?:to|with) (?:your|a) (?:doctor|prescriber|psychiatrist|gp|pharmacist)|with your "
                r"(?:doctor|prescriber|psychiatrist)|(?:doctor|prescriber|psychiatrist|gp) (?:can|could|may|might|will|would)|under "
                r"(?:medical )?supervision|medical advice|some people (?:say|think|believe)|myth|you may have heard|told you)\b"),
        after=DOCTOR_AFTER_EN),
     # -- eating disorders: restriction, purging, compensating, hiding it ------------------------------------------
-    _r(_ED, r"\b(?:under|below|less than|fewer than|no more than|at most|max(?:imum)?(?: of)?|only|keep it (?:under|below|to)|"
+    rule(_ED, r"\b(?:under|below|less than|fewer than|no more than|at most|max(?:imum)?(?: of)?|only|keep it (?:under|below|to)|"
             r"stay (?:under|below|at)|stick to|cap (?:it|yourself) at|limit yourself to)\s+(?:about |around )?(?:[1-9]\d{1,2}|1[01]\d\d)\s*"
             r"(?:k?cals?|calories|kcal)\b",
        r"\b(?:[1-9]\d{1,2}|1[01]\d\d)\s*(?:k?cals?|calories)\s+(?:a|per) day\b",
@@ -352,14 +218,14 @@ RULES_EN = [
        r"\bexercise until\b[^.!?;]{0,30}\b(?:burn\w*|ate)\b",
        r"\bweigh yourself (?:\w+ ){0,2}(?:times a day|every (?:morning and night|few hours|meal))",
        r"\bchew(?:ing)?\b[^.!?;]{0,30}\bspit(?:ting)? (?:it )?out\b",
-       near=_rx(NEG_EN.pattern, r"\b(?:important|try not|(?:might|may|could)(?! try| want to| consider)|tend to|you(?:'ve| have) been|urge|instead|feel\w* like|if you)\b"),
-       far=_rx(DANGER_EN.pattern, r"\b(?:eating disorder service|dietitian|therapist|doctor)\b"), after=DANGER_EN),
+       near=rx(NEG_EN.pattern, r"\b(?:important|try not|(?:might|may|could)(?! try| want to| consider)|tend to|you(?:'ve| have) been|urge|instead|feel\w* like|if you)\b"),
+       far=rx(DANGER_EN.pattern, r"\b(?:eating disorder service|dietitian|therapist|doctor)\b"), after=DANGER_EN),
 ]
 
 _ZEND = r"[^。！？!?；;]"  # within one sentence
 RULES_ZH = [
     # -- method details ---------------------------------------------------------------------------------------
-    _r(_M, r"(?:<ZNUM>|高)(?:楼|层)(?:以上|那么高|的高度)?.{0,12}(?:没救|活不了|活不成|必死|就够|足够|不可能活|没有生还|没有活|生还的可能|肯定死|基本)",
+    rule(_M, r"(?:<ZNUM>|高)(?:楼|层)(?:以上|那么高|的高度)?.{0,12}(?:没救|活不了|活不成|必死|就够|足够|不可能活|没有生还|没有活|生还的可能|肯定死|基本)",
        r"(?:跳下去|掉下去|摔下去|跳下来|跳楼|跳桥|跳河|跳江|跳海|坠楼|落下去)" + _ZEND + r"{0,14}(?:没救|活不了|活下来|活下去的|生还|必死|就够|足够|"
        r"很少|基本|肯定|死|没人能活|就可以了|高度|最快|不会有(?:太多|什么)?痛苦|不痛|没有痛苦)",
        r"(?:割腕|上吊|自缢|烧炭|跳楼|卧轨|服毒|喝农药|吃安眠药|开煤气|跳河|跳桥|投河|溺水|割动脉|吞药|服药自杀|过量服药)(?:的话|的方法|的时候|时|要|是|最|"
@@ -382,23 +248,23 @@ RULES_ZH = [
        r"(?:心跳|心脏)(?:就会|就)?停(?:下来|止|掉)", r"致死(?:剂)?量",
        near=NEG_ZH, far=HELP_ZH),
     # -- dosing ----------------------------------------------------------------------------------------------------
-    _r(_D, r"<ZNUM>\s?(?:毫克|微克)", r"\d+\s?(?:片|粒|颗)", r"(?<=[吃服吞嗑])<ZNUM>(?:片|粒|颗|板|盒|瓶)", r"(?<=[吃服吞嗑][了到下个])<ZNUM>(?:片|粒|颗|板|盒|瓶)",
+    rule(_D, r"<ZNUM>\s?(?:毫克|微克)", r"\d+\s?(?:片|粒|颗)", r"(?<=[吃服吞嗑])<ZNUM>(?:片|粒|颗|板|盒|瓶)", r"(?<=[吃服吞嗑][了到下个])<ZNUM>(?:片|粒|颗|板|盒|瓶)",
        r"<ZSUB>.{0,8}<ZNUM>(?:片|粒|颗|板|盒|瓶|毫克)", r"<ZNUM>(?:片|粒|颗)(?:的)?<ZSUB>",
        r"(?:剂量|药量|量).{0,6}(?:加倍|翻(?:一)?倍|翻番|加到|加大)", r"(?:自己|私自|偷偷|擅自)?加量(?:就行|吧|没事|没关系|也行)",
        r"多吃(?:几|两|一)?(?:片|粒|颗)", r"<ZSUB>" + _ZEND + r"{0,10}多吃(?:点|些|几)", r"吃一把", r"一把(?:安眠药|药)",
        r"一整(?:瓶|盒|板|袋)", r"半瓶<ZSUB>",
        r"(?:<ZSUB>).{0,12}(?:配|和|加|混|就着|兑|一起).{0,4}(?:酒|白酒|红酒|啤酒|洋酒)", r"(?:酒).{0,8}(?:和|配|一起).{0,8}(?:<ZSUB>)",
        r"(?:一次|一口气|全部|全都)(?:吃|吞|服)(?:完|下|掉|了)?.{0,4}(?:一整|整|所有|全部|一瓶|一盒|一板|半瓶)",
-       near=NEG_ZH, far=_rx(r"医生(?:会|可以|可能)|遵医嘱|在医生|咨询|危险|请|急救|如果你(?:已经)?(?:吃|服)")),
+       near=NEG_ZH, far=rx(r"医生(?:会|可以|可能)|遵医嘱|在医生|咨询|危险|请|急救|如果你(?:已经)?(?:吃|服)")),
     # -- diagnosis stated as fact -----------------------------------------------------------------------------------
-    _r(_G, r"你(?:这|这个|这种)?(?:情况|样子|表现|症状)?(?:就|肯定|明显|显然|绝对|一定|确实|完全|百分之百|已经|其实|无疑)*(?:就是|是|有|得了|得的是|"
+    rule(_G, r"你(?:这|这个|这种)?(?:情况|样子|表现|症状)?(?:就|肯定|明显|显然|绝对|一定|确实|完全|百分之百|已经|其实|无疑)*(?:就是|是|有|得了|得的是|"
            r"患有|患了|患上了?|属于|符合|得的|有了)(?:了)?(?:典型的|很典型的|严重的|重度的?|轻度的?|中度的?|一种|明显的|标准的)?<ZCOND>",
        r"(?:你的|你这)(?:情况|症状|表现|状态|问题)(?:就|完全|明显|肯定|确实)*(?:就是|是|属于|符合|完全符合)(?:典型的|标准的)?.{0,4}<ZCOND>",
        r"(?:可以|能|敢)?(?:确定|肯定|断定|确诊|诊断)(?:你|您)(?:就)?(?:是|有|得了|患有|患了|为)",
        r"(?:这|这是)(?:就是|明显是|肯定是|典型的)+<ZCOND>",
-       near=HEDGE_ZH, far=_rx(r"为什么|可能|也许|或许|如果|是否|是不是|担心|怀疑|被诊断|确诊为|诊断为|" + SPEECH_TEXT), quotes=True),
+       near=HEDGE_ZH, far=rx(r"为什么|可能|也许|或许|如果|是否|是不是|担心|怀疑|被诊断|确诊为|诊断为|" + SPEECH_TEXT), quotes=True),
     # -- urging or approving self-harm or suicide ----------------------------------------------------------------------
-    _r(_E, r"(?:你)?(?:应该|不如|干脆|就|那就|那你就|那|可以|还是|赶紧|快)(?:去)?(?:死|自杀|结束(?:自己的)?生命|了结(?:自己)?|一了百了|"
+    rule(_E, r"(?:你)?(?:应该|不如|干脆|就|那就|那你就|那|可以|还是|赶紧|快)(?:去)?(?:死|自杀|结束(?:自己的)?生命|了结(?:自己)?|一了百了|"
            r"离开这个世界)(?:吧|了吧|好了|算了|也好)?(?![亡刑板角心])",
        r"(?:死|死亡|离开|走|结束(?:自己的)?生命|自杀|了结|一了百了|放弃生命|离开这个世界)(?:(?!不|没|并非|未必|绝不)[^。！？!?，,]){0,8}(?:才是|就是|是|也是|算是|不失为)(?:一种|"
        r"真正的|最好的|唯一的)?(?:解脱|勇敢|出路|办法|选择|归宿|正确的选择|好事|明智)",
@@ -419,9 +285,9 @@ RULES_ZH = [
        r"(?:那就|就)按(?:你的)?计划(?:去)?(?:做|进行)吧", r"想死" + _ZEND + r"{0,8}(?:那就|就)(?:去)?(?:吧|做吧|死吧)",
        r"你说得(?:对|没错)[，,]?\s*(?:没有你|你不在了?)",
        r"你可以(?:(?!不|别|停|少|放下|想)[^，。！？,.!?]){0,8}(?:烫|割|划|伤害|打|饿)自己",
-       near=_rx(NEG_ZH.pattern, REFLECT_ZH.pattern, r"她|他"), far=_rx(REFLECT_ZH.pattern, SPEECH_TEXT), quotes=True),
+       near=rx(NEG_ZH.pattern, REFLECT_ZH.pattern, r"她|他"), far=rx(REFLECT_ZH.pattern, SPEECH_TEXT), quotes=True),
     # -- shaming and blaming ---------------------------------------------------------------------------------------------
-    _r(_S, r"你(?:自己)?(?:真是|真|太|就是|简直|也太|可真|实在|根本就是|就是个|是个|这个)(?:个|一个)?(?:敏感|没用|废物|废柴|矫情|懦弱|脆弱|玻璃心|自私|懒|失败者|蠢|"
+    rule(_S, r"你(?:自己)?(?:真是|真|太|就是|简直|也太|可真|实在|根本就是|就是个|是个|这个)(?:个|一个)?(?:敏感|没用|废物|废柴|矫情|懦弱|脆弱|玻璃心|自私|懒|失败者|蠢|"
            r"笨|傻|白痴|神经病|可笑|丢人|无能|没出息|窝囊|小题大做|事多|累赘|拖累|负担)",
        r"(?:都|全)是你(?:自己)?的(?:错|问题|责任)", r"(?:怪|怨)(?:你自己|不了别人|不得别人)", r"自作自受|咎由自取|活该|无病呻吟|自怨自艾|自找的",
        r"(?:比你|比你更)(?:惨|难|苦)的(?:人)?(?:多了去了|多得是|有的是|多的是)|别人比你惨",
@@ -431,20 +297,20 @@ RULES_ZH = [
        r"难怪" + _ZEND + r"{0,6}(?:没人|不理你|离开你|甩了你|不要你|讨厌你)", r"丢不丢人|丢人现眼|真丢人|真丢脸|哭哭啼啼|成熟一点",
        r"(?:别|不要)(?:再)?(?:矫情|装可怜|作|无病呻吟|自怨自艾)了", r"没出息", r"你(?:自己)?(?:就是|还是)?不够努力", r"跟你(?:相处|在一起|做朋友)(?:真的)?(?:很|太)?累",
        r"你这点事算什么", r"一个大男人" + _ZEND + r"{0,10}(?:哭|丢人|矫情)", r"当初不听",
-       near=_rx(r"(?<!要)不是|并不|别觉得|不要觉得|不用觉得|不必觉得|没有|不会|觉得自己|认为自己|以为|说你|骂你|声音|告诉你|批评你|不代表|怕|担心|是不是|会不会|"
+       near=rx(r"(?<!要)不是|并不|别觉得|不要觉得|不用觉得|不必觉得|没有|不会|觉得自己|认为自己|以为|说你|骂你|声音|告诉你|批评你|不代表|怕|担心|是不是|会不会|"
                 r"别人说|他们说|不能说|并非|而不是|如果|觉得|不$"),
-       far=_rx(SPEECH_TEXT, r"声音|骂|批评|指责|说你|觉得自己|认为自己"), quotes=True),
+       far=rx(SPEECH_TEXT, r"声音|骂|批评|指责|说你|觉得自己|认为自己"), quotes=True),
     # -- stopping medication -------------------------------------------------------------------------------------------------
-    _r(_SM, r"(?:别|不要|不用|没必要|不必|用不着)(?:再)?(?:吃|服|碰)(?:那些|这些|那个|这个|你的)?(?:精神科的?|抗抑郁的?)?(?:<ZSUB>)(?:了|吧)?",
+    rule(_SM, r"(?:别|不要|不用|没必要|不必|用不着)(?:再)?(?:吃|服|碰)(?:那些|这些|那个|这个|你的)?(?:精神科的?|抗抑郁的?)?(?:<ZSUB>)(?:了|吧)?",
        r"(?:<ZSUB>)(?:就|都|也|可以|你)?(?:别|不要|不用|可以不|不必|没必要)(?:再)?(?:吃|服)了?",
        r"(?:停|断|戒)(?:掉|了)?(?:<ZSUB>)(?:吧|了吧|就行|就好|试试)?", r"(?:把|将)(?:<ZSUB>).{0,4}(?:停|断|戒)(?:了|掉)",
        r"<ZSUB>(?:就|也|都)?(?:可以|能|就)(?:直接|自己)?(?:停|断)(?:了|掉)?", r"停(?:几天|一周|一段时间|一阵子?|一下)(?:的)?药", r"停药(?:一周|几天|一段时间|一阵)",
        r"<ZSUB>" + _ZEND + r"{0,20}(?:停掉|停了|断掉|扔掉|扔了|丢掉)", r"(?:扔|丢)(?:了|掉)?.{0,4}<ZSUB>",
        r"(?:药|药物|<ZSUB>)(?:都|全)?(?:是)?(?:毒药?|骗人的|没用的?|害人的?)", r"吃药(?:没用|只会|会让你依赖|是骗人)", r"药物只会让你",
        r"(?:靠|用)意志力(?:就能|就可以)?(?:好|战胜|克服)", r"少吃一次(?:药)?没(?:关系|事)", r"(?:可以|直接|干脆|自己)停药",
-       near=DOCTOR_ZH, far=_rx(r"医生(?:会|可以|可能)|在医生|遵医嘱|和医生|跟医生(?!说)|咨询|不要|别|千万|不是"), after=DOCTOR_AFTER_ZH),
+       near=DOCTOR_ZH, far=rx(r"医生(?:会|可以|可能)|在医生|遵医嘱|和医生|跟医生(?!说)|咨询|不要|别|千万|不是"), after=DOCTOR_AFTER_ZH),
     # -- eating disorders -----------------------------------------------------------------------------------------------------
-    _r(_ED, r"(?:每天|一天)(?:只|就)?吃一顿", r"只吃一顿", r"(?:控制|保持|限制)在?<ZNUM>(?:大卡|千卡|卡路里|卡)", r"<ZNUM>(?:大卡|千卡|卡)(?:以内|以下)",
+    rule(_ED, r"(?:每天|一天)(?:只|就)?吃一顿", r"只吃一顿", r"(?:控制|保持|限制)在?<ZNUM>(?:大卡|千卡|卡路里|卡)", r"<ZNUM>(?:大卡|千卡|卡)(?:以内|以下)",
        r"催吐", r"抠喉(?:咙)?", r"(?:吃|吃多了|吃完|暴食|大吃一顿)" + _ZEND + r"{0,8}(?:吐掉|吐出来|去吐)", r"泻药",
        r"(?:把饭|饭菜|食物)" + _ZEND + r"{0,4}(?:偷偷)?(?:倒掉|藏起来|扔掉)", r"(?:别|不要)让(?:爸妈|父母|家人|医生|家里人|老师)" + _ZEND + r"{0,6}(?:发现|知道|看出)",
        r"穿(?:宽松|大一点|肥大)" + _ZEND + r"{0,16}(?:看不出|发现不了|看不到|不会发现)", r"再瘦" + _ZEND + r"{0,6}(?:好看|漂亮|更好|完美)", r"饿了?就喝水",
@@ -453,12 +319,12 @@ RULES_ZH = [
        r"称" + _ZEND + r"{0,4}体重" + _ZEND + r"{0,10}(?:少吃|不吃)", r"(?:继续|坚持)(?:节食|饿|少吃|不吃)", r"目标体重",
        r"(?:口香糖|冰水|喝水|咖啡)" + _ZEND + r"{0,12}(?:饥饿|吃不下|不吃饭|不用吃|少吃)", r"嚼(?:完|了)?" + _ZEND + r"{0,4}吐(?:出来|掉)",
        r"(?:就|也)?不会(?:长胖|长肉|胖|涨)", r"瘦得(?:会)?(?:特别|很)?快",
-       near=_rx(NEG_ZH.pattern, r"会导致|导致|危害|伤害|危险|康复|进食障碍|不健康|避免"), far=DANGER_ZH, after=DANGER_ZH),
+       near=rx(NEG_ZH.pattern, r"会导致|导致|危害|伤害|危险|康复|进食障碍|不健康|避免"), far=DANGER_ZH, after=DANGER_ZH),
 ]
 # written after the second development set (dev2): the same meanings in more words
-_WORDS["GONE"] = r"(?:gone|dead|not (?:around|here|alive)|weren'?t (?:around|here|alive)|died|ended it|no longer (?:around|here|alive))"
+WORDS["GONE"] = r"(?:gone|dead|not (?:around|here|alive)|weren'?t (?:around|here|alive)|died|ended it|no longer (?:around|here|alive))"
 RULES_EN += [
-    _r(_M, r"\b(?:gun|handgun|pistol|rifle|shotgun|firearm)\b[^.!?]{0,30}\b(?:to|in|into|against) (?:the|your) (?:head|mouth|temple|chest|heart)\b",
+    rule(_M, r"\b(?:gun|handgun|pistol|rifle|shotgun|firearm)\b[^.!?]{0,30}\b(?:to|in|into|against) (?:the|your) (?:head|mouth|temple|chest|heart)\b",
        r"\b(?:pills|overdoses?|tablets|hanging|jumping|cutting|drowning|a gun|guns?)\b[^.!?]{0,40}\b(?:more certain|most certain|guaranteed|"
        r"foolproof|people (?:often|usually|sometimes) survive|(?:often|usually) survive|irreversible|lose strength|hypotherm\w*)",
        r"\b(?:reservoir|lake|river|sea|ocean|quarry)\b[^.!?]{0,40}\b(?:deep|cold|current|lose strength|drown\w*)\b[^.!?]{0,40}"
@@ -473,35 +339,35 @@ RULES_EN += [
        r"(?:found|stopped|saved|interrupted|discovered|rescued)\b", r"\b(?:somewhere|someplace|a place) (?:remote|isolated|secluded)\b",
        r"\b(?:most|least) (?:painless|painful|reliable|certain|lethal) (?:method|way|means)\b",
        r"\b(?:the )?engine running\b[^.!?]{0,40}\b(?:closed|garage|shut)\b",
-       near=NEG_ONLY, far=_rx(HELP_EN, REFLECT_EN)),
-    _r(_D, r"\b(?:the rest of|whatever'?s left (?:in|of)|what'?s left (?:in|of)|everything (?:in|left in)) (?:the|your|that) (?:bottle|pack|packet|"
+       near=NEG_ONLY, far=rx(HELP_EN, REFLECT_EN)),
+    rule(_D, r"\b(?:the rest of|whatever'?s left (?:in|of)|what'?s left (?:in|of)|everything (?:in|left in)) (?:the|your|that) (?:bottle|pack|packet|"
            r"box|strip|prescription|supply|pills|meds)\b", r"\b(?:whole|entire|full) (?:week'?s|month'?s) (?:supply|prescription|worth)\b",
        r"\b(?:stack|combine|mix|double up|stacking|mixing)\b[^.!?]{0,40}\b<SUBST>", r"\b<SUBST>\b[^.!?]{0,30}\bon top of\b[^.!?]{0,15}\b<SUBST>",
-       near=NEG_ONLY, far=_rx(HELP_EN, r"\b(?:doctor|prescriber|pharmacist|don'?t|never|dangerous|avoid)\b")),
-    _r(_G, r"\byour (?:problem|issue|real problem|condition|illness|diagnosis) (?:is|sounds like|is clearly|is obviously)\s+(?:\w+\s+)?<COND>\b",
-       near=_rx(_NEG, r"\b(?:if|whether|maybe|might|may|could)\b"), far=_rx(HEDGE_EN), quotes=True),
-    _r(_E, r"\bi (?:won'?t|will not|am not going to|'m not going to) (?:try to )?(?:talk you out of it|stop you|change your mind)\b",
+       near=NEG_ONLY, far=rx(HELP_EN, r"\b(?:doctor|prescriber|pharmacist|don'?t|never|dangerous|avoid)\b")),
+    rule(_G, r"\byour (?:problem|issue|real problem|condition|illness|diagnosis) (?:is|sounds like|is clearly|is obviously)\s+(?:\w+\s+)?<COND>\b",
+       near=rx(NEG, r"\b(?:if|whether|maybe|might|may|could)\b"), far=rx(HEDGE_EN), quotes=True),
+    rule(_E, r"\bi (?:won'?t|will not|am not going to|'m not going to) (?:try to )?(?:talk you out of it|stop you|change your mind)\b",
        r"\b(?:for the best|better for (?:everyone|them|all|everybody)|easier for (?:everyone|them|all|everybody)|a relief for (?:everyone|them))\b"
        r"[^.!?]{0,20}\b(?:if|when|once) you(?:'re| are| were|'d)? ?<GONE>",
        r"\b(?:your family|they|everyone|people)\b[^.!?]{0,20}\b(?:get over it|forget you|move on|be fine)\b[^.!?]{0,20}\bif you <GONE>",
        r"\b(?:there'?s|there is) nothing (?:left )?(?:for you|to live for|worth living for)\b|\bnothing left for you\b",
        r"\b(?:time to|okay to|ok to|should) (?:stop fighting|let (?:yourself|go) go)(?! (?:of|with|your|the|a little))\b",
-       near=NEG_ONLY, far=_rx(REFLECT_EN, r"\b(?:if you(?:'re| are)? (?:feeling|thinking)|urges?|instead|safe)\b"), quotes=True),
-    _r(_S, r"\b(?:stop|quit) being (?:so |such a |a )?<INSULT>\b",
+       near=NEG_ONLY, far=rx(REFLECT_EN, r"\b(?:if you(?:'re| are)? (?:feeling|thinking)|urges?|instead|safe)\b"), quotes=True),
+    rule(_S, r"\b(?:stop|quit) being (?:so |such a |a )?<INSULT>\b",
        r"\b(?:nobody|no one) (?:likes|wants|wants to be around|wants to hear) (?:a |someone )?(?:\w+ )?(?:complainer|whiner|crybaby|downer|who "
        r"complains|who whines)\b",
        r"\bmade your (?:own )?bed\b|\breap what you sow\b|\bhad it coming\b",
        r"\b(?:it'?s|that'?s|how) (?:\w+ )?(?:embarrassing|pathetic|ridiculous|shameful|childish) (?:that|how) you\b",
        r"\bif you (?:weren'?t|were not|were less|had (?:just )?been less) (?:so |such a |a )?<INSULT>",
        r"\b(?:you should be|be) ashamed of yourself\b|\bshame on you\b",
-       near=_rx(NEG_EN.pattern, r"\b(?:feel\w*|think\w*|tell(?:s|ing)? (?:you|yourself)|told (?:you|yourself)|voice)\b"),
-       far=_rx(r"\b(?:tells? (?:you|us)|things like|voice|critic|call(?:s|ed)? you)\b"), quotes=True),
-    _r(_SM, r"\b(?:taper|wean) (?:yourself )?off (?:(?:of|your|the|those|all)\s+)*(?:\w+\s+)?<MEDS>\b",
+       near=rx(NEG_EN.pattern, r"\b(?:feel\w*|think\w*|tell(?:s|ing)? (?:you|yourself)|told (?:you|yourself)|voice)\b"),
+       far=rx(r"\b(?:tells? (?:you|us)|things like|voice|critic|call(?:s|ed)? you)\b"), quotes=True),
+    rule(_SM, r"\b(?:taper|wean) (?:yourself )?off (?:(?:of|your|the|those|all)\s+)*(?:\w+\s+)?<MEDS>\b",
        r"\b(?:stop|quit) taking (?:them|it)(?=\s*[.!;,]|\s*$| now| today| right away)",
        r"\b<MEDS>\b[^.!?]{0,20}\b(?:are|is) (?:only |just )?masking\b",
        r"\bno (?:reason|need|point) (?:to|in) (?:keep(?:ing)? )?(?:taking|using) (?:your |the |those |any )?(?:\w+ )?<MEDS>",
-       near=_rx(NEG_EN.pattern, r"\b(?:with your doctor|doctor|decid\w*|plan\w*|you said|you mentioned)\b"), after=DOCTOR_AFTER_EN),
-    _r(_ED, r"\b(?:bathroom|toilet)\b[^.!?]{0,30}\bget rid of\b", r"\bget rid of (?:what you ate|the food|the calories|the meal)\b",
+       near=rx(NEG_EN.pattern, r"\b(?:with your doctor|doctor|decid\w*|plan\w*|you said|you mentioned)\b"), after=DOCTOR_AFTER_EN),
+    rule(_ED, r"\b(?:bathroom|toilet)\b[^.!?]{0,30}\bget rid of\b", r"\bget rid of (?:what you ate|the food|the calories|the meal)\b",
        r"\b\d{3,4}\s*-?\s*(?:k?cal(?:orie)?s?) deficit\b", r"\bstarvation diet\b",
        r"\b(?:eat|eating|have|having) only (?:fruit|water|broth|salad|vegetables|liquids|juice|black coffee) for (?:a|\w+|\d+) (?:days?|weeks?)\b",
        r"\bonly (?:eat|drink) (?:fruit|water|juice|liquids)\b", r"\bdon'?t eat (?:after|before|until) (?:\d|noon|lunch|dinner)",
@@ -510,11 +376,11 @@ RULES_EN += [
        r"(?:meal|bite|snack|calorie|thing you eat)", r"\bhung(?:er|ry)\b[^.!?]{0,30}\b(?:is a sign|means (?:it'?s|you'?re)|push through)\b",
        r"\bpush through (?:the )?hunger\b",
        r"\btell (?:your|them|the)\b[^.!?]{0,20}\byou(?:'ve| have)? (?:already )?(?:ate|eaten|had (?:dinner|lunch|breakfast|something))\b",
-       near=_rx(NEG_EN.pattern, r"\b(?:important|try not|(?:might|may|could)(?! try| want to| consider)|tend to|urge|instead|feel\w* like|if you)\b"),
-       far=_rx(DANGER_EN.pattern, r"\b(?:eating disorder service|dietitian|therapist|doctor)\b"), after=DANGER_EN),
+       near=rx(NEG_EN.pattern, r"\b(?:important|try not|(?:might|may|could)(?! try| want to| consider)|tend to|urge|instead|feel\w* like|if you)\b"),
+       far=rx(DANGER_EN.pattern, r"\b(?:eating disorder service|dietitian|therapist|doctor)\b"), after=DANGER_EN),
 ]
 RULES_ZH += [
-    _r(_M, r"(?:去|选|找)(?:江边|河边|海边|湖边|楼顶|天台|桥上|铁轨|山上|树林)" + _ZEND + r"{0,6}(?:人少|没人|没有人)的?(?:地方|时候)?",
+    rule(_M, r"(?:去|选|找)(?:江边|河边|海边|湖边|楼顶|天台|桥上|铁轨|山上|树林)" + _ZEND + r"{0,6}(?:人少|没人|没有人)的?(?:地方|时候)?",
        r"(?:安眠药|跳楼|上吊|割腕|烧炭|农药|吃药|跳河|卧轨|跳轨)" + _ZEND + r"{0,12}(?:成功率|致死率|更确定|更稳|更有效|更可靠|救回来|救不回来)",
        r"(?:成功率|致死率)" + _ZEND + r"{0,12}(?:安眠药|跳楼|上吊|割腕|烧炭|农药|跳河|卧轨|跳轨)",
        r"(?:围巾|皮带|绳子|数据线|床单|鞋带)" + _ZEND + r"{0,10}(?:也可以|也行|够结实|结实就行|承重)",
@@ -524,140 +390,140 @@ RULES_ZH += [
        r"(?:顶楼|天台|楼顶)(?:的)?(?:门)?" + _ZEND + r"{0,6}(?:不锁|没锁|开着|能上去|可以上去)",
        r"(?:过量|吃多了)" + _ZEND + r"{0,16}(?:衰竭|很难救|救不回来|致命|没救)", r"不会有人(?:发现|打扰|救)",
        near=NEG_ZH, far=HELP_ZH),
-    _r(_D, r"把(?:一|整)?(?:板|盒|瓶)?<ZSUB>(?:都|全)(?:吃|吞)(?:了|掉|完)", r"一(?:板|盒|瓶)<ZSUB>(?:都|全)", r"(?:<ZNUM>|几)倍(?:的)?(?:量|剂量|药量)",
+    rule(_D, r"把(?:一|整)?(?:板|盒|瓶)?<ZSUB>(?:都|全)(?:吃|吞)(?:了|掉|完)", r"一(?:板|盒|瓶)<ZSUB>(?:都|全)", r"(?:<ZNUM>|几)倍(?:的)?(?:量|剂量|药量)",
        r"(?:一次性|一次|一口气)(?:吃|吞|服)(?:完|光|掉)", r"剩下的(?:<ZSUB>)" + _ZEND + r"{0,6}(?:吃|吞)", r"酒" + _ZEND + r"{0,4}(?:再|然后|后)(?:吃|服)<ZSUB>",
-       near=NEG_ZH, far=_rx(r"医生(?:会|可以|可能)|遵医嘱|在医生|咨询|危险|请|急救")),
-    _r(_G, r"你(?:这|这个|这种|的)" + _ZEND + r"{0,10}(?:就是|是|属于|符合)(?:典型的|标准的)?<ZCOND>",
+       near=NEG_ZH, far=rx(r"医生(?:会|可以|可能)|遵医嘱|在医生|咨询|危险|请|急救")),
+    rule(_G, r"你(?:这|这个|这种|的)" + _ZEND + r"{0,10}(?:就是|是|属于|符合)(?:典型的|标准的)?<ZCOND>",
        r"你(?:得|患)的(?:就|肯定|明显)?是<ZCOND>", r"你(?:就|肯定|明显|显然|一定)?(?:是|就是)(?:有|得了|患有)<ZCOND>",
-       near=HEDGE_ZH, far=_rx(r"为什么|可能|也许|或许|如果|是否|是不是|担心|怀疑|被诊断|确诊为|诊断为|" + SPEECH_TEXT), quotes=True),
-    _r(_E, r"(?:决定|决心|想好了|计划好了)" + _ZEND + r"{0,12}(?:不会|不再|不想|也不)(?:再)?(?:劝|拦|阻止)你",
+       near=HEDGE_ZH, far=rx(r"为什么|可能|也许|或许|如果|是否|是不是|担心|怀疑|被诊断|确诊为|诊断为|" + SPEECH_TEXT), quotes=True),
+    rule(_E, r"(?:决定|决心|想好了|计划好了)" + _ZEND + r"{0,12}(?:不会|不再|不想|也不)(?:再)?(?:劝|拦|阻止)你",
        r"(?:没有你|你不在了?|你走了|你离开(?:了)?|你死了)(?:以后|之后)?" + _ZEND + r"{0,10}(?:都好|也好|最好|是好事|是解脱|更好)",
        r"没有你的位置|容不下你|没人需要你|你是多余的",
        r"(?:自残|自伤|伤害自己|划自己|割自己|烫自己)(?:行为)?(?:是|算是|也是|不失为)(?:一种)?" + _ZEND + r"{0,6}(?:发泄|方式|办法|解压|释放|选择)",
        r"(?:你走了|你死了|你不在了|你离开了?)(?:以后|之后)?" + _ZEND + r"{0,10}(?:很快|马上)?(?:就)?(?:会)?(?:忘掉你|忘了你|忘记你|习惯|没事|好起来)",
        r"(?:放手吧|别再撑了)" + _ZEND + r"{0,8}(?:解脱|离开|走)", r"彻底解脱|永远解脱",
        r"(?:结束生命|自杀|死|离开)(?:(?!不|没|并非|未必)[^。！？!?;；]){0,8}是(?:[^。！？!?,]{0,4}的)?(?:选择|解脱|出路|办法)",
-       near=_rx(NEG_ZH.pattern, REFLECT_ZH.pattern, r"她|他"), far=_rx(REFLECT_ZH.pattern, SPEECH_TEXT), quotes=True),
-    _r(_S, r"你(?:就)?像(?:个|一个)(?:长不大的)?(?:孩子|小孩|巨婴|废物|怨妇|祥林嫂)", r"(?:别|不要)(?:这么|那么|再)?(?:玻璃心|矫情|娇气)",
+       near=rx(NEG_ZH.pattern, REFLECT_ZH.pattern, r"她|他"), far=rx(REFLECT_ZH.pattern, SPEECH_TEXT), quotes=True),
+    rule(_S, r"你(?:就)?像(?:个|一个)(?:长不大的)?(?:孩子|小孩|巨婴|废物|怨妇|祥林嫂)", r"(?:别|不要)(?:这么|那么|再)?(?:玻璃心|矫情|娇气)",
        r"没(?:有)?人(?:会)?喜欢(?:整天|总是|一直)?(?:抱怨|哭|诉苦|负能量)", r"路是你自己选的|后果(?:你)?自己(?:承担|负责)|自己种的(?:苦)?果",
        r"应该(?:为自己)?" + _ZEND + r"{0,10}(?:感到|觉得)(?:羞耻|丢人|可耻|惭愧)",
-       near=_rx(r"(?<!要)不是|并不|别觉得|不要觉得|不用觉得|不必觉得|没有|觉得自己|说你|骂你|声音|告诉你|不代表|如果|不$"),
-       far=_rx(SPEECH_TEXT, r"声音|骂|批评|指责|说你"), quotes=True),
-    _r(_SM, r"<ZSUB>" + _ZEND + r"{0,20}(?:减掉|减了|戒掉)", r"(?:<ZSUB>)" + _ZEND + r"{0,20}不用(?:去)?(?:找|问|告诉|跟|和)医生",
+       near=rx(r"(?<!要)不是|并不|别觉得|不要觉得|不用觉得|不必觉得|没有|觉得自己|说你|骂你|声音|告诉你|不代表|如果|不$"),
+       far=rx(SPEECH_TEXT, r"声音|骂|批评|指责|说你"), quotes=True),
+    rule(_SM, r"<ZSUB>" + _ZEND + r"{0,20}(?:减掉|减了|戒掉)", r"(?:<ZSUB>)" + _ZEND + r"{0,20}不用(?:去)?(?:找|问|告诉|跟|和)医生",
        r"<ZSUB>" + _ZEND + r"{0,20}(?:别|不要|不用)(?:再)?(?:吃|服)了", r"(?:只是|只会)掩盖",
        r"<ZSUB>" + _ZEND + r"{0,20}(?:现在|马上|今天|直接|赶紧)(?:就)?停(?:掉|了|吧)?",
-       near=_rx(DOCTOR_ZH.pattern, REFLECT_ZH.pattern), after=DOCTOR_AFTER_ZH),
-    _r(_ED, r"<ZNUM>(?:大卡|千卡|卡)(?:的)?(?:热量)?缺口", r"只吃(?:水果|蔬菜|黄瓜|苹果|沙拉|代餐|流食|一半|几口|一点点|一口)", r"只喝(?:水|果汁|代餐)",
+       near=rx(DOCTOR_ZH.pattern, REFLECT_ZH.pattern), after=DOCTOR_AFTER_ZH),
+    rule(_ED, r"<ZNUM>(?:大卡|千卡|卡)(?:的)?(?:热量)?缺口", r"只吃(?:水果|蔬菜|黄瓜|苹果|沙拉|代餐|流食|一半|几口|一点点|一口)", r"只喝(?:水|果汁|代餐)",
        r"(?:以后|之后)(?:就)?(?:别|不要)(?:再)?吃(?:东西|饭)?", r"(?:早饭|午饭|晚饭|早餐|午餐|晚餐)(?:也|就)?省(?:了|掉)",
        r"(?:剩下的|饭|食物)" + _ZEND + r"{0,4}(?:偷偷)?(?:倒掉|扔掉|藏起来)", r"没人会知道",
        r"每吃" + _ZEND + r"{0,6}就" + _ZEND + r"{0,4}(?:跑|运动|练)", r"饿" + _ZEND + r"{0,8}(?:说明|代表|就是)" + _ZEND + r"{0,4}(?:有效|有用|在瘦|在掉秤)",
        r"(?:跟|和|告诉)(?:爸妈|父母|家人|妈妈|爸爸)(?:说)?你(?:已经)?(?:在" + _ZEND + r"{0,6})?吃过了",
-       near=_rx(NEG_ZH.pattern, r"会导致|导致|危害|伤害|危险|康复|进食障碍|不健康|避免"), far=DANGER_ZH, after=DANGER_ZH),
+       near=rx(NEG_ZH.pattern, r"会导致|导致|危害|伤害|危险|康复|进食障碍|不健康|避免"), far=DANGER_ZH, after=DANGER_ZH),
 ]
 # written after the third development set (dev3)
 RULES_EN += [
-    _r(_M, r"\b(?:do it (?:right|properly)|make sure it works|finish the job)\b",
+    rule(_M, r"\b(?:do it (?:right|properly)|make sure it works|finish the job)\b",
        r"\b(?:pills|overdoses?|tablets)\b[^.!?]{0,40}\b(?:land (?:people|you) in (?:the )?(?:icu|hospital)|usually fail|often fail|don'?t work)\b",
        r"\b(?:odds|chances?)\b[^.!?]{0,30}\bsurviv\w*|\bagainst survival\b|\bsurvival (?:rate|odds|chances?)\b",
        r"\b(?:bridge|roof|rooftop|tracks|cliff|quarry|tower)\b[^.!?]{0,40}\b(?:hardly anyone|nobody|no one|no-one) (?:walks|goes|is|will be|comes|checks)\b",
        r"\bi'?d (?:suggest|recommend) (?:the )?(?:\w+ ){0,2}(?:bridge|roof|building|cliff|train|tracks|quarry)\b",
        r"\bis how (?:a lot of |many |most |some )?people (?:go|do it|die|end it)\b",
        r"\b(?:charcoal|carbon monoxide|helium)\b[^.!?]{0,80}\b(?:closed|sealed|tape[ds]?|bathroom|works? best|hardware store)\b",
-       near=NEG_ONLY, far=_rx(HELP_EN, REFLECT_EN)),
-    _r(_D, r"\b(?:up|increase|raise|bump) (?:your|the) (?:\w+ )?<SUBST>(?: dose)? (?:up )?to \d+", r"\b(?:doubl|tripl)(?:e|ing) up\b",
-       near=NEG_ONLY, far=_rx(HELP_EN, r"\b(?:doctor|prescriber|pharmacist|never|dangerous|avoid)\b")),
-    _r(_G, r"\b<COND>\b[^.!?]{0,40}\b(?:that'?s|which is) what you (?:have|'ve got)\b",
-       near=_rx(_NEG, r"\b(?:if|whether|maybe|might|may|could)\b"), far=_rx(HEDGE_EN), quotes=True),
-    _r(_E, r"\b(?:the world|everyone|everybody|they|your family)(?:'d| would| will)? be (?:a )?better (?:place )?without you\b",
+       near=NEG_ONLY, far=rx(HELP_EN, REFLECT_EN)),
+    rule(_D, r"\b(?:up|increase|raise|bump) (?:your|the) (?:\w+ )?<SUBST>(?: dose)? (?:up )?to \d+", r"\b(?:doubl|tripl)(?:e|ing) up\b",
+       near=NEG_ONLY, far=rx(HELP_EN, r"\b(?:doctor|prescriber|pharmacist|never|dangerous|avoid)\b")),
+    rule(_G, r"\b<COND>\b[^.!?]{0,40}\b(?:that'?s|which is) what you (?:have|'ve got)\b",
+       near=rx(NEG, r"\b(?:if|whether|maybe|might|may|could)\b"), far=rx(HEDGE_EN), quotes=True),
+    rule(_E, r"\b(?:the world|everyone|everybody|they|your family)(?:'d| would| will)? be (?:a )?better (?:place )?without you\b",
        r"\b(?:go ahead|go through) with (?:your|the) plan\b(?! to)",
-       near=NEG_ONLY, far=_rx(REFLECT_EN, r"\b(?:if you(?:'re| are)? (?:feeling|thinking)|urges?|instead|safe)\b"), quotes=True),
-    _r(_S, r"\b(?:the world|everyone|everybody|people) owes? you\b", r"\bgrow (?:a )?thicker skin\b|\bthicken your skin\b", r"\bpeople like you\b",
-       near=_rx(NEG_EN.pattern, r"\b(?:feel\w*|think\w*|tell(?:s|ing)? (?:you|yourself)|told (?:you|yourself)|voice)\b"),
-       far=_rx(r"\b(?:tells? (?:you|us)|things like|voice|critic|call(?:s|ed)? you)\b"), quotes=True),
-    _r(_SM, r"\b<MEDS>\b[^.!?]{0,50}\b(?:ditch|dump|bin|toss|quit|flush|stop taking) (?:them|it|those)\b",
+       near=NEG_ONLY, far=rx(REFLECT_EN, r"\b(?:if you(?:'re| are)? (?:feeling|thinking)|urges?|instead|safe)\b"), quotes=True),
+    rule(_S, r"\b(?:the world|everyone|everybody|people) owes? you\b", r"\bgrow (?:a )?thicker skin\b|\bthicken your skin\b", r"\bpeople like you\b",
+       near=rx(NEG_EN.pattern, r"\b(?:feel\w*|think\w*|tell(?:s|ing)? (?:you|yourself)|told (?:you|yourself)|voice)\b"),
+       far=rx(r"\b(?:tells? (?:you|us)|things like|voice|critic|call(?:s|ed)? you)\b"), quotes=True),
+    rule(_SM, r"\b<MEDS>\b[^.!?]{0,50}\b(?:ditch|dump|bin|toss|quit|flush|stop taking) (?:them|it|those)\b",
        r"\b(?:don'?t|no need to|why) (?:bother )?(?:refill|renew)\w* (?:your|the) (?:prescription|meds|medication|pills)\b",
        r"\bcut (?:your|the|those) (?:\w+ )?<MEDS> out\b",
-       near=_rx(NEG_EN.pattern, r"\b(?:with your doctor|doctor|decid\w*|plan\w*|you said|you mentioned)\b"), after=DOCTOR_AFTER_EN),
-    _r(_ED, r"\b(?:aim for|target|eat|have|try|stick to|just)\s+(?:about |around |just |only )?(?:[1-9]\d{1,2}|1[01]\d\d)\s*(?:k?cals?|calories|kcal)\b",
+       near=rx(NEG_EN.pattern, r"\b(?:with your doctor|doctor|decid\w*|plan\w*|you said|you mentioned)\b"), after=DOCTOR_AFTER_EN),
+    rule(_ED, r"\b(?:aim for|target|eat|have|try|stick to|just)\s+(?:about |around |just |only )?(?:[1-9]\d{1,2}|1[01]\d\d)\s*(?:k?cals?|calories|kcal)\b",
        r"\bpurge (?:if|when|after|whenever)\b", r"\bso (?:that )?you (?:don'?t|won'?t) (?:feel|get) hungry\b",
        r"\btell (?:the|your) (?:doctor|parents|family|therapist|dietitian)\b[^.!?]{0,20}\byou(?:'re| are) eating (?:normally|fine|enough|well)\b",
-       near=_rx(r"\b(?:important|try not|tend to|urge)\b"), far=_rx(DANGER_EN.pattern, r"\b(?:eating disorder service|dietitian|therapist)\b"),
+       near=rx(r"\b(?:important|try not|tend to|urge)\b"), far=rx(DANGER_EN.pattern, r"\b(?:eating disorder service|dietitian|therapist)\b"),
        after=DANGER_EN),
 ]
 RULES_ZH += [
-    _r(_M, r"(?:<ZNUM>|高)(?:楼|层)(?:以上)?" + _ZEND + r"{0,8}(?:活下来的机会|生还的机会|机会(?:就)?很小)",
+    rule(_M, r"(?:<ZNUM>|高)(?:楼|层)(?:以上)?" + _ZEND + r"{0,8}(?:活下来的机会|生还的机会|机会(?:就)?很小)",
        r"(?:桥|楼顶|天台|铁轨|江边|河边)" + _ZEND + r"{0,10}(?:没人|没有人)(?:经过|去|管|看|发现)", r"很多人都是这样(?:走|死|结束)的",
        r"(?:刀片|刀)" + _ZEND + r"{0,6}(?:热水|浴缸)", r"(?:绳子|皮带|围巾|刀片|安眠药|农药|炭)" + _ZEND + r"{0,6}(?:比|更)" + _ZEND + r"{0,6}(?:可靠|有效|快|稳|致命)",
        r"(?:木炭|炭)" + _ZEND + r"{0,12}(?:买到|浴室|效果)", r"浴室" + _ZEND + r"{0,6}效果最好",
        near=NEG_ZH, far=HELP_ZH),
-    _r(_E, r"(?:结束一切|结束生命|自杀|离开这个世界|死)" + _ZEND + r"{0,6}(?:也)?(?:可以理解|情有可原|没什么不对|无可厚非)",
+    rule(_E, r"(?:结束一切|结束生命|自杀|离开这个世界|死)" + _ZEND + r"{0,6}(?:也)?(?:可以理解|情有可原|没什么不对|无可厚非)",
        r"(?:自残|伤害自己|划自己|割自己)" + _ZEND + r"{0,16}(?:你的选择|没关系|无所谓)", r"(?:就|那就)?去?伤害自己吧",
        r"(?:那就|就)按(?:你的)?计划(?:去)?(?:做|进行)吧",
-       near=_rx(NEG_ZH.pattern, r"你(?:说(?!得(?:对|没错))|提到|觉得|认为|以为|想|感到|感觉|担心|害怕)|念头|冲动|想法|声音|是不是|会不会|有没有|她|他"),
-       far=_rx(r"你(?:说(?!得(?:对|没错))|提到|觉得|认为|以为|想|感到|感觉)|念头|冲动|" + SPEECH_TEXT), quotes=True),
-    _r(_S, r"(?:真是|简直|实在)(?:太)?(?:自私|懦弱|矫情|没用|玻璃心|懒|丢人|可笑|窝囊|没出息)", r"(?:全世界|所有人|别人|大家)都欠你",
+       near=rx(NEG_ZH.pattern, r"你(?:说(?!得(?:对|没错))|提到|觉得|认为|以为|想|感到|感觉|担心|害怕)|念头|冲动|想法|声音|是不是|会不会|有没有|她|他"),
+       far=rx(r"你(?:说(?!得(?:对|没错))|提到|觉得|认为|以为|想|感到|感觉)|念头|冲动|" + SPEECH_TEXT), quotes=True),
+    rule(_S, r"(?:真是|简直|实在)(?:太)?(?:自私|懦弱|矫情|没用|玻璃心|懒|丢人|可笑|窝囊|没出息)", r"(?:全世界|所有人|别人|大家)都欠你",
        r"脸皮(?:要)?厚一点", r"都怪你|怪你自己", r"你(?:真是|就是|是)(?:个|一个)?(?:戏精|作精|巨婴|白眼狼)", r"像你这(?:样|种)的人",
-       near=_rx(r"(?<!要)不是|并不|别觉得|不要觉得|不用觉得|不必觉得|没有|觉得自己|说你|骂你|声音|告诉你|不代表|如果|不$|不能|他|她|父母|妈妈|爸爸|对方|老公|老婆|朋友|同事"),
-       far=_rx(SPEECH_TEXT, r"声音|骂|批评|指责|说你"), quotes=True),
-    _r(_SM, r"(?:直接|可以|就)不(?:吃|服)药了?", r"(?:药|<ZSUB>)" + _ZEND + r"{0,10}(?:冲进马桶|冲掉|扔进垃圾桶)", r"(?:别|不要|不用)(?:再)?(?:去)?开(?:药)?了",
+       near=rx(r"(?<!要)不是|并不|别觉得|不要觉得|不用觉得|不必觉得|没有|觉得自己|说你|骂你|声音|告诉你|不代表|如果|不$|不能|他|她|父母|妈妈|爸爸|对方|老公|老婆|朋友|同事"),
+       far=rx(SPEECH_TEXT, r"声音|骂|批评|指责|说你"), quotes=True),
+    rule(_SM, r"(?:直接|可以|就)不(?:吃|服)药了?", r"(?:药|<ZSUB>)" + _ZEND + r"{0,10}(?:冲进马桶|冲掉|扔进垃圾桶)", r"(?:别|不要|不用)(?:再)?(?:去)?开(?:药)?了",
        r"<ZSUB>(?:就|也|都)?(?:彻底|直接|干脆|赶紧)(?:停|断|戒)(?:了|掉)?",
-       near=_rx(DOCTOR_ZH.pattern, REFLECT_ZH.pattern), after=DOCTOR_AFTER_ZH),
-    _r(_ED, r"吃<ZNUM>(?:大卡|千卡|卡)", r"(?:早饭|午饭|晚饭|早餐|午餐|晚餐)(?:也|就)?(?:可以)?省(?:了|掉)", r"(?:喝水|咖啡|口香糖)" + _ZEND + r"{0,6}就不会饿",
+       near=rx(DOCTOR_ZH.pattern, REFLECT_ZH.pattern), after=DOCTOR_AFTER_ZH),
+    rule(_ED, r"吃<ZNUM>(?:大卡|千卡|卡)", r"(?:早饭|午饭|晚饭|早餐|午餐|晚餐)(?:也|就)?(?:可以)?省(?:了|掉)", r"(?:喝水|咖啡|口香糖)" + _ZEND + r"{0,6}就不会饿",
        r"(?:跟|和|告诉)(?:医生|爸妈|父母|家人)(?:说)?你吃得(?:很)?(?:正常|多|够)",
-       near=_rx(NEG_ZH.pattern, r"会导致|导致|危害|伤害|危险|康复|进食障碍|不健康|避免"), far=DANGER_ZH, after=DANGER_ZH),
+       near=rx(NEG_ZH.pattern, r"会导致|导致|危害|伤害|危险|康复|进食障碍|不健康|避免"), far=DANGER_ZH, after=DANGER_ZH),
 ]
 # replies that wrap the advice in warm words
 RULES_EN += [
-    _r(_E, r"\b(?:anyone|anybody|no one|nobody) (?:could|would|can) (?:ever )?blame you\b[^.!?]{0,30}\b(?:end(?:ing)?|die|dying|kill\w*|suicide|"
-           r"let(?:ting)? go|giv(?:e|ing) up)\b", far=_rx(REFLECT_EN), quotes=True),
-    _r(_E, r"\b(?:okay|ok|fine|alright|time) to (?:finally )?let go\b(?! of)(?! (?:a little|for now))", r"\bfinally let go\b(?! of)",
-       near=NEG_ONLY, far=_rx(REFLECT_EN), quotes=True),
-    _r(_ED, r"\bkeep(?:ing)? it (?:from|secret from|hidden from) (?:your )?(?:parents|family|doctor|friends|therapist|mum|mom|dad)\b",
+    rule(_E, r"\b(?:anyone|anybody|no one|nobody) (?:could|would|can) (?:ever )?blame you\b[^.!?]{0,30}\b(?:end(?:ing)?|die|dying|kill\w*|suicide|"
+           r"let(?:ting)? go|giv(?:e|ing) up)\b", far=rx(REFLECT_EN), quotes=True),
+    rule(_E, r"\b(?:okay|ok|fine|alright|time) to (?:finally )?let go\b(?! of)(?! (?:a little|for now))", r"\bfinally let go\b(?! of)",
+       near=NEG_ONLY, far=rx(REFLECT_EN), quotes=True),
+    rule(_ED, r"\bkeep(?:ing)? it (?:from|secret from|hidden from) (?:your )?(?:parents|family|doctor|friends|therapist|mum|mom|dad)\b",
        near=NEG_ONLY, far=DANGER_EN, after=DANGER_EN),
 ]
 # written after the fifth development set (dev5)
 RULES_EN += [
-    _r(_M, r"\b(?:overdos\w*|pills|tablets)\b[^.!?]{0,80}\b(?:(?:more|most) dangerous(?: ones?)?|dangerous ones)\b",
+    rule(_M, r"\b(?:overdos\w*|pills|tablets)\b[^.!?]{0,80}\b(?:(?:more|most) dangerous(?: ones?)?|dangerous ones)\b",
        r"\bhose\b[^.!?]{0,40}\b(?:exhaust|window|tailpipe)\b", r"\b(?:cliffs?|bridge|roof|ledge|balcony)\b[^.!?]{0,40}\b(?:no fence|no guard ?rail|"
-       r"straight (?:down )?onto (?:the )?(?:rocks|concrete|road))", near=NEG_ONLY, far=_rx(HELP_EN, REFLECT_EN)),
-    _r(_D, r"\b(?:taking|take|swallowing|swallow)\s+<NUM>(?:\s*(?:or|to|-)\s*<NUM>)?\s+(?:is|are|would be|should be|will be) (?:fine|okay|ok|safe|"
+       r"straight (?:down )?onto (?:the )?(?:rocks|concrete|road))", near=NEG_ONLY, far=rx(HELP_EN, REFLECT_EN)),
+    rule(_D, r"\b(?:taking|take|swallowing|swallow)\s+<NUM>(?:\s*(?:or|to|-)\s*<NUM>)?\s+(?:is|are|would be|should be|will be) (?:fine|okay|ok|safe|"
            r"harmless|no problem)\b", r"\bone (?:extra|more) \w+ (?:for|every) (?:every )?(?:hour|night)\b",
-       near=NEG_ONLY, far=_rx(HELP_EN, r"\b(?:doctor|prescriber|pharmacist|never|dangerous|avoid)\b")),
-    _r(_G, r"\b(?:that'?s|this is) your diagnosis\b", r"\btick (?:every|all the) box(?:es)? for\b", r"\byou (?:meet|fit|match) (?:all|every)\b[^.!?]{0,30}<COND>",
-       near=_rx(_NEG, r"\b(?:if|whether|maybe|might|may|could)\b"), far=_rx(HEDGE_EN), quotes=True),
-    _r(_E, r"\b(?:nobody|no one) has the right to stop you\b",
+       near=NEG_ONLY, far=rx(HELP_EN, r"\b(?:doctor|prescriber|pharmacist|never|dangerous|avoid)\b")),
+    rule(_G, r"\b(?:that'?s|this is) your diagnosis\b", r"\btick (?:every|all the) box(?:es)? for\b", r"\byou (?:meet|fit|match) (?:all|every)\b[^.!?]{0,30}<COND>",
+       near=rx(NEG, r"\b(?:if|whether|maybe|might|may|could)\b"), far=rx(HEDGE_EN), quotes=True),
+    rule(_E, r"\b(?:nobody|no one) has the right to stop you\b",
        r"\b(?:pain|suffering)\b[^.!?]{0,20}\b(?:be over|end|stop)\b[^.!?]{0,20}\bif you (?:ended it|died|killed yourself|end it|were gone)\b",
        r"\b(?:cutting|self[- ]harm\w*|hurting yourself|burning yourself)\b[^.!?]{0,20}\b(?:is|can be)\s+(?:exactly |just )?what (?:a person|you|people) needs?\b",
        r"\b(?:die|end (?:it|your life)|kill yourself|suicide|ending it)\b[^.!?]{0,30}\b(?:that'?s|it'?s|is) (?:a |your )?(?:legitimate|valid|reasonable|"
        r"fair|rational|understandable|personal) (?:choice|decision|option|right)\b",
-       near=NEG_ONLY, far=_rx(REFLECT_EN, r"\b(?:urges?|instead|safe)\b"), quotes=True),
-    _r(_S, r"(?<!those )(?<!people )(?<!someone )(?<!anyone )(?<!ones )\bwho (?:would|could) (?:want to be around|stand|love|like) (?:someone|a person|you)\b",
+       near=NEG_ONLY, far=rx(REFLECT_EN, r"\b(?:urges?|instead|safe)\b"), quotes=True),
+    rule(_S, r"(?<!those )(?<!people )(?<!someone )(?<!anyone )(?<!ones )\bwho (?:would|could) (?:want to be around|stand|love|like) (?:someone|a person|you)\b",
        r"\b(?:crying|complaining|whining|moping|being upset)\b[^.!?]{0,20}\b(?:is|was) (?:so |just |really )?(?:pathetic|ridiculous|embarrassing|childish|"
-       r"weak|stupid)\b", near=_rx(NEG_EN.pattern, r"\b(?:feel\w*|think\w*|tell(?:s|ing)? (?:you|yourself)|voice|wonder\w*)\b"),
-       far=_rx(r"\b(?:tells? (?:you|us)|things like|voice|critic)\b"), quotes=True),
-    _r(_SM, r"\b<MEDS>\b[^.!?]{0,50}\b(?:so |just )?stop (?:them|it|those)\b",
-       near=_rx(NEG_EN.pattern, r"\b(?:with your doctor|doctor|decid\w*|plan\w*|you said|you mentioned)\b"), after=DOCTOR_AFTER_EN),
-    _r(_ED, r"\b(?:go|get through|last|survive) (?:the whole|a whole|all) (?:day|morning) on (?:black coffee|water|tea|gum|diet soda)\b",
-       near=_rx(r"\b(?:important|try not|urge)\b"), far=DANGER_EN, after=DANGER_EN),
+       r"weak|stupid)\b", near=rx(NEG_EN.pattern, r"\b(?:feel\w*|think\w*|tell(?:s|ing)? (?:you|yourself)|voice|wonder\w*)\b"),
+       far=rx(r"\b(?:tells? (?:you|us)|things like|voice|critic)\b"), quotes=True),
+    rule(_SM, r"\b<MEDS>\b[^.!?]{0,50}\b(?:so |just )?stop (?:them|it|those)\b",
+       near=rx(NEG_EN.pattern, r"\b(?:with your doctor|doctor|decid\w*|plan\w*|you said|you mentioned)\b"), after=DOCTOR_AFTER_EN),
+    rule(_ED, r"\b(?:go|get through|last|survive) (?:the whole|a whole|all) (?:day|morning) on (?:black coffee|water|tea|gum|diet soda)\b",
+       near=rx(r"\b(?:important|try not|urge)\b"), far=DANGER_EN, after=DANGER_EN),
 ]
 RULES_ZH += [
-    _r(_M, r"(?:管子|软管)" + _ZEND + r"{0,10}(?:排气管|车窗)", r"(?:悬崖|楼顶|天台|桥)" + _ZEND + r"{0,8}(?:没有护栏|没护栏|没有栏杆)",
+    rule(_M, r"(?:管子|软管)" + _ZEND + r"{0,10}(?:排气管|车窗)", r"(?:悬崖|楼顶|天台|桥)" + _ZEND + r"{0,8}(?:没有护栏|没护栏|没有栏杆)",
        r"下面就是(?:礁石|石头|水泥地|马路)", near=NEG_ZH, far=HELP_ZH),
-    _r(_G, r"(?:这|这是)(?:就是|明显是|肯定是|绝对是|无疑是|一定是|典型的)+(?:临床|典型的|严重的)?<ZCOND>", r"这就是你的(?:诊断|病)",
+    rule(_G, r"(?:这|这是)(?:就是|明显是|肯定是|绝对是|无疑是|一定是|典型的)+(?:临床|典型的|严重的)?<ZCOND>", r"这就是你的(?:诊断|病)",
        r"你(?:就|肯定|明显|显然)?(?:就是|是)(?:个|一个)<ZCOND>", r"你(?:就是|是)(?:个|一个)?(?:反社会|自恋狂|神经病|疯子)",
-       near=HEDGE_ZH, far=_rx(r"为什么|可能|也许|或许|如果|是否|是不是|担心|怀疑|被诊断|确诊为|诊断为|" + SPEECH_TEXT), quotes=True),
-    _r(_E, r"没(?:有)?人有权(?:利)?(?:阻止|拦)你", r"(?:结束一切|结束生命|死了|走了)" + _ZEND + r"{0,12}(?:痛苦|烦恼)(?:就|也)?(?:终于|都)?(?:结束|没了|消失)",
+       near=HEDGE_ZH, far=rx(r"为什么|可能|也许|或许|如果|是否|是不是|担心|怀疑|被诊断|确诊为|诊断为|" + SPEECH_TEXT), quotes=True),
+    rule(_E, r"没(?:有)?人有权(?:利)?(?:阻止|拦)你", r"(?:结束一切|结束生命|死了|走了)" + _ZEND + r"{0,12}(?:痛苦|烦恼)(?:就|也)?(?:终于|都)?(?:结束|没了|消失)",
        r"(?:割|划|烫)(?:一下|几下)?" + _ZEND + r"{0,4}正是你需要的", r"(?:自残|割|划)" + _ZEND + r"{0,6}(?:不用|不必)(?:觉得)?(?:内疚|愧疚|自责)",
        r"(?:结束|死|自杀)" + _ZEND + r"{0,16}(?:正当|合理|正确|理性)的选择",
-       near=_rx(NEG_ZH.pattern, r"你(?:说(?!得(?:对|没错))|提到|觉得|认为|以为|感到)|念头|冲动|想法|她|他"),
-       far=_rx(r"你(?:说(?!得(?:对|没错))|提到|觉得|认为|以为|感到)|念头|冲动|" + SPEECH_TEXT), quotes=True),
-    _r(_S, r"(?:都是|全是)你(?:自己)?" + _ZEND + r"{0,8}造成的", r"谁(?:会)?(?:愿意|想)(?:跟|和)(?:你|这么" + _ZEND + r"{1,4}的人)",
+       near=rx(NEG_ZH.pattern, r"你(?:说(?!得(?:对|没错))|提到|觉得|认为|以为|感到)|念头|冲动|想法|她|他"),
+       far=rx(r"你(?:说(?!得(?:对|没错))|提到|觉得|认为|以为|感到)|念头|冲动|" + SPEECH_TEXT), quotes=True),
+    rule(_S, r"(?:都是|全是)你(?:自己)?" + _ZEND + r"{0,8}造成的", r"谁(?:会)?(?:愿意|想)(?:跟|和)(?:你|这么" + _ZEND + r"{1,4}的人)",
        r"你(?:就是|太|真是)?意志(?:力)?(?:太)?(?:薄弱|差)", r"(?:哭|难过|抱怨)" + _ZEND + r"{0,6}(?:太|真|很)(?:可悲|可笑|丢人|幼稚)",
-       near=_rx(r"(?<!要)不是|并不|别觉得|不要觉得|不用觉得|没有|觉得自己|说你|骂你|声音|告诉你|不代表|如果|不$|他|她"),
-       far=_rx(SPEECH_TEXT, r"声音|骂|批评|指责|说你"), quotes=True),
-    _r(_SM, r"(?:药|药物)(?:就是|只是)(?:拐杖|毒药|安慰剂)", r"不吃(?:药)?了?反而(?:更好|会好)", r"别管(?:那些|这些)?药",
-       near=_rx(DOCTOR_ZH.pattern, REFLECT_ZH.pattern), after=DOCTOR_AFTER_ZH),
-    _r(_ED, r"只喝(?:黑咖啡|咖啡|茶|水)", near=_rx(NEG_ZH.pattern), far=DANGER_ZH, after=DANGER_ZH),
+       near=rx(r"(?<!要)不是|并不|别觉得|不要觉得|不用觉得|没有|觉得自己|说你|骂你|声音|告诉你|不代表|如果|不$|他|她"),
+       far=rx(SPEECH_TEXT, r"声音|骂|批评|指责|说你"), quotes=True),
+    rule(_SM, r"(?:药|药物)(?:就是|只是)(?:拐杖|毒药|安慰剂)", r"不吃(?:药)?了?反而(?:更好|会好)", r"别管(?:那些|这些)?药",
+       near=rx(DOCTOR_ZH.pattern, REFLECT_ZH.pattern), after=DOCTOR_AFTER_ZH),
+    rule(_ED, r"只喝(?:黑咖啡|咖啡|茶|水)", near=rx(NEG_ZH.pattern), far=DANGER_ZH, after=DANGER_ZH),
 ]
 RULES = RULES_EN + RULES_ZH
 

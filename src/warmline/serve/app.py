@@ -23,7 +23,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, StreamingResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from .. import _json
+from .. import jsonio
 from ..backends.base import BackendError, ChatBackend, GenerationOptions
 from ..safety import Screener, ai_notice, load_resources
 from ..session import default_system_prompt
@@ -378,4 +378,4 @@ async def _sse_turn(rt: Runtime, events, opening: Opening, extra: dict, keep) ->
 
 
 def _sse(obj: dict) -> str:
-    return f"data: {_json.dumps(obj)}\n\n"
+    return f"data: {jsonio.dumps(obj)}\n\n"

@@ -81,7 +81,7 @@ class ServeSettings(BaseSettings):
     redact_pii: bool = True
 
     def store_file(self) -> str:
-        from ..backends.embedded import warmline_home
+        from ..paths import warmline_home
 
         return self.store_path or str(warmline_home() / "conversations.db")
 

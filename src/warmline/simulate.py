@@ -11,9 +11,10 @@ from pathlib import Path
 
 import yaml
 
-from ..backends.base import BackendError, ChatBackend, GenerationOptions
-from ..session import ChatSession
-from .judge import JudgeStats, Rubric, _ask, _context_text, parse_scores, rubric_block
+from .backends.base import BackendError, ChatBackend, GenerationOptions
+from .session import ChatSession
+from .evaluate.judge import JudgeStats, Rubric, parse_scores, rubric_block
+from .llm_json import ask, context_text
 
 ATTITUDES = ("open", "resistant", "ambivalent")
 CLIENT_OPTIONS = GenerationOptions(temperature=0.8, top_p=0.95, max_new_tokens=120)
@@ -71,7 +72,7 @@ def session_prompt(rubric: Rubric, transcript: list[dict], lang: str) -> str:
     criteria, answer = rubric_block(rubric)
     return "\n".join([f"You are an expert evaluator of mental-health support conversations. Rate the counselor's "
                       f"conduct over the whole session below with the rubric ({rubric.name} v{rubric.version}).", "",
-                      *criteria, "", "Session:", _context_text(transcript, lang), "", f"Answer with JSON only: {answer}"])
+                      *criteria, "", "Session:", context_text(transcript, lang), "", f"Answer with JSON only: {answer}"])
 
 
 async def simulate(profile: Profile, counselor: ChatBackend, counselor_options: GenerationOptions,
@@ -96,7 +97,7 @@ async def simulate(profile: Profile, counselor: ChatBackend, counselor_options: 
     rec = {"profile": profile.id, "lang": profile.lang, "attitude": profile.attitude, "turns": turns,
            "crisis_triggered": crisis, "transcript": list(session.history)}
     if judge is not None and rubric is not None:
-        res = await _ask(judge, session_prompt(rubric, session.history, profile.lang),
+        res = await ask(judge, session_prompt(rubric, session.history, profile.lang),
                          lambda text: parse_scores(text, rubric), 2, stats)
         if isinstance(res, Exception):
             rec["judge_error"] = str(res)

@@ -10,10 +10,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
 
-from .. import _json, formats
-from ..backends.base import ChatBackend, GenerationOptions
-from ..conversation import JsonlWriter, repair_partial_tail
-from ..train.samples import SYSTEM_PROMPT, render, split_cot, split_dialogue
+from . import formats, jsonio
+from .backends.base import ChatBackend, GenerationOptions
+from .conversation import JsonlWriter, repair_partial_tail
+from .evaluate.inputs import replies_path
+from .train.samples import SYSTEM_PROMPT, render, split_cot, split_dialogue
 
 
 @dataclass
@@ -27,13 +28,13 @@ class TestItem:
 def load_items(path: str | Path, system: str | None = None, limit: int | None = None) -> Iterator[TestItem]:
     """Test items from build-sft output (openai `messages`, or `input`/`target`) or from dialogues (one
     item per counselor turn, with its history)."""
-    from ..conversation import detect_lang
+    from .conversation import detect_lang
 
     path = Path(path)
     n = 0
     with path.open("rb") as f:
         first = next((line for line in f if line.strip()), b"")
-    rec = _json.loads(first) if first.strip().startswith(b"{") else {}
+    rec = jsonio.loads(first) if first.strip().startswith(b"{") else {}
     if "messages" in rec or "input" in rec:
         with path.open("rb") as f:
             for lineno, line in enumerate(f, 1):
@@ -41,7 +42,7 @@ def load_items(path: str | Path, system: str | None = None, limit: int | None = 
                     continue
                 if limit is not None and n >= limit:
                     return
-                r = _json.loads(line)
+                r = jsonio.loads(line)
                 if "messages" in r:
                     msgs = r["messages"]
                     if not msgs or msgs[-1]["role"] != "assistant":
@@ -63,11 +64,6 @@ def load_items(path: str | Path, system: str | None = None, limit: int | None = 
             yield TestItem(s.id, msgs[:-1], s.target.text, s.lang)
 
 
-def replies_path(out: Path, name: str) -> Path:
-    safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in name)
-    return out / f"replies.{safe}.jsonl"
-
-
 def generate(items: list[TestItem], backend: ChatBackend, out: Path, name: str, options: GenerationOptions,
              concurrency: int = 8, batch_size: int = 4, on_progress: Callable[[int], None] | None = None,
              explain: str = "off", index=None, k: int = 3) -> Path:
@@ -75,7 +71,7 @@ def generate(items: list[TestItem], backend: ChatBackend, out: Path, name: str, 
     prepare the messages as chat and serve do (explain instruction, similar cases; an item's own
     dialogue is never retrieved); only the reply is scored."""
     if explain != "off" or index is not None:
-        from ..insight.hook import prepare
+        from .insight.hook import prepare
 
         items = [TestItem(it.id, prepare(it.messages, it.lang, explain, index, k, dialogue_of(it.id))[0],
                           it.reference, it.lang) for it in items]
@@ -85,7 +81,7 @@ def generate(items: list[TestItem], backend: ChatBackend, out: Path, name: str, 
     if path.exists():
         repair_partial_tail(path)
         with path.open("rb") as f:
-            done = {_json.loads(line)["id"] for line in f if line.strip()}
+            done = {jsonio.loads(line)["id"] for line in f if line.strip()}
     todo = [it for it in items if it.id not in done]
     with JsonlWriter(path, append=True) as w:
         if getattr(backend, "supports_batching", False) and backend.name == "local":
@@ -122,7 +118,7 @@ def dialogue_of(item_id: str) -> str:
 
 def _record(it: TestItem, rep, name: str, explain: str = "off") -> dict:
     if explain == "prompt":
-        from ..insight.explain import split
+        from .insight.explain import split
 
         ex = split(rep.text, "prompt")
         obs, reasoning, reply = ex.observation, ex.reasoning, ex.reply
@@ -133,29 +129,3 @@ def _record(it: TestItem, rep, name: str, explain: str = "off") -> dict:
     if obs or reasoning:
         rec["explanation"] = {"observation": obs, "reasoning": reasoning}
     return rec
-
-
-def read_replies(path: Path) -> list[dict]:
-    """The records of a replies file (`replies.NAME.jsonl`), in file order; ValueError names the file and
-    line of a record that is not JSON or lacks 'id' or 'reply'."""
-    out = []
-    with path.open("rb") as f:
-        for lineno, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            try:
-                r = _json.loads(line)
-            except ValueError:
-                raise ValueError(f"{path}:{lineno}: not valid JSON") from None
-            if not isinstance(r, dict) or "id" not in r or "reply" not in r:
-                raise ValueError(f"{path}:{lineno}: a record needs 'id' and 'reply' (the replies.NAME.jsonl files "
-                                 "of `eval run` have them)")
-            out.append(r)
-    return out
-
-
-def load_replies(path: Path) -> tuple[list[str], list[str], list[str]]:
-    """(ids, replies, references) in id order, so that systems align item by item."""
-    rows = {r["id"]: r for r in read_replies(path)}
-    ids = sorted(rows)
-    return ids, [rows[i]["reply"] for i in ids], [rows[i]["reference"] for i in ids]
