@@ -90,9 +90,9 @@ class Features:
     """What the classifier reads, and how much each part weighs (rows of each part have unit length)."""
 
     ngrams: float = 1.0
-    meaning: float = 1.0  # the sentence encoder's embedding of the turn (0: off)
+    meaning: float = 2.0  # the sentence encoder's embedding of the turn (0: off)
     context: float = 0.5  # ... and of the turn before it (0: off)
-    class_weight: float = 0.5  # weight of a class ~ (1 / its frequency) ** this; 0: every example counts the same
+    class_weight: float = 1.0  # weight of a class ~ (1 / its frequency) ** this; 0: every example counts the same
     l2: float = 1e-4
 
     def describe(self) -> str:
@@ -126,6 +126,31 @@ def class_weights(y: np.ndarray, k: int, power: float) -> np.ndarray:
     return w[y] / w[y].mean()
 
 
+def fit_softmax(X, y: np.ndarray, k: int, l2: float, weights: np.ndarray | None = None,
+                max_iter: int = 300) -> tuple[np.ndarray, np.ndarray]:
+    """Multinomial logistic regression (L-BFGS): weights (columns of X, k) and biases (k,). `weights` per
+    example average to 1 (class weights)."""
+    from scipy.optimize import minimize
+
+    n = X.shape[0]
+    Y = np.zeros((n, k))
+    Y[np.arange(n), y] = 1
+    sw = (np.ones(n) if weights is None else weights)[:, None] / n
+
+    def loss(theta):
+        W = theta[:-k].reshape(X.shape[1], k)
+        Z = X @ W + theta[-k:]
+        Z -= Z.max(axis=1, keepdims=True)
+        P = np.exp(Z)
+        P /= P.sum(axis=1, keepdims=True)
+        value = -np.sum(sw * Y * np.log(P + 1e-12)) + l2 / 2 * np.sum(W * W)
+        G = sw * (P - Y)
+        return value, np.concatenate([(X.T @ G + l2 * W).ravel(), G.sum(axis=0)])
+
+    res = minimize(loss, np.zeros(X.shape[1] * k + k), jac=True, method="L-BFGS-B", options={"maxiter": max_iter})
+    return res.x[:-k].reshape(X.shape[1], k), res.x[-k:]
+
+
 @dataclass
 class LabelClassifier:
     task: str
@@ -138,36 +163,17 @@ class LabelClassifier:
     def train(cls, task: str, texts: list[str], langs: list[str], labels: list[str], l2: float | None = None,
               max_iter: int = 300, contexts: list[str] | None = None, features: Features | None = None,
               embed=None) -> LabelClassifier:
-        from scipy.optimize import minimize
-
         f = features or Features()
         l2 = f.l2 if l2 is None else l2
         classes = sorted(set(labels))
         X = design(texts, langs, contexts, f, embed)
         used = np.unique(X.indices)  # fit only the features that occur: DIM x K would be wasteful
-        Xu = X[:, used]
         y = np.array([classes.index(x) for x in labels])
-        n, k = Xu.shape[0], len(classes)
-        Y = np.zeros((n, k))
-        Y[np.arange(n), y] = 1
-        sw = class_weights(y, k, f.class_weight)[:, None] / n
-
-        def loss(theta):
-            W = theta[:-k].reshape(len(used), k)
-            b = theta[-k:]
-            Z = Xu @ W + b
-            Z -= Z.max(axis=1, keepdims=True)
-            P = np.exp(Z)
-            P /= P.sum(axis=1, keepdims=True)
-            value = -np.sum(sw * Y * np.log(P + 1e-12)) + l2 / 2 * np.sum(W * W)
-            G = sw * (P - Y)
-            return value, np.concatenate([(Xu.T @ G + l2 * W).ravel(), G.sum(axis=0)])
-
-        theta = np.zeros(len(used) * k + k)
-        res = minimize(loss, theta, jac=True, method="L-BFGS-B", options={"maxiter": max_iter})
+        k = len(classes)
+        Wu, b = fit_softmax(X[:, used], y, k, l2, class_weights(y, k, f.class_weight), max_iter)
         W = np.zeros((X.shape[1], k))
-        W[used] = res.x[:-k].reshape(len(used), k)
-        return cls(task, classes, W, res.x[-k:], f)
+        W[used] = Wu
+        return cls(task, classes, W, b, f)
 
     def predict(self, texts: list[str], langs: list[str], contexts: list[str] | None = None, embed=None) -> list[str]:
         Z = design(texts, langs, contexts, self.features, embed) @ self.W + self.b

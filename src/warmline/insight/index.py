@@ -22,6 +22,9 @@ FORMAT = 2
 VIEWS = ("client", "background", "summary", "guide")
 DEFAULT_VIEWS = ("client", "background", "summary")
 RRF_K = 60  # the constant of Cormack et al. (2009): a view's top ranks count, its tail hardly does
+TOPIC_L2 = 1e-3
+TOPIC_WEIGHT = 5.0
+TOPIC_EXTRA: tuple[str, ...] = ()
 _DEPTH = 100  # ranks kept per view before fusing
 
 
@@ -42,6 +45,13 @@ def view_text(d: Dialogue, view: str, max_chars: int = 1000) -> str:
     return v.strip()[:max_chars] if isinstance(v, str) else ""
 
 
+def _topic(record: dict) -> str:
+    v = record.get("topic")
+    if isinstance(v, list):
+        v = v[0] if v else ""
+    return v.strip() if isinstance(v, str) else ""
+
+
 def session_record(d: Dialogue) -> dict:
     first = next((t.text for t in d.turns if t.role == "client"), "")
     return {"id": d.id, "lang": d.lang, "concern": concern(d), "first_client_turn": first[:300],
@@ -49,7 +59,8 @@ def session_record(d: Dialogue) -> dict:
 
 
 def build(dialogues: list[Dialogue], out: Path, embed: str = "use", base_url: str | None = None,
-          progress=None, views: tuple[str, ...] = DEFAULT_VIEWS, lexical: bool = True, embedder=None) -> dict:
+          progress=None, views: tuple[str, ...] = DEFAULT_VIEWS, lexical: bool = True, embedder=None,
+          topic_view: bool = True) -> dict:
     """Write an index of `dialogues` to `out`. `embedder` (texts -> unit vectors) replaces `embed` when given."""
     bad = [v for v in views if v not in VIEWS]
     if bad or not (views or lexical):
@@ -85,6 +96,7 @@ def build(dialogues: list[Dialogue], out: Path, embed: str = "use", base_url: st
             f.write(json.dumps(r, ensure_ascii=False) + "\n")
     meta = {"format": FORMAT, "embedder": embed, "embedder_name": name, "sessions": len(records),
             "views": counts, "lexical": lexical, "fusion": f"rrf k={RRF_K}",
+            "topic_view": bool(topic_view and counts.get("client")),
             "with_guide": sum(1 for r in records if r.get("guide")),
             "with_summary": sum(1 for r in records if r.get("summary"))}
     (out / "index.json").write_text(json.dumps(meta, indent=2), encoding="utf-8")
@@ -98,13 +110,56 @@ class Hit:
     ranks: dict = field(default_factory=dict)  # the session's rank (1-based) in each view that found it
 
 
-def rrf(rankings: dict[str, list[int]], k: int = RRF_K) -> dict[int, float]:
-    """Reciprocal rank fusion: each ranked list gives its r-th item 1 / (k + r)."""
+def rrf(rankings: dict[str, list[int]], k: int = RRF_K, weights: dict[str, float] | None = None) -> dict[int, float]:
+    """Reciprocal rank fusion: each ranked list gives its r-th item weight / (k + r)."""
     fused: dict[int, float] = {}
-    for ranked in rankings.values():
+    for name, ranked in rankings.items():
+        w = (weights or {}).get(name, 1.0)
         for r, i in enumerate(ranked, 1):
-            fused[i] = fused.get(i, 0.0) + 1.0 / (k + r)
+            fused[i] = fused.get(i, 0.0) + w / (k + r)
     return fused
+
+
+class TopicView:
+    """The sessions ranked by how likely their topic label is for the query: multinomial logistic regression
+    from the client-turn embeddings of the indexed sessions to their topics. Sessions whose topic is
+    likelier come first, the most similar client turns first among them. Fitted when first needed, and
+    again without a session that evaluation leaves out (so it never learns from the session asked about)."""
+
+    def __init__(self, vectors: np.ndarray, has: np.ndarray, topics: list[str], l2: float = TOPIC_L2,
+                 extra: list[tuple[np.ndarray, np.ndarray]] = ()):
+        self.vectors, self.has, self.topics, self.l2 = vectors, has, topics, l2
+        self.extra = list(extra)  # other views of the same sessions, as more examples of their topics
+        self.classes = sorted({t for t, h in zip(topics, has) if t and h})
+        self._fits: dict[int | None, tuple[np.ndarray, np.ndarray]] = {}
+
+    def usable(self) -> bool:
+        return len(self.classes) >= 2
+
+    def _fit(self, skip: int | None):
+        if skip not in self._fits:
+            from .classify import fit_softmax
+
+            X, y = [], []
+            for vectors, has in [(self.vectors, self.has)] + self.extra:
+                rows = [i for i, (t, h) in enumerate(zip(self.topics, has)) if t in self.classes and h and i != skip]
+                X.append(vectors[rows])
+                y += [self.classes.index(self.topics[i]) for i in rows]
+            if len(self._fits) > 64:  # evaluation leaves out one session after another
+                self._fits.clear()
+            self._fits[skip] = fit_softmax(np.concatenate(X).astype(np.float64), np.array(y), len(self.classes), self.l2)
+        return self._fits[skip]
+
+    def ranking(self, q: np.ndarray, skip: set[int], depth: int) -> list[int]:
+        W, b = self._fit(min(skip) if len(skip) == 1 else None)
+        z = q @ W + b
+        p = np.exp(z - z.max())
+        p /= p.sum()
+        prob = {c: p[j] for j, c in enumerate(self.classes)}
+        score = np.array([prob.get(t, 0.0) if h else -1.0 for t, h in zip(self.topics, self.has)])
+        score = score + 1e-3 * (self.vectors @ q)  # ties within a topic: the closest client turns first
+        ranked = np.argsort(-score, kind="stable")[:depth + len(skip)].tolist()
+        return [i for i in ranked if self.has[i] and i not in skip][:depth]
 
 
 class CaseIndex:
@@ -134,6 +189,11 @@ class CaseIndex:
             from .lexical import Lexical
 
             self.lexical = Lexical.load(self.path / "bm25")
+        self.topic_view = None
+        if self.meta.get("topic_view") and "client" in self.views:
+            tv = TopicView(*self.views["client"], [_topic(r) for r in self.sessions], TOPIC_L2,
+                           extra=[self.views[v] for v in TOPIC_EXTRA if v in self.views])
+            self.topic_view = tv if tv.usable() else None
         self._embed = embedder
         self._faiss = {}
         try:
@@ -173,6 +233,8 @@ class CaseIndex:
                 s = v @ q[0]
                 ranked = np.argsort(-s, kind="stable")[:depth + len(skip)].tolist()
             out[view] = [i for i in ranked if has[i] and i not in skip][:depth]
+        if self.topic_view is not None:
+            out["topic"] = self.topic_view.ranking(q[0], skip, depth)
         if self.lexical is not None:
             s = self.lexical.scores(text)
             ranked = np.argsort(-s, kind="stable")[:depth + len(skip)].tolist()
@@ -182,7 +244,7 @@ class CaseIndex:
     def search(self, text: str, k: int = 3, exclude: str | None = None) -> list[Hit]:
         """The k sessions most similar to `text`, by reciprocal rank fusion over the views."""
         rankings = self.rankings(text, max(_DEPTH, k), exclude)
-        fused = rrf(rankings)
+        fused = rrf(rankings, weights={"topic": TOPIC_WEIGHT})
         top = sorted(fused, key=lambda i: (-fused[i], i))[:k]
         return [Hit(fused[i], self.sessions[i], {v: r.index(i) + 1 for v, r in rankings.items() if i in r})
                 for i in top]

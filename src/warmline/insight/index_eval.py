@@ -6,7 +6,9 @@ N client turns; the session itself is always left out of its own results. Measur
   the share of the other sessions with that topic);
 - cross-view check: with an index of background labels only, is the query session's own entry in the
   top `own_k` (does the encoder map a client's words to a third-person summary of them?);
-- milliseconds per query (embedding the query and searching)."""
+- milliseconds per query (embedding the query and searching).
+The topic view learns from the indexed sessions' topic labels; it is fitted again without the session asked
+about, so no query is helped by its own label."""
 
 from __future__ import annotations
 
@@ -60,16 +62,26 @@ def cached(embedder):
     return embed
 
 
-def _same_topic(index: CaseIndex, ds: list[Dialogue], queries: list[int], n_turns: int, k: int) -> tuple[float, float, float]:
+def _same_topic(index: CaseIndex, ds: list[Dialogue], queries: list[int], n_turns: int, k: int) -> tuple[float, float]:
     topics = [topic_of(d) for d in ds]
-    shares, chances, seconds = [], [], []
+    shares, chances = [], []
     for i in queries:
-        t0 = time.perf_counter()
         hits = index.search(query_text(ds[i], n_turns), k, exclude=ds[i].id)
-        seconds.append(time.perf_counter() - t0)
         shares.append(sum(topic_of(h.session) == topics[i] for h in hits) / k)
         chances.append((topics.count(topics[i]) - 1) / (len(ds) - 1))
-    return float(np.mean(shares)), float(np.mean(chances)), 1000 * float(np.median(seconds))
+    return float(np.mean(shares)), float(np.mean(chances))
+
+
+def _ms_per_query(index: CaseIndex, ds: list[Dialogue], queries: list[int], n_turns: int, k: int) -> float:
+    """Median time of a search as a reply makes it (nothing left out, so the topic view is fitted once),
+    embedding the query included: texts not embedded before, so that no cache hides the encoder."""
+    index.search("warm up", k)
+    seconds = []
+    for i in queries[:50]:
+        t0 = time.perf_counter()
+        index.search(query_text(ds[i], n_turns) + " ", k)
+        seconds.append(time.perf_counter() - t0)
+    return 1000 * float(np.median(seconds))
 
 
 def _own_in_top(index: CaseIndex, ds: list[Dialogue], queries: list[int], n_turns: int, own_k: int) -> float:
@@ -85,7 +97,9 @@ def evaluate_lang(ds: list[Dialogue], embedder, work: Path, n_turns: int = 3, k:
         raise ValueError(f"{lang}: need more than {k} sessions and some with a topic label and client turns "
                          f"(have {len(ds)} sessions, {len(queries)} usable as queries)")
     build(ds, work / "all", views=views, lexical=lexical, embedder=embedder)
-    share, chance, ms = _same_topic(CaseIndex(work / "all", embedder), ds, queries, n_turns, k)
+    index = CaseIndex(work / "all", embedder)
+    share, chance = _same_topic(index, ds, queries, n_turns, k)
+    ms = _ms_per_query(index, ds, queries, n_turns, k)
     own = [i for i in queries if isinstance(ds[i].labels.get("background"), str) and ds[i].labels["background"].strip()]
     own_share = None
     if own:
