@@ -145,3 +145,14 @@ def test_score_reports_macro_f1_and_the_majority_baseline():
     assert rep.accuracy == 0.75 and rep.majority_accuracy == 0.75
     assert rep.macro_f1 == pytest.approx((0.8 + 2 / 3) / 2)  # q: P 1, R 2/3; r: P 1/2, R 1
     assert rep.majority_macro_f1 == pytest.approx((2 * 0.75 / 1.75) / 2)
+
+
+def test_quickstart_line_on_the_bundled_sessions():
+    from warmline.quickstart import insight_sessions, retrieval_line
+
+    ds = insight_sessions()
+    assert len(ds) == 24 and all(topic_of(d) for d in ds)
+    lines = []
+    result = retrieval_line(lines)
+    assert [r["lang"] for r in result] == ["en", "zh"] and all(r["same_topic"] > r["chance"] for r in result)
+    assert len(lines) == 2 and "same topic in the top 2" in lines[0]
