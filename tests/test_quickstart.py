@@ -74,6 +74,7 @@ def test_quickstart_runs_every_stage_and_writes_a_report(tmp_path):
     ins = report[7]["data"]
     assert ins["labelled"] + ins["label_failures"] == 1 and ins["classifier"]["accuracy"] > ins["classifier"]["majority"]
     assert ins["index_sessions"] > 0 and 1 <= len(ins["cases"]) <= 2 and ins["reply"]
+    assert {r["lang"] for r in ins["retrieval"]} == {"en", "zh"} and all(r["same_topic"] > r["chance"] for r in ins["retrieval"])
     assert (out / "insight" / "strategy-confusion.png").exists() and (out / "insight" / "index" / "index.json").exists()
     assert report[8]["data"]["command"] == f"warmline serve --adapter {tune['adapter']}"
     assert "warmline serve --adapter" in r.stdout and "http://127.0.0.1:8000/" in r.stdout

@@ -14,7 +14,8 @@ from . import formats, jsonio
 from .backends.base import ChatBackend, GenerationOptions
 from .conversation import JsonlWriter, repair_partial_tail
 from .evaluate.inputs import replies_path
-from .train.samples import SYSTEM_PROMPT, render, split_cot, split_dialogue
+from .replies import split_cot
+from .train.samples import SYSTEM_PROMPT, render, split_dialogue
 
 
 @dataclass

@@ -184,6 +184,28 @@ def stage_evaluate(out: Path, say: Callable[[str], None], systems: dict, items: 
     return st
 
 
+def insight_sessions() -> list:
+    """The bundled topic-labelled sessions (data/examples/insight_sessions.jsonl, written for the project)."""
+    from importlib import resources as ir
+
+    from .conversation import read_jsonl
+
+    with ir.as_file(ir.files("warmline").joinpath("data/examples/insight_sessions.jsonl")) as path:
+        return list(read_jsonl(path))
+
+
+def retrieval_line(lines: list[str]) -> list[dict]:
+    """Same-topic share of the case index on the bundled topic-labelled sessions (leave-one-out), per language."""
+    from .insight.index_eval import evaluate
+
+    result = evaluate(insight_sessions(), n_turns=3, k=2, own_k=3)["languages"]
+    for r in result:
+        lines.append(f"case retrieval on the {r['sessions']} bundled {r['lang']} sessions with a topic (each left out of "
+                     f"its own results, first 3 client turns): same topic in the top 2 {r['same_topic']:.2f} (chance "
+                     f"{r['chance']:.2f}); own background label in the top 3 {r['own_in_top']:.2f}")
+    return result
+
+
 def stage_insight(out: Path, say: Callable[[str], None], backend, max_new_tokens: int) -> Stage:
     """Psy-Insight: label a dialogue with the model, train the label classifier on the bundled labelled
     examples, build a case index, and give one explained reply guided by similar cases."""
@@ -216,9 +238,11 @@ def stage_insight(out: Path, say: Callable[[str], None], backend, max_new_tokens
                     f"{rep.macro_f1:.2f} on {rep.test} held-out turns (always guessing one label: {rep.majority_accuracy:.2f}); "
                     f"trained in {rep.seconds:.1f} s")
     sessions = [d for name in ("dialogues_en", "smile_zh", "psyqa_zh") for d in read_jsonl(out / "data" / f"{name}.jsonl")]
+    sessions += insight_sessions()
     meta = build_index(sessions, out / "insight" / "index")
     index = CaseIndex(out / "insight" / "index")
     st.lines.append(f"case index of {meta['sessions']} bundled sessions ({index.engine}): {out / 'insight' / 'index'}")
+    retrieval = retrieval_line(st.lines)
     session = ChatSession(backend, preset("greedy", max_new_tokens=max_new_tokens), default_system_prompt("en"),
                           hook=InsightHook("prompt", index, 2))
     turn = session.send(CHAT_SCRIPT[0])
@@ -233,7 +257,7 @@ def stage_insight(out: Path, say: Callable[[str], None], backend, max_new_tokens
         say(line)
     st.data = {"labelled": run.labelled, "label_failures": len(run.failed), "classifier": {
         "task": "strategy", "accuracy": rep.accuracy, "macro_f1": rep.macro_f1, "majority": rep.majority_accuracy},
-        "index_sessions": meta["sessions"], "cases": turn.cases, "reply": turn.text, "explanation": turn.explanation}
+        "index_sessions": meta["sessions"], "retrieval": retrieval, "cases": turn.cases, "reply": turn.text, "explanation": turn.explanation}
     return st
 
 

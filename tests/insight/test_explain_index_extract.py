@@ -16,7 +16,8 @@ from warmline.insight import explain as E, extract as X
 from warmline.insight.index import CaseIndex, build, with_cases
 from warmline.insight.hook import InsightHook
 from warmline.session import ChatSession
-from warmline.train.samples import Sample, render, split_cot
+from warmline.replies import split_cot
+from warmline.train.samples import Sample, render
 
 from ..serve.test_api import serve
 

@@ -10,13 +10,13 @@ from typer.testing import CliRunner
 
 from warmline.cli.main import app
 from warmline.conversation import Dialogue, Turn, write_jsonl
+from warmline.replies import split_cot
 from warmline.train.samples import (
     SYSTEM_PROMPT,
     Sample,
     assign_split,
     render,
     render_text,
-    split_cot,
     split_dialogue,
     truncate,
 )

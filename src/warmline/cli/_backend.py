@@ -86,5 +86,5 @@ def insight_options(explain: str, index) -> object:
 
     try:
         return CaseIndex(index)
-    except ValueError as e:
+    except (ValueError, ImportError) as e:  # ImportError: an index with a BM25 view, without bm25s
         fail(str(e))

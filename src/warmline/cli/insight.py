@@ -71,8 +71,9 @@ def classify_train(
     test_fraction: float = typer.Option(0.25, "--test-fraction", help="Share of dialogues held out."),
     seed: int = typer.Option(0, "--seed"),
 ) -> None:
-    """Train the light n-gram classifier for one label task and report accuracy and macro-F1 on held-out
-    dialogues, against always guessing the most common label."""
+    """Train the light label classifier (n-grams, and the sentence encoder's embeddings of the turn and the
+    turn before) for one label task and report macro-F1 and accuracy on held-out dialogues, against always
+    answering the most common label."""
     from dataclasses import asdict
 
     from ..insight import classify
@@ -93,8 +94,9 @@ def classify_train(
     rows = [(c, f"{v['precision']:.3f}", f"{v['recall']:.3f}", f"{v['f1']:.3f}", v["support"]) for c, v in rep.per_class.items()]
     console().print(table(f"{task}: held-out {rep.test} examples ({rep.train} for training)",
                           ["label", "precision", "recall", "F1", "support"], rows))
-    print(f"accuracy {rep.accuracy:.4f}  macro-F1 {rep.macro_f1:.4f}  (most-common-label baseline accuracy "
-          f"{rep.majority_accuracy:.4f}); trained in {rep.seconds:.1f} s")
+    print(f"macro-F1 {rep.macro_f1:.4f}  accuracy {rep.accuracy:.4f}  (always the most common label: macro-F1 "
+          f"{rep.majority_macro_f1:.4f}, accuracy {rep.majority_accuracy:.4f}); trained in {rep.seconds:.1f} s")
+    console().print(f"[dim]features: {rep.features}[/dim]")
     console().print(f"model: {output}; confusion matrix: {png}", markup=False)
 
 
@@ -109,31 +111,49 @@ def label_examples(output: Path = typer.Option(..., "--output", help="Where to w
 
 
 def index_main(
-    args: list[str] = typer.Argument(..., metavar="DATA | query DIR TEXT",
-                                     help="Build: a corpus of sessions. Search: `query DIR TEXT`."),
+    args: list[str] = typer.Argument(..., metavar="DATA | query DIR TEXT | eval DATA",
+                                     help="Build: a corpus of sessions. Search: `query DIR TEXT`. Measure: `eval DATA`."),
     output: Path = typer.Option(None, "--output", help="Directory for the index (build)."),
     fmt: str = typer.Option(None, "--from"),
     embed: str = typer.Option("use", "--embed", help="use (offline, multilingual), a sentence-transformers directory, "
                                                      "or openai:MODEL with --base-url."),
     base_url: str = typer.Option(None, "--base-url"),
-    k: int = typer.Option(3, "--k", help="Sessions returned by a query."),
+    views: str = typer.Option("client,background,summary", "--views",
+                              help="Embedded views of each session, comma-separated: some of client (the client's "
+                                   "turns), background, summary, guide; none with --views ''."),
+    lexical: bool = typer.Option(True, "--lexical/--no-lexical", help="A BM25 view beside the embeddings."),
+    k: int = typer.Option(None, "--k", help="Sessions returned by a query (default 3); for eval, the top k "
+                                            "counted (default 5)."),
+    n_turns: int = typer.Option(3, "--n-turns", help="eval: the query is a session's first N client turns."),
+    own_k: int = typer.Option(10, "--own-k", help="eval: the cross-view check looks for the session's own "
+                                                  "background label in the top own-k."),
+    as_json: bool = typer.Option(False, "--json", help="eval: print JSON instead of a table."),
 ) -> None:
-    """Build a case index of counseling sessions (`warmline index DATA --output DIR`) or search one
-    (`warmline index query DIR TEXT --k N`). Chat and serve use it with --index DIR."""
+    """Build a case index of counseling sessions (`warmline index DATA --output DIR`), search one
+    (`warmline index query DIR TEXT --k N`), or measure retrieval on topic-labelled sessions
+    (`warmline index eval DATA`: same-topic share of the top k, leave-one-out). Chat and serve use an
+    index with --index DIR."""
     from ..insight.index import CaseIndex, build
 
+    view_list = tuple(v.strip() for v in views.split(",") if v.strip())
     if args[0] == "query":
         if len(args) < 3:
             fail("usage: warmline index query DIR TEXT [--k N]")
         try:
             idx = CaseIndex(Path(args[1]))
-        except ValueError as e:
+        except (ValueError, ImportError) as e:
             fail(str(e))
-        hits = idx.search(" ".join(args[2:]), k)
+        hits = idx.search(" ".join(args[2:]), k or 3)
         console().print(table(f"{len(hits)} most similar of {len(idx.sessions)} sessions ({idx.engine})",
                               ["score", "id", "concern", "guide"],
                               [(f"{h.score:.3f}", h.session["id"], h.session.get("concern", "")[:60],
                                 str(h.session.get("guide", ""))[:60]) for h in hits]))
+        return
+    if args[0] == "eval":
+        if len(args) != 2:
+            fail("usage: warmline index eval DATA [--n-turns 3] [--k 5] [--json]")
+        _index_eval(_dialogues(Path(args[1]), fmt, Path(args[1]).with_suffix(".quarantine.jsonl")), n_turns,
+                    k or 5, own_k, embed, base_url, view_list, lexical, as_json)
         return
     if len(args) != 1 or output is None:
         fail("usage: warmline index DATA --output DIR")
@@ -142,12 +162,36 @@ def index_main(
     try:
         from tqdm import tqdm
 
-        with tqdm(total=len(ds), desc="embed", unit=" session") as bar:
-            meta = build(ds, output, embed, base_url, progress=bar.update)
+        with tqdm(total=len(ds) * max(1, len(view_list)), desc="embed", unit=" text") as bar:
+            meta = build(ds, output, embed, base_url, progress=bar.update, views=view_list, lexical=lexical)
     except (ValueError, ImportError) as e:
         fail(str(e))
     console().print(f"indexed {meta['sessions']} sessions ({meta['with_guide']} with a guide, {meta['with_summary']} "
-                    f"with a summary) with {meta['embedder_name']}: {output}", markup=False)
+                    f"with a summary) with {meta['embedder_name']}, views {meta['views']}"
+                    f"{' + BM25' if lexical else ''}: {output}", markup=False)
+
+
+def _index_eval(ds, n_turns, k, own_k, embed, base_url, views, lexical, as_json) -> None:
+    from ..insight.index_eval import evaluate
+
+    try:
+        result = evaluate(ds, n_turns, k, own_k, embed, base_url, views, lexical)
+    except (ValueError, ImportError) as e:
+        fail(str(e))
+    if as_json:
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+        return
+    sig, goals = result["signature"], result["goals"]
+    rows = [(r["lang"], r["sessions"], r["queries"], f"{r['same_topic']:.3f}", f"{r['chance']:.3f}",
+             f"{r['same_topic'] / r['chance']:.1f}x" if r["chance"] else "-",
+             "-" if r["own_in_top"] is None else f"{r['own_in_top']:.3f} of {r['own_queries']}",
+             f"{r['ms_per_query']:.1f}") for r in result["languages"]]
+    console().print(table(f"case retrieval, leave-one-out, query = {sig['query']} (goals: same topic >= "
+                          f"{goals['same_topic']}, own entry >= {goals['own_in_top']}, <= {goals['ms_per_query']:g} ms)",
+                          ["lang", "sessions", "queries", f"same topic in top {k}", "chance", "ratio",
+                           f"own entry in top {own_k} (background only)", "ms/query"], rows))
+    console().print(f"[dim]{sig['embedder']}; views {', '.join(sig['views'])}"
+                    f"{' + ' + sig['lexical'] if sig['lexical'] else ''}; {sig['fusion']}[/dim]")
 
 
 def extract_main(

@@ -19,8 +19,6 @@ RUBRICS = ("cehs", "psy-insight", "cpsycoun")
 JUDGE_OPTIONS = JSON_OPTIONS
 JudgeParseError = UnusableAnswer  # the judges' names for warmline.llm_json's
 JudgeStats = AskStats
-# kept until evaluate/simulate.py and insight move to warmline.llm_json (they import these private names)
-_ask, _json_object, _context_text = ask, json_object, context_text
 
 
 @dataclass(frozen=True)

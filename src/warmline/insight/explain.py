@@ -14,7 +14,7 @@ import json
 import re
 from dataclasses import dataclass
 
-from ..train.samples import split_cot
+from ..replies import split_cot
 
 MODES = ("off", "cot", "prompt")
 

@@ -144,7 +144,7 @@ class ExtractReport:
 
 def extract(text: str, embed, source: str = "text", window: int = 4, checker=None) -> tuple[list[Dialogue], ExtractReport]:
     """`checker(prompt) -> str` (optional) is the LLM relevance check."""
-    from ..evaluate.judge import JudgeParseError, _json_object
+    from ..llm_json import UnusableAnswer, json_object
 
     rep = ExtractReport()
     out = []
@@ -154,9 +154,9 @@ def extract(text: str, embed, source: str = "text", window: int = 4, checker=Non
             for link in links:
                 a, b = link.span
                 try:
-                    ok = _json_object(checker(relevance_prompt(link.paragraph, seg.turns[a:b + 1]))).get("relevant")
+                    ok = json_object(checker(relevance_prompt(link.paragraph, seg.turns[a:b + 1]))).get("relevant")
                     link.llm_check = "yes" if ok is True else "no" if ok is False else "unparsable"
-                except JudgeParseError:
+                except UnusableAnswer:
                     link.llm_check = "unparsable"
                 rep.rejected_by_llm += link.llm_check == "no"
         kept = [x for x in links if x.llm_check != "no"]

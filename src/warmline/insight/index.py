@@ -1,21 +1,31 @@
-"""Case retrieval: an index of counseling sessions with their labels, searched by the client's concern.
+"""Case retrieval: an index of counseling sessions with their labels, searched by the client's words.
 
-`warmline index DATA --output DIR` embeds each session's concern (its background label when it has
-one, else its first client turns) with the offline multilingual encoder by default, and stores the
-vectors with each session's guide, summary, topic and psychotherapy. Search uses FAISS when it is
-installed (inner product on unit vectors), numpy otherwise; the results are the same."""
+A session is indexed under several views, because a query is a client's first-person words while a
+label such as the background is a third-person summary: the client's own turns, the background label
+and the summary, each embedded (the offline multilingual encoder by default, or any `--embed` that
+`warmline stats` takes), and a lexical view (BM25 over content words of all of them). A query is ranked
+in each view and the rankings are fused by reciprocal rank (RRF), so no view's score scale has to be
+calibrated against another's. Dense search uses FAISS when it is installed, numpy otherwise; the
+results are the same."""
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from ..conversation import Dialogue
 
-FORMAT = 1
+FORMAT = 2
+VIEWS = ("client", "background", "summary", "guide")
+DEFAULT_VIEWS = ("client", "background", "summary")
+RRF_K = 60  # the constant of Cormack et al. (2009): a view's top ranks count, its tail hardly does
+TOPIC_L2 = 1e-3
+TOPIC_WEIGHT = 5.0
+TOPIC_EXTRA: tuple[str, ...] = ()
+_DEPTH = 100  # ranks kept per view before fusing
 
 
 def concern(d: Dialogue, max_chars: int = 600) -> str:
@@ -25,6 +35,23 @@ def concern(d: Dialogue, max_chars: int = 600) -> str:
     return "\n".join(t.text for t in d.turns if t.role == "client")[:max_chars]
 
 
+def view_text(d: Dialogue, view: str, max_chars: int = 1000) -> str:
+    """The text a session is indexed under in `view` ("" when it has none)."""
+    if view == "client":
+        return "\n".join(t.text for t in d.turns if t.role == "client")[:max_chars]
+    v = d.labels.get(view)
+    if isinstance(v, list):
+        v = " ".join(str(x) for x in v)
+    return v.strip()[:max_chars] if isinstance(v, str) else ""
+
+
+def _topic(record: dict) -> str:
+    v = record.get("topic")
+    if isinstance(v, list):
+        v = v[0] if v else ""
+    return v.strip() if isinstance(v, str) else ""
+
+
 def session_record(d: Dialogue) -> dict:
     first = next((t.text for t in d.turns if t.role == "client"), "")
     return {"id": d.id, "lang": d.lang, "concern": concern(d), "first_client_turn": first[:300],
@@ -32,21 +59,45 @@ def session_record(d: Dialogue) -> dict:
 
 
 def build(dialogues: list[Dialogue], out: Path, embed: str = "use", base_url: str | None = None,
-          progress=None) -> dict:
-    from ..analyze.semantic import make_embedder
-
-    embedder, name = make_embedder(embed, base_url, progress=progress)
+          progress=None, views: tuple[str, ...] = DEFAULT_VIEWS, lexical: bool = True, embedder=None,
+          topic_view: bool = True) -> dict:
+    """Write an index of `dialogues` to `out`. `embedder` (texts -> unit vectors) replaces `embed` when given."""
+    bad = [v for v in views if v not in VIEWS]
+    if bad or not (views or lexical):
+        raise ValueError(f"views must be some of {', '.join(VIEWS)} (got {', '.join(views) or 'none'})")
     records = [session_record(d) for d in dialogues]
     if not records:
         raise ValueError("no sessions to index")
-    vectors = embedder([r["concern"] for r in records]).astype(np.float32)
+    name = "custom"
+    if embedder is None and views:
+        from ..analyze.semantic import make_embedder
+
+        embedder, name = make_embedder(embed, base_url, progress=progress)
     out.mkdir(parents=True, exist_ok=True)
-    np.save(out / "vectors.npy", vectors)
+    counts = {}
+    for view in views:
+        texts = [view_text(d, view) for d in dialogues]
+        has = np.array([bool(t) for t in texts])
+        counts[view] = int(has.sum())
+        if not has.any():
+            continue
+        vecs = embedder([t for t in texts if t]).astype(np.float32)
+        full = np.zeros((len(texts), vecs.shape[1]), np.float32)
+        full[has] = vecs
+        np.save(out / f"view-{view}.npy", full)
+        np.save(out / f"has-{view}.npy", has)
+    if lexical:
+        from .lexical import Lexical
+
+        docs = ["\n".join(view_text(d, v) for v in VIEWS if v in views or not views) for d in dialogues]
+        Lexical.build(docs, [d.lang for d in dialogues]).save(out / "bm25")
     with (out / "sessions.jsonl").open("w", encoding="utf-8") as f:
         for r in records:
             f.write(json.dumps(r, ensure_ascii=False) + "\n")
     meta = {"format": FORMAT, "embedder": embed, "embedder_name": name, "sessions": len(records),
-            "dim": int(vectors.shape[1]), "with_guide": sum(1 for r in records if r.get("guide")),
+            "views": counts, "lexical": lexical, "fusion": f"rrf k={RRF_K}",
+            "topic_view": bool(topic_view and counts.get("client")),
+            "with_guide": sum(1 for r in records if r.get("guide")),
             "with_summary": sum(1 for r in records if r.get("summary"))}
     (out / "index.json").write_text(json.dumps(meta, indent=2), encoding="utf-8")
     return meta
@@ -56,6 +107,59 @@ def build(dialogues: list[Dialogue], out: Path, embed: str = "use", base_url: st
 class Hit:
     score: float
     session: dict
+    ranks: dict = field(default_factory=dict)  # the session's rank (1-based) in each view that found it
+
+
+def rrf(rankings: dict[str, list[int]], k: int = RRF_K, weights: dict[str, float] | None = None) -> dict[int, float]:
+    """Reciprocal rank fusion: each ranked list gives its r-th item weight / (k + r)."""
+    fused: dict[int, float] = {}
+    for name, ranked in rankings.items():
+        w = (weights or {}).get(name, 1.0)
+        for r, i in enumerate(ranked, 1):
+            fused[i] = fused.get(i, 0.0) + w / (k + r)
+    return fused
+
+
+class TopicView:
+    """The sessions ranked by how likely their topic label is for the query: multinomial logistic regression
+    from the client-turn embeddings of the indexed sessions to their topics. Sessions whose topic is
+    likelier come first, the most similar client turns first among them. Fitted when first needed, and
+    again without a session that evaluation leaves out (so it never learns from the session asked about)."""
+
+    def __init__(self, vectors: np.ndarray, has: np.ndarray, topics: list[str], l2: float = TOPIC_L2,
+                 extra: list[tuple[np.ndarray, np.ndarray]] = ()):
+        self.vectors, self.has, self.topics, self.l2 = vectors, has, topics, l2
+        self.extra = list(extra)  # other views of the same sessions, as more examples of their topics
+        self.classes = sorted({t for t, h in zip(topics, has) if t and h})
+        self._fits: dict[int | None, tuple[np.ndarray, np.ndarray]] = {}
+
+    def usable(self) -> bool:
+        return len(self.classes) >= 2
+
+    def _fit(self, skip: int | None):
+        if skip not in self._fits:
+            from .classify import fit_softmax
+
+            X, y = [], []
+            for vectors, has in [(self.vectors, self.has)] + self.extra:
+                rows = [i for i, (t, h) in enumerate(zip(self.topics, has)) if t in self.classes and h and i != skip]
+                X.append(vectors[rows])
+                y += [self.classes.index(self.topics[i]) for i in rows]
+            if len(self._fits) > 64:  # evaluation leaves out one session after another
+                self._fits.clear()
+            self._fits[skip] = fit_softmax(np.concatenate(X).astype(np.float64), np.array(y), len(self.classes), self.l2)
+        return self._fits[skip]
+
+    def ranking(self, q: np.ndarray, skip: set[int], depth: int) -> list[int]:
+        W, b = self._fit(min(skip) if len(skip) == 1 else None)
+        z = q @ W + b
+        p = np.exp(z - z.max())
+        p /= p.sum()
+        prob = {c: p[j] for j, c in enumerate(self.classes)}
+        score = np.array([prob.get(t, 0.0) if h else -1.0 for t, h in zip(self.topics, self.has)])
+        score = score + 1e-3 * (self.vectors @ q)  # ties within a topic: the closest client turns first
+        ranked = np.argsort(-score, kind="stable")[:depth + len(skip)].tolist()
+        return [i for i in ranked if self.has[i] and i not in skip][:depth]
 
 
 class CaseIndex:
@@ -66,21 +170,44 @@ class CaseIndex:
             raise ValueError(f"{self.path} is not a warmline index (no index.json); build one with "
                              "`warmline index DATA --output DIR`")
         self.meta = json.loads(meta_file.read_text(encoding="utf-8"))
-        self.vectors = np.load(self.path / "vectors.npy").astype(np.float32)
+        fmt = self.meta.get("format", 1)
+        if fmt > FORMAT:
+            raise ValueError(f"{self.path} was written by a newer warmline (index format {fmt}); upgrade warmline "
+                             "or rebuild it with `warmline index DATA --output DIR`")
         self.sessions = [json.loads(x) for x in (self.path / "sessions.jsonl").read_text(encoding="utf-8").splitlines() if x]
+        self.views: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        if fmt == 1:  # one view, the concern (background label, else client turns)
+            v = np.load(self.path / "vectors.npy").astype(np.float32)
+            self.views["concern"] = (v, np.ones(len(v), bool))
+        for view, count in (self.meta.get("views", {}) if fmt >= 2 else {}).items():
+            if not count:
+                continue
+            self.views[view] = (np.load(self.path / f"view-{view}.npy").astype(np.float32),
+                                np.load(self.path / f"has-{view}.npy"))
+        self.lexical = None
+        if self.meta.get("lexical"):
+            from .lexical import Lexical
+
+            self.lexical = Lexical.load(self.path / "bm25")
+        self.topic_view = None
+        if self.meta.get("topic_view") and "client" in self.views:
+            tv = TopicView(*self.views["client"], [_topic(r) for r in self.sessions], TOPIC_L2,
+                           extra=[self.views[v] for v in TOPIC_EXTRA if v in self.views])
+            self.topic_view = tv if tv.usable() else None
         self._embed = embedder
-        self._faiss = None
+        self._faiss = {}
         try:
             import faiss
 
-            self._faiss = faiss.IndexFlatIP(self.vectors.shape[1])
-            self._faiss.add(self.vectors)
+            for view, (v, has) in self.views.items():
+                self._faiss[view] = faiss.IndexFlatIP(v.shape[1])
+                self._faiss[view].add(v)
         except ImportError:
             pass
 
     @property
     def engine(self) -> str:
-        return "faiss" if self._faiss is not None else "numpy"
+        return "faiss" if self._faiss else "numpy"
 
     def embed(self, texts: list[str]) -> np.ndarray:
         if self._embed is None:
@@ -89,17 +216,38 @@ class CaseIndex:
             self._embed = make_embedder(self.meta["embedder"])[0]
         return self._embed(texts)
 
-    def search(self, text: str, k: int = 3) -> list[Hit]:
-        q = self.embed([text]).astype(np.float32)
-        k = min(k, len(self.sessions))
-        if self._faiss is not None:
-            scores, idx = self._faiss.search(q, k)
-            pairs = zip(scores[0].tolist(), idx[0].tolist())
-        else:
-            s = self.vectors @ q[0]
-            top = np.argsort(-s, kind="stable")[:k]
-            pairs = zip(s[top].tolist(), top.tolist())
-        return [Hit(float(sc), self.sessions[i]) for sc, i in pairs]
+    def rankings(self, text: str, depth: int = _DEPTH, exclude: str | None = None) -> dict[str, list[int]]:
+        """Per view, the row numbers of the best `depth` sessions for `text`, best first (sessions without
+        that view, and the session `exclude`, left out)."""
+        n = len(self.sessions)
+        depth = min(depth, n)
+        skip = {i for i, s in enumerate(self.sessions) if s["id"] == exclude} if exclude else set()
+        out = {}
+        if self.views:
+            q = self.embed([text]).astype(np.float32)
+        for view, (v, has) in self.views.items():
+            if self._faiss and view in self._faiss:
+                scores, idx = self._faiss[view].search(q, min(n, depth + len(skip)))
+                ranked = [i for s, i in zip(scores[0].tolist(), idx[0].tolist()) if i >= 0]
+            else:
+                s = v @ q[0]
+                ranked = np.argsort(-s, kind="stable")[:depth + len(skip)].tolist()
+            out[view] = [i for i in ranked if has[i] and i not in skip][:depth]
+        if self.topic_view is not None:
+            out["topic"] = self.topic_view.ranking(q[0], skip, depth)
+        if self.lexical is not None:
+            s = self.lexical.scores(text)
+            ranked = np.argsort(-s, kind="stable")[:depth + len(skip)].tolist()
+            out["bm25"] = [i for i in ranked if s[i] > 0 and i not in skip][:depth]
+        return out
+
+    def search(self, text: str, k: int = 3, exclude: str | None = None) -> list[Hit]:
+        """The k sessions most similar to `text`, by reciprocal rank fusion over the views."""
+        rankings = self.rankings(text, max(_DEPTH, k), exclude)
+        fused = rrf(rankings, weights={"topic": TOPIC_WEIGHT})
+        top = sorted(fused, key=lambda i: (-fused[i], i))[:k]
+        return [Hit(fused[i], self.sessions[i], {v: r.index(i) + 1 for v, r in rankings.items() if i in r})
+                for i in top]
 
 
 def context_block(hits: list[Hit], lang: str = "en") -> str:
@@ -125,7 +273,7 @@ def with_cases(messages: list[dict], index: CaseIndex, k: int, lang: str,
     """Messages with the k most similar cases (to the client's turns so far) added to the system prompt.
     `exclude`: a session id never to return (in evaluation, the test item's own dialogue)."""
     query = "\n".join(m["content"] for m in messages if m["role"] == "user")[-600:]
-    hits = [h for h in index.search(query, k + 1) if h.session["id"] != exclude][:k] if query else []
+    hits = index.search(query, k, exclude) if query else []
     block = context_block(hits, lang)
     if not block:
         return messages, hits

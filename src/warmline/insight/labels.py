@@ -15,7 +15,7 @@ from pathlib import Path
 from ..analyze.topics import Taxonomy, load_keyed_list, load_taxonomy
 from ..backends.base import GenerationOptions
 from ..conversation import Dialogue, JsonlWriter, read_jsonl_dicts
-from ..evaluate.judge import JudgeParseError, JudgeStats, _ask, _json_object
+from ..llm_json import AskStats, UnusableAnswer, ask, json_object
 
 TASKS = ("strategy", "emotion", "psychotherapy", "topic")
 
@@ -59,35 +59,35 @@ def _keys(value, allowed: list[str], what: str, most: int = 3) -> list[str]:
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list) or not value or len(value) > most:
-        raise JudgeParseError(f"{what} must be a list of 1 to {most} labels")
+        raise UnusableAnswer(f"{what} must be a list of 1 to {most} labels")
     bad = [v for v in value if v not in allowed]
     if bad:
-        raise JudgeParseError(f"unknown {what} {bad}")
+        raise UnusableAnswer(f"unknown {what} {bad}")
     return list(dict.fromkeys(value))
 
 
 def _text(obj: dict, key: str) -> str:
     v = obj.get(key)
     if not isinstance(v, str) or not v.strip():
-        raise JudgeParseError(f"'{key}' must be a non-empty string")
+        raise UnusableAnswer(f"'{key}' must be a non-empty string")
     return v.strip()
 
 
 def parse_labels(text: str, d: Dialogue) -> dict:
-    """The validated labels for `d`, or JudgeParseError saying what is wrong."""
-    obj = _json_object(text)
+    """The validated labels for `d`, or UnusableAnswer saying what is wrong."""
+    obj = json_object(text)
     sets = {k: load_labels(k) for k in TASKS}
     out = {"background": _text(obj, "background"), "guide": _text(obj, "guide"), "summary": _text(obj, "summary"),
            "topic": _keys(obj.get("topic"), sets["topic"].keys, "topic"),
            "psychotherapy": _keys(obj.get("psychotherapy"), sets["psychotherapy"].keys, "psychotherapy")}
     turns = obj.get("turns")
     if not isinstance(turns, list):
-        raise JudgeParseError("'turns' must be a list")
+        raise UnusableAnswer("'turns' must be a list")
     want = {i for i, t in enumerate(d.turns) if t.role != "system"}
     got: dict[int, dict] = {}
     for t in turns:
         if not isinstance(t, dict) or not isinstance(t.get("index"), int) or t["index"] not in want:
-            raise JudgeParseError(f"turn entry {t!r} has no valid 'index'")
+            raise UnusableAnswer(f"turn entry {t!r} has no valid 'index'")
         i = t["index"]
         if d.turns[i].role == "client":
             got[i] = {"emotion": _keys(t.get("emotion"), sets["emotion"].keys, "emotion"),
@@ -97,7 +97,7 @@ def parse_labels(text: str, d: Dialogue) -> dict:
                       "reasoning": _text(t, "reasoning")}
     missing = sorted(want - set(got))
     if missing:
-        raise JudgeParseError(f"turns {missing} have no labels")
+        raise UnusableAnswer(f"turns {missing} have no labels")
     out["turns"] = got
     return out
 
@@ -119,7 +119,7 @@ class LabelRun:
     labelled: int = 0
     failed: list[str] = field(default_factory=list)
     resumed: int = 0
-    stats: JudgeStats = field(default_factory=JudgeStats)
+    stats: AskStats = field(default_factory=AskStats)
 
 
 async def label_dialogues(dialogues: list[Dialogue], backend, out: Path, max_retries: int = 2,
@@ -137,7 +137,7 @@ async def label_dialogues(dialogues: list[Dialogue], backend, out: Path, max_ret
 
     async def one(d: Dialogue) -> None:
         async with sem:
-            got = await _ask(backend, label_prompt(d), lambda t: parse_labels(t, d), max_retries, run.stats, options)
+            got = await ask(backend, label_prompt(d), lambda t: parse_labels(t, d), max_retries, run.stats, options)
         if isinstance(got, Exception):
             run.failed.append(d.id)
             bad.write({"id": d.id, "error": str(got)})

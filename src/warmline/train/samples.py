@@ -9,7 +9,6 @@ client turn and the counselor cue.
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -104,19 +103,6 @@ def render_cot_target(s: Sample, observations: bool = True) -> str:
     head = f"{COT_TAGS[0]}{obs}{COT_TAGS[1]}\n" if observations else ""
     return (f"{head}{COT_TAGS[2]}{s.target.reasoning or ''}{COT_TAGS[3]}\n"
             f"{COT_TAGS[4]}{s.target.text}{COT_TAGS[5]}")
-
-
-_COT = re.compile(r"(?:<observation>(.*?)</observation>\s*)?<reasoning>(.*?)</reasoning>\s*<reply>(.*?)(?:</reply>|$)",
-                  re.S)
-
-
-def split_cot(text: str) -> tuple[str, str, str]:
-    """(observation, reasoning, reply) from a chain-of-thought output; the reply alone goes to the
-    person. Text without the tags is all reply."""
-    m = _COT.search(text)
-    if not m:
-        return "", "", text.strip()
-    return (m.group(1) or "").strip(), m.group(2).strip(), m.group(3).strip()
 
 
 def _pairs(history: list[Turn]) -> list[list[str]]:

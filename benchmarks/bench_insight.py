@@ -1,0 +1,159 @@
+"""Psy-Insight retrieval and turn labels, measured on real sessions, against chance and the old setup.
+
+Reads ../shared/psy-insight-dev/ (100 Chinese and 100 English Psy-Insight sessions, which stay out of the
+repository); skips cleanly when it is absent. Prints:
+1. case retrieval (`warmline index eval`): same-topic share of the top 5, leave-one-out, query = the first
+   3 client turns, against chance and the old index (background label only, no BM25); the cross-view check
+   (own entry in the top 10 of a background-only index); milliseconds per query;
+2. the time retrieval adds to a reply at 1,000 indexed sessions (the real sessions repeated with their
+   text shuffled), embedding the query included, against the goal of 20 ms;
+3. turn labels (`warmline label classify-train`): macro-F1 first, accuracy and the most common label, on
+   held-out dialogues, for the classifier as it is (trained on both languages) against n-grams alone on one
+   language (the old classifier). The settings (feature weights, class weights, training on both languages)
+   were chosen by grouped 3-fold cross-validation on the first half of each language's dialogues; the
+   figures here are on the other half, trained on the first.
+
+    PYTHONPATH=src python benchmarks/bench_insight.py [--data ../shared/psy-insight-dev] [--skip-labels]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+# ../shared beside the checkout; in a worktree under /work/wt, the one at /work/shared
+DEFAULT = next((p for p in (ROOT.parent / "shared" / "psy-insight-dev", Path("/work/shared/psy-insight-dev"))
+                if p.exists()), ROOT.parent / "shared" / "psy-insight-dev")
+
+
+def load(data: Path):
+    from warmline.formats import read_dialogues
+
+    return {lang: list(read_dialogues(data / f"{lang}_sessions.json", "psyinsight")) for lang in ("zh", "en")}
+
+
+def retrieval(ds_by_lang) -> None:
+    from warmline.insight.index_eval import evaluate
+
+    print("## case retrieval (leave-one-out, query = first 3 client turns)")
+    print("| lang | sessions | same topic in top 5 | old index | chance | ratio to chance | own entry in top 10 "
+          "(background only) | ms/query |")
+    print("|---|---|---|---|---|---|---|---|")
+    for lang, ds in ds_by_lang.items():
+        new = evaluate(ds)["languages"][0]
+        old = evaluate(ds, views=("background",), lexical=False)["languages"][0]
+        print(f"| {lang} | {new['sessions']} | {new['same_topic']:.3f} | {old['same_topic']:.3f} | {new['chance']:.3f} | "
+              f"{new['same_topic'] / new['chance']:.2f}x (old {old['same_topic'] / old['chance']:.2f}x) | "
+              f"{new['own_in_top']:.2f} (old {old['own_in_top']:.2f}) | {new['ms_per_query']:.1f} |")
+    print("goals: same topic >= 0.5 in both languages; own entry >= 0.8\n")
+
+
+def _shuffled_copies(ds, n: int):
+    """n sessions made of the real ones with their client turns shuffled and new ids (for timing only)."""
+    import copy
+
+    rng = random.Random(0)
+    out = []
+    while len(out) < n:
+        d = copy.deepcopy(rng.choice(ds))
+        texts = [t.text for t in d.turns if t.role == "client"]
+        rng.shuffle(texts)
+        for t, x in zip((t for t in d.turns if t.role == "client"), texts):
+            t.text = x
+        d.id = f"{d.id}-copy{len(out)}"
+        out.append(d)
+    return out
+
+
+def latency(ds_by_lang, n: int = 1000, queries: int = 60) -> None:
+    from warmline.embedding import encode
+    from warmline.insight.index import CaseIndex, build
+    from warmline.insight.index_eval import query_text
+
+    print(f"## time retrieval adds to a reply, {n} indexed sessions (embedding the query included)")
+    ds = _shuffled_copies(ds_by_lang["zh"] + ds_by_lang["en"], n)
+    encode(["warm up"])
+    with tempfile.TemporaryDirectory() as tmp:
+        build(ds, Path(tmp) / "idx")
+        idx = CaseIndex(Path(tmp) / "idx")
+        qs = [query_text(d) for d in ds[:queries]]
+        idx.search(qs[0], 3)
+        times, embed_times = [], []
+        for q in qs:
+            t0 = time.perf_counter()
+            encode([q])
+            embed_times.append(time.perf_counter() - t0)
+            t0 = time.perf_counter()
+            idx.search(q, 3)
+            times.append(time.perf_counter() - t0)
+    med, p90 = 1000 * statistics.median(times), 1000 * sorted(times)[int(0.9 * len(times))]
+    emb = 1000 * statistics.median(embed_times)
+    print(f"engine {idx.engine}: median {med:.1f} ms, p90 {p90:.1f} ms a query ({emb:.1f} ms of it embedding the "
+          f"query); goal <= 20 ms: ratio {med / 20:.2f}\n")
+
+
+def labels(ds_by_lang) -> None:
+    from warmline.insight import classify as C
+
+    print("## turn labels on held-out dialogues (trained on the first half of the dialogues of both languages, "
+          "tested on the other half of each)")
+    print("| task | lang | test turns | macro-F1 | accuracy | most common label (accuracy / macro-F1) | "
+          "n-grams alone, one language (macro-F1 / accuracy) |")
+    print("|---|---|---|---|---|---|---|")
+    old = C.Features(meaning=0, context=0, class_weight=0)
+    for task in ("strategy", "emotion"):
+        split = {lang: halves(C.examples(ds, task)) for lang, ds in ds_by_lang.items()}
+        both = [e for train, _ in split.values() for e in train]
+        for lang, (train, test) in split.items():
+            new_rep = fit_score(task, both, test, C.Features())
+            old_rep = fit_score(task, train, test, old)
+            print(f"| {task} | {lang} | {new_rep.test} | {new_rep.macro_f1:.3f} | {new_rep.accuracy:.3f} | "
+                  f"{new_rep.majority_accuracy:.3f} / {new_rep.majority_macro_f1:.3f} | "
+                  f"{old_rep.macro_f1:.3f} / {old_rep.accuracy:.3f} |", flush=True)
+    print("goal: strategy macro-F1 >= 0.40 in both languages")
+
+
+def halves(exs):
+    """The first half of the dialogues (in a fixed shuffled order) for tuning and training, the rest for
+    the report: the same order the settings were tuned with."""
+    groups = sorted({e.group for e in exs})
+    random.Random(23).shuffle(groups)
+    tune = set(groups[:len(groups) // 2])
+    return [e for e in exs if e.group in tune], [e for e in exs if e.group not in tune]
+
+
+def fit_score(task, train, test, features):
+    from warmline.insight import classify as C
+
+    clf = C.LabelClassifier.train(task, [e.text for e in train], [e.lang for e in train], [e.label for e in train],
+                                  contexts=[e.context for e in train], features=features)
+    pred = clf.predict([e.text for e in test], [e.lang for e in test], [e.context for e in test])
+    labels = [e.label for e in train]
+    return C.score(task, [e.label for e in test], pred, max(set(labels), key=labels.count))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--data", type=Path, default=DEFAULT)
+    ap.add_argument("--skip-labels", action="store_true")
+    ap.add_argument("--skip-retrieval", action="store_true")
+    args = ap.parse_args()
+    if not (args.data / "zh_sessions.json").exists():
+        print(f"skipped: {args.data} (the Psy-Insight sessions in ../shared) is not here")
+        sys.exit(0)
+    ds = load(args.data)
+    if not args.skip_retrieval:
+        retrieval(ds)
+        latency(ds)
+    if not args.skip_labels:
+        labels(ds)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,130 @@
+"""`warmline index eval`: how well the case index finds similar sessions, on any topic-labelled sessions.
+
+Per language, the sessions are indexed, and each session with a topic label is asked for with its first
+N client turns; the session itself is always left out of its own results. Measured:
+- same-topic share: of the top k results, how many share the query session's topic (against chance:
+  the share of the other sessions with that topic);
+- cross-view check: with an index of background labels only, is the query session's own entry in the
+  top `own_k` (does the encoder map a client's words to a third-person summary of them?);
+- milliseconds per query (embedding the query and searching).
+The topic view learns from the indexed sessions' topic labels; it is fitted again without the session asked
+about, so no query is helped by its own label."""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ..conversation import Dialogue
+from .index import DEFAULT_VIEWS, CaseIndex, build
+
+GOALS = {"same_topic": 0.5, "own_in_top": 0.8, "ms_per_query": 20.0}
+
+
+@dataclass
+class LangReport:
+    lang: str
+    sessions: int
+    queries: int
+    same_topic: float  # mean share of the top k sharing the query's topic
+    chance: float  # mean share of the other sessions sharing it
+    own_queries: int  # queries whose session has a background label
+    own_in_top: float | None  # share of those found in the top own_k of the background-only index
+    ms_per_query: float
+
+
+def topic_of(d: Dialogue | dict) -> str:
+    """A session's (first) topic label, from a dialogue or an index record; "" when it has none."""
+    v = (d.labels if isinstance(d, Dialogue) else d).get("topic")
+    if isinstance(v, list):
+        v = v[0] if v else ""
+    return v.strip() if isinstance(v, str) else ""
+
+
+def query_text(d: Dialogue, n_turns: int = 3) -> str:
+    return "\n".join([t.text for t in d.turns if t.role == "client"][:n_turns])
+
+
+def cached(embedder):
+    """The embedder with a memory of texts already embedded (the two indexes share the background view)."""
+    memo: dict[str, np.ndarray] = {}
+
+    def embed(texts: list[str]) -> np.ndarray:
+        todo = list(dict.fromkeys(t for t in texts if t not in memo))
+        if todo:
+            memo.update(zip(todo, embedder(todo)))
+        return np.stack([memo[t] for t in texts])
+
+    return embed
+
+
+def _same_topic(index: CaseIndex, ds: list[Dialogue], queries: list[int], n_turns: int, k: int) -> tuple[float, float]:
+    topics = [topic_of(d) for d in ds]
+    shares, chances = [], []
+    for i in queries:
+        hits = index.search(query_text(ds[i], n_turns), k, exclude=ds[i].id)
+        shares.append(sum(topic_of(h.session) == topics[i] for h in hits) / k)
+        chances.append((topics.count(topics[i]) - 1) / (len(ds) - 1))
+    return float(np.mean(shares)), float(np.mean(chances))
+
+
+def _ms_per_query(index: CaseIndex, ds: list[Dialogue], queries: list[int], n_turns: int, k: int) -> float:
+    """Median time of a search as a reply makes it (nothing left out, so the topic view is fitted once),
+    embedding the query included: texts not embedded before, so that no cache hides the encoder."""
+    index.search("warm up", k)
+    seconds = []
+    for i in queries[:50]:
+        t0 = time.perf_counter()
+        index.search(query_text(ds[i], n_turns) + " ", k)
+        seconds.append(time.perf_counter() - t0)
+    return 1000 * float(np.median(seconds))
+
+
+def _own_in_top(index: CaseIndex, ds: list[Dialogue], queries: list[int], n_turns: int, own_k: int) -> float:
+    found = [ds[i].id in {h.session["id"] for h in index.search(query_text(ds[i], n_turns), own_k)} for i in queries]
+    return float(np.mean(found))
+
+
+def evaluate_lang(ds: list[Dialogue], embedder, work: Path, n_turns: int = 3, k: int = 5, own_k: int = 10,
+                  views: tuple[str, ...] = DEFAULT_VIEWS, lexical: bool = True) -> LangReport:
+    queries = [i for i, d in enumerate(ds) if topic_of(d) and query_text(d, n_turns)]
+    lang = ds[0].lang if ds else "?"
+    if len(ds) < k + 1 or not queries:
+        raise ValueError(f"{lang}: need more than {k} sessions and some with a topic label and client turns "
+                         f"(have {len(ds)} sessions, {len(queries)} usable as queries)")
+    build(ds, work / "all", views=views, lexical=lexical, embedder=embedder)
+    index = CaseIndex(work / "all", embedder)
+    share, chance = _same_topic(index, ds, queries, n_turns, k)
+    ms = _ms_per_query(index, ds, queries, n_turns, k)
+    own = [i for i in queries if isinstance(ds[i].labels.get("background"), str) and ds[i].labels["background"].strip()]
+    own_share = None
+    if own:
+        build(ds, work / "background", views=("background",), lexical=lexical, embedder=embedder)
+        own_share = _own_in_top(CaseIndex(work / "background", embedder), ds, own, n_turns, own_k)
+    return LangReport(lang, len(ds), len(queries), share, chance, len(own), own_share, ms)
+
+
+def evaluate(dialogues: list[Dialogue], n_turns: int = 3, k: int = 5, own_k: int = 10, embed: str = "use",
+             base_url: str | None = None, views: tuple[str, ...] = DEFAULT_VIEWS, lexical: bool = True,
+             embedder=None) -> dict:
+    """Per language, the measures above, with how they were made (JSON-ready)."""
+    name = "custom"
+    if embedder is None:
+        from ..analyze.semantic import make_embedder
+
+        embedder, name = make_embedder(embed, base_url)
+    embedder = cached(embedder)
+    reports = []
+    with tempfile.TemporaryDirectory(prefix="warmline-index-eval-") as tmp:
+        for lang in sorted({d.lang for d in dialogues}):
+            ds = [d for d in dialogues if d.lang == lang]
+            reports.append(evaluate_lang(ds, embedder, Path(tmp) / lang, n_turns, k, own_k, views, lexical))
+    return {"signature": {"embedder": name, "views": list(views),
+                          "lexical": "bm25 (bm25s), jieba words for zh" if lexical else None,
+                          "fusion": "reciprocal rank, k=60", "query": f"first {n_turns} client turns",
+                          "k": k, "own_k": own_k, "leave_one_out": True},
+            "goals": GOALS, "languages": [asdict(r) for r in reports]}
