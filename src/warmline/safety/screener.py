@@ -107,7 +107,7 @@ class Screener:
     parts where the lexicon cancelled a match. `sentences` given here overrides the classifier's.
     `llm_mode`: "raise" (the default: the LLM check can only raise the risk) or "confirm" (it can also clear
     a flag the classifier raised alone, never one from the lexicon; for an operator who measured a capable
-    model with `warmline safety eval --llm-backend ... --llm-mode confirm`).
+    model with `warmline safety eval --safety-llm openai ... --safety-llm-mode confirm`).
     A failing or unparsable LLM check leaves the verdict as it was."""
 
     def __init__(self, backend=None, options=None, classifier=True, sentences: bool | None = None,
