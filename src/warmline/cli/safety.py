@@ -14,8 +14,8 @@ from ._ui import fail
 app = typer.Typer(no_args_is_help=True, add_completion=False, rich_markup_mode=None,
                   help="The safety layer: crisis screening of messages.")
 
-SAFETY_LLM = typer.Option("off", "--safety-llm", help="Add the LLM check to the screen (second stage): off, local "
-                                                      "or openai.")
+SAFETY_LLM = typer.Option("off", "--safety-llm", help="Add an LLM check to crisis screening: off, local or openai "
+                                                      "(with --model, --base-url).")
 CLASSIFIER = typer.Option(True, "--classifier/--no-classifier",
                           help="The embedding classifier for indirect statements (second stage); without it, the "
                                "lexicon alone.")
@@ -68,8 +68,10 @@ def check(
 
     if (text is None) == (file is None):
         fail("give one TEXT or --file FILE")
+    if reply:
+        B.llm_mode(safety_llm_mode, safety_llm != "off")  # replies need neither stage, but a wrong option still fails
     screener = None if reply else _screener(safety_llm, model, base_url, api_key_env, classifier, classifier_file,
-                                            threshold, safety_llm_mode)  # replies need neither stage
+                                            threshold, safety_llm_mode)
     rows = [{"text": text, "context": []}] if text is not None else _read(file)
     texts, contexts = [r["text"] for r in rows], [r["context"] for r in rows]
     for i in range(0, len(texts), 64):  # the classifier reads 64 texts at a time
@@ -248,8 +250,9 @@ def _print_train(report: dict) -> None:
 
     n, out, quarantined = report["messages"], report["out"], report["quarantined"]
     if "groups" in report:
-        cells = lambda s: (f"{_share(s['tp'], s['tp'] + s['fp'])} / {_share(s['tp'], s['tp'] + s['fn'])}",
-                           f"{s['fp']} / {s['fn']}")
+        def cells(s: dict) -> tuple[str, str]:
+            return f"{_share(s['tp'], s['tp'] + s['fp'])} / {_share(s['tp'], s['tp'] + s['fn'])}", f"{s['fp']} / {s['fn']}"
+
         console().print(table(f"the screen on your {n} messages, with the bundled classifier and retrained "
                               f"({report['folds']}-fold cross-validation: each message screened by a classifier "
                               "trained without it)",

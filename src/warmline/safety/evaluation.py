@@ -5,8 +5,8 @@ the messages of real conversations."""
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from .labelled import read_messages
 from .quality import flag_rate, messages_of, score_groups, screen_rows

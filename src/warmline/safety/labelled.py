@@ -4,8 +4,8 @@ message a line; malformed lines go to a quarantine file with file and line."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from .detect import LEVELS
 
