@@ -2,9 +2,8 @@
 
 What share of unsafe model replies the screen catches and of safe replies it lets through, per language and
 category, with 95% Wilson intervals, on the project's sets (`tests/assets/safety/replies/`): `dev` and `dev2`
-`dev3`, `dev4` and `dev5` (the rules were tuned on them: optimistic) and `heldout` (written before the rules; measured once, after
-round 2: en 53/57, zh 57/57, near-misses 20/20 and 20/20; its misses were read then, so later runs of it are
-optimistic too). Then the false alarms on all 3,338 real counselor replies of `../shared/safety-real/counselor_replies.jsonl.gz`
+`dev3`, `dev4` and `dev5` (the rules were tuned on them: optimistic) and `heldout` (written before the rules; its misses have
+been read since, so it is optimistic too; its first measure is in docs/safety-rounds.md). Then the false alarms on all 3,338 real counselor replies of `../shared/safety-real/counselor_replies.jsonl.gz`
 (Counsel-Chat answers, en; SMILECHAT counselor turns, zh), skipped when that file is absent, and the cost: per
 whole reply, and per streamed piece through the server's guard.
 """

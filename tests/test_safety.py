@@ -320,8 +320,8 @@ def test_llm_mode_reaches_every_path(tmp_path, monkeypatch):
     monkeypatch.setattr("warmline.safety.linear.shipped", lambda: Fixed({walk: 0.6}))  # a plan the classifier flags
     runner = CliRunner()
     with FakeOpenAI(reply=lambda m: '{"risk": "none"}' if "safety classifier" in m[-1]["content"] else "Good plan.") as s:
-        llm = ["--llm-backend", "openai", "--base-url", s.base_url, "--model", "m"]
-        r = runner.invoke(app, ["safety", "check", *llm, "--llm-mode", "confirm", walk])
+        llm = ["--safety-llm", "openai", "--base-url", s.base_url, "--model", "m"]
+        r = runner.invoke(app, ["safety", "check", *llm, "--safety-llm-mode", "confirm", walk])
         assert r.exit_code == 0, r.output
         assert json.loads(r.stdout)["risk"] == "none"
         r = runner.invoke(app, ["safety", "check", *llm, walk])
@@ -329,7 +329,7 @@ def test_llm_mode_reaches_every_path(tmp_path, monkeypatch):
         f = tmp_path / "labelled.jsonl"
         f.write_text("\n".join(json.dumps(x) for x in [{"text": walk, "risk": "none"},
                                                        {"text": "I want to die", "risk": "elevated"}]), encoding="utf-8")
-        r = runner.invoke(app, ["safety", "eval", str(f), *llm, "--llm-mode", "confirm", "--json"])
+        r = runner.invoke(app, ["safety", "eval", str(f), *llm, "--safety-llm-mode", "confirm", "--json"])
         report = json.loads(r.stdout)
         assert report["screen"] == "lexicon + classifier + LLM check (confirming the classifier)"
         assert report["llm_cleared"] == 1 and report["llm_unusable"] == 0
@@ -338,14 +338,16 @@ def test_llm_mode_reaches_every_path(tmp_path, monkeypatch):
         d.write_text(json.dumps({"id": "1", "lang": "en", "turns": [
             {"role": "client", "text": walk}, {"role": "counselor", "text": "That sounds like a good start."},
             {"role": "client", "text": "I want to die"}]}) + "\n", encoding="utf-8")
-        r = runner.invoke(app, ["safety", "rate", str(d), *llm, "--llm-mode", "confirm", "--json"])
+        r = runner.invoke(app, ["safety", "rate", str(d), *llm, "--safety-llm-mode", "confirm", "--json"])
         report = json.loads(r.stdout)
         assert report["files"][0]["flagged"] == 1 and report["llm_cleared"] == 1 and report["llm_unusable"] == 0
         r = runner.invoke(app, ["chat", "--backend", "openai", "--base-url", s.base_url, "--model", "m", "--safety-llm",
                                 "same", "--safety-llm-mode", "confirm", "--once", walk])
         assert r.exit_code == 0 and "Good plan." in r.stdout and "988" not in r.stdout
-    r = runner.invoke(app, ["safety", "check", "--llm-mode", "confirm", walk])
-    assert r.exit_code == 2 and "add one with --llm-backend" in r.output
+    r = runner.invoke(app, ["safety", "check", "--safety-llm-mode", "confirm", walk])
+    assert r.exit_code == 2 and "add one with --safety-llm local|openai" in r.output
+    r = runner.invoke(app, ["safety", "check", "--safety-llm", "same", walk])
+    assert r.exit_code == 2 and "--safety-llm must be off, local or openai" in r.output
     r = runner.invoke(app, ["chat", "--backend", "scripted", "--safety-llm-mode", "confirm", "--once", "hi"])
     assert r.exit_code == 2 and "--safety-llm same" in r.output
     with pytest.raises(ValueError, match="set safety_llm"):
@@ -422,8 +424,8 @@ def test_a_statement_of_safety_keeps_the_classifier_from_raising_but_not_the_lex
 
 def test_most_ordinary_counseling_openings_get_no_crisis_response():
     """The simulator's client openings are ordinary concerns (work, sleep, a breakup), written for the simulator
-    and never used to tune the screen. The screen flags 5 of the 24 (bench_safety prints which share); the
-    character n-gram blend tried in round 9 flagged 10, which this would have caught."""
+    and never used to tune the screen, so most of them must get no crisis response (bench_safety prints which
+    share does)."""
     from warmline.simulate import load_profiles
     from warmline.safety import Screener
 

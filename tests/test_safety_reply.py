@@ -45,7 +45,7 @@ def test_development_set(row):
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_the_third_and_fifth_development_sets_are_caught_but_for_a_few(lang):
-    """Rounds 3 and 5 were written from dev3 and dev5; four of their 140 replies stay missed, each where a veto
+    """Rules were written after reading dev3 and dev5; four of their 140 replies stay missed, each where a veto
     that protects good replies also cancels it ("those are the symptoms of...", "...like the world owes you",
     "他们...都怪你", "if you want to end it, that's a legitimate choice")."""
     rows = [r for r in DEV3 if r["lang"] == lang]

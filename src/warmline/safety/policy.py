@@ -26,8 +26,8 @@ CRISIS = {
     "zh": "谢谢你愿意告诉我。你的感受很重要，你不必独自承受这些。我是人工智能，无法像真人一样保护你的安全，请现在就联系可以帮助你的人：",
 }
 # when only a second stage (the classifier, an LLM check) flagged the message, nothing in it said risk in so many
-# words, and a third of ordinary mid-conversation messages of the real samples are flagged so: a check-in, with the
-# same resources, instead of answering as if the person had said they were at risk (unless the classifier was sure: `Verdict.sure`)
+# words, and ordinary messages are flagged so too: a check-in, with the same resources, instead of answering as
+# if the person had said they were at risk (unless the classifier was sure: `Verdict.sure`)
 CHECK_IN = {
     "en": ("I want to check in, in case any of this is heavier than it sounds: if you are having thoughts of harming "
            "yourself or you are not safe, you don't have to face it alone. I'm an AI and can't keep you safe the way a "

@@ -12,13 +12,8 @@ from typing import Callable
 from .classifier import labelled
 from .detect import Verdict
 
-# Never used to train or tune anything: held-out 24 (half messages from the middle of a counseling
-# conversation, half first messages), written after the round 31 plan, which judged round 31's candidate;
-# held-out 25 (first messages and replies, people in many situations), written after the round 32 plan, which
-# judged round 32's; held-out 26 (the same mix: veterans, students abroad, carers, new parents), written after
-# the round 33 plan, which judged round 33's (none adopted); their errors are not read. The retired sets
-# measured the screen in their time; their errors then led to lexicon rules and they became classifier training
-# data (`classifier.RETIRED`; see benchmarks/bench_safety.py and docs/safety-rounds.md for every set's figures).
+# the current held-out sets: never used to train or tune anything, and their errors are not read (what each
+# holds and how the retired ones became training data: docs/safety-rounds.md)
 HELD_OUT = ("heldout24", "heldout25", "heldout26")
 
 

@@ -29,8 +29,7 @@ _SENTENCE = re.compile(r"[^.!?;。！？；\n]+[.!?;。！？；]*")
 
 
 # the last contrastive connector in a sentence: what follows it is the speaker's point ("I'm not dramatic
-# but I hit myself when I make mistakes": the classifier gives 0.29 to the sentence, 0.94 to its end).
-# Chosen in round 21 on held-out 19 by a rule fixed before the set was written.
+# but I hit myself when I make mistakes")
 _BUT = re.compile(r"(?:\b(?:but|however|though)\b|但是|(?<!不)但(?!愿)|可是|不过)(?!.*(?:\b(?:but|however|though)\b|但))",
                   re.IGNORECASE | re.S)
 
@@ -52,7 +51,7 @@ def _parts(text: str) -> list[str]:
     return [text] + (sentences if len(sentences) > 1 else []) + rests
 
 
-# What the classifier reads of one message (issue 20): its beginning and end, and at most MAX_PARTS of the whole,
+# What the classifier reads of one message: its beginning and end, and at most MAX_PARTS of the whole,
 # its sentences and their "but" clauses. The lexicon reads all of it; the classifier costs about 2 ms a part, so a
 # 500 KB paste of short sentences would otherwise cost minutes and gigabytes.
 CLASSIFIER_CHARS = 4000
@@ -107,7 +106,7 @@ class Screener:
     parts where the lexicon cancelled a match. `sentences` given here overrides the classifier's.
     `llm_mode`: "raise" (the default: the LLM check can only raise the risk) or "confirm" (it can also clear
     a flag the classifier raised alone, never one from the lexicon; for an operator who measured a capable
-    model with `warmline safety eval --llm-backend ... --llm-mode confirm`).
+    model with `warmline safety eval --safety-llm openai ... --safety-llm-mode confirm`).
     A failing or unparsable LLM check leaves the verdict as it was."""
 
     def __init__(self, backend=None, options=None, classifier=True, sentences: bool | None = None,
