@@ -36,7 +36,10 @@ def test_quickstart_runs_every_stage_and_writes_a_report(tmp_path):
     stats = {c["name"]: c for c in report[2]["data"]["corpora"]}
     bundled = stats["bundled dialogues"]
     assert bundled["table"]["dialogues"] > 0 and 0 < bundled["distinct"]["distinct-2"]["distinct"] <= 1
-    assert bundled["semantic"]["embedder"] == "use-multilingual-v3" and -1 <= bundled["semantic"]["median"] <= 1
+    sem = bundled["semantic"]  # pairwise cosine of the dialogues: every pair once, and quartiles in order
+    d = bundled["table"]["dialogues"]
+    assert sem["embedder"] == "use-multilingual-v3" and sem["dialogues"] == d and sem["n"] == d * (d - 1) // 2
+    assert -1 <= sem["q1"] <= sem["median"] <= sem["q3"] < 1  # two different dialogues are not the same text
     assert ("synthesized" in stats) == (synth["accepted"] == 1)
     assert "data:image/png" in (out / "stats" / "stats.html").read_text()
     conv = report[0]["data"]
@@ -55,10 +58,11 @@ def test_quickstart_runs_every_stage_and_writes_a_report(tmp_path):
     assert real["rows"] == 1995 and real["report"]["en/counsel-chat"]["false_alarms"]["n"] == 654
     assert "safety screen on real messages (cross-validated), zh/smilechat-first" in r.stdout
     rate = report[3]["data"]["safety_rate"]  # the bundled dialogues hold 14 distinct client messages
-    assert rate["messages"] >= 14 and 0 <= rate["flagged"] <= rate["messages"] and rate["unreadable_records"] == 0
-    assert 0 <= rate["check_in"] <= rate["flagged"]
+    assert rate["messages"] >= 14 and rate["unreadable_records"] == 0
+    # the 14 bundled client messages are ordinary: none may get a crisis message; only synthesized text could
+    assert rate["flagged"] <= rate["messages"] - 14 and rate["check_in"] <= rate["flagged"]
     # the classifier retrained with more labelled messages (`safety train`), written where serve can use it
-    assert rate["retrained"]["messages"] == 300 and 0 <= rate["retrained"]["flagged"] <= rate["messages"]
+    assert rate["retrained"]["messages"] == 300 and rate["retrained"]["flagged"] <= rate["messages"] - 14
     from warmline.safety.classifier import RiskClassifier
 
     assert RiskClassifier.load(out / "safety" / "retrained.npz").meta["messages"] == 300
@@ -69,7 +73,11 @@ def test_quickstart_runs_every_stage_and_writes_a_report(tmp_path):
     assert len(tune["losses"]) == 2 and tune["samples"] > 0 and (out / "train" / "run" / "adapter").is_dir()
     assert report[5]["data"]["reply"] and report[5]["data"]["adapter"].endswith(tune["adapter"])
     ev = report[6]["data"]["scores"]
-    assert set(ev) == {"base", "lora"} and all(0 <= v["rouge-l"] <= 1 for v in ev.values())
+    metrics = {f"{m}-{n}" for m in ("bleu", "corpus-bleu", "distinct") for n in (1, 2, 3, 4) if (m, n) != ("distinct", 4)}
+    assert set(ev) == {"base", "lora"} and all(metrics | {"rouge-1", "rouge-2", "rouge-l", "meteor"} <= set(v)
+                                                for v in ev.values())
+    # greedy replies to counseling questions share words with the counselors' answers, and differ from each other
+    assert all(v["rouge-1"] > 0 and v["distinct-1"] > 0.5 for v in ev.values())
     assert (out / "eval" / "report.html").exists() and (out / "eval" / "metrics.png").exists()
     ins = report[7]["data"]
     assert ins["labelled"] + ins["label_failures"] == 1 and ins["classifier"]["accuracy"] > ins["classifier"]["majority"]
