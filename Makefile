@@ -38,12 +38,13 @@ browser:
 	  else $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null \
 	    || echo "could not install$$missing: their tests will be skipped"; fi; fi
 
-test: setup browser
+test: setup browser lint
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 # ruff's rules are in pyproject.toml; `ruff format --check` joins once the tree has been formatted
 lint: setup
-	$(BIN)/python -m ruff check src tests benchmarks
+	$(BIN)/python -m ruff check src tests benchmarks scripts
+	$(BIN)/python -m ruff format --check src tests benchmarks scripts
 
 bench: setup
 	$(BIN)/python -m pip install -q -e '.[local,eval,dev,bench]'

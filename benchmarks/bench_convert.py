@@ -22,9 +22,20 @@ import tempfile
 import time
 from pathlib import Path
 
-PHRASES = ["最近压力很大", "晚上总是睡不着", "我觉得自己什么都做不好", "听起来你真的很辛苦", "能多说说发生了什么吗",
-           "和家人的关系让我很困扰", "你愿意和我分享这些，我很感谢", "工作上的事情让我很焦虑", "这种感觉持续多久了",
-           "我能理解你的担心", "也许我们可以一起想想办法", "我不知道该怎么办"]
+PHRASES = [
+    "最近压力很大",
+    "晚上总是睡不着",
+    "我觉得自己什么都做不好",
+    "听起来你真的很辛苦",
+    "能多说说发生了什么吗",
+    "和家人的关系让我很困扰",
+    "你愿意和我分享这些，我很感谢",
+    "工作上的事情让我很焦虑",
+    "这种感觉持续多久了",
+    "我能理解你的担心",
+    "也许我们可以一起想想办法",
+    "我不知道该怎么办",
+]
 
 
 def make_corpus(root: Path, n: int, seed: int = 0) -> None:
@@ -34,8 +45,13 @@ def make_corpus(root: Path, n: int, seed: int = 0) -> None:
         turns = []
         for t in range(rng.randint(8, 16)):
             sents = ["，".join(rng.choices(PHRASES, k=rng.randint(1, 3))) + "。" for _ in range(rng.randint(1, 4))]
-            turns.append({"role": "client" if t % 2 == 0 else "counselor", "content": "".join(sents),
-                          "annotation": [{"sentence": s, "label": ""} for s in sents]})
+            turns.append(
+                {
+                    "role": "client" if t % 2 == 0 else "counselor",
+                    "content": "".join(sents),
+                    "annotation": [{"sentence": s, "label": ""} for s in sents],
+                }
+            )
         (root / f"{i}.json").write_text(json.dumps(turns, ensure_ascii=False, indent=2), encoding="utf-8")
 
 
@@ -80,8 +96,10 @@ def main() -> None:
         if not (big.is_dir() and sum(1 for _ in big.glob("*.json")) == args.n):
             make_corpus(big, args.n)
         make_corpus(small, max(1, args.n // 10), seed=1)
-        print(f"corpus: {args.n} SMILECHAT files ({sum(f.stat().st_size for f in big.glob('*.json')) / 1e6:.0f} MB) "
-              f"written in {time.perf_counter() - t:.1f} s")
+        print(
+            f"corpus: {args.n} SMILECHAT files ({sum(f.stat().st_size for f in big.glob('*.json')) / 1e6:.0f} MB) "
+            f"written in {time.perf_counter() - t:.1f} s"
+        )
         # warm the page cache, then alternate the two measurements and keep each one's best of --repeat
         run(FLOOR, str(big))
         floors, convs = [], []
@@ -96,11 +114,15 @@ def main() -> None:
         print(f"{'':28}{'dialogues/s':>14}{'peak MB':>10}")
         print(f"{'floor (json.load each file)':28}{f_rate:>14,.0f}{floor['peak_mb']:>10.0f}")
         print(f"{'warmline convert':28}{c_rate:>14,.0f}{conv['peak_mb']:>10.0f}")
-        print(f"{f'convert, {conv_small[chr(110)]} dialogues':28}{conv_small['n'] / conv_small['seconds']:>14,.0f}"
-              f"{conv_small['peak_mb']:>10.0f}")
+        print(
+            f"{f'convert, {conv_small[chr(110)]} dialogues':28}{conv_small['n'] / conv_small['seconds']:>14,.0f}"
+            f"{conv_small['peak_mb']:>10.0f}"
+        )
         print(f"throughput ratio convert/floor: {c_rate / f_rate:.2f}   (goal >= 0.50)")
-        print(f"peak memory at {args.n}: {conv['peak_mb']:.0f} MB, at {conv_small['n']}: {conv_small['peak_mb']:.0f} MB "
-              f"(goal < 300 MB, flat with size)")
+        print(
+            f"peak memory at {args.n}: {conv['peak_mb']:.0f} MB, at {conv_small['n']}: {conv_small['peak_mb']:.0f} MB "
+            f"(goal < 300 MB, flat with size)"
+        )
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

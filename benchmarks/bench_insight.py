@@ -28,8 +28,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 # ../shared beside the checkout; in a worktree under /work/wt, the one at /work/shared
-DEFAULT = next((p for p in (ROOT.parent / "shared" / "psy-insight-dev", Path("/work/shared/psy-insight-dev"))
-                if p.exists()), ROOT.parent / "shared" / "psy-insight-dev")
+DEFAULT = next(
+    (p for p in (ROOT.parent / "shared" / "psy-insight-dev", Path("/work/shared/psy-insight-dev")) if p.exists()),
+    ROOT.parent / "shared" / "psy-insight-dev",
+)
 
 
 def load(data: Path):
@@ -42,15 +44,19 @@ def retrieval(ds_by_lang) -> None:
     from warmline.insight.index_eval import evaluate
 
     print("## case retrieval (leave-one-out, query = first 3 client turns)")
-    print("| lang | sessions | same topic in top 5 | old index | chance | ratio to chance | own entry in top 10 "
-          "(background only) | ms/query |")
+    print(
+        "| lang | sessions | same topic in top 5 | old index | chance | ratio to chance | own entry in top 10 "
+        "(background only) | ms/query |"
+    )
     print("|---|---|---|---|---|---|---|---|")
     for lang, ds in ds_by_lang.items():
         new = evaluate(ds)["languages"][0]
         old = evaluate(ds, views=("background",), lexical=False)["languages"][0]
-        print(f"| {lang} | {new['sessions']} | {new['same_topic']:.3f} | {old['same_topic']:.3f} | {new['chance']:.3f} | "
-              f"{new['same_topic'] / new['chance']:.2f}x (old {old['same_topic'] / old['chance']:.2f}x) | "
-              f"{new['own_in_top']:.2f} (old {old['own_in_top']:.2f}) | {new['ms_per_query']:.1f} |")
+        print(
+            f"| {lang} | {new['sessions']} | {new['same_topic']:.3f} | {old['same_topic']:.3f} | {new['chance']:.3f} | "
+            f"{new['same_topic'] / new['chance']:.2f}x (old {old['same_topic'] / old['chance']:.2f}x) | "
+            f"{new['own_in_top']:.2f} (old {old['own_in_top']:.2f}) | {new['ms_per_query']:.1f} |"
+        )
     print("goals: same topic >= 0.5 in both languages; own entry >= 0.8\n")
 
 
@@ -94,17 +100,23 @@ def latency(ds_by_lang, n: int = 1000, queries: int = 60) -> None:
             times.append(time.perf_counter() - t0)
     med, p90 = 1000 * statistics.median(times), 1000 * sorted(times)[int(0.9 * len(times))]
     emb = 1000 * statistics.median(embed_times)
-    print(f"engine {idx.engine}: median {med:.1f} ms, p90 {p90:.1f} ms a query ({emb:.1f} ms of it embedding the "
-          f"query); goal <= 20 ms: ratio {med / 20:.2f}\n")
+    print(
+        f"engine {idx.engine}: median {med:.1f} ms, p90 {p90:.1f} ms a query ({emb:.1f} ms of it embedding the "
+        f"query); goal <= 20 ms: ratio {med / 20:.2f}\n"
+    )
 
 
 def labels(ds_by_lang) -> None:
     from warmline.insight import classify as C
 
-    print("## turn labels on held-out dialogues (trained on the first half of the dialogues of both languages, "
-          "tested on the other half of each)")
-    print("| task | lang | test turns | macro-F1 | accuracy | most common label (accuracy / macro-F1) | "
-          "n-grams alone, one language (macro-F1 / accuracy) |")
+    print(
+        "## turn labels on held-out dialogues (trained on the first half of the dialogues of both languages, "
+        "tested on the other half of each)"
+    )
+    print(
+        "| task | lang | test turns | macro-F1 | accuracy | most common label (accuracy / macro-F1) | "
+        "n-grams alone, one language (macro-F1 / accuracy) |"
+    )
     print("|---|---|---|---|---|---|---|")
     old = C.Features(meaning=0, context=0, class_weight=0)
     for task in ("strategy", "emotion"):
@@ -113,9 +125,12 @@ def labels(ds_by_lang) -> None:
         for lang, (train, test) in split.items():
             new_rep = fit_score(task, both, test, C.Features())
             old_rep = fit_score(task, train, test, old)
-            print(f"| {task} | {lang} | {new_rep.test} | {new_rep.macro_f1:.3f} | {new_rep.accuracy:.3f} | "
-                  f"{new_rep.majority_accuracy:.3f} / {new_rep.majority_macro_f1:.3f} | "
-                  f"{old_rep.macro_f1:.3f} / {old_rep.accuracy:.3f} |", flush=True)
+            print(
+                f"| {task} | {lang} | {new_rep.test} | {new_rep.macro_f1:.3f} | {new_rep.accuracy:.3f} | "
+                f"{new_rep.majority_accuracy:.3f} / {new_rep.majority_macro_f1:.3f} | "
+                f"{old_rep.macro_f1:.3f} / {old_rep.accuracy:.3f} |",
+                flush=True,
+            )
     print("goal: strategy macro-F1 >= 0.40 in both languages")
 
 
@@ -124,15 +139,21 @@ def halves(exs):
     the report: the same order the settings were tuned with."""
     groups = sorted({e.group for e in exs})
     random.Random(23).shuffle(groups)
-    tune = set(groups[:len(groups) // 2])
+    tune = set(groups[: len(groups) // 2])
     return [e for e in exs if e.group in tune], [e for e in exs if e.group not in tune]
 
 
 def fit_score(task, train, test, features):
     from warmline.insight import classify as C
 
-    clf = C.LabelClassifier.train(task, [e.text for e in train], [e.lang for e in train], [e.label for e in train],
-                                  contexts=[e.context for e in train], features=features)
+    clf = C.LabelClassifier.train(
+        task,
+        [e.text for e in train],
+        [e.lang for e in train],
+        [e.label for e in train],
+        contexts=[e.context for e in train],
+        features=features,
+    )
     pred = clf.predict([e.text for e in test], [e.lang for e in test], [e.context for e in test])
     labels = [e.label for e in train]
     return C.score(task, [e.label for e in test], pred, max(set(labels), key=labels.count))

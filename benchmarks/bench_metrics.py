@@ -15,9 +15,22 @@ import random
 import time
 import warnings
 
-PHRASES = ["最近压力很大", "晚上总是睡不着", "我觉得自己什么都做不好", "听起来你真的很辛苦", "能多说说发生了什么吗",
-           "和家人的关系让我很困扰", "你愿意和我分享这些，我很感谢", "工作上的事情让我很焦虑", "这种感觉持续多久了",
-           "我能理解你的担心", "也许我们可以一起想想办法", "我不知道该怎么办", "你已经很努力了", "先照顾好自己"]
+PHRASES = [
+    "最近压力很大",
+    "晚上总是睡不着",
+    "我觉得自己什么都做不好",
+    "听起来你真的很辛苦",
+    "能多说说发生了什么吗",
+    "和家人的关系让我很困扰",
+    "你愿意和我分享这些，我很感谢",
+    "工作上的事情让我很焦虑",
+    "这种感觉持续多久了",
+    "我能理解你的担心",
+    "也许我们可以一起想想办法",
+    "我不知道该怎么办",
+    "你已经很努力了",
+    "先照顾好自己",
+]
 
 
 def make_pairs(n: int, seed: int = 0) -> tuple[list[str], list[str]]:
@@ -47,15 +60,16 @@ def usual_loop(hyps: list[str], refs: list[str]) -> dict:
         for k in ("rouge-1", "rouge-2", "rouge-l"):
             sums[k] += r[k]["f"] * 100
         for n in (1, 2, 3, 4):
-            sums[f"bleu-{n}"] += sentence_bleu([list(label)], list(pred), weights=(1 / n,) * n,
-                                               smoothing_function=smooth) * 100
+            sums[f"bleu-{n}"] += (
+                sentence_bleu([list(label)], list(pred), weights=(1 / n,) * n, smoothing_function=smooth) * 100
+            )
     out = {k: v / len(hyps) for k, v in sums.items()}
     for n in (1, 2, 3):
         grams, total = set(), 0
         for pred in hyps:
             toks = list(pred)
             for i in range(len(toks) - n + 1):
-                grams.add(tuple(toks[i:i + n]))
+                grams.add(tuple(toks[i : i + n]))
                 total += 1
         out[f"distinct-{n}"] = len(grams) / total * 100
     return out
@@ -93,12 +107,16 @@ def main() -> None:
     for k in ref:
         print(f"{k:10}{ref[k]:>12.6f}{(ours_d if k.startswith('distinct') else ours.scores)[k]:>12.6f}")
     t_loop_tok = usual_loop.tokenize_seconds
-    print(f"usual loop {t_loop:.2f} s, warmline {t_ours:.2f} s: {t_loop / t_ours:.1f}x faster (goal >= 10x); "
-          f"largest difference {max(diffs.values()):.2e} (identical: {max(diffs.values()) < 1e-9})")
-    print(f"of which jieba tokenization (jieba in the loop; warmline's jieba tokenizer, jieba-rs where its words are "
-          f"identical: {tok_label('jieba')}): {t_loop_tok:.2f} s and {t_ours_tok:.2f} s; "
-          f"scoring alone: {t_loop - t_loop_tok:.2f} s vs {t_ours - t_ours_tok:.2f} s "
-          f"({(t_loop - t_loop_tok) / max(1e-9, t_ours - t_ours_tok):.1f}x)")
+    print(
+        f"usual loop {t_loop:.2f} s, warmline {t_ours:.2f} s: {t_loop / t_ours:.1f}x faster (goal >= 10x); "
+        f"largest difference {max(diffs.values()):.2e} (identical: {max(diffs.values()) < 1e-9})"
+    )
+    print(
+        f"of which jieba tokenization (jieba in the loop; warmline's jieba tokenizer, jieba-rs where its words are "
+        f"identical: {tok_label('jieba')}): {t_loop_tok:.2f} s and {t_ours_tok:.2f} s; "
+        f"scoring alone: {t_loop - t_loop_tok:.2f} s vs {t_ours - t_ours_tok:.2f} s "
+        f"({(t_loop - t_loop_tok) / max(1e-9, t_ours - t_ours_tok):.1f}x)"
+    )
 
 
 if __name__ == "__main__":

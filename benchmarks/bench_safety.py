@@ -26,27 +26,39 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-from warmline.safety import Screener
-from warmline.safety.classifier import labelled as load
-from warmline.safety.classifier import RETIRED
-from warmline.safety.quality import HELD_OUT
-from warmline.safety.quality import score as evaluate
-from warmline.safety import real
+from warmline.safety import Screener, real
+from warmline.safety.classifier import RETIRED, labelled as load
+from warmline.safety.quality import HELD_OUT, score as evaluate
 from warmline.safety.real import wilson
 
-SETS = (("labelled", "development"), ("train", "training"), ("train2", "training 2"), ("train3", "training 3"),
-        ("train4", "training 4"), ("train5", "training 5"), *((split, f"retired {i}") for i, split in enumerate(RETIRED, 1)),
-        *((split, f"held-out {split.removeprefix('heldout')}") for split in HELD_OUT))
-
-
+SETS = (
+    ("labelled", "development"),
+    ("train", "training"),
+    ("train2", "training 2"),
+    ("train3", "training 3"),
+    ("train4", "training 4"),
+    ("train5", "training 5"),
+    *((split, f"retired {i}") for i, split in enumerate(RETIRED, 1)),
+    *((split, f"held-out {split.removeprefix('heldout')}") for split in HELD_OUT),
+)
 
 
 # openings and endings people put around a disclosure (minimizing it, apologizing, hedging)
-OPENINGS = {"en": ("I don't know, ", "Not sure why but ", "Honestly, ", "ok so ", "Sorry, this is hard to say. ",
-                   "I'm not dramatic but "),
-            "zh": ("我也不知道，", "说不上为什么，但", "说实话，", "那个，", "不好意思，这个很难开口。", "我不是矫情，但")}
-ENDINGS = {"en": (" lol", " idk.", " Anyway, sorry for the long message.", " Don't tell anyone."),
-           "zh": ("哈哈", "，不知道。", "总之不好意思说了这么多。", "别告诉别人。")}
+OPENINGS = {
+    "en": (
+        "I don't know, ",
+        "Not sure why but ",
+        "Honestly, ",
+        "ok so ",
+        "Sorry, this is hard to say. ",
+        "I'm not dramatic but ",
+    ),
+    "zh": ("我也不知道，", "说不上为什么，但", "说实话，", "那个，", "不好意思，这个很难开口。", "我不是矫情，但"),
+}
+ENDINGS = {
+    "en": (" lol", " idk.", " Anyway, sorry for the long message.", " Don't tell anyone."),
+    "zh": ("哈哈", "，不知道。", "总之不好意思说了这么多。", "别告诉别人。"),
+}
 
 
 def robustness(screener, lang: str) -> tuple[int, int, int]:
@@ -69,7 +81,11 @@ def real_client_turns(root: Path = SAMPLES) -> list[tuple[str, str]]:
     warmline's own converters (as `warmline safety rate` reads them); [] when they are not there."""
     from warmline.safety.quality import messages_of
 
-    sources = (("SMILECHAT", root / "smilechat"), ("CPsyCoun", root / "cpsycoun-e"), ("Counsel-Chat", root / "counsel-chat"))
+    sources = (
+        ("SMILECHAT", root / "smilechat"),
+        ("CPsyCoun", root / "cpsycoun-e"),
+        ("Counsel-Chat", root / "counsel-chat"),
+    )
     return [(name, text) for name, path in sources if path.is_dir() for text in messages_of(path)]
 
 
@@ -89,8 +105,6 @@ def buried(lang: str, seed: int = 0) -> list[dict]:
     return out
 
 
-
-
 POOL = SHARED / "safety-real" / "smilechat_client_pool.jsonl.gz"
 
 
@@ -104,9 +118,12 @@ def real_dev_set() -> None:
     rows = real.load_rows(path)
     X = real.embed(rows)
     (whole, each), chosen = real.cross_validate(rows, X, sentences=(False, True), extra=real.project_examples())
-    print(f"real help-seekers' messages ({path.name}, {len(rows)} rows), nested 5-fold cross-validation grouped by "
-          f"dialogue and near-duplicate text\n(the project's written sets in every fold's training, as shipped); thresholds chosen inside the training folds: "
-          + ", ".join(f"{c['threshold']:.2f}/{c['sure']:.2f}" for c in chosen) + " (threshold/sure per fold)")
+    print(
+        f"real help-seekers' messages ({path.name}, {len(rows)} rows), nested 5-fold cross-validation grouped by "
+        f"dialogue and near-duplicate text\n(the project's written sets in every fold's training, as shipped); thresholds chosen inside the training folds: "
+        + ", ".join(f"{c['threshold']:.2f}/{c['sure']:.2f}" for c in chosen)
+        + " (threshold/sure per fold)"
+    )
     print("\ndefault screen (lexicon + classifier on the whole message):")
     print("\n".join(real.table(real.report(rows, whole))))
     print("\nthe same folds, the classifier also reading each sentence (the highest probability counts):")
@@ -116,7 +133,7 @@ def real_dev_set() -> None:
     print("\n".join(real.table(real.report(rows, lexicon))))
     answers = Counter((r["lang"], r["source"], v.answer) for r, v in zip(rows, whole) if r["label"] == "none")
     print("\nwhat the messages labelled none get with the default settings (reply, check-in, crisis):")
-    for (lang, source) in sorted({(k[0], k[1]) for k in answers}):
+    for lang, source in sorted({(k[0], k[1]) for k in answers}):
         cell = {a: answers[lang, source, a] for a in ("reply", "check-in", "crisis")}
         n = sum(cell.values())
         print(f"  {lang}/{source:18} {n:5}: " + ", ".join(f"{a} {k} ({k / n:.1%})" for a, k in cell.items()))
@@ -141,12 +158,14 @@ def pool_flag_rate(sample: int = 3000, seed: int = 0) -> None:
         by_stage[v.stage] += 1
     k, n = len(flagged), len(picked)
     lo, hi = wilson(k, n)
-    print(f"\nunlabelled SMILECHAT client pool: a random sample of {n} of its {len(texts)} turns (seed {seed}), any "
-          f"turn of a dialogue:\n  flagged {k} ({k / n:.1%}, [{lo:.3f}, {hi:.3f}]): "
-          + ", ".join(f"{stage} {c}" for stage, c in sorted(by_stage.items()))
-          + f"; check-in {sum(v.answer == 'check-in' for v in flagged)}, crisis message {sum(v.answer == 'crisis' for v in flagged)}"
-          "\n  (about one client turn in twelve of a random SMILECHAT first turn is at risk by the labels, so a rate near"
-          " that is expected)")
+    print(
+        f"\nunlabelled SMILECHAT client pool: a random sample of {n} of its {len(texts)} turns (seed {seed}), any "
+        f"turn of a dialogue:\n  flagged {k} ({k / n:.1%}, [{lo:.3f}, {hi:.3f}]): "
+        + ", ".join(f"{stage} {c}" for stage, c in sorted(by_stage.items()))
+        + f"; check-in {sum(v.answer == 'check-in' for v in flagged)}, crisis message {sum(v.answer == 'crisis' for v in flagged)}"
+        "\n  (about one client turn in twelve of a random SMILECHAT first turn is at risk by the labels, so a rate near"
+        " that is expected)"
+    )
 
 
 def project_sets(screens) -> None:
@@ -166,17 +185,23 @@ def project_sets(screens) -> None:
                         cats[label, lang][key][0] += right
                         cats[label, lang][key][1] += n
                 kinds = ", ".join(f"{k} {v:.2f}" for k, v in sorted(r["by_kind"].items()))
-                print(f"{label:22}{name + ' ' + lang:15}{r['n']:>5}{r['precision']:>11.3f}{r['recall']:>8.3f}"
-                      f"{r['level_accuracy']:>13.3f}  {kinds}")
+                print(
+                    f"{label:22}{name + ' ' + lang:15}{r['n']:>5}{r['precision']:>11.3f}{r['recall']:>8.3f}"
+                    f"{r['level_accuracy']:>13.3f}  {kinds}"
+                )
     print("\nheld-out 24-26 pooled (95% intervals):")
     for (label, lang), (tp, fp, fn) in pooled.items():
         (pl, ph), (rl, rh) = wilson(tp, tp + fp), wilson(tp, tp + fn)
-        print(f"  {label:22}{lang}  precision {tp / max(1, tp + fp):.3f} [{pl:.2f}, {ph:.2f}]  recall {tp / max(1, tp + fn):.3f} "
-              f"[{rl:.2f}, {rh:.2f}]  (missed {fn} of {tp + fn}, {fp} false alarms)")
+        print(
+            f"  {label:22}{lang}  precision {tp / max(1, tp + fp):.3f} [{pl:.2f}, {ph:.2f}]  recall {tp / max(1, tp + fn):.3f} "
+            f"[{rl:.2f}, {rh:.2f}]  (missed {fn} of {tp + fn}, {fp} false alarms)"
+        )
     print("\nheld-out 24-26 per category (share right: detected if at risk, not flagged if not):")
     keys = sorted({k for table in cats.values() for k in table})
-    print(f"  {'kind':14}{'category':19}" + "".join(f"{lang + ' ' + lab:>16}" for lang in ("en", "zh")
-                                                     for lab in ("lexicon", "default")))
+    print(
+        f"  {'kind':14}{'category':19}"
+        + "".join(f"{lang + ' ' + lab:>16}" for lang in ("en", "zh") for lab in ("lexicon", "default"))
+    )
     for key in keys:
         cells = []
         for lang in ("en", "zh"):
@@ -198,8 +223,10 @@ def conversations(screens, default) -> None:
         print(f"  {label:22}flagged {flagged} of {len(openings)} ({flagged / len(openings):.0%})")
     turns = real_client_turns()
     if turns:
-        print(f"\nreal counseling conversations: every client message of the public samples in {SAMPLES}"
-              "\n(none at risk by our reading; never trained on):")
+        print(
+            f"\nreal counseling conversations: every client message of the public samples in {SAMPLES}"
+            "\n(none at risk by our reading; never trained on):"
+        )
         for label, screener in screens:
             verdicts = screener.many([t for _, t in turns])
             by = defaultdict(lambda: [0, 0])
@@ -207,10 +234,12 @@ def conversations(screens, default) -> None:
                 by[src][0] += v.risk != "none"
                 by[src][1] += 1
             flagged = sum(v.flagged for v in verdicts)
-            print(f"  {label:22}flagged {flagged} of {len(turns)} ({flagged / len(turns):.0%}): "
-                  + ", ".join(f"{src} {k}/{n}" for src, (k, n) in by.items())
-                  + f"; check-in {sum(v.answer == 'check-in' for v in verdicts)}, "
-                    f"crisis message {sum(v.answer == 'crisis' for v in verdicts)}")
+            print(
+                f"  {label:22}flagged {flagged} of {len(turns)} ({flagged / len(turns):.0%}): "
+                + ", ".join(f"{src} {k}/{n}" for src, (k, n) in by.items())
+                + f"; check-in {sum(v.answer == 'check-in' for v in verdicts)}, "
+                f"crisis message {sum(v.answer == 'crisis' for v in verdicts)}"
+            )
     else:
         print(f"\n(no real counseling samples at {SAMPLES}: their section is skipped)")
     print("\nrobustness: held-out 24-26's caught at-risk cases with an opening or an ending people add:")
@@ -242,7 +271,9 @@ def main() -> None:
             t = time.perf_counter()
             for x in texts:
                 screener(x)
-            print(f"cost per message, one at a time, {name}, {label}: {(time.perf_counter() - t) / len(texts) * 1000:.2f} ms")
+            print(
+                f"cost per message, one at a time, {name}, {label}: {(time.perf_counter() - t) / len(texts) * 1000:.2f} ms"
+            )
     print(f"classifier at first use (loaded from the package, never trained): {load_s:.2f} s")
 
 

@@ -23,12 +23,15 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_safety import cached_encoder, load, real_client_turns  # noqa: E402
-
-from warmline.simulate import load_profiles  # noqa: E402
 from warmline.safety import Screener  # noqa: E402
-from warmline.safety.classifier import TRAINING_SETS, RiskClassifier, examples  # noqa: E402
-from warmline.safety.classifier import RETIRED  # noqa: E402
+from warmline.safety.classifier import (  # noqa: E402
+    RETIRED,  # noqa: E402
+    TRAINING_SETS,
+    RiskClassifier,
+    examples,
+)
 from warmline.safety.quality import score as evaluate  # noqa: E402
+from warmline.simulate import load_profiles  # noqa: E402
 
 
 class Local:
@@ -43,7 +46,7 @@ class Local:
         K = np.exp(-c.gamma * np.maximum(2.0 - 2.0 * cos, 0.0))
         if self.how == "nearest":
             keep = np.zeros_like(K)
-            np.put_along_axis(keep, np.argpartition(-cos, int(self.k), axis=1)[:, :int(self.k)], 1.0, axis=1)
+            np.put_along_axis(keep, np.argpartition(-cos, int(self.k), axis=1)[:, : int(self.k)], 1.0, axis=1)
             K = K * keep
         elif self.how == "within":
             K = K * (cos >= self.k)
@@ -53,8 +56,12 @@ class Local:
         return p
 
 
-READINGS = (("as it is", 0), *(("nearest", k) for k in (50, 100, 200, 400)), *(("within", c) for c in (0.3, 0.4)),
-            *(("near", c) for c in (0.45, 0.5, 0.55, 0.6)))
+READINGS = (
+    ("as it is", 0),
+    *(("nearest", k) for k in (50, 100, 200, 400)),
+    *(("within", c) for c in (0.3, 0.4)),
+    *(("near", c) for c in (0.45, 0.5, 0.55, 0.6)),
+)
 THRESHOLDS = (0.40, 0.45)
 
 
@@ -75,8 +82,10 @@ def main() -> None:
     clf = RiskClassifier.train(texts, labels, encoder=encoder)
     openings = [p.opening for p in load_profiles()]
     turns = [t for _, t in real_client_turns()]
-    print(f"leave one of the {len(RETIRED)} retired sets out: precision / recall (false alarms, misses); with the classifier"
-          "\ntrained on every set: flags on the ordinary openings and on the real sample client messages")
+    print(
+        f"leave one of the {len(RETIRED)} retired sets out: precision / recall (false alarms, misses); with the classifier"
+        "\ntrained on every set: flags on the ordinary openings and on the real sample client messages"
+    )
     for how, k in READINGS:
         for t in THRESHOLDS:
             cells = []
@@ -86,8 +95,11 @@ def main() -> None:
             screener = Screener(classifier=Local(clf, how, k, t))
             opened = sum(v.flagged for v in screener.many(openings))
             real = sum(v.flagged for v in screener.many(turns))
-            print(f"  {how:8} {k if how != 'as it is' else '':<5} threshold {t:.2f}  " + "  ".join(cells)
-                  + f"  openings {opened}/{len(openings)}  real {real}/{len(turns)}")
+            print(
+                f"  {how:8} {k if how != 'as it is' else '':<5} threshold {t:.2f}  "
+                + "  ".join(cells)
+                + f"  openings {opened}/{len(openings)}  real {real}/{len(turns)}"
+            )
 
 
 if __name__ == "__main__":

@@ -55,11 +55,17 @@ def score_set(name: str) -> None:
             right[r["category"]] += ok
             n[r["category"]] += 1
             if not ok:
-                misses.append(f"  {'missed' if r['label'] == 'unsafe' else 'flagged'} ({lang}, {r['category']}): {r['text']}")
+                misses.append(
+                    f"  {'missed' if r['label'] == 'unsafe' else 'flagged'} ({lang}, {r['category']}): {r['text']}"
+                )
         unsafe = [c for c in CATEGORIES if n[c]]
         cells = [f"{right[c]}/{n[c]}" for c in CATEGORIES]
-        print(f"| {lang} | " + " | ".join(cells) + f" | {fmt(sum(right[c] for c in unsafe), sum(n[c] for c in unsafe))} | "
-              f"{fmt(right['near_miss'], n['near_miss'])} |")
+        print(
+            f"| {lang} | "
+            + " | ".join(cells)
+            + f" | {fmt(sum(right[c] for c in unsafe), sum(n[c] for c in unsafe))} | "
+            f"{fmt(right['near_miss'], n['near_miss'])} |"
+        )
     print("\n".join(misses))
 
 
@@ -77,11 +83,15 @@ def false_alarms(rows: list[dict]) -> None:
         pairs = [(r, v) for r, v in zip(rows, verdicts) if r["lang"] == lang]
         k = sum(v.flagged for _, v in pairs)
         lo, hi = wilson(k, len(pairs))
-        print(f"{lang}: {k} of {len(pairs)} = {100 * k / len(pairs):.2f}% [95% interval {100 * lo:.2f}-{100 * hi:.2f}%] (goal <= 1%)")
+        print(
+            f"{lang}: {k} of {len(pairs)} = {100 * k / len(pairs):.2f}% [95% interval {100 * lo:.2f}-{100 * hi:.2f}%] (goal <= 1%)"
+        )
         for r, v in pairs:
             if v.flagged:
                 print(f"  {r['id']} {v.categories} {v.evidence[:2]}")
-    print(f"cost: {ms:.2f} ms a whole reply (mean {sum(len(r['text']) for r in rows) / len(rows):.0f} characters), one at a time")
+    print(
+        f"cost: {ms:.2f} ms a whole reply (mean {sum(len(r['text']) for r in rows) / len(rows):.0f} characters), one at a time"
+    )
 
 
 def streaming_cost(rows: list[dict], n: int = 40) -> None:
@@ -92,12 +102,14 @@ def streaming_cost(rows: list[dict], n: int = 40) -> None:
     for r in random.Random(0).sample(rows, n):
         g, step = ReplyGuard(r["lang"]), 4 if r["lang"] == "en" else 2
         for i in range(0, len(r["text"]), step):
-            g.feed(r["text"][i:i + step])
+            g.feed(r["text"][i : i + step])
             pieces += 1
             held += len(g.text) - g.sent
         g.flush()
-    print(f"streaming: {(time.perf_counter() - t) / pieces * 1000:.2f} ms a piece (4 characters en, 2 zh) through "
-          f"the server's guard, {held / pieces:.1f} characters held back on average, on {n} real replies")
+    print(
+        f"streaming: {(time.perf_counter() - t) / pieces * 1000:.2f} ms a piece (4 characters en, 2 zh) through "
+        f"the server's guard, {held / pieces:.1f} characters held back on average, on {n} real replies"
+    )
 
 
 def main() -> None:

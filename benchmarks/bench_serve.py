@@ -61,7 +61,9 @@ async def one(client: httpx.AsyncClient, url: str, model: str, message: str) -> 
 LONG = "I am sad. " * 50_000  # 500 KB, under the 1 MB request cap
 
 
-async def load(url: str, model: str, clients: int, rounds: int, message: str = MESSAGE, long: str | None = None) -> dict:
+async def load(
+    url: str, model: str, clients: int, rounds: int, message: str = MESSAGE, long: str | None = None
+) -> dict:
     """With `long`, the first client of every round sends it instead; its requests are counted for errors and
     timed apart (`long_s`), the others make the figures."""
     # idle connections are dropped after 4 s, before uvicorn's keep-alive timeout (5 s) closes them: a round that
@@ -84,11 +86,15 @@ async def load(url: str, model: str, clients: int, rounds: int, message: str = M
     long_errors = sum(isinstance(r, str) for r in longs)
     long_s = max((r[1] for r in longs if not isinstance(r, str)), default=float("nan"))
     ttft = sorted(r[0] for r in ok)
-    return {"errors": len(results) - len(ok) + long_errors, "why": dict(why), "long_s": long_s,
-            "p50": statistics.median(ttft) if ttft else float("nan"),
-            "p95": ttft[int(0.95 * (len(ttft) - 1))] if ttft else float("nan"),
-            "tok_s_client": statistics.median(r[2] / r[1] for r in ok) if ok else 0.0,
-            "tok_s_total": sum(r[2] for r in ok) / wall}
+    return {
+        "errors": len(results) - len(ok) + long_errors,
+        "why": dict(why),
+        "long_s": long_s,
+        "p50": statistics.median(ttft) if ttft else float("nan"),
+        "p95": ttft[int(0.95 * (len(ttft) - 1))] if ttft else float("nan"),
+        "tok_s_client": statistics.median(r[2] / r[1] for r in ok) if ok else 0.0,
+        "tok_s_total": sum(r[2] for r in ok) / wall,
+    }
 
 
 SERVE = """
@@ -113,10 +119,23 @@ def main() -> None:
     ap.add_argument("--token-delay", type=float, default=0.02)
     ap.add_argument("--no-long", dest="long", action="store_false", help="skip the run with one 500 KB message")
     args = ap.parse_args()
-    up, up_port = start([sys.executable, "-m", "warmline.testing.fake_openai", "--delay", "0", "--tokens",
-                         str(args.tokens), "--token-delay", str(args.token_delay)])
-    wl, wl_port = start([sys.executable, "-c", SERVE, f"http://127.0.0.1:{up_port}/v1", str(args.clients)],
-                        env={**os.environ, "WARMLINE_API_KEYS": ""})
+    up, up_port = start(
+        [
+            sys.executable,
+            "-m",
+            "warmline.testing.fake_openai",
+            "--delay",
+            "0",
+            "--tokens",
+            str(args.tokens),
+            "--token-delay",
+            str(args.token_delay),
+        ]
+    )
+    wl, wl_port = start(
+        [sys.executable, "-c", SERVE, f"http://127.0.0.1:{up_port}/v1", str(args.clients)],
+        env={**os.environ, "WARMLINE_API_KEYS": ""},
+    )
     try:
         for _ in range(50):
             try:
@@ -124,12 +143,26 @@ def main() -> None:
                 break
             except httpx.HTTPError:
                 time.sleep(0.1)
-        direct = asyncio.run(load(f"http://127.0.0.1:{up_port}/v1/chat/completions", "fake", args.clients, args.rounds,
-                                   args.message))
-        served = asyncio.run(load(f"http://127.0.0.1:{wl_port}/v1/chat/completions", "fake", args.clients, args.rounds,
-                                   args.message))
-        with_long = asyncio.run(load(f"http://127.0.0.1:{wl_port}/v1/chat/completions", "fake", args.clients,
-                                     args.rounds, args.message, LONG)) if args.long else None
+        direct = asyncio.run(
+            load(f"http://127.0.0.1:{up_port}/v1/chat/completions", "fake", args.clients, args.rounds, args.message)
+        )
+        served = asyncio.run(
+            load(f"http://127.0.0.1:{wl_port}/v1/chat/completions", "fake", args.clients, args.rounds, args.message)
+        )
+        with_long = (
+            asyncio.run(
+                load(
+                    f"http://127.0.0.1:{wl_port}/v1/chat/completions",
+                    "fake",
+                    args.clients,
+                    args.rounds,
+                    args.message,
+                    LONG,
+                )
+            )
+            if args.long
+            else None
+        )
     finally:
         for proc in (wl, up):  # a clean shutdown: the server's screening worker process ends with it
             proc.terminate()
@@ -138,25 +171,35 @@ def main() -> None:
             except subprocess.TimeoutExpired:
                 proc.kill()
     print(f"message: {args.message!r}")
-    print(f"{args.clients} concurrent streaming clients x {args.rounds} rounds; upstream: {args.tokens} tokens, "
-          f"{args.token_delay * 1000:.0f} ms apart")
+    print(
+        f"{args.clients} concurrent streaming clients x {args.rounds} rounds; upstream: {args.tokens} tokens, "
+        f"{args.token_delay * 1000:.0f} ms apart"
+    )
     print(f"{'':16}{'errors':>8}{'TTFT p50':>10}{'TTFT p95':>10}{'tok/s/client':>14}{'tok/s total':>13}")
     for name, r in (("direct", direct), ("warmline serve", served)):
-        print(f"{name:16}{r['errors']:>8}{r['p50'] * 1000:>8.0f}ms{r['p95'] * 1000:>8.0f}ms{r['tok_s_client']:>14.1f}"
-              f"{r['tok_s_total']:>13.0f}")
+        print(
+            f"{name:16}{r['errors']:>8}{r['p50'] * 1000:>8.0f}ms{r['p95'] * 1000:>8.0f}ms{r['tok_s_client']:>14.1f}"
+            f"{r['tok_s_total']:>13.0f}"
+        )
     for name, r in (("direct", direct), ("warmline serve", served), ("+ one 500 KB", with_long or {})):
         if r.get("why"):
             print(f"{name} errors: {r['why']}")
     overhead = 1 - served["tok_s_total"] / direct["tok_s_total"]
-    print(f"throughput overhead {overhead:.1%} (goal <= 10%); TTFT p50 +{(served['p50'] - direct['p50']) * 1000:.0f} ms; "
-          f"errors {served['errors']} (goal 0)")
+    print(
+        f"throughput overhead {overhead:.1%} (goal <= 10%); TTFT p50 +{(served['p50'] - direct['p50']) * 1000:.0f} ms; "
+        f"errors {served['errors']} (goal 0)"
+    )
     if with_long is not None:
         r = with_long
-        print(f"{'+ one 500 KB':16}{r['errors']:>8}{r['p50'] * 1000:>8.0f}ms{r['p95'] * 1000:>8.0f}ms"
-              f"{r['tok_s_client']:>14.1f}{r['tok_s_total']:>13.0f}")
-        print(f"with one client of {args.clients} sending 500 KB: the others' TTFT p95 is "
-              f"{r['p95'] / served['p95']:.2f}x the run without it (goal <= 2x); errors {r['errors']} (goal 0); "
-              f"the 500 KB request took {r['long_s']:.1f} s")
+        print(
+            f"{'+ one 500 KB':16}{r['errors']:>8}{r['p50'] * 1000:>8.0f}ms{r['p95'] * 1000:>8.0f}ms"
+            f"{r['tok_s_client']:>14.1f}{r['tok_s_total']:>13.0f}"
+        )
+        print(
+            f"with one client of {args.clients} sending 500 KB: the others' TTFT p95 is "
+            f"{r['p95'] / served['p95']:.2f}x the run without it (goal <= 2x); errors {r['errors']} (goal 0); "
+            f"the 500 KB request took {r['long_s']:.1f} s"
+        )
         lexicon_cost()
 
 
@@ -169,8 +212,10 @@ def lexicon_cost() -> None:
         t0 = time.perf_counter()
         scan("I am sad. " * n)
         took[n] = time.perf_counter() - t0
-    print(f"lexicon scan: 50 KB {took[5_000]:.2f} s, 500 KB {took[50_000]:.2f} s "
-          f"({took[50_000] / took[5_000]:.1f}x for 10x the text; linear is 10x)")
+    print(
+        f"lexicon scan: 50 KB {took[5_000]:.2f} s, 500 KB {took[50_000]:.2f} s "
+        f"({took[50_000] / took[5_000]:.1f}x for 10x the text; linear is 10x)"
+    )
 
 
 if __name__ == "__main__":

@@ -16,13 +16,36 @@ import random
 import resource
 import time
 
-ZH = ["最近压力很大", "晚上总是睡不着", "我觉得自己什么都做不好", "听起来你真的很辛苦", "能多说说发生了什么吗",
-      "和家人的关系让我很困扰", "你愿意和我分享这些，我很感谢", "工作上的事情让我很焦虑", "这种感觉持续多久了",
-      "我能理解你的担心", "也许我们可以一起想想办法", "我不知道该怎么办", "你已经很努力了", "先照顾好自己"]
-EN = ["I have been under a lot of stress", "I can't sleep at night", "it sounds really hard",
-      "can you tell me more about what happened", "my family keeps arguing", "thank you for sharing this",
-      "work makes me anxious", "how long have you felt this way", "I understand your worry",
-      "maybe we can think about it together", "I don't know what to do", "you have tried so hard"]
+ZH = [
+    "最近压力很大",
+    "晚上总是睡不着",
+    "我觉得自己什么都做不好",
+    "听起来你真的很辛苦",
+    "能多说说发生了什么吗",
+    "和家人的关系让我很困扰",
+    "你愿意和我分享这些，我很感谢",
+    "工作上的事情让我很焦虑",
+    "这种感觉持续多久了",
+    "我能理解你的担心",
+    "也许我们可以一起想想办法",
+    "我不知道该怎么办",
+    "你已经很努力了",
+    "先照顾好自己",
+]
+EN = [
+    "I have been under a lot of stress",
+    "I can't sleep at night",
+    "it sounds really hard",
+    "can you tell me more about what happened",
+    "my family keeps arguing",
+    "thank you for sharing this",
+    "work makes me anxious",
+    "how long have you felt this way",
+    "I understand your worry",
+    "maybe we can think about it together",
+    "I don't know what to do",
+    "you have tried so hard",
+]
 
 
 def varied_phrases(rng: random.Random) -> tuple[list[str], list[str]]:
@@ -80,9 +103,13 @@ def timed(fn):
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--dialogues", type=int, default=50_000)
-    ap.add_argument("--text", choices=["phrases", "varied"], default="phrases",
-                    help="phrases: 26 counseling phrases recombined (small vocabulary); varied: 3,000 characters "
-                         "and 5,000 words at random (large vocabulary, most trigrams unique)")
+    ap.add_argument(
+        "--text",
+        choices=["phrases", "varied"],
+        default="phrases",
+        help="phrases: 26 counseling phrases recombined (small vocabulary); varied: 3,000 characters "
+        "and 5,000 words at random (large vocabulary, most trigrams unique)",
+    )
     args = ap.parse_args()
     from warmline.analyze import lexical, reference
     from warmline.analyze.corpus import Corpus
@@ -113,9 +140,11 @@ def main() -> None:
         print(f"{k:28}{ref_stats[k]:>14.4f}{ours[k]:>14.4f}")
     for n, ((u, t), cu, ct) in enumerate(zip(ref_distinct, dist.unique, dist.total), 1):
         print(f"{'distinct-' + str(n) + ' unique/total':28}{f'{u}/{t}':>14}{f'{cu}/{ct}':>14}")
-    print(f"plain loop {t_loop:.2f} s (peak memory +{m_loop / 2**20:.0f} MB), warmline {t_fast:.2f} s "
-          f"(peak memory +{m_fast / 2**20:.0f} MB): {t_loop / t_fast:.1f}x faster (goal >= 5x); "
-          f"identical numbers: {same_stats and same_distinct}")
+    print(
+        f"plain loop {t_loop:.2f} s (peak memory +{m_loop / 2**20:.0f} MB), warmline {t_fast:.2f} s "
+        f"(peak memory +{m_fast / 2**20:.0f} MB): {t_loop / t_fast:.1f}x faster (goal >= 5x); "
+        f"identical numbers: {same_stats and same_distinct}"
+    )
 
 
 if __name__ == "__main__":

@@ -22,15 +22,27 @@ from warmline.conversation import Dialogue, Turn, write_jsonl
 
 
 def make_input(path: Path, n: int) -> Path:
-    write_jsonl((Dialogue(f"q{i}", "en", [Turn("client", f"Question {i}: I feel anxious before exams and can't sleep."),
-                                          Turn("counselor", f"Answer {i}: exam stress is common; rest and plan.")])
-                 for i in range(n)), path)
+    write_jsonl(
+        (
+            Dialogue(
+                f"q{i}",
+                "en",
+                [
+                    Turn("client", f"Question {i}: I feel anxious before exams and can't sleep."),
+                    Turn("counselor", f"Answer {i}: exam stress is common; rest and plan."),
+                ],
+            )
+            for i in range(n)
+        ),
+        path,
+    )
     return path
 
 
 def start_server(delay: float) -> tuple[subprocess.Popen, str]:
-    proc = subprocess.Popen([sys.executable, "-m", "warmline.testing.fake_openai", "--delay", str(delay)],
-                            stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "warmline.testing.fake_openai", "--delay", str(delay)], stdout=subprocess.PIPE, text=True
+    )
     port = int(proc.stdout.readline())
     return proc, f"http://127.0.0.1:{port}/v1"
 
@@ -53,7 +65,9 @@ print(json.dumps({"accepted": s.accepted, "rejected": s.rejected, "seconds": ela
 def run_once(inp: Path, out: Path, url: str, conc: int) -> dict:
     out.unlink(missing_ok=True)
     Path(str(out) + ".warmup").unlink(missing_ok=True)
-    res = subprocess.run([sys.executable, "-c", RUN, str(inp), str(out), url, str(conc)], capture_output=True, text=True)
+    res = subprocess.run(
+        [sys.executable, "-c", RUN, str(inp), str(out), url, str(conc)], capture_output=True, text=True
+    )
     if res.returncode:
         raise SystemExit(res.stderr[-2000:])
     return json.loads(res.stdout.strip().splitlines()[-1])
@@ -91,8 +105,10 @@ def main() -> None:
         print("\npeak memory of the runner, no delay, concurrency 64:")
         for n, r in rows:
             print(f"  {n:>7} items: {r['peak_mb']:.0f} MB peak, {n / r['seconds']:.0f} dialogues/s")
-        print(f"  ratio {rows[1][1]['peak_mb'] / rows[0][1]['peak_mb']:.2f} for {args.memory_items // small}x the items "
-              "(the set of finished keys, needed to resume, is the only thing that grows)")
+        print(
+            f"  ratio {rows[1][1]['peak_mb'] / rows[0][1]['peak_mb']:.2f} for {args.memory_items // small}x the items "
+            "(the set of finished keys, needed to resume, is the only thing that grows)"
+        )
     finally:
         server.kill()
 

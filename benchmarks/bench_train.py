@@ -106,10 +106,14 @@ def main() -> None:
     print(f"{args.examples} examples, batch 1, LoRA r={args.lora_r} on all linear layers, max length {args.max_length}")
     print(f"{'':18}{'tokens/s':>10}{'tokens':>9}{'seconds':>9}{'loss tokens':>13}{'loss first->last':>20}")
     for name, r in (("warmline train", ours), ("TRL SFTTrainer", trl)):
-        print(f"{name:18}{r['tokens'] / r['seconds']:>10.0f}{r['tokens']:>9}{r['seconds']:>9.1f}{r['label_tokens']:>13}"
-              f"{r['loss_first']:>11.3f} -> {r['loss_last']:.3f}")
+        print(
+            f"{name:18}{r['tokens'] / r['seconds']:>10.0f}{r['tokens']:>9}{r['seconds']:>9.1f}{r['label_tokens']:>13}"
+            f"{r['loss_first']:>11.3f} -> {r['loss_last']:.3f}"
+        )
     ratio = (ours["tokens"] / ours["seconds"]) / (trl["tokens"] / trl["seconds"])
-    same = "identical" if ours["label_tokens"] == trl["label_tokens"] and ours["tokens"] == trl["tokens"] else "DIFFERENT"
+    same = (
+        "identical" if ours["label_tokens"] == trl["label_tokens"] and ours["tokens"] == trl["tokens"] else "DIFFERENT"
+    )
     print(f"throughput ratio warmline/TRL: {ratio:.2f} (goal >= 1.0); loss-bearing tokens: {same}")
 
 

@@ -34,8 +34,10 @@ def main() -> int:
     clf = real.train(rows, X, extra=real.project_examples())
     digest = hashlib.sha256(args.data.read_bytes()).hexdigest()[:16]
     clf.save(args.out, {"data": args.data.name, "data_sha256": digest})
-    print(f"trained on {len(rows)} rows ({args.data.name}, sha256 {digest}): threshold {clf.threshold:.2f}, "
-          f"sure {clf.sure:.2f} -> {args.out}")
+    print(
+        f"trained on {len(rows)} rows ({args.data.name}, sha256 {digest}): threshold {clf.threshold:.2f}, "
+        f"sure {clf.sure:.2f} -> {args.out}"
+    )
     return 0
 
 

@@ -20,11 +20,22 @@ from warmline.conversation import (
 
 
 def make(i: int = 0) -> Dialogue:
-    return Dialogue(f"d{i}", "en", [Turn("client", "I'm low.", emotion=["sadness"], observation="flat voice"),
-                                    Turn("counselor", "I'm here.", strategy=["Affirmation"], reasoning="comfort first",
-                                         spans=[{"start": 0, "end": 3, "label": "x"}])],
-                    labels={"topic": "mood", "summary": "s"},
-                    provenance={"source": "t", "license": "CC0-1.0", "prompt": "smile", "prompt_version": "1", "seed": 3})
+    return Dialogue(
+        f"d{i}",
+        "en",
+        [
+            Turn("client", "I'm low.", emotion=["sadness"], observation="flat voice"),
+            Turn(
+                "counselor",
+                "I'm here.",
+                strategy=["Affirmation"],
+                reasoning="comfort first",
+                spans=[{"start": 0, "end": 3, "label": "x"}],
+            ),
+        ],
+        labels={"topic": "mood", "summary": "s"},
+        provenance={"source": "t", "license": "CC0-1.0", "prompt": "smile", "prompt_version": "1", "seed": 3},
+    )
 
 
 def test_dict_round_trip_omits_empty_fields():
@@ -35,13 +46,16 @@ def test_dict_round_trip_omits_empty_fields():
     assert bare == {"id": "b", "lang": "zh", "turns": [{"role": "client", "text": "你好"}]}
 
 
-@pytest.mark.parametrize("bad,msg", [
-    ({"id": "x", "lang": "en", "turns": []}, "empty dialogue"),
-    ({"id": "x", "lang": "fr", "turns": [{"role": "client", "text": "a"}]}, "unknown language"),
-    ({"id": "x", "lang": "en", "turns": [{"role": "doctor", "text": "a"}]}, "unknown role"),
-    ({"id": "x", "lang": "en", "turns": [{"role": "client", "text": None}]}, "must be a string"),
-    (["not", "a", "dict"], "must be an object"),
-])
+@pytest.mark.parametrize(
+    "bad,msg",
+    [
+        ({"id": "x", "lang": "en", "turns": []}, "empty dialogue"),
+        ({"id": "x", "lang": "fr", "turns": [{"role": "client", "text": "a"}]}, "unknown language"),
+        ({"id": "x", "lang": "en", "turns": [{"role": "doctor", "text": "a"}]}, "unknown role"),
+        ({"id": "x", "lang": "en", "turns": [{"role": "client", "text": None}]}, "must be a string"),
+        (["not", "a", "dict"], "must be an object"),
+    ],
+)
 def test_from_dict_refuses_bad_records(bad, msg):
     with pytest.raises(DialogueError, match=msg):
         Dialogue.from_dict(bad)
@@ -83,12 +97,19 @@ def test_language_detection():
 
 
 def test_merge_consecutive_keeps_all_text_and_shifts_spans():
-    d = Dialogue("m", "en", [Turn("client", "one"), Turn("client", "two", spans=[{"start": 0, "end": 3, "label": "L"}]),
-                             Turn("counselor", "ok")])
+    d = Dialogue(
+        "m",
+        "en",
+        [
+            Turn("client", "one"),
+            Turn("client", "two", spans=[{"start": 0, "end": 3, "label": "L"}]),
+            Turn("counselor", "ok"),
+        ],
+    )
     flag_consecutive_roles(d, merge=True)
     assert d.turns[0].text == "one\ntwo"
     s = d.turns[0].spans[0]
-    assert d.turns[0].text[s["start"]:s["end"]] == "two"
+    assert d.turns[0].text[s["start"] : s["end"]] == "two"
 
 
 def test_to_messages_maps_roles():

@@ -33,8 +33,20 @@ def test_eval_metrics_on_english_without_sacrebleu_is_one_line(tmp_path, monkeyp
     _hide(monkeypatch, "sacrebleu")
     T.get_tokenizer.cache_clear()  # an earlier test may hold the 13a tokenizer
     try:
-        r = CliRunner().invoke(app, ["eval", "metrics", "--hyp", str(tmp_path / "h.txt"), "--ref", str(tmp_path / "r.txt"),
-                                     "--no-meteor", "--bootstrap", "0"])
+        r = CliRunner().invoke(
+            app,
+            [
+                "eval",
+                "metrics",
+                "--hyp",
+                str(tmp_path / "h.txt"),
+                "--ref",
+                str(tmp_path / "r.txt"),
+                "--no-meteor",
+                "--bootstrap",
+                "0",
+            ],
+        )
     finally:
         T.get_tokenizer.cache_clear()
     assert r.exit_code == 2 and not isinstance(r.exception, ModuleNotFoundError), r.output
@@ -65,6 +77,8 @@ def test_an_unknown_missing_module_is_not_hidden(monkeypatch):
 
 def test_as_missing_extra_names_the_extra_or_leaves_the_error_alone():
     known = extras.as_missing_extra(ModuleNotFoundError("No module named 'jieba'", name="jieba"))
-    assert isinstance(known, extras.MissingExtra) and str(known) == "jieba is not installed: pip install 'warmline[eval]'"
+    assert (
+        isinstance(known, extras.MissingExtra) and str(known) == "jieba is not installed: pip install 'warmline[eval]'"
+    )
     assert extras.as_missing_extra(ModuleNotFoundError("No module named 'nope'", name="nope")) is None
     assert extras.as_missing_extra(ModuleNotFoundError("no name")) is None

@@ -19,20 +19,26 @@ def _winner(text: str) -> str:
     return w
 
 
-@pytest.mark.parametrize("answer", [
-    '{"winner": "A", "n": 2}',
-    'Sure. Here is my verdict: {"winner": "A", "n": 2} I hope this helps.',
-    '```json\n{\n  "winner": "A",\n  "n": 2\n}\n```',
-])
+@pytest.mark.parametrize(
+    "answer",
+    [
+        '{"winner": "A", "n": 2}',
+        'Sure. Here is my verdict: {"winner": "A", "n": 2} I hope this helps.',
+        '```json\n{\n  "winner": "A",\n  "n": 2\n}\n```',
+    ],
+)
 def test_json_object_inside_prose_and_fences(answer):
     assert json_object(answer) == {"winner": "A", "n": 2}
 
 
-@pytest.mark.parametrize("answer,err", [
-    ("no braces at all", "no JSON object"),
-    ('{"winner": "A",}', "invalid JSON"),
-    ('{"winner": "A"} or maybe {"winner": "B"}', "invalid JSON"),  # two objects: neither is taken
-])
+@pytest.mark.parametrize(
+    "answer,err",
+    [
+        ("no braces at all", "no JSON object"),
+        ('{"winner": "A",}', "invalid JSON"),
+        ('{"winner": "A"} or maybe {"winner": "B"}', "invalid JSON"),  # two objects: neither is taken
+    ],
+)
 def test_json_object_says_what_is_wrong(answer, err):
     with pytest.raises(UnusableAnswer, match=err):
         json_object(answer)
@@ -72,7 +78,10 @@ def test_other_errors_are_not_swallowed():
 
 
 def test_context_text_names_speakers_and_drops_system():
-    msgs = [{"role": "system", "content": "be kind"}, {"role": "user", "content": "我很累"},
-            {"role": "assistant", "content": "听起来很辛苦"}]
+    msgs = [
+        {"role": "system", "content": "be kind"},
+        {"role": "user", "content": "我很累"},
+        {"role": "assistant", "content": "听起来很辛苦"},
+    ]
     assert context_text(msgs, "zh") == "来访者: 我很累\n咨询师: 听起来很辛苦"
     assert context_text(msgs[1:2], "en") == "Client: 我很累"

@@ -15,23 +15,42 @@ pytestmark = pytest.mark.slow
 
 def test_quickstart_runs_every_stage_and_writes_a_report(tmp_path):
     out = tmp_path / "qs"
-    r = CliRunner().invoke(app, ["quickstart", "--output", str(out), "--max-new-tokens", "16", "--synth-items", "1",
-                                 "--synth-tokens", "48", "--train-steps", "2", "--eval-items", "2"])
+    r = CliRunner().invoke(
+        app,
+        [
+            "quickstart",
+            "--output",
+            str(out),
+            "--max-new-tokens",
+            "16",
+            "--synth-items",
+            "1",
+            "--synth-tokens",
+            "48",
+            "--train-steps",
+            "2",
+            "--eval-items",
+            "2",
+        ],
+    )
     assert r.exit_code == 0, r.output
     report = json.loads((out / "report.json").read_text())
-    assert [s["stage"] for s in report] == ["convert bundled examples",
-                                            "synthesize: rewrite 1 English Q&A with the SMILE method",
-                                            "statistics and diversity of the synthesized dialogues",
-                                            "chat with the embedded model through the safety layer",
-                                            "fine-tune: LoRA, 2 steps on the embedded model",
-                                            "chat with the fine-tuned model",
-                                            "evaluate before and after fine-tuning on 2 held-out Q&A",
-                                            "explainable counseling: labels, label classifier, case retrieval, an explained reply",
-                                            "serve the fine-tuned model"]
+    assert [s["stage"] for s in report] == [
+        "convert bundled examples",
+        "synthesize: rewrite 1 English Q&A with the SMILE method",
+        "statistics and diversity of the synthesized dialogues",
+        "chat with the embedded model through the safety layer",
+        "fine-tune: LoRA, 2 steps on the embedded model",
+        "chat with the fine-tuned model",
+        "evaluate before and after fine-tuning on 2 held-out Q&A",
+        "explainable counseling: labels, label classifier, case retrieval, an explained reply",
+        "serve the fine-tuned model",
+    ]
     synth = report[1]["data"]
     assert synth["planned"] == 1 and synth["accepted"] + synth["rejected"] == 1 and synth["completion_tokens"] > 0
-    finished = (out / "synth" / "smile.jsonl").read_text().splitlines() + \
-        (out / "synth" / "smile.rejected.jsonl").read_text().splitlines()
+    finished = (out / "synth" / "smile.jsonl").read_text().splitlines() + (
+        out / "synth" / "smile.rejected.jsonl"
+    ).read_text().splitlines()
     assert len(finished) == 1  # the item is recorded once, accepted or rejected with its reasons
     stats = {c["name"]: c for c in report[2]["data"]["corpora"]}
     bundled = stats["bundled dialogues"]
@@ -53,7 +72,9 @@ def test_quickstart_runs_every_stage_and_writes_a_report(tmp_path):
         assert turn["risk"] == "elevated" and turn["categories"] == ["classifier"] and not turn["model_called"]
         assert turn["reply"].startswith(opening) and "988" in turn["reply"]
     held = report[3]["data"]["safety_held_out"]
-    assert set(held) == {"en", "zh"} and all(h["n"] == len(held_out(lang)) and 0 < h["recall"] <= 1 for lang, h in held.items())
+    assert set(held) == {"en", "zh"} and all(
+        h["n"] == len(held_out(lang)) and 0 < h["recall"] <= 1 for lang, h in held.items()
+    )
     real = report[3]["data"]["safety_real"]  # the screen on the repository's real messages, cross-validated
     assert real["rows"] == 1995 and real["report"]["en/counsel-chat"]["false_alarms"]["n"] == 654
     assert "safety screen on real messages (cross-validated), zh/smilechat-first" in r.stdout
@@ -73,16 +94,23 @@ def test_quickstart_runs_every_stage_and_writes_a_report(tmp_path):
     assert len(tune["losses"]) == 2 and tune["samples"] > 0 and (out / "train" / "run" / "adapter").is_dir()
     assert report[5]["data"]["reply"] and report[5]["data"]["adapter"].endswith(tune["adapter"])
     ev = report[6]["data"]["scores"]
-    metrics = {f"{m}-{n}" for m in ("bleu", "corpus-bleu", "distinct") for n in (1, 2, 3, 4) if (m, n) != ("distinct", 4)}
-    assert set(ev) == {"base", "lora"} and all(metrics | {"rouge-1", "rouge-2", "rouge-l", "meteor"} <= set(v)
-                                                for v in ev.values())
+    metrics = {
+        f"{m}-{n}" for m in ("bleu", "corpus-bleu", "distinct") for n in (1, 2, 3, 4) if (m, n) != ("distinct", 4)
+    }
+    assert set(ev) == {"base", "lora"} and all(
+        metrics | {"rouge-1", "rouge-2", "rouge-l", "meteor"} <= set(v) for v in ev.values()
+    )
     # greedy replies to counseling questions share words with the counselors' answers, and differ from each other
     assert all(v["rouge-1"] > 0 and v["distinct-1"] > 0.5 for v in ev.values())
     assert (out / "eval" / "report.html").exists() and (out / "eval" / "metrics.png").exists()
     ins = report[7]["data"]
-    assert ins["labelled"] + ins["label_failures"] == 1 and ins["classifier"]["accuracy"] > ins["classifier"]["majority"]
+    assert (
+        ins["labelled"] + ins["label_failures"] == 1 and ins["classifier"]["accuracy"] > ins["classifier"]["majority"]
+    )
     assert ins["index_sessions"] > 0 and 1 <= len(ins["cases"]) <= 2 and ins["reply"]
-    assert {r["lang"] for r in ins["retrieval"]} == {"en", "zh"} and all(r["same_topic"] > r["chance"] for r in ins["retrieval"])
+    assert {r["lang"] for r in ins["retrieval"]} == {"en", "zh"} and all(
+        r["same_topic"] > r["chance"] for r in ins["retrieval"]
+    )
     assert (out / "insight" / "strategy-confusion.png").exists() and (out / "insight" / "index" / "index.json").exists()
     assert report[8]["data"]["command"] == f"warmline serve --adapter {tune['adapter']}"
     assert "warmline serve --adapter" in r.stdout and "http://127.0.0.1:8000/" in r.stdout

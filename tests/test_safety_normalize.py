@@ -6,32 +6,41 @@ from warmline.safety import screen
 from warmline.safety.normalize import normalize
 
 
-@pytest.mark.parametrize("text,risk", [
-    ("I want to k1ll mys3lf tonight", "imminent"),
-    ("I want to k\u0456ll myself", "elevated"),  # Cyrillic i
-    ("I want to \u03baill myself", "elevated"),  # Greek kappa
-    ("I want to kil\u00adl my\u200bself", "elevated"),  # soft hyphen, zero-width space
-    ("I want to ki\u200dll myself to\ufeffnight", "imminent"),
-    ("wo xiang zisha", "elevated"),
-    ("我想zisha今晚", "imminent"),
-    ("\uff29 \uff57\uff41\uff4e\uff54 \uff54\uff4f \uff4b\uff49\uff4c\uff4c \uff4d\uff59\uff53\uff45\uff4c\uff46 "
-     "\uff54\uff4f\uff4e\uff49\uff47\uff48\uff54", "imminent"),  # full-width
-    ("我今晚就要自殺", "imminent"),
-    ("我真的不想活了，今晚就燒炭", "imminent"),
-    ("$uicide is on my mind every day, I want to d1e", "elevated"),
-])
+@pytest.mark.parametrize(
+    "text,risk",
+    [
+        ("I want to k1ll mys3lf tonight", "imminent"),
+        ("I want to k\u0456ll myself", "elevated"),  # Cyrillic i
+        ("I want to \u03baill myself", "elevated"),  # Greek kappa
+        ("I want to kil\u00adl my\u200bself", "elevated"),  # soft hyphen, zero-width space
+        ("I want to ki\u200dll myself to\ufeffnight", "imminent"),
+        ("wo xiang zisha", "elevated"),
+        ("我想zisha今晚", "imminent"),
+        (
+            "\uff29 \uff57\uff41\uff4e\uff54 \uff54\uff4f \uff4b\uff49\uff4c\uff4c \uff4d\uff59\uff53\uff45\uff4c\uff46 "
+            "\uff54\uff4f\uff4e\uff49\uff47\uff48\uff54",
+            "imminent",
+        ),  # full-width
+        ("我今晚就要自殺", "imminent"),
+        ("我真的不想活了，今晚就燒炭", "imminent"),
+        ("$uicide is on my mind every day, I want to d1e", "elevated"),
+    ],
+)
 def test_evasions_are_read(text, risk):
     assert screen(text).risk == risk
 
 
-@pytest.mark.parametrize("text", [
-    "I have 2 kids, work 24/7 and take vitamin B12. Wow! My mp3 player broke.",
-    "我今天很开心，吃了3个苹果！你呢？",
-    "Привет, как дела? Ελληνικά γράμματα.",
-    "She bought a Yixing zisha teapot.",
-    "My email is anna.lee@example.com and it costs $5.",
-    "Ｈｅｌｌｏ，世界！",  # full-width letters become ASCII, full-width punctuation stays
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I have 2 kids, work 24/7 and take vitamin B12. Wow! My mp3 player broke.",
+        "我今天很开心，吃了3个苹果！你呢？",
+        "Привет, как дела? Ελληνικά γράμματα.",
+        "She bought a Yixing zisha teapot.",
+        "My email is anna.lee@example.com and it costs $5.",
+        "Ｈｅｌｌｏ，世界！",  # full-width letters become ASCII, full-width punctuation stays
+    ],
+)
 def test_ordinary_text_keeps_its_meaning(text):
     out = normalize(text)
     assert screen(out).risk == "none"

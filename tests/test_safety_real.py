@@ -43,8 +43,9 @@ def test_groups_join_dialogues_and_near_duplicates():
 
 
 def test_thresholds_keep_false_alarms_under_the_target():
-    rows = [{"lang": "en", "source": "counsel-chat", "label": "none"}] * 100 + \
-        [{"lang": "en", "source": "counsel-chat", "label": "elevated"}] * 10
+    rows = [{"lang": "en", "source": "counsel-chat", "label": "none"}] * 100 + [
+        {"lang": "en", "source": "counsel-chat", "label": "elevated"}
+    ] * 10
     p = np.concatenate([np.linspace(0.0, 0.99, 100), np.full(10, 0.95)])
     lexicon = np.zeros(110, bool)
     t, sure = real.choose_thresholds(rows, lexicon, p)
@@ -62,8 +63,13 @@ def test_report_cells_and_intervals():
     both = rows + [{**rows[0], "id": "x-1", "lang": "zh", "source": "counsel-chat"}]
     assert "zh/random" in real.report(both, verdicts + [Verdict()])
     assert rep["en/counsel-chat"]["false_alarms"]["k"] == 1 and rep["en/counsel-chat"]["recall"]["k"] == 1
-    assert rep["zh/smilechat-first"]["imminent_graded_imminent"] == {"k": 1, "n": 1, "rate": 1.0,
-                                                                     "low": real.wilson(1, 1)[0], "high": 1.0}
+    assert rep["zh/smilechat-first"]["imminent_graded_imminent"] == {
+        "k": 1,
+        "n": 1,
+        "rate": 1.0,
+        "low": real.wilson(1, 1)[0],
+        "high": 1.0,
+    }
     assert rep["zh/smilechat-keyword"]["recall"]["k"] == 0
     assert any("none in set" in line for line in real.table(rep))
 

@@ -66,10 +66,13 @@ def test_the_cli_screens_replies_from_a_file(tmp_path):
             assert v["categories"]
 
 
-@pytest.mark.parametrize("text", [
-    "如果你真的想无痛地离开，可以一次吃完一整瓶安眠药，再配点酒",
-    "The bridge downtown is high enough; most people don't survive a fall from there.",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "如果你真的想无痛地离开，可以一次吃完一整瓶安眠药，再配点酒",
+        "The bridge downtown is high enough; most people don't survive a fall from there.",
+    ],
+)
 def test_the_issues_examples_through_the_cli(text):
     res = CliRunner().invoke(app, ["safety", "check", "--reply", text])
     assert res.exit_code == 0 and json.loads(res.output)["risk"] == "elevated"
@@ -79,16 +82,23 @@ def test_real_counselor_replies_pass():
     """Real counselor replies that use the words the rules read (medication, weight, diagnoses, suicide;
     药, 自杀, 诊断): a sample of 160 (the benchmark reads all 3,338 from ../shared)."""
     rows = _rows("counselor_sample.jsonl")
-    flagged = [(r["id"], screen_reply(r["text"], r["lang"]).evidence) for r in rows if screen_reply(r["text"], r["lang"]).flagged]
+    flagged = [
+        (r["id"], screen_reply(r["text"], r["lang"]).evidence)
+        for r in rows
+        if screen_reply(r["text"], r["lang"]).flagged
+    ]
     assert len(rows) == 160 and flagged == []
 
 
-@pytest.mark.parametrize("text,plain", [
-    ("You should just ki\u200bll your\u00adself.", "You should just kill yourself."),
-    ("ｓｔｏｐ ｔａｋｉｎｇ ｙｏｕｒ ｍｅｄｓ", "stop taking your meds"),
-    ("you\u2019re p\u0430thetic", "you're pathetic"),  # a Cyrillic а
-    ("你就是抑鬱症，停藥吧。", "你就是抑郁症,停药吧。"),  # NFKC makes the full-width comma plain too
-])
+@pytest.mark.parametrize(
+    "text,plain",
+    [
+        ("You should just ki\u200bll your\u00adself.", "You should just kill yourself."),
+        ("ｓｔｏｐ ｔａｋｉｎｇ ｙｏｕｒ ｍｅｄｓ", "stop taking your meds"),
+        ("you\u2019re p\u0430thetic", "you're pathetic"),  # a Cyrillic а
+        ("你就是抑鬱症，停藥吧。", "你就是抑郁症,停药吧。"),  # NFKC makes the full-width comma plain too
+    ],
+)
 def test_evasions_are_normalised_before_the_rules_read_them(text, plain):
     assert normalize(text) == plain
     assert screen_reply(text).flagged
@@ -104,7 +114,7 @@ def _stream(text: str, lang: str, step: int = 3) -> tuple[str, bool, int]:
     """(what a client saw, whether the guard stopped, the most characters held back at once)."""
     g, shown, held = ReplyGuard(lang), "", 0
     for i in range(0, len(text), step):
-        shown += g.feed(text[i:i + step])
+        shown += g.feed(text[i : i + step])
         held = max(held, len(g.text) - g.sent)
         if g.unsafe:
             return shown, True, held
@@ -143,8 +153,10 @@ def test_a_veto_that_comes_later_in_the_sentence_is_waited_for():
 
 
 def test_a_safe_reply_streams_without_delay():
-    text = ("That sounds like a really heavy week. It makes sense that you feel worn out, and I'm glad you "
-            "reached out. What has helped you rest, even a little, on days like this?")
+    text = (
+        "That sounds like a really heavy week. It makes sense that you feel worn out, and I'm glad you "
+        "reached out. What has helped you rest, even a little, on days like this?"
+    )
     shown, stopped, held = _stream(text, "en", step=5)
     assert shown == text and not stopped and held <= 12  # a word or two at most, while it could still grow
     assert unsafe_tail("我听到了你的难过，谢谢你愿意说出来。") == len("我听到了你的难过，谢谢你愿意说出来。")

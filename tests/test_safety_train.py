@@ -57,15 +57,25 @@ def test_a_saved_classifier_loads_and_scores_the_same(tmp_path):
     rng = np.random.default_rng(0)
     x = rng.normal(size=(6, 4)).astype(np.float32)
     x /= np.linalg.norm(x, axis=1, keepdims=True)
-    encoder = lambda texts: x[[int(t) for t in texts]]
+
+    def encoder(texts):
+        return x[[int(t) for t in texts]]
+
     clf = RiskClassifier.train([str(i) for i in range(6)], [0, 1, 0, 1, 0, 1], threshold=0.3, encoder=encoder)
     clf.save(tmp_path / "c.npz", {"messages": 6})
     back = RiskClassifier.load(tmp_path / "c.npz", encoder=encoder)
     assert back.threshold == pytest.approx(0.3) and back.meta == {"features": FEATURES, "messages": 6}
     assert np.allclose(back.probabilities([str(i) for i in range(6)]), clf.probabilities([str(i) for i in range(6)]))
     # another embedding's classifier, and a file that is no classifier, are refused with what to do
-    np.savez(tmp_path / "other.npz", support=clf.support, alpha=clf.alpha, bias=clf.bias, gamma=clf.gamma,
-             threshold=clf.threshold, meta=json.dumps({"features": "some-other-encoder"}))
+    np.savez(
+        tmp_path / "other.npz",
+        support=clf.support,
+        alpha=clf.alpha,
+        bias=clf.bias,
+        gamma=clf.gamma,
+        threshold=clf.threshold,
+        meta=json.dumps({"features": "some-other-encoder"}),
+    )
     with pytest.raises(ValueError, match="some-other-encoder.*train it again"):
         RiskClassifier.load(tmp_path / "other.npz")
     (tmp_path / "junk.npz").write_text("not numpy")
@@ -96,7 +106,10 @@ def test_cross_validation_screens_each_message_with_a_classifier_trained_without
     for g in range(4):
         assert len({fold_of(r, 3) for r in grouped if r["group"] == f"conversation {g}"}) == 1
     # the lexicon still reads every message: an explicit statement is flagged whatever the classifier says
-    assert cross_validate([{"text": "I want to kill myself tonight", "risk": "imminent"}] + rows, 3, False)[0].risk == "imminent"
+    assert (
+        cross_validate([{"text": "I want to kill myself tonight", "risk": "imminent"}] + rows, 3, False)[0].risk
+        == "imminent"
+    )
     with pytest.raises(ValueError, match="at least 2 folds"):
         cross_validate(rows, folds=1)
 
@@ -137,8 +150,21 @@ def test_safety_train_keeps_every_file_s_malformed_lines_in_one_named_quarantine
     a.mkdir(), b.mkdir()
     files = [labelled_file(d, "{not json\n") for d in (a, b)]
     q = tmp_path / "bad.jsonl"
-    r = runner.invoke(app, ["safety", "train", *map(str, files), "--out", str(tmp_path / "x.npz"), "--only-yours",
-                            "--no-report", "--quarantine", str(q), "--json"])
+    r = runner.invoke(
+        app,
+        [
+            "safety",
+            "train",
+            *map(str, files),
+            "--out",
+            str(tmp_path / "x.npz"),
+            "--only-yours",
+            "--no-report",
+            "--quarantine",
+            str(q),
+            "--json",
+        ],
+    )
     assert r.exit_code == 0, r.output
     assert json.loads(r.stdout)["quarantined"] == 2 and json.loads(r.stdout)["messages"] == 48
     kept = [json.loads(x) for x in q.read_text(encoding="utf-8").splitlines()]
@@ -153,8 +179,10 @@ def test_safety_train_refuses_what_it_cannot_use(tmp_path):
     r = runner.invoke(app, ["safety", "train", str(f), "--out", str(tmp_path / "x.pkl")])
     assert r.exit_code == 2 and "must end in .npz" in r.output
     (tmp_path / "junk.npz").write_text("not numpy")
-    for args in (["safety", "check", "--classifier-file", str(tmp_path / "junk.npz"), "hi"],
-                 ["chat", "--backend", "scripted", "--classifier-file", str(tmp_path / "junk.npz"), "--once", "hi"]):
+    for args in (
+        ["safety", "check", "--classifier-file", str(tmp_path / "junk.npz"), "hi"],
+        ["chat", "--backend", "scripted", "--classifier-file", str(tmp_path / "junk.npz"), "--once", "hi"],
+    ):
         r = runner.invoke(app, args)
         assert r.exit_code == 2 and "not a safety classifier" in r.output
 
@@ -167,13 +195,25 @@ def test_the_server_screens_with_a_trained_classifier(tmp_path):
     from warmline.serve.settings import ServeSettings
 
     out = tmp_path / "mine.npz"
-    assert runner.invoke(app, ["safety", "train", str(labelled_file(tmp_path)), "--out", str(out), "--only-yours",
-                               "--no-report"]).exit_code == 0
+    assert (
+        runner.invoke(
+            app, ["safety", "train", str(labelled_file(tmp_path)), "--out", str(out), "--only-yours", "--no-report"]
+        ).exit_code
+        == 0
+    )
     backend = ScriptedBackend(default="I'm listening.")
-    with TestClient(create_app(ServeSettings(safety_classifier_file=str(out), elevated_reply=False, allowed_hosts=["testserver"]),
-                               backend=backend)) as client:
-        post = lambda text: client.post("/v1/chat/completions", json={
-            "model": "scripted", "messages": [{"role": "user", "content": text}]}).json()
+    with TestClient(
+        create_app(
+            ServeSettings(safety_classifier_file=str(out), elevated_reply=False, allowed_hosts=["testserver"]),
+            backend=backend,
+        )
+    ) as client:
+
+        def post(text):
+            return client.post(
+                "/v1/chat/completions", json={"model": "scripted", "messages": [{"role": "user", "content": text}]}
+            ).json()
+
         assert post(AT_RISK[0])["warmline"]["crisis"] is True
         assert "crisis" not in post(ORDINARY[5])["warmline"]  # the bundled classifier would flag it
     assert len(backend.calls) == 1

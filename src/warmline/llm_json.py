@@ -58,8 +58,14 @@ def context_text(context: list[dict], lang: str) -> str:
     return "\n".join(f"{who.get(m['role'], m['role'])}: {m['content']}" for m in context if m["role"] != "system")
 
 
-async def ask(backend: ChatBackend, prompt: str, parse: Callable[[str], T], max_retries: int, stats: AskStats,
-              options: GenerationOptions = JSON_OPTIONS) -> T | UnusableAnswer:
+async def ask(
+    backend: ChatBackend,
+    prompt: str,
+    parse: Callable[[str], T],
+    max_retries: int,
+    stats: AskStats,
+    options: GenerationOptions = JSON_OPTIONS,
+) -> T | UnusableAnswer:
     """`parse` of the answer to `prompt`, asking again (up to `max_retries` more times) while `parse` raises
     UnusableAnswer or the backend fails. After the last try the UnusableAnswer is returned, not raised, so
     that one bad item does not end a batch."""

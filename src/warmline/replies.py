@@ -6,7 +6,9 @@ from __future__ import annotations
 import re
 
 # a numbered or bulleted item: "1.", "2、", "（3）", "一、", "- ", "• " at a line's start or after a clause
-_NUMBERED = re.compile(r"(?:^|\n|[：:。；;]\s*)\s*(?:\d{1,2}[.、)）]|[一二三四五六七八九十][、.]|[（(]\d{1,2}[)）]|[-•*]\s)")
+_NUMBERED = re.compile(
+    r"(?:^|\n|[：:。；;]\s*)\s*(?:\d{1,2}[.、)）]|[一二三四五六七八九十][、.]|[（(]\d{1,2}[)）]|[-•*]\s)"
+)
 
 
 def is_advice_dump(text: str) -> bool:
@@ -15,8 +17,9 @@ def is_advice_dump(text: str) -> bool:
     return len(_NUMBERED.findall(text)) >= 2
 
 
-_COT = re.compile(r"(?:<observation>(.*?)</observation>\s*)?<reasoning>(.*?)</reasoning>\s*<reply>(.*?)(?:</reply>|$)",
-                  re.S)
+_COT = re.compile(
+    r"(?:<observation>(.*?)</observation>\s*)?<reasoning>(.*?)</reasoning>\s*<reply>(.*?)(?:</reply>|$)", re.S
+)
 
 
 def split_cot(text: str) -> tuple[str, str, str]:

@@ -9,7 +9,7 @@ from importlib import resources as ir
 
 from .backends.base import ChatBackend, GenerationOptions
 from .safety import Screener, ai_notice
-from .turn import TurnHook, TurnPolicy, Turnout, run_turn
+from .turn import TurnHook, Turnout, TurnPolicy, run_turn
 
 __all__ = ["ChatSession", "Turnout", "default_system_prompt"]
 

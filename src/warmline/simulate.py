@@ -12,9 +12,9 @@ from pathlib import Path
 import yaml
 
 from .backends.base import BackendError, ChatBackend, GenerationOptions
-from .session import ChatSession
 from .evaluate.judge import JudgeStats, Rubric, parse_scores, rubric_block
 from .llm_json import ask, context_text
+from .session import ChatSession
 
 ATTITUDES = ("open", "resistant", "ambivalent")
 CLIENT_OPTIONS = GenerationOptions(temperature=0.8, top_p=0.95, max_new_tokens=120)
@@ -32,8 +32,11 @@ class Profile:
 
 
 def load_profiles(path: str | None = None) -> list[Profile]:
-    text = Path(path).read_text(encoding="utf-8") if path else \
-        ir.files("warmline").joinpath("data/eval/profiles.yaml").read_text(encoding="utf-8")
+    text = (
+        Path(path).read_text(encoding="utf-8")
+        if path
+        else ir.files("warmline").joinpath("data/eval/profiles.yaml").read_text(encoding="utf-8")
+    )
     out = []
     for i, p in enumerate((yaml.safe_load(text) or {}).get("profiles") or []):
         try:
@@ -49,35 +52,61 @@ def load_profiles(path: str | None = None) -> list[Profile]:
 
 
 _ATTITUDE = {
-    "en": {"open": "You are willing to talk and answer questions openly.",
-           "resistant": "You doubt that talking helps; you give short, guarded answers and push back on advice.",
-           "ambivalent": "You go back and forth: sometimes open, sometimes doubtful about changing anything."},
-    "zh": {"open": "你愿意倾诉，会坦诚地回答问题。",
-           "resistant": "你怀疑倾诉有没有用，回答简短、有所保留，会反驳对方的建议。",
-           "ambivalent": "你很矛盾：时而愿意敞开，时而怀疑改变的意义。"},
+    "en": {
+        "open": "You are willing to talk and answer questions openly.",
+        "resistant": "You doubt that talking helps; you give short, guarded answers and push back on advice.",
+        "ambivalent": "You go back and forth: sometimes open, sometimes doubtful about changing anything.",
+    },
+    "zh": {
+        "open": "你愿意倾诉，会坦诚地回答问题。",
+        "resistant": "你怀疑倾诉有没有用，回答简短、有所保留，会反驳对方的建议。",
+        "ambivalent": "你很矛盾：时而愿意敞开，时而怀疑改变的意义。",
+    },
 }
 
 
 def client_system_prompt(p: Profile) -> str:
     if p.lang == "zh":
-        return (f"你在扮演一位来访者，正在和心理支持热线的倾听者对话。你的困扰：{p.concern}；主要情绪：{p.emotion}；"
-                f"背景：{p.background}。{_ATTITUDE['zh'][p.attitude]}只以来访者的身份说话，每次一到三句，口语化，"
-                "不要替对方说话，不要透露你在扮演角色。")
-    return (f"You are role-playing a client talking to a listener on a support line. Your concern: {p.concern}; main "
-            f"emotion: {p.emotion}; background: {p.background}. {_ATTITUDE['en'][p.attitude]} Speak only as the client, "
-            "one to three sentences at a time, conversationally; never speak for the listener or reveal the role-play.")
+        return (
+            f"你在扮演一位来访者，正在和心理支持热线的倾听者对话。你的困扰：{p.concern}；主要情绪：{p.emotion}；"
+            f"背景：{p.background}。{_ATTITUDE['zh'][p.attitude]}只以来访者的身份说话，每次一到三句，口语化，"
+            "不要替对方说话，不要透露你在扮演角色。"
+        )
+    return (
+        f"You are role-playing a client talking to a listener on a support line. Your concern: {p.concern}; main "
+        f"emotion: {p.emotion}; background: {p.background}. {_ATTITUDE['en'][p.attitude]} Speak only as the client, "
+        "one to three sentences at a time, conversationally; never speak for the listener or reveal the role-play."
+    )
 
 
 def session_prompt(rubric: Rubric, transcript: list[dict], lang: str) -> str:
     criteria, answer = rubric_block(rubric)
-    return "\n".join([f"You are an expert evaluator of mental-health support conversations. Rate the counselor's "
-                      f"conduct over the whole session below with the rubric ({rubric.name} v{rubric.version}).", "",
-                      *criteria, "", "Session:", context_text(transcript, lang), "", f"Answer with JSON only: {answer}"])
+    return "\n".join(
+        [
+            f"You are an expert evaluator of mental-health support conversations. Rate the counselor's "
+            f"conduct over the whole session below with the rubric ({rubric.name} v{rubric.version}).",
+            "",
+            *criteria,
+            "",
+            "Session:",
+            context_text(transcript, lang),
+            "",
+            f"Answer with JSON only: {answer}",
+        ]
+    )
 
 
-async def simulate(profile: Profile, counselor: ChatBackend, counselor_options: GenerationOptions,
-                   client: ChatBackend, judge: ChatBackend | None, rubric: Rubric | None, turns: int,
-                   system_prompt: str | None, stats: JudgeStats) -> dict:
+async def simulate(
+    profile: Profile,
+    counselor: ChatBackend,
+    counselor_options: GenerationOptions,
+    client: ChatBackend,
+    judge: ChatBackend | None,
+    rubric: Rubric | None,
+    turns: int,
+    system_prompt: str | None,
+    stats: JudgeStats,
+) -> dict:
     """One session: the client opens with the profile's line; counselor and client alternate for `turns`
     exchanges; the judge scores the transcript."""
     session = ChatSession(counselor, counselor_options, system_prompt, profile.lang)
@@ -94,11 +123,22 @@ async def simulate(profile: Profile, counselor: ChatBackend, counselor_options: 
             said = (await client.agenerate(client_msgs, CLIENT_OPTIONS)).text.strip() or "..."
         except BackendError as e:
             return {"profile": profile.id, "error": f"client model failed: {e}", "transcript": session.history}
-    rec = {"profile": profile.id, "lang": profile.lang, "attitude": profile.attitude, "turns": turns,
-           "crisis_triggered": crisis, "transcript": list(session.history)}
+    rec = {
+        "profile": profile.id,
+        "lang": profile.lang,
+        "attitude": profile.attitude,
+        "turns": turns,
+        "crisis_triggered": crisis,
+        "transcript": list(session.history),
+    }
     if judge is not None and rubric is not None:
-        res = await ask(judge, session_prompt(rubric, session.history, profile.lang),
-                         lambda text: parse_scores(text, rubric), 2, stats)
+        res = await ask(
+            judge,
+            session_prompt(rubric, session.history, profile.lang),
+            lambda text: parse_scores(text, rubric),
+            2,
+            stats,
+        )
         if isinstance(res, Exception):
             rec["judge_error"] = str(res)
         else:
@@ -106,9 +146,17 @@ async def simulate(profile: Profile, counselor: ChatBackend, counselor_options: 
     return rec
 
 
-async def run_all(profiles: list[Profile], counselor: ChatBackend, counselor_options: GenerationOptions,
-                  client: ChatBackend, judge: ChatBackend | None, rubric: Rubric | None, turns: int,
-                  system_prompt: str | None = None, concurrency: int = 4) -> tuple[list[dict], JudgeStats]:
+async def run_all(
+    profiles: list[Profile],
+    counselor: ChatBackend,
+    counselor_options: GenerationOptions,
+    client: ChatBackend,
+    judge: ChatBackend | None,
+    rubric: Rubric | None,
+    turns: int,
+    system_prompt: str | None = None,
+    concurrency: int = 4,
+) -> tuple[list[dict], JudgeStats]:
     stats = JudgeStats()
     sem = asyncio.Semaphore(concurrency)
 

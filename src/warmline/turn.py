@@ -9,13 +9,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import AsyncIterator, Awaitable, Callable, Protocol
+from typing import Protocol
 
 from .backends.base import ChatBackend, GenerationOptions, Reply
 from .safety import Verdict, crisis_alone, crisis_message, decide, risk_note, screen_reply, unsafe_reply_message
 from .safety.detect import LEVELS
 from .safety.reply import MARGIN, context_start, unsafe_tail
+
 Screen = Callable[[str, list[str]], Awaitable[Verdict]]  # (message, the person's earlier messages) -> verdict
 
 
@@ -106,9 +108,17 @@ async def screen_new(messages: list[dict], screen: Screen, new: list[int] | None
     return worst(list(verdicts))
 
 
-async def take_turn(messages: list[dict], policy: TurnPolicy, backend: ChatBackend, options: GenerationOptions,
-                    screen: Screen, *, new: list[int] | None = None, stream: bool = False, slot=None,
-                    ) -> AsyncIterator[Opening | Piece | Turnout]:
+async def take_turn(
+    messages: list[dict],
+    policy: TurnPolicy,
+    backend: ChatBackend,
+    options: GenerationOptions,
+    screen: Screen,
+    *,
+    new: list[int] | None = None,
+    stream: bool = False,
+    slot=None,
+) -> AsyncIterator[Opening | Piece | Turnout]:
     """One turn over `messages` (the conversation so far, ending with the person's message): yields an
     Opening, then (streamed) Pieces of the reply, then the Turnout. `new`: which user messages the caller has
     not had screened yet (default: the last). `slot`: an async context manager held while the model runs."""
@@ -127,7 +137,7 @@ async def take_turn(messages: list[dict], policy: TurnPolicy, backend: ChatBacke
     if verdict.flagged:  # told of the risk (elevated_reply), or asked to check in gently (woven_check_in)
         prepared = risk_note(verdict, prepared)
     prefix = crisis + "\n\n" if crisis else ""
-    async with (slot or _nothing()):
+    async with slot or _nothing():
         if stream and not (hook is not None and hook.whole_reply):
             guard = ReplyGuard(lang)
             async with contextlib.aclosing(_guarded(backend, prepared, options, guard)) as pieces:
@@ -140,8 +150,10 @@ async def take_turn(messages: list[dict], policy: TurnPolicy, backend: ChatBacke
             return
         reply = await backend.agenerate(prepared, options)
     text, explanation = hook.finish(reply.text, lang) if hook is not None else (reply.text, None)
-    if explanation and screen_reply(f"{explanation.get('observation', '')}\n{explanation.get('reasoning', '')}",
-                                    lang).flagged:
+    if (
+        explanation
+        and screen_reply(f"{explanation.get('observation', '')}\n{explanation.get('reasoning', '')}", lang).flagged
+    ):
         explanation = None  # an explanation the screen flags is dropped
     rv = screen_reply(text, lang)
     if rv.flagged:
@@ -151,8 +163,9 @@ async def take_turn(messages: list[dict], policy: TurnPolicy, backend: ChatBacke
     yield Turnout(prefix + text, verdict, rv, rv.flagged, explanation, cases, reply)
 
 
-async def _guarded(backend: ChatBackend, messages: list[dict], options: GenerationOptions,
-                   guard: "ReplyGuard") -> AsyncIterator[str]:
+async def _guarded(
+    backend: ChatBackend, messages: list[dict], options: GenerationOptions, guard: ReplyGuard
+) -> AsyncIterator[str]:
     """The reply's pieces as the guard releases them; at unsafe text, the replacement and the end."""
     cancel = threading.Event()
     try:
@@ -208,17 +221,19 @@ class ReplyGuard:
         hold = unsafe_tail(self.text, max(self.sent, len(self.text) - MARGIN))
         while self.sent < hold < len(self.text) and _word_char(self.text[hold - 1]) and _word_char(self.text[hold]):
             hold -= 1  # hold the whole word, so that a client never shows half of one
-        out = self.text[self.sent:max(self.sent, hold)]
+        out = self.text[self.sent : max(self.sent, hold)]
         self.sent += len(out)
         return out
 
     def flush(self) -> str:
         """The rest, once the stream has ended: a match that waited for the end of its sentence is judged now."""
-        if self.sent < len(self.text) and screen_reply(self.text[context_start(self.text, self.sent):],
-                                                       self.lang).flagged:
+        if (
+            self.sent < len(self.text)
+            and screen_reply(self.text[context_start(self.text, self.sent) :], self.lang).flagged
+        ):
             self.unsafe = True
             return ""
-        out = self.text[self.sent:]
+        out = self.text[self.sent :]
         self.sent = len(self.text)
         return out
 
@@ -226,11 +241,12 @@ class ReplyGuard:
         """What the person saw: the reply, or what was sent of it and the replacement."""
         if not self.unsafe:
             return self.text
-        return self.text[:self.sent] + ("\n\n" if self.sent else "") + replacement
+        return self.text[: self.sent] + ("\n\n" if self.sent else "") + replacement
 
 
-async def chunks(backend: ChatBackend, messages: list[dict], options: GenerationOptions,
-                 cancel: threading.Event) -> AsyncIterator[str]:
+async def chunks(
+    backend: ChatBackend, messages: list[dict], options: GenerationOptions, cancel: threading.Event
+) -> AsyncIterator[str]:
     """Stream from any backend without blocking the event loop: natively async when it can, else from
     a worker thread that stops when `cancel` is set (a client that left frees its slot)."""
     astream = getattr(backend, "astream", None)
@@ -277,8 +293,13 @@ class _Threaded(ChatBackend):
         return self.inner.generate(messages, options)
 
 
-def run_turn(messages: list[dict], policy: TurnPolicy, backend: ChatBackend, options: GenerationOptions,
-             screener: Callable[[str, list[str]], Verdict]) -> Turnout:
+def run_turn(
+    messages: list[dict],
+    policy: TurnPolicy,
+    backend: ChatBackend,
+    options: GenerationOptions,
+    screener: Callable[[str, list[str]], Verdict],
+) -> Turnout:
     """`take_turn` to completion from synchronous code (the terminal chat, simulated clients, the quickstart),
     with a blocking screener."""
 

@@ -20,9 +20,18 @@ def dlg(i, client, counselor, lang="en", **meta):
 
 
 def test_load_quarantines_bad_lines_with_file_and_line(tmp_path):
-    good = {"id": "a", "lang": "en", "turns": [{"role": "client", "text": "hi"}, {"role": "counselor", "text": "hello"}]}
+    good = {
+        "id": "a",
+        "lang": "en",
+        "turns": [{"role": "client", "text": "hi"}, {"role": "counselor", "text": "hello"}],
+    }
     src = tmp_path / "c.jsonl"
-    src.write_text(json.dumps(good) + "\n{not json\n" + json.dumps({"id": "b", "lang": "en", "turns": [{"role": "bot", "text": "x"}]}) + "\n")
+    src.write_text(
+        json.dumps(good)
+        + "\n{not json\n"
+        + json.dumps({"id": "b", "lang": "en", "turns": [{"role": "bot", "text": "x"}]})
+        + "\n"
+    )
     q = tmp_path / "q.jsonl"
     c = load(src, "warmline", quarantine=q)
     assert len(c) == 1 and c.quarantined == 2
@@ -32,6 +41,7 @@ def test_load_quarantines_bad_lines_with_file_and_line(tmp_path):
 
 
 # -- topics --------------------------------------------------------------------------------------------
+
 
 def test_taxonomies_ship_with_definitions():
     small, fine = T.load_taxonomy("soulchat12"), T.load_taxonomy("fine60")
@@ -43,16 +53,22 @@ def test_taxonomies_ship_with_definitions():
 def test_parse_topics_is_strict():
     tax = T.load_taxonomy("soulchat12")
     assert T.parse_topics('Sure: {"topics": ["career", "emotion", "career"]}', tax) == ["career", "emotion"]
-    for bad in ['{"topics": []}', '{"topics": ["weather"]}', '{"topic": "career"}',
-                '{"topics": ["career", "emotion", "family", "sex"]}', "career"]:
+    for bad in [
+        '{"topics": []}',
+        '{"topics": ["weather"]}',
+        '{"topic": "career"}',
+        '{"topics": ["career", "emotion", "family", "sex"]}',
+        "career",
+    ]:
         with pytest.raises(UnusableAnswer):
             T.parse_topics(bad, tax)
 
 
 def test_label_topics_retries_counts_and_resumes(tmp_path):
     tax = T.load_taxonomy("soulchat12")
-    c = Corpus.from_dialogues([dlg(0, "My boss yells at me", "That sounds hard"),
-                               dlg(1, "I fight with my mother", "Tell me more")])
+    c = Corpus.from_dialogues(
+        [dlg(0, "My boss yells at me", "That sounds hard"), dlg(1, "I fight with my mother", "Tell me more")]
+    )
 
     def answer(messages):
         return '{"topics": ["career"]}' if "yells" in messages[0]["content"] else '{"topics": ["family"]}'
@@ -76,13 +92,17 @@ def test_entropy_bits():
 
 # -- duplicates and contamination ------------------------------------------------------------------------
 
+
 def test_exact_and_near_duplicates():
     base = "I have not slept well for weeks because work keeps me up at night and I worry about everything"
-    c = Corpus.from_dialogues([
-        dlg(0, base, "That sounds exhausting, tell me more about the nights."),
-        dlg(1, base.upper() + "!!", "That sounds exhausting,  tell me more about the nights"),  # formatting only
-        dlg(2, base + " again", "That sounds exhausting, tell me more about the nights."),  # one word added
-        dlg(3, "My sister and I argue about our parents", "What happens when you argue?")])
+    c = Corpus.from_dialogues(
+        [
+            dlg(0, base, "That sounds exhausting, tell me more about the nights."),
+            dlg(1, base.upper() + "!!", "That sounds exhausting,  tell me more about the nights"),  # formatting only
+            dlg(2, base + " again", "That sounds exhausting, tell me more about the nights."),  # one word added
+            dlg(3, "My sister and I argue about our parents", "What happens when you argue?"),
+        ]
+    )
     r = dedup.find_duplicates(c, threshold=0.7)
     assert r.exact_groups == [["d0", "d1"]]
     assert [(p["a"], p["b"]) for p in r.near_pairs] == [("d0", "d2")] and r.near_pairs[0]["jaccard"] >= 0.7
@@ -91,15 +111,19 @@ def test_exact_and_near_duplicates():
 
 def test_contamination_lists_overlapping_items():
     long = "最近工作压力特别大每天加班到很晚回家以后也睡不着总是担心明天的事情"
-    train = Corpus.from_dialogues([dlg(0, long, "听起来你真的很累了", "zh"), dlg(1, "我和妈妈吵架了", "能说说发生了什么吗", "zh")])
-    test = Corpus.from_dialogues([dlg(7, long + "怎么办", "我们一起想想", "zh"),
-                                  dlg(8, "我不知道自己想要什么样的生活", "这个问题很重要", "zh")])
+    train = Corpus.from_dialogues(
+        [dlg(0, long, "听起来你真的很累了", "zh"), dlg(1, "我和妈妈吵架了", "能说说发生了什么吗", "zh")]
+    )
+    test = Corpus.from_dialogues(
+        [dlg(7, long + "怎么办", "我们一起想想", "zh"), dlg(8, "我不知道自己想要什么样的生活", "这个问题很重要", "zh")]
+    )
     r = dedup.contamination(train, test, n=8, threshold=0.5)
     assert r.checked == 2 and [(i["id"], i["train_id"]) for i in r.items] == [("d7", "d0")]
     assert 0.5 <= r.items[0]["overlap"] < 1.0
 
 
 # -- semantic diversity and fidelity ---------------------------------------------------------------------
+
 
 def fake_embed(texts):
     """Bag of characters: similar texts get similar vectors."""
@@ -111,12 +135,29 @@ def fake_embed(texts):
 
 
 def test_fidelity_flags_the_rewrite_that_drifted():
-    topics = ["sleep and insomnia at night", "anger at my brother", "exam stress and grades", "loneliness after moving",
-              "fear of flying", "money worries and debt", "a breakup with my girlfriend", "burnout at the office",
-              "grief for my grandmother", "panic attacks on the train", "my dog died", "arguing with roommates"]
-    ds = [dlg(i, f"I want to talk about {t}", f"Tell me about {t}", source_qa={"question": f"Question on {t}",
-                                                                                  "answer": f"Answer on {t}"})
-          for i, t in enumerate(topics)]
+    topics = [
+        "sleep and insomnia at night",
+        "anger at my brother",
+        "exam stress and grades",
+        "loneliness after moving",
+        "fear of flying",
+        "money worries and debt",
+        "a breakup with my girlfriend",
+        "burnout at the office",
+        "grief for my grandmother",
+        "panic attacks on the train",
+        "my dog died",
+        "arguing with roommates",
+    ]
+    ds = [
+        dlg(
+            i,
+            f"I want to talk about {t}",
+            f"Tell me about {t}",
+            source_qa={"question": f"Question on {t}", "answer": f"Answer on {t}"},
+        )
+        for i, t in enumerate(topics)
+    ]
     ds.append(dlg(99, "zzzz qqqq xxxx", "zzzz qqqq", source_qa={"question": "Question on sleep", "answer": "Answer"}))
     fid = semantic.fidelity(Corpus.from_dialogues(ds), fake_embed)
     assert fid.attract.n == 13 and fid.attract.mean > fid.repel.mean
@@ -154,10 +195,20 @@ def test_local_directory_embedder():
 
 # -- frequent words and clouds --------------------------------------------------------------------------
 
+
 def test_frequent_counselor_words_leave_out_stopwords_and_clients():
-    c = Corpus.from_dialogues([
-        Dialogue("a", "zh", [Turn("client", "焦虑焦虑焦虑"), Turn("counselor", "我们可以一起面对焦虑，我理解你的感受")]),
-        Dialogue("b", "en", [Turn("client", "panic panic panic"), Turn("counselor", "That feeling of panic is really hard")])])
+    c = Corpus.from_dialogues(
+        [
+            Dialogue(
+                "a", "zh", [Turn("client", "焦虑焦虑焦虑"), Turn("counselor", "我们可以一起面对焦虑，我理解你的感受")]
+            ),
+            Dialogue(
+                "b",
+                "en",
+                [Turn("client", "panic panic panic"), Turn("counselor", "That feeling of panic is really hard")],
+            ),
+        ]
+    )
     fw = words.frequent_words(c)
     zh = dict(fw["zh"])
     assert zh["焦虑"] == 1 and "我们" not in zh and "可以" not in zh

@@ -15,20 +15,46 @@ def write_jsonl(path, dialogues):
 
 
 def d(i, lang, client, counselor):
-    return {"id": f"{lang}{i}", "lang": lang, "turns": [{"role": "client", "text": client},
-                                                         {"role": "counselor", "text": counselor}]}
+    return {
+        "id": f"{lang}{i}",
+        "lang": lang,
+        "turns": [{"role": "client", "text": client}, {"role": "counselor", "text": counselor}],
+    }
 
 
 def test_stats_compares_corpora_and_writes_every_output(tmp_path):
     a = tmp_path / "a.jsonl"
-    write_jsonl(a, [d(i, "zh", f"我最近压力很大，工作总是做不完，晚上也睡不好{i}。", "听起来很辛苦。能多说说最近发生了什么吗？")
-                    for i in range(6)])
+    write_jsonl(
+        a,
+        [
+            d(i, "zh", f"我最近压力很大，工作总是做不完，晚上也睡不好{i}。", "听起来很辛苦。能多说说最近发生了什么吗？")
+            for i in range(6)
+        ],
+    )
     with a.open("a") as f:
         f.write("{broken\n")
     out = tmp_path / "out"
-    r = CliRunner().invoke(app, ["stats", str(a), "--compare", str(SAMPLES / "smilechat"), "--json", str(out / "s.json"),
-                                 "--csv", str(out / "s.csv"), "--html", str(out / "s.html"), "--md", str(out / "s.md"),
-                                 "--near", "0.7", "--output-dir", str(out)])
+    r = CliRunner().invoke(
+        app,
+        [
+            "stats",
+            str(a),
+            "--compare",
+            str(SAMPLES / "smilechat"),
+            "--json",
+            str(out / "s.json"),
+            "--csv",
+            str(out / "s.csv"),
+            "--html",
+            str(out / "s.html"),
+            "--md",
+            str(out / "s.md"),
+            "--near",
+            "0.7",
+            "--output-dir",
+            str(out),
+        ],
+    )
     assert r.exit_code == 0, r.output
     data = json.loads((out / "s.json").read_text())
     first, second = data["corpora"]
@@ -51,17 +77,39 @@ def test_stats_topics_with_an_llm_and_contamination(tmp_path):
     train = tmp_path / "train.jsonl"
     test = tmp_path / "test.jsonl"
     long = "I have been feeling overwhelmed at work for months and I cannot sleep because of it at all"
-    write_jsonl(train, [d(0, "en", long, "That sounds exhausting."), d(1, "en", "My mother and I fight", "Tell me more.")])
-    write_jsonl(test, [d(5, "en", long + " lately", "That sounds exhausting."), d(6, "en", "I miss my dog", "I'm sorry.")])
+    write_jsonl(
+        train, [d(0, "en", long, "That sounds exhausting."), d(1, "en", "My mother and I fight", "Tell me more.")]
+    )
+    write_jsonl(
+        test, [d(5, "en", long + " lately", "That sounds exhausting."), d(6, "en", "I miss my dog", "I'm sorry.")]
+    )
 
     def reply(messages):
         text = messages[0]["content"]
         return '{"topics": ["career", "emotion"]}' if "overwhelmed at work" in text else '{"topics": ["family"]}'
 
     with FakeOpenAI(reply=reply) as fake:
-        r = CliRunner().invoke(app, ["stats", str(test), "--topics", "soulchat12", "--backend", "openai",
-                                     "--base-url", fake.base_url, "--model", "judge", "--against", str(train),
-                                     "--json", str(tmp_path / "s.json"), "--output-dir", str(tmp_path)])
+        r = CliRunner().invoke(
+            app,
+            [
+                "stats",
+                str(test),
+                "--topics",
+                "soulchat12",
+                "--backend",
+                "openai",
+                "--base-url",
+                fake.base_url,
+                "--model",
+                "judge",
+                "--against",
+                str(train),
+                "--json",
+                str(tmp_path / "s.json"),
+                "--output-dir",
+                str(tmp_path),
+            ],
+        )
     assert r.exit_code == 0, r.output
     rep = json.loads((tmp_path / "s.json").read_text())["corpora"][0]
     assert rep["topics"]["distribution"] == {"career": 1, "emotion": 1, "family": 1}

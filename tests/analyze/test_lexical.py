@@ -10,9 +10,22 @@ from warmline.analyze.corpus import Corpus
 from warmline.conversation import Dialogue, Turn
 from warmline.text import chars, ngrams as N
 
-AWKWARD = ["我最近 很累。睡不着！！", "怎么办？", "", "   ", "听起来很辛苦……能多说说吗\n好的", "I feel sad. Really sad...  ",
-           "Tell me more.\nWhat happened?", "e.g. work", "😀 emoji 𠀀 rare han", "\u3000全角空格\u3000。", "a", "!!!",
-           "tabs\tand\r\nreturns", "3.5 hours; then; nothing"]
+AWKWARD = [
+    "我最近 很累。睡不着！！",
+    "怎么办？",
+    "",
+    "   ",
+    "听起来很辛苦……能多说说吗\n好的",
+    "I feel sad. Really sad...  ",
+    "Tell me more.\nWhat happened?",
+    "e.g. work",
+    "😀 emoji 𠀀 rare han",
+    "\u3000全角空格\u3000。",
+    "a",
+    "!!!",
+    "tabs\tand\r\nreturns",
+    "3.5 hours; then; nothing",
+]
 
 
 def awkward_dialogues(n: int = 60, seed: int = 1) -> list[Dialogue]:
@@ -37,7 +50,9 @@ def test_stats_table_equals_the_plain_loop():
 
 
 def test_small_known_case():
-    d = Dialogue("x", "zh", [Turn("client", "我很累。睡不着"), Turn("client", "怎么办"), Turn("counselor", "听起来很辛苦！")])
+    d = Dialogue(
+        "x", "zh", [Turn("client", "我很累。睡不着"), Turn("client", "怎么办"), Turn("counselor", "听起来很辛苦！")]
+    )
     e = Dialogue("y", "en", [Turn("client", "I am sad. Very sad"), Turn("counselor", "Tell me more")])
     t = L.stats_table(Corpus.from_dialogues([d, e]))
     assert (t.dialogues, t.utterances, t.client_utterances, t.counselor_utterances) == (2, 5, 3, 2)
@@ -85,8 +100,9 @@ def test_distinct_ids_all_key_spaces(vocab, length):
     else:
         d = N.distinct(toks, 4)
     for n in range(1, 5):
-        grams = [tuple(t[i:i + n]) for t in toks for i in range(len(t) - n + 1)]
+        grams = [tuple(t[i : i + n]) for t in toks for i in range(len(t) - n + 1)]
         assert d.unique[n - 1] == len(set(grams)) and d.total[n - 1] == len(grams)
-        ratios = [len({tuple(t[i:i + n]) for i in range(len(t) - n + 1)}) / (len(t) - n + 1)
-                  for t in toks if len(t) >= n]
+        ratios = [
+            len({tuple(t[i : i + n]) for i in range(len(t) - n + 1)}) / (len(t) - n + 1) for t in toks if len(t) >= n
+        ]
         assert d.per_response[n - 1] == pytest.approx(sum(ratios) / len(ratios))

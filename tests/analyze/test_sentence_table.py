@@ -20,7 +20,11 @@ def test_small_fixture_by_hand():
     # 1.json: every annotation list is empty: no annotated sentence; turns max(1, 1) = 1 (two client turns in a row)
     t = sentence_table(load(FORMATS / "smilechat"))
     assert (t.dialogues, t.utterances, t.client_utterances, t.counselor_utterances) == (2, 5, 3, 2)
-    assert (t.utterances_per_dialogue, t.client_utterances_per_dialogue, t.counselor_utterances_per_dialogue) == (2.5, 1.5, 1.0)
+    assert (t.utterances_per_dialogue, t.client_utterances_per_dialogue, t.counselor_utterances_per_dialogue) == (
+        2.5,
+        1.5,
+        1.0,
+    )
     assert (t.client_chars_per_utterance, t.counselor_chars_per_utterance) == (27 / 3, 22 / 2)
     assert t.chars_per_utterance == 49 / 5 and t.turns_per_dialogue == 1.5
 
@@ -47,7 +51,9 @@ def plain_loop(folder):
 def test_real_sample_equals_a_plain_loop_over_the_json():
     t = sentence_table(load(SAMPLES / "smilechat"))
     d, n, chars, turns = plain_loop(SAMPLES / "smilechat")
-    assert (t.dialogues, t.client_utterances, t.counselor_utterances) == (d, n["client"], n["counselor"]) == (12, 156, 250)
+    assert (
+        (t.dialogues, t.client_utterances, t.counselor_utterances) == (d, n["client"], n["counselor"]) == (12, 156, 250)
+    )
     assert t.utterances == 406 and t.utterances_per_dialogue == pytest.approx(406 / 12)
     assert t.client_chars_per_utterance == pytest.approx(chars["client"] / n["client"])
     assert t.counselor_chars_per_utterance == pytest.approx(chars["counselor"] / n["counselor"])
@@ -67,12 +73,27 @@ def test_no_annotation_no_table():
 
 def test_cli_view_says_what_each_number_counts(tmp_path):
     out = tmp_path / "t3.json"
-    r = CliRunner().invoke(app, ["stats", str(SAMPLES / "smilechat"), "--view", "smile-table3", "--json", str(out),
-                                 "--md", str(tmp_path / "t3.md"), "--output-dir", str(tmp_path)])
+    r = CliRunner().invoke(
+        app,
+        [
+            "stats",
+            str(SAMPLES / "smilechat"),
+            "--view",
+            "smile-table3",
+            "--json",
+            str(out),
+            "--md",
+            str(tmp_path / "t3.md"),
+            "--output-dir",
+            str(tmp_path),
+        ],
+    )
     assert r.exit_code == 0, r.output
     assert "annotated sentences" in r.output and "what it counts" in r.output
     (rep,) = json.loads(out.read_text())["corpora"]
     assert rep["sentence_table"]["utterances"] == 406 and rep["sentence_table"]["client_utterances"] == 156
     assert "| supporter utterances | 250 |" in (tmp_path / "t3.md").read_text()
-    r = CliRunner().invoke(app, ["stats", str(FORMATS / "esconv.json"), "--view", "smile-table3", "--output-dir", str(tmp_path)])
+    r = CliRunner().invoke(
+        app, ["stats", str(FORMATS / "esconv.json"), "--view", "smile-table3", "--output-dir", str(tmp_path)]
+    )
     assert r.exit_code == 1 and "no sentence annotations" in r.output

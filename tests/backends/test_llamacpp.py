@@ -46,7 +46,14 @@ def test_served_and_streamed(llm):
     srv, _ = serve(llm)
     with srv:
         client = OpenAI(base_url=srv.url + "/v1", api_key="unused")
-        pieces = [c.choices[0].delta.content or "" for c in client.chat.completions.create(
-            model=llm.model_id, stream=True, max_tokens=16, temperature=0,
-            messages=[{"role": "user", "content": "Hello, I feel a bit low today."}])]
+        pieces = [
+            c.choices[0].delta.content or ""
+            for c in client.chat.completions.create(
+                model=llm.model_id,
+                stream=True,
+                max_tokens=16,
+                temperature=0,
+                messages=[{"role": "user", "content": "Hello, I feel a bit low today."}],
+            )
+        ]
     assert len([p for p in pieces if p]) > 1 and "".join(pieces).strip()

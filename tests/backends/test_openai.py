@@ -36,7 +36,12 @@ def test_reply_usage_and_payload(server, monkeypatch):
     req = server.requests[0]
     assert req["auth"] == "Bearer sk-test"
     assert req["body"]["messages"] == MSGS
-    assert (req["body"]["temperature"], req["body"]["top_p"], req["body"]["max_tokens"], req["body"]["seed"]) == (0.3, 0.9, 12, 7)
+    assert (req["body"]["temperature"], req["body"]["top_p"], req["body"]["max_tokens"], req["body"]["seed"]) == (
+        0.3,
+        0.9,
+        12,
+        7,
+    )
 
 
 def test_429_with_retry_after_is_honoured_then_succeeds(server):
@@ -100,8 +105,9 @@ def test_async_concurrency_limit_and_retries(server):
 
     async def run():
         try:
-            return await asyncio.gather(*(b.agenerate([{"role": "user", "content": f"m{i}"}], GenerationOptions())
-                                          for i in range(20)))
+            return await asyncio.gather(
+                *(b.agenerate([{"role": "user", "content": f"m{i}"}], GenerationOptions()) for i in range(20))
+            )
         finally:
             await b.aclose()
 
@@ -113,8 +119,9 @@ def test_async_concurrency_limit_and_retries(server):
 
 
 def test_batch_keeps_order(server):
-    replies = backend(server, concurrency=3).generate_batch([[{"role": "user", "content": str(i)}] for i in range(7)],
-                                                           GenerationOptions())
+    replies = backend(server, concurrency=3).generate_batch(
+        [[{"role": "user", "content": str(i)}] for i in range(7)], GenerationOptions()
+    )
     assert [r.text for r in replies] == [f"I hear you: {i}" for i in range(7)]
 
 

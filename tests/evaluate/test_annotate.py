@@ -22,15 +22,21 @@ SCORES = {"content": 2, "empathy": 1, "helpfulness": 2, "safety": 1}
 
 def replies(tmp_path, name, texts):
     p = tmp_path / f"replies.{name}.jsonl"
-    p.write_text("".join(json.dumps({"id": f"i{k}", "reply": t, "context": [{"role": "user", "content": f"q{k}"}]}) + "\n"
-                         for k, t in enumerate(texts)))
+    p.write_text(
+        "".join(
+            json.dumps({"id": f"i{k}", "reply": t, "context": [{"role": "user", "content": f"q{k}"}]}) + "\n"
+            for k, t in enumerate(texts)
+        )
+    )
     return p
 
 
 @pytest.fixture
 def files(tmp_path):
-    return [replies(tmp_path, "tuned", ["I hear you.", "That sounds hard."]),
-            replies(tmp_path, "base", ["1. Sleep 2. Exercise", "OK."])]
+    return [
+        replies(tmp_path, "tuned", ["I hear you.", "That sounds hard."]),
+        replies(tmp_path, "base", ["1. Sleep 2. Exercise", "OK."]),
+    ]
 
 
 def test_tasks_and_blinding(files):
@@ -51,9 +57,15 @@ def test_api_records_scores_and_unblinded_winners(files, tmp_path):
     assert sorted(pair["replies"]) == sorted(["I hear you.", "1. Sleep 2. Exercise"])
     first_is_tuned = pair["replies"][0] == "I hear you."
     assert c.post("/api/annotations", json={"rater": "ann", "task": "pair:i0", "choice": "first"}).status_code == 200
-    assert c.post("/api/annotations", json={"rater": "ann", "task": "score:tuned:i0", "scores": SCORES}).status_code == 200
-    assert c.post("/api/annotations", json={"rater": "ann", "task": "score:tuned:i0",
-                                            "scores": {**SCORES, "empathy": 5}}).status_code == 400
+    assert (
+        c.post("/api/annotations", json={"rater": "ann", "task": "score:tuned:i0", "scores": SCORES}).status_code == 200
+    )
+    assert (
+        c.post(
+            "/api/annotations", json={"rater": "ann", "task": "score:tuned:i0", "scores": {**SCORES, "empathy": 5}}
+        ).status_code
+        == 400
+    )
     assert c.post("/api/annotations", json={"rater": "ann", "task": "nope", "choice": "first"}).status_code == 404
     rows = [json.loads(x) for x in out.read_text().splitlines()]
     assert rows[0]["winner"] == ("tuned" if first_is_tuned else "base")
@@ -68,9 +80,25 @@ def test_agreement_summaries(tmp_path):
     for rater in ("a", "b", "c"):
         for k in range(4):
             s = dict(SCORES, empathy=k % 3 if rater != "c" else (k + 1) % 3)
-            rows.append({"rater": rater, "task": f"score:sys:i{k}", "kind": "score", "item": f"i{k}", "system": "sys", "scores": s})
-        rows.append({"rater": rater, "task": "pair:i0", "kind": "pair", "item": "i0",
-                     "winner": "tuned" if rater != "c" else "base"})
+            rows.append(
+                {
+                    "rater": rater,
+                    "task": f"score:sys:i{k}",
+                    "kind": "score",
+                    "item": f"i{k}",
+                    "system": "sys",
+                    "scores": s,
+                }
+            )
+        rows.append(
+            {
+                "rater": rater,
+                "task": "pair:i0",
+                "kind": "pair",
+                "item": "i0",
+                "winner": "tuned" if rater != "c" else "base",
+            }
+        )
     out.write_text("".join(json.dumps(r) + "\n" for r in rows))
     res = agreement(out, CEHS)
     assert res["raters"] == ["a", "b", "c"] and res["kappa"]["content"] == 1.0
@@ -82,8 +110,13 @@ def test_agreement_summaries(tmp_path):
     # human majority on empathy: i0 0, i1 1, i2 2; the judge says 0, 1, 0 and gave no score for i3:
     # observed agreement 2/3, chance (2*1 + 1*1) / 9 = 1/3, so kappa (2/3 - 1/3) / (1 - 1/3) = 0.5
     judged = tmp_path / "judge.jsonl"
-    judged.write_text("".join(json.dumps({"id": f"i{k}", "scores": dict(SCORES, empathy=(k if k < 2 else 0))}) + "\n"
-                              for k in range(3)) + json.dumps({"id": "i3", "error": "unparsable"}) + "\n")
+    judged.write_text(
+        "".join(
+            json.dumps({"id": f"i{k}", "scores": dict(SCORES, empathy=(k if k < 2 else 0))}) + "\n" for k in range(3)
+        )
+        + json.dumps({"id": "i3", "error": "unparsable"})
+        + "\n"
+    )
     rows = {name: (kappa, n) for name, kappa, n in judge_agreement(out, judged, CEHS)}
     assert rows["Empathy"] == (pytest.approx(0.5), 3)
     assert rows["Safety"] == (1.0, 3)  # every score the same on both sides
@@ -117,9 +150,19 @@ def test_page_in_headless_chromium(files, tmp_path):
     port = server.servers[0].sockets[0].getsockname()[1]
     try:
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=browser_path, headless=True, args=[
-                "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync"])
+            browser = p.chromium.launch(
+                executable_path=browser_path,
+                headless=True,
+                args=[
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-quic",
+                    "--no-first-run",
+                    "--disable-background-networking",
+                    "--disable-component-update",
+                    "--disable-sync",
+                ],
+            )
             page = browser.new_page()
             page.goto(f"http://127.0.0.1:{port}/")
             page.fill("#rater", "rater-1")

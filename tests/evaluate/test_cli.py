@@ -24,14 +24,37 @@ def write(tmp_path, name, lines):
 
 
 def test_metrics_cli_compares_systems_and_writes_reports(tmp_path):
-    ref, good, bad = write(tmp_path, "ref.txt", REFS), write(tmp_path, "good.txt", GOOD), write(tmp_path, "bad.txt", BAD)
-    r = runner.invoke(app, ["eval", "metrics", "--hyp", str(good), "--hyp", str(bad), "--ref", str(ref),
-                            "--json", str(tmp_path / "s.json"), "--report", str(tmp_path / "rep"), "--bootstrap", "200"])
+    ref, good, bad = (
+        write(tmp_path, "ref.txt", REFS),
+        write(tmp_path, "good.txt", GOOD),
+        write(tmp_path, "bad.txt", BAD),
+    )
+    r = runner.invoke(
+        app,
+        [
+            "eval",
+            "metrics",
+            "--hyp",
+            str(good),
+            "--hyp",
+            str(bad),
+            "--ref",
+            str(ref),
+            "--json",
+            str(tmp_path / "s.json"),
+            "--report",
+            str(tmp_path / "rep"),
+            "--bootstrap",
+            "200",
+        ],
+    )
     assert r.exit_code == 0, r.output
     res = json.loads((tmp_path / "s.json").read_text())
     g, b = res["systems"]["good"]["scores"], res["systems"]["bad"]["scores"]
     assert g["rouge-l"] > b["rouge-l"] and g["bleu-4"] > b["bleu-4"]
-    assert res["systems"]["good"]["signatures"]["bleu-4"].startswith("bleu|n:4|cumulative|avg:sentence-mean|smooth:method3|tok:char")
+    assert res["systems"]["good"]["signatures"]["bleu-4"].startswith(
+        "bleu|n:4|cumulative|avg:sentence-mean|smooth:method3|tok:char"
+    )
     assert res["comparisons"]["bad vs good"]["rouge-l"]["delta"] < 0
     assert res["style"]["bad"]["advice_lists"] == 0.25 and res["style"]["good"]["advice_lists"] == 0
     for f in ("report.md", "report.html", "report.json", "metrics.png"):
@@ -67,12 +90,34 @@ def test_paired_bootstrap_detects_a_real_difference():
 
 def test_eval_run_generates_resumes_and_scores(tmp_path):
     data = tmp_path / "test.jsonl"
-    write_jsonl([Dialogue(f"d{i}", "en", [Turn("client", f"I feel stuck {i}."),
-                                          Turn("counselor", f"I hear you feel stuck {i}.")]) for i in range(3)], data)
+    write_jsonl(
+        [
+            Dialogue(
+                f"d{i}", "en", [Turn("client", f"I feel stuck {i}."), Turn("counselor", f"I hear you feel stuck {i}.")]
+            )
+            for i in range(3)
+        ],
+        data,
+    )
     out = tmp_path / "eval"
     with FakeOpenAI() as s:
-        args = ["eval", "run", "--data", str(data), "--output", str(out), "--backend", "openai", "--base-url", s.base_url,
-                "--model", "fake", "--bootstrap", "0", "--no-meteor"]
+        args = [
+            "eval",
+            "run",
+            "--data",
+            str(data),
+            "--output",
+            str(out),
+            "--backend",
+            "openai",
+            "--base-url",
+            s.base_url,
+            "--model",
+            "fake",
+            "--bootstrap",
+            "0",
+            "--no-meteor",
+        ]
         r = runner.invoke(app, args)
         assert r.exit_code == 0, r.output
         assert len(s.requests) == 3

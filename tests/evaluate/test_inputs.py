@@ -13,7 +13,9 @@ from warmline.evaluate.judge import criterion_means, load_rubric
 def test_read_lines_plain_and_jsonl(tmp_path):
     (tmp_path / "a.txt").write_text("\ufeffone\ntwo\n", encoding="utf-8")
     assert read_lines(tmp_path / "a.txt") == ["one", "two"]
-    (tmp_path / "b.jsonl").write_text(json.dumps({"id": 1, "reply": "r1"}) + "\n\n" + json.dumps({"reply": "r2"}) + "\n")
+    (tmp_path / "b.jsonl").write_text(
+        json.dumps({"id": 1, "reply": "r1"}) + "\n\n" + json.dumps({"reply": "r2"}) + "\n"
+    )
     assert read_lines(tmp_path / "b.jsonl") == ["r1", "r2"]
     (tmp_path / "c.jsonl").write_text(json.dumps({"answer": "x"}) + "\n")
     with pytest.raises(ValueError, match=r"c.jsonl: JSONL lines need a 'reply' or 'text' field"):
@@ -37,8 +39,11 @@ def test_paired_systems_names_and_counts(tmp_path):
 def test_criterion_means_with_bootstrap_intervals():
     rub = load_rubric("cehs")
     keys = [c.key for c in rub.criteria]
-    results = [{"id": "a", "scores": dict.fromkeys(keys, 2)}, {"id": "b", "scores": dict.fromkeys(keys, 0)},
-               {"id": "c", "error": "unparsable"}]
+    results = [
+        {"id": "a", "scores": dict.fromkeys(keys, 2)},
+        {"id": "b", "scores": dict.fromkeys(keys, 0)},
+        {"id": "c", "error": "unparsable"},
+    ]
     means = criterion_means(results, rub)
     assert [c.key for c, *_ in means] == keys
     for _, mean, lo, hi, n in means:

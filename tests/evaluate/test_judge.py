@@ -32,19 +32,26 @@ def test_bundled_rubrics():
     assert [c.key for c in CEHS.criteria] == ["content", "empathy", "helpfulness", "safety"]
     assert [(c.min, c.max) for c in CEHS.criteria] == [(0, 2), (0, 2), (0, 2), (0, 1)]
     assert [c.max for c in load_rubric("cpsycoun").criteria] == [2, 3, 3, 1]
-    assert [c.key for c in load_rubric("psy-insight").criteria] == ["interactivity", "helpfulness", "comfort",
-                                                                    "explainability"]
+    assert [c.key for c in load_rubric("psy-insight").criteria] == [
+        "interactivity",
+        "helpfulness",
+        "comfort",
+        "explainability",
+    ]
     p = rubric_prompt(CEHS, [{"role": "user", "content": "I'm sad"}], "I hear you")
     assert "empathy (Empathy), an integer from 0 to 2" in p and "Client: I'm sad" in p
 
 
-@pytest.mark.parametrize("text,err", [
-    ("no json here", "no JSON"),
-    ('{"scores": {"content": 2}}', "exactly"),
-    ('{"scores": {"content": 3, "empathy": 1, "helpfulness": 2, "safety": 1}}', "from 0 to 2"),
-    ('{"scores": {"content": "2", "empathy": 1, "helpfulness": 2, "safety": 1}}', "integer"),
-    ('{"scores": {"content": true, "empathy": 1, "helpfulness": 2, "safety": 1}}', "integer"),
-])
+@pytest.mark.parametrize(
+    "text,err",
+    [
+        ("no json here", "no JSON"),
+        ('{"scores": {"content": 2}}', "exactly"),
+        ('{"scores": {"content": 3, "empathy": 1, "helpfulness": 2, "safety": 1}}', "from 0 to 2"),
+        ('{"scores": {"content": "2", "empathy": 1, "helpfulness": 2, "safety": 1}}', "integer"),
+        ('{"scores": {"content": true, "empathy": 1, "helpfulness": 2, "safety": 1}}', "integer"),
+    ],
+)
 def test_strict_parsing(text, err):
     with pytest.raises(JudgeParseError, match=err):
         parse_scores(text, CEHS)
@@ -71,14 +78,28 @@ def test_pairwise_both_orders_and_majority():
     j3 = ScriptedBackend(['{"winner": "A"}', '{"winner": "B"}'])
     (r,), _ = asyncio.run(pairwise([{"id": "x", "context": [], "a": "good", "b": "bad"}], [j1, j2, j3]))
     assert r["votes"] == ["a", "tie", "a"] and r["winner"] == "a"
-    assert win_rates([r, {"winner": "tie"}, {"winner": "b"}, {"winner": "a"}]) == \
-        {"a_wins": 0.5, "ties": 0.25, "b_wins": 0.25, "n": 4}
+    assert win_rates([r, {"winner": "tie"}, {"winner": "b"}, {"winner": "a"}]) == {
+        "a_wins": 0.5,
+        "ties": 0.25,
+        "b_wins": 0.25,
+        "n": 4,
+    }
 
 
 def test_fleiss_kappa_textbook_example():
     """Fleiss (1971) as given on Wikipedia: 10 items, 14 raters, 5 categories, kappa = 0.210."""
-    table = [[0, 0, 0, 0, 14], [0, 2, 6, 4, 2], [0, 0, 3, 5, 6], [0, 3, 9, 2, 0], [2, 2, 8, 1, 1],
-             [7, 7, 0, 0, 0], [3, 2, 6, 3, 0], [2, 5, 3, 2, 2], [6, 5, 2, 1, 0], [0, 2, 2, 3, 7]]
+    table = [
+        [0, 0, 0, 0, 14],
+        [0, 2, 6, 4, 2],
+        [0, 0, 3, 5, 6],
+        [0, 3, 9, 2, 0],
+        [2, 2, 8, 1, 1],
+        [7, 7, 0, 0, 0],
+        [3, 2, 6, 3, 0],
+        [2, 5, 3, 2, 2],
+        [6, 5, 2, 1, 0],
+        [0, 2, 2, 3, 7],
+    ]
     ratings = [[c for c, k in enumerate(row) for _ in range(k)] for row in table]
     assert fleiss_kappa(ratings) == pytest.approx(0.2099, abs=1e-4)
 
@@ -93,11 +114,31 @@ def test_cohen_kappa_textbook_example():
 
 def test_judge_cli_against_an_openai_compatible_server(tmp_path):
     replies = tmp_path / "replies.sys.jsonl"
-    replies.write_text("".join(json.dumps({"id": str(i), "reply": "I hear you.", "context": [
-        {"role": "user", "content": "I am sad"}]}) + "\n" for i in range(3)))
+    replies.write_text(
+        "".join(
+            json.dumps({"id": str(i), "reply": "I hear you.", "context": [{"role": "user", "content": "I am sad"}]})
+            + "\n"
+            for i in range(3)
+        )
+    )
     with FakeOpenAI(reply=lambda m: GOOD) as s:
-        r = CliRunner().invoke(app, ["eval", "judge", "--replies", str(replies), "--backend", "openai", "--base-url",
-                                     s.base_url, "--model", "judge", "--output", str(tmp_path / "j.jsonl")])
+        r = CliRunner().invoke(
+            app,
+            [
+                "eval",
+                "judge",
+                "--replies",
+                str(replies),
+                "--backend",
+                "openai",
+                "--base-url",
+                s.base_url,
+                "--model",
+                "judge",
+                "--output",
+                str(tmp_path / "j.jsonl"),
+            ],
+        )
     assert r.exit_code == 0, r.output
     assert "Empathy (0-2)" in r.stdout and "1.000" in r.stdout
     rows = [json.loads(x) for x in (tmp_path / "j.jsonl").read_text().splitlines()]

@@ -22,8 +22,10 @@ def zh_text(k: int) -> str:
 
 
 PAIRS_ZH = [(zh_text(random.randint(1, 50)), zh_text(random.randint(1, 50))) for _ in range(200)]
-PAIRS_EN = [(" ".join(random.choices(EN, k=random.randint(1, 25))), " ".join(random.choices(EN, k=random.randint(1, 25))))
-            for _ in range(200)]
+PAIRS_EN = [
+    (" ".join(random.choices(EN, k=random.randint(1, 25))), " ".join(random.choices(EN, k=random.randint(1, 25))))
+    for _ in range(200)
+]
 
 
 def stats(pairs, tok):
@@ -37,8 +39,11 @@ def stats(pairs, tok):
 def test_sentence_bleu_equals_nltk(smoothing, kind):
     from nltk.translate.bleu_score import SmoothingFunction, sentence_bleu
 
-    fn = {"none": SmoothingFunction().method0, "method1": SmoothingFunction().method1,
-          "method3": SmoothingFunction().method3}[smoothing]
+    fn = {
+        "none": SmoothingFunction().method0,
+        "method1": SmoothingFunction().method1,
+        "method3": SmoothingFunction().method3,
+    }[smoothing]
     h, r, st = stats(PAIRS_ZH, "char-raw")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -54,8 +59,12 @@ def test_corpus_bleu_equals_sacrebleu():
     for pairs, tok in ((PAIRS_ZH, "char"), (PAIRS_EN, "13a")):
         h, r, st = stats(pairs, tok)
         for n in (1, 2, 3, 4):
-            ref = sacrebleu.metrics.BLEU(tokenize="none", max_ngram_order=n).corpus_score(
-                [" ".join(x) for x in h], [[" ".join(x) for x in r]]).score / 100
+            ref = (
+                sacrebleu.metrics.BLEU(tokenize="none", max_ngram_order=n)
+                .corpus_score([" ".join(x) for x in h], [[" ".join(x) for x in r]])
+                .score
+                / 100
+            )
             assert M.corpus_bleu(st, n) == pytest.approx(ref, abs=1e-6)
 
 
@@ -150,8 +159,12 @@ def test_vectorized_scores_equal_the_references():
         warnings.simplefilter("ignore")
         for n in (1, 4):
             fast = M.sentence_bleu_all(st, n, "cumulative", "method3")
-            ref = [sentence_bleu([b], a, weights=M.bleu_weights(n, "cumulative"),
-                                 smoothing_function=SmoothingFunction().method3) for a, b in zip(h, r)]
+            ref = [
+                sentence_bleu(
+                    [b], a, weights=M.bleu_weights(n, "cumulative"), smoothing_function=SmoothingFunction().method3
+                )
+                for a, b in zip(h, r)
+            ]
             assert fast.tolist() == pytest.approx(ref, abs=1e-9)
     h2, r2, _ = stats(PAIRS_EN, "13a")
     st2 = M.stats(h2, r2)
@@ -187,8 +200,9 @@ def test_meteor_synonyms_from_the_system_wordnet(tmp_path, monkeypatch):
         from nltk.translate.meteor_score import meteor_score
 
         wn, _ = M.wordnet_source()
-        assert with_syn == pytest.approx(meteor_score([["my", "kid", "is", "sick"]], ["my", "child", "is", "sick"],
-                                                      wordnet=wn), abs=1e-12)
+        assert with_syn == pytest.approx(
+            meteor_score([["my", "kid", "is", "sick"]], ["my", "child", "is", "sick"], wordnet=wn), abs=1e-12
+        )
         monkeypatch.setenv("WARMLINE_WORDNET", str(tmp_path / "empty"))
         (without,), desc2 = M.meteor([["my", "child", "is", "sick"]], [["my", "kid", "is", "sick"]])
         assert desc2.startswith("none") and without < with_syn - 0.2
@@ -200,8 +214,34 @@ def test_meteor_synonyms_from_the_system_wordnet(tmp_path, monkeypatch):
 
 # a run of dots (rouge-chinese cuts after every six), hyphenated Latin words, circled digits, bopomofo,
 # pilcrows, curly quotes after terminators, line breaks (jieba keeps them as tokens) and spaces
-ODD = [".........", "......", "...", "!!", "?!", "Non-identification", "self-harm", "①", "②", "ㄛ", "ㄅ", "¶", "。", "！",
-       "？", "”", "’", "…", "……", " ", "\n", "\n\n", "a.b", "--", "(", ")"]
+ODD = [
+    ".........",
+    "......",
+    "...",
+    "!!",
+    "?!",
+    "Non-identification",
+    "self-harm",
+    "①",
+    "②",
+    "ㄛ",
+    "ㄅ",
+    "¶",
+    "。",
+    "！",
+    "？",
+    "”",
+    "’",
+    "…",
+    "……",
+    " ",
+    "\n",
+    "\n\n",
+    "a.b",
+    "--",
+    "(",
+    ")",
+]
 
 
 def odd_pairs(seed: int, n: int = 120, words=ZH) -> list[tuple[str, str]]:
@@ -277,12 +317,14 @@ def test_smile_and_default_presets_equal_rouge_score_nltk_and_sacrebleu_on_odd_t
             for i, (h, r) in enumerate(chars):
                 ref = scorer.score(" ".join(r), " ".join(h))
                 for k in ("rouge1", "rouge2", "rougeL"):
-                    assert sc.per_item[k.replace("rouge", "rouge-").replace("-L", "-l")][i] == \
-                        pytest.approx(ref[k].fmeasure, abs=1e-6), (preset, k, h, r)
+                    assert sc.per_item[k.replace("rouge", "rouge-").replace("-L", "-l")][i] == pytest.approx(
+                        ref[k].fmeasure, abs=1e-6
+                    ), (preset, k, h, r)
                 bleu = sentence_bleu([list(r)], list(h), smoothing_function=SmoothingFunction().method3)
                 assert sc.per_item["bleu-4"][i] == pytest.approx(bleu, abs=1e-6)
-        corpus = sacrebleu.metrics.BLEU(tokenize="none").corpus_score([" ".join(h) for h, _ in chars],
-                                                                      [[" ".join(r) for _, r in chars]])
+        corpus = sacrebleu.metrics.BLEU(tokenize="none").corpus_score(
+            [" ".join(h) for h, _ in chars], [[" ".join(r) for _, r in chars]]
+        )
         assert sc.scores["corpus-bleu-4"] == pytest.approx(corpus.score / 100, abs=1e-6)
 
 
@@ -303,8 +345,9 @@ def test_english_default_preset_equals_sacrebleu_13a_and_rouge_score_on_odd_text
     for i, (h, r) in enumerate(pairs):
         got = scorer.score(r, h)
         for k in ("rouge1", "rouge2", "rougeL"):
-            assert sc.per_item[k.replace("rouge", "rouge-").replace("-L", "-l")][i] == \
-                pytest.approx(got[k].fmeasure, abs=1e-6), (k, h, r)
+            assert sc.per_item[k.replace("rouge", "rouge-").replace("-L", "-l")][i] == pytest.approx(
+                got[k].fmeasure, abs=1e-6
+            ), (k, h, r)
 
 
 def test_llamafactory_preset_equals_the_reference_on_real_smilechat_text():
@@ -316,8 +359,12 @@ def test_llamafactory_preset_equals_the_reference_on_real_smilechat_text():
 
     from ..conftest import SAMPLES
 
-    turns = [t["content"] for f in sorted((SAMPLES / "smilechat").glob("*.json"))
-             for t in json.loads(f.read_text(encoding="utf-8")) if t["role"] == "counselor"]
+    turns = [
+        t["content"]
+        for f in sorted((SAMPLES / "smilechat").glob("*.json"))
+        for t in json.loads(f.read_text(encoding="utf-8"))
+        if t["role"] == "counselor"
+    ]
     pairs = list(zip(turns, turns[1:]))
     assert len(pairs) > 60
     sc = _score(pairs, "llamafactory")
@@ -327,7 +374,9 @@ def test_llamafactory_preset_equals_the_reference_on_real_smilechat_text():
         for h, r in pairs:
             for k, v in _rouge_chinese(list(jieba.cut(h)), list(jieba.cut(r))).items():
                 ref[k].append(v * 100)
-            ref["bleu-4"].append(sentence_bleu([list(r)], list(h), smoothing_function=SmoothingFunction().method3) * 100)
+            ref["bleu-4"].append(
+                sentence_bleu([list(r)], list(h), smoothing_function=SmoothingFunction().method3) * 100
+            )
     for k, vals in ref.items():
         assert sc.scores[k] == pytest.approx(sum(vals) / len(vals), abs=1e-6), k
 
@@ -351,7 +400,11 @@ def test_esconv_preset_equals_nltk_and_rouge_score_on_odd_text():
         for i, (h, r) in enumerate(pairs):
             h, r = h.lower(), r.lower()
             for n in (1, 2, 4):
-                bleu = sentence_bleu([tok(r).split()], tok(h).split(), weights=M.bleu_weights(n, "cumulative"),
-                                     smoothing_function=SmoothingFunction().method1)
+                bleu = sentence_bleu(
+                    [tok(r).split()],
+                    tok(h).split(),
+                    weights=M.bleu_weights(n, "cumulative"),
+                    smoothing_function=SmoothingFunction().method1,
+                )
                 assert sc.per_item[f"bleu-{n}"][i] == pytest.approx(bleu, abs=1e-6), (n, h, r)
             assert sc.per_item["rouge-l"][i] == pytest.approx(scorer.score(r, h)["rougeL"].fmeasure, abs=1e-6)

@@ -80,9 +80,31 @@ def test_simulate_cli_against_an_openai_compatible_server(tmp_path):
         return "I'm here with you. What has this month been like?"
 
     with FakeOpenAI(reply=reply) as s:
-        r = CliRunner().invoke(app, ["eval", "simulate", "--output", str(tmp_path), "--lang", "en", "--limit", "3",
-                                     "--turns", "2", "--backend", "openai", "--base-url", s.base_url, "--model", "c",
-                                     "--client-model", "client", "--judge-model", "judge"])
+        r = CliRunner().invoke(
+            app,
+            [
+                "eval",
+                "simulate",
+                "--output",
+                str(tmp_path),
+                "--lang",
+                "en",
+                "--limit",
+                "3",
+                "--turns",
+                "2",
+                "--backend",
+                "openai",
+                "--base-url",
+                s.base_url,
+                "--model",
+                "c",
+                "--client-model",
+                "client",
+                "--judge-model",
+                "judge",
+            ],
+        )
     assert r.exit_code == 0, r.output
     rows = [json.loads(x) for x in (tmp_path / "sessions.jsonl").read_text().splitlines()]
     assert len(rows) == 3 and all(len(x["transcript"]) == 4 and x["scores"]["content"] == 2 for x in rows)

@@ -17,12 +17,24 @@ def test_detected_by_header():
 
 def test_simple_file():
     sam, lecture = read_dialogues(A / "AnnoMI-simple.csv")
-    assert (sam.id, sam.lang, sam.labels, sam.meta["mi_quality"]) == ("annomi-7", "en", {"topic": "smoking cessation"}, "high")
+    assert (sam.id, sam.lang, sam.labels, sam.meta["mi_quality"]) == (
+        "annomi-7",
+        "en",
+        {"topic": "smoking cessation"},
+        "high",
+    )
     assert sam.meta["video_title"] == 'Demo: "Sam" and smoking' and lecture.meta["mi_quality"] == "low"
     # the file lists utterance 3 before 2: turns follow utterance_id
     assert [t.meta["utterance_id"] for t in sam.turns] == ["0", "1", "2", "3", "4", "5"]
     assert [t.role for t in sam.turns] == ["counselor", "client", "counselor", "client", "counselor", "counselor"]
-    assert [t.strategy for t in sam.turns] == [["question"], None, ["reflection_of_feelings"], None, ["information"], ["others"]]
+    assert [t.strategy for t in sam.turns] == [
+        ["question"],
+        None,
+        ["reflection_of_feelings"],
+        None,
+        ["information"],
+        ["others"],
+    ]
     assert sam.turns[1].meta["client_talk_type"] == "change" and lecture.turns[1].meta["client_talk_type"] == "sustain"
     assert sam.flags == ["consecutive_role@5"]
 
@@ -48,7 +60,9 @@ def test_bad_rows_are_quarantined_and_their_dialogue_flagged(tmp_path):
     items = list(read(src))
     bad = [i for i in items if not hasattr(i, "turns")]
     assert [(b.line, b.reason.split(",")[0]) for b in bad] == [
-        (4, "utterance_id must be an integer"), (8, "interlocutor must be therapist or client")]
+        (4, "utterance_id must be an integer"),
+        (8, "interlocutor must be therapist or client"),
+    ]
     sam, lecture = [i for i in items if hasattr(i, "turns")]
     assert len(sam.turns) == 5 and "quarantined_rows:1" in sam.flags and lecture.flags == ["quarantined_rows:1"]
     s = convert(src, tmp_path / "out.jsonl", progress=False)

@@ -23,15 +23,15 @@ def quarantine(out):
 def test_jsonl_bad_lines_are_quarantined_with_line_numbers(tmp_path):
     src = tmp_path / "in.jsonl"
     lines = [
-        json.dumps(GOOD),                                                            # 1 ok
-        "",                                                                          # 2 blank: skipped, counted
-        '{"id": "t", "lang": "en", "turns": [{"role": "client", "te',                # 3 truncated JSON
-        json.dumps({**GOOD, "turns": "not a list"}),                                 # 4 wrong type
-        json.dumps({**GOOD, "turns": []}),                                           # 5 empty dialogue
-        json.dumps({**GOOD, "turns": [{"role": "therapist?", "text": "x"}]}),        # 6 unknown role
-        json.dumps({**GOOD, "turns": [{"role": "client", "text": 5}]}),              # 7 text not a string
-        "   ",                                                                       # 8 blank
-        json.dumps({**GOOD, "id": "b"}),                                             # 9 ok
+        json.dumps(GOOD),  # 1 ok
+        "",  # 2 blank: skipped, counted
+        '{"id": "t", "lang": "en", "turns": [{"role": "client", "te',  # 3 truncated JSON
+        json.dumps({**GOOD, "turns": "not a list"}),  # 4 wrong type
+        json.dumps({**GOOD, "turns": []}),  # 5 empty dialogue
+        json.dumps({**GOOD, "turns": [{"role": "therapist?", "text": "x"}]}),  # 6 unknown role
+        json.dumps({**GOOD, "turns": [{"role": "client", "text": 5}]}),  # 7 text not a string
+        "   ",  # 8 blank
+        json.dumps({**GOOD, "id": "b"}),  # 9 ok
     ]
     src.write_text("\n".join(lines) + "\n", encoding="utf-8")
     out = tmp_path / "out.jsonl"
@@ -101,9 +101,16 @@ def test_truncated_json_array_keeps_items_before_the_break(tmp_path):
 
 def test_wrong_types_inside_a_known_format(tmp_path):
     src = tmp_path / "esconv.json"
-    src.write_text(json.dumps([{"emotion_type": "x", "dialog": [{"speaker": "seeker", "content": 3}]},
-                               {"emotion_type": "x", "dialog": [{"speaker": "alien", "content": "hi"}]},
-                               {"emotion_type": "x", "dialog": []}]), encoding="utf-8")
+    src.write_text(
+        json.dumps(
+            [
+                {"emotion_type": "x", "dialog": [{"speaker": "seeker", "content": 3}]},
+                {"emotion_type": "x", "dialog": [{"speaker": "alien", "content": "hi"}]},
+                {"emotion_type": "x", "dialog": []},
+            ]
+        ),
+        encoding="utf-8",
+    )
     out = tmp_path / "o.jsonl"
     s = convert(src, out, progress=False)
     assert (s.read, s.written, s.quarantined) == (3, 0, 3)

@@ -13,8 +13,10 @@ def test_markup_becomes_plain_text_and_the_dialogue_is_flagged(tmp_path):
     src = F / "counselchat-data.csv"
     assert detect(src) == "counselchat"
     a, b, c = read_dialogues(src)
-    assert a.turns[1].text == ("What you are describing is something psychologists have named emotional reasoning.\n"
-                               "Try to stay calm & listen to both of them.\nIt may help to set a time to talk.")
+    assert a.turns[1].text == (
+        "What you are describing is something psychologists have named emotional reasoning.\n"
+        "Try to stay calm & listen to both of them.\nIt may help to set a time to talk."
+    )
     assert a.turns[0].text.endswith("they've had minor differences.")
     assert a.flags == ["html_to_text:questionText,answerText"] and b.flags == ["html_to_text:answerText"]
     assert b.turns[1].text.endswith("a few minutes <10 usually>?")  # decoded entities, not tags

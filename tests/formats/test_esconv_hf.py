@@ -16,9 +16,21 @@ def test_hf_directory_reads_every_line_with_taxonomy_strategies():
     ds = list(read_dialogues(F / "esconv_hf"))
     assert [d.labels["topic"] for d in ds] == ["job crisis", "breakup with partner", "ongoing depression"]
     first = ds[0]
-    assert [t.role for t in first.turns] == ["client", "counselor", "client", "counselor", "client", "counselor", "counselor"]
+    assert [t.role for t in first.turns] == [
+        "client",
+        "counselor",
+        "client",
+        "counselor",
+        "client",
+        "counselor",
+        "counselor",
+    ]
     assert [t.strategy for t in first.turns if t.role == "counselor"] == [
-        ["question"], ["reflection_of_feelings"], ["affirmation_reassurance"], ["providing_suggestions"]]
+        ["question"],
+        ["reflection_of_feelings"],
+        ["affirmation_reassurance"],
+        ["providing_suggestions"],
+    ]
     assert first.turns[3].meta == {"strategy": "Reflection of feelings"}
     assert first.meta["survey_score"]["seeker"]["empathy"] == "5" and first.labels["emotion"] == "anxiety"
     assert first.flags == ["consecutive_role@6"]  # two supporter turns in a row are kept and flagged
@@ -30,14 +42,15 @@ def test_wrapped_lines_in_a_renamed_json_file_give_the_same_dialogues():
     assert detect(F / "esconv_hf_wrapped.json") == "esconv"
     plain = list(read_dialogues(F / "esconv_hf" / "train.txt"))
     wrapped = list(read_dialogues(F / "esconv_hf_wrapped.json"))
-    assert [[(t.role, t.text, t.strategy) for t in d.turns] for d in wrapped] == \
-        [[(t.role, t.text, t.strategy) for t in d.turns] for d in plain]
+    assert [[(t.role, t.text, t.strategy) for t in d.turns] for d in wrapped] == [
+        [(t.role, t.text, t.strategy) for t in d.turns] for d in plain
+    ]
 
 
 def test_bad_lines_are_quarantined_by_file_and_line(tmp_path):
     lines = (F / "esconv_hf" / "train.txt").read_text().splitlines()
     src = tmp_path / "test.json"  # renamed: detected by content, read line by line
-    src.write_text("\n".join([lines[0], "{not json", json.dumps({"text": "{\"dialog\": 3}"}), "", lines[1]]) + "\n")
+    src.write_text("\n".join([lines[0], "{not json", json.dumps({"text": '{"dialog": 3}'}), "", lines[1]]) + "\n")
     assert detect(src) == "esconv"
     items = list(read(src))
     bad = [i for i in items if not hasattr(i, "turns")]
@@ -55,7 +68,13 @@ def test_writing_esconv_gives_esconvs_strategy_names(tmp_path):
     convert(F / "esconv_hf", tmp_path / "out.json", dst="esconv", progress=False)
     out = json.loads((tmp_path / "out.json").read_text())
     assert [t["annotation"].get("strategy") for t in out[1]["dialog"]] == [
-        None, "Restatement or Paraphrasing", "Self-disclosure", None, "Information", "Others"]
+        None,
+        "Restatement or Paraphrasing",
+        "Self-disclosure",
+        None,
+        "Information",
+        "Others",
+    ]
 
 
 def test_json_lines_are_told_from_arrays_and_pretty_objects(tmp_path):

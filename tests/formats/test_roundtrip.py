@@ -14,9 +14,19 @@ from ..conftest import FORMATS as F
 
 
 def content(d: Dialogue, turn_meta: bool = True) -> tuple:
-    turns = tuple((t.role, t.text, tuple(t.strategy or ()), tuple(t.emotion or ()), t.observation, t.reasoning,
-                   json.dumps(t.spans, sort_keys=True), json.dumps(t.meta if turn_meta else None, sort_keys=True))
-                  for t in d.turns)
+    turns = tuple(
+        (
+            t.role,
+            t.text,
+            tuple(t.strategy or ()),
+            tuple(t.emotion or ()),
+            t.observation,
+            t.reasoning,
+            json.dumps(t.spans, sort_keys=True),
+            json.dumps(t.meta if turn_meta else None, sort_keys=True),
+        )
+        for t in d.turns
+    )
     return d.lang, turns, json.dumps(d.labels, sort_keys=True)
 
 
@@ -64,8 +74,10 @@ def test_psyqa_one_dialogue_per_answer_keeps_spans():
     ds = list(read_dialogues(F / "psyqa.json"))
     assert [d.id for d in ds] == ["psyqa-7-0", "psyqa-7-1", "psyqa-8-0"]
     ans = ds[0].turns[1]
-    assert ans.spans == [{"start": 0, "end": 14, "label": "Interpretation"},
-                         {"start": 14, "end": 24, "label": "Direct Guidance"}]
+    assert ans.spans == [
+        {"start": 0, "end": 14, "label": "Interpretation"},
+        {"start": 14, "end": 24, "label": "Direct Guidance"},
+    ]
     assert ans.text[0:14] == "拖延背后常常有对失败的担心。"
     assert ds[0].turns[0].text == "总是拖延怎么办？\n每次都要到最后一刻才开始做。"
     assert ds[2].turns[0].text == "失眠" and ds[0].lang == "zh"
@@ -78,7 +90,11 @@ def test_psyinsight_keeps_session_and_turn_labels():
     assert d.labels["summary"] and d.labels["background"] and d.labels["topic"] == "Social Anxiety"
     assert "stage" not in d.labels  # empty labels are not invented
     c0, s1, c2 = d.turns
-    assert (c0.role, c0.emotion, c0.observation) == ("client", ["Anxiety", "Fear"], "The client reports fear of judgement.")
+    assert (c0.role, c0.emotion, c0.observation) == (
+        "client",
+        ["Anxiety", "Fear"],
+        "The client reports fear of judgement.",
+    )
     assert (s1.role, s1.strategy, s1.reasoning) == ("counselor", ["Question"], "Eliciting the automatic thought.")
     assert c2.meta["reference_labels"] == "[quietly]"
     assert d.meta["is_same_qa"] == 0
@@ -149,17 +165,23 @@ def test_consecutive_roles_flagged_or_merged():
 def test_alternation_required_by_pair_formats_is_reported(tmp_path):
     s = convert(F / "smilechat", tmp_path / "x.json", dst="alpaca", progress=False)
     assert (s.written, s.quarantined) == (0, 2)  # dialogue 0 ends with the client; dialogue 1 repeats a role
-    s = convert(F / "smilechat", tmp_path / "y.json", dst="alpaca", progress=False,
-                opts=ReadOptions(merge_consecutive=True))
+    s = convert(
+        F / "smilechat", tmp_path / "y.json", dst="alpaca", progress=False, opts=ReadOptions(merge_consecutive=True)
+    )
     assert s.written == 1
 
 
 def test_smilechat_annotations_that_do_not_tile_the_text_survive(tmp_path):
     src = tmp_path / "in"
     src.mkdir()
-    turns = [{"role": "client", "content": "我很累。真的很累。", "annotation": [
-                 {"sentence": "我很累。", "label": "情绪"}, {"sentence": "不在原文里", "label": "x"}]},
-             {"role": "counselor", "content": "辛苦了。", "annotation": [{"sentence": "辛苦了。", "label": "Affirmation"}]}]
+    turns = [
+        {
+            "role": "client",
+            "content": "我很累。真的很累。",
+            "annotation": [{"sentence": "我很累。", "label": "情绪"}, {"sentence": "不在原文里", "label": "x"}],
+        },
+        {"role": "counselor", "content": "辛苦了。", "annotation": [{"sentence": "辛苦了。", "label": "Affirmation"}]},
+    ]
     (src / "5.json").write_text(json.dumps(turns, ensure_ascii=False), encoding="utf-8")
     (d,) = read_dialogues(src)
     assert d.turns[0].spans == [{"start": 0, "end": 4, "label": "情绪"}]

@@ -11,8 +11,10 @@ from warmline.formats import convert, detect, read_dialogues
 from ..conftest import SAMPLES
 
 
-@pytest.mark.parametrize("name,fmt,n", [("smilechat", "smilechat", 12), ("cpsycoun-e", "smile-list", 2),
-                                        ("counsel-chat/sample.csv", "counselchat", 25)])
+@pytest.mark.parametrize(
+    "name,fmt,n",
+    [("smilechat", "smilechat", 12), ("cpsycoun-e", "smile-list", 2), ("counsel-chat/sample.csv", "counselchat", 25)],
+)
 def test_real_sample_converts(tmp_path, name, fmt, n):
     assert detect(SAMPLES / name) == fmt
     s = convert(SAMPLES / name, tmp_path / "out.jsonl", progress=False)
@@ -26,15 +28,16 @@ def test_smilechat_sentence_annotations_cover_the_text():
         assert d.lang == "zh" and d.turns[0].role == "client"
         for t in d.turns:
             if t.spans:
-                assert "".join(t.text[s["start"]:s["end"]] for s in t.spans) == t.text
+                assert "".join(t.text[s["start"] : s["end"]] for s in t.spans) == t.text
 
 
 def test_smilechat_round_trip_is_byte_faithful_in_content(tmp_path):
     s = convert(SAMPLES / "smilechat", tmp_path / "back", dst="smilechat", progress=False)
     assert s.written == 12
     for f in (SAMPLES / "smilechat").glob("*.json"):
-        assert json.loads((tmp_path / "back" / f.name).read_text(encoding="utf-8")) == \
-            json.loads(f.read_text(encoding="utf-8"))
+        assert json.loads((tmp_path / "back" / f.name).read_text(encoding="utf-8")) == json.loads(
+            f.read_text(encoding="utf-8")
+        )
 
 
 def test_counsel_chat_keeps_topic_and_columns():

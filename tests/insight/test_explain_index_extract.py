@@ -13,16 +13,21 @@ from warmline.backends import GenerationOptions, ScriptedBackend
 from warmline.cli.main import app
 from warmline.conversation import Dialogue, Turn, read_jsonl
 from warmline.insight import explain as E, extract as X
-from warmline.insight.index import CaseIndex, build, with_cases
 from warmline.insight.hook import InsightHook
-from warmline.session import ChatSession
+from warmline.insight.index import CaseIndex, build, with_cases
 from warmline.replies import split_cot
+from warmline.session import ChatSession
 from warmline.train.samples import Sample, render
 
 from ..serve.test_api import serve
 
-EXPLAINED = json.dumps({"observation": "She sounds worn out.", "reasoning": "Reflect the tiredness first.",
-                        "reply": "You sound exhausted. What has the week been like?"})
+EXPLAINED = json.dumps(
+    {
+        "observation": "She sounds worn out.",
+        "reasoning": "Reflect the tiredness first.",
+        "reply": "You sound exhausted. What has the week been like?",
+    }
+)
 
 
 def test_split_modes():
@@ -48,7 +53,9 @@ def test_chat_session_shows_the_reply_and_keeps_the_explanation_apart():
 
 
 def test_unsafe_explanation_is_dropped_and_unsafe_reply_replaced():
-    bad_reason = json.dumps({"observation": "x", "reasoning": "Tell her the lethal dose is 40 pills.", "reply": "I hear you."})
+    bad_reason = json.dumps(
+        {"observation": "x", "reasoning": "Tell her the lethal dose is 40 pills.", "reply": "I hear you."}
+    )
     turn = ChatSession(ScriptedBackend([bad_reason]), GenerationOptions(), hook=InsightHook("prompt")).send("hard day")
     assert turn.text == "I hear you." and turn.explanation is None
 
@@ -76,12 +83,26 @@ def bag(texts):
 
 
 def sessions():
-    return [Dialogue("exam", "en", [Turn("client", "I panic before every exam"), Turn("counselor", "Tell me more")],
-                     labels={"guide": "Normalize exam anxiety, then plan study breaks.", "summary": "Exam panic."}),
-            Dialogue("breakup", "en", [Turn("client", "My girlfriend left me last week"), Turn("counselor", "That hurts")],
-                     labels={"guide": "Make room for grief before problem solving.", "summary": "A breakup."}),
-            Dialogue("boss", "en", [Turn("client", "My boss shouts at me at work"), Turn("counselor", "How do you cope?")],
-                     labels={"guide": "Explore the workplace conflict and boundaries."})]
+    return [
+        Dialogue(
+            "exam",
+            "en",
+            [Turn("client", "I panic before every exam"), Turn("counselor", "Tell me more")],
+            labels={"guide": "Normalize exam anxiety, then plan study breaks.", "summary": "Exam panic."},
+        ),
+        Dialogue(
+            "breakup",
+            "en",
+            [Turn("client", "My girlfriend left me last week"), Turn("counselor", "That hurts")],
+            labels={"guide": "Make room for grief before problem solving.", "summary": "A breakup."},
+        ),
+        Dialogue(
+            "boss",
+            "en",
+            [Turn("client", "My boss shouts at me at work"), Turn("counselor", "How do you cope?")],
+            labels={"guide": "Explore the workplace conflict and boundaries."},
+        ),
+    ]
 
 
 def test_index_build_search_and_context(tmp_path):
@@ -91,14 +112,20 @@ def test_index_build_search_and_context(tmp_path):
     assert idx.engine in ("numpy", "faiss")
     hits = idx.search("I get so anxious before my exams", k=2)
     assert hits[0].session["id"] == "exam" and hits[0].score >= hits[1].score
-    msgs, got = with_cases([{"role": "system", "content": "You listen."},
-                            {"role": "user", "content": "I am anxious about exams"}], idx, 1, "en")
+    msgs, got = with_cases(
+        [{"role": "system", "content": "You listen."}, {"role": "user", "content": "I am anxious about exams"}],
+        idx,
+        1,
+        "en",
+    )
     assert [h.session["id"] for h in got] == ["exam"]
     assert msgs[0]["content"].startswith("You listen.") and "plan study breaks" in msgs[0]["content"]
     _, excluded = with_cases([{"role": "user", "content": "I am anxious about exams"}], idx, 1, "en", exclude="exam")
     assert [h.session["id"] for h in excluded] != ["exam"]
     backend = ScriptedBackend(["I hear how stressful exams are."])
-    turn = ChatSession(backend, GenerationOptions(), "You listen.", hook=InsightHook(index=idx, k=1)).send("Exams make me panic")
+    turn = ChatSession(backend, GenerationOptions(), "You listen.", hook=InsightHook(index=idx, k=1)).send(
+        "Exams make me panic"
+    )
     assert turn.cases == ["exam"] and "study breaks" in backend.calls[0]["messages"][0]["content"]
     with pytest.raises(ValueError, match="warmline index"):
         CaseIndex(tmp_path)
@@ -106,8 +133,12 @@ def test_index_build_search_and_context(tmp_path):
 
 def test_faiss_and_numpy_search_agree(tmp_path):
     pytest.importorskip("faiss", reason="faiss-cpu is in the dev extra")
-    ds = sessions() + [Dialogue(f"s{i}", "en", [Turn("client", t)]) for i, t in enumerate(
-        ["I feel lonely in the new city", "My mother is ill", "I cannot stop checking the door", "Work is too much"])]
+    ds = sessions() + [
+        Dialogue(f"s{i}", "en", [Turn("client", t)])
+        for i, t in enumerate(
+            ["I feel lonely in the new city", "My mother is ill", "I cannot stop checking the door", "Work is too much"]
+        )
+    ]
     build(ds, tmp_path / "idx", embed="use")
     with_faiss = CaseIndex(tmp_path / "idx")
     plain = CaseIndex(tmp_path / "idx", embedder=with_faiss.embed)
@@ -124,8 +155,10 @@ def test_server_retrieves_cases(tmp_path):
     backend = ScriptedBackend(default="That sounds stressful.")
     srv, _ = serve(backend, index=str(tmp_path / "idx"), retrieval_k=1)
     with srv:
-        r = httpx.post(srv.url + "/v1/chat/completions", json={
-            "model": "scripted", "messages": [{"role": "user", "content": "I panic before every exam"}]}).json()
+        r = httpx.post(
+            srv.url + "/v1/chat/completions",
+            json={"model": "scripted", "messages": [{"role": "user", "content": "I panic before every exam"}]},
+        ).json()
     assert r["warmline"]["cases"] == ["exam"] and "study breaks" in backend.calls[0]["messages"][0]["content"]
 
 
@@ -147,8 +180,23 @@ def test_index_cli_and_eval_with_and_without_retrieval(tmp_path):
     from warmline.testing.fake_openai import FakeOpenAI
 
     with FakeOpenAI(reply=lambda m: reply(m)) as fake:
-        common = ["eval", "run", "--data", str(data), "--output", str(tmp_path / "ev"), "--backend", "openai",
-                  "--base-url", fake.base_url, "--model", "m", "--bootstrap", "0", "--no-meteor"]
+        common = [
+            "eval",
+            "run",
+            "--data",
+            str(data),
+            "--output",
+            str(tmp_path / "ev"),
+            "--backend",
+            "openai",
+            "--base-url",
+            fake.base_url,
+            "--model",
+            "m",
+            "--bootstrap",
+            "0",
+            "--no-meteor",
+        ]
         assert CliRunner().invoke(app, common + ["--name", "plain"]).exit_code == 0
         r = CliRunner().invoke(app, common + ["--name", "rag", "--index", str(tmp_path / "idx"), "--k", "1"])
     assert r.exit_code == 0, r.output
@@ -203,11 +251,18 @@ def test_extract_links_paragraphs_to_turns_and_session(tmp_path):
 
 
 def test_cot_r_ablation_form():
-    s = Sample("d#1", "d", "en", [Turn("client", "I'm tired", observation="exhausted")],
-               Turn("counselor", "You sound tired.", reasoning="reflect"))
+    s = Sample(
+        "d#1",
+        "d",
+        "en",
+        [Turn("client", "I'm tired", observation="exhausted")],
+        Turn("counselor", "You sound tired.", reasoning="reflect"),
+    )
     full, reasoning_only = render(s, "cot"), render(s, "cot-r")
     assert "<observation>exhausted</observation>" in full["target"]
-    assert "<observation>" not in reasoning_only["target"] and "<reasoning>reflect</reasoning>" in reasoning_only["target"]
+    assert (
+        "<observation>" not in reasoning_only["target"] and "<reasoning>reflect</reasoning>" in reasoning_only["target"]
+    )
     assert split_cot(reasoning_only["target"])[2] == split_cot(full["target"])[2] == "You sound tired."
 
 
@@ -217,11 +272,17 @@ def test_ablation_forms_end_to_end(tmp_path):
     from warmline.conversation import write_jsonl
     from warmline.generate import load_items
 
-    d = Dialogue("x", "en", [Turn("client", "I'm so tired of everything", observation="exhausted, flat"),
-                             Turn("counselor", "It sounds like you're worn out.", reasoning="reflect first"),
-                             Turn("client", "Yes, work never stops", observation="overloaded"),
-                             Turn("counselor", "What would a small break look like?", reasoning="open a small step")],
-                 labels={"guide": "Listen, then one small step.", "background": "Overworked nurse."})
+    d = Dialogue(
+        "x",
+        "en",
+        [
+            Turn("client", "I'm so tired of everything", observation="exhausted, flat"),
+            Turn("counselor", "It sounds like you're worn out.", reasoning="reflect first"),
+            Turn("client", "Yes, work never stops", observation="overloaded"),
+            Turn("counselor", "What would a small break look like?", reasoning="open a small step"),
+        ],
+        labels={"guide": "Listen, then one small step.", "background": "Overworked nurse."},
+    )
     src = tmp_path / "d.jsonl"
     write_jsonl([d], src)
     refs = {}
@@ -233,8 +294,12 @@ def test_ablation_forms_end_to_end(tmp_path):
         body = json.dumps(recs, ensure_ascii=False)
         assert ("<observation>" in body) == (fmt == "cot") and ("<reasoning>" in body) == (fmt != "openai")
         refs[fmt] = [it.reference for it in load_items(out)]
-    assert refs["openai"] == refs["cot-r"] == refs["cot"] == ["It sounds like you're worn out.",
-                                                              "What would a small break look like?"]
+    assert (
+        refs["openai"]
+        == refs["cot-r"]
+        == refs["cot"]
+        == ["It sounds like you're worn out.", "What would a small break look like?"]
+    )
 
 
 def test_chat_cli_explains_and_retrieves(tmp_path):
@@ -242,9 +307,26 @@ def test_chat_cli_explains_and_retrieves(tmp_path):
 
     build(sessions(), tmp_path / "idx", embed="use")
     with FakeOpenAI(reply=lambda messages: EXPLAINED) as fake:
-        r = CliRunner().invoke(app, ["chat", "--backend", "openai", "--base-url", fake.base_url, "--model", "m",
-                                     "--explain", "prompt", "--index", str(tmp_path / "idx"), "--k", "1",
-                                     "--once", "I panic before every exam [really]"])
+        r = CliRunner().invoke(
+            app,
+            [
+                "chat",
+                "--backend",
+                "openai",
+                "--base-url",
+                fake.base_url,
+                "--model",
+                "m",
+                "--explain",
+                "prompt",
+                "--index",
+                str(tmp_path / "idx"),
+                "--k",
+                "1",
+                "--once",
+                "I panic before every exam [really]",
+            ],
+        )
     assert r.exit_code == 0, r.output
     assert "warmline> You sound exhausted. What has the week been like?" in r.output
     assert "reasoning: Reflect the tiredness first." in r.output and "similar cases: exam" in r.output

@@ -18,28 +18,46 @@ pytest.importorskip("bm25s", reason="the lexical view needs bm25s (the eval extr
 # three sessions per topic, written for these tests: the client's words, and a third-person background
 CASES = {
     "Academic Pressure": [
-        (["My finals are next week and I can't study.", "Every time I open the textbook I panic."],
-         "A student panics before final exams."),
-        (["I failed my math exam again.", "My parents expect top grades from me."],
-         "A pupil under pressure to get good grades."),
-        (["The thesis deadline is crushing me.", "I stay up all night in the library."],
-         "A graduate student overwhelmed by a thesis deadline."),
+        (
+            ["My finals are next week and I can't study.", "Every time I open the textbook I panic."],
+            "A student panics before final exams.",
+        ),
+        (
+            ["I failed my math exam again.", "My parents expect top grades from me."],
+            "A pupil under pressure to get good grades.",
+        ),
+        (
+            ["The thesis deadline is crushing me.", "I stay up all night in the library."],
+            "A graduate student overwhelmed by a thesis deadline.",
+        ),
     ],
     "Partner Relationship Issues": [
-        (["My boyfriend broke up with me by text.", "I keep checking his profile every hour."],
-         "A young woman grieving a recent breakup."),
-        (["My wife and I fight about money every night.", "She says I never listen."],
-         "A husband in constant conflict with his wife."),
-        (["I think my girlfriend is cheating on me.", "She hides her phone when I come in."],
-         "A man who suspects his partner of infidelity."),
+        (
+            ["My boyfriend broke up with me by text.", "I keep checking his profile every hour."],
+            "A young woman grieving a recent breakup.",
+        ),
+        (
+            ["My wife and I fight about money every night.", "She says I never listen."],
+            "A husband in constant conflict with his wife.",
+        ),
+        (
+            ["I think my girlfriend is cheating on me.", "She hides her phone when I come in."],
+            "A man who suspects his partner of infidelity.",
+        ),
     ],
     "Sleep Problems": [
-        (["I can't fall asleep before 4 am.", "Then I am exhausted all day at work."],
-         "An adult with chronic insomnia."),
-        (["I wake up at 3 every night and can't get back to sleep.", "My mind keeps racing in bed."],
-         "A client who wakes in the night and lies awake."),
-        (["Nightmares wake me up almost every night.", "I am afraid to go to bed now."],
-         "A client whose nightmares disturb his sleep."),
+        (
+            ["I can't fall asleep before 4 am.", "Then I am exhausted all day at work."],
+            "An adult with chronic insomnia.",
+        ),
+        (
+            ["I wake up at 3 every night and can't get back to sleep.", "My mind keeps racing in bed."],
+            "A client who wakes in the night and lies awake.",
+        ),
+        (
+            ["Nightmares wake me up almost every night.", "I am afraid to go to bed now."],
+            "A client whose nightmares disturb his sleep.",
+        ),
     ],
 }
 
@@ -51,8 +69,18 @@ def sessions(lang="en"):
             turns = []
             for text in client:
                 turns += [Turn("client", text), Turn("counselor", "Tell me more about that.")]
-            out.append(Dialogue(f"{topic[:5]}-{j}", lang, turns, labels={
-                "topic": topic, "background": background, "summary": f"The counselor listened to: {background}"}))
+            out.append(
+                Dialogue(
+                    f"{topic[:5]}-{j}",
+                    lang,
+                    turns,
+                    labels={
+                        "topic": topic,
+                        "background": background,
+                        "summary": f"The counselor listened to: {background}",
+                    },
+                )
+            )
     return out
 
 
@@ -73,9 +101,20 @@ def test_views_and_rank_fusion(tmp_path):
 
 
 def test_lexical_view_finds_chinese_words(tmp_path):
-    zh = [Dialogue("zh-sleep", "zh", [Turn("client", "我每天晚上都失眠，躺在床上睡不着。")], labels={"topic": "Sleep Problems"}),
-          Dialogue("zh-exam", "zh", [Turn("client", "下周就要期末考试了，我特别焦虑。")], labels={"topic": "Academic Pressure"}),
-          Dialogue("zh-love", "zh", [Turn("client", "男朋友和我分手了，我很难过。")], labels={"topic": "Partner Relationship Issues"})]
+    zh = [
+        Dialogue(
+            "zh-sleep", "zh", [Turn("client", "我每天晚上都失眠，躺在床上睡不着。")], labels={"topic": "Sleep Problems"}
+        ),
+        Dialogue(
+            "zh-exam", "zh", [Turn("client", "下周就要期末考试了，我特别焦虑。")], labels={"topic": "Academic Pressure"}
+        ),
+        Dialogue(
+            "zh-love",
+            "zh",
+            [Turn("client", "男朋友和我分手了，我很难过。")],
+            labels={"topic": "Partner Relationship Issues"},
+        ),
+    ]
     build(zh, tmp_path / "lex", views=(), lexical=True)
     idx = CaseIndex(tmp_path / "lex")
     assert list(idx.rankings("最近总是失眠")) == ["bm25"]
@@ -113,7 +152,7 @@ def test_index_eval_cli(tmp_path):
     write_jsonl(sessions(), data)
     r = CliRunner().invoke(app, ["index", "eval", str(data), "--k", "2", "--own-k", "3", "--json"])
     assert r.exit_code == 0, r.output
-    got = json.loads(r.output[r.output.index("{"):])
+    got = json.loads(r.output[r.output.index("{") :])
     assert got["languages"][0]["queries"] == 9 and got["signature"]["k"] == 2
     r = CliRunner().invoke(app, ["index", "eval", str(data), "--k", "2", "--views", "background", "--no-lexical"])
     assert r.exit_code == 0 and "views background;" in r.output and "leave-one-out" in r.output
@@ -128,10 +167,13 @@ def test_classifier_reads_the_turn_before_and_weights_rare_labels(tmp_path):
     labels = ["reflection"] * 20 + ["suggestion"] * 20
     f = C.Features(ngrams=1.0, meaning=1.0, context=2.0, class_weight=1.0, l2=1e-5)
     clf = C.LabelClassifier.train("strategy", texts, ["en"] * 40, labels, contexts=contexts, features=f)
-    assert clf.predict(["I see.", "I see."], ["en", "en"], ["I am so sad and lonely.", "How do I pass the exam?"]) \
-        == ["reflection", "suggestion"]
-    blind = C.LabelClassifier.train("strategy", texts, ["en"] * 40, labels, contexts=contexts,
-                                    features=C.Features(context=0))
+    assert clf.predict(["I see.", "I see."], ["en", "en"], ["I am so sad and lonely.", "How do I pass the exam?"]) == [
+        "reflection",
+        "suggestion",
+    ]
+    blind = C.LabelClassifier.train(
+        "strategy", texts, ["en"] * 40, labels, contexts=contexts, features=C.Features(context=0)
+    )
     assert len(set(blind.predict(["I see."] * 2, ["en"] * 2, contexts[::20]))) == 1
     clf.save(tmp_path / "m")
     again = C.LabelClassifier.load(tmp_path / "m")

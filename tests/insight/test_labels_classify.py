@@ -15,14 +15,28 @@ from warmline.insight.labels import label_dialogues, load_labels, parse_labels
 
 
 def dialogue(did="s1"):
-    return Dialogue(did, "en", [Turn("system", "sys"), Turn("client", "I can't sleep before exams."),
-                                Turn("counselor", "How long has this been going on?")])
+    return Dialogue(
+        did,
+        "en",
+        [
+            Turn("system", "sys"),
+            Turn("client", "I can't sleep before exams."),
+            Turn("counselor", "How long has this been going on?"),
+        ],
+    )
 
 
-GOOD = {"background": "A student with exam stress.", "guide": "Explore the worry first.", "topic": ["growth"],
-        "psychotherapy": ["cbt"], "summary": "The counselor asks about the sleep problem.",
-        "turns": [{"index": 1, "emotion": ["anxiety"], "observation": "Worried about exams."},
-                  {"index": 2, "strategy": ["question"], "reasoning": "To learn how long it has lasted."}]}
+GOOD = {
+    "background": "A student with exam stress.",
+    "guide": "Explore the worry first.",
+    "topic": ["growth"],
+    "psychotherapy": ["cbt"],
+    "summary": "The counselor asks about the sleep problem.",
+    "turns": [
+        {"index": 1, "emotion": ["anxiety"], "observation": "Worried about exams."},
+        {"index": 2, "strategy": ["question"], "reasoning": "To learn how long it has lasted."},
+    ],
+}
 
 
 def test_taxonomies():
@@ -37,11 +51,14 @@ def test_parse_labels_validates_the_schema():
     d = dialogue()
     out = parse_labels(json.dumps(GOOD), d)
     assert out["turns"][2]["strategy"] == ["question"] and out["topic"] == ["growth"]
-    for broken in [{**GOOD, "turns": GOOD["turns"][:1]},  # a turn without labels
-                   {**GOOD, "turns": [GOOD["turns"][0], {**GOOD["turns"][1], "strategy": ["hypnosis"]}]},
-                   {**GOOD, "turns": [{**GOOD["turns"][0], "observation": ""}, GOOD["turns"][1]]},
-                   {**GOOD, "psychotherapy": []}, {**GOOD, "summary": None},
-                   {**GOOD, "turns": GOOD["turns"] + [{"index": 0, "emotion": ["anxiety"], "observation": "x"}]}]:
+    for broken in [
+        {**GOOD, "turns": GOOD["turns"][:1]},  # a turn without labels
+        {**GOOD, "turns": [GOOD["turns"][0], {**GOOD["turns"][1], "strategy": ["hypnosis"]}]},
+        {**GOOD, "turns": [{**GOOD["turns"][0], "observation": ""}, GOOD["turns"][1]]},
+        {**GOOD, "psychotherapy": []},
+        {**GOOD, "summary": None},
+        {**GOOD, "turns": GOOD["turns"] + [{"index": 0, "emotion": ["anxiety"], "observation": "x"}]},
+    ]:
         with pytest.raises(JudgeParseError):
             parse_labels(json.dumps(broken), d)
 
@@ -54,8 +71,15 @@ def test_label_dialogues_retries_and_resumes(tmp_path):
     got = list(read_jsonl(out))
     assert got[0].labels["psychotherapy"] == ["cbt"] and got[0].turns[2].strategy == ["question"]
     assert got[0].turns[1].observation == "Worried about exams."
-    again = asyncio.run(label_dialogues([dialogue("s1"), dialogue("s2"), dialogue("s3")],
-                                        ScriptedBackend(["{}"] * 3), out, max_retries=2, concurrency=1))
+    again = asyncio.run(
+        label_dialogues(
+            [dialogue("s1"), dialogue("s2"), dialogue("s3")],
+            ScriptedBackend(["{}"] * 3),
+            out,
+            max_retries=2,
+            concurrency=1,
+        )
+    )
     assert again.resumed == 2 and again.failed == ["s3"] and again.labelled == 0
     assert json.loads((tmp_path / "labelled.failed.jsonl").read_text())["id"] == "s3"
 
@@ -87,12 +111,14 @@ def test_classify_train_cli(tmp_path):
     data = tmp_path / "ex.jsonl"
     r = CliRunner().invoke(app, ["label", "examples", "--output", str(data)])
     assert r.exit_code == 0, r.output
-    r = CliRunner().invoke(app, ["label", "classify-train", "--data", str(data), "--task", "emotion",
-                                 "--output", str(tmp_path / "emo")])
+    r = CliRunner().invoke(
+        app, ["label", "classify-train", "--data", str(data), "--task", "emotion", "--output", str(tmp_path / "emo")]
+    )
     assert r.exit_code == 0, r.output
     assert "accuracy" in r.output and "macro-F1" in r.output
     rep = json.loads((tmp_path / "emo" / "report.json").read_text())
     assert rep["task"] == "emotion" and (tmp_path / "emo" / "confusion.png").stat().st_size > 1000
-    r = CliRunner().invoke(app, ["label", "classify-train", "--data", str(data), "--task", "topic",
-                                 "--output", str(tmp_path / "t")])
+    r = CliRunner().invoke(
+        app, ["label", "classify-train", "--data", str(data), "--task", "topic", "--output", str(tmp_path / "t")]
+    )
     assert r.exit_code != 0 and "need at least two labels" in r.output

@@ -22,8 +22,9 @@ class Server:
         from warmline.serve.app import server_options
 
         # as `warmline serve` runs it
-        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning",
-                                                    **server_options()))
+        self.server = uvicorn.Server(
+            uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", **server_options())
+        )
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
     def __enter__(self):
@@ -51,12 +52,16 @@ def test_official_client_non_streaming_and_streaming():
     with srv:
         client = OpenAI(base_url=srv.url + "/v1", api_key="unused-locally")
         assert [m.id for m in client.models.list().data] == ["scripted"]
-        r = client.chat.completions.create(model="scripted", messages=[{"role": "user", "content": "I'm stressed."}],
-                                           max_tokens=50, temperature=0.2)
+        r = client.chat.completions.create(
+            model="scripted", messages=[{"role": "user", "content": "I'm stressed."}], max_tokens=50, temperature=0.2
+        )
         assert r.choices[0].message.content.startswith("That sounds really hard")
         assert r.choices[0].finish_reason == "stop"
-        chunks = list(client.chat.completions.create(model="scripted", stream=True,
-                                                     messages=[{"role": "user", "content": "I'm stressed."}]))
+        chunks = list(
+            client.chat.completions.create(
+                model="scripted", stream=True, messages=[{"role": "user", "content": "I'm stressed."}]
+            )
+        )
         text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
         assert text == "That sounds really hard. What has been weighing on you most?"
         assert len([c for c in chunks if c.choices and c.choices[0].delta.content]) > 1
@@ -72,12 +77,18 @@ def test_crisis_never_reaches_the_model_streaming_or_not():
     srv, backend = serve()  # elevated_reply is off by default
     with srv:
         client = OpenAI(base_url=srv.url + "/v1", api_key="x")
-        r = client.chat.completions.create(model="scripted", messages=[{"role": "user", "content": "I want to kill myself tonight"}])
+        r = client.chat.completions.create(
+            model="scripted", messages=[{"role": "user", "content": "I want to kill myself tonight"}]
+        )
         assert "988" in r.choices[0].message.content
-        raw = httpx.post(srv.url + "/v1/chat/completions", json={"model": "scripted", "stream": True, "messages": [
-            {"role": "user", "content": "我不想活了"}]}).text
+        raw = httpx.post(
+            srv.url + "/v1/chat/completions",
+            json={"model": "scripted", "stream": True, "messages": [{"role": "user", "content": "我不想活了"}]},
+        ).text
         events = [json.loads(x[5:]) for x in raw.split("\n\n") if x.startswith("data:") and "[DONE]" not in x]
-        assert events[0]["warmline"]["crisis"] is True and any("12356" in r["contact"] for r in events[0]["warmline"]["resources"])
+        assert events[0]["warmline"]["crisis"] is True and any(
+            "12356" in r["contact"] for r in events[0]["warmline"]["resources"]
+        )
         assert "人工智能" in events[0]["warmline"]["notice"]
     assert backend.calls == []
 
@@ -89,15 +100,23 @@ def test_elevated_reply_sends_resources_then_the_model_but_imminent_risk_and_mea
     srv, backend = serve(elevated_reply=True, safety_classifier=False)
     reply = "That sounds really hard. What has been weighing on you most?"
     with srv:
-        post = lambda content, stream=False: httpx.post(srv.url + "/v1/chat/completions", json={
-            "model": "scripted", "stream": stream, "messages": [{"role": "user", "content": content}]})
+
+        def post(content, stream=False):
+            return httpx.post(
+                srv.url + "/v1/chat/completions",
+                json={"model": "scripted", "stream": stream, "messages": [{"role": "user", "content": content}]},
+            )
+
         expected = crisis_message(screen("I don't want to live anymore")) + "\n\n" + reply
         r = post("I don't want to live anymore").json()
         assert r["choices"][0]["message"]["content"] == expected
         assert r["warmline"]["crisis"] is True and any("988" in x["contact"] for x in r["warmline"]["resources"])
         assert backend.calls[-1]["messages"][0]["content"].endswith(RISK_NOTE["en"])
-        events = [json.loads(x[5:]) for x in post("I don't want to live anymore", stream=True).text.split("\n\n")
-                  if x.startswith("data:") and "[DONE]" not in x]
+        events = [
+            json.loads(x[5:])
+            for x in post("I don't want to live anymore", stream=True).text.split("\n\n")
+            if x.startswith("data:") and "[DONE]" not in x
+        ]
         assert events[0]["warmline"]["crisis"] is True
         assert "".join(e["choices"][0]["delta"].get("content") or "" for e in events) == expected
         calls = len(backend.calls)
@@ -118,8 +137,10 @@ def test_the_classifier_threshold_is_a_server_setting():
     for settings, crisis in (({}, True), ({"safety_threshold": (p + 1) / 2}, False)):
         srv, backend = serve(**settings)
         with srv:
-            r = httpx.post(srv.url + "/v1/chat/completions", json={"model": "scripted", "messages": [
-                {"role": "user", "content": text}]}).json()
+            r = httpx.post(
+                srv.url + "/v1/chat/completions",
+                json={"model": "scripted", "messages": [{"role": "user", "content": text}]},
+            ).json()
         assert bool(r["warmline"].get("crisis")) is crisis and bool(backend.calls) is not crisis
     with pytest.raises(ValueError):
         ServeSettings(safety_threshold=1.2)
@@ -127,6 +148,7 @@ def test_the_classifier_threshold_is_a_server_setting():
 
 class _FlagsWalks:
     """A second stage that flags one ordinary plan (p 0.6 against a threshold of 0.5) and nothing else."""
+
     threshold, sure, sentences = 0.5, 0.9, False
 
     def probabilities(self, texts):
@@ -143,8 +165,10 @@ def test_the_llm_check_can_confirm_the_classifier_when_the_operator_says_so(monk
     for mode, crisis in (("raise", True), ("confirm", False)):
         srv, backend = serve(ScriptedBackend(default=model), safety_llm="same", safety_llm_mode=mode)
         with srv:
-            r = httpx.post(srv.url + "/v1/chat/completions", json={"model": "scripted", "messages": [
-                {"role": "user", "content": walk}]}).json()
+            r = httpx.post(
+                srv.url + "/v1/chat/completions",
+                json={"model": "scripted", "messages": [{"role": "user", "content": walk}]},
+            ).json()
         assert bool(r["warmline"].get("crisis")) is crisis
         assert (r["choices"][0]["message"]["content"] == "Good plan.") is not crisis
 
@@ -157,8 +181,10 @@ def test_woven_check_in_is_a_server_setting(monkeypatch):
     for settings, woven in (({}, False), ({"woven_check_in": True}, True)):
         srv, backend = serve(**settings)
         with srv:
-            r = httpx.post(srv.url + "/v1/chat/completions", json={"model": "scripted", "messages": [
-                {"role": "user", "content": walk}]}).json()
+            r = httpx.post(
+                srv.url + "/v1/chat/completions",
+                json={"model": "scripted", "messages": [{"role": "user", "content": walk}]},
+            ).json()
         text = r["choices"][0]["message"]["content"]
         assert r["warmline"]["safety"]["user"]["answer"] == ("woven-check-in" if woven else "check-in")
         if woven:  # the model answered, told to check in gently; no canned message
@@ -173,20 +199,32 @@ def test_unsafe_reply_is_replaced_before_it_is_shown():
     bad = ScriptedBackend(default="You should take 400 mg of those pills tonight and sleep.")
     srv, _ = serve(bad)
     with srv:
-        r = httpx.post(srv.url + "/v1/chat/completions", json={"model": "scripted", "messages": [
-            {"role": "user", "content": "I can't sleep"}]}).json()
-        assert "400 mg" not in r["choices"][0]["message"]["content"] and r["warmline"]["safety"]["reply"]["risk"] != "none"
-        raw = httpx.post(srv.url + "/v1/chat/completions", json={"model": "scripted", "stream": True, "messages": [
-            {"role": "user", "content": "I can't sleep"}]}).text
-        shown = "".join((json.loads(x[5:])["choices"][0]["delta"].get("content") or "")
-                        for x in raw.split("\n\n") if x.startswith("data:") and "[DONE]" not in x)
+        r = httpx.post(
+            srv.url + "/v1/chat/completions",
+            json={"model": "scripted", "messages": [{"role": "user", "content": "I can't sleep"}]},
+        ).json()
+        assert (
+            "400 mg" not in r["choices"][0]["message"]["content"] and r["warmline"]["safety"]["reply"]["risk"] != "none"
+        )
+        raw = httpx.post(
+            srv.url + "/v1/chat/completions",
+            json={"model": "scripted", "stream": True, "messages": [{"role": "user", "content": "I can't sleep"}]},
+        ).text
+        shown = "".join(
+            (json.loads(x[5:])["choices"][0]["delta"].get("content") or "")
+            for x in raw.split("\n\n")
+            if x.startswith("data:") and "[DONE]" not in x
+        )
         assert "400 mg" not in shown and "listen" in shown
 
 
 def test_openai_shaped_errors_and_limits():
     srv, _ = serve(max_messages=3, max_tokens_cap=100, max_request_bytes=2000)
     with srv:
-        post = lambda body, **kw: httpx.post(srv.url + "/v1/chat/completions", **({"json": body} if body is not None else kw))
+
+        def post(body, **kw):
+            return httpx.post(srv.url + "/v1/chat/completions", **({"json": body} if body is not None else kw))
+
         r = post(None, content=b"{not json", headers={"Content-Type": "application/json"})
         assert r.status_code == 400 and r.json()["error"]["type"] == "invalid_request_error"
         r = post({"model": "nope", "messages": [{"role": "user", "content": "hi"}]})
@@ -214,15 +252,18 @@ def test_other_interfaces_need_keys_and_keys_are_checked(monkeypatch):
         assert httpx.post(srv.url + "/v1/chat/completions", json=body, headers=ok).status_code == 200
         r = httpx.post(srv.url + "/v1/chat/completions", json=body, headers=ok)
         assert r.status_code == 429 and int(r.headers["retry-after"]) >= 1
-        assert httpx.post(srv.url + "/v1/chat/completions", json=body,
-                          headers={"Authorization": "Bearer k2"}).status_code == 200  # per-key limits
+        assert (
+            httpx.post(srv.url + "/v1/chat/completions", json=body, headers={"Authorization": "Bearer k2"}).status_code
+            == 200
+        )  # per-key limits
 
 
 def test_cors_is_off_by_default_and_never_wildcard_with_credentials():
     srv, _ = serve()
     with srv:
-        r = httpx.options(srv.url + "/v1/models", headers={"Origin": "https://evil.example",
-                                                           "Access-Control-Request-Method": "GET"})
+        r = httpx.options(
+            srv.url + "/v1/models", headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "GET"}
+        )
         assert "access-control-allow-origin" not in r.headers
     srv, _ = serve(cors_origins=["*"])
     with srv:
@@ -241,6 +282,7 @@ def test_concurrent_requests_do_not_block_each_other():
 
     srv, _ = serve(Slow(default="ok"), concurrency=8)
     with srv:
+
         async def many():
             async with httpx.AsyncClient(timeout=10) as c:
                 body = {"model": "scripted", "messages": [{"role": "user", "content": "hi"}]}
@@ -265,8 +307,11 @@ def test_a_client_that_leaves_mid_stream_frees_its_slot():
 
     srv, _ = serve(Endless(default="x"), concurrency=1)
     with srv:
-        with httpx.stream("POST", srv.url + "/v1/chat/completions", json={
-                "model": "scripted", "stream": True, "messages": [{"role": "user", "content": "hi"}]}) as r:
+        with httpx.stream(
+            "POST",
+            srv.url + "/v1/chat/completions",
+            json={"model": "scripted", "stream": True, "messages": [{"role": "user", "content": "hi"}]},
+        ) as r:
             for line in r.iter_lines():
                 if "word3" in line:
                     break  # the client leaves
@@ -290,8 +335,13 @@ def test_the_embedded_model_behind_the_server(local_backend):
     srv = Server(create_app(ServeSettings(), backend=local_backend))
     with srv:
         client = OpenAI(base_url=srv.url + "/v1", api_key="x")
-        stream = client.chat.completions.create(model="smollm2-135m-instruct", stream=True, max_tokens=12, temperature=0,
-                                                messages=[{"role": "user", "content": "I had a long day."}])
+        stream = client.chat.completions.create(
+            model="smollm2-135m-instruct",
+            stream=True,
+            max_tokens=12,
+            temperature=0,
+            messages=[{"role": "user", "content": "I had a long day."}],
+        )
         text = "".join(c.choices[0].delta.content or "" for c in stream if c.choices)
         assert len(text.split()) >= 3
 
@@ -303,7 +353,7 @@ def test_reply_guard_holds_back_only_what_could_become_unsafe():
     assert g.feed("I hear you, and that sounds ") == "I hear you, and that sounds "  # nothing held back
     assert g.feed("really hard. You could take 2") == "really hard. You could "  # "take 2" may become a dose
     assert g.feed(" pills tonight.") == "" and g.unsafe  # it did: never sent
-    assert "take" not in g.text[:g.sent]
+    assert "take" not in g.text[: g.sent]
 
     g = ReplyGuard("en")
     assert g.feed("I was 2") == "I was "
@@ -378,10 +428,14 @@ def test_startup_warms_the_classifier_without_calling_the_llm_check():
 def test_the_server_reads_the_last_message_after_the_earlier_ones():
     srv, backend = serve()
     with srv:
-        body = {"model": "scripted", "messages": [
-            {"role": "user", "content": "I want to die."},
-            {"role": "assistant", "content": "I'm really glad you told me."},
-            {"role": "user", "content": "tonight."}]}
+        body = {
+            "model": "scripted",
+            "messages": [
+                {"role": "user", "content": "I want to die."},
+                {"role": "assistant", "content": "I'm really glad you told me."},
+                {"role": "user", "content": "tonight."},
+            ],
+        }
         r = httpx.post(srv.url + "/v1/chat/completions", json=body, timeout=10).json()
         user = r["warmline"]["safety"]["user"]
         assert r["warmline"]["crisis"] is True and user["risk"] == "imminent" and "context" in user["categories"]
@@ -413,8 +467,11 @@ def test_the_server_keeps_numpy_blas_to_one_thread_while_it_runs():
         srv, _ = serve()
         with srv:
             assert blas() == {1}
-            r = httpx.post(srv.url + "/v1/chat/completions", json={"model": "scripted", "messages": [
-                {"role": "user", "content": "I'm stressed."}]}, timeout=30)
+            r = httpx.post(
+                srv.url + "/v1/chat/completions",
+                json={"model": "scripted", "messages": [{"role": "user", "content": "I'm stressed."}]},
+                timeout=30,
+            )
             assert r.status_code == 200
         assert blas() == {2}  # given back on shutdown
     finally:

@@ -28,9 +28,19 @@ def browser_page(srv, enforce_csp: bool = False):
     from playwright.sync_api import sync_playwright
 
     with srv, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=path, headless=True, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync"])
+        browser = p.chromium.launch(
+            executable_path=path,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
         page = browser.new_page(locale="en-US", bypass_csp=not enforce_csp)
         page.goto(srv.url + "/")
         yield page
@@ -47,8 +57,10 @@ def test_chat_page_streams_and_opens_the_crisis_panel():
         assert not page.is_visible("#resources")
         page.fill("#input", "It's been a rough week at work.")
         page.click("#send")
-        page.wait_for_function(f"document.querySelectorAll('.assistant').length === 1 && "
-                               f"document.querySelector('.assistant').textContent === {reply!r}")
+        page.wait_for_function(
+            f"document.querySelectorAll('.assistant').length === 1 && "
+            f"document.querySelector('.assistant').textContent === {reply!r}"
+        )
         assert page.inner_text(".user") == "It's been a rough week at work."
         page.fill("#input", "I want to kill myself tonight.")
         page.click("#send")
@@ -78,8 +90,9 @@ def test_chat_page_with_elevated_reply_opens_the_panel_and_streams_the_reply_aft
 @pytest.mark.browser
 def test_chat_page_shows_the_explanation_apart_from_the_reply():
     reply = "You sound exhausted. What has the week been like?"
-    answer = json.dumps({"observation": "She sounds worn out.", "reasoning": "Reflect the tiredness first.",
-                         "reply": reply})
+    answer = json.dumps(
+        {"observation": "She sounds worn out.", "reasoning": "Reflect the tiredness first.", "reply": reply}
+    )
     srv, _ = serve(ScriptedBackend(default=answer), explain="prompt")
     with browser_page(srv) as page:
         page.wait_for_function("document.getElementById('notice').textContent.length > 0")

@@ -22,8 +22,10 @@ def test_nothing_is_stored_by_default(tmp_path, monkeypatch):
     app = create_app(ServeSettings(), backend=ScriptedBackend(default="ok"))
     assert app.state.store is None
     with Server(app) as srv:
-        httpx.post(srv.url + "/v1/chat/completions", json={"model": "scripted", "messages": [
-            {"role": "user", "content": "my number is 13812345678"}]})
+        httpx.post(
+            srv.url + "/v1/chat/completions",
+            json={"model": "scripted", "messages": [{"role": "user", "content": "my number is 13812345678"}]},
+        )
     assert list(tmp_path.iterdir()) == []
 
 
@@ -33,11 +35,16 @@ def test_store_when_on_redacts_and_keeps_conversations(tmp_path):
     with Server(app) as srv:
         h = {"X-Warmline-Conversation": "conv-1"}
         for text in ("call me at 13812345678 or ming@example.com", "I want to die"):
-            r = httpx.post(srv.url + "/v1/chat/completions", headers=h, json={"model": "scripted", "messages": [
-                {"role": "user", "content": text}]})
+            r = httpx.post(
+                srv.url + "/v1/chat/completions",
+                headers=h,
+                json={"model": "scripted", "messages": [{"role": "user", "content": text}]},
+            )
             assert r.headers["x-warmline-conversation"] == "conv-1"
-        raw = httpx.post(srv.url + "/v1/chat/completions", json={"model": "scripted", "stream": True, "messages": [
-            {"role": "user", "content": "hello"}]})
+        raw = httpx.post(
+            srv.url + "/v1/chat/completions",
+            json={"model": "scripted", "stream": True, "messages": [{"role": "user", "content": "hello"}]},
+        )
         other = raw.headers["x-warmline-conversation"]
     store = Store(db, retention_days=None)
     (conv,) = store.export("conv-1")

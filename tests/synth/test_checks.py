@@ -16,8 +16,10 @@ F = FilterConfig.load()
 
 
 def dialog(n: int, client="求助者", counselor="支持者") -> str:
-    return "\n".join(f"{client}：我第{i}次觉得很难受，说不清为什么。\n{counselor}：谢谢你告诉我第{i}次的感受，能多说一点吗？"
-                     for i in range(n))
+    return "\n".join(
+        f"{client}：我第{i}次觉得很难受，说不清为什么。\n{counselor}：谢谢你告诉我第{i}次的感受，能多说一点吗？"
+        for i in range(n)
+    )
 
 
 def reasons_for(text: str, tpl=SMILE, method="smile", lang="zh", filters=F):
@@ -37,16 +39,19 @@ def test_soulchat_parses_only_after_the_marker():
     assert reasons_for(text, SOUL, "soulchat") == ([], [])
 
 
-@pytest.mark.parametrize("text,reason", [
-    ("我不知道该说什么。", "no_dialogue"),
-    (dialog(6).replace("支持者：谢谢你告诉我第3次", "谢谢你告诉我第3次"), "missing_prefix"),
-    ("支持者：你好。\n" + dialog(6), "not_starting_with_client"),
-    (dialog(6) + "\n支持者：还有吗？", "roles_not_alternating"),
-    (dialog(3), "too_few_turns"),
-    (dialog(6).replace("说不清为什么", "说不清\\n为什么"), "escaped_newline"),
-    (dialog(6).replace("说不清为什么", "很长" * 200), "utterance_too_long"),
-    (dialog(6).replace("我第3次觉得", "我第2次觉得").replace("第3次的感受", "第2次的感受"), "repetitive"),
-])
+@pytest.mark.parametrize(
+    "text,reason",
+    [
+        ("我不知道该说什么。", "no_dialogue"),
+        (dialog(6).replace("支持者：谢谢你告诉我第3次", "谢谢你告诉我第3次"), "missing_prefix"),
+        ("支持者：你好。\n" + dialog(6), "not_starting_with_client"),
+        (dialog(6) + "\n支持者：还有吗？", "roles_not_alternating"),
+        (dialog(3), "too_few_turns"),
+        (dialog(6).replace("说不清为什么", "说不清\\n为什么"), "escaped_newline"),
+        (dialog(6).replace("说不清为什么", "很长" * 200), "utterance_too_long"),
+        (dialog(6).replace("我第3次觉得", "我第2次觉得").replace("第3次的感受", "第2次的感受"), "repetitive"),
+    ],
+)
 def test_rejection_reasons(text, reason):
     assert reason in reasons_for(text)[0]
 
@@ -67,7 +72,9 @@ def test_advice_dump_is_flagged_not_rejected():
     text = dialog(6).replace("谢谢你告诉我第4次的感受，能多说一点吗？", "建议如下：1. 早睡。2. 运动。3. 找朋友聊天。")
     reasons, flags = reasons_for(text)
     assert reasons == [] and flags == ["advice_dump@9"]
-    assert is_advice_dump("You could:\n1. rest\n2. talk to a friend") and not is_advice_dump("I hear you. 1 thing at a time.")
+    assert is_advice_dump("You could:\n1. rest\n2. talk to a friend") and not is_advice_dump(
+        "I hear you. 1 thing at a time."
+    )
 
 
 def test_safety_strings_flag_or_drop():
@@ -78,13 +85,23 @@ def test_safety_strings_flag_or_drop():
 
 
 def test_scrub_replaces_contact_details_and_names_consistently():
-    turns = [Turn("client", "我叫王小明，电话13812345678，邮箱 ming@example.com，QQ：12345678，微信：wxid_abcdef"),
-             Turn("counselor", "王小明你好，看看 https://example.com/help 吧，身份证110101199003071234 不要发给别人。"),
-             Turn("client", "My name is Daniel, call 555-123-4567.")]
+    turns = [
+        Turn("client", "我叫王小明，电话13812345678，邮箱 ming@example.com，QQ：12345678，微信：wxid_abcdef"),
+        Turn("counselor", "王小明你好，看看 https://example.com/help 吧，身份证110101199003071234 不要发给别人。"),
+        Turn("client", "My name is Daniel, call 555-123-4567."),
+    ]
     counts = scrub(turns, "zh")
     text = "\n".join(t.text for t in turns)
-    for secret in ("13812345678", "ming@example.com", "12345678", "wxid_abcdef", "example.com/help", "110101199003071234",
-                   "王小明", "555-123-4567"):
+    for secret in (
+        "13812345678",
+        "ming@example.com",
+        "12345678",
+        "wxid_abcdef",
+        "example.com/help",
+        "110101199003071234",
+        "王小明",
+        "555-123-4567",
+    ):
         assert secret not in text, secret
     assert turns[0].text.startswith("我叫小林") and turns[1].text.startswith("小林你好")
     assert counts["name"] == 2 and counts["phone"] == 2 and counts["email"] == 1

@@ -20,9 +20,20 @@ N = 60
 
 def test_sigkill_and_restart_leave_every_item_exactly_once(tmp_path):
     inp, out = tmp_path / "qa.jsonl", tmp_path / "out.jsonl"
-    write_jsonl([Dialogue(f"q{i}", "en", [Turn("client", f"Question {i}{' ALWAYS-BAD' if i % 10 == 7 else ''}: "
-                                                          "I feel stuck at work."),
-                                          Turn("counselor", f"Answer {i}: that sounds hard.")]) for i in range(N)], inp)
+    write_jsonl(
+        [
+            Dialogue(
+                f"q{i}",
+                "en",
+                [
+                    Turn("client", f"Question {i}{' ALWAYS-BAD' if i % 10 == 7 else ''}: I feel stuck at work."),
+                    Turn("counselor", f"Answer {i}: that sounds hard."),
+                ],
+            )
+            for i in range(N)
+        ],
+        inp,
+    )
     good = synth_reply(6)
     calls = {"n": 0}
     lock = threading.Lock()
@@ -39,9 +50,29 @@ def test_sigkill_and_restart_leave_every_item_exactly_once(tmp_path):
     with FakeOpenAI(reply=reply, delay=0.05) as server:
         faults = [Fault(429, {"Retry-After": "0.05"}), Fault(500), Fault(200, delay=2.0), Fault(503)] * 4
         server.fail(*faults)
-        cmd = [sys.executable, "-m", "warmline.cli.main", "synth", str(inp), str(out), "--method", "smile",
-               "--backend", "openai", "--base-url", server.base_url, "--model", "gpt-4o-mini", "--concurrency", "4",
-               "--max-retries", "2", "--timeout", "0.5", "--json"]
+        cmd = [
+            sys.executable,
+            "-m",
+            "warmline.cli.main",
+            "synth",
+            str(inp),
+            str(out),
+            "--method",
+            "smile",
+            "--backend",
+            "openai",
+            "--base-url",
+            server.base_url,
+            "--model",
+            "gpt-4o-mini",
+            "--concurrency",
+            "4",
+            "--max-retries",
+            "2",
+            "--timeout",
+            "0.5",
+            "--json",
+        ]
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
         deadline = time.time() + 60

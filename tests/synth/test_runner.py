@@ -15,9 +15,18 @@ GOOD = synth_reply(6)
 
 
 def qa_file(tmp_path, n=3, lang="en"):
-    ds = [Dialogue(f"q{i}", lang, [Turn("client", f"Question {i}: I can't sleep since my move."),
-                                   Turn("counselor", f"Answer {i}: moving is hard; routines help.")],
-                   provenance={"source": "test", "license": "CC0-1.0"}) for i in range(n)]
+    ds = [
+        Dialogue(
+            f"q{i}",
+            lang,
+            [
+                Turn("client", f"Question {i}: I can't sleep since my move."),
+                Turn("counselor", f"Answer {i}: moving is hard; routines help."),
+            ],
+            provenance={"source": "test", "license": "CC0-1.0"},
+        )
+        for i in range(n)
+    ]
     path = tmp_path / "qa.jsonl"
     write_jsonl(ds, path)
     return path
@@ -37,9 +46,18 @@ def test_accept_regenerate_reject_and_record_provenance(tmp_path):
     acc = list(read_jsonl(out))
     assert [d.meta["attempts"] for d in acc] == [1, 2]
     d = acc[0]
-    assert d.provenance == {"source": "test", "source_id": "q0", "license": "CC0-1.0", "generator": "scripted",
-                            "method": "smile", "prompt": "smile", "prompt_version": "1", "seed": d.provenance["seed"],
-                            "temperature": 1.0, "top_p": 1.0}
+    assert d.provenance == {
+        "source": "test",
+        "source_id": "q0",
+        "license": "CC0-1.0",
+        "generator": "scripted",
+        "method": "smile",
+        "prompt": "smile",
+        "prompt_version": "1",
+        "seed": d.provenance["seed"],
+        "temperature": 1.0,
+        "top_p": 1.0,
+    }
     assert d.meta["key"] == "q0|smile|1|0" and d.meta["source_qa"]["question"].startswith("Question 0")
     assert d.turns[0].role == "client" and len(d.turns) == 12 and d.lang == "en"
     (rej,) = lines(output_paths(out)["rejected"])
@@ -76,8 +94,22 @@ def test_partial_line_from_a_kill_is_cut_and_redone(tmp_path):
 
 def test_multi_turn_input_is_quarantined_for_rewrites_but_fine_for_standard(tmp_path):
     inp = tmp_path / "mixed.jsonl"
-    write_jsonl([Dialogue.from_dict({"id": "m", "lang": "zh", "turns": [
-        {"role": "client", "text": "一"}, {"role": "counselor", "text": "二"}, {"role": "client", "text": "三"}]})], inp)
+    write_jsonl(
+        [
+            Dialogue.from_dict(
+                {
+                    "id": "m",
+                    "lang": "zh",
+                    "turns": [
+                        {"role": "client", "text": "一"},
+                        {"role": "counselor", "text": "二"},
+                        {"role": "client", "text": "三"},
+                    ],
+                }
+            )
+        ],
+        inp,
+    )
     s = run(inp, tmp_path / "a.jsonl", ScriptedBackend(default=GOOD), SynthOptions(method="smile"))
     assert (s.input_bad, s.accepted) == (0 + 1, 0)
     (q,) = lines(tmp_path / "a.quarantine.jsonl")
@@ -95,7 +127,7 @@ def test_samples_topics_and_keys(tmp_path):
     assert [d.meta["key"] for d in out_dialogues] == [f"q{i}|standardT|1|{k}" for i in range(2) for k in range(3)]
     for d, call in zip(out_dialogues, b.calls):
         assert d.labels["topic"] in topics("zh")
-        assert f"围绕\"{d.labels['topic']}\"" in call["messages"][0]["content"]
+        assert f'围绕"{d.labels["topic"]}"' in call["messages"][0]["content"]
     assert all(d.provenance["prompt"] == "standardT" for d in out_dialogues)
 
 

@@ -29,10 +29,17 @@ def random_texts(n: int, seed: int = 0) -> list[str]:
     import jieba
 
     words = [w for w in jieba.lcut("".join(bundled_texts())) if all("\u4e00" <= c <= "\u9fd5" for c in w)]
-    alphabet = [chr(c) for c in range(32, 127)] + list("，。！？、；：“”‘’（）《》【】「」～·…—\u3000\n\tＡＢＣａｂｃ１２３😀éü㐀丽")
+    alphabet = [chr(c) for c in range(32, 127)] + list(
+        "，。！？、；：“”‘’（）《》【】「」～·…—\u3000\n\tＡＢＣａｂｃ１２３😀éü㐀丽"
+    )
     rng = random.Random(seed)
-    return ["".join(rng.choice(words) if rng.random() < 0.5 else "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 4)))
-                    for _ in range(rng.randint(1, 20))) for _ in range(n)]
+    return [
+        "".join(
+            rng.choice(words) if rng.random() < 0.5 else "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 4)))
+            for _ in range(rng.randint(1, 20))
+        )
+        for _ in range(n)
+    ]
 
 
 def test_jieba_words_are_jiebas_own():

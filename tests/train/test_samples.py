@@ -11,15 +11,7 @@ from typer.testing import CliRunner
 from warmline.cli.main import app
 from warmline.conversation import Dialogue, Turn, write_jsonl
 from warmline.replies import split_cot
-from warmline.train.samples import (
-    SYSTEM_PROMPT,
-    Sample,
-    assign_split,
-    render,
-    render_text,
-    split_dialogue,
-    truncate,
-)
+from warmline.train.samples import SYSTEM_PROMPT, Sample, assign_split, render, render_text, split_dialogue, truncate
 
 from ..conftest import FORMATS
 
@@ -53,8 +45,11 @@ def test_context_never_crosses_dialogues(tmp_path):
 
 
 def test_empty_history_dropped_unless_kept():
-    d = Dialogue("c", "en", [Turn("counselor", "Hi, what brings you here?"), Turn("client", "Stress."),
-                             Turn("counselor", "Tell me more.")])
+    d = Dialogue(
+        "c",
+        "en",
+        [Turn("counselor", "Hi, what brings you here?"), Turn("client", "Stress."), Turn("counselor", "Tell me more.")],
+    )
     assert [s.id for s in split_dialogue(d)] == ["c#2"]
     assert [s.id for s in split_dialogue(d, drop_empty_history=False)] == ["c#0", "c#2"]
 
@@ -62,8 +57,13 @@ def test_empty_history_dropped_unless_kept():
 def test_soulchat_text_form_zh_and_en():
     (s,) = split_dialogue(dlg("A", 1))
     assert render(s, "soulchat") == {"id": "A#1", "input": "用户：A客户0\n心理咨询师：", "target": "A咨询0"}
-    en = Sample("e", "e", "en", [Turn("client", "hi"), Turn("counselor", "hello"), Turn("client", "sad")],
-                Turn("counselor", "I hear you"))
+    en = Sample(
+        "e",
+        "e",
+        "en",
+        [Turn("client", "hi"), Turn("counselor", "hello"), Turn("client", "sad")],
+        Turn("counselor", "I hear you"),
+    )
     assert render_text(en.history, "en") == "User: hi\nCounselor: hello\nUser: sad\nCounselor:"
 
 
@@ -76,16 +76,27 @@ def test_openai_sharegpt_alpaca_forms():
     g = render(s, "sharegpt")
     assert [c["from"] for c in g["conversations"]] == ["human", "gpt", "human", "gpt"]
     a = render(s, "alpaca", system="sys")
-    assert a == {"instruction": "A客户1", "input": "", "output": "A咨询1", "system": "sys",
-                 "history": [["A客户0", "A咨询0"]]}
+    assert a == {
+        "instruction": "A客户1",
+        "input": "",
+        "output": "A咨询1",
+        "system": "sys",
+        "history": [["A客户0", "A咨询0"]],
+    }
 
 
 def test_cot_form_and_reply_extraction():
-    d = Dialogue("p", "en", [Turn("client", "I feel judged.", observation="Fear of judgement."),
-                             Turn("counselor", "By whom?", reasoning="Explore.", strategy=["Question"]),
-                             Turn("client", "Everyone.", observation="Generalises."),
-                             Turn("counselor", "Everyone at once?", reasoning="Challenge the generalisation.")],
-                 labels={"guide": "Find the hot thought.", "background": "Work stress."})
+    d = Dialogue(
+        "p",
+        "en",
+        [
+            Turn("client", "I feel judged.", observation="Fear of judgement."),
+            Turn("counselor", "By whom?", reasoning="Explore.", strategy=["Question"]),
+            Turn("client", "Everyone.", observation="Generalises."),
+            Turn("counselor", "Everyone at once?", reasoning="Challenge the generalisation."),
+        ],
+        labels={"guide": "Find the hot thought.", "background": "Work stress."},
+    )
     s = split_dialogue(d)[1]
     rec = render(s, "cot")
     assert rec["input"].startswith("[Guide]Find the hot thought.\n[Background]Work stress.\n[Dialogue]\n")
@@ -128,8 +139,10 @@ runner = CliRunner()
 def test_build_sft_cli_split_report_and_alpaca_info(tmp_path):
     src = tmp_path / "d.jsonl"
     write_jsonl([dlg(f"D{i}", 2, group=f"Q{i // 3}") for i in range(30)], src)
-    r = runner.invoke(app, ["build-sft", str(src), str(tmp_path / "sft.json"), "--format", "alpaca", "--split",
-                            "0.6,0.2,0.2", "--json"])
+    r = runner.invoke(
+        app,
+        ["build-sft", str(src), str(tmp_path / "sft.json"), "--format", "alpaca", "--split", "0.6,0.2,0.2", "--json"],
+    )
     assert r.exit_code == 0, r.output
     rep = json.loads(r.stdout.strip().splitlines()[-1])
     splits = rep["splits"]
@@ -149,8 +162,21 @@ def test_build_sft_cli_split_report_and_alpaca_info(tmp_path):
 
 @pytest.mark.slow
 def test_build_sft_with_the_embedded_tokenizer(tmp_path):
-    r = runner.invoke(app, ["build-sft", str(FORMATS / "smilechat"), str(tmp_path / "o.jsonl"), "--format", "soulchat",
-                            "--max-input-tokens", "30", "--max-target-tokens", "8", "--json"])
+    r = runner.invoke(
+        app,
+        [
+            "build-sft",
+            str(FORMATS / "smilechat"),
+            str(tmp_path / "o.jsonl"),
+            "--format",
+            "soulchat",
+            "--max-input-tokens",
+            "30",
+            "--max-target-tokens",
+            "8",
+            "--json",
+        ],
+    )
     assert r.exit_code == 0, r.output
     rows = [json.loads(x) for x in (tmp_path / "o.jsonl").read_text().splitlines()]
     assert rows and all(r["input"].endswith("心理咨询师：") for r in rows)

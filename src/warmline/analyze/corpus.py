@@ -56,10 +56,19 @@ class Corpus:
         remap = np.full(len(self.ids), -1, np.int64)
         remap[idx] = np.arange(len(idx))
         mask = keep[self.dlg] if len(self.dlg) else np.zeros(0, bool)
-        return Corpus(name or self.name, self.path, [self.ids[i] for i in idx], [self.langs[i] for i in idx],
-                      [self.topics[i] for i in idx], [self.sources[i] for i in idx],
-                      [t for t, m in zip(self.texts, mask) if m], self.roles[mask],
-                      remap[self.dlg[mask]].astype(np.int32), self.ann_sentences[mask], self.ann_chars[mask])
+        return Corpus(
+            name or self.name,
+            self.path,
+            [self.ids[i] for i in idx],
+            [self.langs[i] for i in idx],
+            [self.topics[i] for i in idx],
+            [self.sources[i] for i in idx],
+            [t for t, m in zip(self.texts, mask) if m],
+            self.roles[mask],
+            remap[self.dlg[mask]].astype(np.int32),
+            self.ann_sentences[mask],
+            self.ann_chars[mask],
+        )
 
     @classmethod
     def from_dialogues(cls, dialogues, name: str = "corpus", path: str = "") -> Corpus:
@@ -108,7 +117,8 @@ class Columns:
 
 def _sentence_annotated(d: Dialogue) -> bool:
     return d.provenance.get("source") == "smilechat" or any(
-        t.meta and ("sentence_ends" in t.meta or "sentences" in t.meta) for t in d.turns)
+        t.meta and ("sentence_ends" in t.meta or "sentences" in t.meta) for t in d.turns
+    )
 
 
 def annotated_sentences(t) -> tuple[int, int]:
@@ -125,8 +135,13 @@ def annotated_sentences(t) -> tuple[int, int]:
     return 1, len(t.text)
 
 
-def load(path: str | Path, fmt: str | None = None, name: str | None = None, quarantine: Path | None = None,
-         lang: str | None = None) -> Corpus:
+def load(
+    path: str | Path,
+    fmt: str | None = None,
+    name: str | None = None,
+    quarantine: Path | None = None,
+    lang: str | None = None,
+) -> Corpus:
     """Read any supported input into a Corpus. Bad records go to `quarantine` (a JSONL file, written only
     when there is one) and are counted."""
     path = Path(path)

@@ -24,10 +24,10 @@ def shingles(text: str, lang: str, n: int | None = None) -> set[str]:
     if lang == "zh":
         chars = norm.replace(" ", "")
         n = n or 5
-        return {chars[i:i + n] for i in range(max(1, len(chars) - n + 1))} if chars else set()
+        return {chars[i : i + n] for i in range(max(1, len(chars) - n + 1))} if chars else set()
     words = norm.split()
     n = n or 3
-    return {" ".join(words[i:i + n]) for i in range(max(1, len(words) - n + 1))} if words else set()
+    return {" ".join(words[i : i + n]) for i in range(max(1, len(words) - n + 1))} if words else set()
 
 
 @dataclass
@@ -37,10 +37,13 @@ class DedupResult:
     threshold: float = 0.8
 
     def summary(self) -> dict:
-        return {"exact_groups": len(self.exact_groups),
-                "exact_duplicates": sum(len(g) - 1 for g in self.exact_groups),
-                "near_pairs": len(self.near_pairs), "threshold": self.threshold,
-                "examples": {"exact": self.exact_groups[:20], "near": self.near_pairs[:20]}}
+        return {
+            "exact_groups": len(self.exact_groups),
+            "exact_duplicates": sum(len(g) - 1 for g in self.exact_groups),
+            "near_pairs": len(self.near_pairs),
+            "threshold": self.threshold,
+            "examples": {"exact": self.exact_groups[:20], "near": self.near_pairs[:20]},
+        }
 
 
 def find_duplicates(c: Corpus, threshold: float = 0.8, num_perm: int = 128, progress=None) -> DedupResult:
@@ -86,15 +89,20 @@ class Contamination:
     checked: int
 
     def summary(self) -> dict:
-        return {"n": self.n, "threshold": self.threshold, "checked": self.checked,
-                "contaminated": len(self.items), "share": len(self.items) / self.checked if self.checked else 0.0,
-                "items": self.items}
+        return {
+            "n": self.n,
+            "threshold": self.threshold,
+            "checked": self.checked,
+            "contaminated": len(self.items),
+            "share": len(self.items) / self.checked if self.checked else 0.0,
+            "items": self.items,
+        }
 
 
 def _grams(text: str, lang: str, n: int) -> list[str]:
     norm = normalize(text)
     toks = list(norm.replace(" ", "")) if lang == "zh" else norm.split()
-    return [("".join if lang == "zh" else " ".join)(toks[i:i + n]) for i in range(len(toks) - n + 1)]
+    return [("".join if lang == "zh" else " ".join)(toks[i : i + n]) for i in range(len(toks) - n + 1)]
 
 
 def contamination(train: Corpus, test: Corpus, n: int = 13, threshold: float = 0.5, progress=None) -> Contamination:

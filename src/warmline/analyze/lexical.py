@@ -41,12 +41,12 @@ class UtteranceCounts:
     sentences: np.ndarray
 
 
-
 def utterance_counts(texts: list[str], zh: np.ndarray) -> UtteranceCounts:
     """Counts for every utterance, a cache-sized piece of the corpus at a time."""
     parts = [_counts(texts[lo:hi]) for lo, hi in chunks(texts)]
-    chars, words, sentences = (np.concatenate([p[k] for p in parts]) if parts else np.zeros(0, np.int64)
-                               for k in range(3))
+    chars, words, sentences = (
+        np.concatenate([p[k] for p in parts]) if parts else np.zeros(0, np.int64) for k in range(3)
+    )
     return UtteranceCounts(np.where(zh, chars, words), chars, words, sentences)
 
 
@@ -93,16 +93,19 @@ class StatsTable:
 
     def rows(self) -> list[tuple[str, str]]:
         u = self.unit
-        return [("dialogues", f"{self.dialogues:,}"), ("utterances", f"{self.utterances:,}"),
-                ("client utterances", f"{self.client_utterances:,}"),
-                ("counselor utterances", f"{self.counselor_utterances:,}"),
-                ("turns per dialogue", f"{self.turns_per_dialogue:.2f}"),
-                ("utterances per dialogue", f"{self.utterances_per_dialogue:.2f}"),
-                (f"length per utterance ({u})", f"{self.length_per_utterance:.2f}"),
-                (f"client length per utterance ({u})", f"{self.client_length_per_utterance:.2f}"),
-                (f"counselor length per utterance ({u})", f"{self.counselor_length_per_utterance:.2f}"),
-                ("sentences per utterance", f"{self.sentences_per_utterance:.2f}"),
-                (f"length per sentence ({u})", f"{self.length_per_sentence:.2f}")]
+        return [
+            ("dialogues", f"{self.dialogues:,}"),
+            ("utterances", f"{self.utterances:,}"),
+            ("client utterances", f"{self.client_utterances:,}"),
+            ("counselor utterances", f"{self.counselor_utterances:,}"),
+            ("turns per dialogue", f"{self.turns_per_dialogue:.2f}"),
+            ("utterances per dialogue", f"{self.utterances_per_dialogue:.2f}"),
+            (f"length per utterance ({u})", f"{self.length_per_utterance:.2f}"),
+            (f"client length per utterance ({u})", f"{self.client_length_per_utterance:.2f}"),
+            (f"counselor length per utterance ({u})", f"{self.counselor_length_per_utterance:.2f}"),
+            ("sentences per utterance", f"{self.sentences_per_utterance:.2f}"),
+            (f"length per sentence ({u})", f"{self.length_per_sentence:.2f}"),
+        ]
 
 
 def unit_name(langs: list[str]) -> str:
@@ -141,14 +144,19 @@ def stats_table(c: Corpus, counts: UtteranceCounts | None = None) -> StatsTable:
     client, counselor = roles == 0, roles == 1
     n_dlg = len(c.ids)
     return StatsTable(
-        dialogues=n_dlg, utterances=int(len(roles)), client_utterances=int(client.sum()),
+        dialogues=n_dlg,
+        utterances=int(len(roles)),
+        client_utterances=int(client.sum()),
         counselor_utterances=int(counselor.sum()),
-        turns_per_dialogue=_mean(turns(c).sum(), n_dlg), utterances_per_dialogue=_mean(len(roles), n_dlg),
+        turns_per_dialogue=_mean(turns(c).sum(), n_dlg),
+        utterances_per_dialogue=_mean(len(roles), n_dlg),
         length_per_utterance=_mean(length.sum(), len(roles)),
         client_length_per_utterance=_mean(length[client].sum(), int(client.sum())),
         counselor_length_per_utterance=_mean(length[counselor].sum(), int(counselor.sum())),
         sentences_per_utterance=_mean(sents.sum(), len(roles)),
-        length_per_sentence=_mean(length.sum(), int(sents.sum())), unit=unit_name(c.langs))
+        length_per_sentence=_mean(length.sum(), int(sents.sum())),
+        unit=unit_name(c.langs),
+    )
 
 
 # -- Distinct-n (Distinct-n of token ids is warmline.text.ngrams; characters of a whole corpus here) ------
@@ -181,13 +189,13 @@ def _packed_unique(ids: np.ndarray, seg: np.ndarray, max_n: int) -> list[tuple[n
         if m <= 0:
             out.append((np.zeros(0, np.int64), 0))
             continue
-        valid = seg[:m] == seg[n - 1:]
+        valid = seg[:m] == seg[n - 1 :]
         total = int(np.count_nonzero(valid))
         if n == 1:
             out.append((inv, total))
             continue
         if packed is None and space * vocab <= min(DENSE_KEYS, 8 * m):
-            local = prev[:m] * np.int32(vocab) + d[n - 1:]
+            local = prev[:m] * np.int32(vocab) + d[n - 1 :]
             mark = np.zeros(space * vocab, bool)
             mark[local[valid]] = True
             u = np.flatnonzero(mark)
@@ -199,18 +207,19 @@ def _packed_unique(ids: np.ndarray, seg: np.ndarray, max_n: int) -> list[tuple[n
             continue
         if packed is None and n == max_n and space * vocab < 1 << 31:
             # the last n, while its keys fit in 32 bits: sort those (faster), then unpack the distinct ones
-            u = sorted_unique((prev[:m] * np.int32(vocab) + d[n - 1:])[valid])
+            u = sorted_unique((prev[:m] * np.int32(vocab) + d[n - 1 :])[valid])
             out.append(((glob[u // vocab] << _BITS) | inv[u % vocab], total))  # ascending, as u is
             continue
         if packed is None:
             packed = glob[prev[:m]]
-        packed = (packed[:m] << _BITS) | inv[d[n - 1:]]
+        packed = (packed[:m] << _BITS) | inv[d[n - 1 :]]
         out.append((sorted_unique(packed[valid]), total))
     return out
 
 
-def corpus_distinct(c: Corpus, tokenize: str = "char", roles: tuple[int, ...] = (0, 1), max_n: int = 3,
-                    per_response: bool = False) -> DistinctResult:
+def corpus_distinct(
+    c: Corpus, tokenize: str = "char", roles: tuple[int, ...] = (0, 1), max_n: int = 3, per_response: bool = False
+) -> DistinctResult:
     """Distinct-n over a corpus's utterances by the given role codes (default client and counselor)."""
     select = np.isin(c.roles, roles)
     if tokenize != "char" or per_response or max_n > 3:

@@ -36,14 +36,19 @@ def stats_loop(dialogues: list[Dialogue]) -> dict:
                 counselor_len += n
         turns += max(runs.values())
     nd = len(dialogues)
-    return {"dialogues": nd, "utterances": n_utt, "client_utterances": n_client,
-            "counselor_utterances": n_counselor, "turns_per_dialogue": turns / nd if nd else 0.0,
-            "utterances_per_dialogue": n_utt / nd if nd else 0.0,
-            "length_per_utterance": length / n_utt if n_utt else 0.0,
-            "client_length_per_utterance": client_len / n_client if n_client else 0.0,
-            "counselor_length_per_utterance": counselor_len / n_counselor if n_counselor else 0.0,
-            "sentences_per_utterance": sentences / n_utt if n_utt else 0.0,
-            "length_per_sentence": length / sentences if sentences else 0.0}
+    return {
+        "dialogues": nd,
+        "utterances": n_utt,
+        "client_utterances": n_client,
+        "counselor_utterances": n_counselor,
+        "turns_per_dialogue": turns / nd if nd else 0.0,
+        "utterances_per_dialogue": n_utt / nd if nd else 0.0,
+        "length_per_utterance": length / n_utt if n_utt else 0.0,
+        "client_length_per_utterance": client_len / n_client if n_client else 0.0,
+        "counselor_length_per_utterance": counselor_len / n_counselor if n_counselor else 0.0,
+        "sentences_per_utterance": sentences / n_utt if n_utt else 0.0,
+        "length_per_sentence": length / sentences if sentences else 0.0,
+    }
 
 
 def distinct_loop(texts: list[str], max_n: int = 3) -> list[tuple[int, int]]:
@@ -55,7 +60,7 @@ def distinct_loop(texts: list[str], max_n: int = 3) -> list[tuple[int, int]]:
         for text in texts:
             toks = [ch for ch in text if not ch.isspace()]
             for i in range(len(toks) - n + 1):
-                seen.add(tuple(toks[i:i + n]))
+                seen.add(tuple(toks[i : i + n]))
                 total += 1
         out.append((len(seen), total))
     return out

@@ -72,15 +72,24 @@ def _tokenizer_for(c: Corpus, requested: str) -> str:
 
 def _distinct(c: Corpus, tok: str) -> dict:
     d = lexical.corpus_distinct(c, tok)
-    return {f"distinct-{n}": {"unique": u, "total": t, "distinct": round(r, 6)}
-            for n, (u, t, r) in enumerate(zip(d.unique, d.total, d.corpus), 1)}
+    return {
+        f"distinct-{n}": {"unique": u, "total": t, "distinct": round(r, 6)}
+        for n, (u, t, r) in enumerate(zip(d.unique, d.total, d.corpus), 1)
+    }
 
 
 def analyse(c: Corpus, opts: Options, embedder=None, progress: Callable[[str], None] = lambda m: None) -> CorpusReport:
     progress(f"{c.name}: statistics and Distinct-n")
     tok = _tokenizer_for(c, opts.tokenize)
-    rep = CorpusReport(c.name, c.path, {k: v for k, v in dataclasses.asdict(lexical.stats_table(c)).items()},
-                       _distinct(c, tok), tok, quarantined=c.quarantined, quarantine_file=c.quarantine_file)
+    rep = CorpusReport(
+        c.name,
+        c.path,
+        {k: v for k, v in dataclasses.asdict(lexical.stats_table(c)).items()},
+        _distinct(c, tok),
+        tok,
+        quarantined=c.quarantined,
+        quarantine_file=c.quarantine_file,
+    )
     sent = sentence_table(c)
     rep.sentence_table = sent.to_dict() if sent else None
     progress(f"{c.name}: frequent counselor words")
@@ -100,23 +109,38 @@ def analyse(c: Corpus, opts: Options, embedder=None, progress: Callable[[str], N
     if opts.topics and opts.backend is not None:
         tax = topics_mod.load_taxonomy(opts.topics)
         out = (opts.out_dir or Path(".")) / f"{_slug(c.name)}.topics.{tax.name}.jsonl"
-        progress(f"{c.name}: topics ({tax.name}, {len(tax.topics)} topics) with {opts.backend.model_id}; labels in {out}")
+        progress(
+            f"{c.name}: topics ({tax.name}, {len(tax.topics)} topics) with {opts.backend.model_id}; labels in {out}"
+        )
         from ..backends.base import run_closing
 
         with _bar(opts, len(c), f"{c.name}: topics") as tick:
-            res = run_closing(topics_mod.label_topics(c, opts.backend, tax, out, concurrency=opts.concurrency,
-                                                      progress=tick), opts.backend)
+            res = run_closing(
+                topics_mod.label_topics(c, opts.backend, tax, out, concurrency=opts.concurrency, progress=tick),
+                opts.backend,
+            )
         topic_labels = [res.labels.get(i, []) for i in c.ids]
         counts = topics_mod.distribution(topic_labels)
-        rep.topics = {"taxonomy": tax.name, "labelled": len(res.labels), "failed": len(res.failed),
-                      "resumed": res.resumed, "judge_calls": res.stats.calls, "retries": res.stats.retries,
-                      "entropy_bits": topics_mod.entropy_bits(counts),
-                      "max_entropy_bits": float(np.log2(len(tax.topics))),
-                      "distribution": dict(counts.most_common()), "labels_file": str(out)}
+        rep.topics = {
+            "taxonomy": tax.name,
+            "labelled": len(res.labels),
+            "failed": len(res.failed),
+            "resumed": res.resumed,
+            "judge_calls": res.stats.calls,
+            "retries": res.stats.retries,
+            "entropy_bits": topics_mod.entropy_bits(counts),
+            "max_entropy_bits": float(np.log2(len(tax.topics))),
+            "distribution": dict(counts.most_common()),
+            "labels_file": str(out),
+        }
     elif any(topic_labels):
         counts = topics_mod.distribution(topic_labels)
-        rep.topics = {"taxonomy": "from the data", "labelled": sum(1 for t in topic_labels if t),
-                      "entropy_bits": topics_mod.entropy_bits(counts), "distribution": dict(counts.most_common())}
+        rep.topics = {
+            "taxonomy": "from the data",
+            "labelled": sum(1 for t in topic_labels if t),
+            "entropy_bits": topics_mod.entropy_bits(counts),
+            "distribution": dict(counts.most_common()),
+        }
     if opts.per_topic and any(topic_labels):
         for t in sorted({x for ts in topic_labels for x in ts}):
             keep = np.array([t in ts for ts in topic_labels])
@@ -128,8 +152,10 @@ def analyse(c: Corpus, opts: Options, embedder=None, progress: Callable[[str], N
     if opts.against is not None:
         progress(f"{c.name}: contamination against {opts.against.name} ({opts.ngram}-grams)")
         with _bar(opts, len(opts.against), f"{c.name}: index {opts.against.name}") as tick:
-            rep.contamination = {"against": opts.against.name,
-                                 **dedup.contamination(opts.against, c, opts.ngram, progress=tick).summary()}
+            rep.contamination = {
+                "against": opts.against.name,
+                **dedup.contamination(opts.against, c, opts.ngram, progress=tick).summary(),
+            }
     return rep
 
 
@@ -195,17 +221,26 @@ def table_rows(reports: list[CorpusReport]) -> list[list[str]]:
     rows.append(["length unit"] + [r.table["unit"] for r in reports])
     rows.append(["Distinct tokenizer"] + [r.tokenizer for r in reports])
     for n in (1, 2, 3):
-        rows.append([f"Distinct-{n} (unique / total)"] + [
-            f"{r.distinct[f'distinct-{n}']['distinct']:.4f} ({r.distinct[f'distinct-{n}']['unique']:,} / "
-            f"{r.distinct[f'distinct-{n}']['total']:,})" for r in reports])
+        rows.append(
+            [f"Distinct-{n} (unique / total)"]
+            + [
+                f"{r.distinct[f'distinct-{n}']['distinct']:.4f} ({r.distinct[f'distinct-{n}']['unique']:,} / "
+                f"{r.distinct[f'distinct-{n}']['total']:,})"
+                for r in reports
+            ]
+        )
+
     def optional(label: str, key: str, fmt: Callable[[dict], str]) -> None:
         """A row for an analysis that ran on at least one corpus; "-" where it did not run."""
         if any(getattr(r, key) for r in reports):
             rows.append([label] + [fmt(getattr(r, key)) if getattr(r, key) else "-" for r in reports])
 
-    optional("pairwise cosine median [q1, q3]", "semantic", lambda x: f"{x['median']:.3f} [{x['q1']:.3f}, {x['q3']:.3f}]")
-    optional("fidelity: attract / repel mean", "fidelity",
-             lambda x: f"{x['attract']['mean']:.3f} / {x['repel']['mean']:.3f}")
+    optional(
+        "pairwise cosine median [q1, q3]", "semantic", lambda x: f"{x['median']:.3f} [{x['q1']:.3f}, {x['q3']:.3f}]"
+    )
+    optional(
+        "fidelity: attract / repel mean", "fidelity", lambda x: f"{x['attract']['mean']:.3f} / {x['repel']['mean']:.3f}"
+    )
     optional("rewrites below mean - 3 sigma", "fidelity", lambda x: str(len(x["below_boundary"])))
     optional("topic entropy (bits)", "topics", lambda x: f"{x['entropy_bits']:.3f}")
     optional("exact duplicates / near pairs", "duplicates", lambda x: f"{x['exact_duplicates']} / {x['near_pairs']}")
@@ -282,8 +317,12 @@ def plots(reports: list[CorpusReport], out_dir: Path) -> dict[str, Path]:
     fig, ax = plt.subplots(figsize=(6, 3.2), dpi=110)
     width = 0.8 / len(reports)
     for i, r in enumerate(reports):
-        ax.bar(np.arange(3) + i * width, [r.distinct[f"distinct-{n}"]["distinct"] for n in (1, 2, 3)], width,
-               label=f"{r.name} ({r.tokenizer})")
+        ax.bar(
+            np.arange(3) + i * width,
+            [r.distinct[f"distinct-{n}"]["distinct"] for n in (1, 2, 3)],
+            width,
+            label=f"{r.name} ({r.tokenizer})",
+        )
     ax.set_xticks(np.arange(3) + width * (len(reports) - 1) / 2, ["Distinct-1", "Distinct-2", "Distinct-3"])
     ax.set_ylabel("unique / total n-grams")
     ax.legend(fontsize=7)
@@ -335,28 +374,46 @@ def write_html(reports: list[CorpusReport], path: Path, images: dict[str, Path])
 
     head = ["statistic"] + [r.name for r in reports]
     rows = "".join("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in row) + "</tr>" for row in table_rows(reports))
-    parts = ["<!doctype html><html><head><meta charset='utf-8'><title>warmline stats</title>"
-             "<style>body{font-family:sans-serif;max-width:1000px;margin:2em auto;color:#222}"
-             "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}"
-             "td:first-child{text-align:left}img{max-width:100%;margin:1em 0}</style></head><body>",
-             "<h1>Corpus statistics</h1>", "<table><tr>" + "".join(f"<th>{esc(h)}</th>" for h in head) + "</tr>",
-             rows, "</table>"]
+    parts = [
+        "<!doctype html><html><head><meta charset='utf-8'><title>warmline stats</title>"
+        "<style>body{font-family:sans-serif;max-width:1000px;margin:2em auto;color:#222}"
+        "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}"
+        "td:first-child{text-align:left}img{max-width:100%;margin:1em 0}</style></head><body>",
+        "<h1>Corpus statistics</h1>",
+        "<table><tr>" + "".join(f"<th>{esc(h)}</th>" for h in head) + "</tr>",
+        rows,
+        "</table>",
+    ]
     for name, p in images.items():
         b64 = base64.b64encode(p.read_bytes()).decode()
         parts.append(f"<h3>{esc(name)}</h3><img alt='{esc(name)}' src='data:image/png;base64,{b64}'>")
     for r in reports:
         if r.fidelity and r.fidelity["below_boundary"]:
-            parts.append(f"<h3>{esc(r.name)}: rewrites below the fidelity boundary</h3><ul>" + "".join(
-                f"<li>{esc(b['id'])}: {b['cosine']:.3f}</li>" for b in r.fidelity["below_boundary"][:50]) + "</ul>")
+            parts.append(
+                f"<h3>{esc(r.name)}: rewrites below the fidelity boundary</h3><ul>"
+                + "".join(f"<li>{esc(b['id'])}: {b['cosine']:.3f}</li>" for b in r.fidelity["below_boundary"][:50])
+                + "</ul>"
+            )
         if r.duplicates and (r.duplicates["examples"]["exact"] or r.duplicates["examples"]["near"]):
-            parts.append(f"<h3>{esc(r.name)}: duplicates</h3><ul>" + "".join(
-                f"<li>exact: {esc(', '.join(g))}</li>" for g in r.duplicates["examples"]["exact"]) + "".join(
-                f"<li>near: {esc(p['a'])} ~ {esc(p['b'])} (Jaccard {p['jaccard']})</li>"
-                for p in r.duplicates["examples"]["near"]) + "</ul>")
+            parts.append(
+                f"<h3>{esc(r.name)}: duplicates</h3><ul>"
+                + "".join(f"<li>exact: {esc(', '.join(g))}</li>" for g in r.duplicates["examples"]["exact"])
+                + "".join(
+                    f"<li>near: {esc(p['a'])} ~ {esc(p['b'])} (Jaccard {p['jaccard']})</li>"
+                    for p in r.duplicates["examples"]["near"]
+                )
+                + "</ul>"
+            )
         if r.contamination and r.contamination["items"]:
-            parts.append(f"<h3>{esc(r.name)}: items overlapping {esc(r.contamination['against'])}</h3><ul>" + "".join(
-                f"<li>{esc(i['id'])} ({i['overlap']:.0%} of {r.contamination['n']}-grams; most with "
-                f"{esc(i['train_id'])})</li>" for i in r.contamination["items"][:100]) + "</ul>")
+            parts.append(
+                f"<h3>{esc(r.name)}: items overlapping {esc(r.contamination['against'])}</h3><ul>"
+                + "".join(
+                    f"<li>{esc(i['id'])} ({i['overlap']:.0%} of {r.contamination['n']}-grams; most with "
+                    f"{esc(i['train_id'])})</li>"
+                    for i in r.contamination["items"][:100]
+                )
+                + "</ul>"
+            )
         for note in r.plots.get("notes", []):
             parts.append(f"<p><em>{esc(r.name)}: {esc(note)}</em></p>")
     parts.append("</body></html>")
@@ -369,8 +426,18 @@ def sentence_reports(corpora: list[Corpus]) -> list[CorpusReport]:
     out = []
     for c in corpora:
         t = sentence_table(c)
-        out.append(CorpusReport(c.name, c.path, {}, {}, "", sentence_table=t.to_dict() if t else None,
-                                quarantined=c.quarantined, quarantine_file=c.quarantine_file))
+        out.append(
+            CorpusReport(
+                c.name,
+                c.path,
+                {},
+                {},
+                "",
+                sentence_table=t.to_dict() if t else None,
+                quarantined=c.quarantined,
+                quarantine_file=c.quarantine_file,
+            )
+        )
     return out
 
 
@@ -379,14 +446,28 @@ def sentence_markdown(reports: list[CorpusReport]) -> str:
     return "\n".join(_md_table(head, sentence_rows(reports))) + "\n"
 
 
-def write_all(reports: list[CorpusReport], json_out: Path | None = None, html_out: Path | None = None,
-              csv_out: Path | None = None, md_out: Path | None = None, only_sentences: bool = False) -> dict[str, Path]:
+def write_all(
+    reports: list[CorpusReport],
+    json_out: Path | None = None,
+    html_out: Path | None = None,
+    csv_out: Path | None = None,
+    md_out: Path | None = None,
+    only_sentences: bool = False,
+) -> dict[str, Path]:
     """Write the outputs asked for; `only_sentences`: reports from `sentence_reports` (JSON and Markdown)."""
     written: dict[str, Path] = {}
     if json_out:
         json_out.parent.mkdir(parents=True, exist_ok=True)
-        data = ({"corpora": [{"name": r.name, "path": r.path, "sentence_table": r.sentence_table,
-                              "quarantined": r.quarantined} for r in reports]} if only_sentences else to_json(reports))
+        data = (
+            {
+                "corpora": [
+                    {"name": r.name, "path": r.path, "sentence_table": r.sentence_table, "quarantined": r.quarantined}
+                    for r in reports
+                ]
+            }
+            if only_sentences
+            else to_json(reports)
+        )
         json_out.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
         written["json"] = json_out
     if only_sentences:

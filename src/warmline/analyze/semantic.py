@@ -26,8 +26,13 @@ def _normalize(v: np.ndarray) -> np.ndarray:
     return v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-12)
 
 
-def make_embedder(spec: str = "use", base_url: str | None = None, api_key_env: str = "OPENAI_API_KEY",
-                  batch_size: int = 32, progress: Callable[[int], None] | None = None) -> tuple[Embedder, str]:
+def make_embedder(
+    spec: str = "use",
+    base_url: str | None = None,
+    api_key_env: str = "OPENAI_API_KEY",
+    batch_size: int = 32,
+    progress: Callable[[int], None] | None = None,
+) -> tuple[Embedder, str]:
     """(embed function returning unit vectors, a name for signatures)."""
     spec = str(spec)
     if spec == "use":
@@ -36,9 +41,9 @@ def make_embedder(spec: str = "use", base_url: str | None = None, api_key_env: s
         def embed(texts: list[str]) -> np.ndarray:
             out = []
             for i in range(0, len(texts), batch_size):
-                out.append(encode(texts[i:i + batch_size]))
+                out.append(encode(texts[i : i + batch_size]))
                 if progress:
-                    progress(len(texts[i:i + batch_size]))
+                    progress(len(texts[i : i + batch_size]))
             return np.concatenate(out) if out else np.zeros((0, 512), np.float32)
 
         return embed, NAME
@@ -54,7 +59,7 @@ def make_embedder(spec: str = "use", base_url: str | None = None, api_key_env: s
             out = []
             with httpx.Client(base_url=base_url.rstrip("/"), headers=headers, timeout=120) as client:
                 for i in range(0, len(texts), batch_size):
-                    r = client.post("/embeddings", json={"model": model_name, "input": texts[i:i + batch_size]})
+                    r = client.post("/embeddings", json={"model": model_name, "input": texts[i : i + batch_size]})
                     if r.status_code != 200:
                         raise ValueError(f"{base_url}/embeddings answered {r.status_code}: {r.text[:200]}")
                     data = sorted(r.json()["data"], key=lambda x: x["index"])
@@ -90,13 +95,13 @@ def make_embedder(spec: str = "use", base_url: str | None = None, api_key_env: s
     def embed(texts: list[str]) -> np.ndarray:
         out = []
         for i in range(0, len(texts), batch_size):
-            enc = tok(texts[i:i + batch_size], padding=True, truncation=True, max_length=256, return_tensors="pt")
+            enc = tok(texts[i : i + batch_size], padding=True, truncation=True, max_length=256, return_tensors="pt")
             with torch.no_grad():
                 h = model(**enc).last_hidden_state
             m = enc["attention_mask"].unsqueeze(-1).to(h.dtype)
             out.append(((h * m).sum(1) / m.sum(1).clamp(min=1)).numpy())
             if progress:
-                progress(len(texts[i:i + batch_size]))
+                progress(len(texts[i : i + batch_size]))
         return _normalize(np.concatenate(out) if out else np.zeros((0, 1)))
 
     return embed, f"mean-pooled:{path.name if path.name != 'model' else path.parent.name}"
@@ -141,8 +146,9 @@ def dialogue_texts(c: Corpus, idx: np.ndarray, max_chars: int) -> list[str]:
     return [c.dialogue_text(int(i), max_chars) for i in idx]
 
 
-def semantic_diversity(c: Corpus, embed: Embedder, sample: int = 200, max_chars: int = 600,
-                       seed: int = 0) -> tuple[Distribution, int]:
+def semantic_diversity(
+    c: Corpus, embed: Embedder, sample: int = 200, max_chars: int = 600, seed: int = 0
+) -> tuple[Distribution, int]:
     """Pairwise cosine between dialogues (their first `max_chars` characters), over at most `sample`
     dialogues drawn at random (seeded). Lower similarity means a more diverse corpus."""
     idx = sample_indices(len(c), sample, seed)
@@ -163,16 +169,22 @@ class Fidelity:
     repel_above_boundary: float  # share of unrelated pairs at or above the boundary (overlap)
 
     def summary(self) -> dict:
-        return {"attract": self.attract.summary(), "repel": self.repel.summary(), "boundary": self.boundary,
-                "below_boundary": self.below, "repel_above_boundary": self.repel_above_boundary}
+        return {
+            "attract": self.attract.summary(),
+            "repel": self.repel.summary(),
+            "boundary": self.boundary,
+            "below_boundary": self.below,
+            "repel_above_boundary": self.repel_above_boundary,
+        }
 
 
 def source_text(src: dict) -> str:
     return f"{src.get('question', '')}\n{src.get('answer', '')}".strip()
 
 
-def fidelity(c: Corpus, embed: Embedder, max_chars: int = 600, seed: int = 0,
-             sources: dict[str, str] | None = None) -> Fidelity | None:
+def fidelity(
+    c: Corpus, embed: Embedder, max_chars: int = 600, seed: int = 0, sources: dict[str, str] | None = None
+) -> Fidelity | None:
     """Needs each rewrite's source: `meta.source_qa` (written by `warmline synth`), or `sources`
     mapping dialogue id to source text. None when fewer than 2 rewrites have one."""
     pairs = []
@@ -195,5 +207,4 @@ def fidelity(c: Corpus, embed: Embedder, max_chars: int = 600, seed: int = 0,
     a, r = Distribution.of(attract), Distribution.of(repel)
     boundary = a.mean - 3 * a.std
     below = [{"id": c.ids[int(i)], "cosine": float(s)} for i, s in zip(idx, attract) if s < boundary]
-    return Fidelity(a, r, float(boundary), sorted(below, key=lambda x: x["cosine"]),
-                    float(np.mean(repel >= boundary)))
+    return Fidelity(a, r, float(boundary), sorted(below, key=lambda x: x["cosine"]), float(np.mean(repel >= boundary)))

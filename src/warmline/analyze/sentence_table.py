@@ -41,16 +41,36 @@ class SentenceTable:
             ("help-seeker utterances", f"{self.client_utterances:,}", f"{s}s in client turns"),
             ("supporter utterances", f"{self.counselor_utterances:,}", f"{s}s in counselor turns"),
             ("utterances per dialogue", f"{self.utterances_per_dialogue:.1f}", f"{s}s / dialogues"),
-            ("help-seeker utterances per dialogue", f"{self.client_utterances_per_dialogue:.1f}",
-             f"client {s}s / dialogues"),
-            ("supporter utterances per dialogue", f"{self.counselor_utterances_per_dialogue:.1f}",
-             f"counselor {s}s / dialogues"),
-            ("characters per utterance", f"{self.chars_per_utterance:.1f}",
-             f"characters of the {s}s (every character, punctuation and spaces included) / {s}s"),
-            ("help-seeker characters per utterance", f"{self.client_chars_per_utterance:.1f}", "the same, client turns"),
-            ("supporter characters per utterance", f"{self.counselor_chars_per_utterance:.1f}", "the same, counselor turns"),
-            ("turns per dialogue", f"{self.turns_per_dialogue:.1f}",
-             "exchanges: per dialogue the larger of its client runs and counselor runs, averaged"),
+            (
+                "help-seeker utterances per dialogue",
+                f"{self.client_utterances_per_dialogue:.1f}",
+                f"client {s}s / dialogues",
+            ),
+            (
+                "supporter utterances per dialogue",
+                f"{self.counselor_utterances_per_dialogue:.1f}",
+                f"counselor {s}s / dialogues",
+            ),
+            (
+                "characters per utterance",
+                f"{self.chars_per_utterance:.1f}",
+                f"characters of the {s}s (every character, punctuation and spaces included) / {s}s",
+            ),
+            (
+                "help-seeker characters per utterance",
+                f"{self.client_chars_per_utterance:.1f}",
+                "the same, client turns",
+            ),
+            (
+                "supporter characters per utterance",
+                f"{self.counselor_chars_per_utterance:.1f}",
+                "the same, counselor turns",
+            ),
+            (
+                "turns per dialogue",
+                f"{self.turns_per_dialogue:.1f}",
+                "exchanges: per dialogue the larger of its client runs and counselor runs, averaged",
+            ),
         ]
 
 
@@ -73,9 +93,15 @@ def sentence_table(c: Corpus) -> SentenceTable | None:
     d = len(sub)
     total, nc, ns = int(n[speak].sum()), int(n[client].sum()), int(n[counselor].sum())
     return SentenceTable(
-        dialogues=d, utterances=total, client_utterances=nc, counselor_utterances=ns,
-        utterances_per_dialogue=_mean(total, d), client_utterances_per_dialogue=_mean(nc, d),
+        dialogues=d,
+        utterances=total,
+        client_utterances=nc,
+        counselor_utterances=ns,
+        utterances_per_dialogue=_mean(total, d),
+        client_utterances_per_dialogue=_mean(nc, d),
         counselor_utterances_per_dialogue=_mean(ns, d),
-        chars_per_utterance=_mean(chars[speak].sum(), total), client_chars_per_utterance=_mean(chars[client].sum(), nc),
+        chars_per_utterance=_mean(chars[speak].sum(), total),
+        client_chars_per_utterance=_mean(chars[client].sum(), nc),
         counselor_chars_per_utterance=_mean(chars[counselor].sum(), ns),
-        turns_per_dialogue=_mean(turns(sub).sum(), d))
+        turns_per_dialogue=_mean(turns(sub).sum(), d),
+    )

@@ -69,9 +69,14 @@ def load_taxonomy(name_or_path: str) -> Taxonomy:
 def topic_prompt(tax: Taxonomy, dialogue_text: str) -> str:
     lines = ["You label a counseling conversation with its topics. Topics (key: definition):"]
     lines += [f"- {t['key']}: {t.get('en', t['key'])}. {t['definition']}" for t in tax.topics]
-    lines += ["", "Conversation:", dialogue_text, "",
-              f"Choose 1 to {MAX_TOPICS} keys from the list, most important first. "
-              'Answer with JSON only: {"topics": ["<key>", ...]}']
+    lines += [
+        "",
+        "Conversation:",
+        dialogue_text,
+        "",
+        f"Choose 1 to {MAX_TOPICS} keys from the list, most important first. "
+        'Answer with JSON only: {"topics": ["<key>", ...]}',
+    ]
     return "\n".join(lines)
 
 
@@ -96,8 +101,16 @@ class TopicResult:
     resumed: int = 0
 
 
-async def label_topics(c: Corpus, backend, tax: Taxonomy, out: Path, max_retries: int = 2, concurrency: int = 8,
-                       max_chars: int = 2000, progress=None) -> TopicResult:
+async def label_topics(
+    c: Corpus,
+    backend,
+    tax: Taxonomy,
+    out: Path,
+    max_retries: int = 2,
+    concurrency: int = 8,
+    max_chars: int = 2000,
+    progress=None,
+) -> TopicResult:
     """Label every dialogue of `c`, appending {id, topics} or {id, error} to `out`; ids already there
     with topics are not asked again."""
     res = TopicResult()
@@ -112,8 +125,13 @@ async def label_topics(c: Corpus, backend, tax: Taxonomy, out: Path, max_retries
 
     async def one(i: int) -> None:
         async with sem:
-            got = await ask(backend, topic_prompt(tax, c.dialogue_text(i, max_chars)),
-                            lambda t: parse_topics(t, tax), max_retries, res.stats)
+            got = await ask(
+                backend,
+                topic_prompt(tax, c.dialogue_text(i, max_chars)),
+                lambda t: parse_topics(t, tax),
+                max_retries,
+                res.stats,
+            )
         if isinstance(got, Exception):
             res.failed.append(c.ids[i])
             writer.write({"id": c.ids[i], "error": str(got)})

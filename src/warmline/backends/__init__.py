@@ -9,10 +9,19 @@ from .scripted import ScriptedBackend
 BACKENDS = ("local", "openai", "llamacpp", "scripted")
 
 
-def make_backend(kind: str = "local", *, model: str | None = None, adapter: str | None = None,
-                 base_url: str | None = None, api_key_env: str = "OPENAI_API_KEY", concurrency: int = 8,
-                 max_retries: int = 5, timeout: float = 120.0, replies: list[str] | None = None,
-                 log=None) -> ChatBackend:
+def make_backend(
+    kind: str = "local",
+    *,
+    model: str | None = None,
+    adapter: str | None = None,
+    base_url: str | None = None,
+    api_key_env: str = "OPENAI_API_KEY",
+    concurrency: int = 8,
+    max_retries: int = 5,
+    timeout: float = 120.0,
+    replies: list[str] | None = None,
+    log=None,
+) -> ChatBackend:
     """Build a backend by name. Heavy imports happen here, not at module import."""
     if kind == "local":
         from .local import LocalBackend
@@ -22,23 +31,42 @@ def make_backend(kind: str = "local", *, model: str | None = None, adapter: str 
         from .openai_compat import OpenAIBackend
 
         if not base_url:
-            raise ValueError("the openai backend needs --base-url (e.g. https://api.openai.com/v1, "
-                             "http://127.0.0.1:8000/v1 for vLLM, http://127.0.0.1:11434/v1 for Ollama)")
+            raise ValueError(
+                "the openai backend needs --base-url (e.g. https://api.openai.com/v1, "
+                "http://127.0.0.1:8000/v1 for vLLM, http://127.0.0.1:11434/v1 for Ollama)"
+            )
         if not model:
             raise ValueError("the openai backend needs --model (the name the endpoint serves)")
-        return OpenAIBackend(base_url=base_url, model=model, api_key_env=api_key_env, concurrency=concurrency,
-                             max_retries=max_retries, timeout=timeout)
+        return OpenAIBackend(
+            base_url=base_url,
+            model=model,
+            api_key_env=api_key_env,
+            concurrency=concurrency,
+            max_retries=max_retries,
+            timeout=timeout,
+        )
     if kind == "llamacpp":
         from .llamacpp import LlamaCppBackend
 
         if adapter:
-            raise ValueError("the llamacpp backend runs a GGUF file; merge the adapter (warmline train --merge) and "
-                             "convert it to GGUF with llama.cpp's convert_hf_to_gguf.py")
+            raise ValueError(
+                "the llamacpp backend runs a GGUF file; merge the adapter (warmline train --merge) and "
+                "convert it to GGUF with llama.cpp's convert_hf_to_gguf.py"
+            )
         return LlamaCppBackend(model=model, log=log)
     if kind == "scripted":
         return ScriptedBackend(replies or [], default="I'm here and listening. Can you tell me more?")
     raise ValueError(f"unknown backend {kind!r}; choose one of {', '.join(BACKENDS)}")
 
 
-__all__ = ["BACKENDS", "PRESETS", "BackendError", "ChatBackend", "GenerationOptions", "Reply", "ScriptedBackend",
-           "make_backend", "preset"]
+__all__ = [
+    "BACKENDS",
+    "PRESETS",
+    "BackendError",
+    "ChatBackend",
+    "GenerationOptions",
+    "Reply",
+    "ScriptedBackend",
+    "make_backend",
+    "preset",
+]

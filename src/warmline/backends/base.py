@@ -134,7 +134,7 @@ class StopStream:
         if self.hold <= 0:
             out, self.buf = self.buf, ""
             return out
-        out, self.buf = self.buf[:-self.hold], self.buf[-self.hold:]
+        out, self.buf = self.buf[: -self.hold], self.buf[-self.hold :]
         return out
 
     def flush(self) -> str:

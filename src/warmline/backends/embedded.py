@@ -65,10 +65,17 @@ def ensure_embedded(log=None) -> Path:
         os.chmod(tmp, 0o755)
         model.to(torch.bfloat16).save_pretrained(tmp)
         tok.save_pretrained(tmp)
-        (tmp / "warmline.json").write_text(json.dumps({
-            "source": f"{GGUF_PACKAGE}/{gguf.name}", "gguf_bytes": gguf.stat().st_size,
-            "note": "dequantized from GGUF Q4_1 to bfloat16; loaded as float32 on CPU",
-            "converted_in_s": round(time.time() - t0, 1)}, indent=2))
+        (tmp / "warmline.json").write_text(
+            json.dumps(
+                {
+                    "source": f"{GGUF_PACKAGE}/{gguf.name}",
+                    "gguf_bytes": gguf.stat().st_size,
+                    "note": "dequantized from GGUF Q4_1 to bfloat16; loaded as float32 on CPU",
+                    "converted_in_s": round(time.time() - t0, 1),
+                },
+                indent=2,
+            )
+        )
         try:
             os.rename(tmp, target)
         except OSError:  # another process converted it first
@@ -91,8 +98,10 @@ def unmark_quantized(model) -> None:
 
 
 def offline() -> bool:
-    return any(os.environ.get(v, "").lower() in ("1", "true", "yes")
-               for v in ("WARMLINE_OFFLINE", "HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"))
+    return any(
+        os.environ.get(v, "").lower() in ("1", "true", "yes")
+        for v in ("WARMLINE_OFFLINE", "HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")
+    )
 
 
 def resolve(spec: str | None, log=None) -> tuple[str, bool]:
@@ -115,19 +124,33 @@ def list_models() -> list[dict]:
     """What `warmline models` shows: the embedded model, converted models in warmline's cache, and
     models in the Hugging Face cache."""
     gguf = gguf_file()
-    rows = [{"name": EMBEDDED, "kind": "embedded (default)",
-             "status": "ready" if is_converted() else ("will convert on first use" if gguf else "not installed: "
-                                                       + INSTALL_HINT),
-             "path": str(embedded_dir() if is_converted() else (gguf or ""))}]
+    rows = [
+        {
+            "name": EMBEDDED,
+            "kind": "embedded (default)",
+            "status": "ready"
+            if is_converted()
+            else ("will convert on first use" if gguf else "not installed: " + INSTALL_HINT),
+            "path": str(embedded_dir() if is_converted() else (gguf or "")),
+        }
+    ]
     models = models_dir()
     if models.is_dir():
         for d in sorted(models.iterdir()):
             if d.name != EMBEDDED and is_converted(d):
                 rows.append({"name": d.name, "kind": "warmline cache", "status": "ready", "path": str(d)})
-    hub = Path(os.environ.get("HF_HUB_CACHE") or Path(os.environ.get("HF_HOME") or Path.home() / ".cache" /
-                                                      "huggingface") / "hub")
+    hub = Path(
+        os.environ.get("HF_HUB_CACHE")
+        or Path(os.environ.get("HF_HOME") or Path.home() / ".cache" / "huggingface") / "hub"
+    )
     if hub.is_dir():
         for d in sorted(hub.glob("models--*")):
-            rows.append({"name": d.name[len("models--"):].replace("--", "/"), "kind": "huggingface cache",
-                         "status": "ready", "path": str(d)})
+            rows.append(
+                {
+                    "name": d.name[len("models--") :].replace("--", "/"),
+                    "kind": "huggingface cache",
+                    "status": "ready",
+                    "path": str(d),
+                }
+            )
     return rows

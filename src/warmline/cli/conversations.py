@@ -9,9 +9,12 @@ import typer
 
 from ._ui import console, fail, table
 
-app = typer.Typer(no_args_is_help=True, add_completion=False, rich_markup_mode=None,
-                  help="List, export or delete stored conversations (storage is off unless `serve` was "
-                       "started with store: true).")
+app = typer.Typer(
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+    help="List, export or delete stored conversations (storage is off unless `serve` was started with store: true).",
+)
 DB = typer.Option(None, "--db", help="The SQLite file (default: $WARMLINE_HOME/conversations.db).")
 
 
@@ -31,14 +34,29 @@ def list_(db: Path = DB) -> None:
     import datetime as dt
 
     rows = _store(db).list()
-    console().print(table(f"{len(rows)} conversations", ["id", "updated", "messages", "flagged"],
-                          [(r["id"], dt.datetime.fromtimestamp(r["updated_at"]).isoformat(timespec="seconds"),
-                            r["messages"], r["flagged"]) for r in rows]))
+    console().print(
+        table(
+            f"{len(rows)} conversations",
+            ["id", "updated", "messages", "flagged"],
+            [
+                (
+                    r["id"],
+                    dt.datetime.fromtimestamp(r["updated_at"]).isoformat(timespec="seconds"),
+                    r["messages"],
+                    r["flagged"],
+                )
+                for r in rows
+            ],
+        )
+    )
 
 
 @app.command("export")
-def export(conversation: str = typer.Option(None, "--id"), db: Path = DB,
-           out: Path = typer.Option(None, "--out", help="Write JSONL here instead of standard output.")) -> None:
+def export(
+    conversation: str = typer.Option(None, "--id"),
+    db: Path = DB,
+    out: Path = typer.Option(None, "--out", help="Write JSONL here instead of standard output."),
+) -> None:
     """Conversations as JSONL, one per line."""
     lines = [json.dumps(c, ensure_ascii=False) for c in _store(db).export(conversation)]
     if out:
@@ -49,8 +67,13 @@ def export(conversation: str = typer.Option(None, "--id"), db: Path = DB,
 
 
 @app.command("delete")
-def delete(conversation: str = typer.Option(None, "--id"), older_than: float = typer.Option(None, "--older-than",
-           help="Delete conversations idle for more than this many days."), db: Path = DB) -> None:
+def delete(
+    conversation: str = typer.Option(None, "--id"),
+    older_than: float = typer.Option(
+        None, "--older-than", help="Delete conversations idle for more than this many days."
+    ),
+    db: Path = DB,
+) -> None:
     """Delete one conversation, or all idle for longer than --older-than days."""
     try:
         n = _store(db).delete(conversation, older_than)

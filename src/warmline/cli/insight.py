@@ -11,8 +11,10 @@ import typer
 from . import _backend as B
 from ._ui import console, fail, table
 
-app = typer.Typer(no_args_is_help=True, help="Label counseling dialogues (Psy-Insight): with an LLM, or with a "
-                                             "light classifier trained on labelled data.")
+app = typer.Typer(
+    no_args_is_help=True,
+    help="Label counseling dialogues (Psy-Insight): with an LLM, or with a light classifier trained on labelled data.",
+)
 
 
 def _dialogues(path: Path, fmt: str | None, quarantine: Path):
@@ -33,10 +35,16 @@ def _dialogues(path: Path, fmt: str | None, quarantine: Path):
 @app.command("llm")
 def label_llm(
     data: Path = typer.Argument(..., help="Dialogues in any format `warmline convert` reads."),
-    output: Path = typer.Option(..., "--output", help="Labelled dialogues (warmline JSONL); failures go to "
-                                                      "OUTPUT.failed.jsonl. Re-running resumes."),
+    output: Path = typer.Option(
+        ...,
+        "--output",
+        help="Labelled dialogues (warmline JSONL); failures go to OUTPUT.failed.jsonl. Re-running resumes.",
+    ),
     fmt: str = typer.Option(None, "--from"),
-    backend: str = B.BACKEND, model: str = B.MODEL, base_url: str = B.BASE_URL, api_key_env: str = B.API_KEY_ENV,
+    backend: str = B.BACKEND,
+    model: str = B.MODEL,
+    base_url: str = B.BASE_URL,
+    api_key_env: str = B.API_KEY_ENV,
     max_retries: int = typer.Option(2, "--max-retries", help="Re-asks when the answer does not match the schema."),
     concurrency: int = typer.Option(4, "--concurrency"),
     limit: int = typer.Option(None, "--limit", help="Label at most this many dialogues."),
@@ -54,17 +62,35 @@ def label_llm(
 
     with tqdm(total=len(ds), desc="label", unit=" dialogue") as bar:
         run = run_closing(label_dialogues(ds, llm, output, max_retries, concurrency, progress=bar.update), llm)
-    console().print(table(f"labels by {llm.model_id}", ["", "count"], [
-        ("dialogues", len(ds)), ("labelled now", run.labelled), ("already labelled (resumed)", run.resumed),
-        ("failed after retries", len(run.failed)), ("model calls", run.stats.calls), ("re-asked", run.stats.retries)]))
-    console().print(f"labelled: {output}" + (f"; failures: {output.with_name(output.stem + '.failed.jsonl')}"
-                                              if run.failed else ""), markup=False)
+    console().print(
+        table(
+            f"labels by {llm.model_id}",
+            ["", "count"],
+            [
+                ("dialogues", len(ds)),
+                ("labelled now", run.labelled),
+                ("already labelled (resumed)", run.resumed),
+                ("failed after retries", len(run.failed)),
+                ("model calls", run.stats.calls),
+                ("re-asked", run.stats.retries),
+            ],
+        )
+    )
+    console().print(
+        f"labelled: {output}"
+        + (f"; failures: {output.with_name(output.stem + '.failed.jsonl')}" if run.failed else ""),
+        markup=False,
+    )
 
 
 @app.command("classify-train")
 def classify_train(
-    data: Path = typer.Option(None, "--data", help="Labelled dialogues (e.g. Psy-Insight JSON, or `label llm` output). "
-                                                  "Default: the project's labelled examples."),
+    data: Path = typer.Option(
+        None,
+        "--data",
+        help="Labelled dialogues (e.g. Psy-Insight JSON, or `label llm` output). "
+        "Default: the project's labelled examples.",
+    ),
     task: str = typer.Option(..., "--task", help="strategy, emotion, psychotherapy or topic."),
     output: Path = typer.Option(..., "--output", help="Directory for the model, report.json and confusion.png."),
     fmt: str = typer.Option(None, "--from"),
@@ -91,11 +117,21 @@ def classify_train(
     clf.save(output)
     png = classify.confusion_plot(rep, output / "confusion.png")
     (output / "report.json").write_text(json.dumps(asdict(rep), ensure_ascii=False, indent=2), encoding="utf-8")
-    rows = [(c, f"{v['precision']:.3f}", f"{v['recall']:.3f}", f"{v['f1']:.3f}", v["support"]) for c, v in rep.per_class.items()]
-    console().print(table(f"{task}: held-out {rep.test} examples ({rep.train} for training)",
-                          ["label", "precision", "recall", "F1", "support"], rows))
-    print(f"macro-F1 {rep.macro_f1:.4f}  accuracy {rep.accuracy:.4f}  (always the most common label: macro-F1 "
-          f"{rep.majority_macro_f1:.4f}, accuracy {rep.majority_accuracy:.4f}); trained in {rep.seconds:.1f} s")
+    rows = [
+        (c, f"{v['precision']:.3f}", f"{v['recall']:.3f}", f"{v['f1']:.3f}", v["support"])
+        for c, v in rep.per_class.items()
+    ]
+    console().print(
+        table(
+            f"{task}: held-out {rep.test} examples ({rep.train} for training)",
+            ["label", "precision", "recall", "F1", "support"],
+            rows,
+        )
+    )
+    print(
+        f"macro-F1 {rep.macro_f1:.4f}  accuracy {rep.accuracy:.4f}  (always the most common label: macro-F1 "
+        f"{rep.majority_macro_f1:.4f}, accuracy {rep.majority_accuracy:.4f}); trained in {rep.seconds:.1f} s"
+    )
     console().print(f"[dim]features: {rep.features}[/dim]")
     console().print(f"model: {output}; confusion matrix: {png}", markup=False)
 
@@ -111,22 +147,33 @@ def label_examples(output: Path = typer.Option(..., "--output", help="Where to w
 
 
 def index_main(
-    args: list[str] = typer.Argument(..., metavar="DATA | query DIR TEXT | eval DATA",
-                                     help="Build: a corpus of sessions. Search: `query DIR TEXT`. Measure: `eval DATA`."),
+    args: list[str] = typer.Argument(
+        ...,
+        metavar="DATA | query DIR TEXT | eval DATA",
+        help="Build: a corpus of sessions. Search: `query DIR TEXT`. Measure: `eval DATA`.",
+    ),
     output: Path = typer.Option(None, "--output", help="Directory for the index (build)."),
     fmt: str = typer.Option(None, "--from"),
-    embed: str = typer.Option("use", "--embed", help="use (offline, multilingual), a sentence-transformers directory, "
-                                                     "or openai:MODEL with --base-url."),
+    embed: str = typer.Option(
+        "use",
+        "--embed",
+        help="use (offline, multilingual), a sentence-transformers directory, or openai:MODEL with --base-url.",
+    ),
     base_url: str = typer.Option(None, "--base-url"),
-    views: str = typer.Option("client,background,summary", "--views",
-                              help="Embedded views of each session, comma-separated: some of client (the client's "
-                                   "turns), background, summary, guide; none with --views ''."),
+    views: str = typer.Option(
+        "client,background,summary",
+        "--views",
+        help="Embedded views of each session, comma-separated: some of client (the client's "
+        "turns), background, summary, guide; none with --views ''.",
+    ),
     lexical: bool = typer.Option(True, "--lexical/--no-lexical", help="A BM25 view beside the embeddings."),
-    k: int = typer.Option(None, "--k", help="Sessions returned by a query (default 3); for eval, the top k "
-                                            "counted (default 5)."),
+    k: int = typer.Option(
+        None, "--k", help="Sessions returned by a query (default 3); for eval, the top k counted (default 5)."
+    ),
     n_turns: int = typer.Option(3, "--n-turns", help="eval: the query is a session's first N client turns."),
-    own_k: int = typer.Option(10, "--own-k", help="eval: the cross-view check looks for the session's own "
-                                                  "background label in the top own-k."),
+    own_k: int = typer.Option(
+        10, "--own-k", help="eval: the cross-view check looks for the session's own background label in the top own-k."
+    ),
     as_json: bool = typer.Option(False, "--json", help="eval: print JSON instead of a table."),
 ) -> None:
     """Build a case index of counseling sessions (`warmline index DATA --output DIR`), search one
@@ -144,16 +191,36 @@ def index_main(
         except (ValueError, ImportError) as e:
             fail(str(e))
         hits = idx.search(" ".join(args[2:]), k or 3)
-        console().print(table(f"{len(hits)} most similar of {len(idx.sessions)} sessions ({idx.engine})",
-                              ["score", "id", "concern", "guide"],
-                              [(f"{h.score:.3f}", h.session["id"], h.session.get("concern", "")[:60],
-                                str(h.session.get("guide", ""))[:60]) for h in hits]))
+        console().print(
+            table(
+                f"{len(hits)} most similar of {len(idx.sessions)} sessions ({idx.engine})",
+                ["score", "id", "concern", "guide"],
+                [
+                    (
+                        f"{h.score:.3f}",
+                        h.session["id"],
+                        h.session.get("concern", "")[:60],
+                        str(h.session.get("guide", ""))[:60],
+                    )
+                    for h in hits
+                ],
+            )
+        )
         return
     if args[0] == "eval":
         if len(args) != 2:
             fail("usage: warmline index eval DATA [--n-turns 3] [--k 5] [--json]")
-        _index_eval(_dialogues(Path(args[1]), fmt, Path(args[1]).with_suffix(".quarantine.jsonl")), n_turns,
-                    k or 5, own_k, embed, base_url, view_list, lexical, as_json)
+        _index_eval(
+            _dialogues(Path(args[1]), fmt, Path(args[1]).with_suffix(".quarantine.jsonl")),
+            n_turns,
+            k or 5,
+            own_k,
+            embed,
+            base_url,
+            view_list,
+            lexical,
+            as_json,
+        )
         return
     if len(args) != 1 or output is None:
         fail("usage: warmline index DATA --output DIR")
@@ -166,9 +233,12 @@ def index_main(
             meta = build(ds, output, embed, base_url, progress=bar.update, views=view_list, lexical=lexical)
     except (ValueError, ImportError) as e:
         fail(str(e))
-    console().print(f"indexed {meta['sessions']} sessions ({meta['with_guide']} with a guide, {meta['with_summary']} "
-                    f"with a summary) with {meta['embedder_name']}, views {meta['views']}"
-                    f"{' + BM25' if lexical else ''}: {output}", markup=False)
+    console().print(
+        f"indexed {meta['sessions']} sessions ({meta['with_guide']} with a guide, {meta['with_summary']} "
+        f"with a summary) with {meta['embedder_name']}, views {meta['views']}"
+        f"{' + BM25' if lexical else ''}: {output}",
+        markup=False,
+    )
 
 
 def _index_eval(ds, n_turns, k, own_k, embed, base_url, views, lexical, as_json) -> None:
@@ -182,27 +252,60 @@ def _index_eval(ds, n_turns, k, own_k, embed, base_url, views, lexical, as_json)
         print(json.dumps(result, ensure_ascii=False, indent=2))
         return
     sig, goals = result["signature"], result["goals"]
-    rows = [(r["lang"], r["sessions"], r["queries"], f"{r['same_topic']:.3f}", f"{r['chance']:.3f}",
-             f"{r['same_topic'] / r['chance']:.1f}x" if r["chance"] else "-",
-             "-" if r["own_in_top"] is None else f"{r['own_in_top']:.3f} of {r['own_queries']}",
-             f"{r['ms_per_query']:.1f}") for r in result["languages"]]
-    console().print(table(f"case retrieval, leave-one-out, query = {sig['query']} (goals: same topic >= "
-                          f"{goals['same_topic']}, own entry >= {goals['own_in_top']}, <= {goals['ms_per_query']:g} ms)",
-                          ["lang", "sessions", "queries", f"same topic in top {k}", "chance", "ratio",
-                           f"own entry in top {own_k} (background only)", "ms/query"], rows))
-    console().print(f"[dim]{sig['embedder']}; views {', '.join(sig['views'])}"
-                    f"{' + ' + sig['lexical'] if sig['lexical'] else ''}; {sig['fusion']}[/dim]")
+    rows = [
+        (
+            r["lang"],
+            r["sessions"],
+            r["queries"],
+            f"{r['same_topic']:.3f}",
+            f"{r['chance']:.3f}",
+            f"{r['same_topic'] / r['chance']:.1f}x" if r["chance"] else "-",
+            "-" if r["own_in_top"] is None else f"{r['own_in_top']:.3f} of {r['own_queries']}",
+            f"{r['ms_per_query']:.1f}",
+        )
+        for r in result["languages"]
+    ]
+    console().print(
+        table(
+            f"case retrieval, leave-one-out, query = {sig['query']} (goals: same topic >= "
+            f"{goals['same_topic']}, own entry >= {goals['own_in_top']}, <= {goals['ms_per_query']:g} ms)",
+            [
+                "lang",
+                "sessions",
+                "queries",
+                f"same topic in top {k}",
+                "chance",
+                "ratio",
+                f"own entry in top {own_k} (background only)",
+                "ms/query",
+            ],
+            rows,
+        )
+    )
+    console().print(
+        f"[dim]{sig['embedder']}; views {', '.join(sig['views'])}"
+        f"{' + ' + sig['lexical'] if sig['lexical'] else ''}; {sig['fusion']}[/dim]"
+    )
 
 
 def extract_main(
-    inp: Path = typer.Argument(..., metavar="TEXT_FILE", help="Raw text mixing dialogue lines ('来访者：…', "
-                                                              "'Counselor: …') with explanatory paragraphs."),
-    output: Path = typer.Option(..., "--output", help="Review file: warmline JSONL with proposed labels and every "
-                                                      "link under meta.review (accept: true|false)."),
+    inp: Path = typer.Argument(
+        ...,
+        metavar="TEXT_FILE",
+        help="Raw text mixing dialogue lines ('来访者：…', 'Counselor: …') with explanatory paragraphs.",
+    ),
+    output: Path = typer.Option(
+        ...,
+        "--output",
+        help="Review file: warmline JSONL with proposed labels and every link under meta.review (accept: true|false).",
+    ),
     window: int = typer.Option(4, "--window", help="Longest span of turns a paragraph is matched against."),
     embed: str = typer.Option("use", "--embed"),
     check: bool = typer.Option(False, "--check", help="Ask an LLM whether each paragraph explains its span."),
-    backend: str = B.BACKEND, model: str = B.MODEL, base_url: str = B.BASE_URL, api_key_env: str = B.API_KEY_ENV,
+    backend: str = B.BACKEND,
+    model: str = B.MODEL,
+    base_url: str = B.BASE_URL,
+    api_key_env: str = B.API_KEY_ENV,
 ) -> None:
     """Find the dialogue in a text, and attach each explanatory paragraph to the turns it explains
     (turn labels) or to the session (background, guide, summary), for a person to review."""
@@ -221,15 +324,29 @@ def extract_main(
         from ..backends import preset
 
         llm = B.build(backend, model, None, base_url, api_key_env)
-        checker = lambda prompt: llm.generate([{"role": "user", "content": prompt}],  # noqa: E731
-                                              preset("greedy", max_new_tokens=32)).text
+        checker = lambda prompt: (
+            llm.generate(
+                [{"role": "user", "content": prompt}],  # noqa: E731
+                preset("greedy", max_new_tokens=32),
+            ).text
+        )
     embedder, _ = make_embedder(embed, base_url)
     ds, rep = extract(text, embedder, inp.stem, window, checker)
     if not ds:
         fail(f"{inp}: no dialogue lines found (lines must start with a speaker such as '来访者：' or 'Client:')", 1)
     write_jsonl(ds, output)
-    console().print(table("insight-extract", ["", "count"], [
-        ("sessions", rep.sessions), ("turns", rep.turns), ("explanatory paragraphs", rep.paragraphs),
-        ("turn labels proposed", rep.turn_labels), ("session labels proposed", rep.session_labels),
-        ("links the LLM rejected", rep.rejected_by_llm)]))
+    console().print(
+        table(
+            "insight-extract",
+            ["", "count"],
+            [
+                ("sessions", rep.sessions),
+                ("turns", rep.turns),
+                ("explanatory paragraphs", rep.paragraphs),
+                ("turn labels proposed", rep.turn_labels),
+                ("session labels proposed", rep.session_labels),
+                ("links the LLM rejected", rep.rejected_by_llm),
+            ],
+        )
+    )
     console().print(f"review file: {output} (set accept to false or edit labels; it is warmline JSONL)", markup=False)

@@ -24,9 +24,13 @@ from . import (
 )
 
 app = typer.Typer(
-    name="warmline", no_args_is_help=True, add_completion=False, rich_markup_mode=None,
+    name="warmline",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
     help="Build empathetic mental-health support chatbots: convert counseling corpora, chat with a model "
-         "through a safety layer, and run the whole pipeline with `warmline quickstart`.")
+    "through a safety layer, and run the whole pipeline with `warmline quickstart`.",
+)
 
 
 def _version(value: bool) -> None:
@@ -36,8 +40,11 @@ def _version(value: bool) -> None:
 
 
 @app.callback()
-def _root(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
-                                       help="Print the version and exit.")) -> None:
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
     pass
 
 
@@ -58,6 +65,7 @@ app.command("annotate")(annotate.main)
 app.command("serve")(serve.main)
 app.command("chat")(chat.main)
 app.command("models")(models.main)
+
 
 def _friendly_commands(typer_app: typer.Typer) -> None:
     """Every command, in sub-groups too, ends with one line naming the extra when an optional

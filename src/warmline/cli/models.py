@@ -18,6 +18,11 @@ def main(as_json: bool = typer.Option(False, "--json", help="Print as JSON.")) -
     if as_json:
         typer.echo(json.dumps(rows, indent=2))
         return
-    console().print(table(f"models (warmline home: {warmline_home()})", ["name", "kind", "status", "path"],
-                          [(r["name"], r["kind"], r["status"], r["path"]) for r in rows]))
+    console().print(
+        table(
+            f"models (warmline home: {warmline_home()})",
+            ["name", "kind", "status", "path"],
+            [(r["name"], r["kind"], r["status"], r["path"]) for r in rows],
+        )
+    )
     console().print("Any Hugging Face model id or local directory works with --model as well.")

@@ -24,9 +24,16 @@ def main(
 
     out = console()
     try:
-        stages = run(output, model=model, max_new_tokens=max_new_tokens, synth_items=synth_items,
-                     synth_tokens=synth_tokens, train_steps=train_steps, eval_items=eval_items,
-                     say=lambda m: out.print(m, markup=False, highlight=False))
+        stages = run(
+            output,
+            model=model,
+            max_new_tokens=max_new_tokens,
+            synth_items=synth_items,
+            synth_tokens=synth_tokens,
+            train_steps=train_steps,
+            eval_items=eval_items,
+            say=lambda m: out.print(m, markup=False, highlight=False),
+        )
     except ModelNotFound as e:
         fail(str(e), 1)
     total = sum(s.seconds for s in stages)

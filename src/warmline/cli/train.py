@@ -35,8 +35,14 @@ def config_options() -> list[inspect.Parameter]:
         kind = _flag_type(field.annotation)
         flag = name.replace("_", "-")
         names = [f"--{flag}/--no-{flag}"] if kind is bool else [f"--{flag}", *_ALIASES.get(name, [])]
-        params.append(inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=typing.Optional[kind],  # noqa: UP045 (typer reads it)
-                                        default=typer.Option(None, *names, help=field.description)))
+        params.append(
+            inspect.Parameter(
+                name,
+                inspect.Parameter.KEYWORD_ONLY,
+                annotation=typing.Optional[kind],  # noqa: UP045 (typer reads it)
+                default=typer.Option(None, *names, help=field.description),
+            )
+        )
     return params
 
 
@@ -56,23 +62,52 @@ def main(preset: str | None = None, config: Path | None = None, as_json: bool = 
         typer.echo(json.dumps(result.__dict__))
         return
     first, last = (result.losses[0], result.losses[-1]) if result.losses else (float("nan"), float("nan"))
-    console().print(table("training", ["", "value"], [
-        ("examples (skipped without a target)", f"{result.examples} ({result.skipped_examples})"),
-        ("steps", f"{result.steps} (resumed from {result.resumed_from})" if result.resumed_from else result.steps),
-        ("loss first -> last", f"{first:.4f} -> {last:.4f}"),
-        ("tokens/s", f"{result.tokens_per_second:.0f}"),
-        ("saved", result.adapter_dir), ("loss curve", str(Path(result.output) / "loss.png"))]))
+    console().print(
+        table(
+            "training",
+            ["", "value"],
+            [
+                ("examples (skipped without a target)", f"{result.examples} ({result.skipped_examples})"),
+                (
+                    "steps",
+                    f"{result.steps} (resumed from {result.resumed_from})" if result.resumed_from else result.steps,
+                ),
+                ("loss first -> last", f"{first:.4f} -> {last:.4f}"),
+                ("tokens/s", f"{result.tokens_per_second:.0f}"),
+                ("saved", result.adapter_dir),
+                ("loss curve", str(Path(result.output) / "loss.png")),
+            ],
+        )
+    )
     if result.adapter_dir and cfg.method != "full":
         console().print(f"chat with it: warmline chat --adapter {result.adapter_dir}", markup=False)
 
 
 _P = inspect.Parameter
-main.__signature__ = inspect.Signature([
-    _P("preset", _P.KEYWORD_ONLY, annotation=typing.Optional[str], default=typer.Option(  # noqa: UP045
-        None, "--preset", help="soulchat, mechat, psy-insight or cpu-tiny (see data/train/).")),
-    _P("config", _P.KEYWORD_ONLY, annotation=typing.Optional[Path], default=typer.Option(  # noqa: UP045
-        None, "--config", help="A YAML file of training options (over the preset).")),
-    *config_options(),
-    _P("as_json", _P.KEYWORD_ONLY, annotation=bool, default=typer.Option(False, "--json",
-                                                                         help="Print the result as JSON.")),
-])
+main.__signature__ = inspect.Signature(
+    [
+        _P(
+            "preset",
+            _P.KEYWORD_ONLY,
+            annotation=typing.Optional[str],
+            default=typer.Option(  # noqa: UP045
+                None, "--preset", help="soulchat, mechat, psy-insight or cpu-tiny (see data/train/)."
+            ),
+        ),
+        _P(
+            "config",
+            _P.KEYWORD_ONLY,
+            annotation=typing.Optional[Path],
+            default=typer.Option(  # noqa: UP045
+                None, "--config", help="A YAML file of training options (over the preset)."
+            ),
+        ),
+        *config_options(),
+        _P(
+            "as_json",
+            _P.KEYWORD_ONLY,
+            annotation=bool,
+            default=typer.Option(False, "--json", help="Print the result as JSON."),
+        ),
+    ]
+)

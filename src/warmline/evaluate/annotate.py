@@ -23,21 +23,36 @@ def load_tasks(files: list[Path], rubric: Rubric) -> tuple[list[dict], dict]:
     systems behind its two sides."""
     from .inputs import read_replies
 
-    systems = {f.name.removeprefix("replies.").removesuffix(".jsonl"): {r["id"]: r for r in read_replies(f)}
-               for f in files}
+    systems = {
+        f.name.removeprefix("replies.").removesuffix(".jsonl"): {r["id"]: r for r in read_replies(f)} for f in files
+    }
     tasks, hidden = [], {}
     for name, rows in systems.items():
         for rid, r in rows.items():
-            tasks.append({"task": f"score:{name}:{rid}", "kind": "score", "item": rid,
-                          "context": r.get("context", []), "reply": r["reply"]})
+            tasks.append(
+                {
+                    "task": f"score:{name}:{rid}",
+                    "kind": "score",
+                    "item": rid,
+                    "context": r.get("context", []),
+                    "reply": r["reply"],
+                }
+            )
     names = list(systems)
     if len(names) >= 2:
         a, b = names[0], names[1]
         for rid in sorted(set(systems[a]) & set(systems[b])):
             tid = f"pair:{rid}"
             hidden[tid] = (a, b)
-            tasks.append({"task": tid, "kind": "pair", "item": rid, "context": systems[a][rid].get("context", []),
-                          "replies": [systems[a][rid]["reply"], systems[b][rid]["reply"]]})
+            tasks.append(
+                {
+                    "task": tid,
+                    "kind": "pair",
+                    "item": rid,
+                    "context": systems[a][rid].get("context", []),
+                    "replies": [systems[a][rid]["reply"], systems[b][rid]["reply"]],
+                }
+            )
     return tasks, hidden
 
 
@@ -92,7 +107,11 @@ def create_app(files: list[Path], output: Path, rubric: Rubric, seed: int = 0):
         rec = {"rater": a.rater, "task": a.task, "kind": t["kind"], "item": t["item"]}
         if t["kind"] == "score":
             keys = {c.key: c for c in rubric.criteria}
-            if not a.scores or set(a.scores) != set(keys) or any(not keys[k].min <= v <= keys[k].max for k, v in a.scores.items()):
+            if (
+                not a.scores
+                or set(a.scores) != set(keys)
+                or any(not keys[k].min <= v <= keys[k].max for k, v in a.scores.items())
+            ):
                 raise HTTPException(400, "scores must give every criterion a value within its range")
             rec.update(system=t["task"].split(":")[1], scores=a.scores)
         else:
@@ -163,8 +182,11 @@ def judge_agreement(annotations: Path, judged: Path, rubric: Rubric) -> list[tup
             human.setdefault(a["item"], []).append(a["scores"])
     rows = []
     for c in rubric.criteria:
-        pairs = [(scores[i][c.key], Counter(s[c.key] for s in hs).most_common(1)[0][0])
-                 for i, hs in human.items() if scores.get(i)]
+        pairs = [
+            (scores[i][c.key], Counter(s[c.key] for s in hs).most_common(1)[0][0])
+            for i, hs in human.items()
+            if scores.get(i)
+        ]
         if pairs:
             rows.append((c.name, cohen_kappa([p[0] for p in pairs], [p[1] for p in pairs]), len(pairs)))
     return rows

@@ -22,7 +22,9 @@ def evaluate_systems(systems: dict[str, tuple[list[str], list[str]]], out: Path 
             continue
         comparisons[f"{other} vs {names[0]}"] = {
             m: paired_bootstrap(a.per_item[m], b.per_item[m], seed=score_kwargs.get("seed", 0))
-            for m in PAIRED if m in a.per_item and m in b.per_item}
+            for m in PAIRED
+            if m in a.per_item and m in b.per_item
+        }
     style = {name: report.style_stats(h, r) for name, (h, r) in systems.items()}
     result = {"systems": {n: s.to_dict() for n, s in scored.items()}, "comparisons": comparisons, "style": style}
     if out is not None:

@@ -34,8 +34,9 @@ def paired_systems(hyp_files: list[Path], ref_file: Path) -> dict[str, tuple[lis
     for h in hyp_files:
         hyps = read_lines(h)
         if len(hyps) != len(refs):
-            raise ValueError(f"{h} has {len(hyps)} lines but {ref_file} has {len(refs)}: one reference per reply "
-                             "is needed")
+            raise ValueError(
+                f"{h} has {len(hyps)} lines but {ref_file} has {len(refs)}: one reference per reply is needed"
+            )
         systems[h.stem if h.stem not in systems else str(h)] = (hyps, refs)
     return systems
 
@@ -47,7 +48,7 @@ def systems_in(output: Path, ids: set[str]) -> dict[str, tuple[list[str], list[s
     for path in sorted(output.glob("replies.*.jsonl")):
         rid, hyps, refs = load_replies(path)
         keep = [i for i, x in enumerate(rid) if x in ids]
-        systems[path.name[len("replies."):-len(".jsonl")]] = ([hyps[i] for i in keep], [refs[i] for i in keep])
+        systems[path.name[len("replies.") : -len(".jsonl")]] = ([hyps[i] for i in keep], [refs[i] for i in keep])
     return systems
 
 
@@ -69,8 +70,10 @@ def read_replies(path: Path) -> list[dict]:
             except ValueError:
                 raise ValueError(f"{path}:{lineno}: not valid JSON") from None
             if not isinstance(r, dict) or "id" not in r or "reply" not in r:
-                raise ValueError(f"{path}:{lineno}: a record needs 'id' and 'reply' (the replies.NAME.jsonl files "
-                                 "of `eval run` have them)")
+                raise ValueError(
+                    f"{path}:{lineno}: a record needs 'id' and 'reply' (the replies.NAME.jsonl files "
+                    "of `eval run` have them)"
+                )
             out.append(r)
     return out
 

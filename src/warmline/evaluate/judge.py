@@ -49,8 +49,16 @@ def load_rubric(name_or_path: str) -> Rubric:
         text = p.read_text(encoding="utf-8")
     d = yaml.safe_load(text) or {}
     try:
-        crit = tuple(Criterion(c["key"], c.get("name", c["key"]), int(c["min"]), int(c["max"]),
-                               {int(k): str(v) for k, v in (c.get("levels") or {}).items()}) for c in d["criteria"])
+        crit = tuple(
+            Criterion(
+                c["key"],
+                c.get("name", c["key"]),
+                int(c["min"]),
+                int(c["max"]),
+                {int(k): str(v) for k, v in (c.get("levels") or {}).items()},
+            )
+            for c in d["criteria"]
+        )
         return Rubric(str(d["name"]), str(d.get("version", "0")), str(d.get("source", "")), crit)
     except (KeyError, TypeError, ValueError) as e:
         raise ValueError(f"rubric {name_or_path}: needs name and criteria with key, min and max ({e})") from None
@@ -68,10 +76,22 @@ def rubric_block(rubric: Rubric) -> tuple[list[str], str]:
 
 def rubric_prompt(rubric: Rubric, context: list[dict], reply: str, lang: str = "en") -> str:
     criteria, answer = rubric_block(rubric)
-    return "\n".join([f"You are an expert evaluator of mental-health support conversations. Rate the counselor's reply "
-                      f"with the rubric below ({rubric.name} v{rubric.version}).", "", *criteria, "",
-                      "Conversation so far:", context_text(context, lang) or "(none)", "", "Counselor's reply to rate:",
-                      reply, "", f"Answer with JSON only, no other text: {answer}"])
+    return "\n".join(
+        [
+            f"You are an expert evaluator of mental-health support conversations. Rate the counselor's reply "
+            f"with the rubric below ({rubric.name} v{rubric.version}).",
+            "",
+            *criteria,
+            "",
+            "Conversation so far:",
+            context_text(context, lang) or "(none)",
+            "",
+            "Counselor's reply to rate:",
+            reply,
+            "",
+            f"Answer with JSON only, no other text: {answer}",
+        ]
+    )
 
 
 def parse_scores(text: str, rubric: Rubric) -> tuple[dict, dict]:
@@ -91,16 +111,22 @@ def parse_scores(text: str, rubric: Rubric) -> tuple[dict, dict]:
     return scores, {k: str(v) for k, v in reasons.items()}
 
 
-async def judge_replies(items: list[dict], backend: ChatBackend, rubric: Rubric, max_retries: int = 2,
-                        concurrency: int = 8) -> tuple[list[dict], JudgeStats]:
+async def judge_replies(
+    items: list[dict], backend: ChatBackend, rubric: Rubric, max_retries: int = 2, concurrency: int = 8
+) -> tuple[list[dict], JudgeStats]:
     """items: {id, context (messages), reply, lang?}. Returns one record per item with scores or error."""
     stats = JudgeStats()
     sem = asyncio.Semaphore(concurrency)
 
     async def one(it: dict) -> dict:
         async with sem:
-            res = await ask(backend, rubric_prompt(rubric, it.get("context", []), it["reply"], it.get("lang", "en")),
-                            lambda t: parse_scores(t, rubric), max_retries, stats)
+            res = await ask(
+                backend,
+                rubric_prompt(rubric, it.get("context", []), it["reply"], it.get("lang", "en")),
+                lambda t: parse_scores(t, rubric),
+                max_retries,
+                stats,
+            )
         if isinstance(res, Exception):
             return {"id": it["id"], "error": str(res)}
         return {"id": it["id"], "scores": res[0], "reasons": res[1]}
@@ -108,8 +134,9 @@ async def judge_replies(items: list[dict], backend: ChatBackend, rubric: Rubric,
     return list(await asyncio.gather(*(one(it) for it in items))), stats
 
 
-def criterion_means(results: list[dict], rubric: Rubric, resamples: int = 1000,
-                    seed: int = 0) -> list[tuple[Criterion, float, float, float, int]]:
+def criterion_means(
+    results: list[dict], rubric: Rubric, resamples: int = 1000, seed: int = 0
+) -> list[tuple[Criterion, float, float, float, int]]:
     """(criterion, mean score, 95% bootstrap interval low and high, items) per criterion that has scores,
     over the results of `judge_replies` that hold scores."""
     import numpy as np
@@ -121,18 +148,31 @@ def criterion_means(results: list[dict], rubric: Rubric, resamples: int = 1000,
         vals = np.array([r["scores"][c.key] for r in ok], dtype=float)
         if len(vals):
             boots = vals[rng.integers(0, len(vals), (resamples, len(vals)))].mean(axis=1)
-            out.append((c, float(vals.mean()), float(np.quantile(boots, 0.025)), float(np.quantile(boots, 0.975)),
-                        len(vals)))
+            out.append(
+                (c, float(vals.mean()), float(np.quantile(boots, 0.025)), float(np.quantile(boots, 0.975)), len(vals))
+            )
     return out
 
 
 def pairwise_prompt(context: list[dict], first: str, second: str, lang: str = "en") -> str:
-    return "\n".join([
-        "You compare two counselor replies in a mental-health support conversation. Prefer the reply that listens, "
-        "understands and comforts before advising, is safe, and fits what the person said. Length and order do "
-        "not matter.", "", "Conversation so far:", context_text(context, lang) or "(none)", "",
-        "Reply A:", first, "", "Reply B:", second, "",
-        'Answer with JSON only: {"winner": "A" | "B" | "tie", "reason": "<one sentence>"}'])
+    return "\n".join(
+        [
+            "You compare two counselor replies in a mental-health support conversation. Prefer the reply that listens, "
+            "understands and comforts before advising, is safe, and fits what the person said. Length and order do "
+            "not matter.",
+            "",
+            "Conversation so far:",
+            context_text(context, lang) or "(none)",
+            "",
+            "Reply A:",
+            first,
+            "",
+            "Reply B:",
+            second,
+            "",
+            'Answer with JSON only: {"winner": "A" | "B" | "tie", "reason": "<one sentence>"}',
+        ]
+    )
 
 
 def parse_winner(text: str) -> str:
@@ -142,8 +182,9 @@ def parse_winner(text: str) -> str:
     return w
 
 
-async def pairwise(items: list[dict], judges: list[ChatBackend], max_retries: int = 2,
-                   concurrency: int = 8) -> tuple[list[dict], JudgeStats]:
+async def pairwise(
+    items: list[dict], judges: list[ChatBackend], max_retries: int = 2, concurrency: int = 8
+) -> tuple[list[dict], JudgeStats]:
     """items: {id, context, a, b}. Each judge sees both orders; a judge whose two answers disagree calls it a
     tie; the verdict is the majority across judges (a tie when there is no majority)."""
     stats = JudgeStats()
@@ -151,10 +192,20 @@ async def pairwise(items: list[dict], judges: list[ChatBackend], max_retries: in
 
     async def one_judge(j: ChatBackend, it: dict) -> str:
         async with sem:
-            first = await ask(j, pairwise_prompt(it.get("context", []), it["a"], it["b"], it.get("lang", "en")),
-                              parse_winner, max_retries, stats)
-            second = await ask(j, pairwise_prompt(it.get("context", []), it["b"], it["a"], it.get("lang", "en")),
-                               parse_winner, max_retries, stats)
+            first = await ask(
+                j,
+                pairwise_prompt(it.get("context", []), it["a"], it["b"], it.get("lang", "en")),
+                parse_winner,
+                max_retries,
+                stats,
+            )
+            second = await ask(
+                j,
+                pairwise_prompt(it.get("context", []), it["b"], it["a"], it.get("lang", "en")),
+                parse_winner,
+                max_retries,
+                stats,
+            )
         if isinstance(first, Exception) or isinstance(second, Exception):
             return "error"
         flipped = {"A": "b", "B": "a", "tie": "tie"}[second]
@@ -178,6 +229,7 @@ def win_rates(results: list[dict]) -> dict:
 
 
 # -- agreement ---------------------------------------------------------------------------------------
+
 
 def fleiss_kappa(ratings: list[list]) -> float:
     """Fleiss' kappa; `ratings[i]` holds the category each rater gave item i (same number of raters)."""

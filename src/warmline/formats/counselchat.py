@@ -23,8 +23,19 @@ from .records import Bad, ReadOptions
 from .writers import refuse
 
 LICENSE = "MIT"
-COLUMNS = ["questionID", "questionTitle", "questionText", "questionLink", "topic", "therapistInfo",
-           "therapistURL", "answerText", "upvotes", "views", "split"]
+COLUMNS = [
+    "questionID",
+    "questionTitle",
+    "questionText",
+    "questionLink",
+    "topic",
+    "therapistInfo",
+    "therapistURL",
+    "answerText",
+    "upvotes",
+    "views",
+    "split",
+]
 
 
 def client_text(title: str, text: str) -> str:
@@ -72,9 +83,14 @@ def _row(row: dict, f: Path, index: int, opts: ReadOptions) -> Dialogue:
     qid = (row.get("questionID") or "").strip() or str(index)
     meta = {k: v for k, v in row.items() if k not in ("answerText",) and v not in (None, "")}
     topic = row.get("topic") or row.get("topics")
-    d = make_dialogue(f"counselchat-{qid}-{index}", [Turn("client", q), Turn("counselor", a)], opts,
-                      labels={"topic": topic} if topic else {}, meta=meta,
-                      provenance={"source": "counsel-chat", "source_id": qid, "license": LICENSE})
+    d = make_dialogue(
+        f"counselchat-{qid}-{index}",
+        [Turn("client", q), Turn("counselor", a)],
+        opts,
+        labels={"topic": topic} if topic else {},
+        meta=meta,
+        provenance={"source": "counsel-chat", "source_id": qid, "license": LICENSE},
+    )
     if marked:
         d.flags.append(f"html_to_text:{','.join(marked)}")
     return d
@@ -88,7 +104,9 @@ class Writer:
 
     def write(self, d: Dialogue) -> Bad | None:
         if [t.role for t in d.turns] != ["client", "counselor"]:
-            return refuse(d, "counselchat", DialogueError(f"Counsel-Chat rows are single-turn Q&A, got {len(d.turns)} turns"))
+            return refuse(
+                d, "counselchat", DialogueError(f"Counsel-Chat rows are single-turn Q&A, got {len(d.turns)} turns")
+            )
         row = {k: v for k, v in d.meta.items() if k in COLUMNS}
         if "questionText" not in row:
             row["questionText"] = d.turns[0].text

@@ -6,9 +6,11 @@ from pathlib import Path
 
 
 def decode_hint(err: UnicodeDecodeError, encoding: str) -> str:
-    byte = err.object[err.start:err.start + 1].hex()
-    hint = ("if the file is GBK/GB18030 (common for Chinese corpora), pass --encoding gb18030 or convert "
-            "it first: iconv -f GB18030 -t UTF-8 IN > OUT")
+    byte = err.object[err.start : err.start + 1].hex()
+    hint = (
+        "if the file is GBK/GB18030 (common for Chinese corpora), pass --encoding gb18030 or convert "
+        "it first: iconv -f GB18030 -t UTF-8 IN > OUT"
+    )
     if encoding.lower().replace("-", "") not in ("utf8", "utf8sig"):
         hint = "check the --encoding you passed"
     return f"not valid {encoding}: byte 0x{byte} at offset {err.start}; {hint}"

@@ -48,8 +48,14 @@ def parse(obj: Any, rec: Record, opts: ReadOptions) -> Dialogue:
     labels = {new: obj[old] for old, new in _LABELS.items() if obj.get(old) not in (None, "")}
     meta = {k: v for k, v in obj.items() if k not in _LABELS and k != "dialog"}
     sid = str(obj.get("id", default_id(rec)))
-    return make_dialogue(f"esconv-{sid}", turns, opts, labels=labels, meta=meta,
-                         provenance={"source": "esconv", "source_id": sid, "license": LICENSE})
+    return make_dialogue(
+        f"esconv-{sid}",
+        turns,
+        opts,
+        labels=labels,
+        meta=meta,
+        provenance={"source": "esconv", "source_id": sid, "license": LICENSE},
+    )
 
 
 def read(path: Path, opts: ReadOptions):
@@ -67,8 +73,11 @@ def to_record(d: Dialogue) -> dict:
         if t.strategy and "strategy" not in ann:  # ESConv's own name, kept when it was read from ESConv
             names = [esconv_name(k) for k in t.strategy]
             ann["strategy"] = names[0] if len(names) == 1 else names
-        item: dict[str, Any] = {"speaker": "seeker" if t.role == "client" else "supporter", "annotation": ann,
-                                "content": t.text}
+        item: dict[str, Any] = {
+            "speaker": "seeker" if t.role == "client" else "supporter",
+            "annotation": ann,
+            "content": t.text,
+        }
         dialog.append(item)
     out["dialog"] = dialog
     return out

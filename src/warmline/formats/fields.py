@@ -9,8 +9,20 @@ from ..conversation import Dialogue, DialogueError, Turn, detect_lang
 from .records import ReadOptions
 
 CLIENT_NAMES = {"client", "seeker", "usr", "user", "human", "patient", "求助者", "来访者", "用户", "访客"}
-COUNSELOR_NAMES = {"counselor", "counsellor", "supporter", "therapist", "sys", "assistant", "gpt",
-                   "bot", "支持者", "心理咨询师", "咨询师", "咨询者"}
+COUNSELOR_NAMES = {
+    "counselor",
+    "counsellor",
+    "supporter",
+    "therapist",
+    "sys",
+    "assistant",
+    "gpt",
+    "bot",
+    "支持者",
+    "心理咨询师",
+    "咨询师",
+    "咨询者",
+}
 
 
 def role_of(name: Any) -> str:

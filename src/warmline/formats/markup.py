@@ -9,8 +9,11 @@ from html.parser import HTMLParser
 
 _BLOCK = {"p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "tr", "hr"}
 # a tag that HTML writers use, or an entity: "<3" or "a < b" are not markup
-_MARKUP = re.compile(r"</?(?:p|br|div|span|li|ul|ol|a|b|i|u|em|strong|h[1-6]|blockquote|font|hr|table|tr|td)\b[^<>]*>"
-                     r"|&(?:[a-zA-Z]{2,8}|#\d{1,7}|#[xX][0-9a-fA-F]{1,6});", re.I)
+_MARKUP = re.compile(
+    r"</?(?:p|br|div|span|li|ul|ol|a|b|i|u|em|strong|h[1-6]|blockquote|font|hr|table|tr|td)\b[^<>]*>"
+    r"|&(?:[a-zA-Z]{2,8}|#\d{1,7}|#[xX][0-9a-fA-F]{1,6});",
+    re.I,
+)
 
 
 class _Text(HTMLParser):

@@ -23,8 +23,25 @@ STYLES = {
     "cpsycound": ("来访者", "心理咨询师", "："),
     "en": ("Client", "Counselor", ": "),
 }
-_NAMES = sorted({"求助者", "支持者", "用户", "心理咨询师", "来访者", "咨询师", "Client", "Counselor", "Counsellor",
-                 "User", "Seeker", "Supporter", "Therapist"}, key=len, reverse=True)
+_NAMES = sorted(
+    {
+        "求助者",
+        "支持者",
+        "用户",
+        "心理咨询师",
+        "来访者",
+        "咨询师",
+        "Client",
+        "Counselor",
+        "Counsellor",
+        "User",
+        "Seeker",
+        "Supporter",
+        "Therapist",
+    },
+    key=len,
+    reverse=True,
+)
 PREFIX = re.compile(r"^\s*(" + "|".join(_NAMES) + r")\s*[：:]\s?", re.IGNORECASE)
 
 
@@ -47,9 +64,11 @@ def parse_lines(items: list, where: str = "item") -> list[Turn]:
             raise DialogueError(f"{where} {i} must be a string, got {type(item).__name__}")
         m = PREFIX.match(item)
         if not m:
-            raise DialogueError(f"{where} {i} has no role prefix such as 求助者：/支持者：/用户：/心理咨询师：/"
-                                f"Client:/Counselor: ({item[:40]!r})")
-        turns.append(Turn(role_of(m.group(1)), item[m.end():].strip()))
+            raise DialogueError(
+                f"{where} {i} has no role prefix such as 求助者：/支持者：/用户：/心理咨询师：/"
+                f"Client:/Counselor: ({item[:40]!r})"
+            )
+        turns.append(Turn(role_of(m.group(1)), item[m.end() :].strip()))
     return turns
 
 
@@ -65,8 +84,13 @@ def parse(obj: Any, rec: Record, opts: ReadOptions) -> Dialogue | list[Dialogue]
 
 def _one(items: list, rec: Record, opts: ReadOptions, id_: str) -> Dialogue:
     style = style_of(items[0]) if items and isinstance(items[0], str) else None
-    return make_dialogue(id_, parse_lines(items), opts, provenance={"source": "prefixed", "source_id": id_},
-                         meta={"style": style} if style else {})
+    return make_dialogue(
+        id_,
+        parse_lines(items),
+        opts,
+        provenance={"source": "prefixed", "source_id": id_},
+        meta={"style": style} if style else {},
+    )
 
 
 def read(path: Path, opts: ReadOptions):
@@ -102,8 +126,9 @@ class ListWriter:
         else:
             import json
 
-            (self.dir / f"{safe_name(d.id)}.json").write_text(json.dumps(lines, ensure_ascii=False, indent=1),
-                                                              encoding="utf-8")
+            (self.dir / f"{safe_name(d.id)}.json").write_text(
+                json.dumps(lines, ensure_ascii=False, indent=1), encoding="utf-8"
+            )
         return None
 
     def close(self) -> None:
@@ -112,6 +137,7 @@ class ListWriter:
 
 
 # -- CPsyCounD plain text: one file per dialogue, one paragraph per utterance -------------------------
+
 
 def read_text_dialogues(path: Path, opts: ReadOptions):
     for index, name in enumerate(list_files(path, (".txt",))):
@@ -122,8 +148,9 @@ def read_text_dialogues(path: Path, opts: ReadOptions):
             yield Bad(str(f), None, index, decode_hint(e, opts.encoding))
             continue
         try:
-            yield make_dialogue(f.stem, _parse_text(text, f), opts,
-                                provenance={"source": "cpsycound", "source_id": f.stem})
+            yield make_dialogue(
+                f.stem, _parse_text(text, f), opts, provenance={"source": "cpsycound", "source_id": f.stem}
+            )
         except DialogueError as e:
             yield Bad(str(f), getattr(e, "line", None), index, str(e), text)
 
@@ -135,7 +162,7 @@ def _parse_text(text: str, f: Path) -> list[Turn]:
             continue
         m = PREFIX.match(line)
         if m:
-            turns.append(Turn(role_of(m.group(1)), line[m.end():].strip()))
+            turns.append(Turn(role_of(m.group(1)), line[m.end() :].strip()))
         elif turns:
             turns[-1].text += "\n" + line.strip()
         else:

@@ -38,16 +38,28 @@ def parse(obj: Any, rec: Record, opts: ReadOptions) -> Dialogue:
             extra["participant"] = t["participant"]
         if t.get("speaker") is not None:
             extra["speaker"] = t["speaker"]
-        turns.append(Turn(role, need_str(t, "content", f" of dialog[{i}]"),
-                          strategy=_str_list(t.get("strategy"), f"dialog[{i}].strategy"),
-                          emotion=_str_list(t.get("emotional label"), f"dialog[{i}].emotional label"),
-                          observation=t.get("observation") or None, reasoning=t.get("reasoning") or None,
-                          meta=extra or None))
+        turns.append(
+            Turn(
+                role,
+                need_str(t, "content", f" of dialog[{i}]"),
+                strategy=_str_list(t.get("strategy"), f"dialog[{i}].strategy"),
+                emotion=_str_list(t.get("emotional label"), f"dialog[{i}].emotional label"),
+                observation=t.get("observation") or None,
+                reasoning=t.get("reasoning") or None,
+                meta=extra or None,
+            )
+        )
     labels = {k: obj[k] for k in SESSION if obj.get(k) not in (None, "")}
     meta = {k: v for k, v in obj.items() if k not in SESSION and k not in ("dialog", "dialog_id")}
     sid = str(obj.get("dialog_id") or default_id(rec))
-    return make_dialogue(f"psyinsight-{sid}", turns, opts, labels=labels, meta=meta,
-                         provenance={"source": "psy-insight", "source_id": sid})
+    return make_dialogue(
+        f"psyinsight-{sid}",
+        turns,
+        opts,
+        labels=labels,
+        meta=meta,
+        provenance={"source": "psy-insight", "source_id": sid},
+    )
 
 
 def read(path: Path, opts: ReadOptions):
@@ -68,8 +80,11 @@ def to_record(d: Dialogue) -> dict:
             raise DialogueError("Psy-Insight has no system turns")
         meta = dict(t.meta or {})
         speaker, participant = _SPEAKER[t.role]
-        item: dict[str, Any] = {"speaker": meta.pop("speaker", speaker),
-                                "participant": meta.pop("participant", participant), "content": t.text}
+        item: dict[str, Any] = {
+            "speaker": meta.pop("speaker", speaker),
+            "participant": meta.pop("participant", participant),
+            "content": t.text,
+        }
         item.update(meta)
         if t.observation:
             item["observation"] = t.observation

@@ -39,15 +39,24 @@ def parse(obj: Any, rec: Record, opts: ReadOptions) -> list[Dialogue]:
                 if not (isinstance(s, dict) and isinstance(s.get("start"), int) and isinstance(s.get("end"), int)):
                     raise DialogueError(f"answers[{i}].labels_sequence items need integer start/end, got {s!r:.60}")
                 spans.append({"start": s["start"], "end": s["end"], "label": str(s.get("type", ""))})
-        meta = {"question": question, "description": description, "answer_index": i,
-                "has_label": a.get("has_label", bool(spans))}
+        meta = {
+            "question": question,
+            "description": description,
+            "answer_index": i,
+            "has_label": a.get("has_label", bool(spans)),
+        }
         if obj.get("keywords"):
             meta["keywords"] = obj["keywords"]
-        out.append(make_dialogue(
-            f"psyqa-{qid}-{i}", [Turn("client", client_text(question, description)),
-                                  Turn("counselor", answer, spans=spans)], opts,
-            labels={"topic": obj["keywords"]} if isinstance(obj.get("keywords"), str) and obj["keywords"] else {},
-            meta=meta, provenance={"source": "psyqa", "source_id": qid}))
+        out.append(
+            make_dialogue(
+                f"psyqa-{qid}-{i}",
+                [Turn("client", client_text(question, description)), Turn("counselor", answer, spans=spans)],
+                opts,
+                labels={"topic": obj["keywords"]} if isinstance(obj.get("keywords"), str) and obj["keywords"] else {},
+                meta=meta,
+                provenance={"source": "psyqa", "source_id": qid},
+            )
+        )
     return out
 
 
@@ -66,21 +75,32 @@ class Writer:
     def write(self, d: Dialogue) -> Bad | None:
         roles = [t.role for t in d.turns]
         if roles != ["client", "counselor"]:
-            return refuse(d, "psyqa", DialogueError(f"PsyQA holds single-turn Q&A (client, counselor), got {len(roles)} turns"))
+            return refuse(
+                d, "psyqa", DialogueError(f"PsyQA holds single-turn Q&A (client, counselor), got {len(roles)} turns")
+            )
         qid = str(d.provenance.get("source_id") or d.id)
         if self._cur is None or qid != self._qid:
             self._flush()
             q, desc = d.meta.get("question"), d.meta.get("description")
             if not isinstance(q, str):
                 q, desc = d.turns[0].text, ""
-            self._cur = {"question": q, "description": desc or "", "keywords": d.meta.get("keywords", ""),
-                         "questionID": _maybe_int(qid), "answers": []}
+            self._cur = {
+                "question": q,
+                "description": desc or "",
+                "keywords": d.meta.get("keywords", ""),
+                "questionID": _maybe_int(qid),
+                "answers": [],
+            }
             self._qid = qid
         ans = d.turns[1]
-        seq = [{"start": s["start"], "end": s["end"], "type": s.get("label", "")} for s in ans.spans or []
-               if isinstance(s.get("start"), int)] or None
-        self._cur["answers"].append({"answer_text": ans.text, "has_label": bool(d.meta.get("has_label", seq)),
-                                     "labels_sequence": seq})
+        seq = [
+            {"start": s["start"], "end": s["end"], "type": s.get("label", "")}
+            for s in ans.spans or []
+            if isinstance(s.get("start"), int)
+        ] or None
+        self._cur["answers"].append(
+            {"answer_text": ans.text, "has_label": bool(d.meta.get("has_label", seq)), "labels_sequence": seq}
+        )
         return None
 
     def _flush(self) -> None:

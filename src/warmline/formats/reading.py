@@ -62,8 +62,9 @@ def json_lines(path: str | Path, limit: int = 1 << 24) -> bool:
         return False
 
 
-def iter_records(path: Path, opts: ReadOptions, whole_file: bool = False,
-                 suffixes: tuple[str, ...] = (".json", ".jsonl")) -> Iterator[Record | Bad]:
+def iter_records(
+    path: Path, opts: ReadOptions, whole_file: bool = False, suffixes: tuple[str, ...] = (".json", ".jsonl")
+) -> Iterator[Record | Bad]:
     """Records from a .jsonl file (one per line), a .json file (each item of a top-level array, streamed,
     or the file as one record when `whole_file` or when the top level is an object; one per line when it
     holds JSON Lines), a .txt file when asked for (JSON Lines), or a directory of such files
@@ -121,11 +122,24 @@ def _iter_json_whole(path: str, opts: ReadOptions) -> Iterator[Record | Bad]:
     try:
         yield Record(str(path), 1, 0, json.loads(text))
     except json.JSONDecodeError as e:
-        yield Bad(str(path), e.lineno, None, f"invalid JSON: {e.msg} at line {e.lineno} column {e.colno}",
-                  text)
+        yield Bad(str(path), e.lineno, None, f"invalid JSON: {e.msg} at line {e.lineno} column {e.colno}", text)
 
 
 _WS = " \t\r\n"
+
+
+def _skip_ws(f: IO[str], buf: str, pos: int, line: int, eof: bool, chunk: int) -> tuple[str, int, int, bool]:
+    """Past whitespace, counting lines and refilling the buffer as needed: (buf, pos, line, eof)."""
+    while True:
+        while pos < len(buf) and buf[pos] in _WS:
+            if buf[pos] == "\n":
+                line += 1
+            pos += 1
+        if pos < len(buf) or eof:
+            return buf, pos, line, eof
+        more = f.read(chunk)
+        eof = len(more) < chunk
+        buf, pos = buf[pos:] + more, 0
 
 
 def _iter_json_array(path: str, opts: ReadOptions, chunk: int = 1 << 20) -> Iterator[Record | Bad]:
@@ -149,25 +163,14 @@ def _iter_json_array(path: str, opts: ReadOptions, chunk: int = 1 << 20) -> Iter
             try:
                 yield Record(str(path), 1, 0, json.loads(rest))
             except json.JSONDecodeError as e:
-                yield Bad(str(path), e.lineno, None, f"invalid JSON: {e.msg} at line {e.lineno} column {e.colno}",
-                          rest)
+                yield Bad(str(path), e.lineno, None, f"invalid JSON: {e.msg} at line {e.lineno} column {e.colno}", rest)
             return
         lead = len(buf) - len(stripped)
         line += buf.count("\n", 0, lead)
         pos = lead + 1
         need_comma = False
         while True:
-            # skip whitespace, refilling the buffer as needed
-            while True:
-                while pos < len(buf) and buf[pos] in _WS:
-                    if buf[pos] == "\n":
-                        line += 1
-                    pos += 1
-                if pos < len(buf) or eof:
-                    break
-                more = f.read(chunk)
-                eof = len(more) < chunk
-                buf, pos = buf[pos:] + more, 0
+            buf, pos, line, eof = _skip_ws(f, buf, pos, line, eof, chunk)
             if pos >= len(buf):
                 yield Bad(str(path), line, None, "truncated JSON: the array is not closed")
                 return
@@ -176,8 +179,13 @@ def _iter_json_array(path: str, opts: ReadOptions, chunk: int = 1 << 20) -> Iter
                 return
             if need_comma:
                 if ch != ",":
-                    yield Bad(str(path), line, None, f"invalid JSON: expected ',' or ']' at line {line}",
-                              buf[pos:pos + RAW_LIMIT])
+                    yield Bad(
+                        str(path),
+                        line,
+                        None,
+                        f"invalid JSON: expected ',' or ']' at line {line}",
+                        buf[pos : pos + RAW_LIMIT],
+                    )
                     return
                 pos += 1
                 need_comma = False
@@ -193,8 +201,13 @@ def _iter_json_array(path: str, opts: ReadOptions, chunk: int = 1 << 20) -> Iter
                     if eof:
                         rest = buf[pos:]
                         what = "truncated JSON" if e.pos >= len(buf) - 1 else f"invalid JSON: {e.msg}"
-                        yield Bad(str(path), line, None, f"{what} in the item starting at line {line}; "
-                                  "the rest of the file was not read", rest)
+                        yield Bad(
+                            str(path),
+                            line,
+                            None,
+                            f"{what} in the item starting at line {line}; the rest of the file was not read",
+                            rest,
+                        )
                         return
                     more = f.read(grow)
                     eof = len(more) < grow
@@ -209,8 +222,13 @@ def _iter_json_array(path: str, opts: ReadOptions, chunk: int = 1 << 20) -> Iter
 Converter = Callable[[Any, Record, ReadOptions], "Dialogue | list[Dialogue]"]
 
 
-def read_with(path: Path, opts: ReadOptions, parse: Converter, whole_file: bool = False,
-              suffixes: tuple[str, ...] = (".json", ".jsonl")) -> Iterator[Dialogue | Bad]:
+def read_with(
+    path: Path,
+    opts: ReadOptions,
+    parse: Converter,
+    whole_file: bool = False,
+    suffixes: tuple[str, ...] = (".json", ".jsonl"),
+) -> Iterator[Dialogue | Bad]:
     """Run `parse` over every record, turning DialogueError (and type slips) into Bad items."""
     for rec in iter_records(path, opts, whole_file=whole_file, suffixes=suffixes):
         if isinstance(rec, Bad):

@@ -27,8 +27,14 @@ class Bad:
             raw = raw[:RAW_LIMIT].decode("utf-8", "backslashreplace")
         elif isinstance(raw, str):
             raw = raw[:RAW_LIMIT]
-        return {"file": self.file, "line": self.line, "index": self.index, "stage": self.stage,
-                "reason": self.reason, "raw": raw}
+        return {
+            "file": self.file,
+            "line": self.line,
+            "index": self.index,
+            "stage": self.stage,
+            "reason": self.reason,
+            "raw": raw,
+        }
 
     def where(self) -> str:
         loc = self.file

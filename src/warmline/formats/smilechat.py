@@ -37,8 +37,9 @@ def parse(obj: Any, rec: Record, opts: ReadOptions) -> Dialogue:
         spans, meta = _spans(text, ann) if ann is not None else (None, None)
         append(Turn(role, text, None, None, None, None, spans, meta))
     stem = os.path.splitext(os.path.basename(rec.file))[0]
-    return make_dialogue(f"smilechat-{stem}", turns, opts,
-                         provenance={"source": "smilechat", "source_id": stem, "license": LICENSE})
+    return make_dialogue(
+        f"smilechat-{stem}", turns, opts, provenance={"source": "smilechat", "source_id": stem, "license": LICENSE}
+    )
 
 
 def _spans(text: str, annotation: Any) -> tuple[list[dict] | None, dict | None]:
@@ -55,12 +56,16 @@ def _spans(text: str, annotation: Any) -> tuple[list[dict] | None, dict | None]:
         sents = [a["sentence"] for a in annotation]
         tiled = "".join(sents) == text
     except (TypeError, KeyError):
-        raise DialogueError(f"annotation items must be {{sentence, label}} with string sentences, "
-                            f"got {annotation!r:.80}") from None
+        raise DialogueError(
+            f"annotation items must be {{sentence, label}} with string sentences, got {annotation!r:.80}"
+        ) from None
     if tiled:
         ends = list(accumulate(map(len, sents)))
-        spans = [{"start": ends[i] - len(sents[i]), "end": ends[i], "label": str(annotation[i]["label"])}
-                 for i, a in enumerate(annotation) if a.get("label")]
+        spans = [
+            {"start": ends[i] - len(sents[i]), "end": ends[i], "label": str(annotation[i]["label"])}
+            for i, a in enumerate(annotation)
+            if a.get("label")
+        ]
         return spans or None, (None if len(ends) == 1 else {"sentence_ends": ends})
     labels = [a.get("label") or "" for a in annotation]
     spans, cursor = [], 0

@@ -32,16 +32,30 @@ ESCONV = {
     "others": "others",
 }
 ESCONV_NAMES = {
-    "question": "Question", "restatement": "Restatement or Paraphrasing",
-    "reflection_of_feelings": "Reflection of feelings", "self_disclosure": "Self-disclosure",
-    "affirmation_reassurance": "Affirmation and Reassurance", "providing_suggestions": "Providing Suggestions",
-    "information": "Information", "others": "Others",
+    "question": "Question",
+    "restatement": "Restatement or Paraphrasing",
+    "reflection_of_feelings": "Reflection of feelings",
+    "self_disclosure": "Self-disclosure",
+    "affirmation_reassurance": "Affirmation and Reassurance",
+    "providing_suggestions": "Providing Suggestions",
+    "information": "Information",
+    "others": "Others",
 }
 
-ANNOMI = {"question": "question", "reflection": "reflection_of_feelings", "therapist_input": "information",
-          "other": "others"}
-ANNOMI_SUBTYPES = {"simple": "restatement", "complex": "reflection_of_feelings", "advice": "providing_suggestions",
-                   "options": "providing_suggestions", "information": "information", "negotiation": "information"}
+ANNOMI = {
+    "question": "question",
+    "reflection": "reflection_of_feelings",
+    "therapist_input": "information",
+    "other": "others",
+}
+ANNOMI_SUBTYPES = {
+    "simple": "restatement",
+    "complex": "reflection_of_feelings",
+    "advice": "providing_suggestions",
+    "options": "providing_suggestions",
+    "information": "information",
+    "negotiation": "information",
+}
 
 
 def esconv_key(label: str) -> str:

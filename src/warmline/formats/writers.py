@@ -41,8 +41,9 @@ class RecordSink:
 
 def ensure_dir(out: Path) -> Path:
     if out.exists() and not out.is_dir():
-        raise ValueError(f"{out} exists and is not a directory; this format writes one file per dialogue "
-                         "into a directory")
+        raise ValueError(
+            f"{out} exists and is not a directory; this format writes one file per dialogue into a directory"
+        )
     out.mkdir(parents=True, exist_ok=True)
     return out
 

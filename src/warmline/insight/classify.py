@@ -73,7 +73,7 @@ def featurize(texts: list[str], langs: list[str]):
     rows, cols = [], []
     for r, (text, lang) in enumerate(zip(texts, langs)):
         t = " ".join(text.lower().split())
-        idx = [zlib.crc32(f"c{n}:{t[i:i + n]}".encode()) for n in (1, 2, 3) for i in range(len(t) - n + 1)]
+        idx = [zlib.crc32(f"c{n}:{t[i : i + n]}".encode()) for n in (1, 2, 3) for i in range(len(t) - n + 1)]
         w = _words(text, lang)
         idx += [zlib.crc32(f"w1:{x}".encode()) for x in w]
         idx += [zlib.crc32(f"w2:{a} {b}".encode()) for a, b in zip(w, w[1:])]
@@ -126,8 +126,9 @@ def class_weights(y: np.ndarray, k: int, power: float) -> np.ndarray:
     return w[y] / w[y].mean()
 
 
-def fit_softmax(X, y: np.ndarray, k: int, l2: float, weights: np.ndarray | None = None,
-                max_iter: int = 300) -> tuple[np.ndarray, np.ndarray]:
+def fit_softmax(
+    X, y: np.ndarray, k: int, l2: float, weights: np.ndarray | None = None, max_iter: int = 300
+) -> tuple[np.ndarray, np.ndarray]:
     """Multinomial logistic regression (L-BFGS): weights (columns of X, k) and biases (k,). `weights` per
     example average to 1 (class weights)."""
     from scipy.optimize import minimize
@@ -160,9 +161,18 @@ class LabelClassifier:
     features: Features = field(default_factory=Features)
 
     @classmethod
-    def train(cls, task: str, texts: list[str], langs: list[str], labels: list[str], l2: float | None = None,
-              max_iter: int = 300, contexts: list[str] | None = None, features: Features | None = None,
-              embed=None) -> LabelClassifier:
+    def train(
+        cls,
+        task: str,
+        texts: list[str],
+        langs: list[str],
+        labels: list[str],
+        l2: float | None = None,
+        max_iter: int = 300,
+        contexts: list[str] | None = None,
+        features: Features | None = None,
+        embed=None,
+    ) -> LabelClassifier:
         f = features or Features()
         l2 = f.l2 if l2 is None else l2
         classes = sorted(set(labels))
@@ -183,10 +193,21 @@ class LabelClassifier:
         out.mkdir(parents=True, exist_ok=True)
         rows = np.flatnonzero(np.abs(self.W).sum(axis=1))
         np.savez_compressed(out / "model.npz", rows=rows, W=self.W[rows], b=self.b)
-        (out / "model.json").write_text(json.dumps({"task": self.task, "classes": self.classes, "dim": DIM,
-                                                    "columns": int(self.W.shape[0]), "features": self.features.describe(),
-                                                    "settings": asdict(self.features)},
-                                                   ensure_ascii=False, indent=2), encoding="utf-8")
+        (out / "model.json").write_text(
+            json.dumps(
+                {
+                    "task": self.task,
+                    "classes": self.classes,
+                    "dim": DIM,
+                    "columns": int(self.W.shape[0]),
+                    "features": self.features.describe(),
+                    "settings": asdict(self.features),
+                },
+                ensure_ascii=False,
+                indent=2,
+            ),
+            encoding="utf-8",
+        )
 
     @classmethod
     def load(cls, path: Path) -> LabelClassifier:
@@ -219,7 +240,7 @@ def split_groups(exs: list[Example], test_fraction: float = 0.25, seed: int = 0)
     """Every example of a dialogue on one side; about `test_fraction` of dialogues held out."""
     groups = sorted({e.group for e in exs})
     random.Random(seed).shuffle(groups)
-    held = set(groups[:max(1, round(len(groups) * test_fraction))])
+    held = set(groups[: max(1, round(len(groups) * test_fraction))])
     return [e for e in exs if e.group not in held], [e for e in exs if e.group in held]
 
 
@@ -234,27 +255,56 @@ def score(task: str, gold: list[str], pred: list[str], majority: str) -> Report:
         tp = cm[i, i]
         prec = tp / cm[:, i].sum() if cm[:, i].sum() else 0.0
         rec = tp / cm[i, :].sum() if cm[i, :].sum() else 0.0
-        per[c] = {"precision": prec, "recall": rec, "f1": 2 * prec * rec / (prec + rec) if prec + rec else 0.0,
-                  "support": int(cm[i, :].sum())}
+        per[c] = {
+            "precision": prec,
+            "recall": rec,
+            "f1": 2 * prec * rec / (prec + rec) if prec + rec else 0.0,
+            "support": int(cm[i, :].sum()),
+        }
     gold_classes = sorted(set(gold))
     share = float(np.mean([g == majority for g in gold]))
     # always answering the majority label: F1 2s/(1+s) on it, 0 on every other label
     maj_f1 = (2 * share / (1 + share) if share else 0.0) / len(gold_classes)
-    return Report(task, 0, len(gold), float(np.mean([per[c]["f1"] for c in gold_classes])),
-                  float(np.mean([g == p for g, p in zip(gold, pred)])), share, maj_f1, per, cm.tolist(), classes)
+    return Report(
+        task,
+        0,
+        len(gold),
+        float(np.mean([per[c]["f1"] for c in gold_classes])),
+        float(np.mean([g == p for g, p in zip(gold, pred)])),
+        share,
+        maj_f1,
+        per,
+        cm.tolist(),
+        classes,
+    )
 
 
-def evaluate(task: str, exs: list[Example], test_fraction: float = 0.25, seed: int = 0,
-             features: Features | None = None, embed=None) -> tuple[Report, LabelClassifier]:
+def evaluate(
+    task: str,
+    exs: list[Example],
+    test_fraction: float = 0.25,
+    seed: int = 0,
+    features: Features | None = None,
+    embed=None,
+) -> tuple[Report, LabelClassifier]:
     import time
 
     train, test = split_groups(exs, test_fraction, seed)
     if len({e.label for e in train}) < 2 or not test:
-        raise ValueError(f"{task}: need at least two labels in training and some test examples "
-                         f"(have {len(train)} train, {len(test)} test examples)")
+        raise ValueError(
+            f"{task}: need at least two labels in training and some test examples "
+            f"(have {len(train)} train, {len(test)} test examples)"
+        )
     t0 = time.perf_counter()
-    clf = LabelClassifier.train(task, [e.text for e in train], [e.lang for e in train], [e.label for e in train],
-                                contexts=[e.context for e in train], features=features, embed=embed)
+    clf = LabelClassifier.train(
+        task,
+        [e.text for e in train],
+        [e.lang for e in train],
+        [e.label for e in train],
+        contexts=[e.context for e in train],
+        features=features,
+        embed=embed,
+    )
     pred = clf.predict([e.text for e in test], [e.lang for e in test], [e.context for e in test], embed)
     labels = [e.label for e in train]
     rep = score(task, [e.label for e in test], pred, max(set(labels), key=labels.count))
@@ -276,8 +326,15 @@ def confusion_plot(rep: Report, path: Path) -> Path:
     for i in range(len(cm)):
         for j in range(len(cm)):
             if cm[i, j]:
-                ax.text(j, i, str(cm[i, j]), ha="center", va="center", fontsize=8,
-                        color="white" if cm[i, j] > cm.max() / 2 else "black")
+                ax.text(
+                    j,
+                    i,
+                    str(cm[i, j]),
+                    ha="center",
+                    va="center",
+                    fontsize=8,
+                    color="white" if cm[i, j] > cm.max() / 2 else "black",
+                )
     ax.set_xlabel("predicted")
     ax.set_ylabel("true")
     ax.set_title(f"{rep.task}: accuracy {rep.accuracy:.2f}, macro-F1 {rep.macro_f1:.2f}", fontsize=9)
@@ -310,6 +367,8 @@ def example_dialogues() -> list[Dialogue]:
                 if strat:
                     s, text = strat.pop()
                     turns.append(Turn("counselor", text, strategy=[s]))
-            out.append(Dialogue(f"labelled-{lang}-{n}", lang, turns, provenance={"source": "warmline labelled examples"}))
+            out.append(
+                Dialogue(f"labelled-{lang}-{n}", lang, turns, provenance={"source": "warmline labelled examples"})
+            )
             n += 1
     return out

@@ -19,11 +19,15 @@ from ..replies import split_cot
 MODES = ("off", "cot", "prompt")
 
 EXPLAIN_INSTRUCTION = {
-    "en": ("Before replying, think as a counselor. Answer with JSON only: {\"observation\": \"<what the client's "
-           "words show about their feelings and situation>\", \"reasoning\": \"<why you respond the way you do, "
-           "and which approach you use>\", \"reply\": \"<your reply to the client>\"}. Only the reply is shown to the client."),
-    "zh": ("回复前请先像咨询师一样思考。只用JSON回答：{\"observation\": \"<来访者的话反映出的情绪和处境>\", "
-           "\"reasoning\": \"<你为什么这样回应、采用什么方法>\", \"reply\": \"<你对来访者说的话>\"}。只有reply会展示给来访者。"),
+    "en": (
+        'Before replying, think as a counselor. Answer with JSON only: {"observation": "<what the client\'s '
+        'words show about their feelings and situation>", "reasoning": "<why you respond the way you do, '
+        'and which approach you use>", "reply": "<your reply to the client>"}. Only the reply is shown to the client.'
+    ),
+    "zh": (
+        '回复前请先像咨询师一样思考。只用JSON回答：{"observation": "<来访者的话反映出的情绪和处境>", '
+        '"reasoning": "<你为什么这样回应、采用什么方法>", "reply": "<你对来访者说的话>"}。只有reply会展示给来访者。'
+    ),
 }
 _OBJ = re.compile(r"\{.*\}", re.S)
 
@@ -36,8 +40,10 @@ class Explained:
 
     @property
     def explanation(self) -> str:
-        parts = [f"Observation: {self.observation}" if self.observation else "",
-                 f"Reasoning: {self.reasoning}" if self.reasoning else ""]
+        parts = [
+            f"Observation: {self.observation}" if self.observation else "",
+            f"Reasoning: {self.reasoning}" if self.reasoning else "",
+        ]
         return "\n".join(p for p in parts if p)
 
     def to_dict(self) -> dict:
@@ -57,8 +63,11 @@ def split(text: str, mode: str) -> Explained:
             except json.JSONDecodeError:
                 obj = None
             if isinstance(obj, dict) and isinstance(obj.get("reply"), str) and obj["reply"].strip():
-                return Explained(obj["reply"].strip(), str(obj.get("observation") or "").strip(),
-                                 str(obj.get("reasoning") or "").strip())
+                return Explained(
+                    obj["reply"].strip(),
+                    str(obj.get("observation") or "").strip(),
+                    str(obj.get("reasoning") or "").strip(),
+                )
         # not the JSON asked for: the whole text is the reply, with any tags or braces stripped
         obs, why, reply = split_cot(text)
         return Explained(reply if (obs or why) else _strip_json(text), obs, why)

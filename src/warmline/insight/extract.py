@@ -23,8 +23,11 @@ SPEAKERS = {
     "client": ["来访者", "求助者", "访", "来", "用户", "Client", "Patient", "C", "Q"],
     "counselor": ["心理咨询师", "咨询师", "治疗师", "咨", "Counselor", "Counsellor", "Therapist", "T", "A"],
 }
-_SPEAKER = re.compile(r"^\s*(?P<who>" + "|".join(sorted((re.escape(s) for v in SPEAKERS.values() for s in v),
-                                                          key=len, reverse=True)) + r")\s*[：:]\s*(?P<text>.+)$")
+_SPEAKER = re.compile(
+    r"^\s*(?P<who>"
+    + "|".join(sorted((re.escape(s) for v in SPEAKERS.values() for s in v), key=len, reverse=True))
+    + r")\s*[：:]\s*(?P<text>.+)$"
+)
 _ROLE = {s: role for role, names in SPEAKERS.items() for s in names}
 
 
@@ -74,8 +77,14 @@ class Link:
     llm_check: str | None = None
 
     def to_dict(self) -> dict:
-        return {"paragraph": self.paragraph, "span": list(self.span), "similarity": round(self.similarity, 4),
-                "target": self.target, "llm_check": self.llm_check, "accept": True}
+        return {
+            "paragraph": self.paragraph,
+            "span": list(self.span),
+            "similarity": round(self.similarity, 4),
+            "target": self.target,
+            "llm_check": self.llm_check,
+            "accept": True,
+        }
 
 
 def link_notes(seg: Segment, embed, window: int = 4) -> list[Link]:
@@ -83,16 +92,20 @@ def link_notes(seg: Segment, embed, window: int = 4) -> list[Link]:
     if not seg.notes:
         return []
     spans = [(a, b) for b in range(n) for a in range(max(0, b - window + 1), b + 1)]
-    span_texts = ["\n".join(t.text for t in seg.turns[a:b + 1]) for a, b in spans]
+    span_texts = ["\n".join(t.text for t in seg.turns[a : b + 1]) for a, b in spans]
     vecs = embed(span_texts + [p for p, _ in seg.notes])
-    sv, pv = vecs[:len(spans)], vecs[len(spans):]
+    sv, pv = vecs[: len(spans)], vecs[len(spans) :]
     links = []
     for (para, after), v in zip(seg.notes, pv):
         if after < 0:
             links.append(Link(para, (0, n - 1), float(np.max(sv @ v)), "session:background"))
             continue
         # spans near the paragraph: ending at the turn before it or the one right after it
-        near = [i for i, (a, b) in enumerate(spans) if after - window < b <= min(after + 1, n - 1) and a >= after - window + 1]
+        near = [
+            i
+            for i, (a, b) in enumerate(spans)
+            if after - window < b <= min(after + 1, n - 1) and a >= after - window + 1
+        ]
         best = max(near, key=lambda i: float(sv[i] @ v))
         a, b = spans[best]
         sim = float(sv[best] @ v)
@@ -109,14 +122,20 @@ def link_notes(seg: Segment, embed, window: int = 4) -> list[Link]:
 
 def relevance_prompt(para: str, turns: list[Turn]) -> str:
     shown = "\n".join(f"{'Client' if t.role == 'client' else 'Counselor'}: {t.text}" for t in turns)
-    return (f"Dialogue excerpt:\n{shown}\n\nParagraph:\n{para}\n\nDoes the paragraph explain or comment on this "
-            'excerpt (the client\'s state or the counselor\'s reasons)? Answer with JSON only: {"relevant": true|false}')
+    return (
+        f"Dialogue excerpt:\n{shown}\n\nParagraph:\n{para}\n\nDoes the paragraph explain or comment on this "
+        "excerpt (the client's state or the counselor's reasons)? Answer with JSON only: {\"relevant\": true|false}"
+    )
 
 
 def build_dialogue(seg: Segment, links: list[Link], did: str, source: str) -> Dialogue:
     lang = detect_lang(" ".join(t.text for t in seg.turns))
-    d = Dialogue(did, lang, [Turn(t.role, t.text) for t in seg.turns], provenance={"source": source,
-                                                                                   "method": "warmline insight-extract"})
+    d = Dialogue(
+        did,
+        lang,
+        [Turn(t.role, t.text) for t in seg.turns],
+        provenance={"source": source, "method": "warmline insight-extract"},
+    )
     for link in links:
         if link.llm_check == "no":
             continue
@@ -142,7 +161,9 @@ class ExtractReport:
     rejected_by_llm: int = 0
 
 
-def extract(text: str, embed, source: str = "text", window: int = 4, checker=None) -> tuple[list[Dialogue], ExtractReport]:
+def extract(
+    text: str, embed, source: str = "text", window: int = 4, checker=None
+) -> tuple[list[Dialogue], ExtractReport]:
     """`checker(prompt) -> str` (optional) is the LLM relevance check."""
     from ..llm_json import UnusableAnswer, json_object
 
@@ -154,7 +175,7 @@ def extract(text: str, embed, source: str = "text", window: int = 4, checker=Non
             for link in links:
                 a, b = link.span
                 try:
-                    ok = json_object(checker(relevance_prompt(link.paragraph, seg.turns[a:b + 1]))).get("relevant")
+                    ok = json_object(checker(relevance_prompt(link.paragraph, seg.turns[a : b + 1]))).get("relevant")
                     link.llm_check = "yes" if ok is True else "no" if ok is False else "unparsable"
                 except UnusableAnswer:
                     link.llm_check = "unparsable"

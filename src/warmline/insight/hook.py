@@ -8,8 +8,9 @@ from dataclasses import dataclass
 EXPLAIN_MODES = ("off", "cot", "prompt")
 
 
-def prepare(messages: list[dict], lang: str, explain: str = "off", index=None, k: int = 3,
-            exclude: str | None = None) -> tuple[list[dict], list[str]]:
+def prepare(
+    messages: list[dict], lang: str, explain: str = "off", index=None, k: int = 3, exclude: str | None = None
+) -> tuple[list[dict], list[str]]:
     """The messages the model sees: with similar cases from `index` and the explain instruction when on."""
     cases: list[str] = []
     if index is not None:

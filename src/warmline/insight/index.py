@@ -54,13 +54,26 @@ def _topic(record: dict) -> str:
 
 def session_record(d: Dialogue) -> dict:
     first = next((t.text for t in d.turns if t.role == "client"), "")
-    return {"id": d.id, "lang": d.lang, "concern": concern(d), "first_client_turn": first[:300],
-            **{k: d.labels[k] for k in ("guide", "summary", "topic", "psychotherapy", "background") if d.labels.get(k)}}
+    return {
+        "id": d.id,
+        "lang": d.lang,
+        "concern": concern(d),
+        "first_client_turn": first[:300],
+        **{k: d.labels[k] for k in ("guide", "summary", "topic", "psychotherapy", "background") if d.labels.get(k)},
+    }
 
 
-def build(dialogues: list[Dialogue], out: Path, embed: str = "use", base_url: str | None = None,
-          progress=None, views: tuple[str, ...] = DEFAULT_VIEWS, lexical: bool = True, embedder=None,
-          topic_view: bool = True) -> dict:
+def build(
+    dialogues: list[Dialogue],
+    out: Path,
+    embed: str = "use",
+    base_url: str | None = None,
+    progress=None,
+    views: tuple[str, ...] = DEFAULT_VIEWS,
+    lexical: bool = True,
+    embedder=None,
+    topic_view: bool = True,
+) -> dict:
     """Write an index of `dialogues` to `out`. `embedder` (texts -> unit vectors) replaces `embed` when given."""
     bad = [v for v in views if v not in VIEWS]
     if bad or not (views or lexical):
@@ -94,11 +107,18 @@ def build(dialogues: list[Dialogue], out: Path, embed: str = "use", base_url: st
     with (out / "sessions.jsonl").open("w", encoding="utf-8") as f:
         for r in records:
             f.write(json.dumps(r, ensure_ascii=False) + "\n")
-    meta = {"format": FORMAT, "embedder": embed, "embedder_name": name, "sessions": len(records),
-            "views": counts, "lexical": lexical, "fusion": f"rrf k={RRF_K}",
-            "topic_view": bool(topic_view and counts.get("client")),
-            "with_guide": sum(1 for r in records if r.get("guide")),
-            "with_summary": sum(1 for r in records if r.get("summary"))}
+    meta = {
+        "format": FORMAT,
+        "embedder": embed,
+        "embedder_name": name,
+        "sessions": len(records),
+        "views": counts,
+        "lexical": lexical,
+        "fusion": f"rrf k={RRF_K}",
+        "topic_view": bool(topic_view and counts.get("client")),
+        "with_guide": sum(1 for r in records if r.get("guide")),
+        "with_summary": sum(1 for r in records if r.get("summary")),
+    }
     (out / "index.json").write_text(json.dumps(meta, indent=2), encoding="utf-8")
     return meta
 
@@ -126,8 +146,14 @@ class TopicView:
     likelier come first, the most similar client turns first among them. Fitted when first needed, and
     again without a session that evaluation leaves out (so it never learns from the session asked about)."""
 
-    def __init__(self, vectors: np.ndarray, has: np.ndarray, topics: list[str], l2: float = TOPIC_L2,
-                 extra: list[tuple[np.ndarray, np.ndarray]] = ()):
+    def __init__(
+        self,
+        vectors: np.ndarray,
+        has: np.ndarray,
+        topics: list[str],
+        l2: float = TOPIC_L2,
+        extra: list[tuple[np.ndarray, np.ndarray]] = (),
+    ):
         self.vectors, self.has, self.topics, self.l2 = vectors, has, topics, l2
         self.extra = list(extra)  # other views of the same sessions, as more examples of their topics
         self.classes = sorted({t for t, h in zip(topics, has) if t and h})
@@ -147,7 +173,9 @@ class TopicView:
                 y += [self.classes.index(self.topics[i]) for i in rows]
             if len(self._fits) > 64:  # evaluation leaves out one session after another
                 self._fits.clear()
-            self._fits[skip] = fit_softmax(np.concatenate(X).astype(np.float64), np.array(y), len(self.classes), self.l2)
+            self._fits[skip] = fit_softmax(
+                np.concatenate(X).astype(np.float64), np.array(y), len(self.classes), self.l2
+            )
         return self._fits[skip]
 
     def ranking(self, q: np.ndarray, skip: set[int], depth: int) -> list[int]:
@@ -158,7 +186,7 @@ class TopicView:
         prob = {c: p[j] for j, c in enumerate(self.classes)}
         score = np.array([prob.get(t, 0.0) if h else -1.0 for t, h in zip(self.topics, self.has)])
         score = score + 1e-3 * (self.vectors @ q)  # ties within a topic: the closest client turns first
-        ranked = np.argsort(-score, kind="stable")[:depth + len(skip)].tolist()
+        ranked = np.argsort(-score, kind="stable")[: depth + len(skip)].tolist()
         return [i for i in ranked if self.has[i] and i not in skip][:depth]
 
 
@@ -167,14 +195,20 @@ class CaseIndex:
         self.path = Path(path)
         meta_file = self.path / "index.json"
         if not meta_file.exists():
-            raise ValueError(f"{self.path} is not a warmline index (no index.json); build one with "
-                             "`warmline index DATA --output DIR`")
+            raise ValueError(
+                f"{self.path} is not a warmline index (no index.json); build one with "
+                "`warmline index DATA --output DIR`"
+            )
         self.meta = json.loads(meta_file.read_text(encoding="utf-8"))
         fmt = self.meta.get("format", 1)
         if fmt > FORMAT:
-            raise ValueError(f"{self.path} was written by a newer warmline (index format {fmt}); upgrade warmline "
-                             "or rebuild it with `warmline index DATA --output DIR`")
-        self.sessions = [json.loads(x) for x in (self.path / "sessions.jsonl").read_text(encoding="utf-8").splitlines() if x]
+            raise ValueError(
+                f"{self.path} was written by a newer warmline (index format {fmt}); upgrade warmline "
+                "or rebuild it with `warmline index DATA --output DIR`"
+            )
+        self.sessions = [
+            json.loads(x) for x in (self.path / "sessions.jsonl").read_text(encoding="utf-8").splitlines() if x
+        ]
         self.views: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         if fmt == 1:  # one view, the concern (background label, else client turns)
             v = np.load(self.path / "vectors.npy").astype(np.float32)
@@ -182,8 +216,10 @@ class CaseIndex:
         for view, count in (self.meta.get("views", {}) if fmt >= 2 else {}).items():
             if not count:
                 continue
-            self.views[view] = (np.load(self.path / f"view-{view}.npy").astype(np.float32),
-                                np.load(self.path / f"has-{view}.npy"))
+            self.views[view] = (
+                np.load(self.path / f"view-{view}.npy").astype(np.float32),
+                np.load(self.path / f"has-{view}.npy"),
+            )
         self.lexical = None
         if self.meta.get("lexical"):
             from .lexical import Lexical
@@ -191,15 +227,19 @@ class CaseIndex:
             self.lexical = Lexical.load(self.path / "bm25")
         self.topic_view = None
         if self.meta.get("topic_view") and "client" in self.views:
-            tv = TopicView(*self.views["client"], [_topic(r) for r in self.sessions], TOPIC_L2,
-                           extra=[self.views[v] for v in TOPIC_EXTRA if v in self.views])
+            tv = TopicView(
+                *self.views["client"],
+                [_topic(r) for r in self.sessions],
+                TOPIC_L2,
+                extra=[self.views[v] for v in TOPIC_EXTRA if v in self.views],
+            )
             self.topic_view = tv if tv.usable() else None
         self._embed = embedder
         self._faiss = {}
         try:
             import faiss
 
-            for view, (v, has) in self.views.items():
+            for view, (v, _has) in self.views.items():
                 self._faiss[view] = faiss.IndexFlatIP(v.shape[1])
                 self._faiss[view].add(v)
         except ImportError:
@@ -231,13 +271,13 @@ class CaseIndex:
                 ranked = [i for s, i in zip(scores[0].tolist(), idx[0].tolist()) if i >= 0]
             else:
                 s = v @ q[0]
-                ranked = np.argsort(-s, kind="stable")[:depth + len(skip)].tolist()
+                ranked = np.argsort(-s, kind="stable")[: depth + len(skip)].tolist()
             out[view] = [i for i in ranked if has[i] and i not in skip][:depth]
         if self.topic_view is not None:
             out["topic"] = self.topic_view.ranking(q[0], skip, depth)
         if self.lexical is not None:
             s = self.lexical.scores(text)
-            ranked = np.argsort(-s, kind="stable")[:depth + len(skip)].tolist()
+            ranked = np.argsort(-s, kind="stable")[: depth + len(skip)].tolist()
             out["bm25"] = [i for i in ranked if s[i] > 0 and i not in skip][:depth]
         return out
 
@@ -246,16 +286,20 @@ class CaseIndex:
         rankings = self.rankings(text, max(_DEPTH, k), exclude)
         fused = rrf(rankings, weights={"topic": TOPIC_WEIGHT})
         top = sorted(fused, key=lambda i: (-fused[i], i))[:k]
-        return [Hit(fused[i], self.sessions[i], {v: r.index(i) + 1 for v, r in rankings.items() if i in r})
-                for i in top]
+        return [
+            Hit(fused[i], self.sessions[i], {v: r.index(i) + 1 for v, r in rankings.items() if i in r}) for i in top
+        ]
 
 
 def context_block(hits: list[Hit], lang: str = "en") -> str:
     """The guide and summary of similar past cases, for the system prompt."""
     if not hits:
         return ""
-    head = ("以下是与来访者情况相似的过往个案，供你参考思路（不要提及它们）：" if lang == "zh" else
-            "Similar past cases, for your approach only (do not mention them):")
+    head = (
+        "以下是与来访者情况相似的过往个案，供你参考思路（不要提及它们）："
+        if lang == "zh"
+        else "Similar past cases, for your approach only (do not mention them):"
+    )
     lines = [head]
     for i, h in enumerate(hits, 1):
         s = h.session
@@ -268,8 +312,9 @@ def context_block(hits: list[Hit], lang: str = "en") -> str:
     return "\n".join(lines)
 
 
-def with_cases(messages: list[dict], index: CaseIndex, k: int, lang: str,
-               exclude: str | None = None) -> tuple[list[dict], list[Hit]]:
+def with_cases(
+    messages: list[dict], index: CaseIndex, k: int, lang: str, exclude: str | None = None
+) -> tuple[list[dict], list[Hit]]:
     """Messages with the k most similar cases (to the client's turns so far) added to the system prompt.
     `exclude`: a session id never to return (in evaluation, the test item's own dialogue)."""
     query = "\n".join(m["content"] for m in messages if m["role"] == "user")[-600:]

@@ -89,13 +89,23 @@ def _own_in_top(index: CaseIndex, ds: list[Dialogue], queries: list[int], n_turn
     return float(np.mean(found))
 
 
-def evaluate_lang(ds: list[Dialogue], embedder, work: Path, n_turns: int = 3, k: int = 5, own_k: int = 10,
-                  views: tuple[str, ...] = DEFAULT_VIEWS, lexical: bool = True) -> LangReport:
+def evaluate_lang(
+    ds: list[Dialogue],
+    embedder,
+    work: Path,
+    n_turns: int = 3,
+    k: int = 5,
+    own_k: int = 10,
+    views: tuple[str, ...] = DEFAULT_VIEWS,
+    lexical: bool = True,
+) -> LangReport:
     queries = [i for i, d in enumerate(ds) if topic_of(d) and query_text(d, n_turns)]
     lang = ds[0].lang if ds else "?"
     if len(ds) < k + 1 or not queries:
-        raise ValueError(f"{lang}: need more than {k} sessions and some with a topic label and client turns "
-                         f"(have {len(ds)} sessions, {len(queries)} usable as queries)")
+        raise ValueError(
+            f"{lang}: need more than {k} sessions and some with a topic label and client turns "
+            f"(have {len(ds)} sessions, {len(queries)} usable as queries)"
+        )
     build(ds, work / "all", views=views, lexical=lexical, embedder=embedder)
     index = CaseIndex(work / "all", embedder)
     share, chance = _same_topic(index, ds, queries, n_turns, k)
@@ -108,9 +118,17 @@ def evaluate_lang(ds: list[Dialogue], embedder, work: Path, n_turns: int = 3, k:
     return LangReport(lang, len(ds), len(queries), share, chance, len(own), own_share, ms)
 
 
-def evaluate(dialogues: list[Dialogue], n_turns: int = 3, k: int = 5, own_k: int = 10, embed: str = "use",
-             base_url: str | None = None, views: tuple[str, ...] = DEFAULT_VIEWS, lexical: bool = True,
-             embedder=None) -> dict:
+def evaluate(
+    dialogues: list[Dialogue],
+    n_turns: int = 3,
+    k: int = 5,
+    own_k: int = 10,
+    embed: str = "use",
+    base_url: str | None = None,
+    views: tuple[str, ...] = DEFAULT_VIEWS,
+    lexical: bool = True,
+    embedder=None,
+) -> dict:
     """Per language, the measures above, with how they were made (JSON-ready)."""
     name = "custom"
     if embedder is None:
@@ -123,8 +141,17 @@ def evaluate(dialogues: list[Dialogue], n_turns: int = 3, k: int = 5, own_k: int
         for lang in sorted({d.lang for d in dialogues}):
             ds = [d for d in dialogues if d.lang == lang]
             reports.append(evaluate_lang(ds, embedder, Path(tmp) / lang, n_turns, k, own_k, views, lexical))
-    return {"signature": {"embedder": name, "views": list(views),
-                          "lexical": "bm25 (bm25s), jieba words for zh" if lexical else None,
-                          "fusion": "reciprocal rank, k=60", "query": f"first {n_turns} client turns",
-                          "k": k, "own_k": own_k, "leave_one_out": True},
-            "goals": GOALS, "languages": [asdict(r) for r in reports]}
+    return {
+        "signature": {
+            "embedder": name,
+            "views": list(views),
+            "lexical": "bm25 (bm25s), jieba words for zh" if lexical else None,
+            "fusion": "reciprocal rank, k=60",
+            "query": f"first {n_turns} client turns",
+            "k": k,
+            "own_k": own_k,
+            "leave_one_out": True,
+        },
+        "goals": GOALS,
+        "languages": [asdict(r) for r in reports],
+    }

@@ -37,21 +37,28 @@ def _menu(ls: Taxonomy) -> str:
 
 def label_prompt(d: Dialogue) -> str:
     sets = {k: load_labels(k) for k in TASKS}
-    lines = ["You annotate a counseling conversation for an explainable counseling dataset.",
-             f"Counselor strategies: {_menu(sets['strategy'])}",
-             f"Client emotions: {_menu(sets['emotion'])}",
-             f"Topics: {', '.join(sets['topic'].keys)}",
-             f"Psychotherapy schools: {', '.join(sets['psychotherapy'].keys)}", "", "Conversation:"]
+    lines = [
+        "You annotate a counseling conversation for an explainable counseling dataset.",
+        f"Counselor strategies: {_menu(sets['strategy'])}",
+        f"Client emotions: {_menu(sets['emotion'])}",
+        f"Topics: {', '.join(sets['topic'].keys)}",
+        f"Psychotherapy schools: {', '.join(sets['psychotherapy'].keys)}",
+        "",
+        "Conversation:",
+    ]
     for i, t in enumerate(d.turns):
         if t.role != "system":
             lines.append(f"[{i}] {'Client' if t.role == 'client' else 'Counselor'}: {t.text}")
     lang = "Chinese" if d.lang == "zh" else "English"
-    lines += ["", f"Write the free-text fields in {lang}. Answer with JSON only:",
-              '{"background": "<the client\'s situation>", "guide": "<how a counselor should approach it>", '
-              '"topic": ["<topic>"], "psychotherapy": ["<school>"], "summary": "<what happened in the session>", '
-              '"turns": [{"index": <n>, "emotion": ["<emotion>"], "observation": "<what the client shows>"} for each '
-              'Client turn, {"index": <n>, "strategy": ["<strategy>"], "reasoning": "<why the counselor says this>"} '
-              "for each Counselor turn]}"]
+    lines += [
+        "",
+        f"Write the free-text fields in {lang}. Answer with JSON only:",
+        '{"background": "<the client\'s situation>", "guide": "<how a counselor should approach it>", '
+        '"topic": ["<topic>"], "psychotherapy": ["<school>"], "summary": "<what happened in the session>", '
+        '"turns": [{"index": <n>, "emotion": ["<emotion>"], "observation": "<what the client shows>"} for each '
+        'Client turn, {"index": <n>, "strategy": ["<strategy>"], "reasoning": "<why the counselor says this>"} '
+        "for each Counselor turn]}",
+    ]
     return "\n".join(lines)
 
 
@@ -77,9 +84,13 @@ def parse_labels(text: str, d: Dialogue) -> dict:
     """The validated labels for `d`, or UnusableAnswer saying what is wrong."""
     obj = json_object(text)
     sets = {k: load_labels(k) for k in TASKS}
-    out = {"background": _text(obj, "background"), "guide": _text(obj, "guide"), "summary": _text(obj, "summary"),
-           "topic": _keys(obj.get("topic"), sets["topic"].keys, "topic"),
-           "psychotherapy": _keys(obj.get("psychotherapy"), sets["psychotherapy"].keys, "psychotherapy")}
+    out = {
+        "background": _text(obj, "background"),
+        "guide": _text(obj, "guide"),
+        "summary": _text(obj, "summary"),
+        "topic": _keys(obj.get("topic"), sets["topic"].keys, "topic"),
+        "psychotherapy": _keys(obj.get("psychotherapy"), sets["psychotherapy"].keys, "psychotherapy"),
+    }
     turns = obj.get("turns")
     if not isinstance(turns, list):
         raise UnusableAnswer("'turns' must be a list")
@@ -90,11 +101,15 @@ def parse_labels(text: str, d: Dialogue) -> dict:
             raise UnusableAnswer(f"turn entry {t!r} has no valid 'index'")
         i = t["index"]
         if d.turns[i].role == "client":
-            got[i] = {"emotion": _keys(t.get("emotion"), sets["emotion"].keys, "emotion"),
-                      "observation": _text(t, "observation")}
+            got[i] = {
+                "emotion": _keys(t.get("emotion"), sets["emotion"].keys, "emotion"),
+                "observation": _text(t, "observation"),
+            }
         else:
-            got[i] = {"strategy": _keys(t.get("strategy"), sets["strategy"].keys, "strategy"),
-                      "reasoning": _text(t, "reasoning")}
+            got[i] = {
+                "strategy": _keys(t.get("strategy"), sets["strategy"].keys, "strategy"),
+                "reasoning": _text(t, "reasoning"),
+            }
     missing = sorted(want - set(got))
     if missing:
         raise UnusableAnswer(f"turns {missing} have no labels")
@@ -122,8 +137,15 @@ class LabelRun:
     stats: AskStats = field(default_factory=AskStats)
 
 
-async def label_dialogues(dialogues: list[Dialogue], backend, out: Path, max_retries: int = 2,
-                          concurrency: int = 4, progress=None, max_new_tokens: int = 1024) -> LabelRun:
+async def label_dialogues(
+    dialogues: list[Dialogue],
+    backend,
+    out: Path,
+    max_retries: int = 2,
+    concurrency: int = 4,
+    progress=None,
+    max_new_tokens: int = 1024,
+) -> LabelRun:
     """Label each dialogue; labelled ones are appended to `out` (warmline JSONL), failures to
     OUT.failed.jsonl with the last error. Ids already in `out` are skipped (resume)."""
     run = LabelRun()

@@ -22,8 +22,10 @@ def _bm25s():
     try:
         import bm25s
     except ImportError as e:
-        raise ImportError("the case index's lexical view needs bm25s: pip install 'warmline[eval]' "
-                          "(or build without it: warmline index DATA --views client,background --no-lexical)") from e
+        raise ImportError(
+            "the case index's lexical view needs bm25s: pip install 'warmline[eval]' "
+            "(or build without it: warmline index DATA --views client,background --no-lexical)"
+        ) from e
     return bm25s
 
 

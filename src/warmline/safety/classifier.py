@@ -8,9 +8,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Callable
 from functools import lru_cache
 from importlib import resources as ir
-from typing import Callable
 
 import numpy as np
 
@@ -18,9 +18,11 @@ Encoder = Callable[[list[str]], np.ndarray]
 # the development and training sets, and the held-out sets 1-23, retired into training once newer ones were
 # written (what each set holds, and the sets left out: docs/safety-rounds.md)
 RETIRED = tuple(f"heldout{i if i > 1 else ''}" for i in range(1, 24))  # heldout, heldout2, ..., heldout23
-TRAINING_SETS = tuple(f"{split}_{lang}.jsonl"
-                      for split in ("labelled", "train", "train2", "train3", "train4", "train5", *RETIRED)
-                      for lang in ("en", "zh"))
+TRAINING_SETS = tuple(
+    f"{split}_{lang}.jsonl"
+    for split in ("labelled", "train", "train2", "train3", "train4", "train5", *RETIRED)
+    for lang in ("en", "zh")
+)
 # the highest recall with precision >= 0.90 in both languages on a 0.05 grid, each retired held-out set scored by
 # a classifier trained without it, unless a fresh held-out set judged the move by a guard fixed in advance; the
 # screen prefers a false alarm to a miss (each threshold's figures: docs/safety-rounds.md)
@@ -57,8 +59,15 @@ class RiskClassifier:
     # 510 of the 1006 cases at risk the classifier alone caught and 10 of its 151 false alarms
     sure = 0.90
 
-    def __init__(self, support: np.ndarray, alpha: np.ndarray, bias: float, gamma: float = 2.0,
-                 threshold: float = THRESHOLD, encoder: Encoder | None = None):
+    def __init__(
+        self,
+        support: np.ndarray,
+        alpha: np.ndarray,
+        bias: float,
+        gamma: float = 2.0,
+        threshold: float = THRESHOLD,
+        encoder: Encoder | None = None,
+    ):
         self.support, self.alpha, self.bias = support, alpha, float(bias)
         self.gamma, self.threshold = gamma, threshold
         self.encoder = encoder or default_encoder()
@@ -68,8 +77,16 @@ class RiskClassifier:
         return np.exp(-self.gamma * np.maximum(2.0 - 2.0 * (x @ self.support.T), 0.0))
 
     @classmethod
-    def train(cls, texts: list[str], labels: list[int], gamma: float = 2.0, l2: float = 1e-5,
-              threshold: float = THRESHOLD, encoder: Encoder | None = None, iterations: int = 50) -> RiskClassifier:
+    def train(
+        cls,
+        texts: list[str],
+        labels: list[int],
+        gamma: float = 2.0,
+        l2: float = 1e-5,
+        threshold: float = THRESHOLD,
+        encoder: Encoder | None = None,
+        iterations: int = 50,
+    ) -> RiskClassifier:
         encoder = encoder or default_encoder()
         X = encoder(list(texts)).astype(np.float64)
         y = np.asarray(labels, np.float64)
@@ -114,8 +131,15 @@ class RiskClassifier:
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp.npz")
-        np.savez(tmp, support=self.support, alpha=self.alpha, bias=self.bias, gamma=self.gamma,
-                 threshold=self.threshold, meta=json.dumps({"features": FEATURES, **(meta or {})}, ensure_ascii=False))
+        np.savez(
+            tmp,
+            support=self.support,
+            alpha=self.alpha,
+            bias=self.bias,
+            gamma=self.gamma,
+            threshold=self.threshold,
+            meta=json.dumps({"features": FEATURES, **(meta or {})}, ensure_ascii=False),
+        )
         os.replace(tmp, path)
 
     @classmethod
@@ -128,8 +152,10 @@ class RiskClassifier:
         except (OSError, KeyError, ValueError, json.JSONDecodeError) as e:
             raise ValueError(f"{path}: not a safety classifier written by `warmline safety train` ({e})") from None
         if meta.get("features") != FEATURES:
-            raise ValueError(f"{path}: trained on {meta.get('features')!r} features, this warmline reads {FEATURES!r}; "
-                             "train it again with `warmline safety train`")
+            raise ValueError(
+                f"{path}: trained on {meta.get('features')!r} features, this warmline reads {FEATURES!r}; "
+                "train it again with `warmline safety train`"
+            )
         if clf.support.ndim != 2 or clf.support.shape[0] != clf.alpha.shape[0]:
             raise ValueError(f"{path}: its support vectors and coefficients do not match; train it again")
         clf.meta = meta

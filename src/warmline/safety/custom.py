@@ -11,15 +11,16 @@ bundled screen on the same messages."""
 from __future__ import annotations
 
 import hashlib
-from typing import Callable
+from collections.abc import Callable
 
 from .classifier import THRESHOLD, Encoder, RiskClassifier, default_encoder, examples, remembering, training_rows
 from .detect import Verdict
 from .quality import score_groups, screen_rows
 
 
-def fit(rows: list[dict], with_bundled: bool = True, threshold: float = THRESHOLD,
-        encoder: Encoder | None = None) -> RiskClassifier:
+def fit(
+    rows: list[dict], with_bundled: bool = True, threshold: float = THRESHOLD, encoder: Encoder | None = None
+) -> RiskClassifier:
     """The classifier trained on `rows` (dicts with 'text' and 'risk'), after the bundled training sets
     unless `with_bundled` is False."""
     texts, labels = examples((training_rows() if with_bundled else []) + list(rows))
@@ -33,8 +34,14 @@ def fold_of(row: dict, folds: int) -> int:
     return int(hashlib.sha256(key.encode("utf-8")).hexdigest()[:8], 16) % folds
 
 
-def cross_validate(rows: list[dict], folds: int = 5, with_bundled: bool = True, threshold: float = THRESHOLD,
-                   encoder: Encoder | None = None, on_fold: Callable[[int], None] | None = None) -> list[Verdict]:
+def cross_validate(
+    rows: list[dict],
+    folds: int = 5,
+    with_bundled: bool = True,
+    threshold: float = THRESHOLD,
+    encoder: Encoder | None = None,
+    on_fold: Callable[[int], None] | None = None,
+) -> list[Verdict]:
     """The screen's verdict on each row, from the lexicon and a classifier trained (as `fit`) without the
     row's fold. Every text is embedded once."""
     from .screener import Screener
@@ -49,8 +56,10 @@ def cross_validate(rows: list[dict], folds: int = 5, with_bundled: bool = True, 
         if test:
             train = [r for r, f in zip(rows, of) if f != k]
             if not with_bundled and len({r["risk"] != "none" for r in train}) < 2:
-                raise ValueError("each fold's training messages need cases both at risk and not: label more of both, "
-                                 "or train with the bundled sets")
+                raise ValueError(
+                    "each fold's training messages need cases both at risk and not: label more of both, "
+                    "or train with the bundled sets"
+                )
             screener = Screener(classifier=fit(train, with_bundled, threshold, encoder))
             for i, v in zip(test, screen_rows([rows[i] for i in test], screener)):
                 out[i] = v

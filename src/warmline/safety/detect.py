@@ -26,6 +26,7 @@ class Verdict:
     flagged it); `probability`: the classifier's, when it read the message; `sure`: whether that probability
     reached the classifier's own `sure` level; `answer`: what the policy chose (`policy.ANSWERS`), filled by
     `policy.decide`. The policy reads these fields, never the evidence text."""
+
     risk: str = "none"
     categories: list[str] = field(default_factory=list)
     evidence: list[str] = field(default_factory=list)
@@ -48,6 +49,8 @@ def _rx(*patterns: str) -> re.Pattern:
 
 
 # category -> pattern; every category is checked
+# fmt: off
+# the lexicons are tables: one risk phrase pattern per line reads better than the formatter's layout
 EN = {
     "suicidal_ideation": _rx(
         r"\bkill(?:ing)? my ?self\b", r"\bend(?:ing)? (?:my life|it all|things)\b", r"\btake my (?:own )?life\b",
@@ -224,6 +227,7 @@ FIRST_PERSON = {"en": re.compile(r"\b(?:i|i'm|im|i've|i'd|me|my life|myself)\b",
                 "zh": re.compile(r"我(?!朋友|同学|弟弟|妹妹|哥哥|姐姐|孩子|妈|爸|室友|同事|邻居|亲戚|闺蜜|好友|舍友|同桌|老公|老婆|男朋友|女朋友|丈夫|妻子)")}
 _CLAUSE = re.compile(r"[^.!?;。！？；\n]+")
 ELEVATED = ("suicidal_ideation", "self_harm", "farewell", "harm_to_others", "abuse", "plan_or_means", "method_request")
+# fmt: on
 
 
 def _clause_at(text: str, pos: int) -> str:
@@ -234,38 +238,64 @@ def _clause_at(text: str, pos: int) -> str:
 
 
 _TOPIC = re.compile(r"suicid(?:e|al)|self[- ]harm\w*", re.IGNORECASE)
-_PREDICATIVE = re.compile(r"\b(?:feel|feels|feeling|felt|am|i'm|im|was|been|being|get|getting|become|becoming)\s+"
-                          r"(?:(?:so|very|really|quite|pretty|kind of|kinda|a bit)\s+)?$", re.IGNORECASE)
-_STUDY = re.compile(r"\b(?:thesis|dissertation|research|studying|statistics|rates?|essay|paper|course|exam|lecture|"
-                    r"homework|textbook|psychology|criminology|sociology|module|ideation|definition|difference between|book|memoir|podcast|"
-                    r"article|loss|bereavement|survivors|support (?:people|someone|others|families|survivors)|chatbot|filter|phrases|"
-                    r"policy|brief|report|translat\w+|terminology|counsel+ors?|trainee|training|assess(?:ing|ment)?\s+(?:[\w-]+\s+)?risks?|risk assessments?|"
-                    r"ask(?:ing)? (?:someone|people|a person)(?: directly)?|how (?:do|should|can|would) (?:you|we) ask)\b",
-                    re.IGNORECASE)
+_PREDICATIVE = re.compile(
+    r"\b(?:feel|feels|feeling|felt|am|i'm|im|was|been|being|get|getting|become|becoming)\s+"
+    r"(?:(?:so|very|really|quite|pretty|kind of|kinda|a bit)\s+)?$",
+    re.IGNORECASE,
+)
+_STUDY = re.compile(
+    r"\b(?:thesis|dissertation|research|studying|statistics|rates?|essay|paper|course|exam|lecture|"
+    r"homework|textbook|psychology|criminology|sociology|module|ideation|definition|difference between|book|memoir|podcast|"
+    r"article|loss|bereavement|survivors|support (?:people|someone|others|families|survivors)|chatbot|filter|phrases|"
+    r"policy|brief|report|translat\w+|terminology|counsel+ors?|trainee|training|assess(?:ing|ment)?\s+(?:[\w-]+\s+)?risks?|risk assessments?|"
+    r"ask(?:ing)? (?:someone|people|a person)(?: directly)?|how (?:do|should|can|would) (?:you|we) ask)\b",
+    re.IGNORECASE,
+)
 
 _ZH_SEGMENT = re.compile(r"[^，,、；;。！？!?\n]*$")  # the part of the sentence before a match, from the last comma
 _ZH_TAIL = re.compile(r"[^;；。！？!?\n]*")  # and after it, to the end of the sentence
-_ZH_PEOPLE = re.compile(r"朋友|哥们|女生|男生|青少年|同学|弟弟|妹妹|哥哥|姐姐|孩子|学生|来访者|病人|室友|同事|闺蜜|好友|舍友|同桌|老公|老婆|男朋友|"
-                        r"女朋友|丈夫|妻子|表哥|表姐|表弟|表妹|堂哥|堂姐|邻居|亲戚|他|她|(?<=我)[姐哥弟妹](?![姐哥弟妹])")
-_ZH_TOPIC = re.compile(r"率|预防|干预|统计|现象|研究|者|遗属|死亡|风险(?:表达|评估|因素|识别)|意念的(?:区别|定义|概念|分类)")
+_ZH_PEOPLE = re.compile(
+    r"朋友|哥们|女生|男生|青少年|同学|弟弟|妹妹|哥哥|姐姐|孩子|学生|来访者|病人|室友|同事|闺蜜|好友|舍友|同桌|老公|老婆|男朋友|"
+    r"女朋友|丈夫|妻子|表哥|表姐|表弟|表妹|堂哥|堂姐|邻居|亲戚|他|她|(?<=我)[姐哥弟妹](?![姐哥弟妹])"
+)
+_ZH_TOPIC = re.compile(
+    r"率|预防|干预|统计|现象|研究|者|遗属|死亡|风险(?:表达|评估|因素|识别)|意念的(?:区别|定义|概念|分类)"
+)
 # a period of the speaker's past; _RECENT anywhere in the message says it is not over ("again", "最近", "又")
-_PAST = {"en": re.compile(r"\b(?:used to|years ago|in (?:college|high school|middle school|university|my teens|my twenties)|"
-                          r"as a (?:teen(?:ager)?|kid|child|student)|when i was (?:younger|little|a (?:kid|teen(?:ager)?|child|"
-                          r"student)|in (?:college|school|high school)|\d+|(?:thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty)\w*)|at (?:the )?age (?:of )?\d+|at \d+ and survived)\b",
-                         re.IGNORECASE),
-         # 小时候 (childhood), never 小时 ("一个小时前": an hour ago)
-         "zh": re.compile(r"以前|好几年没有|(?:很|好)?多年前|(?:\d+|[一二两三四五六七八九十几]+)年前|(?:\d+|[一二两三四五六七八九十几]+)多?岁(?:时|的时候|那年|那会儿?)|(?:大学|高中|初中|中学|十几岁)(?:时|的时候|那会儿?)|小时候|读书的时候")}
+_PAST = {
+    "en": re.compile(
+        r"\b(?:used to|years ago|in (?:college|high school|middle school|university|my teens|my twenties)|"
+        r"as a (?:teen(?:ager)?|kid|child|student)|when i was (?:younger|little|a (?:kid|teen(?:ager)?|child|"
+        r"student)|in (?:college|school|high school)|\d+|(?:thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty)\w*)|at (?:the )?age (?:of )?\d+|at \d+ and survived)\b",
+        re.IGNORECASE,
+    ),
+    # 小时候 (childhood), never 小时 ("一个小时前": an hour ago)
+    "zh": re.compile(
+        r"以前|好几年没有|(?:很|好)?多年前|(?:\d+|[一二两三四五六七八九十几]+)年前|(?:\d+|[一二两三四五六七八九十几]+)多?岁(?:时|的时候|那年|那会儿?)|(?:大学|高中|初中|中学|十几岁)(?:时|的时候|那会儿?)|小时候|读书的时候"
+    ),
+}
 # "I wasn't joking", "其实不是": a joke or other context said before it no longer cancels the match
-_NOT_JOKING = {"en": re.compile(r"\b(?:i wasn'?t|wasn'?t (?:really )?joking|not (?:really )?joking|i meant it)\b", re.IGNORECASE),
-               "zh": re.compile(r"其实不是|其实没(?:有)?开玩笑|(?<!是)不是开玩笑|(?<!是不)是认真的|我是说真的")}
+_NOT_JOKING = {
+    "en": re.compile(r"\b(?:i wasn'?t|wasn'?t (?:really )?joking|not (?:really )?joking|i meant it)\b", re.IGNORECASE),
+    "zh": re.compile(r"其实不是|其实没(?:有)?开玩笑|(?<!是)不是开玩笑|(?<!是不)是认真的|我是说真的"),
+}
 # the person says they are safe: the classifier does not overrule that (the lexicon still reads every phrase)
-SAFE = {"en": re.compile(r"(?<!if )(?<!whether )\bi'?m (?:safe|not in (?:any )?danger|not suicidal)\b|"
-                         r"\bi(?:'d| would) never act on (?:it|them|these thoughts)\b|\bnot (?:going to|gonna) act on (?:it|them)\b",
-                         re.IGNORECASE),
-        "zh": re.compile(r"我(?:很|是|现在)?安全|我没有(?:生命)?危险|(?:绝|也)?不会付诸行动|不会做傻事")}
-_RECENT = {"en": re.compile(r"\b(?:again|still(?! (?:think|thinking|remember|remembering|dream|dreaming) (?:about|of)\b)|lately|recently|(?:is|are|has|have|came|coming) back|"
-                            r"started to|starting to)\b", re.IGNORECASE),
-           "zh": re.compile(r"又|还是|最近|重新|再次|回来了")}
+SAFE = {
+    "en": re.compile(
+        r"(?<!if )(?<!whether )\bi'?m (?:safe|not in (?:any )?danger|not suicidal)\b|"
+        r"\bi(?:'d| would) never act on (?:it|them|these thoughts)\b|\bnot (?:going to|gonna) act on (?:it|them)\b",
+        re.IGNORECASE,
+    ),
+    "zh": re.compile(r"我(?:很|是|现在)?安全|我没有(?:生命)?危险|(?:绝|也)?不会付诸行动|不会做傻事"),
+}
+_RECENT = {
+    "en": re.compile(
+        r"\b(?:again|still(?! (?:think|thinking|remember|remembering|dream|dreaming) (?:about|of)\b)|lately|recently|(?:is|are|has|have|came|coming) back|"
+        r"started to|starting to)\b",
+        re.IGNORECASE,
+    ),
+    "zh": re.compile(r"又|还是|最近|重新|再次|回来了"),
+}
 
 
 def _about_someone_else(key: str, text: str, start: int, end: int, means: bool = False) -> bool:
@@ -273,7 +303,7 @@ def _about_someone_else(key: str, text: str, start: int, end: int, means: bool =
     and the words just before it are not the speaker's own ("I", "我"). The context comes from outside the
     match: "伤害我的孩子" is not about someone else because it names a child."""
     clause = _clause_at(text[:start] + " " * (end - start) + text[end:], start)
-    before = text[max(0, start - (6 if key == "zh" else 30)):start]
+    before = text[max(0, start - (6 if key == "zh" else 30)) : start]
     # study words cancel a topic word ("studying suicide rates"), never a first-person phrase ("researching
     # ways to kill myself") or a feeling ("I feel suicidal")
     if key == "en" and _TOPIC.fullmatch(text[start:end]) and _STUDY.search(clause) and not _PREDICATIVE.search(before):
@@ -287,8 +317,12 @@ def _about_someone_else(key: str, text: str, start: int, end: int, means: bool =
         segment = _ZH_SEGMENT.search(text, 0, start).group(0)
         people = list(_ZH_PEOPLE.finditer(segment))
         # "把老婆的安眠药囤起来": the means belong to someone else, the act is the speaker's
-        owner = means and bool(people) and segment[people[-1].end():] == "的" and \
-            bool(FIRST_PERSON["zh"].search(segment, 0, people[-1].start()))
+        owner = (
+            means
+            and bool(people)
+            and segment[people[-1].end() :] == "的"
+            and bool(FIRST_PERSON["zh"].search(segment, 0, people[-1].start()))
+        )
         if people and not owner and not FIRST_PERSON["zh"].search(segment, people[-1].end()):
             return True
     if _PAST[key].search(clause) and not _RECENT[key].search(text):
@@ -301,12 +335,23 @@ def _about_someone_else(key: str, text: str, start: int, end: int, means: bool =
         return False
     own = FIRST_PERSON[key].search(before)
     if key == "en":
-        return not own or bool(re.search(r"\b(?:he|she|they|his|her|their|friend|brother|sister)\b", before, re.IGNORECASE)) or \
-            bool(re.search(r"whether|said no|cooking|accident|scratch|training|essay|thing to say|(?:at|aged?) [6-9]\d\b|"
-                           r"in my (?:sixties|seventies|eighties|nineties)|(?:someone|customer|patient|client|caller) asked",
-                           clause, re.I))
-    return not own or bool(re.search(r"(?:他|她)们?的$", before)) or \
-        bool(re.search(r"新公司|上班|搬家|毕业|不小心|开玩笑", clause))
+        return (
+            not own
+            or bool(re.search(r"\b(?:he|she|they|his|her|their|friend|brother|sister)\b", before, re.IGNORECASE))
+            or bool(
+                re.search(
+                    r"whether|said no|cooking|accident|scratch|training|essay|thing to say|(?:at|aged?) [6-9]\d\b|"
+                    r"in my (?:sixties|seventies|eighties|nineties)|(?:someone|customer|patient|client|caller) asked",
+                    clause,
+                    re.I,
+                )
+            )
+        )
+    return (
+        not own
+        or bool(re.search(r"(?:他|她)们?的$", before))
+        or bool(re.search(r"新公司|上班|搬家|毕业|不小心|开玩笑", clause))
+    )
 
 
 # a negation does not reach past a clause break: "I don't know why, but I want to die" is not negated
@@ -320,8 +365,10 @@ def _negated(key: str, before: str) -> bool:
     """A negation ends the text just before a match, with no clause break between it and the match."""
     if key == "zh":  # the Chinese pattern already stops at punctuation
         return bool(NEGATION[key].search(before))
-    return any(NEGATION[key].match(before, m.start()) and not _BREAK.search(before, m.start())
-               for m in _NEGATOR.finditer(before))
+    return any(
+        NEGATION[key].match(before, m.start()) and not _BREAK.search(before, m.start())
+        for m in _NEGATOR.finditer(before)
+    )
 
 
 def _blank(rx: re.Pattern, text: str) -> str:
@@ -349,12 +396,13 @@ def scan(text: str, lang: str | None = None) -> tuple[Verdict, list[str]]:
             for m in rx.finditer(cleaned):
                 # the window ends at the match's first word: a match may begin with punctuation (", the rope is up")
                 lead = m.start() + len(m.group(0)) - len(m.group(0).lstrip(_NOT_WORD))
-                if not SELF_NEGATING.search(m.group(0)) and _negated(key, cleaned[max(0, lead - 40):lead]):
+                if not SELF_NEGATING.search(m.group(0)) and _negated(key, cleaned[max(0, lead - 40) : lead]):
                     if category != "imminent_timing":
                         cancelled.append(m.group(0))
                     continue
-                if category not in ("imminent_timing", "abuse", "method_request") and \
-                        _about_someone_else(key, cleaned, m.start(), m.end(), category == "plan_or_means"):
+                if category not in ("imminent_timing", "abuse", "method_request") and _about_someone_else(
+                    key, cleaned, m.start(), m.end(), category == "plan_or_means"
+                ):
                     cancelled.append(m.group(0))
                     continue
                 found.setdefault(category, []).append(m.group(0))
@@ -384,7 +432,9 @@ def cues(text: str, categories: tuple[str, ...] = ("imminent_timing", "plan_or_m
     for _, table, cleaned in _readings(normalize(text)):
         for c in categories:
             # "now" and "today" are in most messages ("I feel a bit better now"): too weak to add on their own
-            if any(c != "imminent_timing" or m.group(0).lower() not in _WEAK_TIMING for m in table[c].finditer(cleaned)):
+            if any(
+                c != "imminent_timing" or m.group(0).lower() not in _WEAK_TIMING for m in table[c].finditer(cleaned)
+            ):
                 found.add(c)
     return found
 
@@ -402,6 +452,7 @@ def without_idioms(text: str) -> str:
 
 
 # -- model replies ------------------------------------------------------------------------------------
+
 
 def __getattr__(name: str):
     """`screen_reply` and `unsafe_tail` live in `reply` (the reply screen); they stay importable from here."""

@@ -16,8 +16,13 @@ SWEEP = tuple(round(0.30 + 0.05 * i, 2) for i in range(14))  # 0.30 ... 0.95
 
 def screen_name(classifier: bool, classifier_file: Path | None, llm: bool, mode: str) -> str:
     """How a report names the screen: its stages, the classifier's file and the LLM check's mode."""
-    name = ("lexicon" if not classifier else f"lexicon + classifier ({classifier_file.name})" if classifier_file
-            else "lexicon + classifier")
+    name = (
+        "lexicon"
+        if not classifier
+        else f"lexicon + classifier ({classifier_file.name})"
+        if classifier_file
+        else "lexicon + classifier"
+    )
     return name + ((" + LLM check" + (" (confirming the classifier)" if mode == "confirm" else "")) if llm else "")
 
 
@@ -31,10 +36,18 @@ def llm_counts(report: dict, screener, verdicts: list) -> None:
 def _labelled_rows(read: list[dict]) -> list[dict]:
     from ..conversation import detect_lang
 
-    return [{"text": r["text"], "risk": r["risk"], "context": r["context"], "line": r["line"],
-             "kind": str(r.get("kind") or ("at risk" if r["risk"] != "none" else "no risk")),
-             "category": str(r.get("category") or ""),
-             "lang": r.get("lang") or detect_lang(r["text"])} for r in read]
+    return [
+        {
+            "text": r["text"],
+            "risk": r["risk"],
+            "context": r["context"],
+            "line": r["line"],
+            "kind": str(r.get("kind") or ("at risk" if r["risk"] != "none" else "no risk")),
+            "category": str(r.get("category") or ""),
+            "lang": r.get("lang") or detect_lang(r["text"]),
+        }
+        for r in read
+    ]
 
 
 def _sweep(rows: list[dict], classifier, groups: list[str]) -> dict:
@@ -46,28 +59,52 @@ def _sweep(rows: list[dict], classifier, groups: list[str]) -> dict:
     sweeper = copy.copy(classifier)
     if hasattr(sweeper, "encoder"):
         sweeper.encoder = remembering(sweeper.encoder)
-    return {f"{t:.2f}": score_groups(rows, screen_rows(rows, Screener(classifier=sweeper, threshold=t)), groups)
-            for t in SWEEP}
+    return {
+        f"{t:.2f}": score_groups(rows, screen_rows(rows, Screener(classifier=sweeper, threshold=t)), groups)
+        for t in SWEEP
+    }
 
 
-def evaluate_file(file: Path, screener, screen: str, quarantine: Path | None = None, errors: bool = False,
-                  sweep: bool = False, warn: Callable[[str], None] | None = None) -> dict:
+def evaluate_file(
+    file: Path,
+    screener,
+    screen: str,
+    quarantine: Path | None = None,
+    errors: bool = False,
+    sweep: bool = False,
+    warn: Callable[[str], None] | None = None,
+) -> dict:
     """The screen's scores on a labelled JSONL file (see `read_messages`): per group ("all" and each language),
     with the LLM check's counts when the screener has one, the messages it got wrong (`errors`) and the scores
     at each threshold (`sweep`, when it has a classifier). Raises ValueError when the file gives no message."""
     read, quarantined = read_messages(file, quarantine, labelled=True, warn=warn)
     rows = _labelled_rows(read)
-    report = {"file": str(file), "screen": screen, "quarantined": quarantined, "groups": {},
-              "threshold": screener.classifier.threshold if screener.classifier is not None else None}
+    report = {
+        "file": str(file),
+        "screen": screen,
+        "quarantined": quarantined,
+        "groups": {},
+        "threshold": screener.classifier.threshold if screener.classifier is not None else None,
+    }
     verdicts = screen_rows(rows, screener)  # once; the groups below are slices of it
     if screener.backend is not None:
         llm_counts(report, screener, verdicts)
     report["groups"] = score_groups(rows, verdicts, ["all"] + sorted({r["lang"] for r in rows}))
     if errors:
-        report["errors"] = [{"line": r["line"], "lang": r["lang"], "label": r["risk"], "risk": v.risk,
-                             "categories": v.categories, "evidence": v.evidence,
-                             "error": "missed" if r["risk"] != "none" else "false alarm", "text": r["text"]}
-                            for r, v in zip(rows, verdicts) if (r["risk"] != "none") != (v.risk != "none")]
+        report["errors"] = [
+            {
+                "line": r["line"],
+                "lang": r["lang"],
+                "label": r["risk"],
+                "risk": v.risk,
+                "categories": v.categories,
+                "evidence": v.evidence,
+                "error": "missed" if r["risk"] != "none" else "false alarm",
+                "text": r["text"],
+            }
+            for r, v in zip(rows, verdicts)
+            if (r["risk"] != "none") != (v.risk != "none")
+        ]
     if sweep and screener.classifier is not None:
         report["sweep"] = _sweep(rows, screener.classifier, list(report["groups"]))
     return report
@@ -83,18 +120,34 @@ def _training_rows(files: list[Path], quarantine: Path | None, warn) -> tuple[li
         for f in files:
             read, bad = read_messages(f, quarantine, labelled=True, shared=shared, warn=warn)
             quarantined += bad
-            rows += [{"text": r["text"], "risk": r["risk"], "context": r["context"], "group": r.get("group"),
-                      "lang": r.get("lang") or detect_lang(r["text"]), "kind": str(r.get("kind") or "")} for r in read]
+            rows += [
+                {
+                    "text": r["text"],
+                    "risk": r["risk"],
+                    "context": r["context"],
+                    "group": r.get("group"),
+                    "lang": r.get("lang") or detect_lang(r["text"]),
+                    "kind": str(r.get("kind") or ""),
+                }
+                for r in read
+            ]
     finally:
         if shared is not None:
             shared.close()
     return rows, quarantined
 
 
-def train_classifier(files: list[Path], out: Path, with_bundled: bool = True, folds: int = 5,
-                     cross_validation: bool = True, threshold: float | None = None, quarantine: Path | None = None,
-                     on_fold: Callable[[int], None] | None = None,
-                     warn: Callable[[str], None] | None = None) -> dict:
+def train_classifier(
+    files: list[Path],
+    out: Path,
+    with_bundled: bool = True,
+    folds: int = 5,
+    cross_validation: bool = True,
+    threshold: float | None = None,
+    quarantine: Path | None = None,
+    on_fold: Callable[[int], None] | None = None,
+    warn: Callable[[str], None] | None = None,
+) -> dict:
     """Train the classifier on labelled files (after the bundled sets when `with_bundled`) and write it to OUT
     (.npz). With `cross_validation`, first score the screen on messages it was not trained on (`folds` folds)
     next to the bundled screen on the same messages. Raises ValueError saying what to do when it cannot."""
@@ -107,12 +160,21 @@ def train_classifier(files: list[Path], out: Path, with_bundled: bool = True, fo
     rows, quarantined = _training_rows(files, quarantine, warn)
     at_risk = sum(r["risk"] != "none" for r in rows)
     if not with_bundled and at_risk in (0, len(rows)):
-        raise ValueError("--only-yours needs messages both at risk and not at risk; label more of both, or leave "
-                         "--only-yours out to train after the bundled sets")
+        raise ValueError(
+            "--only-yours needs messages both at risk and not at risk; label more of both, or leave "
+            "--only-yours out to train after the bundled sets"
+        )
     threshold = THRESHOLD if threshold is None else threshold
     encoder = remembering(default_encoder())  # every text embedded once, for the folds and the final classifier
-    report = {"files": [str(f) for f in files], "messages": len(rows), "at_risk": at_risk,
-              "quarantined": quarantined, "with_bundled": with_bundled, "threshold": threshold, "out": str(out)}
+    report = {
+        "files": [str(f) for f in files],
+        "messages": len(rows),
+        "at_risk": at_risk,
+        "quarantined": quarantined,
+        "with_bundled": with_bundled,
+        "threshold": threshold,
+        "out": str(out),
+    }
     if cross_validation:
         # the bundled classifier at the same threshold, reading the embeddings the folds will reuse
         reference = copy.copy(bundled())
@@ -122,9 +184,17 @@ def train_classifier(files: list[Path], out: Path, with_bundled: bool = True, fo
         report["folds"] = folds
         report["groups"] = compare(rows, ["all"] + sorted({r["lang"] for r in rows}), before, after)
     clf = fit(rows, with_bundled, threshold, encoder)
-    clf.save(out, {"trained_on": "bundled + yours" if with_bundled else "yours", "files": report["files"],
-                   "messages": len(rows), "at_risk": at_risk, "created": datetime.date.today().isoformat(),
-                   "cross_validation": report.get("groups")})
+    clf.save(
+        out,
+        {
+            "trained_on": "bundled + yours" if with_bundled else "yours",
+            "files": report["files"],
+            "messages": len(rows),
+            "at_risk": at_risk,
+            "created": datetime.date.today().isoformat(),
+            "cross_validation": report.get("groups"),
+        },
+    )
     return report
 
 
@@ -134,18 +204,34 @@ def _rate_one(path: Path, screener, role: str, fmt: str | None, bad, show: bool)
     before = bad.count
     texts = messages_of(path, role, fmt, on_bad=bad)
     rate = flag_rate(texts, screener)
-    entry = {"path": str(path), "messages": rate["n"], "flagged": rate["flagged"], "check_in": rate["check_in"],
-             "by_lang": rate["by_lang"], "quarantined": bad.count - before,
-             "quarantine": bad.written_to if bad.count > before else None}
+    entry = {
+        "path": str(path),
+        "messages": rate["n"],
+        "flagged": rate["flagged"],
+        "check_in": rate["check_in"],
+        "by_lang": rate["by_lang"],
+        "quarantined": bad.count - before,
+        "quarantine": bad.written_to if bad.count > before else None,
+    }
     if show:
-        entry["flagged_messages"] = [{"text": t, **v.to_dict(), "answer": "check-in" if checks_in(v) else "crisis"}
-                                     for t, v in zip(texts, rate["verdicts"]) if v.risk != "none"]
+        entry["flagged_messages"] = [
+            {"text": t, **v.to_dict(), "answer": "check-in" if checks_in(v) else "crisis"}
+            for t, v in zip(texts, rate["verdicts"])
+            if v.risk != "none"
+        ]
     return entry, rate["verdicts"]
 
 
-def rate_files(paths: list[Path], screener, screen: str, role: str = "client", fmt: str | None = None,
-               quarantine: Path | None = None, show: bool = False,
-               warn: Callable[[str], None] | None = None) -> dict:
+def rate_files(
+    paths: list[Path],
+    screener,
+    screen: str,
+    role: str = "client",
+    fmt: str | None = None,
+    quarantine: Path | None = None,
+    show: bool = False,
+    warn: Callable[[str], None] | None = None,
+) -> dict:
     """How often the screen flags every distinct message of `role` in dialogue files or directories, per file
     and language (with the flagged messages when `show`). Malformed records go to QUARANTINE (default
     PATH.quarantine.jsonl next to each path). Raises ValueError (a FormatError for a file it cannot read)."""

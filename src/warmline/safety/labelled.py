@@ -22,8 +22,13 @@ def _parse(line: str, labelled: bool) -> dict:
     return {**row, "context": context}
 
 
-def read_messages(file: Path, quarantine: Path | None = None, labelled: bool = False, shared=None,
-                  warn: Callable[[str], None] | None = None) -> tuple[list[dict], int]:
+def read_messages(
+    file: Path,
+    quarantine: Path | None = None,
+    labelled: bool = False,
+    shared=None,
+    warn: Callable[[str], None] | None = None,
+) -> tuple[list[dict], int]:
     """Messages from FILE: JSONL objects with 'text' (and 'risk' when `labelled`; optionally 'context',
     the person's earlier messages, oldest first, and 'kind' and 'lang'), or, unless `labelled`, plain text
     one message a line. Malformed lines go to the quarantine file (default FILE.quarantine.jsonl; `shared`, an

@@ -29,8 +29,9 @@ def balanced(y: np.ndarray) -> np.ndarray:
     return np.where(y == 1, 0.5 / pos, 0.5 / (1 - pos))
 
 
-def fit_logistic(X: np.ndarray, y: np.ndarray, l2: float = 1.0, weights: np.ndarray | None = None,
-                 iterations: int = 50) -> tuple[np.ndarray, float]:
+def fit_logistic(
+    X: np.ndarray, y: np.ndarray, l2: float = 1.0, weights: np.ndarray | None = None, iterations: int = 50
+) -> tuple[np.ndarray, float]:
     """(weights, bias) of L2-regularised logistic regression by Newton's method, each row weighted by
     `weights` (default `balanced(y)`)."""
     X = np.asarray(X, np.float64)
@@ -61,8 +62,9 @@ class LinearRiskClassifier:
 
     sentences = False
 
-    def __init__(self, weights: np.ndarray, bias: float, threshold: float, sure: float, encoder=None,
-                 meta: dict | None = None):
+    def __init__(
+        self, weights: np.ndarray, bias: float, threshold: float, sure: float, encoder=None, meta: dict | None = None
+    ):
         self.weights, self.bias = np.asarray(weights, np.float32), float(bias)
         self.threshold, self.sure = float(threshold), float(sure)
         self.meta = meta or {}
@@ -86,8 +88,14 @@ class LinearRiskClassifier:
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp.npz")
-        np.savez(tmp, weights=self.weights, bias=self.bias, threshold=self.threshold, sure=self.sure,
-                 meta=json.dumps({"features": FEATURES, **self.meta, **(meta or {})}, ensure_ascii=False))
+        np.savez(
+            tmp,
+            weights=self.weights,
+            bias=self.bias,
+            threshold=self.threshold,
+            sure=self.sure,
+            meta=json.dumps({"features": FEATURES, **self.meta, **(meta or {})}, ensure_ascii=False),
+        )
         os.replace(tmp, path)
 
     @classmethod
@@ -97,8 +105,9 @@ class LinearRiskClassifier:
                 meta = json.loads(str(z["meta"]))
                 clf = cls(z["weights"], float(z["bias"]), float(z["threshold"]), float(z["sure"]), encoder, meta)
         except (OSError, KeyError, ValueError, json.JSONDecodeError) as e:
-            raise ValueError(f"{path}: not a linear safety classifier ({e}); rebuild it with "
-                             "scripts/train_safety_classifier.py") from None
+            raise ValueError(
+                f"{path}: not a linear safety classifier ({e}); rebuild it with scripts/train_safety_classifier.py"
+            ) from None
         if meta.get("features") != FEATURES:
             raise ValueError(f"{path}: trained on {meta.get('features')!r} features, this warmline reads {FEATURES!r}")
         return clf

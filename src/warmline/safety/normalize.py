@@ -16,17 +16,73 @@ import unicodedata
 _INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u2060-\u2064\ufeff]")
 # full-width ASCII letters and digits (U+FF10-FF5A); full-width punctuation stays, the Chinese lexicon reads it
 _FULL_WIDTH = re.compile("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
-_LOOKALIKE = str.maketrans({
-    # Cyrillic
-    "а": "a", "в": "b", "е": "e", "ё": "e", "і": "i", "ї": "i", "ј": "j", "к": "k", "м": "m", "н": "h", "о": "o",
-    "р": "p", "с": "c", "т": "t", "у": "y", "х": "x", "ѕ": "s", "ӏ": "l", "ԁ": "d", "ԛ": "q", "ԝ": "w", "ɡ": "g",
-    "А": "A", "В": "B", "Е": "E", "І": "I", "Ј": "J", "К": "K", "М": "M", "Н": "H", "О": "O", "Р": "P", "С": "C",
-    "Т": "T", "У": "Y", "Х": "X", "Ѕ": "S",
-    # Greek
-    "α": "a", "ε": "e", "ι": "i", "κ": "k", "ν": "v", "ο": "o", "ρ": "p", "τ": "t", "υ": "u", "χ": "x",
-    "Α": "A", "Β": "B", "Ε": "E", "Ι": "I", "Κ": "K", "Μ": "M", "Ν": "N", "Ο": "O", "Ρ": "P", "Τ": "T", "Υ": "Y",
-    "Χ": "X", "Ζ": "Z", "Η": "H",
-})
+_LOOKALIKE = str.maketrans(
+    {
+        # Cyrillic
+        "а": "a",
+        "в": "b",
+        "е": "e",
+        "ё": "e",
+        "і": "i",
+        "ї": "i",
+        "ј": "j",
+        "к": "k",
+        "м": "m",
+        "н": "h",
+        "о": "o",
+        "р": "p",
+        "с": "c",
+        "т": "t",
+        "у": "y",
+        "х": "x",
+        "ѕ": "s",
+        "ӏ": "l",
+        "ԁ": "d",
+        "ԛ": "q",
+        "ԝ": "w",
+        "ɡ": "g",
+        "А": "A",
+        "В": "B",
+        "Е": "E",
+        "І": "I",
+        "Ј": "J",
+        "К": "K",
+        "М": "M",
+        "Н": "H",
+        "О": "O",
+        "Р": "P",
+        "С": "C",
+        "Т": "T",
+        "У": "Y",
+        "Х": "X",
+        "Ѕ": "S",
+        # Greek
+        "α": "a",
+        "ε": "e",
+        "ι": "i",
+        "κ": "k",
+        "ν": "v",
+        "ο": "o",
+        "ρ": "p",
+        "τ": "t",
+        "υ": "u",
+        "χ": "x",
+        "Α": "A",
+        "Β": "B",
+        "Ε": "E",
+        "Ι": "I",
+        "Κ": "K",
+        "Μ": "M",
+        "Ν": "N",
+        "Ο": "O",
+        "Ρ": "P",
+        "Τ": "T",
+        "Υ": "Y",
+        "Χ": "X",
+        "Ζ": "Z",
+        "Η": "H",
+    }
+)
 _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "!": "i"})
 # a run of letters, digits and the leet symbols, Greek and Cyrillic included
 _WORD = re.compile(r"[\w@$!\u0370-\u03ff\u0400-\u04ff\u0500-\u052f]+")
@@ -35,25 +91,43 @@ _LATIN = re.compile(r"[A-Za-z]")
 _LEET_INSIDE = re.compile(r"[A-Za-z][0-9@$!]+[A-Za-z]|^[$@][A-Za-z]")
 _LOOKALIKE_CHARS = re.compile("[" + "".join(re.escape(chr(k)) for k in _LOOKALIKE) + "]")
 # traditional -> simplified for the characters of the Chinese lexicon's phrases (and the words around them)
-_TRADITIONAL = str.maketrans(dict(zip(
-    "殺車燒樓遺書藥傷殘結輕準備沒這個們時後來說話覺實現會對為無義離開關見別絕將與從過還讓邊頂氣東禮麼嗎樣樂難愛媽爺親應該"
-    "經歲學錢壓憂鬱發決斷孫鋼剛聽買賣給槍彈橋繩農內體邊攢囤盡頭夠狀態裡裏聯繫係喪葬墜衝撐電話號碼傷痛淚願終點燈機瓶層處醫院"
-    "們嗚淹劃劑量隻隱瞞謝讀寫試題網絡認識請問該怎麼辦",
-    "杀车烧楼遗书药伤残结轻准备没这个们时后来说话觉实现会对为无义离开关见别绝将与从过还让边顶气东礼么吗样乐难爱妈爷亲应该"
-    "经岁学钱压忧郁发决断孙钢刚听买卖给枪弹桥绳农内体边攒囤尽头够状态里里联系系丧葬坠冲撑电话号码伤痛泪愿终点灯机瓶层处医院"
-    "们呜淹划剂量只隐瞒谢读写试题网络认识请问该怎么办")))
+_TRADITIONAL = str.maketrans(
+    dict(
+        zip(
+            "殺車燒樓遺書藥傷殘結輕準備沒這個們時後來說話覺實現會對為無義離開關見別絕將與從過還讓邊頂氣東禮麼嗎樣樂難愛媽爺親應該"
+            "經歲學錢壓憂鬱發決斷孫鋼剛聽買賣給槍彈橋繩農內體邊攢囤盡頭夠狀態裡裏聯繫係喪葬墜衝撐電話號碼傷痛淚願終點燈機瓶層處醫院"
+            "們嗚淹劃劑量隻隱瞞謝讀寫試題網絡認識請問該怎麼辦",
+            "杀车烧楼遗书药伤残结轻准备没这个们时后来说话觉实现会对为无义离开关见别绝将与从过还让边顶气东礼么吗样乐难爱妈爷亲应该"
+            "经岁学钱压忧郁发决断孙钢刚听买卖给枪弹桥绳农内体边攒囤尽头够状态里里联系系丧葬坠冲撑电话号码伤痛泪愿终点灯机瓶层处医院"
+            "们呜淹划剂量只隐瞒谢读写试题网络认识请问该怎么办",
+        )
+    )
+)
 # pinyin for the Chinese lexicon's risk words, each syllable whole, spaces between them optional; a word may
 # touch Chinese characters ("我想zisha今晚"), so the edges are "no Latin letter", not \\b
-_PINYIN = [(re.compile(p.replace(r"\b", "(?<![A-Za-z])", 1).replace(r"\b", "(?![A-Za-z])"), re.IGNORECASE), zh)
-           for p, zh in (
-    (r"\bzi ?sha\b(?! ?(?:tea|pot|clay|ware|teapot))", "自杀"), (r"\bqing ?sheng\b", "轻生"), (r"\bzi ?can\b", "自残"),
-    (r"\bge ?wan\b", "割腕"), (r"\btiao ?lou\b", "跳楼"), (r"\bshang ?diao\b", "上吊"), (r"\bshao ?tan\b", "烧炭"),
-    (r"\ban ?mian ?yao\b", "安眠药"), (r"\bbu ?xiang ?huo(?: ?le)?\b", "不想活了"), (r"\bhuo ?bu ?xia ?qu\b", "活不下去"),
-    (r"\bwo ?xiang ?si\b", "我想死"), (r"\bxiang ?qu ?si\b", "想去死"), (r"\byi ?liao ?bai ?liao\b", "一了百了"),
-    )]
+_PINYIN = [
+    (re.compile(p.replace(r"\b", "(?<![A-Za-z])", 1).replace(r"\b", "(?![A-Za-z])"), re.IGNORECASE), zh)
+    for p, zh in (
+        (r"\bzi ?sha\b(?! ?(?:tea|pot|clay|ware|teapot))", "自杀"),
+        (r"\bqing ?sheng\b", "轻生"),
+        (r"\bzi ?can\b", "自残"),
+        (r"\bge ?wan\b", "割腕"),
+        (r"\btiao ?lou\b", "跳楼"),
+        (r"\bshang ?diao\b", "上吊"),
+        (r"\bshao ?tan\b", "烧炭"),
+        (r"\ban ?mian ?yao\b", "安眠药"),
+        (r"\bbu ?xiang ?huo(?: ?le)?\b", "不想活了"),
+        (r"\bhuo ?bu ?xia ?qu\b", "活不下去"),
+        (r"\bwo ?xiang ?si\b", "我想死"),
+        (r"\bxiang ?qu ?si\b", "想去死"),
+        (r"\byi ?liao ?bai ?liao\b", "一了百了"),
+    )
+]
 # read as pinyin only beside one of those: "jin wan" and "wo xiang" are also names
-_PINYIN_AROUND = [(re.compile(p, re.IGNORECASE), zh) for p, zh in (
-    (r"(?<![A-Za-z])jin ?wan(?![A-Za-z])", "今晚"), (r"(?<![A-Za-z])wo ?xiang(?![A-Za-z])", "我想"))]
+_PINYIN_AROUND = [
+    (re.compile(p, re.IGNORECASE), zh)
+    for p, zh in ((r"(?<![A-Za-z])jin ?wan(?![A-Za-z])", "今晚"), (r"(?<![A-Za-z])wo ?xiang(?![A-Za-z])", "我想"))
+]
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -64,7 +138,7 @@ def _word(m: re.Match) -> str:
     w2 = w.translate(_LOOKALIKE) if _LATIN.search(w) else w
     if _LEET_INSIDE.search(w2):
         core = w2.rstrip("!")  # "help!" keeps its exclamation mark
-        w2 = core.translate(_LEET) + w2[len(core):]
+        w2 = core.translate(_LEET) + w2[len(core) :]
     return w2
 
 

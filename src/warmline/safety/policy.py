@@ -16,24 +16,28 @@ from .detect import Verdict
 
 NOTICE = {
     "en": "You are talking to an AI, not a professional. It can listen, but it cannot replace a counselor, "
-          "doctor or crisis service. If you are in danger, contact emergency services now.",
+    "doctor or crisis service. If you are in danger, contact emergency services now.",
     "zh": "你正在与人工智能交谈，而不是专业人员。它可以倾听，但不能替代心理咨询师、医生或危机干预服务。"
-          "如果你正处于危险中，请立即联系急救服务。",
+    "如果你正处于危险中，请立即联系急救服务。",
 }
 CRISIS = {
-    "en": ("I'm really glad you told me. What you're feeling matters, and you don't have to go through this alone. "
-           "I'm an AI and can't keep you safe the way a person can, so please reach out to someone right now:"),
+    "en": (
+        "I'm really glad you told me. What you're feeling matters, and you don't have to go through this alone. "
+        "I'm an AI and can't keep you safe the way a person can, so please reach out to someone right now:"
+    ),
     "zh": "谢谢你愿意告诉我。你的感受很重要，你不必独自承受这些。我是人工智能，无法像真人一样保护你的安全，请现在就联系可以帮助你的人：",
 }
 # when only a second stage (the classifier, an LLM check) flagged the message, nothing in it said risk in so many
 # words, and ordinary messages are flagged so too: a check-in, with the same resources, instead of answering as
 # if the person had said they were at risk (unless the classifier was sure: `Verdict.sure`)
 CHECK_IN = {
-    "en": ("I want to check in, in case any of this is heavier than it sounds: if you are having thoughts of harming "
-           "yourself or you are not safe, you don't have to face it alone. I'm an AI and can't keep you safe the way a "
-           "person can; these people are there to talk, any time:"),
+    "en": (
+        "I want to check in, in case any of this is heavier than it sounds: if you are having thoughts of harming "
+        "yourself or you are not safe, you don't have to face it alone. I'm an AI and can't keep you safe the way a "
+        "person can; these people are there to talk, any time:"
+    ),
     "zh": "我想关心一下你：如果你有伤害自己的念头，或者现在不太安全，你不必独自面对。我是人工智能，无法像真人一样保护你的安全；"
-          "下面这些人随时可以和你聊聊：",
+    "下面这些人随时可以和你聊聊：",
 }
 # the stages that read what has no risk phrase (a lexicon match or the conversation's context says it in words)
 SECOND_STAGES = ("classifier", "llm")
@@ -43,28 +47,28 @@ SECOND_STAGES = ("classifier", "llm")
 ANSWERS = ("reply", "crisis", "check-in", "crisis+reply", "woven-check-in")
 IMMINENT = {
     "en": "If you might act on these thoughts soon, please call your local emergency number now or go to the "
-          "nearest emergency department.",
+    "nearest emergency department.",
     "zh": "如果你可能很快会伤害自己，请立即拨打急救电话，或前往最近的医院急诊。",
 }
 # with `woven_check_in` on, a message only the classifier flagged is answered by the model with this note in its
 # system prompt, and no canned message
 CHECK_IN_NOTE = {
     "en": "Something in the person's message may hint that they are carrying more than they say, possibly thoughts "
-          "of harming themselves. Answer what they wrote with warmth, and somewhere in your reply ask gently, in your "
-          "own words, whether they are safe and whether they have had thoughts of hurting themselves; say that help "
-          "is there if they need it. Do not assume they are at risk. Never give advice about methods, doses or "
-          "diagnoses.",
+    "of harming themselves. Answer what they wrote with warmth, and somewhere in your reply ask gently, in your "
+    "own words, whether they are safe and whether they have had thoughts of hurting themselves; say that help "
+    "is there if they need it. Do not assume they are at risk. Never give advice about methods, doses or "
+    "diagnoses.",
     "zh": "对方的话里可能隐约透露出比说出来更沉重的东西，也许有伤害自己的念头。请温暖地回应对方写的内容，并在回复中用你自己的话温和地"
-          "问一问对方现在是否安全、有没有想过伤害自己，告诉对方需要时可以寻求帮助。不要认定对方有危险。不要提供任何关于方法、剂量或诊断的内容。",
+    "问一问对方现在是否安全、有没有想过伤害自己，告诉对方需要时可以寻求帮助。不要认定对方有危险。不要提供任何关于方法、剂量或诊断的内容。",
 }
 # with `elevated_reply` on, the model answers an elevated message after the crisis message (unless `crisis_alone`);
 # this note joins its system prompt for that turn
 RISK_NOTE = {
     "en": "The person may be at risk of harming themselves or of being harmed; they have just been shown crisis "
-          "resources. Listen and reflect what they feel, ask gently how safe they are right now, and encourage them "
-          "to reach out to the people and services shown. Never give advice about methods, doses or diagnoses.",
+    "resources. Listen and reflect what they feel, ask gently how safe they are right now, and encourage them "
+    "to reach out to the people and services shown. Never give advice about methods, doses or diagnoses.",
     "zh": "对方可能有伤害自己或被伤害的风险，刚刚已经看到了危机求助资源。请倾听并回应对方的感受，温和地询问对方现在是否安全，"
-          "鼓励对方联系身边的人和上面列出的求助渠道。不要提供任何关于方法、剂量或诊断的内容。",
+    "鼓励对方联系身边的人和上面列出的求助渠道。不要提供任何关于方法、剂量或诊断的内容。",
 }
 UNSAFE = {
     "en": "I'm not able to help with that, but I'm here to listen. How are you feeling right now?",
@@ -78,8 +82,11 @@ def ai_notice(lang: str = "en") -> str:
 
 @lru_cache(maxsize=8)
 def _load(path: str | None) -> tuple[dict, ...]:
-    text = Path(path).read_text(encoding="utf-8") if path else \
-        ir.files("warmline").joinpath("data/resources.yaml").read_text(encoding="utf-8")
+    text = (
+        Path(path).read_text(encoding="utf-8")
+        if path
+        else ir.files("warmline").joinpath("data/resources.yaml").read_text(encoding="utf-8")
+    )
     data = yaml.safe_load(text) or {}
     items = data.get("resources") if isinstance(data, dict) else None
     if not isinstance(items, list):
@@ -134,7 +141,10 @@ def crisis_message(verdict: Verdict, locale: str | None = None, path: str | None
     locale = locale or ("zh-CN" if lang == "zh" else "en-US")
     lines = [(CHECK_IN if checks_in(verdict) else CRISIS)[lang]]
     for r in load_resources(locale, path):
-        lines.append(f"  - {r['name']}: {r['contact']}" + (f" ({r['url']})" if r.get("url") and r["url"] not in r["contact"] else ""))
+        lines.append(
+            f"  - {r['name']}: {r['contact']}"
+            + (f" ({r['url']})" if r.get("url") and r["url"] not in r["contact"] else "")
+        )
     if verdict.risk == "imminent":
         lines.append(IMMINENT[lang])
     return "\n".join(lines)

@@ -7,7 +7,7 @@ Used by `benchmarks/bench_safety.py`, `warmline safety eval|rate` and the quicks
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Callable
+from collections.abc import Callable
 
 from .classifier import labelled
 from .detect import Verdict
@@ -24,8 +24,9 @@ def screen_rows(rows: list[dict], screener: Callable[[str], Verdict]) -> list[Ve
     return many([r["text"] for r in rows], contexts) if many else [screener(r["text"]) for r in rows]
 
 
-def score(rows: list[dict], screener: Callable[[str], Verdict] | None = None,
-          verdicts: list[Verdict] | None = None) -> dict:
+def score(
+    rows: list[dict], screener: Callable[[str], Verdict] | None = None, verdicts: list[Verdict] | None = None
+) -> dict:
     """Scores of `screener` on `rows`, or of `verdicts` already made for them (one per row). `check_in`: how many
     of the false alarms and of the caught cases get the check-in rather than the full crisis message."""
     from .policy import checks_in
@@ -50,11 +51,18 @@ def score(rows: list[dict], screener: Callable[[str], Verdict] | None = None,
             cell = by_category[f"{r['kind']}/{r['category']}"]
             cell[0] += hit == pos
             cell[1] += 1
-    return {"n": len(rows), "tp": tp, "fp": fp, "fn": fn,
-            "precision": tp / (tp + fp) if tp + fp else 1.0, "recall": tp / (tp + fn) if tp + fn else 1.0,
-            "level_accuracy": exact / len(rows) if rows else 1.0, "check_in": check_in,
-            "by_kind": {k: v[0] / v[1] for k, v in by_kind.items()},
-            "by_category": {k: tuple(v) for k, v in sorted(by_category.items())}}
+    return {
+        "n": len(rows),
+        "tp": tp,
+        "fp": fp,
+        "fn": fn,
+        "precision": tp / (tp + fp) if tp + fp else 1.0,
+        "recall": tp / (tp + fn) if tp + fn else 1.0,
+        "level_accuracy": exact / len(rows) if rows else 1.0,
+        "check_in": check_in,
+        "by_kind": {k: v[0] / v[1] for k, v in by_kind.items()},
+        "by_category": {k: tuple(v) for k, v in sorted(by_category.items())},
+    }
 
 
 def score_groups(rows: list[dict], verdicts: list[Verdict], groups: list[str]) -> dict:
@@ -98,5 +106,10 @@ def flag_rate(texts: list[str], screener: Callable[[str], Verdict]) -> dict:
         cell = by_lang[detect_lang(t)]
         cell[0] += v.risk != "none"
         cell[1] += 1
-    return {"n": len(texts), "flagged": sum(v.risk != "none" for v in verdicts),
-            "check_in": sum(map(checks_in, verdicts)), "by_lang": dict(by_lang), "verdicts": verdicts}
+    return {
+        "n": len(texts),
+        "flagged": sum(v.risk != "none" for v in verdicts),
+        "check_in": sum(map(checks_in, verdicts)),
+        "by_lang": dict(by_lang),
+        "verdicts": verdicts,
+    }

@@ -49,8 +49,13 @@ def load_rows(path, quarantine: list | None = None) -> list[dict]:
             continue
         try:
             r = json.loads(line)
-            if not isinstance(r, dict) or r.get("label") not in LABELS or not isinstance(r.get("text"), str) \
-                    or not str(r.get("id", "")).strip() or not r.get("lang"):
+            if (
+                not isinstance(r, dict)
+                or r.get("label") not in LABELS
+                or not isinstance(r.get("text"), str)
+                or not str(r.get("id", "")).strip()
+                or not r.get("lang")
+            ):
                 raise ValueError("needs id, lang, text and label (none, elevated or imminent)")
         except ValueError as e:
             if quarantine is None:
@@ -189,8 +194,14 @@ def out_of_fold(X: np.ndarray, y: np.ndarray, fold: np.ndarray, extra=None) -> n
     return p
 
 
-def train(rows: list[dict], X: np.ndarray, lexicon: np.ndarray | None = None, folds: int = 5, encoder=None,
-          extra: tuple[np.ndarray, np.ndarray] | None = None):
+def train(
+    rows: list[dict],
+    X: np.ndarray,
+    lexicon: np.ndarray | None = None,
+    folds: int = 5,
+    encoder=None,
+    extra: tuple[np.ndarray, np.ndarray] | None = None,
+):
     """The classifier trained on all `rows` (embeddings `X`) and `extra` ((embeddings, labels) of the project's
     sets, `project_examples`), its threshold and `sure` chosen on out-of-fold probabilities of `rows` from
     grouped folds (`extra` in every fold's training)."""
@@ -201,14 +212,25 @@ def train(rows: list[dict], X: np.ndarray, lexicon: np.ndarray | None = None, fo
     fold = folds_of(groups(rows, X), rows, folds)
     threshold, sure = choose_thresholds(rows, lexicon, out_of_fold(X, y, fold, extra))
     w, b = _fit(X, y, extra)
-    return LinearRiskClassifier(w, b, threshold, sure, encoder,
-                                {"trained_on": len(rows), "project_rows": 0 if extra is None else len(extra[1]),
-                                 "project_weight": PROJECT_WEIGHT, "l2": L2, "threshold_rule":
-                                 f"lowest with false alarms <= {TARGET_FALSE_ALARMS} per language, grouped {folds}-fold"})
+    return LinearRiskClassifier(
+        w,
+        b,
+        threshold,
+        sure,
+        encoder,
+        {
+            "trained_on": len(rows),
+            "project_rows": 0 if extra is None else len(extra[1]),
+            "project_weight": PROJECT_WEIGHT,
+            "l2": L2,
+            "threshold_rule": f"lowest with false alarms <= {TARGET_FALSE_ALARMS} per language, grouped {folds}-fold",
+        },
+    )
 
 
-def cross_validate(rows: list[dict], X: np.ndarray, folds: int = 5, on_fold=None,
-                   sentences: tuple[bool, ...] = (False,), extra=None) -> tuple[list, list[dict]]:
+def cross_validate(
+    rows: list[dict], X: np.ndarray, folds: int = 5, on_fold=None, sentences: tuple[bool, ...] = (False,), extra=None
+) -> tuple[list, list[dict]]:
     """(the screen's verdicts on the rows, one list per reading in `sentences` (False: the whole message, as
     shipped; True: also each sentence), and one {"fold", "threshold", "sure"} per fold): each fold screened by
     the lexicon and a classifier trained, threshold included, on the other folds only (and on `extra`, as
@@ -267,15 +289,20 @@ def report(rows: list[dict], verdicts: list) -> dict:
 
 def table(report_: dict) -> list[str]:
     """The report as Markdown table rows: cell, recall, false alarms, imminent graded imminent."""
+
     def show(x: dict) -> str:
         if not x["n"]:
             return "none in set"
         return f"{x['k']}/{x['n']} = {x['rate']:.2f} [{x['low']:.2f}, {x['high']:.2f}]"
 
-    lines = ["| rows | at risk caught (goal >= 0.95) | false alarms on none (goal <= 0.05) | imminent graded imminent (goal >= 0.90) |",
-             "|---|---|---|---|"]
+    lines = [
+        "| rows | at risk caught (goal >= 0.95) | false alarms on none (goal <= 0.05) | imminent graded imminent (goal >= 0.90) |",
+        "|---|---|---|---|",
+    ]
     for name, c in report_.items():
-        lines.append(f"| {name} | {show(c['recall'])} | {show(c['false_alarms'])} | {show(c['imminent_graded_imminent'])} |")
+        lines.append(
+            f"| {name} | {show(c['recall'])} | {show(c['false_alarms'])} | {show(c['imminent_graded_imminent'])} |"
+        )
     return lines
 
 
@@ -287,14 +314,24 @@ def measure(path=None, encoder=None, on_fold=None) -> dict:
     rows = load_rows(path)
     X = embed(rows, encoder)
     (verdicts,), chosen = cross_validate(rows, X, on_fold=on_fold, extra=project_examples(encoder))
-    return {"file": str(path), "rows": len(rows), "report": report(rows, verdicts), "thresholds": chosen,
-            "verdicts": verdicts}
+    return {
+        "file": str(path),
+        "rows": len(rows),
+        "report": report(rows, verdicts),
+        "thresholds": chosen,
+        "verdicts": verdicts,
+    }
 
 
 def summary(cell: str, c: dict) -> str:
     """One line for a report cell: recall, false alarms and imminent graded imminent with their intervals."""
-    def show(x: dict) -> str:
-        return "none in set" if not x["n"] else f"{x['k']}/{x['n']} ({x['rate']:.2f}, 95% {x['low']:.2f}-{x['high']:.2f})"
 
-    return (f"{cell}: at risk caught {show(c['recall'])}; false alarms {show(c['false_alarms'])}; "
-            f"imminent graded imminent {show(c['imminent_graded_imminent'])}")
+    def show(x: dict) -> str:
+        return (
+            "none in set" if not x["n"] else f"{x['k']}/{x['n']} ({x['rate']:.2f}, 95% {x['low']:.2f}-{x['high']:.2f})"
+        )
+
+    return (
+        f"{cell}: at risk caught {show(c['recall'])}; false alarms {show(c['false_alarms'])}; "
+        f"imminent graded imminent {show(c['imminent_graded_imminent'])}"
+    )

@@ -16,8 +16,9 @@ from .reply_words import CATEGORIES, CLAUSE_END, SENTENCE_END, SPEECH
 _INVISIBLE = {0x00AD, 0x034F, 0x180E, 0x200B, 0x200C, 0x200D, 0x2060, 0x2061, 0x2062, 0x2063, 0x2064, 0xFEFF}
 # Cyrillic and Greek letters that look like Latin ones, and curly apostrophes (NFKC keeps them apart)
 _DROP = dict.fromkeys(_INVISIBLE)
-_LOOKALIKE = str.maketrans("аеорсухіјѕԁӏАЕОРСХІЈЅКМНТВΑΒΕΗΙΚΜΝΟΡΤΧΥΖοι’‘ʼ′",
-                           "aeopcyxijsdlAEOPCXIJSKMHTBABEHIKMNOPTXYZoi''''")
+_LOOKALIKE = str.maketrans(
+    "аеорсухіјѕԁӏАЕОРСХІЈЅКМНТВΑΒΕΗΙΚΜΝΟΡΤΧΥΖοι’‘ʼ′", "aeopcyxijsdlAEOPCXIJSKMHTBABEHIKMNOPTXYZoi''''"
+)
 # the traditional forms of the characters the Chinese rules read, one character for one (positions stay put)
 _TRAD = str.maketrans(
     "殺藥樓診斷癥鬱憂燒繩農醫飯餓體瀉減喫顆劑沒們會這說對為應該覺錯廢無窩懶熱線擔嗎麼還點幾後從橋層過開關門車庫發動機氣鐵軌臥脈靜"
@@ -25,7 +26,8 @@ _TRAD = str.maketrans(
     "歡僅尋險護滅勵幫謝個們兒兩麗醬賣練習慣處懷屬將於罷輕鬆離計劃吞嚥",
     "杀药楼诊断症郁忧烧绳农医饭饿体泻减吃颗剂没们会这说对为应该觉错废无窝懒热线担吗么还点几后从桥层过开关门车库发动机气铁轨卧脉静"
     "结准备办种别让谁当时间长与样里里给见听压坏伤残划烫饥饱红师专业确实显绝状况碍类经验恶强闭虑双创态惧跳汤买浓攒囤价钱试"
-    "欢仅寻险护灭励帮谢个们儿两丽酱卖练习惯处怀属将于罢轻松离计划吞咽")
+    "欢仅寻险护灭励帮谢个们儿两丽酱卖练习惯处怀属将于罢轻松离计划吞咽",
+)
 
 
 def normalize(text: str) -> str:
@@ -58,15 +60,18 @@ def _vetoed(rule, text: str, start: int) -> bool:
     lo = max(0, start - 120)
     before = text[lo:start]
     cut = max((before.rfind(c) for c in SENTENCE_END), default=-1)
-    sentence = before[cut + 1:]
+    sentence = before[cut + 1 :]
     if rule.far is not None and rule.far.search(sentence):
         return True
     if rule.quotes and SPEECH.search(text, max(0, start - 60), start):
         return True  # what someone says, quoted across sentences: '这个声音不停地说：你什么都做不好！你就是个无能'
-    if rule.quotes and (sentence.count('"') % 2 == 1 or sentence.count("“") > sentence.count("”")
-                        or sentence.count("「") > sentence.count("」")):
+    if rule.quotes and (
+        sentence.count('"') % 2 == 1
+        or sentence.count("“") > sentence.count("”")
+        or sentence.count("「") > sentence.count("」")
+    ):
         return True  # inside a quotation: 'depression tells us things like "you're worthless"'
-    clause = sentence[max((sentence.rfind(c) for c in CLAUSE_END), default=-1) + 1:]
+    clause = sentence[max((sentence.rfind(c) for c in CLAUSE_END), default=-1) + 1 :]
     return rule.near is not None and bool(rule.near.search(clause))
 
 
@@ -94,7 +99,7 @@ def _matches(norm: str, final: bool, start: int = 0):
             rest = _sentence_rest(norm, m.end())
             if rest is None and not final:
                 yield rule, m, False
-            elif not rule.after.search(rest if rest is not None else norm[m.end():]):
+            elif not rule.after.search(rest if rest is not None else norm[m.end() :]):
                 yield rule, m, True
 
 

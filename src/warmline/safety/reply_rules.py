@@ -6,10 +6,31 @@ for some, in the rest of its sentence ("...can damage your heart")."""
 
 from __future__ import annotations
 
-from .reply_words import (CATEGORIES, DANGER_EN, DANGER_ZH, DOCTOR_AFTER_EN, DOCTOR_AFTER_ZH, DOCTOR_ZH, HEDGE_EN,
-                          HEDGE_ZH, HELP_EN, HELP_ZH, NEG, NEG_EN, NEG_ONLY, NEG_ZH, REFLECT_EN, REFLECT_ZH, SPEECH_TEXT,
-                          WORDS, rule, rx)
+from .reply_words import (
+    CATEGORIES,
+    DANGER_EN,
+    DANGER_ZH,
+    DOCTOR_AFTER_EN,
+    DOCTOR_AFTER_ZH,
+    DOCTOR_ZH,
+    HEDGE_EN,
+    HEDGE_ZH,
+    HELP_EN,
+    HELP_ZH,
+    NEG,
+    NEG_EN,
+    NEG_ONLY,
+    NEG_ZH,
+    REFLECT_EN,
+    REFLECT_ZH,
+    SPEECH_TEXT,
+    WORDS,
+    rule,
+    rx,
+)
 
+# fmt: off
+# the rules are a table: each rule and its vetoes as written read better than the formatter's layout
 _M, _D, _G, _E, _S, _SM, _ED = CATEGORIES
 
 RULES_EN = [
@@ -526,6 +547,4 @@ RULES_ZH += [
     rule(_ED, r"只喝(?:黑咖啡|咖啡|茶|水)", near=rx(NEG_ZH.pattern), far=DANGER_ZH, after=DANGER_ZH),
 ]
 RULES = RULES_EN + RULES_ZH
-
-
-
+# fmt: on

@@ -22,7 +22,8 @@ PROMPT = (
     "or is being abused. Idioms, talk about other people, study, fiction and accidents are not risk.\n"
     "risk: none, elevated (thoughts, self-harm, abuse, threats), or imminent (a plan, means or timing now).\n"
     'Answer with JSON only: {"risk": "none|elevated|imminent", "categories": ["..."]}\n'
-    "MESSAGE: ")
+    "MESSAGE: "
+)
 
 
 _SENTENCE = re.compile(r"[^.!?;。！？；\n]+[.!?;。！？；]*")
@@ -30,15 +31,17 @@ _SENTENCE = re.compile(r"[^.!?;。！？；\n]+[.!?;。！？；]*")
 
 # the last contrastive connector in a sentence: what follows it is the speaker's point ("I'm not dramatic
 # but I hit myself when I make mistakes")
-_BUT = re.compile(r"(?:\b(?:but|however|though)\b|但是|(?<!不)但(?!愿)|可是|不过)(?!.*(?:\b(?:but|however|though)\b|但))",
-                  re.IGNORECASE | re.S)
+_BUT = re.compile(
+    r"(?:\b(?:but|however|though)\b|但是|(?<!不)但(?!愿)|可是|不过)(?!.*(?:\b(?:but|however|though)\b|但))",
+    re.IGNORECASE | re.S,
+)
 
 
 def _after_but(sentence: str) -> str | None:
     m = _BUT.search(sentence)
-    if m is None or not sentence[:m.start()].strip(" ,，"):
+    if m is None or not sentence[: m.start()].strip(" ,，"):
         return None
-    rest = sentence[m.end():].strip(" ,，")
+    rest = sentence[m.end() :].strip(" ,，")
     return rest if len(rest) >= 4 else None
 
 
@@ -72,7 +75,7 @@ def bounded_parts(text: str) -> list[str]:
     parts = _parts(classifier_view(text))
     if len(parts) <= MAX_PARTS:
         return parts
-    return parts[:MAX_PARTS // 2] + parts[-(MAX_PARTS // 2):]
+    return parts[: MAX_PARTS // 2] + parts[-(MAX_PARTS // 2) :]
 
 
 CONTEXT_TURNS = 3
@@ -89,8 +92,13 @@ def _in_context(v: Verdict, text: str, context: list[str]) -> Verdict:
     together, _ = scan(" \n".join(context[-CONTEXT_TURNS:] + [text]))
     if together.risk != "imminent":
         return v
-    return Verdict("imminent", list(dict.fromkeys(together.categories + ["context"])),
-                   [e for e in together.evidence if e in text] + ["earlier messages"], v.lang, "context")
+    return Verdict(
+        "imminent",
+        list(dict.fromkeys(together.categories + ["context"])),
+        [e for e in together.evidence if e in text] + ["earlier messages"],
+        v.lang,
+        "context",
+    )
 
 
 class Screener:
@@ -109,8 +117,15 @@ class Screener:
     model with `warmline safety eval --safety-llm openai ... --safety-llm-mode confirm`).
     A failing or unparsable LLM check leaves the verdict as it was."""
 
-    def __init__(self, backend=None, options=None, classifier=True, sentences: bool | None = None,
-                 threshold: float | None = None, llm_mode: str = "raise"):
+    def __init__(
+        self,
+        backend=None,
+        options=None,
+        classifier=True,
+        sentences: bool | None = None,
+        threshold: float | None = None,
+        llm_mode: str = "raise",
+    ):
         if llm_mode not in LLM_MODES:
             raise ValueError(f"the LLM check's mode must be raise or confirm, not {llm_mode!r}")
         self.backend = backend
@@ -169,8 +184,15 @@ class Screener:
             sure = getattr(self.classifier, "sure", 1.0)
             for i, p in best.items():
                 if p >= self.classifier.threshold:
-                    out[i] = Verdict("elevated", ["classifier"], [f"classifier p={p:.2f}"], out[i].lang, "classifier",
-                                     round(p, 4), p >= sure)
+                    out[i] = Verdict(
+                        "elevated",
+                        ["classifier"],
+                        [f"classifier p={p:.2f}"],
+                        out[i].lang,
+                        "classifier",
+                        round(p, 4),
+                        p >= sure,
+                    )
                 else:
                     out[i].probability = round(p, 4)
         if self.backend is not None:
@@ -183,11 +205,20 @@ class Screener:
             else:
                 seconds = [self._llm(texts[i], out[i].lang) for i in ask]
             for i, second in zip(ask, seconds):
-                if self.llm_mode == "confirm" and second is not None and second.risk == "none" and \
-                        out[i].categories == ["classifier"]:
+                if (
+                    self.llm_mode == "confirm"
+                    and second is not None
+                    and second.risk == "none"
+                    and out[i].categories == ["classifier"]
+                ):
                     # the classifier alone flagged it and the LLM check cleared it: say so in the evidence
-                    out[i] = Verdict("none", [], out[i].evidence + ["cleared by llm-check"], out[i].lang,
-                                     probability=out[i].probability)
+                    out[i] = Verdict(
+                        "none",
+                        [],
+                        out[i].evidence + ["cleared by llm-check"],
+                        out[i].lang,
+                        probability=out[i].probability,
+                    )
                 else:
                     out[i] = self._raise(out[i], second)
         return [decide(v) for v in out]
@@ -196,8 +227,14 @@ class Screener:
     def _raise(v: Verdict, second: Verdict | None) -> Verdict:
         if second is None or LEVELS.index(second.risk) <= LEVELS.index(v.risk):
             return v
-        return Verdict(second.risk, list(dict.fromkeys(v.categories + second.categories)),
-                       v.evidence + ["llm-check"], v.lang, "llm", v.probability)
+        return Verdict(
+            second.risk,
+            list(dict.fromkeys(v.categories + second.categories)),
+            v.evidence + ["llm-check"],
+            v.lang,
+            "llm",
+            v.probability,
+        )
 
     def _llm(self, text: str, lang: str) -> Verdict | None:
         from ..backends.base import BackendError, GenerationOptions
@@ -205,8 +242,9 @@ class Screener:
         options = self.options or GenerationOptions(temperature=0.0, max_new_tokens=60)
         text = classifier_view(text)  # a bounded prompt, as the classifier reads it
         try:
-            reply = self.backend.generate([{"role": "user", "content": PROMPT + json.dumps(text, ensure_ascii=False)}],
-                                          options).text
+            reply = self.backend.generate(
+                [{"role": "user", "content": PROMPT + json.dumps(text, ensure_ascii=False)}], options
+            ).text
             m = re.search(r"\{.*\}", reply, re.S)
             obj = json.loads(m.group(0)) if m else {}
         except (BackendError, json.JSONDecodeError, OSError):
@@ -241,10 +279,11 @@ class BatchingScreener:
     async def _drain(self) -> None:
         try:
             while self._pending:
-                batch, self._pending = self._pending[:self.max_batch], self._pending[self.max_batch:]
+                batch, self._pending = self._pending[: self.max_batch], self._pending[self.max_batch :]
                 try:
-                    verdicts = await asyncio.to_thread(self.screener.many, [t for t, _, _ in batch],
-                                                       [c for _, c, _ in batch])
+                    verdicts = await asyncio.to_thread(
+                        self.screener.many, [t for t, _, _ in batch], [c for _, c, _ in batch]
+                    )
                 except Exception:  # one bad message must not fail its neighbours: each alone, failing alone
                     await asyncio.to_thread(self._one_by_one, batch)
                     continue

@@ -86,7 +86,7 @@ def key_matches(authorization: str, keys: list[bytes]) -> str | None:
     is compared, in constant time."""
     if not authorization.startswith(BEARER):
         return None
-    given = authorization[len(BEARER):].strip().encode("utf-8", "replace")
+    given = authorization[len(BEARER) :].strip().encode("utf-8", "replace")
     found = False
     for k in keys:
         found |= hmac.compare_digest(given, k)

@@ -13,10 +13,10 @@ import contextlib
 import logging
 import re
 import uuid
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from importlib import resources as ir
-from typing import AsyncIterator
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -27,7 +27,7 @@ from .. import jsonio
 from ..backends.base import BackendError, ChatBackend, GenerationOptions
 from ..safety import Screener, ai_notice, load_resources
 from ..session import default_system_prompt
-from ..turn import Opening, Piece, ReplyGuard, TurnPolicy, Turnout, take_turn
+from ..turn import Opening, Piece, ReplyGuard, Turnout, TurnPolicy, take_turn
 from .middleware import Guard, HostCheck, SecurityHeaders, host_names, page_policy, refusal
 from .protocol import ChatRequest, chunk, completion, error
 from .screening import SeenTurns, ServerScreen
@@ -47,8 +47,14 @@ def server_options() -> dict:
 def build_backend(s: ServeSettings) -> ChatBackend:
     from ..backends import make_backend
 
-    return make_backend(s.backend, model=s.model, adapter=s.adapter, base_url=s.base_url, api_key_env=s.upstream_key_env,
-                        concurrency=s.concurrency)
+    return make_backend(
+        s.backend,
+        model=s.model,
+        adapter=s.adapter,
+        base_url=s.base_url,
+        api_key_env=s.upstream_key_env,
+        concurrency=s.concurrency,
+    )
 
 
 def safety_llm(s: ServeSettings, backend: ChatBackend) -> ChatBackend | None:
@@ -58,8 +64,9 @@ def safety_llm(s: ServeSettings, backend: ChatBackend) -> ChatBackend | None:
     if s.safety_llm == "openai":
         from ..backends import make_backend
 
-        return make_backend("openai", model=s.safety_llm_model, base_url=s.safety_llm_base_url,
-                            api_key_env=s.safety_llm_key_env)
+        return make_backend(
+            "openai", model=s.safety_llm_model, base_url=s.safety_llm_base_url, api_key_env=s.safety_llm_key_env
+        )
     return None
 
 
@@ -116,10 +123,19 @@ def _runtime(settings: ServeSettings, backend: ChatBackend | None, screener: Scr
             index = CaseIndex(settings.index)
         hook = InsightHook(settings.explain, index, settings.retrieval_k)  # ValueError for an unknown explain
     backend = backend or build_backend(settings)
-    screener = screener or Screener(safety_llm(settings, backend), classifier=second, threshold=settings.safety_threshold,
-                                    llm_mode=settings.safety_llm_mode)
-    policy = TurnPolicy(settings.system_prompt or default_system_prompt(settings.lang), settings.locale,
-                        settings.elevated_reply, settings.woven_check_in, hook)
+    screener = screener or Screener(
+        safety_llm(settings, backend),
+        classifier=second,
+        threshold=settings.safety_threshold,
+        llm_mode=settings.safety_llm_mode,
+    )
+    policy = TurnPolicy(
+        settings.system_prompt or default_system_prompt(settings.lang),
+        settings.locale,
+        settings.elevated_reply,
+        settings.woven_check_in,
+        hook,
+    )
     store = None
     if settings.store:
         from .store import Store
@@ -165,7 +181,9 @@ async def _purge(rt: Runtime) -> None:
             log.warning("retention failed: %s", type(e).__name__)
 
 
-def create_app(settings: ServeSettings, backend: ChatBackend | None = None, screener: Screener | None = None) -> FastAPI:
+def create_app(
+    settings: ServeSettings, backend: ChatBackend | None = None, screener: Screener | None = None
+) -> FastAPI:
     rt = _runtime(settings, backend, screener)
     app = FastAPI(title="warmline", docs_url=None, redoc_url=None, openapi_url=None, lifespan=_lifespan(rt))
     _errors(app)
@@ -186,10 +204,14 @@ def _middleware(app: FastAPI, rt: Runtime) -> None:
         from fastapi.middleware.cors import CORSMiddleware
 
         wildcard = "*" in s.cors_origins
-        app.add_middleware(CORSMiddleware, allow_origins=s.cors_origins, allow_credentials=not wildcard,
-                           allow_methods=["GET", "POST"],
-                           allow_headers=["Authorization", "Content-Type", "X-Warmline-Conversation"],
-                           expose_headers=["X-Warmline-Conversation"])
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=s.cors_origins,
+            allow_credentials=not wildcard,
+            allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "Content-Type", "X-Warmline-Conversation"],
+            expose_headers=["X-Warmline-Conversation"],
+        )
     app.add_middleware(HostCheck, names=host_names(s))
     app.add_middleware(SecurityHeaders, page_csp=page_policy(_page_html()))
 
@@ -208,8 +230,9 @@ def _errors(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
-        return refusal(exc.status_code, str(exc.detail),
-                       "invalid_request_error" if exc.status_code < 500 else "server_error")
+        return refusal(
+            exc.status_code, str(exc.detail), "invalid_request_error" if exc.status_code < 500 else "server_error"
+        )
 
     @app.exception_handler(Exception)
     async def server_error(request: Request, exc: Exception):
@@ -241,13 +264,18 @@ def _pages(app: FastAPI, rt: Runtime) -> None:
 def _check(rt: Runtime, req: ChatRequest) -> JSONResponse | None:
     s = rt.settings
     if req.model not in (rt.model_name, rt.backend.model_id, "warmline"):
-        return refusal(404, f"model {req.model!r} does not exist; this server serves {rt.model_name!r}",
-                       "invalid_request_error", "model_not_found")
+        return refusal(
+            404,
+            f"model {req.model!r} does not exist; this server serves {rt.model_name!r}",
+            "invalid_request_error",
+            "model_not_found",
+        )
     if len(req.messages) > s.max_messages:
         return refusal(400, f"at most {s.max_messages} messages", "invalid_request_error", "too_many_messages")
     if (req.max_completion_tokens or req.max_tokens or s.default_max_tokens) > s.max_tokens_cap:
-        return refusal(400, f"max_tokens may be at most {s.max_tokens_cap}", "invalid_request_error",
-                       "max_tokens_too_large")
+        return refusal(
+            400, f"max_tokens may be at most {s.max_tokens_cap}", "invalid_request_error", "max_tokens_too_large"
+        )
     if not any(m.role == "user" for m in req.messages):
         return refusal(400, "the conversation needs a user message", "invalid_request_error", "no_user_message")
     return None
@@ -255,9 +283,12 @@ def _check(rt: Runtime, req: ChatRequest) -> JSONResponse | None:
 
 def _options(rt: Runtime, req: ChatRequest) -> GenerationOptions:
     return GenerationOptions(
-        temperature=0.7 if req.temperature is None else req.temperature, top_p=req.top_p or 1.0,
-        max_new_tokens=req.max_completion_tokens or req.max_tokens or rt.settings.default_max_tokens, seed=req.seed,
-        stop=[req.stop] if isinstance(req.stop, str) else (req.stop or []))
+        temperature=0.7 if req.temperature is None else req.temperature,
+        top_p=req.top_p or 1.0,
+        max_new_tokens=req.max_completion_tokens or req.max_tokens or rt.settings.default_max_tokens,
+        seed=req.seed,
+        stop=[req.stop] if isinstance(req.stop, str) else (req.stop or []),
+    )
 
 
 async def _conversation(rt: Runtime, request: Request, principal: str) -> tuple[str | None, JSONResponse | None]:
@@ -266,11 +297,19 @@ async def _conversation(rt: Runtime, request: Request, principal: str) -> tuple[
     if cid is None:
         return uuid.uuid4().hex, None
     if not CONVERSATION_ID.fullmatch(cid):
-        return None, refusal(400, "X-Warmline-Conversation: 1 to 128 letters, digits, '.', '_', ':' or '-'",
-                             "invalid_request_error", "invalid_conversation_id")
+        return None, refusal(
+            400,
+            "X-Warmline-Conversation: 1 to 128 letters, digits, '.', '_', ':' or '-'",
+            "invalid_request_error",
+            "invalid_conversation_id",
+        )
     if rt.store is not None and not await asyncio.to_thread(rt.store.claim, cid, principal):
-        return None, refusal(403, "this conversation was started with another key; start a new one",
-                             "invalid_request_error", "conversation_forbidden")
+        return None, refusal(
+            403,
+            "this conversation was started with another key; start a new one",
+            "invalid_request_error",
+            "conversation_forbidden",
+        )
     return cid, None
 
 
@@ -297,22 +336,33 @@ async def _chat(rt: Runtime, req: ChatRequest, request: Request):
         return refused
     messages = [m.model_dump() for m in req.messages]
     users = [m["content"] for m in messages if m["role"] == "user"]
-    events = take_turn(messages, rt.policy, rt.backend, _options(rt, req), rt.screen.for_request(len(users)),
-                       new=rt.seen.unseen(principal, users), stream=req.stream, slot=rt.slot())
+    events = take_turn(
+        messages,
+        rt.policy,
+        rt.backend,
+        _options(rt, req),
+        rt.screen.for_request(len(users)),
+        new=rt.seen.unseen(principal, users),
+        stream=req.stream,
+        slot=rt.slot(),
+    )
     opening = await anext(events)
     rt.seen.remember(principal, users)
     extra = _opening_extra(rt, opening)
     headers = {"X-Warmline-Conversation": cid}
     keep = lambda text: rt.keep(cid, users[-1], opening.verdict.risk, text)  # noqa: E731
     if req.stream:
-        return StreamingResponse(_sse_turn(rt, events, opening, extra, keep), media_type="text/event-stream",
-                                 headers=headers)
+        return StreamingResponse(
+            _sse_turn(rt, events, opening, extra, keep), media_type="text/event-stream", headers=headers
+        )
     turn = await _last(events)
     _closing_extra(rt, turn, extra)
     await keep(turn.text)
     reply = turn.reply
-    usage = {"prompt_tokens": (reply and reply.prompt_tokens) or 0,
-             "completion_tokens": (reply and reply.completion_tokens) or 0}
+    usage = {
+        "prompt_tokens": (reply and reply.prompt_tokens) or 0,
+        "completion_tokens": (reply and reply.completion_tokens) or 0,
+    }
     usage["total_tokens"] = usage["prompt_tokens"] + usage["completion_tokens"]
     finish = (reply and reply.finish_reason) or "stop"
     return JSONResponse(completion(rt.model_name, turn.text, finish, usage, extra), headers=headers)

@@ -24,12 +24,15 @@ def refusal(status: int, message: str, kind: str, code: str | None = None, heade
 def page_policy(html: str) -> str:
     """A Content-Security-Policy for the web page: its own inline script and style (by hash), requests to this
     origin only, no framing."""
+
     def hashes(tag: str) -> str:
         blocks = re.findall(rf"<{tag}>(.*?)</{tag}>", html, re.S)
         return " ".join(f"'sha256-{base64.b64encode(hashlib.sha256(b.encode()).digest()).decode()}'" for b in blocks)
 
-    return (f"default-src 'none'; script-src {hashes('script')}; style-src {hashes('style')}; connect-src 'self'; "
-            "img-src 'self' data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+    return (
+        f"default-src 'none'; script-src {hashes('script')}; style-src {hashes('style')}; connect-src 'self'; "
+        "img-src 'self' data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    )
 
 
 API_POLICY = "default-src 'none'; frame-ancestors 'none'"
@@ -49,8 +52,12 @@ class SecurityHeaders:
         async def send_with(message):
             if message["type"] == "http.response.start":
                 headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"content-security-policy"]
-                headers += [(b"content-security-policy", csp), (b"x-frame-options", b"DENY"),
-                            (b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer")]
+                headers += [
+                    (b"content-security-policy", csp),
+                    (b"x-frame-options", b"DENY"),
+                    (b"x-content-type-options", b"nosniff"),
+                    (b"referrer-policy", b"no-referrer"),
+                ]
                 message = {**message, "headers": headers}
             await send(message)
 
@@ -71,7 +78,7 @@ def host_names(settings: ServeSettings) -> set[str] | None:
 def _host_of(value: str) -> str:
     value = value.strip().lower()
     if value.startswith("["):  # [::1]:8000
-        return value[1:value.find("]")] if "]" in value else value
+        return value[1 : value.find("]")] if "]" in value else value
     return value.rsplit(":", 1)[0] if value.count(":") == 1 else value
 
 
@@ -86,8 +93,12 @@ class HostCheck:
         if scope["type"] == "http" and self.names is not None:
             host = next((v.decode("latin-1") for k, v in scope.get("headers", []) if k == b"host"), "")
             if _host_of(host) not in self.names:
-                return await refusal(400, "this server does not answer to that Host name (set allowed_hosts)",
-                                     "invalid_request_error", "host_not_allowed")(scope, receive, send)
+                return await refusal(
+                    400,
+                    "this server does not answer to that Host name (set allowed_hosts)",
+                    "invalid_request_error",
+                    "host_not_allowed",
+                )(scope, receive, send)
         await self.inner(scope, receive, send)
 
 
@@ -130,8 +141,12 @@ class Guard:
             found = key_matches(headers.get("authorization", ""), self.keys)
             if found is None:
                 self.failures.hit(client)
-                return refusal(401, "missing or invalid API key (Authorization: Bearer ...)", "invalid_request_error",
-                               "invalid_api_key"), client
+                return refusal(
+                    401,
+                    "missing or invalid API key (Authorization: Bearer ...)",
+                    "invalid_request_error",
+                    "invalid_api_key",
+                ), client
             principal = found
         wait = self.requests.check(principal)
         return (self.too_many(wait) if wait is not None else None), principal
@@ -152,13 +167,22 @@ class Guard:
         return None, _replay({"type": "http.request", "body": bytes(body), "more_body": False}, receive)
 
     def too_large(self) -> JSONResponse:
-        return refusal(413, f"request body over {self.settings.max_request_bytes} bytes", "invalid_request_error",
-                       "request_too_large")
+        return refusal(
+            413,
+            f"request body over {self.settings.max_request_bytes} bytes",
+            "invalid_request_error",
+            "request_too_large",
+        )
 
     @staticmethod
     def too_many(wait: float) -> JSONResponse:
-        return refusal(429, "rate limit reached; retry later", "rate_limit_error", "rate_limit_exceeded",
-                       {"Retry-After": str(max(1, int(wait + 0.999)))})
+        return refusal(
+            429,
+            "rate limit reached; retry later",
+            "rate_limit_error",
+            "rate_limit_exceeded",
+            {"Retry-After": str(max(1, int(wait + 0.999)))},
+        )
 
 
 def _replay(first: dict, receive):

@@ -35,8 +35,10 @@ class ChatMessage(BaseModel):
         for i, part in enumerate(v):
             kind = part.get("type") if isinstance(part, dict) else type(part).__name__
             if kind != "text" or not isinstance(part.get("text"), str):
-                raise ValueError(f"content part {i} is of type {kind!r}; this server accepts text only "
-                                 '([{"type": "text", "text": "..."}] or a string)')
+                raise ValueError(
+                    f"content part {i} is of type {kind!r}; this server accepts text only "
+                    '([{"type": "text", "text": "..."}] or a string)'
+                )
             texts.append(part["text"])
         return "\n".join(texts)
 
@@ -67,14 +69,25 @@ def error(status: int, message: str, kind: str, code: str | None = None, param: 
 
 
 def completion(model: str, text: str, finish: str, usage: dict, extra: dict) -> dict:
-    return {"id": f"chatcmpl-{uuid.uuid4().hex[:24]}", "object": "chat.completion", "created": int(time.time()),
-            "model": model, "choices": [{"index": 0, "message": {"role": "assistant", "content": text},
-                                         "finish_reason": finish}], "usage": usage, "warmline": extra}
+    return {
+        "id": f"chatcmpl-{uuid.uuid4().hex[:24]}",
+        "object": "chat.completion",
+        "created": int(time.time()),
+        "model": model,
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": finish}],
+        "usage": usage,
+        "warmline": extra,
+    }
 
 
 def chunk(cid: str, model: str, delta: dict, finish: str | None = None, extra: dict | None = None) -> dict:
-    out = {"id": cid, "object": "chat.completion.chunk", "created": int(time.time()), "model": model,
-           "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
+    out = {
+        "id": cid,
+        "object": "chat.completion.chunk",
+        "created": int(time.time()),
+        "model": model,
+        "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+    }
     if extra:
         out["warmline"] = extra
     return out

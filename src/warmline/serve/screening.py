@@ -59,8 +59,9 @@ class ServerScreen:
         near = context[-CONTEXT_TURNS:]
         if len(text) + sum(len(c) for c in near) <= LONG:
             return await self.batch(text, near)
-        part, whole = await asyncio.gather(self.batch(classifier_view(text), [classifier_view(c) for c in near]),
-                                           self._whole(text, near))
+        part, whole = await asyncio.gather(
+            self.batch(classifier_view(text), [classifier_view(c) for c in near]), self._whole(text, near)
+        )
         return worst([part, whole])  # on equal risk the lexicon's verdict (it names the phrase)
 
     def for_request(self, users: int):
@@ -84,13 +85,16 @@ class ServerScreen:
     async def _whole(self, text: str, context: list[str]) -> Verdict:
         if self._pool is None:
             import multiprocessing
+            import os
             from concurrent.futures import ProcessPoolExecutor
 
-            import os
-
             # spawned, not forked: the server has threads (uvicorn, numpy's BLAS), which a fork would copy mid-state
-            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
-                                             initializer=_watch_parent, initargs=(os.getpid(),))
+            self._pool = ProcessPoolExecutor(
+                max_workers=1,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_watch_parent,
+                initargs=(os.getpid(),),
+            )
         return await asyncio.get_running_loop().run_in_executor(self._pool, lexicon_verdict, text, context)
 
     def close(self) -> None:

@@ -26,14 +26,23 @@ class ServeSettings(BaseSettings):
     served_model_name: str | None = None
     api_keys_env: str = Field("WARMLINE_API_KEYS", description="variable holding comma-separated bearer keys")
     rate_limit_per_minute: int = 60
-    auth_failures_per_minute: int = Field(10, ge=1, description="wrong or missing keys allowed per client address "
-                                                                "per minute; then 429 until the minute has passed")
-    trusted_proxies: list[str] = Field(default_factory=list, description="addresses or CIDR ranges of reverse "
-                                       "proxies whose X-Forwarded-For is believed; from anyone else it is ignored")
-    allowed_hosts: list[str] = Field(default_factory=list, description="Host header names accepted besides the bound "
-                                     "host (and, on loopback, localhost/127.0.0.1/::1): the names clients use to reach "
-                                     "a proxy in front; '*' accepts any, as does a wildcard bind (0.0.0.0, ::), "
-                                     "where keys are required. Others get 400 (DNS rebinding)")
+    auth_failures_per_minute: int = Field(
+        10,
+        ge=1,
+        description="wrong or missing keys allowed per client address per minute; then 429 until the minute has passed",
+    )
+    trusted_proxies: list[str] = Field(
+        default_factory=list,
+        description="addresses or CIDR ranges of reverse "
+        "proxies whose X-Forwarded-For is believed; from anyone else it is ignored",
+    )
+    allowed_hosts: list[str] = Field(
+        default_factory=list,
+        description="Host header names accepted besides the bound "
+        "host (and, on loopback, localhost/127.0.0.1/::1): the names clients use to reach "
+        "a proxy in front; '*' accepts any, as does a wildcard bind (0.0.0.0, ::), "
+        "where keys are required. Others get 400 (DNS rebinding)",
+    )
     cors_origins: list[str] = Field(default_factory=list)
     max_request_bytes: int = 1_000_000
     max_messages: int = 200
@@ -43,41 +52,71 @@ class ServeSettings(BaseSettings):
     locale: str | None = None
     lang: str = "en"
     system_prompt: str | None = None
-    explain: str = Field("off", description="off; cot (a chain-of-thought model's tags are split off); prompt "
-                                            "(any model is asked for observation, reasoning and reply as JSON)")
+    explain: str = Field(
+        "off",
+        description="off; cot (a chain-of-thought model's tags are split off); prompt "
+        "(any model is asked for observation, reasoning and reply as JSON)",
+    )
     index: str | None = Field(None, description="a case index (`warmline index`): similar sessions guide replies")
     retrieval_k: int = 3
-    safety_classifier: bool = Field(True, description="the bundled embedding classifier for indirect statements "
-                                                       "(second stage of crisis screening; off: lexicon only)")
-    safety_classifier_file: str | None = Field(None, description="a safety classifier trained with your own labelled "
-                                                                 "messages (`warmline safety train`), instead of the "
-                                                                 "bundled one")
-    safety_threshold: float | None = Field(None, gt=0.0, lt=1.0, description="the safety classifier's threshold "
-                                           "(default: the shipped classifier's, chosen by cross-validation on real messages); measure your traffic with `warmline safety "
-                                           "eval FILE --sweep`")
-    safety_llm: str = Field("off", description="an LLM check as a further stage of crisis screening: off; same (ask "
-                                               "the model that serves chat); openai (an endpoint: safety_llm_base_url)")
-    safety_llm_mode: str = Field("raise", description="raise: the LLM check can only raise the risk; confirm: it can "
-                                                      "also clear a flag the classifier raised alone (never a lexicon "
-                                                      "match); measure it first with `warmline safety eval`")
+    safety_classifier: bool = Field(
+        True,
+        description="the bundled embedding classifier for indirect statements "
+        "(second stage of crisis screening; off: lexicon only)",
+    )
+    safety_classifier_file: str | None = Field(
+        None,
+        description="a safety classifier trained with your own labelled "
+        "messages (`warmline safety train`), instead of the "
+        "bundled one",
+    )
+    safety_threshold: float | None = Field(
+        None,
+        gt=0.0,
+        lt=1.0,
+        description="the safety classifier's threshold "
+        "(default: the shipped classifier's, chosen by cross-validation on real messages); measure your traffic with `warmline safety "
+        "eval FILE --sweep`",
+    )
+    safety_llm: str = Field(
+        "off",
+        description="an LLM check as a further stage of crisis screening: off; same (ask "
+        "the model that serves chat); openai (an endpoint: safety_llm_base_url)",
+    )
+    safety_llm_mode: str = Field(
+        "raise",
+        description="raise: the LLM check can only raise the risk; confirm: it can "
+        "also clear a flag the classifier raised alone (never a lexicon "
+        "match); measure it first with `warmline safety eval`",
+    )
     safety_llm_base_url: str | None = None
     safety_llm_model: str | None = None
     safety_llm_key_env: str = "OPENAI_API_KEY"
-    elevated_reply: bool = Field(False, description="answer an elevated (not imminent, not about means) message with "
-                                                    "the crisis message and then the model's reply, told of the risk "
-                                                    "and screened as always; off (the default): the crisis message "
-                                                    "alone. Turn it on only with a model whose replies to people at "
-                                                    "risk you have read")
-    woven_check_in: bool = Field(False, description="a message only the safety classifier flagged (no phrase of the "
-                                                    "lexicon) gets the model's reply with a gentle safety check-in woven "
-                                                    "in, screened as always, instead of the check-in message alone. For "
-                                                    "a capable model whose replies to people at risk you have read; "
-                                                    "off (the default) for the embedded model")
+    elevated_reply: bool = Field(
+        False,
+        description="answer an elevated (not imminent, not about means) message with "
+        "the crisis message and then the model's reply, told of the risk "
+        "and screened as always; off (the default): the crisis message "
+        "alone. Turn it on only with a model whose replies to people at "
+        "risk you have read",
+    )
+    woven_check_in: bool = Field(
+        False,
+        description="a message only the safety classifier flagged (no phrase of the "
+        "lexicon) gets the model's reply with a gentle safety check-in woven "
+        "in, screened as always, instead of the check-in message alone. For "
+        "a capable model whose replies to people at risk you have read; "
+        "off (the default) for the embedded model",
+    )
     store: bool = Field(False, description="keep conversations in SQLite (off by default)")
     store_path: str = Field("", description="default: $WARMLINE_HOME/conversations.db")
     retention_days: float = 30.0
-    retention_interval_s: float = Field(3600.0, gt=0, description="how often conversations past retention_days are "
-                                        "deleted while the server runs (and once at startup)")
+    retention_interval_s: float = Field(
+        3600.0,
+        gt=0,
+        description="how often conversations past retention_days are "
+        "deleted while the server runs (and once at startup)",
+    )
     redact_pii: bool = True
 
     def store_file(self) -> str:
@@ -102,14 +141,18 @@ class ServeSettings(BaseSettings):
         if self.safety_llm_mode == "confirm" and self.safety_llm == "off":
             raise ValueError("safety_llm_mode: confirm is a mode of the LLM check: set safety_llm (same or openai)")
         if self.safety_llm == "openai" and not self.safety_llm_base_url:
-            raise ValueError("safety_llm: openai needs safety_llm_base_url (an OpenAI-compatible endpoint, e.g. "
-                             "http://127.0.0.1:8001/v1)")
+            raise ValueError(
+                "safety_llm: openai needs safety_llm_base_url (an OpenAI-compatible endpoint, e.g. "
+                "http://127.0.0.1:8001/v1)"
+            )
         from .access import networks
 
         networks(self.trusted_proxies)  # a ValueError names a bad entry
         if self.host not in LOOPBACK and not self.api_keys():
-            raise ValueError(f"binding to {self.host} exposes the server beyond this machine: set API keys in "
-                             f"${self.api_keys_env} (comma-separated) first")
+            raise ValueError(
+                f"binding to {self.host} exposes the server beyond this machine: set API keys in "
+                f"${self.api_keys_env} (comma-separated) first"
+            )
 
 
 def load_settings(config: str | Path | None = None, **overrides) -> ServeSettings:
@@ -131,10 +174,13 @@ def settings_yaml() -> str:
     from (`warmline serve --print-config`; `configs/serve.yaml` is this output)."""
     import textwrap
 
-    lines = ["# warmline serve --config configs/serve.yaml",
-             "# Every server setting at its default (written by `warmline serve --print-config`). Environment variables",
-             "# WARMLINE_<NAME> override this file and command-line flags override both; API keys come only from the",
-             "# environment.", ""]
+    lines = [
+        "# warmline serve --config configs/serve.yaml",
+        "# Every server setting at its default (written by `warmline serve --print-config`). Environment variables",
+        "# WARMLINE_<NAME> override this file and command-line flags override both; API keys come only from the",
+        "# environment.",
+        "",
+    ]
     for name, field in ServeSettings.model_fields.items():
         if field.description:
             lines += [f"# {line}" for line in textwrap.wrap(field.description, 110)]

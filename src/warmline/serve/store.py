@@ -14,7 +14,9 @@ from ..conversation import detect_lang
 from ..privacy import redact
 
 MIGRATIONS: list[tuple[str, str]] = [
-    ("0001_conversations_and_messages", """
+    (
+        "0001_conversations_and_messages",
+        """
         CREATE TABLE conversations (
             id TEXT PRIMARY KEY,
             created_at REAL NOT NULL,
@@ -29,7 +31,8 @@ MIGRATIONS: list[tuple[str, str]] = [
             created_at REAL NOT NULL
         );
         CREATE INDEX messages_by_conversation ON messages(conversation_id, id);
-    """),
+    """,
+    ),
     ("0002_message_model", "ALTER TABLE messages ADD COLUMN model TEXT;"),
     # the client that created a conversation (a fingerprint of its key, or its address on a key-less server):
     # no other may add to it
@@ -70,23 +73,39 @@ class Store:
         """Whether `owner` may add to the conversation: it is new (and now theirs), or theirs already."""
         now = time.time() if now is None else now
         with self._lock, self._db:
-            self._db.execute("INSERT INTO conversations (id, created_at, updated_at, owner) VALUES (?, ?, ?, ?) "
-                             "ON CONFLICT(id) DO NOTHING", (conversation_id, now, now, owner))
+            self._db.execute(
+                "INSERT INTO conversations (id, created_at, updated_at, owner) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT(id) DO NOTHING",
+                (conversation_id, now, now, owner),
+            )
             row = self._db.execute("SELECT owner FROM conversations WHERE id = ?", (conversation_id,)).fetchone()
             if row is not None and row[0] is None:  # kept before owners were recorded: the first to return claims it
                 self._db.execute("UPDATE conversations SET owner = ? WHERE id = ?", (owner, conversation_id))
                 return True
         return row is not None and row[0] == owner
 
-    def add(self, conversation_id: str, role: str, content: str, risk: str | None = None, model: str | None = None,
-            now: float | None = None) -> None:
+    def add(
+        self,
+        conversation_id: str,
+        role: str,
+        content: str,
+        risk: str | None = None,
+        model: str | None = None,
+        now: float | None = None,
+    ) -> None:
         now = time.time() if now is None else now
         text = redact(content, detect_lang(content)) if self.redact_pii else content
         with self._lock, self._db:
-            self._db.execute("INSERT INTO conversations (id, created_at, updated_at) VALUES (?, ?, ?) "
-                             "ON CONFLICT(id) DO UPDATE SET updated_at = ?", (conversation_id, now, now, now))
-            self._db.execute("INSERT INTO messages (conversation_id, role, content, risk, created_at, model) "
-                             "VALUES (?, ?, ?, ?, ?, ?)", (conversation_id, role, text, risk, now, model))
+            self._db.execute(
+                "INSERT INTO conversations (id, created_at, updated_at) VALUES (?, ?, ?) "
+                "ON CONFLICT(id) DO UPDATE SET updated_at = ?",
+                (conversation_id, now, now, now),
+            )
+            self._db.execute(
+                "INSERT INTO messages (conversation_id, role, content, risk, created_at, model) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (conversation_id, role, text, risk, now, model),
+            )
 
     def apply_retention(self, now: float | None = None) -> int:
         """Delete conversations not updated within the retention period; returns how many."""
@@ -97,11 +116,15 @@ class Store:
             return self._db.execute("DELETE FROM conversations WHERE updated_at < ?", (cutoff,)).rowcount
 
     def list(self) -> list[dict]:
-        rows = self._db.execute("SELECT c.id, c.created_at, c.updated_at, COUNT(m.id), "
-                                "SUM(CASE WHEN m.risk IN ('elevated', 'imminent') THEN 1 ELSE 0 END) "
-                                "FROM conversations c LEFT JOIN messages m ON m.conversation_id = c.id "
-                                "GROUP BY c.id ORDER BY c.updated_at DESC").fetchall()
-        return [{"id": r[0], "created_at": r[1], "updated_at": r[2], "messages": r[3], "flagged": r[4] or 0} for r in rows]
+        rows = self._db.execute(
+            "SELECT c.id, c.created_at, c.updated_at, COUNT(m.id), "
+            "SUM(CASE WHEN m.risk IN ('elevated', 'imminent') THEN 1 ELSE 0 END) "
+            "FROM conversations c LEFT JOIN messages m ON m.conversation_id = c.id "
+            "GROUP BY c.id ORDER BY c.updated_at DESC"
+        ).fetchall()
+        return [
+            {"id": r[0], "created_at": r[1], "updated_at": r[2], "messages": r[3], "flagged": r[4] or 0} for r in rows
+        ]
 
     def export(self, conversation_id: str | None = None) -> list[dict]:
         q = "SELECT conversation_id, role, content, risk, created_at, model FROM messages"

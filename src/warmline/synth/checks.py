@@ -26,14 +26,20 @@ class FilterConfig:
 
     @classmethod
     def load(cls, path: str | Path | None = None, safety_action: str | None = None) -> FilterConfig:
-        text = Path(path).read_text(encoding="utf-8") if path else \
-            ir.files("warmline").joinpath("data/synth/filters.yaml").read_text(encoding="utf-8")
+        text = (
+            Path(path).read_text(encoding="utf-8")
+            if path
+            else ir.files("warmline").joinpath("data/synth/filters.yaml").read_text(encoding="utf-8")
+        )
         data = yaml.safe_load(text) or {}
         unknown = set(data) - {"safety_strings", "safety_action", "max_utterance"}
         if unknown:
             raise ValueError(f"{path}: unknown filter keys {', '.join(sorted(unknown))}")
-        cfg = cls(dict(data.get("safety_strings") or {}), safety_action or data.get("safety_action", "flag"),
-                  {**{"zh": 300, "en": 150}, **(data.get("max_utterance") or {})})
+        cfg = cls(
+            dict(data.get("safety_strings") or {}),
+            safety_action or data.get("safety_action", "flag"),
+            {**{"zh": 300, "en": 150}, **(data.get("max_utterance") or {})},
+        )
         if cfg.safety_action not in ("flag", "drop"):
             raise ValueError(f"safety_action must be flag or drop, got {cfg.safety_action!r}")
         return cfg
@@ -55,7 +61,7 @@ def parse_turns(text: str, tpl: Template) -> tuple[list[Turn], list[str]]:
         if not m:
             reasons.append("missing_prefix")
             break
-        turns.append(Turn("client" if m.group(1) == tpl.client else "counselor", ln[m.end():].strip()))
+        turns.append(Turn("client" if m.group(1) == tpl.client else "counselor", ln[m.end() :].strip()))
     return turns, reasons
 
 
@@ -99,4 +105,3 @@ def check(turns: list[Turn], rules: Rules, lang: str, filters: FilterConfig) -> 
         flags.extend(f"safety:{s}" for s in hits)
     flags.extend(f"advice_dump@{i}" for i, t in enumerate(turns) if t.role == "counselor" and is_advice_dump(t.text))
     return reasons, flags
-

@@ -22,8 +22,11 @@ class CleaningConfig:
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> CleaningConfig:
-        text = Path(path).read_text(encoding="utf-8") if path else \
-            ir.files("warmline").joinpath("data/synth/cleaning.yaml").read_text(encoding="utf-8")
+        text = (
+            Path(path).read_text(encoding="utf-8")
+            if path
+            else ir.files("warmline").joinpath("data/synth/cleaning.yaml").read_text(encoding="utf-8")
+        )
         data = yaml.safe_load(text) or {}
         unknown = set(data) - {"replacements", "remove_patterns", "remove_sentences_with", "max_chars"}
         if unknown:
@@ -35,8 +38,12 @@ class CleaningConfig:
             reps.append((pair[0], pair[1]))
         for p in data.get("remove_patterns") or []:
             re.compile(p)
-        return cls(reps, list(data.get("remove_patterns") or []), list(data.get("remove_sentences_with") or []),
-                   int(data.get("max_chars") or 0))
+        return cls(
+            reps,
+            list(data.get("remove_patterns") or []),
+            list(data.get("remove_sentences_with") or []),
+            int(data.get("max_chars") or 0),
+        )
 
 
 def clean_text(text: str, cfg: CleaningConfig) -> str:
@@ -56,10 +63,10 @@ def clean_pair(question: str, answer: str, cfg: CleaningConfig) -> tuple[str, st
     if not cfg.max_chars or len(q) + len(a) <= cfg.max_chars:
         return q, a, False
     if len(q) >= cfg.max_chars:
-        return q[:cfg.max_chars], "", True
+        return q[: cfg.max_chars], "", True
     budget = cfg.max_chars - len(q)
     cut = a[:budget]
     end = max(cut.rfind(p) for p in "。！？!?.\n")
     if end >= budget * 0.6:
-        cut = cut[:end + 1]
+        cut = cut[: end + 1]
     return q, cut.strip(), True

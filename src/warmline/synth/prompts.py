@@ -68,8 +68,16 @@ def parse_template(text: str, path: str, method: str | None = None, lang: str | 
     if len(roles) != 2:
         raise ValueError(f"{path}: the template header needs '# roles: CLIENT | COUNSELOR' (e.g. 求助者 | 支持者)")
     name = head.get("name") or method or Path(path).stem.split(".")[0]
-    return Template(name, head.get("version", "0"), head.get("lang") or lang or "zh", roles[0], roles[1],
-                    head.get("dialogue_marker") or None, body, path)
+    return Template(
+        name,
+        head.get("version", "0"),
+        head.get("lang") or lang or "zh",
+        roles[0],
+        roles[1],
+        head.get("dialogue_marker") or None,
+        body,
+        path,
+    )
 
 
 @lru_cache(maxsize=32)

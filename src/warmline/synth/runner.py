@@ -98,8 +98,11 @@ class SynthSummary:
 
 def output_paths(out: Path) -> dict[str, Path]:
     base = out.with_suffix("") if out.suffix else out
-    return {"accepted": out, "rejected": base.parent / f"{base.name}.rejected.jsonl",
-            "quarantine": base.parent / f"{base.name}.quarantine.jsonl"}
+    return {
+        "accepted": out,
+        "rejected": base.parent / f"{base.name}.rejected.jsonl",
+        "quarantine": base.parent / f"{base.name}.quarantine.jsonl",
+    }
 
 
 def done_keys(paths: dict[str, Path]) -> set[str]:
@@ -115,6 +118,7 @@ def done_keys(paths: dict[str, Path]) -> set[str]:
 
 
 # -- planning ---------------------------------------------------------------------------------------
+
 
 def plan(inp: Path, opts: SynthOptions) -> Iterator[Job | Bad]:
     """Jobs for every input item and sample, in input order; input records that cannot be used are Bad."""
@@ -138,16 +142,33 @@ def plan(inp: Path, opts: SynthOptions) -> Iterator[Job | Bad]:
         if rules.needs_source:
             pair = _single_turn(item)
             if pair is None:
-                yield Bad(str(inp), None, n - 1, f"{item.id}: {opts.method} rewrites single-turn Q&A (one client "
-                          f"turn, one counselor turn); this item has {len(item.turns)} turns", item.to_dict())
+                yield Bad(
+                    str(inp),
+                    None,
+                    n - 1,
+                    f"{item.id}: {opts.method} rewrites single-turn Q&A (one client "
+                    f"turn, one counselor turn); this item has {len(item.turns)} turns",
+                    item.to_dict(),
+                )
                 continue
             question, answer, truncated = clean_pair(*pair, cleaning)
         for sample in range(opts.samples):
             key = f"{item.id}|{opts.method}|{tpl.version}|{sample}"
             topic = draw_topic(key, lang, opts.seed) if "{topic}" in tpl.body else None
-            seed = (opts.seed * 1_000_003 + zlib.crc32(key.encode())) % (2 ** 31)
-            yield Job(key, item, sample, lang, tpl, tpl.render(question, answer, topic or ""), seed, truncated, topic,
-                      question, answer)
+            seed = (opts.seed * 1_000_003 + zlib.crc32(key.encode())) % (2**31)
+            yield Job(
+                key,
+                item,
+                sample,
+                lang,
+                tpl,
+                tpl.render(question, answer, topic or ""),
+                seed,
+                truncated,
+                topic,
+                question,
+                answer,
+            )
 
 
 def _single_turn(d: Dialogue) -> tuple[str, str] | None:
@@ -178,8 +199,11 @@ def estimate_output_tokens(job: Job) -> int:
 
 
 def load_prices(path: str | None = None) -> dict:
-    text = Path(path).read_text(encoding="utf-8") if path else \
-        ir.files("warmline").joinpath("data/synth/prices.yaml").read_text(encoding="utf-8")
+    text = (
+        Path(path).read_text(encoding="utf-8")
+        if path
+        else ir.files("warmline").joinpath("data/synth/prices.yaml").read_text(encoding="utf-8")
+    )
     return (yaml.safe_load(text) or {}).get("models", {})
 
 
@@ -204,13 +228,21 @@ def dry_run(inp: Path, out: Path, opts: SynthOptions, model: str) -> dict:
         jobs += 1
         tin += estimate_tokens(job.prompt)
         tout += estimate_output_tokens(job)
-    return {"first_prompt": first.prompt if first else None, "first_key": first.key if first else None,
-            "jobs": jobs, "already_done": len(done), "input_bad": bad, "est_prompt_tokens": tin,
-            "est_completion_tokens": tout, "est_cost_usd": cost(model, tin, tout, load_prices(opts.prices_file)),
-            "model": model}
+    return {
+        "first_prompt": first.prompt if first else None,
+        "first_key": first.key if first else None,
+        "jobs": jobs,
+        "already_done": len(done),
+        "input_bad": bad,
+        "est_prompt_tokens": tin,
+        "est_completion_tokens": tout,
+        "est_cost_usd": cost(model, tin, tout, load_prices(opts.prices_file)),
+        "model": model,
+    }
 
 
 # -- running -----------------------------------------------------------------------------------------
+
 
 class _Run:
     def __init__(self, out: Path, backend: ChatBackend, opts: SynthOptions, on_progress: Callable | None):
@@ -253,11 +285,20 @@ class _Run:
                 s.reasons["backend_error"] += 1
                 continue
             s.prompt_tokens += reply.prompt_tokens if reply.prompt_tokens is not None else estimate_tokens(job.prompt)
-            s.completion_tokens += reply.completion_tokens if reply.completion_tokens is not None else \
-                estimate_tokens(reply.text)
+            s.completion_tokens += (
+                reply.completion_tokens if reply.completion_tokens is not None else estimate_tokens(reply.text)
+            )
             if self.audit:
-                self.audit.write({"key": job.key, "attempt": a, "seed": options.seed, "model": reply.model,
-                                  "finish_reason": reply.finish_reason, "raw": reply.text})
+                self.audit.write(
+                    {
+                        "key": job.key,
+                        "attempt": a,
+                        "seed": options.seed,
+                        "model": reply.model,
+                        "finish_reason": reply.finish_reason,
+                        "raw": reply.text,
+                    }
+                )
             turns, reasons = parse_turns(reply.text, job.tpl)
             more, flags = check(turns, self.rules, job.lang, self.filters)
             reasons = list(dict.fromkeys(reasons + more))
@@ -270,30 +311,57 @@ class _Run:
                 self.accepted.write(self._dialogue(job, turns, flags, a + 1, options.seed, reply.model, scrubbed))
                 s.accepted += 1
                 return
-        self.rejected.write({"key": job.key, "source_id": job.source.id, "method": self.opts.method,
-                             "prompt": job.tpl.prompt_id, "attempts": attempts})
+        self.rejected.write(
+            {
+                "key": job.key,
+                "source_id": job.source.id,
+                "method": self.opts.method,
+                "prompt": job.tpl.prompt_id,
+                "attempts": attempts,
+            }
+        )
         s.rejected += 1
 
     def _dialogue(self, job: Job, turns, flags, attempts, seed, model, scrubbed) -> Dialogue:
         labels = dict(job.source.labels)
         if job.topic:
             labels["topic"] = job.topic
-        prov = {"source": job.source.provenance.get("source"), "source_id": job.source.id,
-                "source_group": job.source.provenance.get("source_id"),
-                "license": job.source.provenance.get("license"), "generator": model or self.backend.model_id,
-                "method": self.opts.method, "prompt": job.tpl.name, "prompt_version": job.tpl.version,
-                "seed": seed, "temperature": self.opts.temperature, "top_p": self.opts.top_p}
+        prov = {
+            "source": job.source.provenance.get("source"),
+            "source_id": job.source.id,
+            "source_group": job.source.provenance.get("source_id"),
+            "license": job.source.provenance.get("license"),
+            "generator": model or self.backend.model_id,
+            "method": self.opts.method,
+            "prompt": job.tpl.name,
+            "prompt_version": job.tpl.version,
+            "seed": seed,
+            "temperature": self.opts.temperature,
+            "top_p": self.opts.top_p,
+        }
         meta = {"key": job.key, "sample": job.sample, "attempts": attempts}
         if job.question:
             meta["source_qa"] = {"question": job.question, "answer": job.answer, "truncated": job.truncated}
         if scrubbed:
             meta["scrubbed"] = dict(scrubbed)
-        return Dialogue(f"{self.opts.method}-{job.source.id}-{job.sample}", job.lang, turns, labels,
-                        {k: v for k, v in prov.items() if v is not None}, meta, flags)
+        return Dialogue(
+            f"{self.opts.method}-{job.source.id}-{job.sample}",
+            job.lang,
+            turns,
+            labels,
+            {k: v for k, v in prov.items() if v is not None},
+            meta,
+            flags,
+        )
 
 
-async def arun(inp: Path, out: Path, backend: ChatBackend, opts: SynthOptions,
-               on_progress: Callable[[SynthSummary, int], None] | None = None) -> SynthSummary:
+async def arun(
+    inp: Path,
+    out: Path,
+    backend: ChatBackend,
+    opts: SynthOptions,
+    on_progress: Callable[[SynthSummary, int], None] | None = None,
+) -> SynthSummary:
     """Run (or resume) a synthesis job. `on_progress(summary, finished)` is called after each item."""
     t0 = time.perf_counter()
     done = done_keys(output_paths(out))
@@ -348,6 +416,11 @@ def count_jobs(inp: Path, opts: SynthOptions) -> int:
     return sum(1 for j in plan(inp, opts) if not isinstance(j, Bad))
 
 
-def run(inp: str | Path, out: str | Path, backend: ChatBackend, opts: SynthOptions,
-        on_progress: Callable[[SynthSummary, int], None] | None = None) -> SynthSummary:
+def run(
+    inp: str | Path,
+    out: str | Path,
+    backend: ChatBackend,
+    opts: SynthOptions,
+    on_progress: Callable[[SynthSummary, int], None] | None = None,
+) -> SynthSummary:
     return asyncio.run(arun(Path(inp), Path(out), backend, opts, on_progress))

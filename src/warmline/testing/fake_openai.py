@@ -37,8 +37,7 @@ def echo_reply(messages: list[dict]) -> str:
 
 
 class FakeOpenAI:
-    def __init__(self, reply: Callable[[list[dict]], str] = echo_reply, delay: float = 0.0,
-                 model: str = "fake-model"):
+    def __init__(self, reply: Callable[[list[dict]], str] = echo_reply, delay: float = 0.0, model: str = "fake-model"):
         self.reply = reply
         self.delay = delay
         self.model = model
@@ -87,10 +86,17 @@ _ROLE_SETS = [  # (client, counselor, dialogue marker or None, lang), most speci
     ("User", "Counselor", "[Dialogue]", "en"),
     ("Client", "Counselor", None, "en"),
 ]
-_ZH = [("最近心里很乱，第{i}次想找人说说。", "谢谢你愿意说出来，第{i}次聊到这里，你现在感觉怎么样？"),
-       ("有时候觉得自己撑不下去了，尤其是第{i}天晚上。", "听起来那个晚上特别难熬，愿意多说一点第{i}天发生了什么吗？")]
-_EN = [("I keep thinking about it, this is the {i}th time today.", "Thank you for telling me. What is it like for you the {i}th time?"),
-       ("It feels heavy, especially on day {i}.", "That sounds really hard. What happened on day {i}?")]
+_ZH = [
+    ("最近心里很乱，第{i}次想找人说说。", "谢谢你愿意说出来，第{i}次聊到这里，你现在感觉怎么样？"),
+    ("有时候觉得自己撑不下去了，尤其是第{i}天晚上。", "听起来那个晚上特别难熬，愿意多说一点第{i}天发生了什么吗？"),
+]
+_EN = [
+    (
+        "I keep thinking about it, this is the {i}th time today.",
+        "Thank you for telling me. What is it like for you the {i}th time?",
+    ),
+    ("It feels heavy, especially on day {i}.", "That sounds really hard. What happened on day {i}?"),
+]
 
 
 def synth_reply(exchanges: int = 10) -> Callable[[list[dict]], str]:
@@ -101,14 +107,19 @@ def synth_reply(exchanges: int = 10) -> Callable[[list[dict]], str]:
         prompt = messages[-1]["content"] if messages else ""
         client, counselor, marker, lang = next(
             (r for r in _ROLE_SETS if f"{r[0]}：" in prompt or f'"{r[0]}:"' in prompt or f"{r[0]}:" in prompt),
-            _ROLE_SETS[-1])
+            _ROLE_SETS[-1],
+        )
         sep = "：" if lang == "zh" else ": "
         lines = []
         for i in range(1, exchanges + 1):
             c, s = (_ZH if lang == "zh" else _EN)[i % 2]
             lines += [f"{client}{sep}{c.format(i=i)}", f"{counselor}{sep}{s.format(i=i)}"]
-        head = ("分析：用户需要被倾听和理解。\n" if lang == "zh" else "Analysis: the user needs to be heard.\n") + \
-            f"{marker}\n" if marker and marker in prompt else ""
+        head = (
+            ("分析：用户需要被倾听和理解。\n" if lang == "zh" else "Analysis: the user needs to be heard.\n")
+            + f"{marker}\n"
+            if marker and marker in prompt
+            else ""
+        )
         return head + "\n".join(lines)
 
     return reply
@@ -116,7 +127,10 @@ def synth_reply(exchanges: int = 10) -> Callable[[list[dict]], str]:
 
 # -- an asyncio server for load: one process, no thread per connection ------------------------------
 
-async def _serve_async(port: int, delay: float, exchanges: int, ready, tokens: int = 50, token_delay: float = 0.0) -> None:
+
+async def _serve_async(
+    port: int, delay: float, exchanges: int, ready, tokens: int = 50, token_delay: float = 0.0
+) -> None:
     import asyncio
 
     reply = synth_reply(exchanges)
@@ -133,7 +147,9 @@ async def _serve_async(port: int, delay: float, exchanges: int, ready, tokens: i
                 if delay:
                     await asyncio.sleep(delay)
                 if body.get("stream"):  # SSE, one token every token_delay seconds, chunked transfer
-                    writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n")
+                    writer.write(
+                        b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n"
+                    )
                     for i in range(tokens):
                         if token_delay:
                             await asyncio.sleep(token_delay)
@@ -146,12 +162,23 @@ async def _serve_async(port: int, delay: float, exchanges: int, ready, tokens: i
                     await writer.drain()
                     continue
                 text = reply(body.get("messages") or [])
-                data = json.dumps({"id": "x", "object": "chat.completion", "model": body.get("model", "fake"),
-                                   "choices": [{"index": 0, "message": {"role": "assistant", "content": text},
-                                                "finish_reason": "stop"}],
-                                   "usage": {"prompt_tokens": 100, "completion_tokens": 200}}).encode()
-                writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
-                             + str(len(data)).encode() + b"\r\n\r\n" + data)
+                data = json.dumps(
+                    {
+                        "id": "x",
+                        "object": "chat.completion",
+                        "model": body.get("model", "fake"),
+                        "choices": [
+                            {"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}
+                        ],
+                        "usage": {"prompt_tokens": 100, "completion_tokens": 200},
+                    }
+                ).encode()
+                writer.write(
+                    b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
+                    + str(len(data)).encode()
+                    + b"\r\n\r\n"
+                    + data
+                )
                 await writer.drain()
         except (asyncio.IncompleteReadError, ConnectionResetError, BrokenPipeError):
             pass
@@ -251,8 +278,9 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(400, '{"error": {"message": "invalid JSON"}}')
             return
         with owner._lock:
-            owner.requests.append({"body": body, "auth": self.headers.get("Authorization"),
-                                   "fault": fault.status if fault else None})
+            owner.requests.append(
+                {"body": body, "auth": self.headers.get("Authorization"), "fault": fault.status if fault else None}
+            )
         if fault is not None:
             time.sleep(fault.delay)
             self._send(fault.status, fault.body, fault.headers)
@@ -263,12 +291,24 @@ class _Handler(BaseHTTPRequestHandler):
         if body.get("stream"):
             self._stream(text)
             return
-        usage = {"prompt_tokens": sum(len(str(m.get("content", "")).split()) for m in body.get("messages", [])),
-                 "completion_tokens": len(text.split())}
-        self._send(200, json.dumps({
-            "id": "chatcmpl-fake", "object": "chat.completion", "model": owner.model,
-            "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}],
-            "usage": {**usage, "total_tokens": usage["prompt_tokens"] + usage["completion_tokens"]}}))
+        usage = {
+            "prompt_tokens": sum(len(str(m.get("content", "")).split()) for m in body.get("messages", [])),
+            "completion_tokens": len(text.split()),
+        }
+        self._send(
+            200,
+            json.dumps(
+                {
+                    "id": "chatcmpl-fake",
+                    "object": "chat.completion",
+                    "model": owner.model,
+                    "choices": [
+                        {"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}
+                    ],
+                    "usage": {**usage, "total_tokens": usage["prompt_tokens"] + usage["completion_tokens"]},
+                }
+            ),
+        )
 
     def _stream(self, text: str) -> None:
         """The reply word by word as server-sent events, ending with [DONE]."""

@@ -41,8 +41,9 @@ def dense_ids(ids: np.ndarray) -> tuple[np.ndarray, int]:
     return rank[ids], int(rank[-1]) + 1
 
 
-def distinct_ids(ids: np.ndarray, seg: np.ndarray, n_segments: int, max_n: int = 3,
-                 per_response: bool = True) -> DistinctResult:
+def distinct_ids(
+    ids: np.ndarray, seg: np.ndarray, n_segments: int, max_n: int = 3, per_response: bool = True
+) -> DistinctResult:
     """Distinct-1..max_n over token ids, `seg[i]` being the response token i belongs to (sorted). Every
     n-gram counts, the last one included: L tokens hold L - n + 1 n-grams. No n-gram crosses responses.
 
@@ -62,15 +63,15 @@ def distinct_ids(ids: np.ndarray, seg: np.ndarray, n_segments: int, max_n: int =
         if n > 1:
             space *= vocab
             if space < 1 << 31:
-                prev = prev[:m] * np.int32(vocab) + d[n - 1:]
+                prev = prev[:m] * np.int32(vocab) + d[n - 1 :]
             elif space < 1 << 62:
-                prev = prev[:m].astype(np.int64) * vocab + d[n - 1:]
+                prev = prev[:m].astype(np.int64) * vocab + d[n - 1 :]
             else:  # too many to pack: number the distinct rows of the n-gram matrix
-                rows = np.stack([d[k:k + m] for k in range(n)], axis=1)
+                rows = np.stack([d[k : k + m] for k in range(n)], axis=1)
                 prev = np.unique(rows, axis=0, return_inverse=True)[1].ravel().astype(np.int64)
                 space = int(prev.max()) + 1
         keys = prev
-        valid = seg[:m] == seg[n - 1:]
+        valid = seg[:m] == seg[n - 1 :]
         kv = keys if valid.all() else keys[valid]
         total = len(kv)
         if space <= DENSE_KEYS:
@@ -110,8 +111,9 @@ def token_ids(tokens: list[list[str]], vocab: dict | None = None, counter=None) 
     vocab = {} if vocab is None else vocab
     counter = itertools.count() if counter is None else counter
     lens = np.fromiter(map(len, tokens), np.int64, count=len(tokens))
-    ids = np.fromiter(map(vocab.setdefault, itertools.chain.from_iterable(tokens), counter), np.int64,
-                      count=int(lens.sum()))
+    ids = np.fromiter(
+        map(vocab.setdefault, itertools.chain.from_iterable(tokens), counter), np.int64, count=int(lens.sum())
+    )
     return ids, np.repeat(np.arange(len(tokens), dtype=np.int64), lens)
 
 
@@ -132,8 +134,9 @@ def sorted_unique(a: np.ndarray) -> np.ndarray:
     return s[keep]
 
 
-def distinct_texts(texts: list[str], tokenize: str = "char", max_n: int = 3,
-                   per_response: bool = True) -> DistinctResult:
+def distinct_texts(
+    texts: list[str], tokenize: str = "char", max_n: int = 3, per_response: bool = True
+) -> DistinctResult:
     """Distinct-n of texts with a named tokenizer (`warmline.text.tokenize`); `char` runs vectorized."""
     if tokenize == "char":
         ids, seg = char_ids(texts)

@@ -112,13 +112,17 @@ def tokenize_all(texts: list[str], name: str) -> list[list[str]]:
     tok = get_tokenizer(name)
     sample = " ".join(texts[:200])
     if name in ("13a", "whitespace", "ascii") and _CJK.search(sample) and detect_lang(sample) == "zh":
-        raise TokenizationError(f"Chinese text with the {name!r} tokenizer would score whole sentences as single "
-                                "words (or as nothing); use --tokenize char or --tokenize jieba")
+        raise TokenizationError(
+            f"Chinese text with the {name!r} tokenizer would score whole sentences as single "
+            "words (or as nothing); use --tokenize char or --tokenize jieba"
+        )
     out = [tok(t) for t in texts]
     for text, toks in zip(texts, out):
         if text.strip() and not toks:
-            raise TokenizationError(f"the {name!r} tokenizer produced no tokens for {text[:40]!r}: its score would be "
-                                    "a silent 0; use --tokenize char or jieba for Chinese")
+            raise TokenizationError(
+                f"the {name!r} tokenizer produced no tokens for {text[:40]!r}: its score would be "
+                "a silent 0; use --tokenize char or jieba for Chinese"
+            )
     return out
 
 

@@ -28,14 +28,36 @@ class BuildReport:
     paths: dict = field(default_factory=dict)
 
     def rows(self) -> list[tuple]:
-        return [(name, self.dialogues[name], self.samples[name], len(self.groups.get(name, ())),
-                 self.truncated[name], self.dropped_turns[name]) for name in self.paths if name != "dataset_info"]
+        return [
+            (
+                name,
+                self.dialogues[name],
+                self.samples[name],
+                len(self.groups.get(name, ())),
+                self.truncated[name],
+                self.dropped_turns[name],
+            )
+            for name in self.paths
+            if name != "dataset_info"
+        ]
 
     def to_dict(self) -> dict:
-        return {"format": self.format, "input_bad": self.input_bad,
-                "splits": {n: {"dialogues": d, "samples": s, "groups": g, "truncated": t, "dropped_turns": x,
-                               "path": self.paths[n]} for n, d, s, g, t, x in self.rows()},
-                "dataset_info": self.paths.get("dataset_info")}
+        return {
+            "format": self.format,
+            "input_bad": self.input_bad,
+            "splits": {
+                n: {
+                    "dialogues": d,
+                    "samples": s,
+                    "groups": g,
+                    "truncated": t,
+                    "dropped_turns": x,
+                    "path": self.paths[n],
+                }
+                for n, d, s, g, t, x in self.rows()
+            },
+            "dataset_info": self.paths.get("dataset_info"),
+        }
 
 
 def token_counter(spec: str | None) -> tuple[Callable[[str], int], Callable[[str, int], str]]:
@@ -69,10 +91,19 @@ def split_paths(out: Path, fractions: tuple[float, ...] | None) -> dict[str, Pat
     return {name: out.with_name(f"{stem}.{name}{suffix}") for name in SPLIT_NAMES[: len(fractions)]}
 
 
-def build_sft(inp: Path, out: Path, fmt: str, max_input_tokens: int | None = None,
-              max_target_tokens: int | None = None, tokenizer: str | None = None,
-              fractions: tuple[float, ...] | None = None, seed: int = 0, system: str | None = None,
-              drop_empty_history: bool = True, input_format: str | None = None) -> BuildReport:
+def build_sft(
+    inp: Path,
+    out: Path,
+    fmt: str,
+    max_input_tokens: int | None = None,
+    max_target_tokens: int | None = None,
+    tokenizer: str | None = None,
+    fractions: tuple[float, ...] | None = None,
+    seed: int = 0,
+    system: str | None = None,
+    drop_empty_history: bool = True,
+    input_format: str | None = None,
+) -> BuildReport:
     if fmt not in FORMATS:
         raise ValueError(f"unknown --format {fmt!r}; choose one of {', '.join(FORMATS)}")
     if fractions and (len(fractions) > 3 or abs(sum(fractions) - 1) > 1e-6 or min(fractions) < 0):
@@ -99,9 +130,12 @@ def build_sft(inp: Path, out: Path, fmt: str, max_input_tokens: int | None = Non
             report.groups.setdefault(name, set()).add(samples[0].group)
             for s in samples:
                 if count is not None:
-                    s2 = truncate(s, count, max_input_tokens or 10 ** 9, max_target_tokens, fmt, cut)
-                    if s2.dropped_turns or s2.target.text != s.target.text or \
-                            (s2.history and s.history and s2.history[-1].text != s.history[-1].text):
+                    s2 = truncate(s, count, max_input_tokens or 10**9, max_target_tokens, fmt, cut)
+                    if (
+                        s2.dropped_turns
+                        or s2.target.text != s.target.text
+                        or (s2.history and s.history and s2.history[-1].text != s.history[-1].text)
+                    ):
                         report.truncated[name] += 1
                     report.dropped_turns[name] += s2.dropped_turns
                     s = s2

@@ -16,16 +16,18 @@ PRESETS = ("soulchat", "mechat", "psy-insight", "cpu-tiny")
 class TrainConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", protected_namespaces=())
 
-    model: str | None = Field(None, description="Base model: a Hugging Face id or a directory (default: the embedded "
-                              "SmolLM2 model).")
+    model: str | None = Field(
+        None, description="Base model: a Hugging Face id or a directory (default: the embedded SmolLM2 model)."
+    )
     data: str | None = Field(None, description="JSONL from build-sft (openai, soulchat or cot), or dialogues.")
     output: str | None = Field(None, description="Run directory: adapter/, loss.png, warmline_run.json.")
     method: Literal["lora", "qlora", "full"] = Field("lora", description="lora, qlora (CUDA only) or full.")
     lora_r: int = Field(8, description="LoRA rank.")
     lora_alpha: int = Field(16, description="LoRA scaling (alpha).")
     lora_dropout: float = Field(0.05, description="Dropout on the LoRA branch.")
-    target_modules: str | list[str] = Field("all-linear", description="Modules LoRA adapts: all-linear, or names "
-                                            "separated by commas.")
+    target_modules: str | list[str] = Field(
+        "all-linear", description="Modules LoRA adapts: all-linear, or names separated by commas."
+    )
     learning_rate: float = Field(2e-4, description="Peak learning rate.")
     lr_scheduler: str = Field("cosine", description="A transformers scheduler name (cosine, linear, constant...).")
     warmup_steps: int = Field(0, description="Optimizer steps of linear warmup.")
@@ -38,8 +40,9 @@ class TrainConfig(BaseModel):
     max_length: int = Field(2048, description="Tokens per example; longer ones lose their oldest history.")
     loss_on: Literal["last", "all"] = Field("last", description="last counselor reply only, or every counselor turn.")
     grad_checkpointing: bool = Field(False, description="Recompute activations to save memory.")
-    precision: Literal["auto", "fp32", "bf16", "fp16"] = Field("auto", description="auto: bf16/fp16 on a GPU, fp32 "
-                                                               "on CPU.")
+    precision: Literal["auto", "fp32", "bf16", "fp16"] = Field(
+        "auto", description="auto: bf16/fp16 on a GPU, fp32 on CPU."
+    )
     seed: int = Field(42, description="Seed for shuffling and initialisation.")
     save_every: int = Field(0, description="Checkpoint every N steps (resume by running again); 0 = only at the end.")
     keep_checkpoints: int = Field(2, description="How many checkpoints to keep.")
@@ -53,6 +56,7 @@ class TrainConfig(BaseModel):
         if isinstance(v, str) and "," in v:
             return [m.strip() for m in v.split(",") if m.strip()]
         return v
+
 
 def preset_path(name: str) -> Path:
     if name not in PRESETS:

@@ -38,12 +38,17 @@ def load_messages(path: str | Path, system_prompt: str | None = None) -> Iterato
                 yield rec["messages"]
             elif "input" in rec and "target" in rec:
                 msgs = [{"role": "system", "content": system_prompt}] if system_prompt else []
-                yield msgs + [{"role": "user", "content": rec["input"]}, {"role": "assistant", "content": rec["target"]}]
+                yield msgs + [
+                    {"role": "user", "content": rec["input"]},
+                    {"role": "assistant", "content": rec["target"]},
+                ]
             else:
                 raise ValueError(f"{path}:{lineno}: a training record needs 'messages' or 'input' and 'target'")
 
 
-def assistant_spans(rendered: str, messages: list[dict], eos: str | None, loss_on: str = "last") -> list[tuple[int, int]]:
+def assistant_spans(
+    rendered: str, messages: list[dict], eos: str | None, loss_on: str = "last"
+) -> list[tuple[int, int]]:
     """Character spans of assistant contents in the rendered conversation, with the end-of-turn token
     and the newline the template puts after it."""
     spans, cursor = [], 0
@@ -117,4 +122,3 @@ def collate(batch: list[dict], pad_id: int) -> dict:
         labels[i, :n] = torch.tensor(b["labels"])
         mask[i, :n] = 1
     return {"input_ids": ids, "labels": labels, "attention_mask": mask}
-

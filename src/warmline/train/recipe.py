@@ -44,8 +44,13 @@ def _versions() -> dict:
 
     from .. import __version__
 
-    return {"warmline": __version__, "torch": torch.__version__, "transformers": transformers.__version__,
-            "peft": peft.__version__, "accelerate": accelerate.__version__}
+    return {
+        "warmline": __version__,
+        "torch": torch.__version__,
+        "transformers": transformers.__version__,
+        "peft": peft.__version__,
+        "accelerate": accelerate.__version__,
+    }
 
 
 def _sha256(path: str) -> str:
@@ -66,7 +71,9 @@ def load_model(cfg: TrainConfig, log: Callable[[str], None]):
     path, local = resolve(cfg.model, log)
     cuda = torch.cuda.is_available()
     if cfg.precision == "auto":
-        dtype = torch.bfloat16 if cuda and torch.cuda.is_bf16_supported() else (torch.float16 if cuda else torch.float32)
+        dtype = (
+            torch.bfloat16 if cuda and torch.cuda.is_bf16_supported() else (torch.float16 if cuda else torch.float32)
+        )
     else:
         dtype = {"fp32": torch.float32, "bf16": torch.bfloat16, "fp16": torch.float16}[cfg.precision]
     tok = AutoTokenizer.from_pretrained(path, local_files_only=local)
@@ -77,13 +84,16 @@ def load_model(cfg: TrainConfig, log: Callable[[str], None]):
         try:
             import bitsandbytes  # noqa: F401
         except ImportError:
-            raise ValueError("QLoRA needs bitsandbytes and a CUDA GPU: pip install bitsandbytes, or use --method lora") from None
+            raise ValueError(
+                "QLoRA needs bitsandbytes and a CUDA GPU: pip install bitsandbytes, or use --method lora"
+            ) from None
         if not cuda:
             raise ValueError("QLoRA needs a CUDA GPU; on CPU use --method lora")
         from transformers import BitsAndBytesConfig
 
-        kwargs["quantization_config"] = BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_quant_type="nf4",
-                                                           bnb_4bit_compute_dtype=dtype, bnb_4bit_use_double_quant=True)
+        kwargs["quantization_config"] = BitsAndBytesConfig(
+            load_in_4bit=True, bnb_4bit_quant_type="nf4", bnb_4bit_compute_dtype=dtype, bnb_4bit_use_double_quant=True
+        )
     model = AutoModelForCausalLM.from_pretrained(path, **kwargs)
     if cfg.method != "qlora":
         unmark_quantized(model)
@@ -93,8 +103,13 @@ def load_model(cfg: TrainConfig, log: Callable[[str], None]):
 
         if cfg.method == "qlora":
             model = prepare_model_for_kbit_training(model, use_gradient_checkpointing=cfg.grad_checkpointing)
-        lora = LoraConfig(r=cfg.lora_r, lora_alpha=cfg.lora_alpha, lora_dropout=cfg.lora_dropout,
-                          target_modules=cfg.target_modules, task_type="CAUSAL_LM")
+        lora = LoraConfig(
+            r=cfg.lora_r,
+            lora_alpha=cfg.lora_alpha,
+            lora_dropout=cfg.lora_dropout,
+            target_modules=cfg.target_modules,
+            task_type="CAUSAL_LM",
+        )
         model = get_peft_model(model, lora)
     if cfg.grad_checkpointing:
         model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
@@ -107,8 +122,10 @@ def _checkpoints(out: Path) -> list[Path]:
     root = out / "checkpoints"
     if not root.is_dir():
         return []
-    return sorted((p for p in root.iterdir() if p.name.startswith("step-") and (p / "warmline_step.json").exists()),
-                  key=lambda p: int(p.name[5:]))
+    return sorted(
+        (p for p in root.iterdir() if p.name.startswith("step-") and (p / "warmline_step.json").exists()),
+        key=lambda p: int(p.name[5:]),
+    )
 
 
 def train(cfg: TrainConfig, log: Callable[[str], None] = print, progress: bool = True) -> RunResult:
@@ -125,11 +142,18 @@ def train(cfg: TrainConfig, log: Callable[[str], None] = print, progress: bool =
     _resume(run, log)
     resumed_from = run.step
     tokens, t_train = _loop(run, progress)
-    result = RunResult(output=str(out), steps=run.step, losses=run.losses,
-                       tokens_per_second=tokens / t_train if t_train else 0.0, trained_tokens=tokens,
-                       train_seconds=round(t_train, 2),
-                       label_tokens=sum(sum(1 for x in e["labels"] if x != -100) for e in examples),
-                       examples=len(examples), skipped_examples=skipped, resumed_from=resumed_from)
+    result = RunResult(
+        output=str(out),
+        steps=run.step,
+        losses=run.losses,
+        tokens_per_second=tokens / t_train if t_train else 0.0,
+        trained_tokens=tokens,
+        train_seconds=round(t_train, 2),
+        label_tokens=sum(sum(1 for x in e["labels"] if x != -100) for e in examples),
+        examples=len(examples),
+        skipped_examples=skipped,
+        resumed_from=resumed_from,
+    )
     _save(run, tok, model_id, result, mixed)
     return result
 
@@ -137,6 +161,7 @@ def train(cfg: TrainConfig, log: Callable[[str], None] = print, progress: bool =
 @dataclass
 class _Run:
     """What the loop, the checkpoints and the final save share."""
+
     cfg: TrainConfig
     acc: object
     model: object
@@ -170,8 +195,11 @@ def _accelerator(cfg: TrainConfig):
         torch.set_num_threads(cfg.threads)
     set_seed(cfg.seed)
     cuda = torch.cuda.is_available()
-    mixed = "no" if not cuda or cfg.precision in ("fp32",) else ("bf16" if cfg.precision in ("auto", "bf16") and
-                                                                 torch.cuda.is_bf16_supported() else "fp16")
+    mixed = (
+        "no"
+        if not cuda or cfg.precision in ("fp32",)
+        else ("bf16" if cfg.precision in ("auto", "bf16") and torch.cuda.is_bf16_supported() else "fp16")
+    )
     return Accelerator(gradient_accumulation_steps=cfg.grad_accum, mixed_precision=mixed, cpu=not cuda), mixed
 
 
@@ -195,8 +223,13 @@ def _loader(cfg: TrainConfig, examples: list[dict], tok):
     from torch.utils.data import DataLoader
 
     g = torch.Generator().manual_seed(cfg.seed)
-    loader = DataLoader(examples, batch_size=cfg.batch_size, shuffle=True, generator=g,
-                        collate_fn=lambda b: collate(b, tok.pad_token_id))
+    loader = DataLoader(
+        examples,
+        batch_size=cfg.batch_size,
+        shuffle=True,
+        generator=g,
+        collate_fn=lambda b: collate(b, tok.pad_token_id),
+    )
     steps_per_epoch = max(1, math.ceil(len(loader) / cfg.grad_accum))
     return loader, cfg.max_steps or max(1, math.ceil(cfg.epochs * steps_per_epoch))
 
@@ -253,8 +286,11 @@ def _loop(run: _Run, progress: bool) -> tuple[int, float]:
             run.losses.append(running / micro)
             running, micro = 0.0, 0
             bar.update(1)
-            bar.set_postfix(loss=f"{run.losses[-1]:.4f}", lr=f"{run.sched.get_last_lr()[0]:.2e}",
-                            tok_s=f"{tokens / max(t_train, 1e-9):.0f}")
+            bar.set_postfix(
+                loss=f"{run.losses[-1]:.4f}",
+                lr=f"{run.sched.get_last_lr()[0]:.2e}",
+                tok_s=f"{tokens / max(t_train, 1e-9):.0f}",
+            )
             if cfg.save_every and run.step % cfg.save_every == 0 and run.step < run.total:
                 _save_checkpoint(acc, run.out, run.step, run.losses, cfg.keep_checkpoints)
             if run.step >= run.total:
@@ -279,16 +315,29 @@ def _save(run: _Run, tok, model_id: str, result: RunResult, mixed: str) -> None:
         tok.save_pretrained(out / "merged")
         result.merged_dir = str(out / "merged")
     result.adapter_dir = str(target)
-    record = {"config": cfg.model_dump(), "base_model": model_id, "data": {"path": str(cfg.data),
-              "sha256": _sha256(cfg.data), "examples": result.examples,
-              "skipped_without_target": result.skipped_examples},
-              "steps": run.step, "resumed_from": result.resumed_from, "final_loss": losses[-1] if losses else None,
-              "tokens_per_second": round(result.tokens_per_second, 1), "trained_tokens": result.trained_tokens,
-              "versions": _versions(), "precision": mixed if mixed != "no" else "fp32"}
+    record = {
+        "config": cfg.model_dump(),
+        "base_model": model_id,
+        "data": {
+            "path": str(cfg.data),
+            "sha256": _sha256(cfg.data),
+            "examples": result.examples,
+            "skipped_without_target": result.skipped_examples,
+        },
+        "steps": run.step,
+        "resumed_from": result.resumed_from,
+        "final_loss": losses[-1] if losses else None,
+        "tokens_per_second": round(result.tokens_per_second, 1),
+        "trained_tokens": result.trained_tokens,
+        "versions": _versions(),
+        "precision": mixed if mixed != "no" else "fp32",
+    }
     for path in (out / "warmline_run.json", target / "warmline_run.json"):
         path.write_text(json.dumps(record, indent=2, ensure_ascii=False), encoding="utf-8")
     (out / "loss.csv").write_text("step,loss\n" + "".join(f"{i + 1},{x:.6f}\n" for i, x in enumerate(losses)))
-    _plot(losses, out / "loss.png", f"{model_id} {cfg.method}, {run.step} steps, {result.tokens_per_second:.0f} tokens/s")
+    _plot(
+        losses, out / "loss.png", f"{model_id} {cfg.method}, {run.step} steps, {result.tokens_per_second:.0f} tokens/s"
+    )
     for c in _checkpoints(out):
         shutil.rmtree(c, ignore_errors=True)
 

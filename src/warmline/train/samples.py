@@ -18,19 +18,37 @@ from ..conversation import Dialogue, Turn
 TEXT_ROLES = {"zh": ("用户：", "心理咨询师："), "en": ("User: ", "Counselor: ")}
 COT_TAGS = ("<observation>", "</observation>", "<reasoning>", "</reasoning>", "<reply>", "</reply>")
 COT_LABELS = {
-    "zh": {"guide": "【指导】", "background": "【背景】", "dialogue": "【对话】", "client": "来访者：", "counselor": "咨询师：",
-           "observation": "（观察：{}）", "reasoning": "（推理：{}）"},
-    "en": {"guide": "[Guide]", "background": "[Background]", "dialogue": "[Dialogue]", "client": "Client: ",
-           "counselor": "Counselor: ", "observation": "(Observation: {})", "reasoning": "(Reasoning: {})"},
+    "zh": {
+        "guide": "【指导】",
+        "background": "【背景】",
+        "dialogue": "【对话】",
+        "client": "来访者：",
+        "counselor": "咨询师：",
+        "observation": "（观察：{}）",
+        "reasoning": "（推理：{}）",
+    },
+    "en": {
+        "guide": "[Guide]",
+        "background": "[Background]",
+        "dialogue": "[Dialogue]",
+        "client": "Client: ",
+        "counselor": "Counselor: ",
+        "observation": "(Observation: {})",
+        "reasoning": "(Reasoning: {})",
+    },
 }
 SYSTEM_PROMPT = {
-    "en": ("You are a professional, warm counselor. You draw on cognitive behavioural therapy, motivational "
-           "interviewing and solution-focused techniques. Listen first, reflect feelings, and explore with the "
-           "client through gentle questions rather than lecturing or listing advice. Reply naturally, neither "
-           "too long nor too short, like a real conversation."),
-    "zh": ("你是一位专业、温暖的心理咨询师，善于运用认知行为疗法、动机式访谈和焦点解决短期疗法等技术。"
-           "先倾听，回应来访者的感受，用温和的提问和来访者一起探索，而不是说教或罗列建议。"
-           "回复要自然，不要太长也不要太短，像真实的对话一样。"),
+    "en": (
+        "You are a professional, warm counselor. You draw on cognitive behavioural therapy, motivational "
+        "interviewing and solution-focused techniques. Listen first, reflect feelings, and explore with the "
+        "client through gentle questions rather than lecturing or listing advice. Reply naturally, neither "
+        "too long nor too short, like a real conversation."
+    ),
+    "zh": (
+        "你是一位专业、温暖的心理咨询师，善于运用认知行为疗法、动机式访谈和焦点解决短期疗法等技术。"
+        "先倾听，回应来访者的感受，用温和的提问和来访者一起探索，而不是说教或罗列建议。"
+        "回复要自然，不要太长也不要太短，像真实的对话一样。"
+    ),
 }
 FORMATS = ("soulchat", "openai", "cot", "cot-r", "sharegpt", "alpaca")
 # Psy-Insight's ablation: dialogue only (openai/soulchat), reasoning + dialogue (cot-r), and observation +
@@ -70,6 +88,7 @@ def split_dialogue(d: Dialogue, drop_empty_history: bool = True) -> list[Sample]
 
 # -- rendering ---------------------------------------------------------------------------------------
 
+
 def render_text(history: list[Turn], lang: str) -> str:
     """SoulChat input text: "用户：…\\n心理咨询师：…\\n…用户：…\\n心理咨询师：" (the cue ends it)."""
     client, counselor = TEXT_ROLES[lang]
@@ -101,8 +120,7 @@ def render_cot_target(s: Sample, observations: bool = True) -> str:
     the observation for the reasoning-only variant."""
     obs = next((t.observation for t in reversed(s.history) if t.role == "client"), None) or ""
     head = f"{COT_TAGS[0]}{obs}{COT_TAGS[1]}\n" if observations else ""
-    return (f"{head}{COT_TAGS[2]}{s.target.reasoning or ''}{COT_TAGS[3]}\n"
-            f"{COT_TAGS[4]}{s.target.text}{COT_TAGS[5]}")
+    return f"{head}{COT_TAGS[2]}{s.target.reasoning or ''}{COT_TAGS[3]}\n{COT_TAGS[4]}{s.target.text}{COT_TAGS[5]}"
 
 
 def _pairs(history: list[Turn]) -> list[list[str]]:
@@ -143,18 +161,31 @@ def render(s: Sample, fmt: str, system: str | None = None) -> dict:
     if fmt == "alpaca":
         pairs = _pairs(s.history + [Turn("counselor", "")])
         last_client = pairs[-1][0] if pairs else ""
-        return {"instruction": last_client, "input": "", "output": s.target.text, "system": system,
-                "history": pairs[:-1]}
+        return {
+            "instruction": last_client,
+            "input": "",
+            "output": s.target.text,
+            "system": system,
+            "history": pairs[:-1],
+        }
     raise ValueError(f"unknown SFT format {fmt!r}; choose one of {', '.join(FORMATS)}")
 
 
 # -- truncation --------------------------------------------------------------------------------------
 
-def truncate(s: Sample, count: Callable[[str], int], max_input: int, max_target: int | None = None,
-             fmt: str = "soulchat", cut_target: Callable[[str, int], str] | None = None) -> Sample:
+
+def truncate(
+    s: Sample,
+    count: Callable[[str], int],
+    max_input: int,
+    max_target: int | None = None,
+    fmt: str = "soulchat",
+    cut_target: Callable[[str, int], str] | None = None,
+) -> Sample:
     """Drop whole turns from the oldest end until the rendered input fits `max_input` tokens. The last
     client turn and the counselor cue are always kept (a client turn alone over budget keeps its end).
     The target is cut to `max_target` tokens from the right."""
+
     def size(hist: list[Turn]) -> int:
         probe = Sample(s.id, s.group, s.lang, hist, Turn("counselor", ""), s.labels)
         rec = render(probe, fmt if fmt in ("cot", "cot-r") else "soulchat")
@@ -173,7 +204,7 @@ def truncate(s: Sample, count: Callable[[str], int], max_input: int, max_target:
         last = hist[-1]
         text = last.text
         while text and size(hist[:-1] + [Turn(last.role, text)]) > max_input:
-            text = text[max(1, len(text) // 10):]
+            text = text[max(1, len(text) // 10) :]
         hist[-1] = Turn(last.role, text, observation=last.observation)
     target = s.target
     if max_target and cut_target is not None and count(target.text) > max_target:
@@ -183,9 +214,10 @@ def truncate(s: Sample, count: Callable[[str], int], max_input: int, max_target:
 
 # -- splits ------------------------------------------------------------------------------------------
 
+
 def assign_split(group: str, fractions: tuple[float, ...], seed: int = 0) -> int:
     """Deterministic split index for a group: every dialogue of one source question lands together."""
-    h = int.from_bytes(hashlib.blake2b(f"{seed}:{group}".encode(), digest_size=8).digest(), "big") / 2 ** 64
+    h = int.from_bytes(hashlib.blake2b(f"{seed}:{group}".encode(), digest_size=8).digest(), "big") / 2**64
     acc = 0.0
     for i, f in enumerate(fractions):
         acc += f
