@@ -119,6 +119,12 @@ def main() -> None:
     ap.add_argument("--token-delay", type=float, default=0.02)
     ap.add_argument("--no-long", dest="long", action="store_false", help="skip the run with one 500 KB message")
     args = ap.parse_args()
+    direct, served, with_long = run(args)
+    report(args, direct, served, with_long)
+
+
+def run(args) -> tuple[dict, dict, dict | None]:
+    """The load straight at the upstream, through warmline serve, and through it with one 500 KB client."""
     up, up_port = start(
         [
             sys.executable,
@@ -170,6 +176,10 @@ def main() -> None:
                 proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 proc.kill()
+    return direct, served, with_long
+
+
+def report(args, direct: dict, served: dict, with_long: dict | None) -> None:
     print(f"message: {args.message!r}")
     print(
         f"{args.clients} concurrent streaming clients x {args.rounds} rounds; upstream: {args.tokens} tokens, "
