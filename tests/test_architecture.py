@@ -126,7 +126,7 @@ def test_the_reader_sees_relative_imports_dunders_and_private_names():
 def test_the_parts_form_no_circle():
     """No part reaches itself through the parts it imports."""
     edges: dict[str, set[str]] = {}
-    for path, src, target, _, _ in _imports():
+    for _, src, target, _, _ in _imports():
         dst = _part(target)
         if src != dst and dst != "warmline":
             edges.setdefault(src, set()).add(dst)

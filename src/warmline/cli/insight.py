@@ -324,12 +324,10 @@ def extract_main(
         from ..backends import preset
 
         llm = B.build(backend, model, None, base_url, api_key_env)
-        checker = lambda prompt: (
-            llm.generate(
-                [{"role": "user", "content": prompt}],  # noqa: E731
-                preset("greedy", max_new_tokens=32),
-            ).text
-        )
+
+        def checker(prompt: str) -> str:
+            return llm.generate([{"role": "user", "content": prompt}], preset("greedy", max_new_tokens=32)).text
+
     embedder, _ = make_embedder(embed, base_url)
     ds, rep = extract(text, embedder, inp.stem, window, checker)
     if not ds:

@@ -39,7 +39,7 @@ def config_options() -> list[inspect.Parameter]:
             inspect.Parameter(
                 name,
                 inspect.Parameter.KEYWORD_ONLY,
-                annotation=typing.Optional[kind],  # noqa: UP045 (typer reads it)
+                annotation=kind | None,
                 default=typer.Option(None, *names, help=field.description),
             )
         )
@@ -89,7 +89,7 @@ main.__signature__ = inspect.Signature(
         _P(
             "preset",
             _P.KEYWORD_ONLY,
-            annotation=typing.Optional[str],
+            annotation=str | None,
             default=typer.Option(  # noqa: UP045
                 None, "--preset", help="soulchat, mechat, psy-insight or cpu-tiny (see data/train/)."
             ),
@@ -97,7 +97,7 @@ main.__signature__ = inspect.Signature(
         _P(
             "config",
             _P.KEYWORD_ONLY,
-            annotation=typing.Optional[Path],
+            annotation=Path | None,
             default=typer.Option(  # noqa: UP045
                 None, "--config", help="A YAML file of training options (over the preset)."
             ),
