@@ -198,6 +198,13 @@ def _word_char(c: str) -> bool:
     return c.isascii() and c.isalnum()
 
 
+# the guard reads new text a clause or BATCH characters at a time, not at every streamed piece: each reading costs
+# about 2 ms (every rule, and where a rule could still match), which at every piece took most of the server's event
+# loop with 32 streams (throughput overhead 67% instead of under 10%); text waits at most BATCH characters
+BATCH = 48
+CLAUSE_ENDS = frozenset(".!?;:,\n。！？；：，")
+
+
 class ReplyGuard:
     """Releases streamed text as soon as it cannot become unsafe; stops at unsafe content. Text is held
     back only from where the end could still be growing into an unsafe pattern ("take 2" may become
@@ -212,6 +219,8 @@ class ReplyGuard:
 
     def feed(self, piece: str) -> str:
         self.text += piece
+        if len(self.text) - self.checked < BATCH and not any(c in CLAUSE_ENDS for c in piece):
+            return ""  # held, unread, until a clause ends or BATCH characters wait: the screen reads them at once
         # unsafe patterns stay in their sentence: the not-yet-checked tail and the sentence it continues are enough
         start = context_start(self.text, self.checked)
         if screen_reply(self.text[start:], self.lang, final=False).flagged:

@@ -348,6 +348,7 @@ def test_the_embedded_model_behind_the_server(local_backend):
 
 def test_reply_guard_holds_back_only_what_could_become_unsafe():
     from warmline.serve.app import ReplyGuard
+    from warmline.turn import BATCH
 
     g = ReplyGuard("en")
     assert g.feed("I hear you, and that sounds ") == "I hear you, and that sounds "  # nothing held back
@@ -356,14 +357,19 @@ def test_reply_guard_holds_back_only_what_could_become_unsafe():
     assert "take" not in g.text[: g.sent]
 
     g = ReplyGuard("en")
-    assert g.feed("I was 2") == "I was "
-    assert g.feed("0 years old then") == "20 years old then"  # a number that was not a dose goes out whole
+    assert g.feed("I was 2") == ""  # read with what follows, at a clause's end or after BATCH characters
+    assert g.feed("0 years old then, ") == "I was 20 years old then, "  # a number that was not a dose goes out whole
     assert g.flush() == "" and not g.unsafe
+
+    g = ReplyGuard("en")
+    words = "and every little thing kept piling up on top of the rest "
+    released = [g.feed(w + " ") for w in words.split()]
+    assert "".join(released) and len(g.text) - g.checked < BATCH  # no clause end: read every BATCH characters
 
     g = ReplyGuard("zh")
     # "吃" may begin purging advice ("吃完就去吐"), "3" a dose: both wait
     assert g.feed("我明白你的感受。每次吃3") == "我明白你的感受。每次"
-    assert g.feed("片") == "" and g.unsafe
+    assert g.feed("片") == "" and g.flush() == "" and g.unsafe  # held until read: never sent
 
     g = ReplyGuard("en")
     assert g.feed("You are") == ""  # may become "You are pathetic"
