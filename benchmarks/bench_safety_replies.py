@@ -12,29 +12,19 @@ from __future__ import annotations
 
 import gzip
 import json
-import math
 import random
 import sys
 import time
 from collections import Counter
 from pathlib import Path
 
+from warmline.safety.real import wilson
 from warmline.safety.reply import screen_reply
 from warmline.safety.reply_words import CATEGORIES
 
 ROOT = Path(__file__).resolve().parent.parent
 ASSETS = ROOT / "tests" / "assets" / "safety" / "replies"
 REAL = ROOT.parent / "shared" / "safety-real" / "counselor_replies.jsonl.gz"  # or under the folder given
-
-
-def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
-    if n == 0:
-        return 0.0, 1.0
-    p = k / n
-    d = 1 + z * z / n
-    c = (p + z * z / (2 * n)) / d
-    h = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / d
-    return max(0.0, c - h), min(1.0, c + h)
 
 
 def fmt(k: int, n: int) -> str:

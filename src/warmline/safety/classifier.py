@@ -126,13 +126,8 @@ class RiskClassifier:
 
     def save(self, path, meta: dict | None = None) -> None:
         """Write the classifier (and `meta`, anything JSON: where its data came from) to an .npz file, atomically."""
-        from pathlib import Path
-
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp.npz")
-        np.savez(
-            tmp,
+        save_npz(
+            path,
             support=self.support,
             alpha=self.alpha,
             bias=self.bias,
@@ -140,7 +135,6 @@ class RiskClassifier:
             threshold=self.threshold,
             meta=json.dumps({"features": FEATURES, **(meta or {})}, ensure_ascii=False),
         )
-        os.replace(tmp, path)
 
     @classmethod
     def load(cls, path, encoder: Encoder | None = None) -> RiskClassifier:
@@ -170,6 +164,17 @@ class RiskClassifier:
 
     def __call__(self, text: str) -> bool:
         return self.probability(text) >= self.threshold
+
+
+def save_npz(path, **arrays) -> None:
+    """Write arrays to an .npz file atomically (a temporary file, then a rename), creating its folder."""
+    from pathlib import Path
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp.npz")
+    np.savez(tmp, **arrays)
+    os.replace(tmp, path)
 
 
 def labelled(name: str) -> list[dict]:

@@ -10,10 +10,8 @@ data in the repository, choosing the threshold by grouped cross-validation (`war
 from __future__ import annotations
 
 import json
-import os
 from functools import lru_cache
 from importlib import resources as ir
-from pathlib import Path
 
 import numpy as np
 
@@ -85,18 +83,16 @@ class LinearRiskClassifier:
         return self.probability(text) >= self.threshold
 
     def save(self, path, meta: dict | None = None) -> None:
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp.npz")
-        np.savez(
-            tmp,
+        from .classifier import save_npz
+
+        save_npz(
+            path,
             weights=self.weights,
             bias=self.bias,
             threshold=self.threshold,
             sure=self.sure,
             meta=json.dumps({"features": FEATURES, **self.meta, **(meta or {})}, ensure_ascii=False),
         )
-        os.replace(tmp, path)
 
     @classmethod
     def load(cls, path, encoder=None) -> LinearRiskClassifier:
