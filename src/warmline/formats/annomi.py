@@ -16,14 +16,12 @@ mapping is explained). A malformed row is quarantined with its file and line, an
 from __future__ import annotations
 
 import csv
-import io
 from collections.abc import Iterator
 from pathlib import Path
 
 from ..conversation import Dialogue, DialogueError, Turn
-from .decoding import decode_hint, read_text
 from .fields import make_dialogue
-from .reading import list_files
+from .reading import csv_tables
 from .records import Bad, ReadOptions
 from .strategies import annomi_key
 from .writers import refuse
@@ -56,18 +54,14 @@ def is_annomi_header(fields: list[str]) -> bool:
 
 
 def read(path: Path, opts: ReadOptions) -> Iterator[Dialogue | Bad]:
-    csv.field_size_limit(1 << 27)
-    for f in map(Path, list_files(path, (".csv",))):
-        try:
-            text = read_text(f, opts.encoding)
-        except UnicodeDecodeError as e:
-            yield Bad(str(f), None, None, decode_hint(e, opts.encoding))
-            continue
-        yield from _read_file(f, text, opts)
+    for table in csv_tables(path, opts):
+        if isinstance(table, Bad):
+            yield table
+        else:
+            yield from _read_file(*table, opts)
 
 
-def _read_file(f: Path, text: str, opts: ReadOptions) -> Iterator[Dialogue | Bad]:
-    reader = csv.DictReader(io.StringIO(text, newline=""))
+def _read_file(f: Path, reader: csv.DictReader, opts: ReadOptions) -> Iterator[Dialogue | Bad]:
     fields = reader.fieldnames or []
     if not is_annomi_header(fields):
         missing = ", ".join(sorted(REQUIRED - set(fields)))

@@ -10,15 +10,13 @@ plain text (paragraphs and <br> as line breaks, entities decoded) and the dialog
 from __future__ import annotations
 
 import csv
-import io
 from collections.abc import Iterator
 from pathlib import Path
 
 from ..conversation import Dialogue, DialogueError, Turn
-from .decoding import decode_hint, read_text
 from .fields import make_dialogue
 from .markup import has_markup, html_to_text
-from .reading import list_files
+from .reading import csv_tables
 from .records import Bad, ReadOptions
 from .writers import refuse
 
@@ -47,14 +45,11 @@ def client_text(title: str, text: str) -> str:
 
 def read(path: Path, opts: ReadOptions) -> Iterator[Dialogue | Bad]:
     index = 0
-    csv.field_size_limit(1 << 27)
-    for f in map(Path, list_files(path, (".csv",))):
-        try:
-            text = read_text(f, opts.encoding)
-        except UnicodeDecodeError as e:
-            yield Bad(str(f), None, None, decode_hint(e, opts.encoding))
+    for table in csv_tables(path, opts):
+        if isinstance(table, Bad):
+            yield table
             continue
-        reader = csv.DictReader(io.StringIO(text, newline=""))
+        f, reader = table
         missing = {"questionText", "answerText"} - set(reader.fieldnames or [])
         if missing:
             yield Bad(str(f), 1, None, f"not a Counsel-Chat CSV: missing column(s) {', '.join(sorted(missing))}")

@@ -4,6 +4,8 @@ over them and quarantines what it refuses."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import re
@@ -13,7 +15,7 @@ from typing import IO, Any
 
 from .. import jsonio
 from ..conversation import Dialogue, DialogueError
-from .decoding import codec_name, decode_hint
+from .decoding import codec_name, decode_hint, read_text
 from .records import RAW_LIMIT, Bad, ReadOptions, Record
 
 _NUM = re.compile(r"(\d+)")
@@ -38,6 +40,18 @@ def list_files(path: Path, suffixes: tuple[str, ...]) -> list[str]:
                     found.append(e.path)
     found.sort(key=_natural)
     return found
+
+
+def csv_tables(path: Path, opts: ReadOptions) -> Iterator[tuple[Path, csv.DictReader] | Bad]:
+    """(file, rows by header) for each CSV file at `path`; a file that does not decode is one Bad record."""
+    csv.field_size_limit(1 << 27)  # a long answer or transcript is one field
+    for f in map(Path, list_files(path, (".csv",))):
+        try:
+            text = read_text(f, opts.encoding)
+        except UnicodeDecodeError as e:
+            yield Bad(str(f), None, None, decode_hint(e, opts.encoding))
+            continue
+        yield f, csv.DictReader(io.StringIO(text, newline=""))
 
 
 def _natural(s: str) -> str:
