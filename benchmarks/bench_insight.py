@@ -123,8 +123,8 @@ def labels(ds_by_lang) -> None:
         split = {lang: halves(C.examples(ds, task)) for lang, ds in ds_by_lang.items()}
         both = [e for train, _ in split.values() for e in train]
         for lang, (train, test) in split.items():
-            new_rep = fit_score(task, both, test, C.Features())
-            old_rep = fit_score(task, train, test, old)
+            new_rep = C.train_and_score(task, both, test, C.Features())[0]
+            old_rep = C.train_and_score(task, train, test, old)[0]
             print(
                 f"| {task} | {lang} | {new_rep.test} | {new_rep.macro_f1:.3f} | {new_rep.accuracy:.3f} | "
                 f"{new_rep.majority_accuracy:.3f} / {new_rep.majority_macro_f1:.3f} | "
@@ -141,22 +141,6 @@ def halves(exs):
     random.Random(23).shuffle(groups)
     tune = set(groups[: len(groups) // 2])
     return [e for e in exs if e.group in tune], [e for e in exs if e.group not in tune]
-
-
-def fit_score(task, train, test, features):
-    from warmline.insight import classify as C
-
-    clf = C.LabelClassifier.train(
-        task,
-        [e.text for e in train],
-        [e.lang for e in train],
-        [e.label for e in train],
-        contexts=[e.context for e in train],
-        features=features,
-    )
-    pred = clf.predict([e.text for e in test], [e.lang for e in test], [e.context for e in test])
-    labels = [e.label for e in train]
-    return C.score(task, [e.label for e in test], pred, max(set(labels), key=labels.count))
 
 
 def main() -> None:

@@ -296,6 +296,15 @@ def evaluate(
             f"(have {len(train)} train, {len(test)} test examples)"
         )
     t0 = time.perf_counter()
+    rep, clf = train_and_score(task, train, test, features, embed)
+    rep.train, rep.seconds, rep.features = len(train), time.perf_counter() - t0, clf.features.describe()
+    return rep, clf
+
+
+def train_and_score(
+    task: str, train: list[Example], test: list[Example], features: Features | None = None, embed=None
+) -> tuple[Report, LabelClassifier]:
+    """A classifier trained on `train` and its report on `test`, against `train`'s most common label."""
     clf = LabelClassifier.train(
         task,
         [e.text for e in train],
@@ -307,9 +316,7 @@ def evaluate(
     )
     pred = clf.predict([e.text for e in test], [e.lang for e in test], [e.context for e in test], embed)
     labels = [e.label for e in train]
-    rep = score(task, [e.label for e in test], pred, max(set(labels), key=labels.count))
-    rep.train, rep.seconds, rep.features = len(train), time.perf_counter() - t0, clf.features.describe()
-    return rep, clf
+    return score(task, [e.label for e in test], pred, max(set(labels), key=labels.count)), clf
 
 
 def confusion_plot(rep: Report, path: Path) -> Path:
