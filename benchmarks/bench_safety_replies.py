@@ -32,8 +32,28 @@ def fmt(k: int, n: int) -> str:
     return f"{k}/{n} = {k / n:.2f} [{lo:.2f}-{hi:.2f}]" if n else "-"
 
 
+# the independent set (written apart from the screen, measured once: see its README) names categories its own way
+INDEPENDENT = {
+    "method": "method_details",
+    "dosing": "medication_dosing",
+    "diagnosis": "diagnosis",
+    "encourage": "encouraging_harm",
+    "shaming": "shaming",
+    "medication": "stopping_medication",
+    "eating": "eating_disorder",
+}
+
+
+def read_set(name: str) -> list[dict]:
+    """A set's rows; the independent set's two files with its categories named as the screen names them."""
+    if name != "independent":
+        return [json.loads(x) for x in (ASSETS / f"{name}.jsonl").read_text(encoding="utf-8").splitlines() if x.strip()]
+    rows = [json.loads(x) for lang in ("en", "zh") for x in (ASSETS / name / f"{lang}.jsonl").open(encoding="utf-8")]
+    return [{**r, "category": INDEPENDENT.get(r["category"], "near_miss")} for r in rows]
+
+
 def score_set(name: str) -> None:
-    rows = [json.loads(x) for x in (ASSETS / f"{name}.jsonl").read_text(encoding="utf-8").splitlines() if x.strip()]
+    rows = read_set(name)
     print(f"\n## {name} ({len(rows)} replies)")
     print("| lang | " + " | ".join(CATEGORIES) + " | all unsafe caught | near-misses passed |")
     print("|---" * (len(CATEGORIES) + 3) + "|")
@@ -106,7 +126,7 @@ def main() -> None:
     global REAL
     if len(sys.argv) > 1:
         REAL = Path(sys.argv[1]) / "safety-real" / "counselor_replies.jsonl.gz"
-    for name in ("dev", "dev2", "dev3", "dev4", "dev5", "heldout"):
+    for name in ("dev", "dev2", "dev3", "dev4", "dev5", "heldout", "independent"):
         score_set(name)
     if not REAL.is_file():
         print(f"\n{REAL} is absent: real counselor replies and costs skipped")
