@@ -9,7 +9,8 @@ What it prints, in this order:
    folds reading each sentence too, and the lexicon alone; which answer the ordinary messages get.
 2. The flag rate on a random sample of the unlabelled SMILECHAT client pool (../shared/safety-real; skipped
    when it is absent), other dialogues than the labelled ones, with the shipped classifier.
-3. The project's own labelled sets (`src/warmline/data/safety/`), now regression sets for what they cover
+3. The project's own labelled sets (`data/safety-written/`, each file listed in its manifest.json and read
+   through `warmline.safety.written`), now regression sets for what they cover
    (idioms, negation, third person, fiction, context): per set precision and recall, the current held-out sets
    pooled per category; the simulator's openings; the real sample conversations in ../shared/samples;
    robustness to openings and endings people add; cases buried in longer messages.
@@ -27,9 +28,10 @@ from collections import defaultdict
 from pathlib import Path
 
 from warmline.safety import Screener, real
-from warmline.safety.classifier import RETIRED, labelled as load
+from warmline.safety.classifier import RETIRED
 from warmline.safety.quality import HELD_OUT, score as evaluate
 from warmline.safety.real import wilson
+from warmline.safety.written import load
 
 SETS = (
     ("labelled", "development"),

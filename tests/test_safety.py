@@ -186,11 +186,9 @@ def test_session_with_elevated_reply_answers_after_the_crisis_message_but_never_
 
 
 def _labelled(name):
-    import json
-    from importlib import resources as ir
+    from warmline.safety.written import load
 
-    text = ir.files("warmline").joinpath(f"data/safety/{name}").read_text(encoding="utf-8")
-    return [json.loads(x) for x in text.splitlines() if x.strip()]
+    return load(name)
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
@@ -1065,15 +1063,15 @@ def test_safety_check_reads_a_context_from_jsonl(tmp_path):
 
 def test_safety_eval_scores_a_labelled_file_and_quarantines_bad_lines(tmp_path):
     import json
-    from importlib import resources as ir
 
     from typer.testing import CliRunner
 
     from warmline.cli.main import app
     from warmline.safety import Screener
     from warmline.safety.quality import score
+    from warmline.safety.written import repo_dir
 
-    held = ir.files("warmline").joinpath("data/safety/heldout2_zh.jsonl").read_text(encoding="utf-8")
+    held = (repo_dir() / "heldout2_zh.jsonl").read_text(encoding="utf-8")
     f = tmp_path / "mine.jsonl"
     f.write_text(
         held

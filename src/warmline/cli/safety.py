@@ -172,6 +172,13 @@ def train(
     only_yours: bool = typer.Option(
         False, "--only-yours", help="Train on your messages alone, not after the project's bundled training sets."
     ),
+    written_sets: Path = typer.Option(
+        None,
+        "--written-sets",
+        envvar="WARMLINE_WRITTEN_SETS",
+        help="The folder of the project's written training sets (data/safety-written/ of a warmline clone, with "
+        "its manifest.json). They do not ship in the package; default: the source checkout's.",
+    ),
     folds: int = typer.Option(
         5,
         "--folds",
@@ -208,6 +215,7 @@ def train(
             quarantine,
             on_fold=lambda _: bar.update(),
             warn=_warn,
+            written=written_sets,
         )
     except ValueError as e:
         fail(str(e))

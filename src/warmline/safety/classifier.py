@@ -10,7 +10,6 @@ import json
 import os
 from collections.abc import Callable
 from functools import lru_cache
-from importlib import resources as ir
 
 import numpy as np
 
@@ -177,9 +176,12 @@ def save_npz(path, **arrays) -> None:
     os.replace(tmp, path)
 
 
-def labelled(name: str) -> list[dict]:
-    text = ir.files("warmline").joinpath(f"data/safety/{name}").read_text(encoding="utf-8")
-    return [json.loads(x) for x in text.splitlines() if x.strip()]
+def labelled(name: str, where=None) -> list[dict]:
+    """The rows of a project-written set ("train5_en.jsonl"), checked against its manifest (`written.load`:
+    `where` is their folder, by default the source checkout's `data/safety-written/`)."""
+    from .written import load
+
+    return load(name, where)
 
 
 def examples(rows: list[dict]) -> tuple[list[str], list[int]]:
@@ -189,16 +191,18 @@ def examples(rows: list[dict]) -> tuple[list[str], list[int]]:
     return [without_idioms(r["text"]) for r in rows], [int(r["risk"] != "none") for r in rows]
 
 
-def training_rows() -> list[dict]:
-    return [r for name in TRAINING_SETS for r in labelled(name)]
+def training_rows(where=None) -> list[dict]:
+    """Every row of TRAINING_SETS, from the written sets' folder `where` (see `labelled`)."""
+    return [r for name in TRAINING_SETS for r in labelled(name, where)]
 
 
-@lru_cache(maxsize=1)
-def bundled() -> RiskClassifier:
+@lru_cache(maxsize=2)
+def bundled(where=None) -> RiskClassifier:
     """Trained on TRAINING_SETS in both languages (never on the held-out set, `quality.HELD_OUT`), with
     idioms blanked out as the lexicon reads them. About 1-2 s the first time; the result is kept under
-    $WARMLINE_HOME/cache, keyed by the training data and settings, so later processes load it."""
-    texts, labels = examples(training_rows())
+    $WARMLINE_HOME/cache, keyed by the training data and settings, so later processes load it. The sets do not
+    ship in the package: `where` is their folder (`written.WrittenSetsError` when they cannot be found)."""
+    texts, labels = examples(training_rows(where))
     key = hashlib.sha256(json.dumps([CACHE_VERSION, texts, labels], ensure_ascii=False).encode()).hexdigest()[:16]
     path = _cache_dir() / f"safety-classifier-{key}.npz"
     try:

@@ -19,11 +19,15 @@ from .quality import score_groups, screen_rows
 
 
 def fit(
-    rows: list[dict], with_bundled: bool = True, threshold: float = THRESHOLD, encoder: Encoder | None = None
+    rows: list[dict],
+    with_bundled: bool = True,
+    threshold: float = THRESHOLD,
+    encoder: Encoder | None = None,
+    written=None,
 ) -> RiskClassifier:
-    """The classifier trained on `rows` (dicts with 'text' and 'risk'), after the bundled training sets
-    unless `with_bundled` is False."""
-    texts, labels = examples((training_rows() if with_bundled else []) + list(rows))
+    """The classifier trained on `rows` (dicts with 'text' and 'risk'), after the project's written training sets
+    (from their folder `written`, by default the source checkout's) unless `with_bundled` is False."""
+    texts, labels = examples((training_rows(written) if with_bundled else []) + list(rows))
     return RiskClassifier.train(texts, labels, threshold=threshold, encoder=encoder or default_encoder())
 
 
@@ -41,6 +45,7 @@ def cross_validate(
     threshold: float = THRESHOLD,
     encoder: Encoder | None = None,
     on_fold: Callable[[int], None] | None = None,
+    written=None,
 ) -> list[Verdict]:
     """The screen's verdict on each row, from the lexicon and a classifier trained (as `fit`) without the
     row's fold. Every text is embedded once."""
@@ -60,7 +65,7 @@ def cross_validate(
                     "each fold's training messages need cases both at risk and not: label more of both, "
                     "or train with the bundled sets"
                 )
-            screener = Screener(classifier=fit(train, with_bundled, threshold, encoder))
+            screener = Screener(classifier=fit(train, with_bundled, threshold, encoder, written))
             for i, v in zip(test, screen_rows([rows[i] for i in test], screener)):
                 out[i] = v
         if on_fold:

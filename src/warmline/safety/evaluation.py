@@ -137,6 +137,24 @@ def _training_rows(files: list[Path], quarantine: Path | None, warn) -> tuple[li
     return rows, quarantined
 
 
+def _reference(written, threshold: float, encoder, report: dict):
+    """The screen `safety train` compares with: the kernel classifier trained on the project's written sets, at
+    the same threshold, reading the embeddings the folds will reuse; where those sets are not at hand (an
+    installed wheel, `--only-yours`), the shipped screen as it is. `report["reference"]` says which."""
+    from .classifier import bundled
+    from .linear import shipped
+    from .screener import Screener
+    from .written import WrittenSetsError
+
+    try:
+        reference, report["reference"] = copy.copy(bundled(written)), "bundled"
+    except WrittenSetsError:
+        reference, report["reference"] = copy.copy(shipped()), "shipped (the written sets are not at hand)"
+        threshold = None
+    reference.encoder = encoder
+    return Screener(classifier=reference, threshold=threshold)
+
+
 def train_classifier(
     files: list[Path],
     out: Path,
@@ -147,16 +165,20 @@ def train_classifier(
     quarantine: Path | None = None,
     on_fold: Callable[[int], None] | None = None,
     warn: Callable[[str], None] | None = None,
+    written: Path | None = None,
 ) -> dict:
-    """Train the classifier on labelled files (after the bundled sets when `with_bundled`) and write it to OUT
-    (.npz). With `cross_validation`, first score the screen on messages it was not trained on (`folds` folds)
-    next to the bundled screen on the same messages. Raises ValueError saying what to do when it cannot."""
+    """Train the classifier on labelled files (after the project's written training sets when `with_bundled`:
+    from their folder `written`, by default the source checkout's) and write it to OUT (.npz). With
+    `cross_validation`, first score the screen on messages it was not trained on (`folds` folds) next to the
+    bundled screen on the same messages. Raises ValueError saying what to do when it cannot."""
     import datetime
 
-    from .classifier import THRESHOLD, bundled, default_encoder, remembering
+    from .classifier import THRESHOLD, default_encoder, remembering
     from .custom import compare, cross_validate, fit
-    from .screener import Screener
+    from .written import directory
 
+    if with_bundled:
+        written = directory(written)  # before reading anything: the sets do not ship in a wheel
     rows, quarantined = _training_rows(files, quarantine, warn)
     at_risk = sum(r["risk"] != "none" for r in rows)
     if not with_bundled and at_risk in (0, len(rows)):
@@ -176,14 +198,11 @@ def train_classifier(
         "out": str(out),
     }
     if cross_validation:
-        # the bundled classifier at the same threshold, reading the embeddings the folds will reuse
-        reference = copy.copy(bundled())
-        reference.encoder = encoder
-        before = screen_rows(rows, Screener(classifier=reference, threshold=threshold))
-        after = cross_validate(rows, folds, with_bundled, threshold, encoder, on_fold=on_fold)
+        before = screen_rows(rows, _reference(written, threshold, encoder, report))
+        after = cross_validate(rows, folds, with_bundled, threshold, encoder, on_fold=on_fold, written=written)
         report["folds"] = folds
         report["groups"] = compare(rows, ["all"] + sorted({r["lang"] for r in rows}), before, after)
-    clf = fit(rows, with_bundled, threshold, encoder)
+    clf = fit(rows, with_bundled, threshold, encoder, written)
     clf.save(
         out,
         {

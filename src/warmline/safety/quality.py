@@ -74,8 +74,9 @@ def score_groups(rows: list[dict], verdicts: list[Verdict], groups: list[str]) -
     return out
 
 
-def held_out(lang: str) -> list[dict]:
-    return [r for split in HELD_OUT for r in labelled(f"{split}_{lang}.jsonl")]
+def held_out(lang: str, where=None) -> list[dict]:
+    """The current held-out sets of one language, from the written sets' folder `where` (`classifier.labelled`)."""
+    return [r for split in HELD_OUT for r in labelled(f"{split}_{lang}.jsonl", where)]
 
 
 def messages_of(path, role: str = "client", fmt: str | None = None, on_bad: Callable | None = None) -> list[str]:

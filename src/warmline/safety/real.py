@@ -166,11 +166,12 @@ def lexicon_flags(rows: list[dict]) -> np.ndarray:
     return np.array([scan(normalize(r["text"]))[0].risk != "none" for r in rows])
 
 
-def project_examples(encoder=None) -> tuple[np.ndarray, np.ndarray]:
-    """(embeddings, 1 for any risk) of the project's written training sets, read as the screen reads them."""
+def project_examples(encoder=None, where=None) -> tuple[np.ndarray, np.ndarray]:
+    """(embeddings, 1 for any risk) of the project's written training sets (from their folder `where`, by default
+    the source checkout's `data/safety-written/`), read as the screen reads them."""
     from .classifier import training_rows
 
-    rows = training_rows()
+    rows = training_rows(where)
     return embed(rows, encoder), np.array([r["risk"] != "none" for r in rows], float)
 
 
