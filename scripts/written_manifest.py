@@ -49,7 +49,12 @@ def main() -> int:
             return 1
         name, _, lang = f.stem.rpartition("_")
         e = listed.get(f.name) or {
-            "file": f.name, "set": name, "lang": lang, "role": "TODO", "round": "TODO", "holds": "TODO",
+            "file": f.name,
+            "set": name,
+            "lang": lang,
+            "role": "TODO",
+            "round": "TODO",
+            "holds": "TODO",
             "licence": "MIT (project-written)",
         }
         if "TODO" in (e["role"], e["round"], e["holds"]):

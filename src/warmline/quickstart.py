@@ -407,7 +407,12 @@ def _flag_rates(out: Path, st: Stage, say: Callable[[str], None], screener) -> d
         f"list them: warmline safety rate {out / 'data'} --show)"
     )
     say(st.lines[-1])
-    flags = {"messages": rate["n"], "flagged": rate["flagged"], "check_in": rate["check_in"], "unreadable_records": len(skipped)}
+    flags = {
+        "messages": rate["n"],
+        "flagged": rate["flagged"],
+        "check_in": rate["check_in"],
+        "unreadable_records": len(skipped),
+    }
     # an operator's own labelled messages retrain the classifier (`warmline safety train`); the project's unused
     # train7 and train8 sets (client messages from the middle of a conversation) stand in for them here
     try:

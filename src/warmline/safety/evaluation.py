@@ -137,7 +137,7 @@ def _training_rows(files: list[Path], quarantine: Path | None, warn) -> tuple[li
     return rows, quarantined
 
 
-def _reference(written, threshold: float, encoder, report: dict):
+def reference_screen(written, threshold: float, encoder, report: dict):
     """The screen `safety train` compares with: the kernel classifier trained on the project's written sets, at
     the same threshold, reading the embeddings the folds will reuse; where those sets are not at hand (an
     installed wheel, `--only-yours`), the shipped screen as it is. `report["reference"]` says which."""
@@ -198,7 +198,7 @@ def train_classifier(
         "out": str(out),
     }
     if cross_validation:
-        before = screen_rows(rows, _reference(written, threshold, encoder, report))
+        before = screen_rows(rows, reference_screen(written, threshold, encoder, report))
         after = cross_validate(rows, folds, with_bundled, threshold, encoder, on_fold=on_fold, written=written)
         report["folds"] = folds
         report["groups"] = compare(rows, ["all"] + sorted({r["lang"] for r in rows}), before, after)
