@@ -170,7 +170,7 @@ def train(
         "(chat, safety check|eval|rate, serve) or safety_classifier_file.",
     ),
     only_yours: bool = typer.Option(
-        False, "--only-yours", help="Train on your messages alone, not after the project's bundled training sets."
+        False, "--only-yours", help="Train on your messages alone, not after the project's written training sets."
     ),
     written_sets: Path = typer.Option(
         None,
@@ -195,7 +195,8 @@ def train(
 ) -> None:
     """Train the safety classifier with your own labelled messages, e.g. a sample of your service's traffic
     labelled by clinicians. It first reports what the screen would do on messages it was not trained on
-    (cross-validation, next to the bundled screen on the same messages), then trains on everything and
+    (cross-validation, next to the bundled kernel classifier on the same messages, or the shipped screen
+    where the project's written sets are not at hand), then trains on everything and
     writes the classifier. Score it on messages it never saw with `safety eval FILE --classifier-file OUT`."""
     from tqdm import tqdm
 
@@ -386,15 +387,16 @@ def _print_train(report: dict) -> None:
                 f"{s['fp']} / {s['fn']}",
             )
 
+        ref = report.get("reference", "bundled").split()[0]  # "shipped" when the written sets were not at hand
         console().print(
             table(
-                f"the screen on your {n} messages, with the bundled classifier and retrained "
+                f"the screen on your {n} messages, with the {ref} classifier and retrained "
                 f"({report['folds']}-fold cross-validation: each message screened by a classifier "
                 "trained without it)",
                 [
                     "messages",
                     "n",
-                    "bundled: precision / recall",
+                    f"{ref}: precision / recall",
                     "false alarms / misses",
                     "retrained: precision / recall",
                     "false alarms / misses",
@@ -405,8 +407,9 @@ def _print_train(report: dict) -> None:
                 ],
             )
         )
+    theirs = "the project's written sets and " if report["with_bundled"] else ""
     typer.echo(
-        f"trained on {'the bundled sets and ' if report['with_bundled'] else ''}your {n} messages "
+        f"trained on {theirs}your {n} messages "
         f"({report['at_risk']} at risk{f', {quarantined} malformed line(s) quarantined' if quarantined else ''}); "
         f"written to {out}. Use it: warmline chat --classifier-file {out}, warmline serve --classifier-file "
         f"{out}; score it on messages it has not seen: warmline safety eval FILE --classifier-file {out}"

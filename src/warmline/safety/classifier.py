@@ -15,7 +15,7 @@ import numpy as np
 
 Encoder = Callable[[list[str]], np.ndarray]
 # the development and training sets, and the held-out sets 1-23, retired into training once newer ones were
-# written (what each set holds, and the sets left out: docs/safety-rounds.md)
+# written: the files of roles kernel-training and retired-held-out in data/safety-written/manifest.json
 RETIRED = tuple(f"heldout{i if i > 1 else ''}" for i in range(1, 24))  # heldout, heldout2, ..., heldout23
 TRAINING_SETS = tuple(
     f"{split}_{lang}.jsonl"
@@ -54,8 +54,8 @@ class RiskClassifier:
     each sentence with it (`sentences`); from `sure` on, a flag gets the full crisis message, not the check-in."""
 
     sentences = True
-    # chosen on the retired held-out sets, each scored by a classifier trained without it: 0.90 or more marked
-    # 510 of the 1006 cases at risk the classifier alone caught and 10 of its 151 false alarms
+    # few of its false alarms reach 0.90, many of the cases it alone catches do (chosen leaving one retired set
+    # out; the counts: docs/safety-rounds.md)
     sure = 0.90
 
     def __init__(

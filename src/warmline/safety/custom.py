@@ -1,12 +1,10 @@
 """A safety classifier trained with an operator's own labelled messages (`warmline safety train`).
 
-The bundled classifier learned only from sets the project wrote, and on the project's fresh sets its
-precision stays under the 0.90 goal; on real conversations it flags thanks and plans in the middle of a
-session (see the README). A service that labels its own messages can add them: `fit` trains the same
-kernel classifier on the bundled training sets plus those messages (or on the messages alone), and
-`cross_validate` says, before anyone relies on it, what the whole screen (lexicon + that classifier) does
-on messages it was not trained on: each fold is screened by a classifier trained without it, next to the
-bundled screen on the same messages."""
+A service's own traffic differs from any set the project has, so a service that labels its messages can
+train on them: `fit` trains the kernel classifier on the project's written training sets plus those messages
+(or on the messages alone), and `cross_validate` says, before anyone relies on it, what the whole screen
+(lexicon + that classifier) does on messages it was not trained on: each fold is screened by a classifier
+trained without it, next to the bundled screen on the same messages."""
 
 from __future__ import annotations
 
@@ -63,7 +61,7 @@ def cross_validate(
             if not with_bundled and len({r["risk"] != "none" for r in train}) < 2:
                 raise ValueError(
                     "each fold's training messages need cases both at risk and not: label more of both, "
-                    "or train with the bundled sets"
+                    "or train with the project's written sets"
                 )
             screener = Screener(classifier=fit(train, with_bundled, threshold, encoder, written))
             for i, v in zip(test, screen_rows([rows[i] for i in test], screener)):

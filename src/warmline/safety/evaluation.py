@@ -184,7 +184,7 @@ def train_classifier(
     if not with_bundled and at_risk in (0, len(rows)):
         raise ValueError(
             "--only-yours needs messages both at risk and not at risk; label more of both, or leave "
-            "--only-yours out to train after the bundled sets"
+            "--only-yours out to train after the project's written sets"
         )
     threshold = THRESHOLD if threshold is None else threshold
     encoder = remembering(default_encoder())  # every text embedded once, for the folds and the final classifier

@@ -1,5 +1,6 @@
 """The shipped second stage: logistic regression on the whole message's multilingual sentence embedding
-(USE multilingual v3, offline, numpy), trained on real help-seekers' messages (`data/safety/real/`).
+(USE multilingual v3, offline, numpy), trained on real help-seekers' messages (`data/safety-real/` in the
+repository) and the project's written training sets (`data/safety-written/`).
 
 It reads the whole message once. Reading each sentence on its own as well, and taking the highest score,
 flags more of the long ordinary messages real people write (each sentence is one more chance of a false

@@ -29,9 +29,8 @@ GRID = tuple(round(0.30 + 0.01 * i, 2) for i in range(70))  # 0.30 ... 0.99
 NEAR_DUPLICATE = 0.92  # cosine of the whole-message embeddings from which two messages share a fold
 L2 = 0.3
 # the project's own written sets (`classifier.TRAINING_SETS`) join every fold's training, together weighing as much
-# as the real rows: they keep the indirect statements, idioms and negations they were written for (alone, the real
-# rows give "I keep thinking it would be easier for everyone if I wasn't around" p = 0.19); on the real rows the
-# figures stay within a few cases of training without them (see docs/safety-rounds.md)
+# as the real rows: the real rows hold few of the indirect statements, idioms and negations the sets were written
+# for, and the sets barely move the real figures (the comparison: docs/safety-rounds.md)
 PROJECT_WEIGHT = 1.0
 
 
