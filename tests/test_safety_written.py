@@ -143,3 +143,21 @@ def _is_labelled(path: Path) -> bool:
 def test_the_labelled_set_check_tells_a_set_from_other_jsonl(tmp_path):
     assert _is_labelled(written.repo_dir() / "train_en.jsonl")
     assert not any(_is_labelled(p) for p in (PACKAGE / "data" / "examples").glob("*.jsonl"))
+
+
+def test_the_quickstart_skips_what_needs_the_written_sets_in_an_installed_wheel(monkeypatch, tmp_path):
+    from warmline import quickstart
+    from warmline.safety import Screener, real
+
+    def no_real_data(*args, **kwargs):
+        raise FileNotFoundError("no data/safety-real/")
+
+    monkeypatch.setattr(written, "repo_dir", lambda: tmp_path / "not-in-a-wheel")
+    monkeypatch.setattr(real, "measure", no_real_data)
+    st, said = quickstart.Stage("chat"), []
+    quality, measured = quickstart._screen_quality(st, said.append, Screener(classifier=False))
+    assert quality == {} and measured is None
+    assert sum("held-out set" in line and "skipped" in line and "--written-sets" in line for line in said) == 2
+    (tmp_path / "data").mkdir()
+    rate = quickstart._flag_rates(tmp_path, st, said.append, Screener(classifier=False))
+    assert rate["retrained"] is None and rate["messages"] == 0 and "retrained" in said[-1] and "skipped" in said[-1]
