@@ -51,12 +51,16 @@ _NEGATOR = re.compile(r"\b(?:never|not|no (?:thoughts?|intentions?|plans?|desire
                       r"don'?t|didn'?t|haven'?t|hasn'?t|hadn'?t|no longer|isn'?t|aren'?t)\b", re.IGNORECASE)
 NEGATION = {
     "en": re.compile(_NEGATOR.pattern + r"(?:\W+\w+){0,4}\W*$", re.IGNORECASE),
-    # 没人 / 没有人 ("nobody": "趁家里没人我就上吊") is not a negation of what follows
-    "zh": re.compile(r"(?:(?:不会|没有(?!人)|没(?!人|有人)|从没|从不|从来没|并不|不是|不再|绝不)[^，。！？,.!?]{0,4}|不想|不)$"),
+    # 没人 / 没有人 ("nobody": "趁家里没人我就上吊") is not a negation of what follows, nor 没有由来 ("for no
+    # reason") or the question 是不是 ("是不是就有自杀想法")
+    "zh": re.compile(r"(?:(?:不会|没有(?!人|由来|来由|原因|缘由)|没(?!人|有人|有由来|由来|来由|有原因|有缘由)|从没|从不|从来没|并不|(?<!是)不是|不再|绝不)"
+                     r"[^，。！？,.!?]{0,4}|不想|不)$"),
 }
 # phrases that carry their own negation and must never be cancelled
 SELF_NEGATING = re.compile(r"don'?t want to|reasons? not to|的理由|不想|活不下去|没意思|never want|never wake|not to wake|never born|dying,? i mean|"
-                           r"never come back|can'?t go on|not worth", re.IGNORECASE)
+                           r"never come back|can'?t go on|not worth|care (?:if|whether)|whether i live|don'?t deserve|don'?t know how|"
+                           r"(?:won'?t|will not|doesn'?t|does not) stop|不要|不愿|醒|没(?:有)?(?:什么)?(?:必要|理由|意义|动力)|不如|不配|不该|不应该|"
+                           r"忍着不|没(?:有)?(?:跳下去|敢跳|下得去手)|不疼|不痛|无痛|不会被|不被|不能被|不在了", re.IGNORECASE)
 # a clause about someone else, study, fiction, a joke, an accident or the past is not a disclosure of risk
 CONTEXT = {
     "en": re.compile(r"\b(?:my (?:(?:best|close|old|oldest) )?(?:friend|brother|sister|son|daughter|mom|mother|dad|father|partner|student|client|patient|"
@@ -75,15 +79,23 @@ CONTEXT = {
 FIRST_PERSON = {"en": re.compile(r"\b(?:i|i'm|im|i've|i'd|me|my life|myself)\b", re.IGNORECASE),
                 "zh": re.compile(r"我(?!朋友|同学|弟弟|妹妹|哥哥|姐姐|孩子|妈|爸|室友|同事|邻居|亲戚|闺蜜|好友|舍友|同桌|老公|老婆|男朋友|女朋友|丈夫|妻子)")}
 _CLAUSE = re.compile(r"[^.!?;。！？；\n]+")
-ELEVATED = ("suicidal_ideation", "self_harm", "farewell", "harm_to_others", "abuse", "plan_or_means", "method_request")
+ELEVATED = ("suicidal_ideation", "self_harm", "farewell", "harm_to_others", "abuse", "plan_or_means", "method_request",
+            "plan_made")
+# the rubric's imminent risk on its own: a decided plan, an attempt under way or just made, a goodbye to the world
+IMMINENT = ("plan_made",)
 # fmt: on
 
 
-def _clause_at(text: str, pos: int) -> str:
+def _clause_span(text: str, pos: int) -> tuple[int, int]:
     for m in _CLAUSE.finditer(text):
         if m.start() <= pos < m.end():
-            return m.group(0)
-    return text
+            return m.span()
+    return 0, len(text)
+
+
+def _clause_at(text: str, pos: int) -> str:
+    a, b = _clause_span(text, pos)
+    return text[a:b]
 
 
 _TOPIC = re.compile(r"suicid(?:e|al)|self[- ]harm\w*", re.IGNORECASE)
@@ -103,6 +115,7 @@ _STUDY = re.compile(
 
 _ZH_SEGMENT = re.compile(r"[^，,、；;。！？!?\n]*$")  # the part of the sentence before a match, from the last comma
 _ZH_TAIL = re.compile(r"[^;；。！？!?\n]*")  # and after it, to the end of the sentence
+_ZH_PART = re.compile(r"[^，,、；;。！？!?\n]*")  # or to the next comma
 _ZH_PEOPLE = re.compile(
     r"朋友|哥们|女生|男生|青少年|同学|弟弟|妹妹|哥哥|姐姐|孩子|学生|来访者|病人|室友|同事|闺蜜|好友|舍友|同桌|老公|老婆|男朋友|"
     r"女朋友|丈夫|妻子|表哥|表姐|表弟|表妹|堂哥|堂姐|邻居|亲戚|他|她|(?<=我)[姐哥弟妹](?![姐哥弟妹])"
@@ -145,6 +158,25 @@ _RECENT = {
     ),
     "zh": re.compile(r"又|还是|最近|重新|再次|回来了"),
 }
+# a present-time word between a past one and the match ends the past: "以前还可以承受，现在...想过很多次自杀"
+_PRESENT = {
+    "en": re.compile(r"\b(?:now|nowadays|these days|currently|today|tonight|still|this (?:week|month|year))\b", re.IGNORECASE),
+    "zh": re.compile(r"现在|如今|目前|这几天|这段时间|这阵子|这两天|今天|今晚|今年"),
+}
+# Chinese is often written without commas: what says who or what a match is about is read this far before it
+_ZH_REACH = 20
+
+
+def _in_the_past(key: str, text: str, start: int, recent: bool = True) -> bool:
+    """A period of the speaker's past is named in the match's sentence ("I used to self-harm", "大学时有过自杀的
+    念头"), no present-time word comes between it and the match, and (with `recent`) nothing in the message says
+    it is back."""
+    if recent and _RECENT[key].search(text):
+        return False
+    a, b = _clause_span(text, start)
+    return any(
+        m.start() >= start or not _PRESENT[key].search(text, m.end(), start) for m in _PAST[key].finditer(text, a, b)
+    )
 
 
 def _about_someone_else(key: str, text: str, start: int, end: int, means: bool = False) -> bool:
@@ -163,7 +195,7 @@ def _about_someone_else(key: str, text: str, start: int, end: int, means: bool =
         # "我闺蜜说她有轻生的念头", "她从跳台上跳下去": another person comes before the match in this part of the
         # sentence and 我 does not come after them. Only this part: Chinese drops the subject, so in
         # "他走了，不想活了" the second part is the speaker's own, and "等室友出门" after a match says nothing of it.
-        segment = _ZH_SEGMENT.search(text, 0, start).group(0)
+        segment = _ZH_SEGMENT.search(text, 0, start).group(0)[-_ZH_REACH:]
         people = list(_ZH_PEOPLE.finditer(segment))
         # "把老婆的安眠药囤起来": the means belong to someone else, the act is the speaker's
         owner = (
@@ -174,12 +206,15 @@ def _about_someone_else(key: str, text: str, start: int, end: int, means: bool =
         )
         if people and not owner and not FIRST_PERSON["zh"].search(segment, people[-1].end()):
             return True
-    if _PAST[key].search(clause) and not _RECENT[key].search(text):
-        return True  # "I used to self-harm", "大学时有过自杀的念头", and nothing says it is back
+    if _in_the_past(key, text, start):
+        return True
     if key == "zh":
         # the context must be in the match's part of the sentence or after it, not in a part before it: in
         # "我参加了培训，还是想自杀" and "每天上班等地铁的时候，我都会想象自己跳下去" the risk is the speaker's own
-        clause = _ZH_SEGMENT.search(text, 0, start).group(0) + text[start:end] + _ZH_TAIL.match(text, end).group(0)
+        lead = _ZH_SEGMENT.search(text, 0, start).group(0)[-_ZH_REACH:]
+        clause = lead + text[start:end] + _ZH_TAIL.match(text, end).group(0)
+        # and these words only in the match's own part ("搬家累得想死", not "如果不能毕业，...想死")
+        near = lead + text[start:end] + _ZH_PART.match(text, end).group(0)
     if not CONTEXT[key].search(clause) or _NOT_JOKING[key].search(text):
         return False
     own = FIRST_PERSON[key].search(before)
@@ -199,7 +234,7 @@ def _about_someone_else(key: str, text: str, start: int, end: int, means: bool =
     return (
         not own
         or bool(re.search(r"(?:他|她)们?的$", before))
-        or bool(re.search(r"新公司|上班|搬家|毕业|不小心|开玩笑", clause))
+        or bool(re.search(r"新公司|上班|搬家|毕业|不小心|开玩笑", near))
     )
 
 
@@ -239,6 +274,7 @@ def scan(text: str, lang: str | None = None) -> tuple[Verdict, list[str]]:
     lang = lang or detect_lang(text)
     text = normalize(text)
     found: dict[str, list[str]] = {}
+    spans: dict[str, list[tuple[int, int]]] = {}
     cancelled: list[str] = []
     for key, table, cleaned in _readings(text):
         for category, rx in table.items():
@@ -254,14 +290,22 @@ def scan(text: str, lang: str | None = None) -> tuple[Verdict, list[str]]:
                 ):
                     cancelled.append(m.group(0))
                     continue
+                # "最近老是想起小时候爸妈揍我": remembering past abuse lately does not make it current
+                if category == "abuse" and not _SEXUAL.search(m.group(0)) and _in_the_past(key, cleaned, m.start(), False):
+                    cancelled.append(m.group(0))  # past abuse that is over: "my father hit me when I was a kid"
+                    continue
                 found.setdefault(category, []).append(m.group(0))
+                spans.setdefault(category, []).append(m.span())
         cancelled += [m.group(0) for m in SAFE[key].finditer(cleaned)]
+    _local_timing(text, found, spans)
     cats = set(found)
     risk = "none"
     if cats & set(ELEVATED):
         risk = "elevated"
         intent = bool(cats & {"suicidal_ideation", "self_harm", "farewell", "harm_to_others"})
-        if "imminent_timing" in cats and (intent or "plan_or_means" in cats):
+        if cats & set(IMMINENT) or ("method_request" in cats and intent):
+            risk = "imminent"  # a method sought by someone who says they want to die: intent and a method
+        elif "imminent_timing" in cats and (intent or "plan_or_means" in cats):
             risk = "imminent"
         elif "plan_or_means" in cats and intent and len(found["plan_or_means"]) > 1:
             risk = "imminent"
@@ -271,7 +315,26 @@ def scan(text: str, lang: str | None = None) -> tuple[Verdict, list[str]]:
     return Verdict(risk, categories, [e for c in categories for e in found[c]], lang, "lexicon"), cancelled
 
 
+# sexual abuse disclosed from the past still counts (a counselor would ask about it); past beatings that are over do not
+_SEXUAL = re.compile(r"made me|touch|secret|rap(?:e|ed|es|ing)\b|molest|sexual|性侵|猥亵|强奸|秘密|性骚扰", re.IGNORECASE)
 _WEAK_TIMING = {"now", "today", "现在", "今天", "正在"}
+
+
+def _local_timing(text: str, found: dict, spans: dict) -> None:
+    """Drop the weak timing words (_WEAK_TIMING) that share no sentence with a risk phrase: "现在" three sentences
+    away from "想过自杀" says when the person is writing, not when they will act ("我现在在楼顶" keeps it)."""
+    if "imminent_timing" not in found:
+        return
+    risk = [_clause_span(text, a) for c, at in spans.items() if c != "imminent_timing" for a, _ in at]
+    kept = [
+        word
+        for word, (a, _) in zip(found["imminent_timing"], spans["imminent_timing"])
+        if word.lower() not in _WEAK_TIMING or _clause_span(text, a) in risk
+    ]
+    if kept:
+        found["imminent_timing"] = kept
+    else:
+        del found["imminent_timing"]
 
 
 def cues(text: str, categories: tuple[str, ...] = ("imminent_timing", "plan_or_means", "method_request")) -> set[str]:
