@@ -217,7 +217,8 @@ def _about_someone_else(key: str, text: str, start: int, end: int, means: bool =
         near = lead + text[start:end] + _ZH_PART.match(text, end).group(0)
     if not CONTEXT[key].search(clause) or _NOT_JOKING[key].search(text):
         return False
-    own = FIRST_PERSON[key].search(before)
+    # "a voice tells me to hurt my roommate": a match that names the speaker is the speaker's own
+    own = FIRST_PERSON[key].search(before) or (key == "en" and re.search(r"\b(?:i|me)\b", text[start:end], re.I))
     if key == "en":
         return (
             not own
