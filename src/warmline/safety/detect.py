@@ -78,6 +78,7 @@ CONTEXT = {
 }
 FIRST_PERSON = {"en": re.compile(r"\b(?:i|i'm|im|i've|i'd|me|my life|myself)\b", re.IGNORECASE),
                 "zh": re.compile(r"我(?!朋友|同学|弟弟|妹妹|哥哥|姐姐|孩子|妈|爸|室友|同事|邻居|亲戚|闺蜜|好友|舍友|同桌|老公|老婆|男朋友|女朋友|丈夫|妻子)")}
+_HAN = re.compile(r"[\u4e00-\u9fff]")
 _CLAUSE = re.compile(r"[^.!?;。！？；\n]+")
 ELEVATED = ("suicidal_ideation", "self_harm", "farewell", "harm_to_others", "abuse", "plan_or_means", "method_request",
             "plan_made")
@@ -133,7 +134,7 @@ _PAST = {
     ),
     # 小时候 (childhood), never 小时 ("一个小时前": an hour ago)
     "zh": re.compile(
-        r"以前|好几年没有|(?:很|好)?多年前|(?:\d+|[一二两三四五六七八九十几]+)年前|(?:\d+|[一二两三四五六七八九十几]+)多?岁(?:时|的时候|那年|那会儿?)|(?:大学|高中|初中|中学|十几岁)(?:时|的时候|那会儿?)|小时候|读书的时候"
+        r"以前|当时|那时候?|好几年没有|(?:很|好)?多年前|(?:\d+|[一二两三四五六七八九十几]+)年前|(?:\d+|[一二两三四五六七八九十几]+)多?岁(?:时|的时候|那年|那会儿?)|(?:大学|高中|初中|中学|十几岁)(?:时|的时候|那会儿?)|小时候|读书的时候"
     ),
 }
 # "I wasn't joking", "其实不是": a joke or other context said before it no longer cancels the match
@@ -321,16 +322,27 @@ _SEXUAL = re.compile(r"made me|touch|secret|rap(?:e|ed|es|ing)\b|molest|sexual|�
 _WEAK_TIMING = {"now", "today", "现在", "今天", "正在"}
 
 
+# how near a weak timing word must be to a risk phrase, in characters (a Chinese word is one or two)
+_NEAR = 40
+
+
 def _local_timing(text: str, found: dict, spans: dict) -> None:
-    """Drop the weak timing words (_WEAK_TIMING) that share no sentence with a risk phrase: "现在" three sentences
-    away from "想过自杀" says when the person is writing, not when they will act ("我现在在楼顶" keeps it)."""
+    """Drop the weak timing words (_WEAK_TIMING) that are not near a risk phrase in the same sentence: "现在" three
+    sentences away from "想过自杀" says when the person is writing, not when they will act ("我现在在楼顶" keeps it)."""
     if "imminent_timing" not in found:
         return
-    risk = [_clause_span(text, a) for c, at in spans.items() if c != "imminent_timing" for a, _ in at]
+    risk = [(a, b) for c, at in spans.items() if c != "imminent_timing" for a, b in at]
+
+    def near(a: int, b: int) -> bool:
+        reach = _NEAR // 3 if _HAN.search(text[a:b]) else _NEAR
+        return any(
+            _clause_span(text, a) == _clause_span(text, ra) and ra - reach <= b and a <= rb + reach for ra, rb in risk
+        )
+
     kept = [
         word
-        for word, (a, _) in zip(found["imminent_timing"], spans["imminent_timing"])
-        if word.lower() not in _WEAK_TIMING or _clause_span(text, a) in risk
+        for word, (a, b) in zip(found["imminent_timing"], spans["imminent_timing"])
+        if word.lower() not in _WEAK_TIMING or near(a, b)
     ]
     if kept:
         found["imminent_timing"] = kept
