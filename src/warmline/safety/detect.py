@@ -161,7 +161,9 @@ _RECENT = {
 }
 # a present-time word between a past one and the match ends the past: "以前还可以承受，现在...想过很多次自杀"
 _PRESENT = {
-    "en": re.compile(r"\b(?:now|nowadays|these days|currently|today|tonight|still|this (?:week|month|year))\b", re.IGNORECASE),
+    "en": re.compile(
+        r"\b(?:now|nowadays|these days|currently|today|tonight|still|this (?:week|month|year))\b", re.IGNORECASE
+    ),
     "zh": re.compile(r"现在|如今|目前|这几天|这段时间|这阵子|这两天|今天|今晚|今年"),
 }
 # Chinese is often written without commas: what says who or what a match is about is read this far before it
@@ -293,7 +295,11 @@ def scan(text: str, lang: str | None = None) -> tuple[Verdict, list[str]]:
                     cancelled.append(m.group(0))
                     continue
                 # "最近老是想起小时候爸妈揍我": remembering past abuse lately does not make it current
-                if category == "abuse" and not _SEXUAL.search(m.group(0)) and _in_the_past(key, cleaned, m.start(), False):
+                if (
+                    category == "abuse"
+                    and not _SEXUAL.search(m.group(0))
+                    and _in_the_past(key, cleaned, m.start(), False)
+                ):
                     cancelled.append(m.group(0))  # past abuse that is over: "my father hit me when I was a kid"
                     continue
                 found.setdefault(category, []).append(m.group(0))
@@ -318,7 +324,9 @@ def scan(text: str, lang: str | None = None) -> tuple[Verdict, list[str]]:
 
 
 # sexual abuse disclosed from the past still counts (a counselor would ask about it); past beatings that are over do not
-_SEXUAL = re.compile(r"made me|touch|secret|rap(?:e|ed|es|ing)\b|molest|sexual|性侵|猥亵|强奸|秘密|性骚扰", re.IGNORECASE)
+_SEXUAL = re.compile(
+    r"made me|touch|secret|rap(?:e|ed|es|ing)\b|molest|sexual|性侵|猥亵|强奸|秘密|性骚扰", re.IGNORECASE
+)
 _WEAK_TIMING = {"now", "today", "现在", "今天", "正在"}
 
 
