@@ -59,10 +59,13 @@ NONE = [
     "这部小说的主角想杀人。",
     "他打我电话打了十次。",
     "和男朋友吵架了，他说我不在乎他。",
+    "Life is pointless without coffee, honestly.",
+    "我不打算自杀，只是压力大。",
 ]
 
 IMMINENT = [
     "我已经决定了，准备好自杀了。",
+    "我打算拿到录取通知以后就结束自己的生命。",
     "晚安，世界。",
     "我不想活了，怎么自杀不痛苦？",
     "I've decided to kill myself, I picked the date.",

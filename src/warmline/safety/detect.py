@@ -53,7 +53,7 @@ NEGATION = {
     "en": re.compile(_NEGATOR.pattern + r"(?:\W+\w+){0,4}\W*$", re.IGNORECASE),
     # 没人 / 没有人 ("nobody": "趁家里没人我就上吊") is not a negation of what follows, nor 没有由来 ("for no
     # reason") or the question 是不是 ("是不是就有自杀想法")
-    "zh": re.compile(r"(?:(?:不会|没有(?!人|由来|来由|原因|缘由)|没(?!人|有人|有由来|由来|来由|有原因|有缘由)|从没|从不|从来没|并不|(?<!是)不是|不再|绝不)"
+    "zh": re.compile(r"(?:(?:不会|没有(?!人|由来|来由|原因|缘由)|没(?!人|有人|有由来|由来|来由|有原因|有缘由)|从没|从不|从来没|并不|(?<!是)不是|不再|绝不|不打算|不准备)"
                      r"[^，。！？,.!?]{0,4}|不想|不)$"),
 }
 # phrases that carry their own negation and must never be cancelled
