@@ -584,8 +584,7 @@ def test_what_follows_but_is_read_on_its_own():
     # a classifier that reads sentences (`warmline safety train`'s kernel classifier) reads what follows "but"
     # (an example the lexicon does not read: since issue 19 it reads "I hit myself")
     clf = Fixed(
-        {"I'm not dramatic but I am a weight on everyone.": 0.3, "I am a weight on everyone.": 0.8},
-        sentences=True,
+        {"I'm not dramatic but I am a weight on everyone.": 0.3, "I am a weight on everyone.": 0.8}, sentences=True
     )
     assert Screener(classifier=clf)("I'm not dramatic but I am a weight on everyone.").risk == "elevated"
     assert Screener(classifier=clf, sentences=False)("I'm not dramatic but I am a weight on everyone.").risk == "none"

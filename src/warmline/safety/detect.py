@@ -1,7 +1,9 @@
-"""First-stage crisis detection: bilingual lexicons with idiom and negation handling.
+"""First-stage crisis detection: the bilingual lexicon (`lexicon`) applied, with idiom, negation and context handling.
 
-Risk levels: `none`, `elevated` (suicidal thoughts, self-harm, farewells, harm to others, abuse) and
-`imminent` (a plan, means or timing together with intent). Idioms such as "想死你了", "笑死我了",
+Risk levels, after RUBRIC.md of the real labelled messages: `none`, `elevated` (suicidal thoughts, passive ones
+included, self-harm, farewells, harm to others, current violence) and `imminent` (a decided plan, an attempt under
+way or a goodbye to the world; a method sought by someone who wants to die; a plan, means or timing together with
+intent). Idioms such as "想死你了", "笑死我了",
 "跳楼价", "killing it" and "my boss will kill me" are removed before matching; a negation just before
 a match ("I would never kill myself", "从没想过自杀") cancels that match.
 """
