@@ -133,6 +133,11 @@ def real_dev_set() -> None:
     lexicon = Screener(classifier=False).many([r["text"] for r in rows])
     print("\nthe lexicon alone:")
     print("\n".join(real.table(real.report(rows, lexicon))))
+    over = Counter((r["lang"], r["source"], v.risk) for r, v in zip(rows, whole) if r["label"] == "elevated")
+    print("\nmessages labelled elevated that the default screen grades imminent (over-grading):")
+    for lang, source in sorted({(k[0], k[1]) for k in over}):
+        n = sum(over[lang, source, risk] for risk in ("none", "elevated", "imminent"))
+        print(f"  {lang}/{source:18} {over[lang, source, 'imminent']} of {n}")
     answers = Counter((r["lang"], r["source"], v.answer) for r, v in zip(rows, whole) if r["label"] == "none")
     print("\nwhat the messages labelled none get with the default settings (reply, check-in, crisis):")
     for lang, source in sorted({(k[0], k[1]) for k in answers}):
@@ -141,7 +146,7 @@ def real_dev_set() -> None:
         print(f"  {lang}/{source:18} {n:5}: " + ", ".join(f"{a} {k} ({k / n:.1%})" for a, k in cell.items()))
 
 
-def pool_flag_rate(sample: int = 3000, seed: int = 0) -> None:
+def pool_flag_rate(sample: int = 5000, seed: int = 0) -> None:
     """Section 2: how often the shipped screen flags unlabelled client turns from other SMILECHAT dialogues."""
     import gzip
     import json

@@ -580,15 +580,12 @@ def test_what_follows_but_is_read_on_its_own():
     assert _after_but("我不但累，而且饿。") is None and _after_but("但愿明天好一点。") is None
     assert _after_but("It hurts, but it's fine, though ok") is None  # under four characters after the last one
     # a classifier that reads sentences (`warmline safety train`'s kernel classifier) reads what follows "but"
+    # (an example the lexicon does not read: since issue 19 it reads "I hit myself")
     clf = Fixed(
-        {"I'm not dramatic but I hit myself when I make mistakes.": 0.3, "I hit myself when I make mistakes.": 0.8},
-        sentences=True,
+        {"I'm not dramatic but I am a weight on everyone.": 0.3, "I am a weight on everyone.": 0.8}, sentences=True
     )
-    assert Screener(classifier=clf)("I'm not dramatic but I hit myself when I make mistakes.").risk == "elevated"
-    assert (
-        Screener(classifier=clf, sentences=False)("I'm not dramatic but I hit myself when I make mistakes.").risk
-        == "none"
-    )
+    assert Screener(classifier=clf)("I'm not dramatic but I am a weight on everyone.").risk == "elevated"
+    assert Screener(classifier=clf, sentences=False)("I'm not dramatic but I am a weight on everyone.").risk == "none"
     assert Screener(classifier=clf)("I'm not dramatic but I really need a holiday.").risk == "none"
 
 
@@ -1309,9 +1306,12 @@ def test_safety_rate_reads_the_real_samples_in_their_own_formats():
     smile, cpsy, chat = (messages_of(SAMPLES / name) for name in ("smilechat", "cpsycoun-e", "counsel-chat"))
     assert (len(smile), len(cpsy), len(chat)) == (65, 13, 2)  # Counsel-Chat's 25 rows hold 2 questions
     assert smile[0] == "高三后的迷茫，高考前的恐惧，能给我一些建议么？"
-    # ordinary concerns in the middle of a conversation: the lexicon flags none of them
+    # ordinary concerns in the middle of a conversation: the lexicon flags none of them. One of the two
+    # Counsel-Chat questions says "I think about how I'm worthless and how I shouldn't be here", which the
+    # rubric of ../shared/safety-real counts as a passive wish not to exist (elevated): that one is flagged
     lexicon = flag_rate(smile + cpsy + chat, Screener(classifier=False))
-    assert lexicon["flagged"] == 0 and lexicon["by_lang"] == {"zh": [0, 78], "en": [0, 2]}
+    assert lexicon["flagged"] == 1 and lexicon["by_lang"] == {"zh": [0, 78], "en": [1, 2]}
+    assert Screener(classifier=False)(chat[0] if "shouldn't be here" in chat[0] else chat[1]).risk == "elevated"
 
 
 def test_a_screener_threshold_overrides_the_classifier_s_without_touching_the_bundled_one():
