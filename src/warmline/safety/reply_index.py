@@ -1,0 +1,225 @@
+"""Where in a text the reply screen's patterns could match, found without running them: each alternative of each
+rule begins with one of a few strings of up to three characters (worked out once from the pattern itself), and one
+scan for those strings names the positions, and the alternatives, worth trying. A position it skips is one where the
+pattern cannot match, whole or (at the end of the text) in part, so no verdict and no hold changes."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+try:
+    from re import _parser as sre  # the standard library's own pattern parser (Python 3.11+)
+except ImportError:  # pragma: no cover - Python before 3.11
+    import sre_parse as sre
+
+K = 3  # how many characters of each alternative's beginning are indexed
+# the characters outside ASCII that case-insensitive matching (`re` or `regex`) equates with an ASCII letter:
+# folded to that letter (tests/test_reply_index.py checks this list against every code point)
+_SPECIAL = {"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"}
+_FOLD = str.maketrans({**{chr(c): chr(c + 32) for c in range(65, 91)}, **_SPECIAL})
+# a decimal digit outside ASCII, as either engine reads \d (`regex` may know digits newer than Python's tables)
+_OTHER_DIGIT = re.compile(r"(?![0-9])\d")
+_OTHER_DIGIT_REGEX = None
+_LIMIT = 512  # the most beginnings one step may list: past it the beginnings stop short
+
+
+def fold(text: str) -> str:
+    """The text as the index reads it, one character for one: ASCII letters lowercased, the four letters outside
+    ASCII that match an ASCII one made that letter, every other decimal digit made "0"."""
+    if text.isascii():
+        return text.lower()
+    global _OTHER_DIGIT_REGEX
+    if _OTHER_DIGIT_REGEX is None:
+        import regex
+
+        _OTHER_DIGIT_REGEX = regex.compile(r"(?![0-9])\d")
+    return _OTHER_DIGIT_REGEX.sub("0", _OTHER_DIGIT.sub("0", text.translate(_FOLD)))
+
+
+def _char(code: int) -> str | None:
+    """A pattern's literal as it is looked for in folded text; None when case could match it otherwise."""
+    c = chr(code)
+    if c.isascii():
+        return c.lower()
+    return c if c.lower() == c == c.upper() and c not in _SPECIAL else None
+
+
+def _class(items) -> set[str] | None:
+    """The (folded) characters a character class matches, when it is a short list of literals, ranges and \\d."""
+    out: set[str] = set()
+    for op, av in items:
+        if op is sre.LITERAL:
+            out.add(_char(av))
+        elif op is sre.RANGE and av[1] - av[0] < 40:
+            out.update(_char(c) for c in range(av[0], av[1] + 1))
+        elif op is sre.CATEGORY and av is sre.CATEGORY_DIGIT:
+            out.update("0123456789")
+        else:
+            return None
+    return None if None in out else out
+
+
+# A beginning is (text, open): open while the pattern goes on past it and it is shorter than K; a beginning that
+# stops short of K characters without being open ends where the analysis can no longer name the character.
+Starts = set[tuple[str, bool]]
+
+
+def _join(heads: Starts, tails: Starts | None) -> Starts:
+    n = sum(o for _, o in heads)
+    if tails is not None and n * len(tails) > _LIMIT:
+        tails = {(t[:1], False) for t, _ in tails}  # too many to list: only their first characters are named
+    if tails is None or n * len(tails) > _LIMIT:
+        # a character the analysis cannot name (or still too many): every open beginning stops here
+        return {(s, False) for s, _ in heads}
+    out = set()
+    for s, open_ in heads:
+        if not open_:
+            out.add((s, False))
+            continue
+        for t, more in tails:
+            u = s + t
+            out.add((u[:K], more and len(u) < K))
+    return out
+
+
+def _seq(items) -> Starts:
+    out: Starts = {("", True)}
+    for op, av in items:
+        if not any(o for _, o in out):
+            break
+        out = _join(out, _node(op, av))
+    return out
+
+
+def _node(op, av) -> Starts | None:
+    if op is sre.LITERAL:
+        c = _char(av)
+        return {(c, True)} if c is not None else None
+    if op is sre.IN:
+        chars = _class(av)
+        return {(c, True) for c in chars} if chars is not None else None
+    if op is sre.AT or (op in (sre.ASSERT, sre.ASSERT_NOT) and av[0] < 0):
+        return {("", True)}  # zero width; a lookbehind reads only what is before
+    if op is sre.SUBPATTERN:
+        return _seq(av[-1])
+    if op is sre.ATOMIC_GROUP:
+        return _seq(av)
+    if op is sre.BRANCH:
+        return set().union(*(_seq(alt) for alt in av[1]))
+    if op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT):
+        lo, hi, sub = av
+        one = _seq(sub)
+        out: Starts = {("", True)} if lo == 0 else set()
+        acc: Starts = {("", True)}
+        for n in range(1, min(hi, max(lo, K + 1)) + 1):
+            acc = _join(acc, one)
+            if n >= lo:
+                out |= acc
+        if hi > max(lo, K + 1):  # more repetitions than were followed: those still open cannot be named
+            out |= {(s, False) for s, o in acc if o}
+        return out
+    return None  # a lookahead (it may read to the end of the text), any character, a wide class, a reference
+
+
+def beginnings(pattern: str, flags: int) -> set[str] | None:
+    """The strings (folded, up to K characters) one of which begins any match of `pattern`; None when it could
+    begin anywhere."""
+    starts = {s for s, _ in _seq(sre.parse(pattern, flags))}
+    return None if "" in starts else starts
+
+
+def alternatives(pattern: str) -> list[str]:
+    """The pattern's top-level alternatives, as text."""
+    out, depth, start, i, in_class = [], 0, 0, 0, False
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = c != "]"
+        elif c == "[":
+            in_class = True
+            i += 1 if pattern[i + 1 : i + 2] == "^" else 0
+            i += 1 if pattern[i + 1 : i + 2] == "]" else 0  # a "]" first in a class is a literal
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif c == "|" and depth == 0:
+            out.append(pattern[start:i])
+            start = i + 1
+        i += 1
+    out.append(pattern[start:])
+    return out
+
+
+def _trie(words) -> str:
+    """A pattern matching any of `words`, longest first, written as a trie (so `re` can skip ahead quickly)."""
+    root: dict = {}
+    for w in words:
+        node = root
+        for c in w:
+            node = node.setdefault(c, {})
+        node[""] = {}
+
+    def emit(node: dict) -> str:
+        alts = [re.escape(c) + emit(node[c]) for c in sorted(k for k in node if k)]
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return emit(root)
+
+
+@dataclass
+class AltIndex:
+    """The alternatives of a list of patterns (`rules[i]`'s alternatives are those whose owner is i) and their
+    beginnings, for `at`."""
+
+    alts: list[str]
+    owner: list[int]
+    anywhere: frozenset[int]  # alternatives that may begin anywhere
+    closure: dict[str, frozenset[int]]  # a found beginning -> every alternative it (or a prefix of it) begins
+    partial: dict[str, frozenset[int]]  # the last characters of a text -> alternatives they could begin
+    scan: re.Pattern
+
+    @classmethod
+    def build(cls, patterns: list[str], flags: int) -> AltIndex:
+        alts, owner, starts = [], [], []
+        for i, p in enumerate(patterns):
+            for a in alternatives(p):
+                alts.append(a)
+                owner.append(i)
+                starts.append(beginnings(a, flags))
+        by: dict[str, set[int]] = {}
+        cut: dict[str, set[int]] = {}
+        for j, ss in enumerate(starts):
+            for s in ss or ():
+                by.setdefault(s, set()).add(j)
+                for n in range(1, len(s)):
+                    cut.setdefault(s[:n], set()).add(j)
+        closure = {s: frozenset().union(*(by.get(s[:n], ()) for n in range(1, len(s) + 1))) for s in by}
+        partial = {s: frozenset(js | by.get(s, set())) for s, js in cut.items()}
+        anywhere = frozenset(j for j, ss in enumerate(starts) if ss is None)
+        return cls(alts, owner, anywhere, closure, partial, re.compile(_trie(by)))
+
+    def at(self, text: str, start: int = 0) -> dict[int, frozenset[int]]:
+        """position -> the alternatives that could match there (whole, or in part up to the end of `text`), for
+        every position from `start` where one could; `text` is folded."""
+        out: dict[int, frozenset[int]] = {}
+        if self.anywhere:
+            out = dict.fromkeys(range(start, len(text)), self.anywhere)
+        search, closure = self.scan.search, self.closure
+        m = search(text, start)
+        while m is not None:
+            p = m.start()
+            out[p] = out.get(p, frozenset()) | closure[m.group()]
+            m = search(text, p + 1)
+        for p in range(max(start, len(text) - K + 1), len(text)):  # the end: a beginning cut short by it
+            got = self.partial.get(text[p:])
+            if got:
+                out[p] = out.get(p, frozenset()) | got
+        return out
