@@ -95,11 +95,17 @@ class _Index:
 
     def __init__(self):
         self.alts = AltIndex.build([r.rx.pattern for r in RULES], re.IGNORECASE)
-        self.number = {id(r): i for i, r in enumerate(RULES)}
-        anywhere = {self.alts.owner[j] for j in self.alts.anywhere}
+        number = {id(r): i for i, r in enumerate(RULES)}
+        self.en = [(r, number[id(r)]) for r in RULES_EN]
+        self.zh = [(r, number[id(r)]) for r in RULES_ZH]
         # a rule with an alternative that may begin anywhere is run over the whole text, as `finditer` does
-        self.everywhere = {id(RULES[i]) for i in anywhere}
+        self.everywhere = {self.alts.owner[j] for j in self.alts.anywhere}
         self._partial: list = [None] * len(self.alts.alts)
+        import regex
+
+        # where a partial pattern's leading "(?:\b|$)" can hold, as `regex` itself reads it
+        self.boundary = regex.compile(r"\b|$", regex.IGNORECASE | regex.V0).match
+        self._owners: dict[frozenset[int], tuple[int, ...]] = {}
 
     def partial(self, j: int):
         """Alternative j for `regex` partial matching."""
@@ -115,10 +121,19 @@ class _Index:
     def positions(self, cands: dict[int, frozenset[int]]) -> dict[int, list[int]]:
         """rule number -> the positions where one of its alternatives could match, in order."""
         out: dict[int, list[int]] = {}
-        owner = self.alts.owner
+        owners, owner = self._owners, self.alts.owner
+        if len(owners) > 50_000:
+            owners.clear()
         for p in sorted(cands):
-            for i in {owner[j] for j in cands[p]}:
-                out.setdefault(i, []).append(p)
+            js = cands[p]
+            rules = owners.get(js)
+            if rules is None:
+                rules = owners[js] = tuple({owner[j] for j in js})
+            for i in rules:
+                if i in out:
+                    out[i].append(p)
+                else:
+                    out[i] = [p]
         return out
 
 
@@ -132,15 +147,10 @@ def _index() -> _Index:
     return _INDEX
 
 
-def _finditer(rule, norm: str, start: int, where: dict[int, list[int]]):
-    """`rule.rx.finditer(norm, start)`, trying only where the index says a match could begin."""
-    index = _index()
-    number = index.number.get(id(rule))
-    if number is None or id(rule) in index.everywhere:
-        yield from rule.rx.finditer(norm, start)
-        return
-    match, pos = rule.rx.match, start
-    for p in where.get(number, ()):
+def _finditer(rx: re.Pattern, norm: str, start: int, positions: list[int]):
+    """`rx.finditer(norm, start)`, trying only `positions` (where the index says a match could begin)."""
+    match, pos = rx.match, start
+    for p in positions:
         if p >= pos and (m := match(norm, p)) is not None:
             yield m
             pos = m.end()  # as finditer: the next match begins after this one (no rule matches empty text)
@@ -151,15 +161,21 @@ def _matches(norm: str, final: bool, start: int = 0, waiting: bool = False, cand
     the rest of its sentence is settled once that sentence has ended (or the text is final). `waiting`: only
     the rules that read the rest of a sentence (the only ones whose matches can wait). `cands`: the index's
     candidates for `norm` from `start`, when the caller has them."""
-    rules = (RULES_EN if _LATIN.search(norm, start) else []) + (RULES_ZH if _HAN.search(norm, start) else [])
+    index = _index()
+    rules = (index.en if _LATIN.search(norm, start) else []) + (index.zh if _HAN.search(norm, start) else [])
     if waiting:
-        rules = [r for r in rules if r.after is not None]
+        rules = [(r, i) for r, i in rules if r.after is not None]
     if not rules:
         return
-    index = _index()
-    where = index.positions(cands if cands is not None else index.alts.at(fold(norm), start))
-    for rule in rules:
-        for m in _finditer(rule, norm, start, where):
+    where = index.positions(cands if cands is not None else index.alts.whole_at(fold(norm), start))
+    for rule, i in rules:
+        if i in index.everywhere:
+            found = rule.rx.finditer(norm, start)
+        elif i in where:
+            found = _finditer(rule.rx, norm, start, where[i])
+        else:
+            continue  # no alternative of this rule could begin anywhere in the text
+        for m in found:
             if _vetoed(rule, norm, m.start()):
                 continue
             if rule.after is None:
@@ -203,11 +219,18 @@ def context_start(text: str, pos: int) -> int:
 def _first_partial(norm: str, cands: dict[int, frozenset[int]]) -> int:
     """Where the first partial match of any rule starts after the last whole match (as `regex`'s partial,
     overlapped finditer over the union of all rules finds it: whole matches first, then the first partial one
-    after them); len(norm) when none. Only the positions and alternatives the index names are tried."""
+    after them); len(norm) when none. Only the positions and alternatives the index names are tried, and those
+    that begin with a word boundary only where `regex` finds one."""
     index, first = _index(), None
+    gated, boundary = index.alts.gated, index.boundary
     for p in sorted(cands):
-        status = None
+        status, edge = None, None
         for j in cands[p]:
+            if j in gated:
+                if edge is None:
+                    edge = boundary(norm, p) is not None
+                if not edge:
+                    continue
             m = index.partial(j).match(norm, p, partial=True)
             if m is not None:
                 status = "part" if m.partial else "whole"

@@ -13,7 +13,7 @@ try:
 except ImportError:  # pragma: no cover - Python before 3.11
     import sre_parse as sre
 
-K = 3  # how many characters of each alternative's beginning are indexed
+K = 4  # how many characters of each alternative's beginning are indexed
 # the characters outside ASCII that case-insensitive matching (`re` or `regex`) equates with an ASCII letter:
 # folded to that letter (tests/test_reply_index.py checks this list against every code point)
 _SPECIAL = {"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"}
@@ -122,10 +122,10 @@ def _node(op, av) -> Starts | None:
     return None  # a lookahead (it may read to the end of the text), any character, a wide class, a reference
 
 
-def beginnings(pattern: str, flags: int) -> set[str] | None:
-    """The strings (folded, up to K characters) one of which begins any match of `pattern`; None when it could
-    begin anywhere."""
-    starts = {s for s, _ in _seq(sre.parse(pattern, flags))}
+def beginnings(tree) -> set[str] | None:
+    """The strings (folded, up to K characters) one of which begins any match of a parsed pattern; None when it
+    could begin anywhere."""
+    starts = {s for s, _ in _seq(tree)}
     return None if "" in starts else starts
 
 
@@ -174,26 +174,75 @@ def _trie(words) -> str:
     return emit(root)
 
 
+def _at_word_start(items) -> bool:
+    """Whether every match of the sequence begins with a word boundary (`\\b`, before any character is read)."""
+    for op, av in items:
+        if op is sre.AT:
+            return av is sre.AT_BOUNDARY
+        if op is sre.SUBPATTERN:
+            return _at_word_start(av[-1])
+        if op is sre.BRANCH:
+            return all(_at_word_start(alt) for alt in av[1])
+        return False
+    return False
+
+
+def _closure(by: dict[str, set[int]], only: set[int] | None = None) -> dict[str, frozenset[int]]:
+    """A found beginning -> every alternative (of `only`) that it, or a beginning that is a prefix of it, begins."""
+    out = {}
+    for s in by:
+        js = frozenset().union(*(by.get(s[:n], ()) for n in range(1, len(s) + 1)))
+        out[s] = js if only is None else js & only
+    return {s: js for s, js in out.items() if js}
+
+
+class _Scan:
+    """One search for beginnings: at each position found, the alternatives its longest beginning there names."""
+
+    def __init__(self, by: dict[str, set[int]], only: set[int] | None = None, word_start: bool = False):
+        self.closure = _closure(by, only)
+        trie = _trie(self.closure)
+        self.rx = re.compile((r"\b(?:" + trie + ")") if word_start else trie) if trie else None
+
+    def into(self, out: dict[int, frozenset[int]], text: str, start: int) -> None:
+        if self.rx is None:
+            return
+        search, closure = self.rx.search, self.closure
+        m = search(text, start)
+        while m is not None:
+            p = m.start()
+            got = closure[m.group()]
+            out[p] = out[p] | got if p in out else got
+            m = search(text, p + 1)
+
+
 @dataclass
 class AltIndex:
-    """The alternatives of a list of patterns (`rules[i]`'s alternatives are those whose owner is i) and their
-    beginnings, for `at`."""
+    """The alternatives of a list of patterns (pattern i's alternatives are those whose owner is i) and their
+    beginnings, for `at` and `whole_at`."""
 
     alts: list[str]
     owner: list[int]
     anywhere: frozenset[int]  # alternatives that may begin anywhere
-    closure: dict[str, frozenset[int]]  # a found beginning -> every alternative it (or a prefix of it) begins
     partial: dict[str, frozenset[int]]  # the last characters of a text -> alternatives they could begin
-    scan: re.Pattern
+    scan: _Scan  # every beginning
+    gated: frozenset[int]  # alternatives that begin with a word boundary
+    # for whole matches by `re` alone: alternatives that begin at a word boundary are looked for only there (the same
+    # engine reads the boundary in the same text: folding keeps letters letters)
+    words: _Scan
+    others: _Scan
 
     @classmethod
     def build(cls, patterns: list[str], flags: int) -> AltIndex:
-        alts, owner, starts = [], [], []
+        alts, owner, starts, gated = [], [], [], set()
         for i, p in enumerate(patterns):
             for a in alternatives(p):
                 alts.append(a)
                 owner.append(i)
-                starts.append(beginnings(a, flags))
+                tree = sre.parse(a, flags)
+                starts.append(beginnings(tree))
+                if _at_word_start(tree):
+                    gated.add(len(alts) - 1)
         by: dict[str, set[int]] = {}
         cut: dict[str, set[int]] = {}
         for j, ss in enumerate(starts):
@@ -201,25 +250,26 @@ class AltIndex:
                 by.setdefault(s, set()).add(j)
                 for n in range(1, len(s)):
                     cut.setdefault(s[:n], set()).add(j)
-        closure = {s: frozenset().union(*(by.get(s[:n], ()) for n in range(1, len(s) + 1))) for s in by}
         partial = {s: frozenset(js | by.get(s, set())) for s, js in cut.items()}
         anywhere = frozenset(j for j, ss in enumerate(starts) if ss is None)
-        return cls(alts, owner, anywhere, closure, partial, re.compile(_trie(by)))
+        rest = set(range(len(alts))) - gated
+        scans = _Scan(by), frozenset(gated), _Scan(by, gated, True), _Scan(by, rest)
+        return cls(alts, owner, anywhere, partial, *scans)
 
     def at(self, text: str, start: int = 0) -> dict[int, frozenset[int]]:
-        """position -> the alternatives that could match there (whole, or in part up to the end of `text`), for
+        """position -> the alternatives that could match there, whole or in part (up to the end of `text`), for
         every position from `start` where one could; `text` is folded."""
-        out: dict[int, frozenset[int]] = {}
-        if self.anywhere:
-            out = dict.fromkeys(range(start, len(text)), self.anywhere)
-        search, closure = self.scan.search, self.closure
-        m = search(text, start)
-        while m is not None:
-            p = m.start()
-            out[p] = out.get(p, frozenset()) | closure[m.group()]
-            m = search(text, p + 1)
+        out: dict[int, frozenset[int]] = dict.fromkeys(range(start, len(text)), self.anywhere) if self.anywhere else {}
+        self.scan.into(out, text, start)
         for p in range(max(start, len(text) - K + 1), len(text)):  # the end: a beginning cut short by it
             got = self.partial.get(text[p:])
             if got:
-                out[p] = out.get(p, frozenset()) | got
+                out[p] = out[p] | got if p in out else got
+        return out
+
+    def whole_at(self, text: str, start: int = 0) -> dict[int, frozenset[int]]:
+        """As `at`, for whole matches by `re` only."""
+        out: dict[int, frozenset[int]] = dict.fromkeys(range(start, len(text)), self.anywhere) if self.anywhere else {}
+        self.words.into(out, text, start)
+        self.others.into(out, text, start)
         return out
