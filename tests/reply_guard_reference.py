@@ -5,11 +5,10 @@ verbatim as the reference `tests/test_reply_guard_equivalence.py` compares the e
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from warmline.conversation import detect_lang
 from warmline.safety.detect import Verdict
-from warmline.safety.reply import _DROP, _INVISIBLE, _LOOKALIKE, _TRAD, context_start, normalize  # noqa: F401
+from warmline.safety.reply import context_start, normalize
 from warmline.safety.reply_rules import RULES, RULES_EN, RULES_ZH
 from warmline.safety.reply_words import CATEGORIES, CLAUSE_END, SENTENCE_END, SPEECH
 
@@ -19,13 +18,11 @@ MARGIN = 400
 
 
 def normalize_mapped(text: str) -> tuple[str, list[int]]:
+    # as it was, one character at a time (`normalize` of one character is what that loop made of it)
     out: list[str] = []
     where: list[int] = []
     for i, c in enumerate(text):
-        if ord(c) in _INVISIBLE:
-            continue
-        n = unicodedata.normalize("NFKC", c) if not c.isascii() else c
-        for d in n.translate(_LOOKALIKE).translate(_TRAD):
+        for d in normalize(c):
             out.append(d)
             where.append(i)
     return "".join(out), where
