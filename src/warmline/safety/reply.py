@@ -147,6 +147,14 @@ def _index() -> _Index:
     return _INDEX
 
 
+def warm() -> None:
+    """Build the rules' index and their partial patterns now (about a second of CPU): a server does it before its
+    first request, so that no reply waits for it."""
+    index = _index()
+    for j in range(len(index.alts.alts)):
+        index.partial(j)
+
+
 def _finditer(rx: re.Pattern, norm: str, start: int, positions: list[int]):
     """`rx.finditer(norm, start)`, trying only `positions` (where the index says a match could begin)."""
     match, pos = rx.match, start
