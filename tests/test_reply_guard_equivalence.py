@@ -114,6 +114,12 @@ def test_fold_names_every_character_case_insensitive_matching_equates_with_an_as
     for digit in (re.compile(r"\d"), regex.compile(r"\d", regex.V0)):
         for m in digit.finditer(every):
             assert folded[m.start()] == "0", hex(ord(m.group()))
+    every = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000)
+    folded = fold(every)
+    for space in (re.compile(r"\s"), regex.compile(r"\s", regex.V0)):
+        for m in space.finditer(every):
+            assert folded[m.start()] == " ", hex(ord(m.group()))
+    assert fold("\tTake\n5") == " take 5" and fold("吃\u3000３片") == "吃 0片"
 
 
 def test_beginnings_name_what_a_match_begins_with():

@@ -18,28 +18,33 @@ K = 4  # how many characters of each alternative's beginning are indexed
 # folded to that letter (tests/test_reply_index.py checks this list against every code point)
 _SPECIAL = {"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"}
 _FOLD = str.maketrans({**{chr(c): chr(c + 32) for c in range(65, 91)}, **_SPECIAL})
-# a decimal digit outside ASCII, as either engine reads \d (`regex` may know digits newer than Python's tables)
+# a decimal digit outside ASCII, as either engine reads \d (`regex` may know digits newer than Python's tables),
+# and white space other than a space, as either reads \s
 _OTHER_DIGIT = re.compile(r"(?![0-9])\d")
-_OTHER_DIGIT_REGEX = None
+_OTHER_SPACE = re.compile(r"[^\S ]")
+_OTHER_REGEX = None
 _LIMIT = 512  # the most beginnings one step may list: past it the beginnings stop short
 
 
 def fold(text: str) -> str:
     """The text as the index reads it, one character for one: ASCII letters lowercased, the four letters outside
-    ASCII that match an ASCII one made that letter, every other decimal digit made "0"."""
+    ASCII that match an ASCII one made that letter, every other decimal digit made "0", all white space a space."""
     if text.isascii():
-        return text.lower()
-    global _OTHER_DIGIT_REGEX
-    if _OTHER_DIGIT_REGEX is None:
+        return _OTHER_SPACE.sub(" ", text.lower())
+    global _OTHER_REGEX
+    if _OTHER_REGEX is None:
         import regex
 
-        _OTHER_DIGIT_REGEX = regex.compile(r"(?![0-9])\d")
-    return _OTHER_DIGIT_REGEX.sub("0", _OTHER_DIGIT.sub("0", text.translate(_FOLD)))
+        _OTHER_REGEX = regex.compile(r"((?![0-9])\d)|[^\S ]", regex.V0)
+    text = _OTHER_SPACE.sub(" ", _OTHER_DIGIT.sub("0", text.translate(_FOLD)))
+    return _OTHER_REGEX.sub(lambda m: "0" if m.group(1) else " ", text)
 
 
 def _char(code: int) -> str | None:
     """A pattern's literal as it is looked for in folded text; None when case could match it otherwise."""
     c = chr(code)
+    if _OTHER_SPACE.match(c) or c.isspace():
+        return " "
     if c.isascii():
         return c.lower()
     return c if c.lower() == c == c.upper() and c not in _SPECIAL else None
@@ -55,6 +60,8 @@ def _class(items) -> set[str] | None:
             out.update(_char(c) for c in range(av[0], av[1] + 1))
         elif op is sre.CATEGORY and av is sre.CATEGORY_DIGIT:
             out.update("0123456789")
+        elif op is sre.CATEGORY and av is sre.CATEGORY_SPACE:
+            out.add(" ")
         else:
             return None
     return None if None in out else out
