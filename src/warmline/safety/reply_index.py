@@ -17,7 +17,16 @@ K = 4  # how many characters of each alternative's beginning are indexed
 # the characters outside ASCII that case-insensitive matching (`re` or `regex`) equates with an ASCII letter:
 # folded to that letter (tests/test_reply_index.py checks this list against every code point)
 _SPECIAL = {"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"}
-_FOLD = str.maketrans({**{chr(c): chr(c + 32) for c in range(65, 91)}, **_SPECIAL})
+# every digit is read as "0" (a number's digits do not tell the rules apart, and ten of them at each place would
+# make too many beginnings to list), every white space as a space
+_FOLD = str.maketrans(
+    {
+        **{chr(c): chr(c + 32) for c in range(65, 91)},
+        **_SPECIAL,
+        **dict.fromkeys("123456789", "0"),
+        **dict.fromkeys("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f", " "),
+    }
+)
 # a decimal digit outside ASCII, as either engine reads \d (`regex` may know digits newer than Python's tables),
 # and white space other than a space, as either reads \s
 _OTHER_DIGIT = re.compile(r"(?![0-9])\d")
@@ -28,9 +37,9 @@ _LIMIT = 512  # the most beginnings one step may list: past it the beginnings st
 
 def fold(text: str) -> str:
     """The text as the index reads it, one character for one: ASCII letters lowercased, the four letters outside
-    ASCII that match an ASCII one made that letter, every other decimal digit made "0", all white space a space."""
+    ASCII that match an ASCII one made that letter, every decimal digit made "0", all white space a space."""
     if text.isascii():
-        return _OTHER_SPACE.sub(" ", text.lower())
+        return text.translate(_FOLD)
     global _OTHER_REGEX
     if _OTHER_REGEX is None:
         import regex
@@ -45,6 +54,8 @@ def _char(code: int) -> str | None:
     c = chr(code)
     if _OTHER_SPACE.match(c) or c.isspace():
         return " "
+    if c in "0123456789":
+        return "0"
     if c.isascii():
         return c.lower()
     return c if c.lower() == c == c.upper() and c not in _SPECIAL else None
@@ -59,7 +70,7 @@ def _class(items) -> set[str] | None:
         elif op is sre.RANGE and av[1] - av[0] < 40:
             out.update(_char(c) for c in range(av[0], av[1] + 1))
         elif op is sre.CATEGORY and av is sre.CATEGORY_DIGIT:
-            out.update("0123456789")
+            out.add("0")
         elif op is sre.CATEGORY and av is sre.CATEGORY_SPACE:
             out.add(" ")
         else:
