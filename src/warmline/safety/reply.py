@@ -1,6 +1,7 @@
 """The reply screen: what the model says is read before it reaches a person, and an unsafe reply is
 replaced (`policy.unsafe_reply_message`). The rules live in `reply_rules`; this module normalises the
-text, applies them with their vetoes and tells a stream how much of its end to hold back."""
+text, applies them with their vetoes and tells a stream how much of its end to hold back, trying each rule
+only where `reply_index` says it could match (a stream reads its reply many times as it grows)."""
 
 from __future__ import annotations
 
@@ -96,8 +97,9 @@ class _Index:
     def __init__(self):
         self.alts = AltIndex.build([r.rx.pattern for r in RULES], re.IGNORECASE)
         number = {id(r): i for i, r in enumerate(RULES)}
-        self.en = [(r, number[id(r)]) for r in RULES_EN]
-        self.zh = [(r, number[id(r)]) for r in RULES_ZH]
+        # (rule, its number in RULES); None for a rule added to a list after RULES was made: it runs everywhere
+        self.en = [(r, number.get(id(r))) for r in RULES_EN]
+        self.zh = [(r, number.get(id(r))) for r in RULES_ZH]
         # a rule with an alternative that may begin anywhere is run over the whole text, as `finditer` does
         self.everywhere = {self.alts.owner[j] for j in self.alts.anywhere}
         self._partial: list = [None] * len(self.alts.alts)
@@ -177,7 +179,7 @@ def _matches(norm: str, final: bool, start: int = 0, waiting: bool = False, cand
         return
     where = index.positions(cands if cands is not None else index.alts.whole_at(fold(norm), start))
     for rule, i in rules:
-        if i in index.everywhere:
+        if i is None or i in index.everywhere:
             found = rule.rx.finditer(norm, start)
         elif i in where:
             found = _finditer(rule.rx, norm, start, where[i])
