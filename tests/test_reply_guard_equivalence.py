@@ -147,3 +147,15 @@ def test_the_index_finds_every_position_a_pattern_could_match_at():
             assert any(index.owner[j] == i for j in found[m.start()]), (p, m.start())
     assert any(index.owner[j] == 2 for j in found[len(text) - 6])  # "you ar" may still become "you are lazy"
     assert 4 not in found  # "are lazy" begins no pattern
+
+
+def test_a_whole_reply_is_screened_the_same_before_the_index_is_built(monkeypatch):
+    """One reply alone is read without the index (building it costs about a second); a stream builds it."""
+    import warmline.safety.reply as reply
+
+    rows = ROWS[::5] + SAFE
+    with_index = [screen_reply(r["text"], r["lang"]) for r in rows]
+    monkeypatch.setattr(reply, "_INDEX", None)
+    assert [screen_reply(r["text"], r["lang"]) for r in rows] == with_index
+    assert reply._INDEX is None
+    assert with_index == [ref.screen_reply(r["text"], r["lang"]) for r in rows]

@@ -166,36 +166,44 @@ def _finditer(rx: re.Pattern, norm: str, start: int, positions: list[int]):
             pos = m.end()  # as finditer: the next match begins after this one (no rule matches empty text)
 
 
-def _matches(norm: str, final: bool, start: int = 0, waiting: bool = False, cands=None):
-    """(rule, match, settled) for every match not vetoed by the words before it; a match whose rule reads
-    the rest of its sentence is settled once that sentence has ended (or the text is final). `waiting`: only
-    the rules that read the rest of a sentence (the only ones whose matches can wait). `cands`: the index's
-    candidates for `norm` from `start`, when the caller has them."""
+def _found(norm: str, start: int, waiting: bool, cands):
+    """(rule, match) for every match of the rules that read the text's languages, rule by rule, as each rule's
+    `finditer` from `start` finds them; only where the index says a match could begin, once the index is built
+    (a stream builds it: one whole reply alone is read sooner without it)."""
+    latin, han = _LATIN.search(norm, start), _HAN.search(norm, start)
+    if _INDEX is None and cands is None:
+        for rule in (RULES_EN if latin else []) + (RULES_ZH if han else []):
+            if not waiting or rule.after is not None:
+                yield from ((rule, m) for m in rule.rx.finditer(norm, start))
+        return
     index = _index()
-    rules = (index.en if _LATIN.search(norm, start) else []) + (index.zh if _HAN.search(norm, start) else [])
-    if waiting:
-        rules = [(r, i) for r, i in rules if r.after is not None]
+    rules = [(r, i) for r, i in (index.en if latin else []) + (index.zh if han else []) if not waiting or r.after]
     if not rules:
         return
     where = index.positions(cands if cands is not None else index.alts.whole_at(fold(norm), start))
     for rule, i in rules:
         if i is None or i in index.everywhere:
-            found = rule.rx.finditer(norm, start)
-        elif i in where:
-            found = _finditer(rule.rx, norm, start, where[i])
-        else:
-            continue  # no alternative of this rule could begin anywhere in the text
-        for m in found:
-            if _vetoed(rule, norm, m.start()):
-                continue
-            if rule.after is None:
-                yield rule, m, True
-                continue
-            rest = _sentence_rest(norm, m.end())
-            if rest is None and not final:
-                yield rule, m, False
-            elif not rule.after.search(rest if rest is not None else norm[m.end() :]):
-                yield rule, m, True
+            yield from ((rule, m) for m in rule.rx.finditer(norm, start))
+        elif i in where:  # else no alternative of this rule could begin anywhere in the text
+            yield from ((rule, m) for m in _finditer(rule.rx, norm, start, where[i]))
+
+
+def _matches(norm: str, final: bool, start: int = 0, waiting: bool = False, cands=None):
+    """(rule, match, settled) for every match not vetoed by the words before it; a match whose rule reads
+    the rest of its sentence is settled once that sentence has ended (or the text is final). `waiting`: only
+    the rules that read the rest of a sentence (the only ones whose matches can wait). `cands`: the index's
+    candidates for `norm` from `start`, when the caller has them."""
+    for rule, m in _found(norm, start, waiting, cands):
+        if _vetoed(rule, norm, m.start()):
+            continue
+        if rule.after is None:
+            yield rule, m, True
+            continue
+        rest = _sentence_rest(norm, m.end())
+        if rest is None and not final:
+            yield rule, m, False
+        elif not rule.after.search(rest if rest is not None else norm[m.end() :]):
+            yield rule, m, True
 
 
 def screen_reply(text: str, lang: str | None = None, final: bool = True) -> Verdict:
