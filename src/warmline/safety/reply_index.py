@@ -1,5 +1,5 @@
 """Where in a text the reply screen's patterns could match, found without running them: each alternative of each
-rule begins with one of a few strings of up to three characters (worked out once from the pattern itself), and one
+rule begins with one of a few strings of up to K characters (worked out once from the pattern itself), and one
 scan for those strings names the positions, and the alternatives, worth trying. A position it skips is one where the
 pattern cannot match, whole or (at the end of the text) in part, so no verdict and no hold changes."""
 
@@ -15,7 +15,7 @@ except ImportError:  # pragma: no cover - Python before 3.11
 
 K = 4  # how many characters of each alternative's beginning are indexed
 # the characters outside ASCII that case-insensitive matching (`re` or `regex`) equates with an ASCII letter:
-# folded to that letter (tests/test_reply_index.py checks this list against every code point)
+# folded to that letter (tests/test_reply_guard_equivalence.py checks this list against every code point)
 _SPECIAL = {"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"}
 # every digit is read as "0" (a number's digits do not tell the rules apart, and ten of them at each place would
 # make too many beginnings to list), every white space as a space
@@ -54,8 +54,8 @@ def _char(code: int) -> str | None:
     c = chr(code)
     if _OTHER_SPACE.match(c) or c.isspace():
         return " "
-    if c in "0123456789":
-        return "0"
+    if c.isdecimal() or _OTHER_DIGIT.match(c):
+        return "0"  # as the text's digits are read
     if c.isascii():
         return c.lower()
     return c if c.lower() == c == c.upper() and c not in _SPECIAL else None
