@@ -6,7 +6,9 @@ and (b) `warmline serve --backend openai` in front of it, which adds the safety 
 message, guarding the streamed reply). Prints p50/p95 time to first token, tokens per second per
 client, total throughput and errors for both, and warmline's overhead. Tokens are counted in the content
 (the upstream's "word<i> " pieces), not as SSE chunks, since the reply guard may join or split pieces.
-Goal (issue 6): zero errors at 32 concurrent clients and overhead at most 10%.
+Goal (issue 6): zero errors at 32 concurrent clients and overhead at most 10%. It also prints the load average and
+the server process's CPU time over the served run (from /proc, where there is one), a figure the other sessions on a
+shared machine disturb less than throughput.
 
 A third run (issue 20) repeats the served run with one of the clients sending a 500 KB message
 ("I am sad. " x 50,000) in every round: the other clients' p95 time to first token must stay within 2x the
@@ -26,6 +28,15 @@ import time
 from collections import Counter
 
 import httpx
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """A process's CPU time so far (user and system), from /proc; None where there is no /proc."""
+    try:
+        fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def start(cmd: list[str], env: dict | None = None) -> tuple[subprocess.Popen, int]:
@@ -152,9 +163,13 @@ def run(args) -> tuple[dict, dict, dict | None]:
         direct = asyncio.run(
             load(f"http://127.0.0.1:{up_port}/v1/chat/completions", "fake", args.clients, args.rounds, args.message)
         )
+        cpu0 = cpu_seconds(wl.pid)
         served = asyncio.run(
             load(f"http://127.0.0.1:{wl_port}/v1/chat/completions", "fake", args.clients, args.rounds, args.message)
         )
+        cpu1 = cpu_seconds(wl.pid)
+        # the server's own CPU over the served run: less noisy than throughput on a shared machine
+        served["cpu_s"] = cpu1 - cpu0 if cpu0 is not None and cpu1 is not None else None
         with_long = (
             asyncio.run(
                 load(
@@ -197,8 +212,11 @@ def report(args, direct: dict, served: dict, with_long: dict | None) -> None:
     overhead = 1 - served["tok_s_total"] / direct["tok_s_total"]
     print(
         f"throughput overhead {overhead:.1%} (goal <= 10%); TTFT p50 +{(served['p50'] - direct['p50']) * 1000:.0f} ms; "
-        f"errors {served['errors']} (goal 0)"
+        f"errors {served['errors']} (goal 0); load average {os.getloadavg()[0]:.1f}"
     )
+    if served.get("cpu_s") is not None:
+        n = args.clients * args.rounds
+        print(f"server CPU over the served run: {served['cpu_s']:.2f} s, {served['cpu_s'] / n * 1000:.1f} ms a request")
     if with_long is not None:
         r = with_long
         print(

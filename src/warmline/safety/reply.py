@@ -1,14 +1,18 @@
 """The reply screen: what the model says is read before it reaches a person, and an unsafe reply is
 replaced (`policy.unsafe_reply_message`). The rules live in `reply_rules`; this module normalises the
-text, applies them with their vetoes and tells a stream how much of its end to hold back."""
+text, applies them with their vetoes and tells a stream how much of its end to hold back, trying each rule
+only where `reply_index` says it could match (a stream reads its reply many times as it grows)."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left
+from functools import lru_cache
 
 from ..conversation import detect_lang
 from .detect import Verdict
+from .reply_index import AltIndex, fold
 from .reply_rules import RULES, RULES_EN, RULES_ZH
 from .reply_words import CATEGORIES, CLAUSE_END, SENTENCE_END, SPEECH
 
@@ -42,16 +46,18 @@ def normalize(text: str) -> str:
 def normalize_mapped(text: str) -> tuple[str, list[int]]:
     """`normalize`, one character at a time, with the position in `text` each character came from (a
     stream holds back from a position in the text it was given)."""
-    out: list[str] = []
-    where: list[int] = []
-    for i, c in enumerate(text):
-        if ord(c) in _INVISIBLE:
-            continue
-        n = unicodedata.normalize("NFKC", c) if not c.isascii() else c
-        for d in n.translate(_LOOKALIKE).translate(_TRAD):
-            out.append(d)
-            where.append(i)
-    return "".join(out), where
+    if text.isascii():
+        return text, list(range(len(text)))
+    parts = [_normalize_char(c) for c in text]
+    return "".join(parts), [i for i, p in enumerate(parts) for _ in p]
+
+
+@lru_cache(maxsize=8192)
+def _normalize_char(c: str) -> str:
+    if ord(c) in _INVISIBLE:
+        return ""
+    n = unicodedata.normalize("NFKC", c) if not c.isascii() else c
+    return n.translate(_LOOKALIKE).translate(_TRAD)
 
 
 def _vetoed(rule, text: str, start: int) -> bool:
@@ -85,22 +91,119 @@ _HAN = re.compile(r"[\u3400-\u9fff]")
 _LATIN = re.compile(r"[A-Za-z]")
 
 
-def _matches(norm: str, final: bool, start: int = 0):
+class _Index:
+    """The rules' alternatives and where they could match (`reply_index`), built on first use."""
+
+    def __init__(self):
+        self.alts = AltIndex.build([r.rx.pattern for r in RULES], re.IGNORECASE)
+        number = {id(r): i for i, r in enumerate(RULES)}
+        # (rule, its number in RULES); None for a rule added to a list after RULES was made: it runs everywhere
+        self.en = [(r, number.get(id(r))) for r in RULES_EN]
+        self.zh = [(r, number.get(id(r))) for r in RULES_ZH]
+        # a rule with an alternative that may begin anywhere is run over the whole text, as `finditer` does
+        self.everywhere = {self.alts.owner[j] for j in self.alts.anywhere}
+        self._partial: list = [None] * len(self.alts.alts)
+        import regex
+
+        # where a partial pattern's leading "(?:\b|$)" can hold, as `regex` itself reads it
+        self.boundary = regex.compile(r"\b|$", regex.IGNORECASE | regex.V0).match
+        self._owners: dict[frozenset[int], tuple[int, ...]] = {}
+
+    def partial(self, j: int):
+        """Alternative j for `regex` partial matching."""
+        if self._partial[j] is None:
+            import regex
+
+            # a word boundary at the end of the text fails instead of waiting for more: "deep enough to reach the "
+            # must stay a partial match of "deep enough ... artery"
+            pattern = f"(?:{self.alts.alts[j]})".replace(r"\b", r"(?:\b|$)")
+            self._partial[j] = regex.compile(pattern, regex.IGNORECASE | regex.V0)
+        return self._partial[j]
+
+    def positions(self, cands: dict[int, frozenset[int]]) -> dict[int, list[int]]:
+        """rule number -> the positions where one of its alternatives could match, in order."""
+        out: dict[int, list[int]] = {}
+        owners, owner = self._owners, self.alts.owner
+        if len(owners) > 50_000:
+            owners.clear()
+        for p in sorted(cands):
+            js = cands[p]
+            rules = owners.get(js)
+            if rules is None:
+                rules = owners[js] = tuple({owner[j] for j in js})
+            for i in rules:
+                if i in out:
+                    out[i].append(p)
+                else:
+                    out[i] = [p]
+        return out
+
+
+_INDEX: _Index | None = None
+
+
+def _index() -> _Index:
+    global _INDEX
+    if _INDEX is None:
+        _INDEX = _Index()
+    return _INDEX
+
+
+def warm() -> None:
+    """Build the rules' index and their partial patterns now (about a second of CPU): a server does it before its
+    first request, so that no reply waits for it."""
+    index = _index()
+    for j in range(len(index.alts.alts)):
+        index.partial(j)
+
+
+def _finditer(rx: re.Pattern, norm: str, start: int, positions: list[int]):
+    """`rx.finditer(norm, start)`, trying only `positions` (where the index says a match could begin)."""
+    match, pos = rx.match, start
+    for p in positions:
+        if p >= pos and (m := match(norm, p)) is not None:
+            yield m
+            pos = m.end()  # as finditer: the next match begins after this one (no rule matches empty text)
+
+
+def _found(norm: str, start: int, waiting: bool, cands):
+    """(rule, match) for every match of the rules that read the text's languages, rule by rule, as each rule's
+    `finditer` from `start` finds them; only where the index says a match could begin, once the index is built
+    (a stream builds it: one whole reply alone is read sooner without it)."""
+    latin, han = _LATIN.search(norm, start), _HAN.search(norm, start)
+    if _INDEX is None and cands is None:
+        for rule in (RULES_EN if latin else []) + (RULES_ZH if han else []):
+            if not waiting or rule.after is not None:
+                yield from ((rule, m) for m in rule.rx.finditer(norm, start))
+        return
+    index = _index()
+    rules = [(r, i) for r, i in (index.en if latin else []) + (index.zh if han else []) if not waiting or r.after]
+    if not rules:
+        return
+    where = index.positions(cands if cands is not None else index.alts.whole_at(fold(norm), start))
+    for rule, i in rules:
+        if i is None or i in index.everywhere:
+            yield from ((rule, m) for m in rule.rx.finditer(norm, start))
+        elif i in where:  # else no alternative of this rule could begin anywhere in the text
+            yield from ((rule, m) for m in _finditer(rule.rx, norm, start, where[i]))
+
+
+def _matches(norm: str, final: bool, start: int = 0, waiting: bool = False, cands=None):
     """(rule, match, settled) for every match not vetoed by the words before it; a match whose rule reads
-    the rest of its sentence is settled once that sentence has ended (or the text is final)."""
-    rules = (RULES_EN if _LATIN.search(norm, start) else []) + (RULES_ZH if _HAN.search(norm, start) else [])
-    for rule in rules:
-        for m in rule.rx.finditer(norm, start):
-            if _vetoed(rule, norm, m.start()):
-                continue
-            if rule.after is None:
-                yield rule, m, True
-                continue
-            rest = _sentence_rest(norm, m.end())
-            if rest is None and not final:
-                yield rule, m, False
-            elif not rule.after.search(rest if rest is not None else norm[m.end() :]):
-                yield rule, m, True
+    the rest of its sentence is settled once that sentence has ended (or the text is final). `waiting`: only
+    the rules that read the rest of a sentence (the only ones whose matches can wait). `cands`: the index's
+    candidates for `norm` from `start`, when the caller has them."""
+    for rule, m in _found(norm, start, waiting, cands):
+        if _vetoed(rule, norm, m.start()):
+            continue
+        if rule.after is None:
+            yield rule, m, True
+            continue
+        rest = _sentence_rest(norm, m.end())
+        if rest is None and not final:
+            yield rule, m, False
+        elif not rule.after.search(rest if rest is not None else norm[m.end() :]):
+            yield rule, m, True
 
 
 def screen_reply(text: str, lang: str | None = None, final: bool = True) -> Verdict:
@@ -121,7 +224,6 @@ def screen_reply(text: str, lang: str | None = None, final: bool = True) -> Verd
     return Verdict("elevated", cats, [e for c in cats for e in found[c]], lang)
 
 
-_PARTIAL = None
 MARGIN = 400  # the furthest a stream looks back: longer than any rule's match and the words before it that veto it
 
 
@@ -132,27 +234,44 @@ def context_start(text: str, pos: int) -> int:
     return max(0, pos - MARGIN, cut + 1 - 60)
 
 
+def _first_partial(norm: str, cands: dict[int, frozenset[int]]) -> int:
+    """Where the first partial match of any rule starts after the last whole match (as `regex`'s partial,
+    overlapped finditer over the union of all rules finds it: whole matches first, then the first partial one
+    after them); len(norm) when none. Only the positions and alternatives the index names are tried, and those
+    that begin with a word boundary only where `regex` finds one."""
+    index, first = _index(), None
+    gated, boundary = index.alts.gated, index.boundary
+    for p in sorted(cands):
+        status, edge = None, None
+        for j in cands[p]:
+            if j in gated:
+                if edge is None:
+                    edge = boundary(norm, p) is not None
+                if not edge:
+                    continue
+            m = index.partial(j).match(norm, p, partial=True)
+            if m is not None:
+                status = "part" if m.partial else "whole"
+                if status == "whole":
+                    break
+        if status == "whole":
+            first = None
+        elif status == "part" and first is None:
+            first = p
+    return len(norm) if first is None else first
+
+
 def unsafe_tail(text: str, pos: int = 0) -> int:
     """Where the text's end could be the start of unsafe content ("take 2", "you are", "lethal"), or where
     a match waits for the end of its sentence (`screen_reply`'s `final`): the position from which a stream
     must hold text back until more arrives; len(text) when nothing could be. Uses the `regex` module's
     partial matching on the rules' patterns, vetoes left out (a hold is cheap, a miss is not)."""
-    global _PARTIAL
-    if _PARTIAL is None:
-        import regex
-
-        # a word boundary at the end of the text fails instead of waiting for more: "deep enough to reach the "
-        # must stay a partial match of "deep enough ... artery"
-        union = "|".join(f"(?:{r.rx.pattern})" for r in RULES).replace(r"\b", r"(?:\b|$)")
-        _PARTIAL = regex.compile(union, regex.IGNORECASE | regex.V0)
     lo = context_start(text, pos)
     norm, where = normalize_mapped(text[lo:])
-    npos = next((k for k, w in enumerate(where) if w >= pos - lo), len(norm))
-    hold = len(norm)
-    for m in _PARTIAL.finditer(norm, npos, partial=True, overlapped=True):
-        if m.partial:
-            hold = m.start()
-            break
+    npos = bisect_left(where, pos - lo)  # the first character from pos on (positions only grow)
+    cands = _index().alts.at(fold(norm), npos)
+    hold = _first_partial(norm, cands)
     # a match that waits for the end of its sentence ("stop your medication" may go on "without your doctor")
-    hold = min([hold] + [m.start() for _, m, settled in _matches(norm, False, npos) if not settled])
+    waiting = _matches(norm, False, npos, waiting=True, cands=cands)
+    hold = min([hold] + [m.start() for _, m, settled in waiting if not settled])
     return lo + where[hold] if hold < len(where) else len(text)

@@ -26,6 +26,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from .. import jsonio
 from ..backends.base import BackendError, ChatBackend, GenerationOptions
 from ..safety import Screener, ai_notice, load_resources
+from ..safety.reply import warm as warm_reply_screen
 from ..session import default_system_prompt
 from ..turn import Opening, Piece, ReplyGuard, Turnout, TurnPolicy, take_turn
 from .middleware import Guard, HostCheck, SecurityHeaders, host_names, page_policy, refusal
@@ -155,6 +156,7 @@ def _lifespan(rt: Runtime):
         # loads the classifier and the BLAS libraries it uses.
         await rt.backend.aopen()
         await asyncio.to_thread(rt.screener.warm)  # the classifier is loaded before the first request
+        await asyncio.to_thread(warm_reply_screen)  # and the reply screen's index
         blas = threadpool_limits(limits=1, user_api="blas")
         purge = asyncio.get_running_loop().create_task(_purge(rt)) if rt.store is not None else None
         try:
