@@ -96,10 +96,17 @@ def classify_train(
     fmt: str = typer.Option(None, "--from"),
     test_fraction: float = typer.Option(0.25, "--test-fraction", help="Share of dialogues held out."),
     seed: int = typer.Option(0, "--seed"),
+    embed: str = typer.Option(
+        "use",
+        "--embed",
+        "--encoder",
+        help="The sentence encoder of the meaning features: use (offline, default), e5 (the e5 extra) or e5+use.",
+    ),
 ) -> None:
     """Train the light label classifier (n-grams, and the sentence encoder's embeddings of the turn and the
     turn before) for one label task and report macro-F1 and accuracy on held-out dialogues, against always
-    answering the most common label."""
+    answering the most common label, with F1 and support per label (labels with a handful of test turns
+    weigh as much in macro-F1 as the common ones)."""
     from dataclasses import asdict
 
     from ..insight import classify
@@ -111,8 +118,8 @@ def classify_train(
         ds = _dialogues(data, fmt, output / "quarantine.jsonl")
     try:
         exs = classify.examples(ds, task)
-        rep, clf = classify.evaluate(task, exs, test_fraction, seed)
-    except ValueError as e:
+        rep, clf = classify.evaluate(task, exs, test_fraction, seed, classify.Features(encoder=embed))
+    except (ValueError, ImportError) as e:
         fail(str(e))
     clf.save(output)
     png = classify.confusion_plot(rep, output / "confusion.png")
@@ -157,7 +164,9 @@ def index_main(
     embed: str = typer.Option(
         "use",
         "--embed",
-        help="use (offline, multilingual), a sentence-transformers directory, or openai:MODEL with --base-url.",
+        "--encoder",
+        help="use (offline, multilingual, default), e5 (multilingual-e5-small, trained for retrieval: the e5 "
+        "extra; slower), e5+use (both), a sentence-transformers directory, or openai:MODEL with --base-url.",
     ),
     base_url: str = typer.Option(None, "--base-url"),
     views: str = typer.Option(

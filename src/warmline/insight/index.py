@@ -26,6 +26,9 @@ TOPIC_L2 = 1e-3
 TOPIC_WEIGHT = 5.0
 TOPIC_EXTRA: tuple[str, ...] = ()
 _DEPTH = 100  # ranks kept per view before fusing
+# With an asymmetric encoder (e5), the views embedded as queries rather than as passages: the client's own
+# turns are the same kind of text as a query, the labels are third-person passages.
+QUERY_SIDE_VIEWS: tuple[str, ...] = ("client",)
 
 
 def concern(d: Dialogue, max_chars: int = 600) -> str:
@@ -94,7 +97,8 @@ def build(
         counts[view] = int(has.sum())
         if not has.any():
             continue
-        vecs = embedder([t for t in texts if t]).astype(np.float32)
+        side = embedder if view in QUERY_SIDE_VIEWS else getattr(embedder, "passage", embedder)
+        vecs = side([t for t in texts if t]).astype(np.float32)
         full = np.zeros((len(texts), vecs.shape[1]), np.float32)
         full[has] = vecs
         np.save(out / f"view-{view}.npy", full)
@@ -111,6 +115,7 @@ def build(
         "format": FORMAT,
         "embedder": embed,
         "embedder_name": name,
+        "query_side_views": [v for v in views if v in QUERY_SIDE_VIEWS] if hasattr(embedder, "passage") else [],
         "sessions": len(records),
         "views": counts,
         "lexical": lexical,

@@ -50,15 +50,23 @@ def query_text(d: Dialogue, n_turns: int = 3) -> str:
 
 
 def cached(embedder):
-    """The embedder with a memory of texts already embedded (the two indexes share the background view)."""
-    memo: dict[str, np.ndarray] = {}
+    """The embedder with a memory of texts already embedded (the two indexes share the background view),
+    for its query side and, when it has one, its passage side."""
 
-    def embed(texts: list[str]) -> np.ndarray:
-        todo = list(dict.fromkeys(t for t in texts if t not in memo))
-        if todo:
-            memo.update(zip(todo, embedder(todo)))
-        return np.stack([memo[t] for t in texts])
+    def remember(side):
+        memo: dict[str, np.ndarray] = {}
 
+        def embed(texts: list[str]) -> np.ndarray:
+            todo = list(dict.fromkeys(t for t in texts if t not in memo))
+            if todo:
+                memo.update(zip(todo, side(todo)))
+            return np.stack([memo[t] for t in texts])
+
+        return embed
+
+    embed = remember(embedder)
+    if hasattr(embedder, "passage"):
+        embed.passage = remember(embedder.passage)
     return embed
 
 
