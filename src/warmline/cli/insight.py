@@ -125,13 +125,13 @@ def classify_train(
     png = classify.confusion_plot(rep, output / "confusion.png")
     (output / "report.json").write_text(json.dumps(asdict(rep), ensure_ascii=False, indent=2), encoding="utf-8")
     rows = [
-        (c, f"{v['precision']:.3f}", f"{v['recall']:.3f}", f"{v['f1']:.3f}", v["support"])
+        (c, f"{v['precision']:.3f}", f"{v['recall']:.3f}", f"{v['f1']:.3f}", v["support"], v.get("train", "-"))
         for c, v in rep.per_class.items()
     ]
     console().print(
         table(
             f"{task}: held-out {rep.test} examples ({rep.train} for training)",
-            ["label", "precision", "recall", "F1", "support"],
+            ["label", "precision", "recall", "F1", "support (test)", "train"],
             rows,
         )
     )
@@ -139,6 +139,12 @@ def classify_train(
         f"macro-F1 {rep.macro_f1:.4f}  accuracy {rep.accuracy:.4f}  (always the most common label: macro-F1 "
         f"{rep.majority_macro_f1:.4f}, accuracy {rep.majority_accuracy:.4f}); trained in {rep.seconds:.1f} s"
     )
+    scarce = classify.scarce_labels(rep)
+    if scarce:
+        print(
+            f"{len(scarce)} of {sum(1 for v in rep.per_class.values() if v['support'])} labels in macro-F1 have "
+            f"under 5 test or 20 training turns (too few to learn or to score): {', '.join(scarce)}"
+        )
     console().print(f"[dim]features: {rep.features}[/dim]")
     console().print(f"model: {output}; confusion matrix: {png}", markup=False)
 

@@ -321,7 +321,19 @@ def train_and_score(
     )
     pred = clf.predict([e.text for e in test], [e.lang for e in test], [e.context for e in test], embed)
     labels = [e.label for e in train]
-    return score(task, [e.label for e in test], pred, max(set(labels), key=labels.count)), clf
+    rep = score(task, [e.label for e in test], pred, max(set(labels), key=labels.count))
+    for c, v in rep.per_class.items():
+        v["train"] = labels.count(c)  # beside the test support: a label seen a handful of times is not learned
+    return rep, clf
+
+
+def scarce_labels(rep: Report, min_test: int = 5, min_train: int = 20) -> list[str]:
+    """Labels of the test set too rare to learn or to score: fewer than `min_train` training turns, or fewer
+    than `min_test` test turns (an F1 of 0, 0.5 or 1 from one to four turns). Each still counts as much as the
+    most common label in macro-F1, which stays the headline."""
+    return [
+        c for c, v in rep.per_class.items() if v["support"] and (v["support"] < min_test or v.get("train", 0) < min_train)
+    ]
 
 
 def confusion_plot(rep: Report, path: Path) -> Path:
