@@ -332,7 +332,9 @@ def scarce_labels(rep: Report, min_test: int = 5, min_train: int = 20) -> list[s
     than `min_test` test turns (an F1 of 0, 0.5 or 1 from one to four turns). Each still counts as much as the
     most common label in macro-F1, which stays the headline."""
     return [
-        c for c, v in rep.per_class.items() if v["support"] and (v["support"] < min_test or v.get("train", 0) < min_train)
+        c
+        for c, v in rep.per_class.items()
+        if v["support"] and (v["support"] < min_test or v.get("train", 0) < min_train)
     ]
 
 
