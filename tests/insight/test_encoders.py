@@ -84,3 +84,19 @@ def test_cache_keeps_the_passage_side_apart():
     assert c(["a"]).sum() == 2 and c.passage(["a", "c"]).shape == (2, 2)
     assert calls == [("query", ["a", "b"]), ("passage", ["a"]), ("passage", ["c"])]
     assert not hasattr(cached(lambda t: np.ones((len(t), 2))), "passage")
+
+
+def test_topic_view_shrinkage_follows_the_encoder(tmp_path):
+    from .test_index_eval import sessions
+
+    rng = np.random.default_rng(0)
+
+    def fake(texts):
+        v = rng.normal(size=(len(texts), 8)).astype(np.float32)
+        return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+    for spec, l2 in (("e5", 1e-5), ("use", 1e-3)):
+        meta = build(sessions(), tmp_path / spec, spec, embedder=fake)
+        idx = CaseIndex(tmp_path / spec, embedder=fake)
+        assert meta["topic_l2"] == l2 and idx.topic_view.l2 == l2
+        assert meta["query_side_views"] == []  # an embedder with one side embeds every view alike

@@ -23,6 +23,9 @@ VIEWS = ("client", "background", "summary", "guide")
 DEFAULT_VIEWS = ("client", "background", "summary")
 RRF_K = 60  # the constant of Cormack et al. (2009): a view's top ranks count, its tail hardly does
 TOPIC_L2 = 1e-3
+# e5's vectors crowd together (cosines of 0.8-0.95 between unrelated texts), so its topic view needs less
+# shrinkage to tell topics apart; the values are those that did best on the development sessions
+TOPIC_L2_BY_EMBEDDER = {"e5": 1e-5, "e5+use": 1e-4}
 TOPIC_WEIGHT = 5.0
 TOPIC_EXTRA: tuple[str, ...] = ()
 _DEPTH = 100  # ranks kept per view before fusing
@@ -121,6 +124,7 @@ def build(
         "lexical": lexical,
         "fusion": f"rrf k={RRF_K}",
         "topic_view": bool(topic_view and counts.get("client")),
+        "topic_l2": TOPIC_L2_BY_EMBEDDER.get(embed, TOPIC_L2),
         "with_guide": sum(1 for r in records if r.get("guide")),
         "with_summary": sum(1 for r in records if r.get("summary")),
     }
@@ -235,7 +239,7 @@ class CaseIndex:
             tv = TopicView(
                 *self.views["client"],
                 [_topic(r) for r in self.sessions],
-                TOPIC_L2,
+                self.meta.get("topic_l2", TOPIC_L2),
                 extra=[self.views[v] for v in TOPIC_EXTRA if v in self.views],
             )
             self.topic_view = tv if tv.usable() else None
