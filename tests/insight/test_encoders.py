@@ -1,6 +1,7 @@
 """The case index's encoders: e5 (query and passage sides, the e5 extra), both encoders side by side, the
 one-line error without the extra, and the evaluation's cache keeping both sides."""
 
+import os
 import sys
 
 import numpy as np
@@ -39,7 +40,10 @@ def test_missing_e5_says_what_to_install(monkeypatch, tmp_path):
 
 def test_e5_has_a_query_side_and_a_passage_side():
     _e5()
+    before = os.environ.get("OMP_NUM_THREADS")
+    embedding.e5_model.cache_clear()
     embed, name = embedding.encoder("e5")
+    assert os.environ.get("OMP_NUM_THREADS") == before  # set only while the engine loads
     q = embed(["I lie awake every night and cannot fall asleep."])
     p = embed.passage(["The client suffers from chronic insomnia.", "The client argues with her husband about money."])
     assert q.shape == (1, 384) and p.shape == (2, 384) and "e5" in name
