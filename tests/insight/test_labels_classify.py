@@ -122,3 +122,31 @@ def test_classify_train_cli(tmp_path):
         app, ["label", "classify-train", "--data", str(data), "--task", "topic", "--output", str(tmp_path / "t")]
     )
     assert r.exit_code != 0 and "need at least two labels" in r.output
+
+
+def test_per_label_report_names_the_labels_too_rare_to_learn(tmp_path):
+    def ex(label, text, group):
+        return C.Example(text, label, group, "en")
+
+    train = [ex("question", f"What happened on day {i}?", f"g{i}") for i in range(30)]
+    train += [ex("reflection", f"You feel sad and alone, number {i}.", f"h{i}") for i in range(25)]
+    train += [ex("role-play", "Let us pretend I am your father.", "r0")]
+    test = [ex("question", "What happened then?", "t0")] * 6 + [ex("reflection", "You feel so alone.", "t1")] * 6
+    test += [ex("role-play", "Imagine I am your boss.", "t2")]
+    rep, _ = C.train_and_score("strategy", train, test, C.Features(meaning=0, context=0))
+    assert rep.per_class["role-play"]["train"] == 1 and rep.per_class["question"]["train"] == 30
+    assert rep.per_class["role-play"]["support"] == 1 and rep.per_class["reflection"]["support"] == 6
+    assert C.scarce_labels(rep) == ["role-play"]
+    assert C.scarce_labels(rep, min_test=7) == ["question", "reflection", "role-play"]
+    data = tmp_path / "ex.jsonl"
+    CliRunner().invoke(app, ["label", "examples", "--output", str(data)])
+    r = CliRunner().invoke(
+        app, ["label", "classify-train", "--data", str(data), "--task", "strategy", "--output", str(tmp_path / "s")]
+    )
+    assert r.exit_code == 0 and "train" in r.output and "support (test)" in r.output
+    r = CliRunner().invoke(
+        app,
+        ["label", "classify-train", "--data", str(data), "--task", "strategy", "--output", str(tmp_path / "b")]
+        + ["--encoder", "bert"],
+    )
+    assert r.exit_code != 0 and "unknown encoder" in r.output

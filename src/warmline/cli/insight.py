@@ -96,10 +96,17 @@ def classify_train(
     fmt: str = typer.Option(None, "--from"),
     test_fraction: float = typer.Option(0.25, "--test-fraction", help="Share of dialogues held out."),
     seed: int = typer.Option(0, "--seed"),
+    embed: str = typer.Option(
+        "use",
+        "--embed",
+        "--encoder",
+        help="The sentence encoder of the meaning features: use (offline, default), e5 (the e5 extra) or e5+use.",
+    ),
 ) -> None:
     """Train the light label classifier (n-grams, and the sentence encoder's embeddings of the turn and the
     turn before) for one label task and report macro-F1 and accuracy on held-out dialogues, against always
-    answering the most common label."""
+    answering the most common label, with F1 and support per label (labels with a handful of test turns
+    weigh as much in macro-F1 as the common ones)."""
     from dataclasses import asdict
 
     from ..insight import classify
@@ -111,20 +118,20 @@ def classify_train(
         ds = _dialogues(data, fmt, output / "quarantine.jsonl")
     try:
         exs = classify.examples(ds, task)
-        rep, clf = classify.evaluate(task, exs, test_fraction, seed)
-    except ValueError as e:
+        rep, clf = classify.evaluate(task, exs, test_fraction, seed, classify.Features(encoder=embed))
+    except (ValueError, ImportError) as e:
         fail(str(e))
     clf.save(output)
     png = classify.confusion_plot(rep, output / "confusion.png")
     (output / "report.json").write_text(json.dumps(asdict(rep), ensure_ascii=False, indent=2), encoding="utf-8")
     rows = [
-        (c, f"{v['precision']:.3f}", f"{v['recall']:.3f}", f"{v['f1']:.3f}", v["support"])
+        (c, f"{v['precision']:.3f}", f"{v['recall']:.3f}", f"{v['f1']:.3f}", v["support"], v.get("train", "-"))
         for c, v in rep.per_class.items()
     ]
     console().print(
         table(
             f"{task}: held-out {rep.test} examples ({rep.train} for training)",
-            ["label", "precision", "recall", "F1", "support"],
+            ["label", "precision", "recall", "F1", "support (test)", "train"],
             rows,
         )
     )
@@ -132,6 +139,12 @@ def classify_train(
         f"macro-F1 {rep.macro_f1:.4f}  accuracy {rep.accuracy:.4f}  (always the most common label: macro-F1 "
         f"{rep.majority_macro_f1:.4f}, accuracy {rep.majority_accuracy:.4f}); trained in {rep.seconds:.1f} s"
     )
+    scarce = classify.scarce_labels(rep)
+    if scarce:
+        print(
+            f"{len(scarce)} of {sum(1 for v in rep.per_class.values() if v['support'])} labels in macro-F1 have "
+            f"under 5 test or 20 training turns (too few to learn or to score): {', '.join(scarce)}"
+        )
     console().print(f"[dim]features: {rep.features}[/dim]")
     console().print(f"model: {output}; confusion matrix: {png}", markup=False)
 
@@ -157,7 +170,9 @@ def index_main(
     embed: str = typer.Option(
         "use",
         "--embed",
-        help="use (offline, multilingual), a sentence-transformers directory, or openai:MODEL with --base-url.",
+        "--encoder",
+        help="use (offline, multilingual, default), e5 (multilingual-e5-small, trained for retrieval: the e5 "
+        "extra; slower), e5+use (both), a sentence-transformers directory, or openai:MODEL with --base-url.",
     ),
     base_url: str = typer.Option(None, "--base-url"),
     views: str = typer.Option(

@@ -19,7 +19,7 @@ import numpy as np
 import yaml
 
 from ..conversation import Dialogue, Turn
-from ..embedding import NAME, encode
+from ..embedding import E5_NAME, NAME
 from .labels import TASKS
 
 DIM = 1 << 18
@@ -94,22 +94,27 @@ class Features:
     context: float = 0.5  # ... and of the turn before it (0: off)
     class_weight: float = 1.0  # weight of a class ~ (1 / its frequency) ** this; 0: every example counts the same
     l2: float = 1e-4
+    encoder: str = "use"  # the sentence encoder: use, e5 (the e5 extra) or e5+use (both side by side)
 
     def describe(self) -> str:
         parts = [f"hashed char 1-3-grams + word 1-2-grams (jieba for zh) x{self.ngrams:g}"]
         if self.meaning:
-            parts.append(f"{NAME} embedding of the turn x{self.meaning:g}")
+            name = " + ".join({"use": NAME, "e5": E5_NAME}[c] for c in self.encoder.split("+"))
+            parts.append(f"{name} embedding of the turn x{self.meaning:g}")
         if self.context:
             parts.append(f"of the turn before x{self.context:g}")
         return "; ".join(parts) + f"; class weight (1/frequency)^{self.class_weight:g}; l2 {self.l2:g}"
 
 
 def design(texts: list[str], langs: list[str], contexts: list[str] | None, f: Features, embed=None):
-    """The feature matrix: n-grams (sparse, DIM columns), then the embeddings (dense, 512 columns each)."""
+    """The feature matrix: n-grams (sparse, DIM columns), then the embeddings (dense, one block each)."""
     from scipy import sparse
 
     parts = [featurize(texts, langs) * f.ngrams]
-    embed = embed or encode
+    if embed is None and (f.meaning or f.context):
+        from ..embedding import encoder
+
+        embed = encoder(f.encoder)[0]  # the query side: what e5's authors advise for classification
     if f.meaning:
         parts.append(sparse.csr_matrix(embed(texts) * f.meaning))
     if f.context:
@@ -316,7 +321,21 @@ def train_and_score(
     )
     pred = clf.predict([e.text for e in test], [e.lang for e in test], [e.context for e in test], embed)
     labels = [e.label for e in train]
-    return score(task, [e.label for e in test], pred, max(set(labels), key=labels.count)), clf
+    rep = score(task, [e.label for e in test], pred, max(set(labels), key=labels.count))
+    for c, v in rep.per_class.items():
+        v["train"] = labels.count(c)  # beside the test support: a label seen a handful of times is not learned
+    return rep, clf
+
+
+def scarce_labels(rep: Report, min_test: int = 5, min_train: int = 20) -> list[str]:
+    """Labels of the test set too rare to learn or to score: fewer than `min_train` training turns, or fewer
+    than `min_test` test turns (an F1 of 0, 0.5 or 1 from one to four turns). Each still counts as much as the
+    most common label in macro-F1, which stays the headline."""
+    return [
+        c
+        for c, v in rep.per_class.items()
+        if v["support"] and (v["support"] < min_test or v.get("train", 0) < min_train)
+    ]
 
 
 def confusion_plot(rep: Report, path: Path) -> Path:

@@ -23,9 +23,15 @@ VIEWS = ("client", "background", "summary", "guide")
 DEFAULT_VIEWS = ("client", "background", "summary")
 RRF_K = 60  # the constant of Cormack et al. (2009): a view's top ranks count, its tail hardly does
 TOPIC_L2 = 1e-3
+# e5's vectors crowd together (cosines of 0.8-0.95 between unrelated texts), so its topic view needs less
+# shrinkage to tell topics apart; the values are those that did best on the development sessions
+TOPIC_L2_BY_EMBEDDER = {"e5": 1e-5, "e5+use": 1e-4}
 TOPIC_WEIGHT = 5.0
 TOPIC_EXTRA: tuple[str, ...] = ()
 _DEPTH = 100  # ranks kept per view before fusing
+# With an asymmetric encoder (e5), the views embedded as queries rather than as passages: the client's own
+# turns are the same kind of text as a query, the labels are third-person passages.
+QUERY_SIDE_VIEWS: tuple[str, ...] = ("client",)
 
 
 def concern(d: Dialogue, max_chars: int = 600) -> str:
@@ -94,7 +100,8 @@ def build(
         counts[view] = int(has.sum())
         if not has.any():
             continue
-        vecs = embedder([t for t in texts if t]).astype(np.float32)
+        side = embedder if view in QUERY_SIDE_VIEWS else getattr(embedder, "passage", embedder)
+        vecs = side([t for t in texts if t]).astype(np.float32)
         full = np.zeros((len(texts), vecs.shape[1]), np.float32)
         full[has] = vecs
         np.save(out / f"view-{view}.npy", full)
@@ -111,11 +118,13 @@ def build(
         "format": FORMAT,
         "embedder": embed,
         "embedder_name": name,
+        "query_side_views": [v for v in views if v in QUERY_SIDE_VIEWS] if hasattr(embedder, "passage") else [],
         "sessions": len(records),
         "views": counts,
         "lexical": lexical,
         "fusion": f"rrf k={RRF_K}",
         "topic_view": bool(topic_view and counts.get("client")),
+        "topic_l2": TOPIC_L2_BY_EMBEDDER.get(embed, TOPIC_L2),
         "with_guide": sum(1 for r in records if r.get("guide")),
         "with_summary": sum(1 for r in records if r.get("summary")),
     }
@@ -230,7 +239,7 @@ class CaseIndex:
             tv = TopicView(
                 *self.views["client"],
                 [_topic(r) for r in self.sessions],
-                TOPIC_L2,
+                self.meta.get("topic_l2", TOPIC_L2),
                 extra=[self.views[v] for v in TOPIC_EXTRA if v in self.views],
             )
             self.topic_view = tv if tv.usable() else None

@@ -50,15 +50,23 @@ def query_text(d: Dialogue, n_turns: int = 3) -> str:
 
 
 def cached(embedder):
-    """The embedder with a memory of texts already embedded (the two indexes share the background view)."""
-    memo: dict[str, np.ndarray] = {}
+    """The embedder with a memory of texts already embedded (the two indexes share the background view),
+    for its query side and, when it has one, its passage side."""
 
-    def embed(texts: list[str]) -> np.ndarray:
-        todo = list(dict.fromkeys(t for t in texts if t not in memo))
-        if todo:
-            memo.update(zip(todo, embedder(todo)))
-        return np.stack([memo[t] for t in texts])
+    def remember(side):
+        memo: dict[str, np.ndarray] = {}
 
+        def embed(texts: list[str]) -> np.ndarray:
+            todo = list(dict.fromkeys(t for t in texts if t not in memo))
+            if todo:
+                memo.update(zip(todo, side(todo)))
+            return np.stack([memo[t] for t in texts])
+
+        return embed
+
+    embed = remember(embedder)
+    if hasattr(embedder, "passage"):
+        embed.passage = remember(embedder.passage)
     return embed
 
 
@@ -98,7 +106,9 @@ def evaluate_lang(
     own_k: int = 10,
     views: tuple[str, ...] = DEFAULT_VIEWS,
     lexical: bool = True,
+    embed: str = "use",
 ) -> LangReport:
+    """The measures for one language's sessions; `embedder` embeds, `embed` names it in the index (its spec)."""
     queries = [i for i, d in enumerate(ds) if topic_of(d) and query_text(d, n_turns)]
     lang = ds[0].lang if ds else "?"
     if len(ds) < k + 1 or not queries:
@@ -106,14 +116,14 @@ def evaluate_lang(
             f"{lang}: need more than {k} sessions and some with a topic label and client turns "
             f"(have {len(ds)} sessions, {len(queries)} usable as queries)"
         )
-    build(ds, work / "all", views=views, lexical=lexical, embedder=embedder)
+    build(ds, work / "all", embed, views=views, lexical=lexical, embedder=embedder)
     index = CaseIndex(work / "all", embedder)
     share, chance = _same_topic(index, ds, queries, n_turns, k)
     ms = _ms_per_query(index, ds, queries, n_turns, k)
     own = [i for i in queries if isinstance(ds[i].labels.get("background"), str) and ds[i].labels["background"].strip()]
     own_share = None
     if own:
-        build(ds, work / "background", views=("background",), lexical=lexical, embedder=embedder)
+        build(ds, work / "background", embed, views=("background",), lexical=lexical, embedder=embedder)
         own_share = _own_in_top(CaseIndex(work / "background", embedder), ds, own, n_turns, own_k)
     return LangReport(lang, len(ds), len(queries), share, chance, len(own), own_share, ms)
 
@@ -140,7 +150,7 @@ def evaluate(
     with tempfile.TemporaryDirectory(prefix="warmline-index-eval-") as tmp:
         for lang in sorted({d.lang for d in dialogues}):
             ds = [d for d in dialogues if d.lang == lang]
-            reports.append(evaluate_lang(ds, embedder, Path(tmp) / lang, n_turns, k, own_k, views, lexical))
+            reports.append(evaluate_lang(ds, embedder, Path(tmp) / lang, n_turns, k, own_k, views, lexical, embed))
     return {
         "signature": {
             "embedder": name,
