@@ -1,11 +1,12 @@
 """The reply screen's second stage: logistic regression on the multilingual sentence embedding (USE v3) of each
-sentence of a reply, and of each pair of neighbouring sentences, catching unsafe advice the rules' phrases miss
-("the railway line behind your estate would be quick"). It only adds catches to the rules (`reply.screen_reply`).
+sentence of a reply, catching unsafe advice the rules' phrases miss ("the tracks past the allotments aren't fenced
+off"). It only adds catches to the rules (`reply.screen_reply`).
 
-Each sentence is embedded once and remembered (a stream reads the same sentences again and again); a pair of
-sentences is read as the normalised sum of its two embeddings, so it costs no embedding of its own. The weights
-ship in the package (`data/safety/reply_model.npz`); `scripts/train_reply_model.py` rebuilds them from data in the
-repository and chooses the threshold by cross-validation grouped by dialogue (docs/safety-replies.md)."""
+Each sentence is read on its own (a sentence and its neighbour read together caught no more on the development
+sets, and every extra reading is one more chance of a false alarm on a long counselor reply), embedded once and
+remembered: a stream reads each finished sentence once (`StreamReader`). The weights ship in the package
+(`data/safety/reply_model.npz`); `scripts/train_reply_model.py` rebuilds them from data in the repository and
+chooses the threshold by cross-validation grouped by dialogue (`reply_training`; docs/safety-replies.md)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from importlib import resources as ir
 
 import numpy as np
 
-FEATURES = "use-multilingual-v3/sentence+pair-sum"
+FEATURES = "use-multilingual-v3/sentence"
 WEIGHTS = "data/safety/reply_model.npz"
 # a sentence ends at . ! ? ; or a line break (also "word.Word", as Counsel-Chat answers run sentences together),
 # and at 。！？； (closing quotes and brackets stay with their sentence)
@@ -26,27 +27,24 @@ MIN_CHARS = 4  # shorter pieces ("OK.", "1.") carry no advice; reading them woul
 CACHE = 4096  # sentences remembered per model: a few hundred streams' worth
 
 
+def sentence_spans(text: str, start: int = 0) -> list[tuple[int, int, bool]]:
+    """(start, end, finished) of each sentence of text[start:]; only the last can be unfinished (no end mark yet)."""
+    out = []
+    for m in _END.finditer(text, start):
+        out.append((start, m.end(), True))
+        start = m.end()
+    if start < len(text):
+        out.append((start, len(text), False))
+    return out
+
+
 def sentences(text: str) -> list[str]:
     """The text's sentences, stripped, in order; pieces shorter than MIN_CHARS left out."""
-    out, start = [], 0
-    for m in _END.finditer(text):
-        out.append(text[start : m.end()].strip())
-        start = m.end()
-    out.append(text[start:].strip())
-    return [s for s in out if len(s) >= MIN_CHARS]
-
-
-def windows(emb: np.ndarray) -> np.ndarray:
-    """Each sentence's unit embedding, then each neighbouring pair's (the normalised sum): (2n-1, d)."""
-    if len(emb) < 2:
-        return emb
-    pair = emb[:-1] + emb[1:]
-    pair = pair / np.maximum(np.linalg.norm(pair, axis=1, keepdims=True), 1e-12)
-    return np.vstack([emb, pair])
+    return [s for a, b, _ in sentence_spans(text) if len(s := text[a:b].strip()) >= MIN_CHARS]
 
 
 class ReplyModel:
-    """p(unsafe | sentence or pair) = sigmoid(w . x + b); a reply is flagged when any of its windows reaches
+    """p(unsafe | sentence) = sigmoid(w . x + b); a reply is flagged when any of its sentences reaches
     `threshold`. `encoder`: texts -> unit embeddings (default: the offline USE encoder, one thread)."""
 
     def __init__(self, weights, bias: float, threshold: float, encoder=None, meta: dict | None = None):
@@ -73,14 +71,14 @@ class ReplyModel:
         return np.stack([self._seen[s] for s in sents]) if sents else np.zeros((0, len(self.weights)))
 
     def scores(self, sents: list[str]) -> np.ndarray:
-        """The probability of each window of `sents` (sentences first, then neighbouring pairs)."""
+        """The probability of each of `sents`."""
         if not sents:
             return np.zeros(0)
-        z = windows(self.embed(sents)) @ self.weights + self.bias
+        z = self.embed(sents) @ self.weights + self.bias
         return 1 / (1 + np.exp(-z))
 
     def probability(self, text: str) -> float:
-        """The highest probability over the text's windows (0 for a text with no sentence)."""
+        """The highest probability over the text's sentences (0 for a text with no sentence)."""
         p = self.scores(sentences(text))
         return float(p.max()) if len(p) else 0.0
 
@@ -119,3 +117,21 @@ def shipped() -> ReplyModel:
     """The model whose weights ship in the package (never retrained at use)."""
     with ir.as_file(ir.files("warmline").joinpath(WEIGHTS)) as path:
         return ReplyModel.load(path)
+
+
+class StreamReader:
+    """Reads the finished sentences of a growing reply, each once. `done`: where the text read so far ends; a
+    stream must not show text past it, since the sentence there has not been read yet."""
+
+    def __init__(self, model: ReplyModel):
+        self.model = model
+        self.done = 0
+
+    def read(self, text: str, final: bool = False) -> bool:
+        """Whether a sentence finished since the last reading (any left, when `final`) is unsafe."""
+        spans = [(a, b) for a, b, ended in sentence_spans(text, self.done) if ended or final]
+        if not spans:
+            return False
+        self.done = spans[-1][1]
+        sents = [s for a, b in spans if len(s := text[a:b].strip()) >= MIN_CHARS]
+        return bool(len(sents)) and bool(self.model.scores(sents).max() >= self.model.threshold)
