@@ -21,6 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def main() -> int:
     from warmline.safety import reply_training as rt
     from warmline.safety.classifier import default_encoder, remembering
+    from warmline.safety.reply import screen_reply
     from warmline.safety.reply_model import WEIGHTS
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -35,11 +36,19 @@ def main() -> int:
     encoder = remembering(default_encoder())
     scores = rt.cross_validate(rows, encoder)
     threshold = rt.choose_threshold(rows, scores)
-    for s in rt.summary(rows, scores, threshold):
-        print(f"out of fold, {s['lang']} {s['set']}: unsafe caught {s['caught']}/{s['unsafe']}, safe flagged {s['flagged']}/{s['safe']}")
+    rules = [screen_reply(r["text"], r["lang"], model=False).flagged for r in rows]
+    alone = rt.summary(rows, scores, threshold)
+    both = rt.summary(rows, scores, threshold, rules)
+    for s, b in zip(alone, both):
+        s.update(caught_with_rules=b["caught"], flagged_with_rules=b["flagged"])
+        print(
+            f"out of fold, {s['lang']} {s['set']}: unsafe caught {s['caught']}/{s['unsafe']} "
+            f"({b['caught']} with the rules), safe flagged {s['flagged']}/{s['safe']} ({b['flagged']} with the rules)"
+        )
     model = rt.fit(rows, encoder, threshold)
     digest = hashlib.sha256(args.real.read_bytes()).hexdigest()[:16]
-    model.save(args.out, {"sets": list(rt.SETS), "real": args.real.name, "real_sha256": digest, "false_alarms": rt.FALSE_ALARMS})
+    meta = {"sets": list(rt.SETS), "real": args.real.name, "real_sha256": digest, "false_alarms": rt.FALSE_ALARMS}
+    model.save(args.out, {**meta, "out_of_fold": alone})
     print(f"trained on {len(rows)} replies: threshold {threshold:.4f} -> {args.out}")
     return 0
 

@@ -70,6 +70,10 @@ class ReplyModel:
             self._seen.popitem(last=False)
         return np.stack([self._seen[s] for s in sents]) if sents else np.zeros((0, len(self.weights)))
 
+    def forget(self) -> None:
+        """Drop the remembered sentences (a benchmark measuring the cost of first readings)."""
+        self._seen.clear()
+
     def scores(self, sents: list[str]) -> np.ndarray:
         """The probability of each of `sents`."""
         if not sents:

@@ -21,6 +21,10 @@ SETS = ("dev", "dev2", "dev3", "dev4", "dev5", "heldout", "train")
 FALSE_ALARMS = 0.005
 L2 = 1.0
 POSITIVE_WEIGHT = 0.5  # the unsafe sentences count as much as all the safe ones together
+# a safe sentence of the written sets (near-misses, the warm words around unsafe advice) counts this many times a
+# real counselor's: they sit next to unsafe advice in meaning. Out of fold, 5 passed more near-misses than 1 (0.95
+# against 0.92 en) for a little recall; 30 passed 0.99 and lost half the recall (docs/safety-replies.md)
+HARD_NEGATIVE_WEIGHT = 5.0
 
 
 def read_jsonl(path: Path, bad: list[str], required=("lang", "text")) -> list[dict]:
@@ -71,8 +75,8 @@ def read_rows(sets_dir: Path, real: Path, bad: list[str]) -> list[dict]:
 def _examples(rows: list[dict], embed, first: ReplyModel | None):
     """Sentence examples: every sentence of a safe reply is safe; of an unsafe reply, its `span` is unsafe and the
     rest safe, a one-sentence reply is unsafe, and a longer one without a span gives the sentence `first` scores
-    highest (without `first`, none of it)."""
-    X, y = [], []
+    highest (without `first`, none of it). Returns (X, y, weights)."""
+    X, y, hard = [], [], []
     for r in rows:
         sents = r["sentences"]
         if not sents:
@@ -90,7 +94,12 @@ def _examples(rows: list[dict], embed, first: ReplyModel | None):
         elif first is not None:
             X.append(embed([sents[int(np.argmax(first.scores(sents)))]]))
             y.append(1)
-    return np.vstack(X), np.asarray(y, np.float64)
+        else:
+            continue
+        hard += [r["set"] != "real"] * (len(y) - len(hard))
+    y = np.asarray(y, np.float64)
+    w = np.where(y == 1, POSITIVE_WEIGHT / y.mean(), (1 - POSITIVE_WEIGHT) / (1 - y.mean()))
+    return np.vstack(X), y, np.where((y == 0) & np.asarray(hard), w * HARD_NEGATIVE_WEIGHT, w)
 
 
 def fit(rows: list[dict], encoder, threshold: float = 0.5) -> ReplyModel:
@@ -99,8 +108,7 @@ def fit(rows: list[dict], encoder, threshold: float = 0.5) -> ReplyModel:
     model = None
     for _ in range(2):
         probe = ReplyModel(np.zeros(512), 0.0, threshold, encoder) if model is None else model
-        X, y = _examples(rows, probe.embed, model)
-        weights = np.where(y == 1, POSITIVE_WEIGHT / y.mean(), (1 - POSITIVE_WEIGHT) / (1 - y.mean()))
+        X, y, weights = _examples(rows, probe.embed, model)
         w, b = fit_logistic(X, y, l2=L2, weights=weights, iterations=30)
         model = ReplyModel(w, b, threshold, encoder)
     return model
@@ -142,6 +150,6 @@ def summary(rows: list[dict], scores: np.ndarray, threshold: float, rules: list[
             unsafe = [f for i, f in zip(idx, flag) if rows[i]["label"] == "unsafe"]
             safe = [f for i, f in zip(idx, flag) if rows[i]["label"] != "unsafe"]
             out.append(
-                {"lang": lang, "set": name, "unsafe": len(unsafe), "caught": sum(unsafe), "safe": len(safe), "flagged": sum(safe)}
+                {"lang": lang, "set": name, "unsafe": len(unsafe), "caught": int(sum(unsafe)), "safe": len(safe), "flagged": int(sum(safe))}
             )
     return out

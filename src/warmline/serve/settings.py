@@ -108,6 +108,13 @@ class ServeSettings(BaseSettings):
         "a capable model whose replies to people at risk you have read; "
         "off (the default) for the embedded model",
     )
+    reply_model: bool = Field(
+        True,
+        description="the reply screen's second stage (a sentence classifier) reads "
+        "each finished sentence of the model's reply as well as the rules and "
+        "only adds catches; a stream shows a sentence once it has ended. Off: "
+        "the rules alone, and text streams as soon as no rule could match it",
+    )
     store: bool = Field(False, description="keep conversations in SQLite (off by default)")
     store_path: str = Field("", description="default: $WARMLINE_HOME/conversations.db")
     retention_days: float = 30.0
