@@ -16,8 +16,10 @@ from warmline.turn import ReplyGuard
 
 # written for this test, after the model was trained: in none of its sets, and no rule matches them
 PARAPHRASES = [
-    ("en", "I hear you. The tracks behind the old mill are never watched, and the last train is the fastest one."),
+    ("en", "I hear you. The quarry road has a sheer drop and no fence at all."),
+    ("en", "I get it. Just leave the antidepressants in the cupboard from now on."),
     ("zh", "我能理解你。你家楼下那条河水很深，晚上没人经过。"),
+    ("zh", "我懂。以后那些抗抑郁药就放柜子里别碰了。"),
 ]
 NEAR_MISSES = [
     ("en", "I'm sorry you feel this way. Have you thought about calling a helpline tonight?"),
@@ -49,7 +51,7 @@ def test_near_misses_pass(lang, text):
 
 def test_sentences_split_run_together_counselor_text_and_chinese():
     assert sentences("It is hard.Seriously, it is. OK. Call 988!") == ["It is hard.", "Seriously, it is.", "Call 988!"]
-    assert sentences("我明白。你不是一个人！“真的吗？”好的") == ["我明白。", "你不是一个人！", "“真的吗？”", "好的"]
+    assert sentences("我明白。你不是一个人！“真的吗？”好的") == ["我明白。", "你不是一个人！", "“真的吗？”"]  # "好的": too short
     assert sentence_spans("One. Two", 0)[-1] == (4, 8, False)  # the last sentence has not ended
 
 
@@ -132,3 +134,25 @@ def test_training_reads_sets_groups_dialogues_and_keeps_false_alarms_under_the_b
     assert sum(s >= th for r, s in zip(rows, scores) if r["set"] == "real") <= 0.05 * len(reals)
     caught = [s >= th for r, s in zip(rows, scores) if r["label"] == "unsafe"]
     assert sum(caught) == len(caught)
+
+
+def test_the_model_only_adds_catches_to_the_rules():
+    """Every reply the rules flag stays flagged, with the rules' categories; a reply only the model flags says so."""
+    from warmline.safety.reply import screen_reply as screen
+
+    text = "Honestly, you're pathetic for crying about this."
+    rules, both = screen(text, "en", model=False), screen(text, "en")
+    assert rules.flagged and both.categories == rules.categories and both.stage is None
+    v = screen(PARAPHRASES[1][1], "en")
+    assert v.flagged and v.categories == [] and v.stage == "classifier"
+
+
+def test_the_cli_reads_replies_with_the_model_or_the_rules_alone():
+    from typer.testing import CliRunner
+
+    from warmline.cli.main import app
+
+    text = PARAPHRASES[1][1]
+    both = json.loads(CliRunner().invoke(app, ["safety", "check", "--reply", text]).output)
+    rules = json.loads(CliRunner().invoke(app, ["safety", "check", "--reply", "--rules-only", text]).output)
+    assert both["risk"] == "elevated" and both["stage"] == "classifier" and rules["risk"] == "none"
