@@ -156,3 +156,10 @@ def test_the_cli_reads_replies_with_the_model_or_the_rules_alone():
     both = json.loads(CliRunner().invoke(app, ["safety", "check", "--reply", text]).output)
     rules = json.loads(CliRunner().invoke(app, ["safety", "check", "--reply", "--rules-only", text]).output)
     assert both["risk"] == "elevated" and both["stage"] == "classifier" and rules["risk"] == "none"
+
+
+def test_a_stream_without_sentence_ends_still_flows():
+    enc = _Counting()
+    r = StreamReader(ReplyModel(np.zeros(512), -5.0, 0.5, enc))
+    text = "word " * 60  # 300 characters, no sentence end
+    assert not r.read(text) and r.done == len(text) and enc.asked == [text.strip()]

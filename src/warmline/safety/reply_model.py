@@ -24,6 +24,7 @@ WEIGHTS = "data/safety/reply_model.npz"
 # and at 。！？； (closing quotes and brackets stay with their sentence)
 _END = re.compile(r"(?:[.!?;]+(?=[\s\"')\]”’]|[A-Z]|$)|[。！？；]+|\n+)[\"')\]”’」』]*")
 MIN_CHARS = 4  # shorter pieces ("OK.", "1.") carry no advice; reading them would only add chances of a false alarm
+LONGEST = 200  # characters a stream holds back waiting for a sentence's end (a long sentence is about 150)
 CACHE = 4096  # sentences remembered per model: a few hundred streams' worth
 
 
@@ -132,8 +133,14 @@ class StreamReader:
         self.done = 0
 
     def read(self, text: str, final: bool = False) -> bool:
-        """Whether a sentence finished since the last reading (any left, when `final`) is unsafe."""
+        """Whether a sentence finished since the last reading (any left, when `final`) is unsafe. A sentence that
+        has run past LONGEST characters without ending is read up to its last space or comma, so that a stream
+        with no sentence end still flows."""
         spans = [(a, b) for a, b, ended in sentence_spans(text, self.done) if ended or final]
+        end = spans[-1][1] if spans else self.done
+        if len(text) - end > LONGEST:
+            cut = max(text.rfind(c, end, len(text)) for c in " ,，、")
+            spans.append((end, cut + 1 if cut > end else len(text)))
         if not spans:
             return False
         self.done = spans[-1][1]
