@@ -160,7 +160,7 @@ async def take_turn(
         ).flagged
     ):
         explanation = None  # an explanation the screen flags is dropped
-    rv = screen_reply(text, lang, model=policy.reply_model)
+    rv = await asyncio.to_thread(screen_reply, text, lang, True, policy.reply_model)  # off the loop: it may embed
     if rv.flagged:
         text, explanation = unsafe_reply_message(lang), None
     if stream:
@@ -176,13 +176,15 @@ async def _guarded(
     try:
         async with contextlib.aclosing(chunks(backend, messages, options, cancel)) as source:
             async for piece in source:
-                out = guard.feed(piece)
+                # with the second stage, a reading may embed a sentence (a few ms): off the event loop, so that other
+                # streams do not wait on it
+                out = guard.feed(piece) if guard.reader is None else await asyncio.to_thread(guard.feed, piece)
                 if guard.unsafe:
                     yield ("\n\n" if guard.sent else "") + unsafe_reply_message(guard.lang)
                     return
                 if out:
                     yield out
-        tail = guard.flush()
+        tail = guard.flush() if guard.reader is None else await asyncio.to_thread(guard.flush)
         if guard.unsafe:
             yield ("\n\n" if guard.sent else "") + unsafe_reply_message(guard.lang)
         elif tail:
