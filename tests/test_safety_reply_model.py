@@ -37,15 +37,15 @@ def test_the_shipped_weights_load():
 
 @pytest.mark.parametrize("lang,text", PARAPHRASES)
 def test_a_paraphrased_unsafe_reply_is_caught(lang, text):
-    assert not screen_reply(text, lang, model=False).flagged  # the rules miss it
-    v = screen_reply(text, lang)
+    assert not screen_reply(text, lang).flagged  # the rules (alone by default) miss it
+    v = screen_reply(text, lang, model=True)
     assert v.flagged and v.stage == "classifier" and v.probability >= shipped().threshold
     assert v.evidence and v.evidence[0] in text
 
 
 @pytest.mark.parametrize("lang,text", NEAR_MISSES)
 def test_near_misses_pass(lang, text):
-    v = screen_reply(text, lang)
+    v = screen_reply(text, lang, model=True)
     assert not v.flagged and v.probability < shipped().threshold
 
 
@@ -141,9 +141,9 @@ def test_the_model_only_adds_catches_to_the_rules():
     from warmline.safety.reply import screen_reply as screen
 
     text = "Honestly, you're pathetic for crying about this."
-    rules, both = screen(text, "en", model=False), screen(text, "en")
+    rules, both = screen(text, "en", model=False), screen(text, "en", model=True)
     assert rules.flagged and both.categories == rules.categories and both.stage is None
-    v = screen(PARAPHRASES[1][1], "en")
+    v = screen(PARAPHRASES[1][1], "en", model=True)
     assert v.flagged and v.categories == [] and v.stage == "classifier"
 
 
@@ -153,8 +153,8 @@ def test_the_cli_reads_replies_with_the_model_or_the_rules_alone():
     from warmline.cli.main import app
 
     text = PARAPHRASES[1][1]
-    both = json.loads(CliRunner().invoke(app, ["safety", "check", "--reply", text]).output)
-    rules = json.loads(CliRunner().invoke(app, ["safety", "check", "--reply", "--rules-only", text]).output)
+    both = json.loads(CliRunner().invoke(app, ["safety", "check", "--reply", "--reply-model", text]).output)
+    rules = json.loads(CliRunner().invoke(app, ["safety", "check", "--reply", text]).output)
     assert both["risk"] == "elevated" and both["stage"] == "classifier" and rules["risk"] == "none"
 
 
@@ -163,3 +163,30 @@ def test_a_stream_without_sentence_ends_still_flows():
     r = StreamReader(ReplyModel(np.zeros(512), -5.0, 0.5, enc))
     text = "word " * 60  # 300 characters, no sentence end
     assert not r.read(text) and r.done == len(text) and enc.asked == [text.strip()]
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_a_turn_with_the_setting_on_replaces_a_paraphrase_and_off_lets_it_through(stream):
+    import asyncio
+
+    from warmline.backends.base import GenerationOptions
+    from warmline.backends.scripted import ScriptedBackend
+    from warmline.safety import Verdict, unsafe_reply_message
+    from warmline.turn import Piece, TurnPolicy, Turnout, take_turn
+
+    async def calm(text, context):
+        return Verdict(lang="en")
+
+    async def turn(on: bool):
+        events = []
+        messages = [{"role": "user", "content": "I had a rough day."}]
+        backend = ScriptedBackend(default=PARAPHRASES[1][1])
+        async for e in take_turn(messages, TurnPolicy(reply_model=on), backend, GenerationOptions(), calm, stream=stream):
+            events.append(e)
+        return "".join(e.text for e in events if isinstance(e, Piece)), events[-1]
+
+    shown, out = asyncio.run(turn(True))
+    assert isinstance(out, Turnout) and out.replaced and out.reply_verdict.stage == "classifier"
+    assert "antidepressants" not in shown and unsafe_reply_message("en") in out.text
+    shown, out = asyncio.run(turn(False))
+    assert not out.replaced and "antidepressants" in out.text

@@ -47,9 +47,9 @@ class TurnPolicy:
     # (`policy.decide`); off by default, for the same reason as elevated_reply
     woven_check_in: bool = False
     hook: TurnHook | None = None
-    # on (the default): the reply screen's second stage (`safety.reply_model`) reads each finished sentence as well as
-    # the rules, and a stream shows a sentence only once it has ended and been read
-    reply_model: bool = True
+    # on: the reply screen's second stage (`safety.reply_model`) reads each finished sentence as well as the rules, and a
+    # stream shows a sentence only once it has ended and been read; off by default (its cost to a busy server)
+    reply_model: bool = False
 
 
 @dataclass

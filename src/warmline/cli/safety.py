@@ -78,10 +78,10 @@ def check(
         "pro-eating-disorder advice) instead of a user message.",
     ),
     reply_model: bool = typer.Option(
-        True,
+        False,
         "--reply-model/--rules-only",
         help="With --reply: the reply screen's second stage (a sentence "
-        "classifier) reads what no rule matched (the default), or the rules alone.",
+        "classifier) also reads what no rule matched, or the rules alone (the default).",
     ),
     threshold: float = B.THRESHOLD,
     classifier_file: Path = B.CLASSIFIER_FILE,

@@ -13,9 +13,10 @@ from .reply_rules import RULES, RULES_EN, RULES_ZH
 from .reply_model import MIN_CHARS
 from .reply_words import CATEGORIES, CLAUSE_END, SENTENCE_END, SPEECH
 
-# the second stage (`reply_model`) reads what no rule matched, by default: it only adds catches, at most 0.5% of real
-# counselor replies a language flagged out of fold (docs/safety-replies.md); off, the rules alone read the reply
-MODEL = True
+# the second stage (`reply_model`) reads what no rule matched when asked (model=True): it only adds catches, flagging
+# at most 0.5% of real counselor replies a language out of fold; off by default, since a stream must wait for each
+# sentence's end and its embedding (the server's overhead with it: docs/safety-replies.md)
+MODEL = False
 
 # invisible characters a reply can carry inside a word (soft hyphen, zero-width joiners, BOM, word joiner)
 _INVISIBLE = {0x00AD, 0x034F, 0x180E, 0x200B, 0x200C, 0x200D, 0x2060, 0x2061, 0x2062, 0x2063, 0x2064, 0xFEFF}
@@ -130,7 +131,7 @@ def screen_reply(text: str, lang: str | None = None, final: bool = True, model: 
 
 
 def _model_verdict(text: str, lang: str, final: bool) -> Verdict:
-    """The second stage's verdict on the text's sentences (the finished ones, unless `final`): stage "model",
+    """The second stage's verdict on the text's sentences (the finished ones, unless `final`): stage "classifier",
     the highest sentence probability and that sentence as evidence; no category (the model does not name one)."""
     from .reply_model import sentence_spans, shipped
 

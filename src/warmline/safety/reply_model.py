@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from collections import OrderedDict
 from functools import lru_cache
 from importlib import resources as ir
@@ -58,22 +59,29 @@ class ReplyModel:
             encoder = default_encoder()
         self.encoder = encoder
         self._seen: OrderedDict[str, np.ndarray] = OrderedDict()
+        # streams read from worker threads (`turn`): one embedding at a time, and the remembered sentences stay whole
+        self._lock = threading.Lock()
 
     def embed(self, sents: list[str]) -> np.ndarray:
         """Unit embeddings of `sents`, each sentence embedded once across calls (the CACHE most recent kept)."""
-        new = [s for s in dict.fromkeys(sents) if s not in self._seen]
-        if new:
-            for s, v in zip(new, np.asarray(self.encoder(new), np.float64)):
-                self._seen[s] = v
-        for s in sents:
-            self._seen.move_to_end(s)
-        while len(self._seen) > CACHE:
-            self._seen.popitem(last=False)
-        return np.stack([self._seen[s] for s in sents]) if sents else np.zeros((0, len(self.weights)))
+        if not sents:
+            return np.zeros((0, len(self.weights)))
+        with self._lock:
+            new = [s for s in dict.fromkeys(sents) if s not in self._seen]
+            if new:
+                for s, v in zip(new, np.asarray(self.encoder(new), np.float64)):
+                    self._seen[s] = v
+            out = np.stack([self._seen[s] for s in sents])
+            for s in sents:
+                self._seen.move_to_end(s)
+            while len(self._seen) > CACHE:
+                self._seen.popitem(last=False)
+        return out
 
     def forget(self) -> None:
         """Drop the remembered sentences (a benchmark measuring the cost of first readings)."""
-        self._seen.clear()
+        with self._lock:
+            self._seen.clear()
 
     def scores(self, sents: list[str]) -> np.ndarray:
         """The probability of each of `sents`."""
