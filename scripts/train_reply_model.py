@@ -30,11 +30,19 @@ def main() -> int:
     ap.add_argument("--sets", type=Path, default=ROOT / "tests" / "assets" / "safety" / "replies")
     ap.add_argument("--real", type=Path, default=ROOT / "data" / "safety-real" / "counselor_replies.jsonl.gz")
     ap.add_argument("--out", type=Path, default=ROOT / "src" / "warmline" / WEIGHTS)
+    ap.add_argument(
+        "--quarantine", type=Path, default=Path("train_reply_model.quarantine.txt"), help="where malformed lines are named"
+    )
     args = ap.parse_args()
     bad: list[str] = []
     rows = rt.read_rows(args.sets, args.real, bad)
     if bad:
-        print(f"{len(bad)} malformed lines left out, first: {bad[0]}", file=sys.stderr)
+        args.quarantine.write_text("\n".join(bad) + "\n", encoding="utf-8")
+        print(
+            f"{len(bad)} malformed lines left out (each named in {args.quarantine}), first: {bad[0]}; fix or remove "
+            "them and run again",
+            file=sys.stderr,
+        )
     encoder = remembering(default_encoder())
     scores = rt.cross_validate(rows, encoder)
     model = rt.fit(rows, encoder)
