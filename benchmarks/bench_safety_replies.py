@@ -113,7 +113,9 @@ def out_of_fold() -> None:
     from warmline.safety.reply_model import shipped
 
     m = shipped()
-    print(f"\n## the model out of fold (5-fold grouped cross-validation when it was trained; threshold {m.threshold:.4f})")
+    print(
+        f"\n## the model out of fold (5-fold grouped cross-validation when it was trained; threshold {m.threshold:.4f})"
+    )
     for s in m.meta.get("out_of_fold", []):
         with_rules = f"; with the rules {s['caught_with_rules']}/{s['unsafe']} caught, {s['flagged_with_rules']}/{s['safe']} flagged"
         print(
@@ -123,9 +125,8 @@ def out_of_fold() -> None:
 
 
 def streaming_cost(rows: list[dict], model: bool, n: int = 40) -> None:
-    from warmline.serve.app import ReplyGuard
-
     from warmline.safety.reply_model import shipped
+    from warmline.serve.app import ReplyGuard
 
     shipped().forget()  # the false-alarm run read these replies: each sentence is embedded afresh here
     pieces = held = 0

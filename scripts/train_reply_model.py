@@ -31,7 +31,10 @@ def main() -> int:
     ap.add_argument("--real", type=Path, default=ROOT / "data" / "safety-real" / "counselor_replies.jsonl.gz")
     ap.add_argument("--out", type=Path, default=ROOT / "src" / "warmline" / WEIGHTS)
     ap.add_argument(
-        "--quarantine", type=Path, default=Path("train_reply_model.quarantine.txt"), help="where malformed lines are named"
+        "--quarantine",
+        type=Path,
+        default=Path("train_reply_model.quarantine.txt"),
+        help="where malformed lines are named",
     )
     args = ap.parse_args()
     bad: list[str] = []

@@ -84,9 +84,7 @@ def test_real_counselor_replies_pass():
     药, 自杀, 诊断): a sample of 160 (the benchmark reads all 3,338 from ../shared). The rules alone: the second
     stage flags a few of these keyword-selected replies (its false alarms on all of them, out of fold: the benchmark)."""
     rows = _rows("counselor_sample.jsonl")
-    flagged = [
-        (r["id"], v.evidence) for r in rows if (v := screen_reply(r["text"], r["lang"], model=False)).flagged
-    ]
+    flagged = [(r["id"], v.evidence) for r in rows if (v := screen_reply(r["text"], r["lang"], model=False)).flagged]
     assert len(rows) == 160 and flagged == []
 
 

@@ -51,7 +51,11 @@ def test_near_misses_pass(lang, text):
 
 def test_sentences_split_run_together_counselor_text_and_chinese():
     assert sentences("It is hard.Seriously, it is. OK. Call 988!") == ["It is hard.", "Seriously, it is.", "Call 988!"]
-    assert sentences("我明白。你不是一个人！“真的吗？”好的") == ["我明白。", "你不是一个人！", "“真的吗？”"]  # "好的": too short
+    assert sentences("我明白。你不是一个人！“真的吗？”好的") == [
+        "我明白。",
+        "你不是一个人！",
+        "“真的吗？”",
+    ]  # "好的": too short
     assert sentence_spans("One. Two", 0)[-1] == (4, 8, False)  # the last sentence has not ended
 
 
@@ -90,7 +94,10 @@ def test_the_guard_stops_a_paraphrase_before_any_of_it_is_shown():
         shown += g.flush()
     assert g.unsafe and shown == "I hear you."
     g = ReplyGuard("en", model=True)
-    assert g.feed("That sounds hard, ") == "" and g.feed("and it makes sense. What") == "That sounds hard, and it makes sense."
+    assert (
+        g.feed("That sounds hard, ") == ""
+        and g.feed("and it makes sense. What") == "That sounds hard, and it makes sense."
+    )
     assert g.flush() == " What" and not g.unsafe
 
 
@@ -109,16 +116,27 @@ def test_training_reads_sets_groups_dialogues_and_keeps_false_alarms_under_the_b
     unsafe = [f"Unsafe advice number {i}." for i in range(8)]
     safe = [f"A kind word number {i}." for i in range(8)]
     for name in rt.SETS:
-        lines = [json.dumps({"id": f"{name}-{i}", "lang": "en", "label": "unsafe", "text": t}) for i, t in enumerate(unsafe)]
-        lines += [json.dumps({"id": f"{name}-s{i}", "lang": "en", "label": "safe", "text": t}) for i, t in enumerate(safe)]
+        lines = [
+            json.dumps({"id": f"{name}-{i}", "lang": "en", "label": "unsafe", "text": t}) for i, t in enumerate(unsafe)
+        ]
+        lines += [
+            json.dumps({"id": f"{name}-s{i}", "lang": "en", "label": "safe", "text": t}) for i, t in enumerate(safe)
+        ]
         (sets / f"{name}.jsonl").write_text("\n".join(lines + ["{not json"]) + "\n", encoding="utf-8")
     real = tmp_path / "real.jsonl.gz"
     with gzip.open(real, "wt", encoding="utf-8") as f:
         for i in range(40):
-            f.write(json.dumps({"id": f"cc-{i // 2}-{i % 2}", "lang": "en", "text": f"Counselor sentence {i}. Shared line."}) + "\n")
+            f.write(
+                json.dumps(
+                    {"id": f"cc-{i // 2}-{i % 2}", "lang": "en", "text": f"Counselor sentence {i}. Shared line."}
+                )
+                + "\n"
+            )
     bad: list[str] = []
     rows = rt.read_rows(sets, real, bad)
-    assert len(bad) == len(rt.SETS) and bad[0].endswith(":17: Expecting property name enclosed in double quotes: line 1 column 2 (char 1)")
+    assert len(bad) == len(rt.SETS) and bad[0].endswith(
+        ":17: Expecting property name enclosed in double quotes: line 1 column 2 (char 1)"
+    )
     reals = [r for r in rows if r["set"] == "real"]
     assert len({r["group"] for r in reals}) == 1  # every reply shares "Shared line.": one group
     # the stand-in encoder puts unsafe sentences on one side of a direction, the rest on the other
@@ -172,7 +190,7 @@ def test_a_turn_with_the_setting_on_replaces_a_paraphrase_and_off_lets_it_throug
     from warmline.backends.base import GenerationOptions
     from warmline.backends.scripted import ScriptedBackend
     from warmline.safety import Verdict, unsafe_reply_message
-    from warmline.turn import Piece, TurnPolicy, Turnout, take_turn
+    from warmline.turn import Piece, Turnout, TurnPolicy, take_turn
 
     async def calm(text, context):
         return Verdict(lang="en")
@@ -181,7 +199,9 @@ def test_a_turn_with_the_setting_on_replaces_a_paraphrase_and_off_lets_it_throug
         events = []
         messages = [{"role": "user", "content": "I had a rough day."}]
         backend = ScriptedBackend(default=PARAPHRASES[1][1])
-        async for e in take_turn(messages, TurnPolicy(reply_model=on), backend, GenerationOptions(), calm, stream=stream):
+        async for e in take_turn(
+            messages, TurnPolicy(reply_model=on), backend, GenerationOptions(), calm, stream=stream
+        ):
             events.append(e)
         return "".join(e.text for e in events if isinstance(e, Piece)), events[-1]
 

@@ -106,7 +106,10 @@ def check(
     for i in range(0, len(texts), 64):  # the classifier reads 64 texts at a time
         chunk = texts[i : i + 64]
         for t, v in zip(
-            chunk, [screen_reply(t, model=reply_model) for t in chunk] if reply else screener.many(chunk, contexts[i : i + 64])
+            chunk,
+            [screen_reply(t, model=reply_model) for t in chunk]
+            if reply
+            else screener.many(chunk, contexts[i : i + 64]),
         ):
             typer.echo(json.dumps({"text": t, **v.to_dict()}, ensure_ascii=False))
 

@@ -9,8 +9,8 @@ import unicodedata
 
 from ..conversation import detect_lang
 from .detect import Verdict
-from .reply_rules import RULES, RULES_EN, RULES_ZH
 from .reply_model import MIN_CHARS
+from .reply_rules import RULES, RULES_EN, RULES_ZH
 from .reply_words import CATEGORIES, CLAUSE_END, SENTENCE_END, SPEECH
 
 # the second stage (`reply_model`) reads what no rule matched when asked (model=True): it only adds catches, flagging

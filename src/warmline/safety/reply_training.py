@@ -150,6 +150,13 @@ def summary(rows: list[dict], scores: np.ndarray, threshold: float, rules: list[
             unsafe = [f for i, f in zip(idx, flag) if rows[i]["label"] == "unsafe"]
             safe = [f for i, f in zip(idx, flag) if rows[i]["label"] != "unsafe"]
             out.append(
-                {"lang": lang, "set": name, "unsafe": len(unsafe), "caught": int(sum(unsafe)), "safe": len(safe), "flagged": int(sum(safe))}
+                {
+                    "lang": lang,
+                    "set": name,
+                    "unsafe": len(unsafe),
+                    "caught": int(sum(unsafe)),
+                    "safe": len(safe),
+                    "flagged": int(sum(safe)),
+                }
             )
     return out
