@@ -210,3 +210,24 @@ def test_a_turn_with_the_setting_on_replaces_a_paraphrase_and_off_lets_it_throug
     assert "antidepressants" not in shown and unsafe_reply_message("en") in out.text
     shown, out = asyncio.run(turn(False))
     assert not out.replaced and "antidepressants" in out.text
+
+
+def test_sentences_waiting_from_several_streams_are_embedded_in_one_call():
+    import threading
+    import time
+
+    calls = []
+
+    def slow(texts):
+        calls.append(list(texts))
+        time.sleep(0.2)  # while one call runs, the other streams' sentences queue up
+        return _Counting()(texts)
+
+    m = ReplyModel(np.zeros(512), 0.0, 0.5, slow)
+    threads = [threading.Thread(target=m.embed, args=([f"Sentence {i}."],)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(s for c in calls for s in c) == sorted(f"Sentence {i}." for i in range(8))  # each embedded once
+    assert len(calls) <= 3

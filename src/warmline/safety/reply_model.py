@@ -59,15 +59,22 @@ class ReplyModel:
             encoder = default_encoder()
         self.encoder = encoder
         self._seen: OrderedDict[str, np.ndarray] = OrderedDict()
-        # streams read from worker threads (`turn`): one embedding at a time, and the remembered sentences stay whole
+        # streams read from worker threads (`turn`): one embedding call at a time, for every sentence waiting then (the
+        # streams' sentences in one batch cost far less than one call each), and the remembered sentences stay whole
         self._lock = threading.Lock()
+        self._waiting: list[str] = []
+        self._queue = threading.Lock()
 
     def embed(self, sents: list[str]) -> np.ndarray:
         """Unit embeddings of `sents`, each sentence embedded once across calls (the CACHE most recent kept)."""
         if not sents:
             return np.zeros((0, len(self.weights)))
+        with self._queue:
+            self._waiting += [s for s in sents if s not in self._seen]
         with self._lock:
-            new = [s for s in dict.fromkeys(sents) if s not in self._seen]
+            with self._queue:
+                waiting, self._waiting = self._waiting, []
+            new = [s for s in dict.fromkeys(waiting + sents) if s not in self._seen]
             if new:
                 for s, v in zip(new, np.asarray(self.encoder(new), np.float64)):
                     self._seen[s] = v
