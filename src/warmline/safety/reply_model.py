@@ -102,9 +102,6 @@ class ReplyModel:
         p = self.scores(sentences(text))
         return float(p.max()) if len(p) else 0.0
 
-    def flags(self, text: str) -> bool:
-        return self.probability(text) >= self.threshold
-
     def save(self, path, meta: dict | None = None) -> None:
         from .classifier import save_npz
 
