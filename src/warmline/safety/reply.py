@@ -9,7 +9,6 @@ import unicodedata
 
 from ..conversation import detect_lang
 from .detect import Verdict
-from .reply_model import MIN_CHARS
 from .reply_rules import RULES, RULES_EN, RULES_ZH
 from .reply_words import CATEGORIES, CLAUSE_END, SENTENCE_END, SPEECH
 
@@ -133,7 +132,7 @@ def screen_reply(text: str, lang: str | None = None, final: bool = True, model: 
 def _model_verdict(text: str, lang: str, final: bool) -> Verdict:
     """The second stage's verdict on the text's sentences (the finished ones, unless `final`): stage "classifier",
     the highest sentence probability and that sentence as evidence; no category (the model does not name one)."""
-    from .reply_model import sentence_spans, shipped
+    from .reply_model import MIN_CHARS, sentence_spans, shipped  # numpy and the encoder only when asked
 
     model = shipped()
     sents = [text[a:b].strip() for a, b, ended in sentence_spans(text) if ended or final]
