@@ -231,3 +231,21 @@ def test_sentences_waiting_from_several_streams_are_embedded_in_one_call():
         t.join()
     assert sorted(s for c in calls for s in c) == sorted(f"Sentence {i}." for i in range(8))  # each embedded once
     assert len(calls) <= 3
+
+
+@pytest.mark.parametrize("on", [True, False])
+def test_the_servers_setting_reaches_the_reply_screen(on):
+    from fastapi.testclient import TestClient
+
+    from warmline.backends import ScriptedBackend
+    from warmline.serve.app import create_app
+    from warmline.serve.settings import ServeSettings
+
+    app = create_app(ServeSettings(reply_model=on), backend=ScriptedBackend(default=PARAPHRASES[1][1]))
+    body = {"model": "scripted", "messages": [{"role": "user", "content": "I had a rough day."}]}
+    with TestClient(app, base_url="http://127.0.0.1") as client:
+        whole = client.post("/v1/chat/completions", json=body).json()["choices"][0]["message"]["content"]
+        events = client.post("/v1/chat/completions", json={**body, "stream": True}).text.split("\n\n")
+    chunks = [json.loads(e[len("data: ") :]) for e in events if e.startswith("data: {")]
+    streamed = "".join(c["choices"][0]["delta"].get("content") or "" for c in chunks if c.get("choices"))
+    assert ("antidepressants" in whole) is (not on) and ("antidepressants" in streamed) is (not on)
