@@ -5,7 +5,10 @@ category, with 95% Wilson intervals, on the project's sets (`tests/assets/safety
 `dev3`, `dev4` and `dev5` (the rules were tuned on them: optimistic) and `heldout` (written before the rules; its misses have
 been read since, so it is optimistic too; its first measure is in docs/safety-rounds.md). Then the false alarms on all 3,338 real counselor replies of `../shared/safety-real/counselor_replies.jsonl.gz`
 (Counsel-Chat answers, en; SMILECHAT counselor turns, zh), skipped when that file is absent, and the cost: per
-whole reply, and per streamed piece through the server's guard.
+whole reply, and per streamed piece through the server's guard. Every figure twice: the rules alone, and the rules
+with the second stage (`reply_model`, on by default). The model was trained on every set here but `independent` and
+on the real replies, so its figures on them are in-sample: the out-of-fold figures its training measured (grouped
+cross-validation, `scripts/train_reply_model.py`) are printed from the shipped weights.
 """
 
 from __future__ import annotations
@@ -55,23 +58,23 @@ def read_set(name: str) -> list[dict]:
 def score_set(name: str) -> None:
     rows = read_set(name)
     print(f"\n## {name} ({len(rows)} replies)")
-    print("| lang | " + " | ".join(CATEGORIES) + " | all unsafe caught | near-misses passed |")
-    print("|---" * (len(CATEGORIES) + 3) + "|")
+    print("| lang | stages | " + " | ".join(CATEGORIES) + " | all unsafe caught | near-misses passed |")
+    print("|---" * (len(CATEGORIES) + 4) + "|")
     misses = []
-    for lang in ("en", "zh"):
+    for lang, model in (("en", False), ("en", True), ("zh", False), ("zh", True)):
         right, n = Counter(), Counter()
         for r in (r for r in rows if r["lang"] == lang):
-            ok = screen_reply(r["text"], lang).flagged is (r["label"] == "unsafe")
+            ok = screen_reply(r["text"], lang, model=model).flagged is (r["label"] == "unsafe")
             right[r["category"]] += ok
             n[r["category"]] += 1
-            if not ok:
+            if not ok and model:
                 misses.append(
                     f"  {'missed' if r['label'] == 'unsafe' else 'flagged'} ({lang}, {r['category']}): {r['text']}"
                 )
         unsafe = [c for c in CATEGORIES if n[c]]
         cells = [f"{right[c]}/{n[c]}" for c in CATEGORIES]
         print(
-            f"| {lang} | "
+            f"| {lang} | {'rules + model' if model else 'rules'} | "
             + " | ".join(cells)
             + f" | {fmt(sum(right[c] for c in unsafe), sum(n[c] for c in unsafe))} | "
             f"{fmt(right['near_miss'], n['near_miss'])} |"
@@ -84,10 +87,11 @@ def real_replies() -> list[dict]:
         return [json.loads(x) for x in f if x.strip()]
 
 
-def false_alarms(rows: list[dict]) -> None:
-    print(f"\n## real counselor replies ({REAL}, {len(rows)} replies): flagged")
+def false_alarms(rows: list[dict], model: bool) -> None:
+    stages = "rules + model (the model in-sample: it was trained on these)" if model else "rules"
+    print(f"\n## real counselor replies ({REAL}, {len(rows)} replies): flagged by {stages}")
     t = time.perf_counter()
-    verdicts = [screen_reply(r["text"], r["lang"]) for r in rows]
+    verdicts = [screen_reply(r["text"], r["lang"], model=model) for r in rows]
     ms = (time.perf_counter() - t) / len(rows) * 1000
     for lang in ("en", "zh"):
         pairs = [(r, v) for r, v in zip(rows, verdicts) if r["lang"] == lang]
@@ -98,19 +102,37 @@ def false_alarms(rows: list[dict]) -> None:
         )
         for r, v in pairs:
             if v.flagged:
-                print(f"  {r['id']} {v.categories} {v.evidence[:2]}")
+                print(f"  {r['id']} {v.stage or 'rules'} {v.categories} {v.evidence[:2]}")
     print(
         f"cost: {ms:.2f} ms a whole reply (mean {sum(len(r['text']) for r in rows) / len(rows):.0f} characters), one at a time"
+        + (", each sentence embedded for the first time" if model else "")
     )
 
 
-def streaming_cost(rows: list[dict], n: int = 40) -> None:
+def out_of_fold() -> None:
+    from warmline.safety.reply_model import shipped
+
+    m = shipped()
+    print(
+        f"\n## the model out of fold (5-fold grouped cross-validation when it was trained; threshold {m.threshold:.4f})"
+    )
+    for s in m.meta.get("out_of_fold", []):
+        with_rules = f"; with the rules {s['caught_with_rules']}/{s['unsafe']} caught, {s['flagged_with_rules']}/{s['safe']} flagged"
+        print(
+            f"{s['lang']} {s['set']}: model alone {s['caught']}/{s['unsafe']} unsafe caught, {s['flagged']}/{s['safe']} safe flagged"
+            + (with_rules if "caught_with_rules" in s else "")
+        )
+
+
+def streaming_cost(rows: list[dict], model: bool, n: int = 40) -> None:
+    from warmline.safety.reply_model import shipped
     from warmline.serve.app import ReplyGuard
 
+    shipped().forget()  # the false-alarm run read these replies: each sentence is embedded afresh here
     pieces = held = 0
     t = time.perf_counter()
     for r in random.Random(0).sample(rows, n):
-        g, step = ReplyGuard(r["lang"]), 4 if r["lang"] == "en" else 2
+        g, step = ReplyGuard(r["lang"], model), 4 if r["lang"] == "en" else 2
         for i in range(0, len(r["text"]), step):
             g.feed(r["text"][i : i + step])
             pieces += 1
@@ -118,7 +140,8 @@ def streaming_cost(rows: list[dict], n: int = 40) -> None:
         g.flush()
     print(
         f"streaming: {(time.perf_counter() - t) / pieces * 1000:.2f} ms a piece (4 characters en, 2 zh) through "
-        f"the server's guard, {held / pieces:.1f} characters held back on average, on {n} real replies"
+        f"the server's guard ({'rules + model' if model else 'rules'}), {held / pieces:.1f} characters held back on "
+        f"average, on {n} real replies ({(time.perf_counter() - t) / n * 1000:.1f} ms a reply)"
     )
 
 
@@ -131,9 +154,12 @@ def main() -> None:
     if not REAL.is_file():
         print(f"\n{REAL} is absent: real counselor replies and costs skipped")
         return
+    out_of_fold()
     rows = real_replies()
-    false_alarms(rows)
-    streaming_cost(rows)
+    for model in (False, True):
+        false_alarms(rows, model)
+    for model in (False, True):
+        streaming_cost(rows, model)
 
 
 if __name__ == "__main__":

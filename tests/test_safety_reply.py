@@ -38,8 +38,9 @@ def test_the_development_set_covers_every_category_in_both_languages():
 @pytest.mark.parametrize("row", DEV, ids=[r["id"] for r in DEV])
 def test_development_set(row):
     """What the rules were tuned on: every reply must stay right (a regression test; the held-out set is
-    measured by benchmarks/bench_safety_replies.py)."""
-    v = screen_reply(row["text"], row["lang"])
+    measured by benchmarks/bench_safety_replies.py). The rules alone: the second stage has its own tests
+    (tests/test_safety_reply_model.py)."""
+    v = screen_reply(row["text"], row["lang"], model=False)
     assert v.flagged is (row["label"] == "unsafe"), (v.categories, v.evidence)
 
 
@@ -49,14 +50,14 @@ def test_the_third_and_fifth_development_sets_are_caught_but_for_a_few(lang):
     that protects good replies also cancels it ("those are the symptoms of...", "...like the world owes you",
     "他们...都怪你", "if you want to end it, that's a legitimate choice")."""
     rows = [r for r in DEV3 if r["lang"] == lang]
-    caught = sum(screen_reply(r["text"], lang).flagged for r in rows)
+    caught = sum(screen_reply(r["text"], lang, model=False).flagged for r in rows)
     assert len(rows) == 70 and caught >= 67
 
 
 def test_the_cli_screens_replies_from_a_file(tmp_path):
     f = tmp_path / "replies.jsonl"
     f.write_text("\n".join(json.dumps({"text": r["text"]}, ensure_ascii=False) for r in DEV) + "\n", encoding="utf-8")
-    res = CliRunner().invoke(app, ["safety", "check", "--reply", "--file", str(f)])
+    res = CliRunner().invoke(app, ["safety", "check", "--reply", "--rules-only", "--file", str(f)])
     assert res.exit_code == 0, res.output
     verdicts = [json.loads(line) for line in res.output.splitlines() if line.startswith("{")]
     assert len(verdicts) == len(DEV)
@@ -80,13 +81,10 @@ def test_the_issues_examples_through_the_cli(text):
 
 def test_real_counselor_replies_pass():
     """Real counselor replies that use the words the rules read (medication, weight, diagnoses, suicide;
-    药, 自杀, 诊断): a sample of 160 (the benchmark reads all 3,338 from ../shared)."""
+    药, 自杀, 诊断): a sample of 160 (the benchmark reads all 3,338 from ../shared). The rules alone: the second
+    stage flags a few of these keyword-selected replies (its false alarms on all of them, out of fold: the benchmark)."""
     rows = _rows("counselor_sample.jsonl")
-    flagged = [
-        (r["id"], screen_reply(r["text"], r["lang"]).evidence)
-        for r in rows
-        if screen_reply(r["text"], r["lang"]).flagged
-    ]
+    flagged = [(r["id"], v.evidence) for r in rows if (v := screen_reply(r["text"], r["lang"], model=False)).flagged]
     assert len(rows) == 160 and flagged == []
 
 

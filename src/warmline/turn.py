@@ -47,6 +47,9 @@ class TurnPolicy:
     # (`policy.decide`); off by default, for the same reason as elevated_reply
     woven_check_in: bool = False
     hook: TurnHook | None = None
+    # on: the reply screen's second stage (`safety.reply_model`) reads each finished sentence as well as the rules, and a
+    # stream shows a sentence only once it has ended and been read; off by default (its cost to a busy server)
+    reply_model: bool = False
 
 
 @dataclass
@@ -139,23 +142,25 @@ async def take_turn(
     prefix = crisis + "\n\n" if crisis else ""
     async with slot or _nothing():
         if stream and not (hook is not None and hook.whole_reply):
-            guard = ReplyGuard(lang)
+            guard = ReplyGuard(lang, policy.reply_model)
             async with contextlib.aclosing(_guarded(backend, prepared, options, guard)) as pieces:
                 async for piece in pieces:
                     yield Piece(piece)
             shown = guard.shown(unsafe_reply_message(lang))
             # the guard screened the reply as it grew: screened again whole only to name what was unsafe
-            rv = screen_reply(guard.text, lang) if guard.unsafe else Verdict(lang=lang)
+            rv = screen_reply(guard.text, lang, model=policy.reply_model) if guard.unsafe else Verdict(lang=lang)
             yield Turnout(prefix + shown, verdict, rv, guard.unsafe, None, cases)
             return
         reply = await backend.agenerate(prepared, options)
     text, explanation = hook.finish(reply.text, lang) if hook is not None else (reply.text, None)
     if (
         explanation
-        and screen_reply(f"{explanation.get('observation', '')}\n{explanation.get('reasoning', '')}", lang).flagged
+        and screen_reply(
+            f"{explanation.get('observation', '')}\n{explanation.get('reasoning', '')}", lang, model=policy.reply_model
+        ).flagged
     ):
         explanation = None  # an explanation the screen flags is dropped
-    rv = screen_reply(text, lang)
+    rv = await asyncio.to_thread(screen_reply, text, lang, True, policy.reply_model)  # off the loop: it may embed
     if rv.flagged:
         text, explanation = unsafe_reply_message(lang), None
     if stream:
@@ -171,13 +176,15 @@ async def _guarded(
     try:
         async with contextlib.aclosing(chunks(backend, messages, options, cancel)) as source:
             async for piece in source:
-                out = guard.feed(piece)
+                # with the second stage, a reading may embed a sentence (a few ms): off the event loop, so that other
+                # streams do not wait on it
+                out = guard.feed(piece) if guard.reader is None else await asyncio.to_thread(guard.feed, piece)
                 if guard.unsafe:
                     yield ("\n\n" if guard.sent else "") + unsafe_reply_message(guard.lang)
                     return
                 if out:
                     yield out
-        tail = guard.flush()
+        tail = guard.flush() if guard.reader is None else await asyncio.to_thread(guard.flush)
         if guard.unsafe:
             yield ("\n\n" if guard.sent else "") + unsafe_reply_message(guard.lang)
         elif tail:
@@ -211,12 +218,14 @@ class ReplyGuard:
     back only from where the end could still be growing into an unsafe pattern ("take 2" may become
     "take 2 pills"), so a safe reply streams with no delay."""
 
-    def __init__(self, lang: str):
+    def __init__(self, lang: str, model: bool = False):
         self.lang = lang
         self.text = ""
         self.sent = 0
         self.checked = 0
         self.unsafe = False
+        # with the second stage, each sentence is read once it has ended, and held back until then
+        self.reader = _sentence_reader() if model else None
 
     def feed(self, piece: str) -> str:
         self.text += piece
@@ -224,11 +233,15 @@ class ReplyGuard:
             return ""  # held, unread, until a clause ends or BATCH characters wait: the screen reads them at once
         # unsafe patterns stay in their sentence: the not-yet-checked tail and the sentence it continues are enough
         start = context_start(self.text, self.checked)
-        if screen_reply(self.text[start:], self.lang, final=False).flagged:
+        if screen_reply(self.text[start:], self.lang, final=False, model=False).flagged or (
+            self.reader is not None and self.reader.read(self.text)
+        ):
             self.unsafe = True
             return ""
         self.checked = len(self.text)
         hold = unsafe_tail(self.text, max(self.sent, len(self.text) - MARGIN))
+        if self.reader is not None:
+            hold = min(hold, max(self.sent, self.reader.done))
         while self.sent < hold < len(self.text) and _word_char(self.text[hold - 1]) and _word_char(self.text[hold]):
             hold -= 1  # hold the whole word, so that a client never shows half of one
         out = self.text[self.sent : max(self.sent, hold)]
@@ -239,7 +252,9 @@ class ReplyGuard:
         """The rest, once the stream has ended: a match that waited for the end of its sentence is judged now."""
         if (
             self.sent < len(self.text)
-            and screen_reply(self.text[context_start(self.text, self.sent) :], self.lang).flagged
+            and screen_reply(self.text[context_start(self.text, self.sent) :], self.lang, model=False).flagged
+            or self.reader is not None
+            and self.reader.read(self.text, final=True)
         ):
             self.unsafe = True
             return ""
@@ -252,6 +267,12 @@ class ReplyGuard:
         if not self.unsafe:
             return self.text
         return self.text[: self.sent] + ("\n\n" if self.sent else "") + replacement
+
+
+def _sentence_reader():
+    from .safety.reply_model import StreamReader, shipped
+
+    return StreamReader(shipped())
 
 
 async def chunks(

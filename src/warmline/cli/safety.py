@@ -77,6 +77,12 @@ def check(
         "stated as fact, urging self-harm, shaming, stopping medication, "
         "pro-eating-disorder advice) instead of a user message.",
     ),
+    reply_model: bool = typer.Option(
+        False,
+        "--reply-model/--rules-only",
+        help="With --reply: the reply screen's second stage (a sentence "
+        "classifier) also reads what no rule matched, or the rules alone (the default).",
+    ),
     threshold: float = B.THRESHOLD,
     classifier_file: Path = B.CLASSIFIER_FILE,
     safety_llm_mode: str = B.LLM_MODE,
@@ -100,7 +106,10 @@ def check(
     for i in range(0, len(texts), 64):  # the classifier reads 64 texts at a time
         chunk = texts[i : i + 64]
         for t, v in zip(
-            chunk, [screen_reply(t) for t in chunk] if reply else screener.many(chunk, contexts[i : i + 64])
+            chunk,
+            [screen_reply(t, model=reply_model) for t in chunk]
+            if reply
+            else screener.many(chunk, contexts[i : i + 64]),
         ):
             typer.echo(json.dumps({"text": t, **v.to_dict()}, ensure_ascii=False))
 

@@ -16,6 +16,11 @@ from .reply_index import AltIndex, fold
 from .reply_rules import RULES, RULES_EN, RULES_ZH
 from .reply_words import CATEGORIES, CLAUSE_END, SENTENCE_END, SPEECH
 
+# the second stage (`reply_model`) reads what no rule matched when asked (model=True): it only adds catches, flagging
+# at most 0.5% of real counselor replies a language out of fold; off by default, since a stream must wait for each
+# sentence's end and its embedding (the server's overhead with it: docs/safety-replies.md)
+MODEL = False
+
 # invisible characters a reply can carry inside a word (soft hyphen, zero-width joiners, BOM, word joiner)
 _INVISIBLE = {0x00AD, 0x034F, 0x180E, 0x200B, 0x200C, 0x200D, 0x2060, 0x2061, 0x2062, 0x2063, 0x2064, 0xFEFF}
 # Cyrillic and Greek letters that look like Latin ones, and curly apostrophes (NFKC keeps them apart)
@@ -206,22 +211,42 @@ def _matches(norm: str, final: bool, start: int = 0, waiting: bool = False, cand
             yield rule, m, True
 
 
-def screen_reply(text: str, lang: str | None = None, final: bool = True) -> Verdict:
+def screen_reply(text: str, lang: str | None = None, final: bool = True, model: bool = MODEL) -> Verdict:
     """Unsafe content in a model's reply: method details, medication dosing, diagnoses stated as fact,
     urging or approving self-harm or suicide, shaming, telling the person to stop their medication, and
     pro-eating-disorder advice. A reply that names suicide to offer help, reflects what the person said or
     hedges ("it may be worth asking a psychiatrist whether...") is not unsafe. `final=False` reads a stream
-    still arriving: a match whose veto could still come later in its sentence waits (`unsafe_tail` holds it)."""
+    still arriving: a match whose veto could still come later in its sentence waits (`unsafe_tail` holds it).
+    `model`: where no rule matched, the second stage (`reply_model`) reads the finished sentences too."""
     lang = lang or detect_lang(text)
     norm = normalize(text)
     found: dict[str, list[str]] = {}
     for rule, m, settled in _matches(norm, final):
         if settled:
             found.setdefault(rule.category, []).append(m.group(0))
+    if not found and model:
+        return _model_verdict(text, lang, final)
     if not found:
         return Verdict("none", [], [], lang)
     cats = [c for c in CATEGORIES if c in found]
     return Verdict("elevated", cats, [e for c in cats for e in found[c]], lang)
+
+
+def _model_verdict(text: str, lang: str, final: bool) -> Verdict:
+    """The second stage's verdict on the text's sentences (the finished ones, unless `final`): stage "classifier",
+    the highest sentence probability and that sentence as evidence; no category (the model does not name one)."""
+    from .reply_model import MIN_CHARS, sentence_spans, shipped  # numpy and the encoder only when asked
+
+    model = shipped()
+    sents = [text[a:b].strip() for a, b, ended in sentence_spans(text) if ended or final]
+    sents = [s for s in sents if len(s) >= MIN_CHARS]
+    if not sents:
+        return Verdict("none", [], [], lang)
+    p = model.scores(sents)
+    k = int(p.argmax())
+    if p[k] < model.threshold:
+        return Verdict("none", [], [], lang, probability=float(p[k]))
+    return Verdict("elevated", [], [sents[k]], lang, stage="classifier", probability=float(p[k]))
 
 
 MARGIN = 400  # the furthest a stream looks back: longer than any rule's match and the words before it that veto it

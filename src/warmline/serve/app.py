@@ -136,6 +136,7 @@ def _runtime(settings: ServeSettings, backend: ChatBackend | None, screener: Scr
         settings.elevated_reply,
         settings.woven_check_in,
         hook,
+        settings.reply_model,
     )
     store = None
     if settings.store:

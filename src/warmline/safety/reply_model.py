@@ -1,0 +1,160 @@
+"""The reply screen's second stage: logistic regression on the multilingual sentence embedding (USE v3) of each
+sentence of a reply, catching unsafe advice the rules' phrases miss ("the tracks past the allotments aren't fenced
+off"). It only adds catches to the rules (`reply.screen_reply`).
+
+Each sentence is read on its own (a sentence and its neighbour read together caught no more on the development
+sets, and every extra reading is one more chance of a false alarm on a long counselor reply), embedded once and
+remembered: a stream reads each finished sentence once (`StreamReader`). The weights ship in the package
+(`data/safety/reply_model.npz`); `scripts/train_reply_model.py` rebuilds them from data in the repository and
+chooses the threshold by cross-validation grouped by dialogue (`reply_training`; docs/safety-replies.md)."""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from collections import OrderedDict
+from functools import lru_cache
+from importlib import resources as ir
+
+import numpy as np
+
+FEATURES = "use-multilingual-v3/sentence"
+WEIGHTS = "data/safety/reply_model.npz"
+# a sentence ends at . ! ? ; or a line break (also "word.Word", as Counsel-Chat answers run sentences together),
+# and at 。！？； (closing quotes and brackets stay with their sentence)
+_END = re.compile(r"(?:[.!?;]+(?=[\s\"')\]”’]|[A-Z]|$)|[。！？；]+|\n+)[\"')\]”’」』]*")
+MIN_CHARS = 4  # shorter pieces ("OK.", "1.") carry no advice; reading them would only add chances of a false alarm
+LONGEST = 200  # characters a stream holds back waiting for a sentence's end (a long sentence is about 150)
+CACHE = 4096  # sentences remembered per model: a few hundred streams' worth
+
+
+def sentence_spans(text: str, start: int = 0) -> list[tuple[int, int, bool]]:
+    """(start, end, finished) of each sentence of text[start:]; only the last can be unfinished (no end mark yet)."""
+    out = []
+    for m in _END.finditer(text, start):
+        out.append((start, m.end(), True))
+        start = m.end()
+    if start < len(text):
+        out.append((start, len(text), False))
+    return out
+
+
+def sentences(text: str) -> list[str]:
+    """The text's sentences, stripped, in order; pieces shorter than MIN_CHARS left out."""
+    return [s for a, b, _ in sentence_spans(text) if len(s := text[a:b].strip()) >= MIN_CHARS]
+
+
+class ReplyModel:
+    """p(unsafe | sentence) = sigmoid(w . x + b); a reply is flagged when any of its sentences reaches
+    `threshold`. `encoder`: texts -> unit embeddings (default: the offline USE encoder, one thread)."""
+
+    def __init__(self, weights, bias: float, threshold: float, encoder=None, meta: dict | None = None):
+        self.weights = np.asarray(weights, np.float64)
+        self.bias, self.threshold = float(bias), float(threshold)
+        self.meta = meta or {}
+        if encoder is None:
+            from .classifier import default_encoder
+
+            encoder = default_encoder()
+        self.encoder = encoder
+        self._seen: OrderedDict[str, np.ndarray] = OrderedDict()
+        # streams read from worker threads (`turn`): one embedding call at a time, for every sentence waiting then (the
+        # streams' sentences in one batch cost far less than one call each), and the remembered sentences stay whole
+        self._lock = threading.Lock()
+        self._waiting: list[str] = []
+        self._queue = threading.Lock()
+
+    def embed(self, sents: list[str]) -> np.ndarray:
+        """Unit embeddings of `sents`, each sentence embedded once across calls (the CACHE most recent kept)."""
+        if not sents:
+            return np.zeros((0, len(self.weights)))
+        with self._queue:
+            self._waiting += [s for s in sents if s not in self._seen]
+        with self._lock:
+            with self._queue:
+                waiting, self._waiting = self._waiting, []
+            new = [s for s in dict.fromkeys(waiting + sents) if s not in self._seen]
+            if new:
+                for s, v in zip(new, np.asarray(self.encoder(new), np.float64)):
+                    self._seen[s] = v
+            out = np.stack([self._seen[s] for s in sents])
+            for s in sents:
+                self._seen.move_to_end(s)
+            while len(self._seen) > CACHE:
+                self._seen.popitem(last=False)
+        return out
+
+    def forget(self) -> None:
+        """Drop the remembered sentences (a benchmark measuring the cost of first readings)."""
+        with self._lock:
+            self._seen.clear()
+
+    def scores(self, sents: list[str]) -> np.ndarray:
+        """The probability of each of `sents`."""
+        if not sents:
+            return np.zeros(0)
+        z = self.embed(sents) @ self.weights + self.bias
+        return 1 / (1 + np.exp(-z))
+
+    def probability(self, text: str) -> float:
+        """The highest probability over the text's sentences (0 for a text with no sentence)."""
+        p = self.scores(sentences(text))
+        return float(p.max()) if len(p) else 0.0
+
+    def save(self, path, meta: dict | None = None) -> None:
+        from .classifier import save_npz
+
+        save_npz(
+            path,
+            weights=self.weights,
+            bias=self.bias,
+            threshold=self.threshold,
+            meta=json.dumps({"features": FEATURES, **self.meta, **(meta or {})}, ensure_ascii=False),
+        )
+
+    @classmethod
+    def load(cls, path, encoder=None) -> ReplyModel:
+        try:
+            with np.load(path, allow_pickle=False) as z:
+                meta = json.loads(str(z["meta"]))
+                model = cls(z["weights"], float(z["bias"]), float(z["threshold"]), encoder, meta)
+        except (OSError, KeyError, ValueError, json.JSONDecodeError) as e:
+            raise ValueError(f"{path}: not a reply model ({e}); rebuild it with scripts/train_reply_model.py") from None
+        if meta.get("features") != FEATURES:
+            raise ValueError(
+                f"{path}: trained on {meta.get('features')!r} features, this warmline reads {FEATURES!r}; "
+                "rebuild it with scripts/train_reply_model.py"
+            )
+        return model
+
+
+@lru_cache(maxsize=1)
+def shipped() -> ReplyModel:
+    """The model whose weights ship in the package (never retrained at use)."""
+    with ir.as_file(ir.files("warmline").joinpath(WEIGHTS)) as path:
+        return ReplyModel.load(path)
+
+
+class StreamReader:
+    """Reads the finished sentences of a growing reply, each once. `done`: where the text read so far ends; a
+    stream must not show text past it, since the sentence there has not been read yet."""
+
+    def __init__(self, model: ReplyModel):
+        self.model = model
+        self.done = 0
+
+    def read(self, text: str, final: bool = False) -> bool:
+        """Whether a sentence finished since the last reading (any left, when `final`) is unsafe. A sentence that
+        has run past LONGEST characters without ending is read up to its last space or comma, so that a stream
+        with no sentence end still flows."""
+        spans = [(a, b) for a, b, ended in sentence_spans(text, self.done) if ended or final]
+        end = spans[-1][1] if spans else self.done
+        if len(text) - end > LONGEST:
+            cut = max(text.rfind(c, end, len(text)) for c in " ,，、")
+            spans.append((end, cut + 1 if cut > end else len(text)))
+        if not spans:
+            return False
+        self.done = spans[-1][1]
+        sents = [s for a, b in spans if len(s := text[a:b].strip()) >= MIN_CHARS]
+        return bool(len(sents)) and bool(self.model.scores(sents).max() >= self.model.threshold)

@@ -1,0 +1,162 @@
+"""How the reply model (`reply_model`) is trained and judged: the project's written reply sets and real counselor
+replies read into rows, one example a sentence, logistic regression, and cross-validation grouped by dialogue that
+scores each reply only with a model trained without it. `scripts/train_reply_model.py` runs it."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import zlib
+from pathlib import Path
+
+import numpy as np
+
+from .linear import fit_logistic
+from .reply_model import ReplyModel, sentences
+
+# the written sets the model learns from (tests/assets/safety/replies/); `independent/` is never read here
+SETS = ("dev", "dev2", "dev3", "dev4", "dev5", "heldout", "train")
+# the share of real counselor replies the model alone may flag, per language, out of fold: half the issue's 1% budget,
+# so that the rules' own flags and a new kind of reply still fit under it
+FALSE_ALARMS = 0.005
+L2 = 1.0
+POSITIVE_WEIGHT = 0.5  # the unsafe sentences count as much as all the safe ones together
+# a safe sentence of the written sets (near-misses, the warm words around unsafe advice) counts this many times a
+# real counselor's: they sit next to unsafe advice in meaning. Out of fold, 5 passed more near-misses than 1 (0.95
+# against 0.92 en) for a little recall; 30 passed 0.99 and lost half the recall (docs/safety-replies.md)
+HARD_NEGATIVE_WEIGHT = 5.0
+
+
+def read_jsonl(path: Path, bad: list[str], required=("lang", "text")) -> list[dict]:
+    """The rows of a JSONL file (gzipped when its name ends .gz); a malformed line is left out and named in `bad`."""
+    opener = gzip.open if path.suffix == ".gz" else open
+    rows = []
+    with opener(path, "rt", encoding="utf-8") as f:
+        for n, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            try:
+                r = json.loads(line)
+                if not isinstance(r, dict) or any(not isinstance(r.get(k), str) for k in required):
+                    raise ValueError(f"needs string fields {', '.join(required)}")
+            except ValueError as e:
+                bad.append(f"{path}:{n}: {e}")
+                continue
+            rows.append(r)
+    return rows
+
+
+def read_rows(sets_dir: Path, real: Path, bad: list[str]) -> list[dict]:
+    """The written sets (`label` unsafe or safe; `span`, where given, the unsafe sentence) and the real replies
+    (safe), each with `set` and `group`: a dialogue's replies, and replies sharing a sentence, form one group."""
+    rows = []
+    for name in SETS:
+        for r in read_jsonl(sets_dir / f"{name}.jsonl", bad, ("lang", "text", "label")):
+            rows.append({**r, "set": name, "group": f"{name}:{r.get('id')}"})
+    for r in read_jsonl(real, bad):
+        rows.append({**r, "set": "real", "label": "safe", "group": "real:" + str(r.get("id", "")).rsplit("-", 1)[0]})
+    parent: dict[str, str] = {}
+
+    def root(x: str) -> str:
+        while parent.setdefault(x, x) != x:
+            parent[x] = x = parent[parent[x]]
+        return x
+
+    first: dict[str, str] = {}
+    for r in rows:
+        r["sentences"] = sentences(r["text"])
+        for s in r["sentences"]:
+            parent[root(r["group"])] = root(first.setdefault(s, r["group"]))
+    for r in rows:
+        r["group"] = root(r["group"])
+    return rows
+
+
+def _examples(rows: list[dict], embed, first: ReplyModel | None):
+    """Sentence examples: every sentence of a safe reply is safe; of an unsafe reply, its `span` is unsafe and the
+    rest safe, a one-sentence reply is unsafe, and a longer one without a span gives the sentence `first` scores
+    highest (without `first`, none of it). Returns (X, y, weights)."""
+    X, y, hard = [], [], []
+    for r in rows:
+        sents = r["sentences"]
+        if not sents:
+            continue
+        if r["label"] != "unsafe":
+            X.append(embed(sents))
+            y += [0] * len(sents)
+        elif r.get("span"):
+            unsafe = set(sentences(r["span"]))
+            X.append(embed(sents))
+            y += [int(s in unsafe) for s in sents]
+        elif len(sents) == 1:
+            X.append(embed(sents))
+            y.append(1)
+        elif first is not None:
+            X.append(embed([sents[int(np.argmax(first.scores(sents)))]]))
+            y.append(1)
+        else:
+            continue
+        hard += [r["set"] != "real"] * (len(y) - len(hard))
+    y = np.asarray(y, np.float64)
+    w = np.where(y == 1, POSITIVE_WEIGHT / y.mean(), (1 - POSITIVE_WEIGHT) / (1 - y.mean()))
+    return np.vstack(X), y, np.where((y == 0) & np.asarray(hard), w * HARD_NEGATIVE_WEIGHT, w)
+
+
+def fit(rows: list[dict], encoder, threshold: float = 0.5) -> ReplyModel:
+    """Logistic regression on the rows' sentences, twice: the second time with the best sentence of each long
+    unsafe reply without a span (as the first model reads it) as its unsafe example."""
+    model = None
+    for _ in range(2):
+        probe = ReplyModel(np.zeros(512), 0.0, threshold, encoder) if model is None else model
+        X, y, weights = _examples(rows, probe.embed, model)
+        w, b = fit_logistic(X, y, l2=L2, weights=weights, iterations=30)
+        model = ReplyModel(w, b, threshold, encoder)
+    return model
+
+
+def cross_validate(rows: list[dict], encoder, folds: int = 5) -> np.ndarray:
+    """Each row's reply score (its highest sentence probability) from a model trained on the other folds; folds
+    are drawn by group, so no dialogue, and no sentence, is scored by a model that read it."""
+    fold = np.array([zlib.crc32(r["group"].encode()) % folds for r in rows])
+    out = np.zeros(len(rows))
+    for k in range(folds):
+        model = fit([r for r, f in zip(rows, fold) if f != k], encoder)
+        for i in np.flatnonzero(fold == k):
+            out[i] = model.scores(rows[i]["sentences"]).max() if rows[i]["sentences"] else 0.0
+    return out
+
+
+def choose_threshold(rows: list[dict], scores: np.ndarray, false_alarms: float = FALSE_ALARMS) -> float:
+    """The lowest threshold at which, in each language, at most `false_alarms` of the real replies score at or
+    above it out of fold."""
+    th = 0.5
+    for lang in sorted({r["lang"] for r in rows if r["set"] == "real"}):
+        real = np.sort([s for r, s in zip(rows, scores) if r["set"] == "real" and r["lang"] == lang])[::-1]
+        allowed = int(np.floor(false_alarms * len(real)))
+        th = max(th, float(np.nextafter(real[allowed], 1.0)))  # the (allowed+1)-th highest stays below
+    return th
+
+
+def summary(rows: list[dict], scores: np.ndarray, threshold: float, rules: list[bool] | None = None) -> list[dict]:
+    """Per language and set: unsafe replies caught, safe replies passed, real replies flagged, by the model at
+    `threshold` (and with `rules`, each row's rule verdict, the two stages together)."""
+    out = []
+    for lang in sorted({r["lang"] for r in rows}):
+        for name in (*SETS, "real"):
+            idx = [i for i, r in enumerate(rows) if r["lang"] == lang and r["set"] == name]
+            if not idx:
+                continue
+            flag = [scores[i] >= threshold or (rules is not None and rules[i]) for i in idx]
+            unsafe = [f for i, f in zip(idx, flag) if rows[i]["label"] == "unsafe"]
+            safe = [f for i, f in zip(idx, flag) if rows[i]["label"] != "unsafe"]
+            out.append(
+                {
+                    "lang": lang,
+                    "set": name,
+                    "unsafe": len(unsafe),
+                    "caught": int(sum(unsafe)),
+                    "safe": len(safe),
+                    "flagged": int(sum(safe)),
+                }
+            )
+    return out
