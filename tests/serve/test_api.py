@@ -203,9 +203,8 @@ def test_unsafe_reply_is_replaced_before_it_is_shown():
             srv.url + "/v1/chat/completions",
             json={"model": "scripted", "messages": [{"role": "user", "content": "I can't sleep"}]},
         ).json()
-        assert (
-            "400 mg" not in r["choices"][0]["message"]["content"] and r["warmline"]["safety"]["reply"]["risk"] != "none"
-        )
+        assert r["warmline"]["safety"]["reply"]["risk"] != "none"
+        assert "400 mg" not in json.dumps(r)  # nowhere in the answer: not in the text, not in the verdict's fields
         raw = httpx.post(
             srv.url + "/v1/chat/completions",
             json={"model": "scripted", "stream": True, "messages": [{"role": "user", "content": "I can't sleep"}]},
@@ -215,7 +214,7 @@ def test_unsafe_reply_is_replaced_before_it_is_shown():
             for x in raw.split("\n\n")
             if x.startswith("data:") and "[DONE]" not in x
         )
-        assert "400 mg" not in shown and "listen" in shown
+        assert "400 mg" not in raw and "listen" in shown
 
 
 def test_openai_shaped_errors_and_limits():

@@ -393,7 +393,9 @@ def _closing_extra(rt: Runtime, turn: Turnout, extra: dict) -> dict:
     if turn.replaced:
         rt.stats["replaced"] += 1
     if turn.reply_verdict is not None:
-        extra.setdefault("safety", {})["reply"] = turn.reply_verdict.to_dict()
+        # without its evidence: that is the unsafe wording the guard withheld from the person
+        reply = {k: v for k, v in turn.reply_verdict.to_dict().items() if k != "evidence"}
+        extra.setdefault("safety", {})["reply"] = reply
     if turn.cases:
         extra["cases"] = turn.cases
     if turn.explanation:
