@@ -69,8 +69,13 @@ def test_every_reply_is_released_as_the_one_shot_screen_requires(seed):
         else:  # a safe reply is released in full
             assert shown == text and g.shown("[replaced]") == text, row["id"]
     # the stream reads a sentence with less of the text before it than the one-shot screen, so it can be stricter
-    # (one of these is labelled unsafe, which the one-shot screen misses): the guard as it was stopped all three too
-    assert sorted(r["id"] for r, _ in stricter) == ["en-diagnosis-04", "en-safe-diagnosis-04", "smilechat-31691-5"]
+    # (two of these are labelled unsafe, which the one-shot screen misses): the guard as it was stopped them all too
+    assert sorted(r["id"] for r, _ in stricter) == [
+        "en-diagnosis-04",
+        "en-safe-diagnosis-04",
+        "smilechat-31691-5",
+        "t-en-256",  # the reply model's training set (train.jsonl), labelled unsafe
+    ]
     for row, pieces in stricter:  # in the same pieces
         old = ref.ReplyGuard(row["lang"])
         _stream(old, row["text"], random.Random(pieces))
