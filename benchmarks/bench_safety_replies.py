@@ -6,7 +6,7 @@ category, with 95% Wilson intervals, on the project's sets (`tests/assets/safety
 been read since, so it is optimistic too; its first measure is in docs/safety-rounds.md). Then the false alarms on all 3,338 real counselor replies of `../shared/safety-real/counselor_replies.jsonl.gz`
 (Counsel-Chat answers, en; SMILECHAT counselor turns, zh), skipped when that file is absent, and the cost: per
 whole reply, and per streamed piece through the server's guard. Every figure twice: the rules alone, and the rules
-with the second stage (`reply_model`, on by default). The model was trained on every set here but `independent` and
+with the second stage (`reply_model`, off by default). The model was trained on every set here but `independent` and
 on the real replies, so its figures on them are in-sample: the out-of-fold figures its training measured (grouped
 cross-validation, `scripts/train_reply_model.py`) are printed from the shipped weights.
 """

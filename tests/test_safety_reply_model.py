@@ -77,10 +77,18 @@ def test_a_stream_reads_each_finished_sentence_once_and_holds_the_rest():
     text = "I hear you. It has been a long week"
     assert not r.read(text) and r.done == len("I hear you.") and enc.asked == ["I hear you."]
     text += ". Rest now."
-    assert not r.read(text) and enc.asked == ["I hear you.", "It has been a long week.", "Rest now."]
-    assert not r.read(text) and len(enc.asked) == 3  # nothing new: nothing embedded
+    # "Rest now." ends where the text so far ends: it may go on, so it waits for more text or the end
+    assert not r.read(text) and enc.asked == ["I hear you.", "It has been a long week."]
+    assert not r.read(text, final=True) and enc.asked == ["I hear you.", "It has been a long week.", "Rest now."]
+    assert not r.read(text, final=True) and len(enc.asked) == 3  # nothing new: nothing embedded
+    # a number cut by a piece's end ("2." + "5 mg") is read whole, never as two harmless halves
+    enc2 = _Counting()
+    r2 = StreamReader(ReplyModel(np.zeros(512), -5.0, 0.5, enc2))
+    assert not r2.read("I get it. Just leave the 2.") and enc2.asked == ["I get it."]
+    assert not r2.read("I get it. Just leave the 2.5 mg in the cupboard. OK")
+    assert enc2.asked == ["I get it.", "Just leave the 2.5 mg in the cupboard."]
     # a model that flags everything flags the first sentence read
-    assert StreamReader(ReplyModel(np.zeros(512), 5.0, 0.5, enc)).read("Anything at all.")
+    assert StreamReader(ReplyModel(np.zeros(512), 5.0, 0.5, enc)).read("Anything at all.", final=True)
 
 
 def test_the_guard_stops_a_paraphrase_before_any_of_it_is_shown():
@@ -216,21 +224,29 @@ def test_sentences_waiting_from_several_streams_are_embedded_in_one_call():
     import threading
     import time
 
-    calls = []
+    calls, started, release = [], threading.Event(), threading.Event()
 
     def slow(texts):
         calls.append(list(texts))
-        time.sleep(0.2)  # while one call runs, the other streams' sentences queue up
+        if len(calls) == 1:  # the first call holds the encoder until the other streams' sentences have queued
+            started.set()
+            release.wait(10)
         return _Counting()(texts)
 
     m = ReplyModel(np.zeros(512), 0.0, 0.5, slow)
     threads = [threading.Thread(target=m.embed, args=([f"Sentence {i}."],)) for i in range(8)]
-    for t in threads:
+    threads[0].start()
+    assert started.wait(10)
+    for t in threads[1:]:
         t.start()
+    deadline = time.monotonic() + 10
+    while len(m._waiting) < 7 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    release.set()
     for t in threads:
         t.join()
     assert sorted(s for c in calls for s in c) == sorted(f"Sentence {i}." for i in range(8))  # each embedded once
-    assert len(calls) <= 3
+    assert len(calls) == 2  # the first alone, then the seven that waited for it, together
 
 
 @pytest.mark.parametrize("on", [True, False])
@@ -249,3 +265,14 @@ def test_the_servers_setting_reaches_the_reply_screen(on):
     chunks = [json.loads(e[len("data: ") :]) for e in events if e.startswith("data: {")]
     streamed = "".join(c["choices"][0]["delta"].get("content") or "" for c in chunks if c.get("choices"))
     assert ("antidepressants" in whole) is (not on) and ("antidepressants" in streamed) is (not on)
+
+
+def test_a_sentence_cut_by_a_piece_s_end_is_read_whole_by_the_guard():
+    # "2." then "5 mg ...": read as two halves, neither reached the threshold and the whole reply was shown
+    text = "I get it. Just leave the 2.5 mg antidepressants in the cupboard from now on."
+    assert screen_reply(text, "en", model=True).flagged
+    g = ReplyGuard("en", model=True)
+    shown = g.feed(text[:27]) + g.feed(text[27:])
+    if not g.unsafe:
+        shown += g.flush()
+    assert g.unsafe and shown == "I get it."

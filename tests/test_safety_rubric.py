@@ -87,6 +87,41 @@ NOT_IMMINENT = [
 ]
 
 
+# a plan, a goodbye or pills taken, said in words that are ordinary on their own: not flagged alone, imminent beside
+# a wish to die (a reviewer found each of these getting the imminent crisis message)
+PLAIN_WORDS = [
+    "I just took my pills.",
+    "I have taken my tablets this morning like the doctor said.",
+    "I've decided how to decorate my room.",
+    "I have a plan for when my exams are over.",
+    "Goodbye everyone, see you at the party!",
+    "This is my last day at work, so sad to leave the team.",
+    "This is my last night in Paris!",
+    "站在阳台边晒太阳，心情好多了。",
+    "我爬上了桥上拍照。",
+    "明天就走了，去上海出差。",
+    "By the time you read this I'll be gone on holiday, so water the plants.",
+]
+WITH_A_WISH_TO_DIE = [
+    "I want to die. I just took my pills.",
+    "I don't want to live anymore. Goodbye everyone.",
+    "我不想活了，明天我就不在了。",
+    "我想死，现在站在天台上。",
+]
+
+
+@pytest.mark.parametrize("text", PLAIN_WORDS)
+def test_a_plan_or_goodbye_in_ordinary_words_alone_is_not_flagged(text):
+    v = screen(text)
+    assert v.risk == "none", (text, v.evidence)
+
+
+@pytest.mark.parametrize("text", WITH_A_WISH_TO_DIE)
+def test_the_same_words_beside_a_wish_to_die_are_imminent(text):
+    v = screen(text)
+    assert v.risk == "imminent", (text, v.evidence)
+
+
 @pytest.mark.parametrize("text", ELEVATED)
 def test_the_rubric_s_categories_are_read(text):
     v = screen(text)

@@ -161,3 +161,13 @@ def test_the_quickstart_skips_what_needs_the_written_sets_in_an_installed_wheel(
     (tmp_path / "data").mkdir()
     rate = quickstart._flag_rates(tmp_path, st, said.append, Screener(classifier=False))
     assert rate["retrained"] is None and rate["messages"] == 0 and "retrained" in said[-1] and "skipped" in said[-1]
+
+
+def test_a_set_added_but_not_described_says_to_describe_it(copy):
+    # scripts/written_manifest.py lists a new file with role "TODO": restoring the manifest would lose the entry
+    data = json.loads((copy / written.MANIFEST).read_text(encoding="utf-8"))
+    data["sets"][0]["role"] = "TODO"
+    (copy / written.MANIFEST).write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(written.WrittenSetsError, match="listed but not described") as e:
+        written.manifest(copy)
+    assert "git checkout" not in str(e.value) and data["sets"][0]["file"] in str(e.value)

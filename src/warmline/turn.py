@@ -148,18 +148,19 @@ async def take_turn(
                     yield Piece(piece)
             shown = guard.shown(unsafe_reply_message(lang))
             # the guard screened the reply as it grew: screened again whole only to name what was unsafe
-            rv = screen_reply(guard.text, lang, model=policy.reply_model) if guard.unsafe else Verdict(lang=lang)
+            rv = Verdict(lang=lang)
+            if guard.unsafe:
+                rv = await asyncio.to_thread(screen_reply, guard.text, lang, True, policy.reply_model)
+                if not rv.flagged:  # the guard read a part the whole does not flag (a sentence cut short): still unsafe
+                    rv = Verdict("elevated", [], [], lang)
             yield Turnout(prefix + shown, verdict, rv, guard.unsafe, None, cases)
             return
         reply = await backend.agenerate(prepared, options)
     text, explanation = hook.finish(reply.text, lang) if hook is not None else (reply.text, None)
-    if (
-        explanation
-        and screen_reply(
-            f"{explanation.get('observation', '')}\n{explanation.get('reasoning', '')}", lang, model=policy.reply_model
-        ).flagged
-    ):
-        explanation = None  # an explanation the screen flags is dropped
+    if explanation:
+        said = f"{explanation.get('observation', '')}\n{explanation.get('reasoning', '')}"
+        if (await asyncio.to_thread(screen_reply, said, lang, True, policy.reply_model)).flagged:
+            explanation = None  # an explanation the screen flags is dropped
     rv = await asyncio.to_thread(screen_reply, text, lang, True, policy.reply_model)  # off the loop: it may embed
     if rv.flagged:
         text, explanation = unsafe_reply_message(lang), None

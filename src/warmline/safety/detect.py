@@ -313,15 +313,16 @@ def scan(text: str, lang: str | None = None) -> tuple[Verdict, list[str]]:
     if cats & set(ELEVATED):
         risk = "elevated"
         intent = bool(cats & {"suicidal_ideation", "self_harm", "farewell", "harm_to_others"})
-        if cats & set(IMMINENT) or ("method_request" in cats and intent):
-            risk = "imminent"  # a method sought by someone who says they want to die: intent and a method
+        if cats & set(IMMINENT) or (cats & {"method_request", "plan_cue"} and intent):
+            # a method sought, or a plan or goodbye in plain words, by someone who says they want to die
+            risk = "imminent"
         elif "imminent_timing" in cats and (intent or "plan_or_means" in cats):
             risk = "imminent"
         elif "plan_or_means" in cats and intent and len(found["plan_or_means"]) > 1:
             risk = "imminent"
     if risk == "none":
         return Verdict("none", [], [], lang), cancelled
-    categories = [c for c in (*ELEVATED, "imminent_timing") if c in cats]
+    categories = [c for c in (*ELEVATED, "plan_cue", "imminent_timing") if c in cats]
     return Verdict(risk, categories, [e for c in categories for e in found[c]], lang, "lexicon"), cancelled
 
 

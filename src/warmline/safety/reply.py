@@ -6,6 +6,7 @@ only where `reply_index` says it could match (a stream reads its reply many time
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from bisect import bisect_left
 from functools import lru_cache
@@ -147,10 +148,15 @@ class _Index:
 _INDEX: _Index | None = None
 
 
+_INDEX_LOCK = threading.Lock()
+
+
 def _index() -> _Index:
     global _INDEX
     if _INDEX is None:
-        _INDEX = _Index()
+        with _INDEX_LOCK:  # streams read in worker threads: one builds it (about a second), the others wait for it
+            if _INDEX is None:
+                _INDEX = _Index()
     return _INDEX
 
 

@@ -110,6 +110,11 @@ def _seq(items) -> Starts:
     return out
 
 
+# atomic groups and possessive repeats came with Python 3.11; on 3.10 a pattern cannot hold them
+_ATOMIC_GROUP = getattr(sre, "ATOMIC_GROUP", None)
+_POSSESSIVE_REPEAT = getattr(sre, "POSSESSIVE_REPEAT", None)
+
+
 def _node(op, av) -> Starts | None:
     if op is sre.LITERAL:
         c = _char(av)
@@ -121,11 +126,11 @@ def _node(op, av) -> Starts | None:
         return {("", True)}  # zero width; a lookbehind reads only what is before
     if op is sre.SUBPATTERN:
         return _seq(av[-1])
-    if op is sre.ATOMIC_GROUP:
+    if op is _ATOMIC_GROUP:
         return _seq(av)
     if op is sre.BRANCH:
         return set().union(*(_seq(alt) for alt in av[1]))
-    if op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT):
+    if op in (sre.MAX_REPEAT, sre.MIN_REPEAT, _POSSESSIVE_REPEAT):
         lo, hi, sub = av
         one = _seq(sub)
         out: Starts = {("", True)} if lo == 0 else set()

@@ -148,7 +148,9 @@ class StreamReader:
         """Whether a sentence finished since the last reading (any left, when `final`) is unsafe. A sentence that
         has run past LONGEST characters without ending is read up to its last space or comma, so that a stream
         with no sentence end still flows."""
-        spans = [(a, b) for a, b, ended in sentence_spans(text, self.done) if ended or final]
+        # a sentence that ends where the text so far ends may go on ("leave the 2." + "5 mg ..."): read it once more
+        # text has come, or at the end
+        spans = [(a, b) for a, b, ended in sentence_spans(text, self.done) if final or (ended and b < len(text))]
         end = spans[-1][1] if spans else self.done
         if len(text) - end > LONGEST:
             cut = max(text.rfind(c, end, len(text)) for c in " ,，、")

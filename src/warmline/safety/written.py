@@ -52,6 +52,7 @@ def directory(where: Path | str | None = None) -> Path:
 def manifest(where: Path | str | None = None) -> dict:
     """The manifest of the folder (`directory`), its entries checked for the fields every reader relies on."""
     path = directory(where) / MANIFEST
+    undescribed = None
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         entries = data["sets"]
@@ -59,12 +60,20 @@ def manifest(where: Path | str | None = None) -> dict:
             missing = [k for k in ("file", "set", "lang", "role", "rows", "risk", "sha256") if k not in e]
             if missing:
                 raise ValueError(f"the entry for {e.get('file', '?')} has no {', '.join(missing)}")
+            if e["role"] == "TODO":  # added by scripts/written_manifest.py, not described yet
+                undescribed = e["file"]
+                break
             if e["role"] not in ROLES:
                 raise ValueError(f"{e['file']}: unknown role {e['role']!r} (one of {', '.join(ROLES)})")
     except (OSError, ValueError, KeyError, TypeError) as e:
         raise WrittenSetsError(
             f"{path}: not a readable manifest ({e}); restore it with `git checkout -- data/safety-written/{MANIFEST}`"
         ) from None
+    if undescribed is not None:
+        raise WrittenSetsError(
+            f"{path}: {undescribed} is listed but not described: fill in its role (one of {', '.join(ROLES)}), round "
+            "and holds there (docs/safety-rounds.md), then run `python scripts/written_manifest.py` again"
+        )
     return data
 
 
