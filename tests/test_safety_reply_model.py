@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gzip
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -276,3 +277,36 @@ def test_a_sentence_cut_by_a_piece_s_end_is_read_whole_by_the_guard():
     if not g.unsafe:
         shown += g.flush()
     assert g.unsafe and shown == "I get it."
+
+
+def test_a_reply_the_stream_stops_is_never_reported_safe():
+    # the stream reads a sentence with less text before it than the whole reply, so it can stop a reply the
+    # one-shot screen passes (tests/test_reply_guard_equivalence.py): the turn's verdict still says unsafe
+    import asyncio
+
+    from warmline.backends.base import GenerationOptions
+    from warmline.backends.scripted import ScriptedBackend
+    from warmline.safety import Verdict
+    from warmline.turn import Turnout, TurnPolicy, take_turn
+
+    assets = Path(__file__).parent / "assets" / "safety" / "replies" / "independent" / "en.jsonl"
+    row = next(
+        r for r in map(json.loads, assets.read_text(encoding="utf-8").splitlines()) if r["id"] == "en-diagnosis-04"
+    )
+    assert not screen_reply(row["text"], "en", model=False).flagged
+
+    async def calm(text, context):
+        return Verdict(lang="en")
+
+    async def turn():
+        backend = ScriptedBackend(default=row["text"])
+        events = [
+            e
+            async for e in take_turn(
+                [{"role": "user", "content": "hi"}], TurnPolicy(), backend, GenerationOptions(), calm, stream=True
+            )
+        ]
+        return events[-1]
+
+    out = asyncio.run(turn())
+    assert isinstance(out, Turnout) and out.replaced and out.reply_verdict.risk == "elevated"
