@@ -7,6 +7,7 @@ from importlib import resources as ir
 import pytest
 import yaml
 
+from warmline.safety import written
 from warmline.text import tokenize as T
 
 from ..conftest import SAMPLES
@@ -16,7 +17,7 @@ def bundled_texts() -> list[str]:
     data = ir.files("warmline").joinpath("data")
     texts = []
     for name in ("labelled_en.jsonl", "labelled_zh.jsonl", "heldout_en.jsonl", "heldout_zh.jsonl"):
-        texts += [json.loads(x)["text"] for x in data.joinpath(f"safety/{name}").read_text().splitlines() if x.strip()]
+        texts += [row["text"] for row in written.load(name)]  # the project's written sets (data/safety-written)
     ex = yaml.safe_load(data.joinpath("labels/examples.yaml").read_text())
     for part in ("strategy", "emotion"):
         texts += [t for v in ex[part].values() for t in v["zh"] + v["en"]]
