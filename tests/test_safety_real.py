@@ -93,6 +93,9 @@ def test_linear_classifier_round_trips(tmp_path):
     (tmp_path / "bad.npz").write_bytes(b"nope")
     with pytest.raises(ValueError, match="not a linear safety classifier"):
         LinearRiskClassifier.load(tmp_path / "bad.npz")
+    clf.save(tmp_path / "other.npz", {"features": "another-encoder"})
+    with pytest.raises(ValueError, match="trained on 'another-encoder' features.*train_safety_classifier"):
+        LinearRiskClassifier.load(tmp_path / "other.npz", enc)
 
 
 def test_shipped_weights_load_without_training():

@@ -176,6 +176,23 @@ def save_npz(path, **arrays) -> None:
     os.replace(tmp, path)
 
 
+def load_npz(path, fields: tuple[str, ...], features: str, what: str, script: str) -> tuple[dict, dict]:
+    """(the named arrays, the metadata) of a model file written by `save_npz` with a json `meta` entry; a file that
+    is not one, or was trained on other features, is a ValueError that names the script rebuilding it."""
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            meta = json.loads(str(z["meta"]))
+            arrays = {k: z[k] for k in fields}
+    except (OSError, KeyError, ValueError, json.JSONDecodeError) as e:
+        raise ValueError(f"{path}: not a {what} ({e}); rebuild it with {script}") from None
+    if meta.get("features") != features:
+        raise ValueError(
+            f"{path}: trained on {meta.get('features')!r} features, this warmline reads {features!r}; "
+            f"rebuild it with {script}"
+        )
+    return arrays, meta
+
+
 def labelled(name: str, where=None) -> list[dict]:
     """The rows of a project-written set ("train5_en.jsonl"), checked against its manifest (`written.load`:
     `where` is their folder, by default the source checkout's `data/safety-written/`)."""

@@ -97,17 +97,16 @@ class LinearRiskClassifier:
 
     @classmethod
     def load(cls, path, encoder=None) -> LinearRiskClassifier:
-        try:
-            with np.load(path, allow_pickle=False) as z:
-                meta = json.loads(str(z["meta"]))
-                clf = cls(z["weights"], float(z["bias"]), float(z["threshold"]), float(z["sure"]), encoder, meta)
-        except (OSError, KeyError, ValueError, json.JSONDecodeError) as e:
-            raise ValueError(
-                f"{path}: not a linear safety classifier ({e}); rebuild it with scripts/train_safety_classifier.py"
-            ) from None
-        if meta.get("features") != FEATURES:
-            raise ValueError(f"{path}: trained on {meta.get('features')!r} features, this warmline reads {FEATURES!r}")
-        return clf
+        from .classifier import load_npz
+
+        z, meta = load_npz(
+            path,
+            ("weights", "bias", "threshold", "sure"),
+            FEATURES,
+            "linear safety classifier",
+            "scripts/train_safety_classifier.py",
+        )
+        return cls(z["weights"], float(z["bias"]), float(z["threshold"]), float(z["sure"]), encoder, meta)
 
 
 @lru_cache(maxsize=1)

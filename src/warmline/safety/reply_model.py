@@ -115,18 +115,12 @@ class ReplyModel:
 
     @classmethod
     def load(cls, path, encoder=None) -> ReplyModel:
-        try:
-            with np.load(path, allow_pickle=False) as z:
-                meta = json.loads(str(z["meta"]))
-                model = cls(z["weights"], float(z["bias"]), float(z["threshold"]), encoder, meta)
-        except (OSError, KeyError, ValueError, json.JSONDecodeError) as e:
-            raise ValueError(f"{path}: not a reply model ({e}); rebuild it with scripts/train_reply_model.py") from None
-        if meta.get("features") != FEATURES:
-            raise ValueError(
-                f"{path}: trained on {meta.get('features')!r} features, this warmline reads {FEATURES!r}; "
-                "rebuild it with scripts/train_reply_model.py"
-            )
-        return model
+        from .classifier import load_npz
+
+        z, meta = load_npz(
+            path, ("weights", "bias", "threshold"), FEATURES, "reply model", "scripts/train_reply_model.py"
+        )
+        return cls(z["weights"], float(z["bias"]), float(z["threshold"]), encoder, meta)
 
 
 @lru_cache(maxsize=1)
