@@ -22,20 +22,9 @@ import tempfile
 import time
 from pathlib import Path
 
-PHRASES = [
-    "最近压力很大",
-    "晚上总是睡不着",
-    "我觉得自己什么都做不好",
-    "听起来你真的很辛苦",
-    "能多说说发生了什么吗",
-    "和家人的关系让我很困扰",
-    "你愿意和我分享这些，我很感谢",
-    "工作上的事情让我很焦虑",
-    "这种感觉持续多久了",
-    "我能理解你的担心",
-    "也许我们可以一起想想办法",
-    "我不知道该怎么办",
-]
+from phrases import ZH
+
+PHRASES = ZH[:12]  # the text these figures were first measured on
 
 
 def make_corpus(root: Path, n: int, seed: int = 0) -> None:
