@@ -125,14 +125,15 @@ class RiskClassifier:
 
     def save(self, path, meta: dict | None = None) -> None:
         """Write the classifier (and `meta`, anything JSON: where its data came from) to an .npz file, atomically."""
-        save_npz(
+        save_model(
             path,
+            FEATURES,
+            meta or {},
             support=self.support,
             alpha=self.alpha,
             bias=self.bias,
             gamma=self.gamma,
             threshold=self.threshold,
-            meta=json.dumps({"features": FEATURES, **(meta or {})}, ensure_ascii=False),
         )
 
     @classmethod
@@ -174,6 +175,11 @@ def save_npz(path, **arrays) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp.npz")
     np.savez(tmp, **arrays)
     os.replace(tmp, path)
+
+
+def save_model(path, features: str, meta: dict, **arrays) -> None:
+    """Write a model file that `load_npz` reads: its arrays and a json `meta` entry naming the features it reads."""
+    save_npz(path, **arrays, meta=json.dumps({"features": features, **meta}, ensure_ascii=False))
 
 
 def load_npz(path, fields: tuple[str, ...], features: str, what: str, script: str) -> tuple[dict, dict]:

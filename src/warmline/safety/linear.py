@@ -10,7 +10,6 @@ data in the repository, choosing the threshold by grouped cross-validation (`war
 
 from __future__ import annotations
 
-import json
 from functools import lru_cache
 from importlib import resources as ir
 
@@ -84,15 +83,16 @@ class LinearRiskClassifier:
         return self.probability(text) >= self.threshold
 
     def save(self, path, meta: dict | None = None) -> None:
-        from .classifier import save_npz
+        from .classifier import save_model
 
-        save_npz(
+        save_model(
             path,
+            FEATURES,
+            {**self.meta, **(meta or {})},
             weights=self.weights,
             bias=self.bias,
             threshold=self.threshold,
             sure=self.sure,
-            meta=json.dumps({"features": FEATURES, **self.meta, **(meta or {})}, ensure_ascii=False),
         )
 
     @classmethod

@@ -10,7 +10,6 @@ chooses the threshold by cross-validation grouped by dialogue (`reply_training`;
 
 from __future__ import annotations
 
-import json
 import re
 import threading
 from collections import OrderedDict
@@ -103,14 +102,15 @@ class ReplyModel:
         return float(p.max()) if len(p) else 0.0
 
     def save(self, path, meta: dict | None = None) -> None:
-        from .classifier import save_npz
+        from .classifier import save_model
 
-        save_npz(
+        save_model(
             path,
+            FEATURES,
+            {**self.meta, **(meta or {})},
             weights=self.weights,
             bias=self.bias,
             threshold=self.threshold,
-            meta=json.dumps({"features": FEATURES, **self.meta, **(meta or {})}, ensure_ascii=False),
         )
 
     @classmethod
