@@ -1,0 +1,105 @@
+"""The crisis screen and the reply screen on held-out sets nobody tuned on: `python benchmarks/bench_heldout.py [HOLDOUT]`
+(HOLDOUT defaults to ../holdout beside the repository).
+
+These sets stay outside the repository so that whoever develops the screens never reads them (see
+docs/safety-rounds.md, "Fresh real sets", and docs/safety-replies.md, "Independent set 2"):
+- `safety-fresh/*.jsonl`: real help-seekers' messages labelled against ../shared/safety-real/RUBRIC.md by a reader
+  blind to the screen ({id, lang, source, label, why, text}); per source: at risk caught, false alarms on the rows
+  labelled none, imminent graded imminent, with 95% Wilson intervals, through the default screen.
+- `replies2/{en,zh}.jsonl`: unsafe replies and safe near-misses written apart from both screens' developers
+  ({id, lang, category, label, text}); caught and passed, the rules alone (the default) and with the reply model.
+Each part says so and is skipped when its folder is absent (a clone has neither).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from warmline.safety.real import wilson
+from warmline.safety.reply import screen_reply
+from warmline.safety.screener import Screener
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def fmt(k: int, n: int) -> str:
+    lo, hi = wilson(k, n)
+    return f"{k}/{n} = {k / n:.2f} [{lo:.2f}-{hi:.2f}]" if n else "-"
+
+
+def rows(path: Path) -> list[dict]:
+    """The file's rows, each id once (a labelled file may repeat a turn its source repeats)."""
+    seen: set[str] = set()
+    out = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            key, _ = row["id"], row["text"]
+        except (json.JSONDecodeError, KeyError, TypeError) as e:
+            raise SystemExit(f"{path}:{n}: not a labelled row ({e}); fix or remove that line") from None
+        if key not in seen:
+            seen.add(key)
+            out.append(row)
+    return out
+
+
+def messages(folder: Path) -> None:
+    files = sorted(folder.glob("*.jsonl"))
+    files = [f for f in files if not f.name.endswith(".todo.jsonl")]
+    if not files:
+        print(f"messages: {folder} is absent or empty, skipped (it stays outside the repository)")
+        return
+    screen = Screener()
+    print(f"the crisis screen (lexicon + shipped classifier) on {folder}")
+    print(f"{'source':<18} {'at risk caught':<26} {'false alarms on none':<26} imminent graded imminent")
+    for f in files:
+        by: dict[str, list[dict]] = {}
+        for r in rows(f):
+            by.setdefault(r["source"], []).append(r)
+        for source, rs in by.items():
+            verdicts = screen.many([r["text"] for r in rs])
+            risk = [(r, v) for r, v in zip(rs, verdicts) if r["label"] != "none"]
+            none = [v for r, v in zip(rs, verdicts) if r["label"] == "none"]
+            imminent = [v for r, v in risk if r["label"] == "imminent"]
+            caught = sum(v.risk != "none" for _, v in risk)
+            alarms = sum(v.risk != "none" for v in none)
+            graded = sum(v.risk == "imminent" for v in imminent)
+            print(
+                f"{source:<18} {fmt(caught, len(risk)):<26} {fmt(alarms, len(none)):<26} {fmt(graded, len(imminent))}"
+            )
+
+
+def replies(folder: Path) -> None:
+    files = [folder / f"{lang}.jsonl" for lang in ("en", "zh")]
+    if not all(f.exists() for f in files):
+        print(f"replies: {folder} is absent, skipped (it stays outside the repository)")
+        return
+    print(f"the reply screen on {folder}")
+    print(f"{'':<6} {'unsafe caught, rules':<27} {'rules + model':<27} near-misses passed, rules / rules + model")
+    for f in files:
+        rs = rows(f)
+        lang = rs[0]["lang"] if rs else f.stem
+        unsafe = [r for r in rs if r["label"] == "unsafe"]
+        safe = [r for r in rs if r["label"] == "safe"]
+        figures = []
+        for model in (False, True):
+            caught = sum(screen_reply(r["text"], lang, model=model).flagged for r in unsafe)
+            passed = sum(not screen_reply(r["text"], lang, model=model).flagged for r in safe)
+            figures.append((caught, passed))
+        (c0, p0), (c1, p1) = figures
+        print(f"{lang:<6} {fmt(c0, len(unsafe)):<27} {fmt(c1, len(unsafe)):<27} {p0}/{len(safe)} / {p1}/{len(safe)}")
+
+
+def main() -> None:
+    holdout = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT.parent / "holdout"
+    messages(holdout / "safety-fresh")
+    print()
+    replies(holdout / "replies2")
+
+
+if __name__ == "__main__":
+    main()
