@@ -1,0 +1,252 @@
+"""Risk that only the counselor's question shows: "Yes." after "Do you ever think about killing yourself?",
+"有过" after "你有没有想过伤害自己？". `answered` reads the turn the assistant (or counselor) said just before the
+person's message and the message itself, and says whether the message affirms a risk question, and at what level.
+
+It only ever raises a verdict (`raise_by_answer`): a client of the API writes the whole messages array and can
+forge an assistant turn, so an assistant turn must never lower what the person's own words say.
+
+How answers are graded, after RUBRIC.md (judge what the writer says about themselves, now or recently):
+- an affirmation ("yes", "I have", "sometimes", 是, 有过, 想过, 偶尔, 嗯) or a hedge a careful counselor would ask
+  about right away ("maybe", "kind of", "I guess", "I don't know", 可能, 说不清) is elevated;
+- a full affirmation of a question about a plan, means or a time ("Do you have a plan?", "今晚吗？") is imminent,
+  as is an affirmation that adds its own time or means ("Yes, tonight", "嗯，药都准备好了"); a hedge stays elevated;
+- a denial ("no", "never", "not really", 没有, 不会, 从来没有) is none, and so is risk the answer puts in the past
+  ("not anymore", "I used to", 以前有过, 现在没有了) unless it also says it is back ("以前有过，最近又有了"): the
+  rubric's "past history described as over" and its "now or recently";
+- a message shaped as an answer inherits: one that starts with the affirmation (after "honestly", "well", 其实 ...),
+  or a short one that holds it; a long message about something else does not.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .detect import ELEVATED, LEVELS, Verdict, cues, scan
+
+# the stage recorded on a verdict this raised (`Verdict.stage`)
+STAGE = "asked"
+# the category added to it, beside the question's own (`Verdict.categories`)
+CATEGORY = "answer"
+
+# fmt: off
+# a question, or a conditional that asks ("if you are having thoughts of ...", our own check-in), or "tell me if"
+_ASKS = re.compile(
+    r"[?？]|[吗呢嘛](?:[\s。.!！~]|$)|有没有|是否|会不会|是不是|想不想|要不要|有无|"
+    r"(?:^|[.!,;:]\s*|\b(?:and|so|but|or)\s+)(?:do|did|does|have|has|had|are|were|is|was|would|will|could|can|should)\s+(?:you|u)\b|"
+    r"\b(?:tell|let) me (?:if|whether)\b|\b(?:i )?wonder(?:ing)? (?:if|whether)\b|\bif (?:you|u)(?:'re|'ve| are| have| were| had| feel| ever| find)\b|"
+    r"\bwhether (?:you|u)\b|如果你|假如你|要是你",
+    re.IGNORECASE,
+)
+# second person to first, so that the lexicon reads the question as it reads a disclosure
+_EN_PERSON = [
+    (r"\byourself\b", "myself"), (r"\byou'?re\b", "I'm"), (r"\byou'?ve\b", "I've"), (r"\byou'?d\b", "I'd"),
+    (r"\byou'?ll\b", "I'll"), (r"\bare (?:you|u)\b", "am I"), (r"\b(?:you|u) are\b", "I am"), (r"\b(?:you|u) were\b", "I was"),
+    (r"\bwere (?:you|u)\b", "was I"), (r"\byour\b", "my"), (r"\b(?:you|u)\b", "I"),
+]
+# Chinese questions put a negation inside the question ("有没有想过自杀", "会不会伤害自己"): the yes-or-no form is read
+# as its affirmative, as a negation would cancel the match
+_ZH_QUESTION_FORM = [(r"有没有", "有"), (r"会不会", "会"), (r"是不是", "是"), (r"想不想", "想"), (r"要不要", "要"),
+                     (r"有无", "有"), (r"是否", ""), (r"您", "我"), (r"你们?", "我")]
+# a question's own negation does not change what it asks about ("You're not thinking of hurting yourself, are you?",
+# "你从来没有想过自杀吗？"): the question is read once as written and once without its negators, and either counts
+_NEGATORS = re.compile(r"\b(?:not|never|no longer)\b\s*|n't\b|从来没有|从来不|从没|从不|没有|没|不会|不", re.IGNORECASE)
+# a question about someone else ("Has anyone in your family ...", "你家人有没有人自杀过？") is not about the person
+_SOMEONE_ELSE = re.compile(
+    r"\b(?:any ?one|any ?body|some ?one|some ?body|others|other people|people you know)\b|"
+    r"\byour (?:\w+ )?(?:friends?|family|relatives?|parents?|mother|mom|mum|father|dad|brothers?|sisters?|partner|"
+    r"husband|wife|boyfriend|girlfriend|children|kids?|son|daughter|classmates?|colleagues?)\b|"
+    r"家人|家里人|亲人|亲戚|朋友|同学|同事|父母|爸|妈|身边的人|别人|其他人|有人|孩子",
+    re.IGNORECASE,
+)
+# what makes a risk question ask about a plan, means or a time
+_PLAN_WORDS = re.compile(
+    r"\b(?:plans?|planned|planning|how (?:would|will|might) (?:you|u)|when (?:would|will|might) (?:you|u)|a method|means|"
+    r"tonight|right now|this weekend|access to|ready|prepared|decided|"
+    r"(?:guns?|pills|tablets|rope|knife|knives|blades?|weapons?|medications?) (?:at home|nearby|with you|in the house|saved|stored))\b|"
+    r"计划|打算|准备|方法|方式|怎么(?:做|死|结束)|什么时候|今晚|马上|现在就|等下|工具|(?:买|攒|囤|存)(?:了|好)?(?:药|刀|绳)",
+    re.IGNORECASE,
+)
+# questions that ask whether the person is safe: there, a denial is the risk ("Are you safe right now?" "No.")
+_SAFE_QUESTION = re.compile(
+    r"\b(?:are|do) (?:you|u) (?:feel )?safe\b|\bkeep (?:yourself|urself) safe\b|\byou(?:'re| are) safe\b|"
+    r"(?:你|您)(?:现在|目前)?(?:是否|觉得)?(?:还)?安全|安全吗",
+    re.IGNORECASE,
+)
+
+# words said before an answer ("Honestly, yes", "其实，有过")
+_FILLER = re.compile(
+    r"^(?:(?:(?:well|um+|uh+|hmm+|honestly|to be honest|tbh|i mean|i suppose|actually|truthfully|ok(?:ay)?|so)\b|"
+    r"其实|说实话|老实说|坦白说|说真的|怎么说呢|唉|哎|额|呃)[\s,，.。…~!！]*)+",
+    re.IGNORECASE,
+)
+# what an answer is when it says yes, fully: the first words after the fillers
+_YES = re.compile(
+    r"(?:yes+|yeah|yea|yep|yup|ya|yah|aye|uh[- ]?huh|mhm+|mm+[- ]?hmm+|sure|definitely|absolutely|of course|true|"
+    r"correct|right|i (?:have|do|did|am|was|will|had|would|think so|think i (?:have|do|am|did))(?: been)?(?=$|[,.;:!…-]|\s+(?:yes|yeah|sometimes|often|before|lately|recently|a (?:few|couple)|once|twice|been|thought|considered))|"
+    r"i(?:'ve| have) (?:thought|been thinking|considered|tried|done|felt|had)|it(?:'s| has) crossed my mind|"
+    r"more than once|once or twice|a few times|many times|lots of times|every (?:day|night|morning)|everyday|most days|"
+    r"all the time|a lot|often|constantly|lately|recently|still)\b|"
+    r"(?:是的?|对的?|嗯+|恩+|有的?|会的?|想|要)(?=$|[\s，,。.！!…~啊呀吧啦哈呢]|过|了)|"
+    r"(?:有过|想过|打算过|试过|做过|割过|伤害过|计划过|准备好|经常|常常|时常|总是|一直|老是|每天|天天|最近|没错|当然|是啊|对啊|"
+    r"嗯呢|确实|的确|好几次|很多次|不止一次|几次|有几次|有一次|一次|两次)"
+)
+# and when it says yes in part, or hedges: elevated, never imminent
+_PARTLY = re.compile(
+    r"(?:sometimes|some times|a little|a bit|kind of|kinda|sort of|sorta|maybe|perhaps|probably|i guess|i suppose|"
+    r"occasionally|at times|now and then|every now and then|here and there|on and off|off and on|once in a while|"
+    r"not (?:always|often|every day|all the time)|i don'?t know|idk|dunno|not sure|i'?m not sure|i can'?t say)\b|"
+    r"(?:偶尔|有时候?|有点|有一点|一点点|有些|可能|也许|或许|好像|算是|大概|应该(?:有|是|会)|不知道|说不清|说不好|不好说|不确定|看情况)"
+)
+# a denial at the start ("No.", "Not really", "没有"); "not always" and "不止一次" are in _PARTLY and _YES
+_NO = re.compile(
+    r"(?:no+|nope|nah|never|not (?:really|at all|now|anymore|any more|since|lately|recently|that I know)|of course not|"
+    r"god no|hell no|no way|none|nothing like that|i (?:don'?t|haven'?t|didn'?t|won'?t|wouldn'?t|'?m not|am not|wasn'?t|"
+    r"have not|do not|did not|will not|never))\b|"
+    r"(?:没|不(?!止)|从来|从没|从不|并没|并不|也没|倒没|还没|还好|别担心)"
+)
+# risk the answer puts in the past and says is over, unless it also says it is back
+_OVER = re.compile(
+    r"\b(?:not anymore|not any more|no longer|used to|years ago|in the past|a long time ago|when i was (?:younger|a kid|a teen\w*|little|in (?:school|college))|"
+    r"i'?m (?:fine|ok|okay|better) now|not now)\b|以前|之前|过去|小时候|很久|(?:\d+|[一二两三四五六七八九十几]+)年前|上学的时候|现在(?:没|不)|已经(?:好|不)|不再",
+    re.IGNORECASE,
+)
+_BACK = re.compile(r"\b(?:again|still|lately|recently|came back|coming back|these days|now and then)\b|又|还是会|最近|这几天|这段时间|现在也|现在还|偶尔还", re.IGNORECASE)
+# fmt: on
+
+# how long a message may be and still count as a short answer (characters; a Chinese character carries more)
+SHORT = {"en": 60, "zh": 24}
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+@dataclass
+class Question:
+    """What an assistant turn asks about: the risk it names (`risk`: the lexicon's grade of the question read as
+    the person's own words), its categories, whether it asks about a plan, means or time (`plan`), and whether it
+    asks if the person is safe (`safety`)."""
+
+    risk: str
+    categories: list[str]
+    plan: bool
+    safety: bool
+    text: str
+
+
+def _first_person(question: str) -> str:
+    for rx, to in _EN_PERSON:
+        question = re.sub(rx, to, question, flags=re.IGNORECASE)
+    for rx, to in _ZH_QUESTION_FORM:
+        question = re.sub(rx, to, question)
+    return question
+
+
+_SENTENCE_END = re.compile(r"[.?!。？！\n]")
+
+
+def _last_question(turn: str) -> str:
+    """The part of an assistant turn that asks: up to 400 characters ending with the sentence of its last
+    question (a counselor reflects first and asks last; a crisis message lists its resources after it)."""
+    turn = turn.strip()
+    asks = list(_ASKS.finditer(turn))
+    if not asks:
+        return turn[-400:]
+    end = _SENTENCE_END.search(turn, asks[-1].start())
+    end = end.end() if end else len(turn)
+    return turn[max(0, end - 400) : end]
+
+
+def question(asked: str | None) -> Question | None:
+    """What `asked` (the assistant's turn) asks about, or None when it asks nothing about risk."""
+    if not asked or not asked.strip():
+        return None
+    text = _last_question(asked)
+    if not _ASKS.search(text):
+        return None
+    safety = bool(_SAFE_QUESTION.search(text))
+    if _SOMEONE_ELSE.search(text):
+        return Question("none", [], False, safety, text) if safety else None
+    mine = _first_person(text)
+    found: list[str] = []
+    risk = "none"
+    for reading in (mine, _NEGATORS.sub("", mine)):
+        v, _ = scan(reading)
+        found += [c for c in v.categories if c not in found]
+        if LEVELS.index(v.risk) > LEVELS.index(risk):
+            risk = v.risk
+    if not set(found) & set(ELEVATED):
+        return Question("none", [], False, True, text) if safety else None
+    plan = bool(
+        set(found) & {"plan_or_means", "method_request", "plan_made", "plan_cue"} or _PLAN_WORDS.search(text)
+    )
+    return Question(risk, found, plan, safety, text)
+
+
+def _lang(text: str) -> str:
+    return "zh" if _HAN.search(text) else "en"
+
+
+def answer(text: str) -> str | None:
+    """How a message answers a yes-or-no question: "yes", "partly", "no", or None when it is not shaped as an
+    answer (a long message that starts with neither)."""
+    t = _FILLER.sub("", text.strip()).strip()
+    if not t:
+        return None
+    low = t.lower()
+    if _OVER.search(low) and not _BACK.search(low):
+        return "no"
+    if _PARTLY.match(low):
+        return "partly"
+    if _NO.match(low):
+        return "no"
+    if _YES.match(low):
+        return "yes"
+    if len(t) > SHORT[_lang(t)]:
+        return None
+    # a short answer that holds its yes later ("I think so, yes", "最近偶尔会"), with no denial in it
+    for rx, kind in ((_PARTLY, "partly"), (_YES, "yes")):
+        for m in re.finditer(r"(?<=[,，.。;；!！…])\s*\S", low):
+            if rx.match(low, m.end() - 1):
+                return kind
+    return None
+
+
+def answered(asked: str | None, text: str, context_risky: bool = False) -> Verdict | None:
+    """The verdict the question makes of the message: elevated or imminent when it affirms a risk question (or
+    denies being safe), None otherwise. `context_risky`: the person's earlier messages already showed risk, so a
+    question about a plan or a time ("Do you have a plan?") asks about that risk even without naming it."""
+    q = question(asked)
+    if q is None and context_risky and asked and _ASKS.search(asked) and _PLAN_WORDS.search(_last_question(asked)):
+        q = Question("elevated", [], True, False, _last_question(asked))
+    if q is None:
+        return None
+    kind = answer(text)
+    if kind is None:
+        return None
+    lang = _lang(text + q.text)
+    if q.safety and q.risk == "none":
+        # "Are you safe?" "No." / "不太安全": the denial is the risk
+        if kind == "no" and not _OVER.search(text.lower()):
+            return _verdict("elevated", [], q, lang)
+        return None
+    if kind == "no":
+        return None
+    risk = "elevated"
+    if kind == "yes" and (q.plan or cues(text) & {"imminent_timing", "plan_or_means"}):
+        risk = "imminent"
+    return _verdict(risk, [c for c in q.categories if c in ELEVATED], q, lang)
+
+
+def _verdict(risk: str, categories: list[str], q: Question, lang: str) -> Verdict:
+    snippet = q.text if len(q.text) <= 120 else "…" + q.text[-119:]
+    return Verdict(risk, categories + [CATEGORY], [f"answer to: {snippet}"], lang, STAGE)
+
+
+def raise_by_answer(v: Verdict, asked: str | None, text: str, context_risky: bool = False) -> Verdict:
+    """`v`, or the answer's verdict (`answered`) when that is higher: a question can raise a verdict, never lower it."""
+    if v.risk == "imminent" or not asked:
+        return v
+    by_answer = answered(asked, text, context_risky)
+    if by_answer is None or LEVELS.index(by_answer.risk) <= LEVELS.index(v.risk):
+        return v
+    by_answer.lang = v.lang
+    return by_answer
