@@ -20,6 +20,7 @@ How answers are graded, after RUBRIC.md (judge what the writer says about themse
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .detect import ELEVATED, LEVELS, Verdict, cues, scan
@@ -114,6 +115,8 @@ _OVER = re.compile(
 _BACK = re.compile(r"\b(?:again|still|lately|recently|came back|coming back|these days|now and then)\b|又|还是会|最近|这几天|这段时间|现在也|现在还|偶尔还", re.IGNORECASE)
 # fmt: on
 
+# how many of the person's earlier messages show the risk a plan question asks about (as `screener.CONTEXT_TURNS`)
+CONTEXT_TURNS = 3
 # how long a message may be and still count as a short answer (characters; a Chinese character carries more)
 SHORT = {"en": 60, "zh": 24}
 _HAN = re.compile(r"[\u4e00-\u9fff]")
@@ -210,13 +213,14 @@ def answer(text: str) -> str | None:
     return None
 
 
-def answered(asked: str | None, text: str, context_risky: bool = False) -> Verdict | None:
+def answered(asked: str | None, text: str, context: Sequence[str] = ()) -> Verdict | None:
     """The verdict the question makes of the message: elevated or imminent when it affirms a risk question (or
-    denies being safe), None otherwise. `context_risky`: the person's earlier messages already showed risk, so a
-    question about a plan or a time ("Do you have a plan?") asks about that risk even without naming it."""
+    denies being safe), None otherwise. `context`: the person's earlier messages, oldest first; when the last few
+    show risk, a question about a plan or a time ("Do you have a plan?") asks about that risk without naming it."""
     q = question(asked)
-    if q is None and context_risky and asked and _ASKS.search(asked) and _PLAN_WORDS.search(_last_question(asked)):
-        q = Question("elevated", [], True, False, _last_question(asked))
+    if q is None and context and asked and _ASKS.search(asked) and _PLAN_WORDS.search(_last_question(asked)):
+        if scan(" \n".join(list(context)[-CONTEXT_TURNS:]))[0].flagged:
+            q = Question("elevated", [], True, False, _last_question(asked))
     if q is None:
         return None
     kind = answer(text)
@@ -241,11 +245,11 @@ def _verdict(risk: str, categories: list[str], q: Question, lang: str) -> Verdic
     return Verdict(risk, categories + [CATEGORY], [f"answer to: {snippet}"], lang, STAGE)
 
 
-def raise_by_answer(v: Verdict, asked: str | None, text: str, context_risky: bool = False) -> Verdict:
+def raise_by_answer(v: Verdict, asked: str | None, text: str, context: Sequence[str] = ()) -> Verdict:
     """`v`, or the answer's verdict (`answered`) when that is higher: a question can raise a verdict, never lower it."""
     if v.risk == "imminent" or not asked:
         return v
-    by_answer = answered(asked, text, context_risky)
+    by_answer = answered(asked, text, context)
     if by_answer is None or LEVELS.index(by_answer.risk) <= LEVELS.index(v.risk):
         return v
     by_answer.lang = v.lang
