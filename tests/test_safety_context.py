@@ -36,6 +36,11 @@ ELEVATED = [
     ("你有没有想过自杀？", "不止一次"),
     ("Are you safe right now?", "No."),  # a denial of safety is the risk
     ("你现在安全吗？", "不太安全"),
+    # the question's sentence is about the person, though an earlier sentence names someone else
+    ("妈妈对你的管制让你很崩溃。你是否想知道如何减轻自残行为呢？", "是的，我真的不知道该怎么办了。"),
+    # a conditional that asks, answered
+    ("如果你有自杀的念头，请尽快联系热线。", "是的，我有"),
+    ("If you are having thoughts of killing yourself, please call a helpline.", "I am."),
 ]
 
 NONE = [
@@ -66,6 +71,10 @@ NONE = [
     # a question about someone else
     ("Has anyone in your family ever committed suicide?", "Yes"),
     ("你家人有没有人自杀过？", "有"),
+    ("你男朋友会发火，那么他有没有动手或者自残的行为？", "有"),
+    # a conditional only acknowledged
+    ("如果你有自杀的念头，请尽快联系热线。", "嗯，谢谢"),
+    ("If you are having thoughts of killing yourself, please call a helpline.", "ok"),
 ]
 
 IMMINENT = [

@@ -31,12 +31,20 @@ STAGE = "asked"
 CATEGORY = "answer"
 
 # fmt: off
-# a question, or a conditional that asks ("if you are having thoughts of ...", our own check-in), or "tell me if"
-_ASKS = re.compile(
+# a question, or "tell me if"
+_QUESTION = re.compile(
     r"[?？]|[吗呢嘛](?:[\s。.!！~]|$)|有没有|是否|会不会|是不是|想不想|要不要|有无|"
     r"(?:^|[.!,;:]\s*|\b(?:and|so|but|or)\s+)(?:do|did|does|have|has|had|are|were|is|was|would|will|could|can|should)\s+(?:you|u)\b|"
-    r"\b(?:tell|let) me (?:if|whether)\b|\b(?:i )?wonder(?:ing)? (?:if|whether)\b|\bif (?:you|u)(?:'re|'ve| are| have| were| had| feel| ever| find)\b|"
-    r"\bwhether (?:you|u)\b|如果你|假如你|要是你",
+    r"\b(?:tell|let) me (?:if|whether)\b|\b(?:i )?wonder(?:ing)? (?:if|whether)\b|\bwhether (?:you|u)\b",
+    re.IGNORECASE,
+)
+# a conditional that asks without a question mark ("if you are having thoughts of harming yourself ...", our own
+# check-in); a bare "ok" or "嗯" after it acknowledges, it does not answer
+_IF = re.compile(r"\bif (?:you|u)(?:'re|'ve| are| have| were| had| feel| ever| find)\b|如果你|假如你|要是你", re.IGNORECASE)
+_ASKS = re.compile(f"{_QUESTION.pattern}|{_IF.pattern}", re.IGNORECASE)
+_ACKNOWLEDGES = re.compile(
+    r"(?:嗯+|恩+|好的?|行|知道了|明白|谢谢|mhm+|mm+|uh[- ]?huh|ok(?:ay)?|sure|right|true|thanks?|thank you|got it)"
+    r"(?=$|[\s,，.。!！~…]|了|的|啊|呀)",
     re.IGNORECASE,
 )
 # second person to first, so that the lexicon reads the question as it reads a disclosure
@@ -53,11 +61,12 @@ _ZH_QUESTION_FORM = [(r"有没有", "有"), (r"会不会", "会"), (r"是不是"
 # "你从来没有想过自杀吗？"): the question is read once as written and once without its negators, and either counts
 _NEGATORS = re.compile(r"\b(?:not|never|no longer)\b\s*|n't\b|从来没有|从来不|从没|从不|没有|没|不会|不", re.IGNORECASE)
 # a question about someone else ("Has anyone in your family ...", "你家人有没有人自杀过？") is not about the person
+# (read in the asking sentence only; the lexicon's own reading of the question cancels "他有没有自残的行为")
 _SOMEONE_ELSE = re.compile(
     r"\b(?:any ?one|any ?body|some ?one|some ?body|others|other people|people you know)\b|"
     r"\byour (?:\w+ )?(?:friends?|family|relatives?|parents?|mother|mom|mum|father|dad|brothers?|sisters?|partner|"
     r"husband|wife|boyfriend|girlfriend|children|kids?|son|daughter|classmates?|colleagues?)\b|"
-    r"家人|家里人|亲人|亲戚|朋友|同学|同事|父母|爸|妈|身边的人|别人|其他人|有人|孩子",
+    r"(?:家人|家里人|亲人|亲戚|朋友|同学|同事|父母|身边的?人)(?:中|里|当中)?(?:有没有人|有人|是否有人)|有没有人|别人|其他人",
     re.IGNORECASE,
 )
 # what makes a risk question ask about a plan, means or a time
@@ -125,14 +134,15 @@ _HAN = re.compile(r"[\u4e00-\u9fff]")
 @dataclass
 class Question:
     """What an assistant turn asks about: the risk it names (`risk`: the lexicon's grade of the question read as
-    the person's own words), its categories, whether it asks about a plan, means or time (`plan`), and whether it
-    asks if the person is safe (`safety`)."""
+    the person's own words), its categories, whether it asks about a plan, means or time (`plan`), whether it
+    asks if the person is safe (`safety`), and whether it asks only by a conditional (`conditional`)."""
 
     risk: str
     categories: list[str]
     plan: bool
     safety: bool
     text: str
+    conditional: bool = False
 
 
 def _first_person(question: str) -> str:
@@ -163,10 +173,12 @@ def question(asked: str | None) -> Question | None:
     if not asked or not asked.strip():
         return None
     text = _last_question(asked)
-    if not _ASKS.search(text):
+    asks = list(_ASKS.finditer(text))
+    if not asks:
         return None
     safety = bool(_SAFE_QUESTION.search(text))
-    if _SOMEONE_ELSE.search(text):
+    start = max((m.end() for m in _SENTENCE_END.finditer(text, 0, asks[-1].start())), default=0)
+    if _SOMEONE_ELSE.search(text, start):
         return Question("none", [], False, safety, text) if safety else None
     mine = _first_person(text)
     found: list[str] = []
@@ -181,7 +193,7 @@ def question(asked: str | None) -> Question | None:
     plan = bool(
         set(found) & {"plan_or_means", "method_request", "plan_made", "plan_cue"} or _PLAN_WORDS.search(text)
     )
-    return Question(risk, found, plan, safety, text)
+    return Question(risk, found, plan, safety, text, not _QUESTION.search(text))
 
 
 def _lang(text: str) -> str:
@@ -224,7 +236,7 @@ def answered(asked: str | None, text: str, context: Sequence[str] = ()) -> Verdi
     if q is None:
         return None
     kind = answer(text)
-    if kind is None:
+    if kind is None or (q.conditional and _ACKNOWLEDGES.match(_FILLER.sub("", text.strip()).lower())):
         return None
     lang = _lang(text + q.text)
     if q.safety and q.risk == "none":
