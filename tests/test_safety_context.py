@@ -72,6 +72,8 @@ NONE = [
     ("Has anyone in your family ever committed suicide?", "Yes"),
     ("你家人有没有人自杀过？", "有"),
     ("你男朋友会发火，那么他有没有动手或者自残的行为？", "有"),
+    # a risk word in a reflection further back than the sentence before the question
+    ("你在受到丈夫的家暴后把两家人都请了过来。离婚是你的自由。孩子需要照顾。你能保证下次还能这样处理吗？", "能"),
     # a conditional only acknowledged
     ("如果你有自杀的念头，请尽快联系热线。", "嗯，谢谢"),
     ("If you are having thoughts of killing yourself, please call a helpline.", "ok"),
@@ -126,6 +128,7 @@ def test_the_question_is_read_as_the_persons_own_words():
 
 def test_answer_shapes():
     assert answer("Yes, last night") == "yes"
+    assert answer("是的，我总是这样。小时候父母离异以后，我就一直很敏感。") == "yes"  # the past later in the story
     assert answer("sometimes") == "partly"
     assert answer("nope") == "no"
     assert answer("I'm fine now") == "no"

@@ -157,15 +157,18 @@ _SENTENCE_END = re.compile(r"[.?!。？！\n]")
 
 
 def _last_question(turn: str) -> str:
-    """The part of an assistant turn that asks: up to 400 characters ending with the sentence of its last
-    question (a counselor reflects first and asks last; a crisis message lists its resources after it)."""
+    """The part of an assistant turn that asks: the sentence of its last question and the one before it (a
+    counselor reflects, then asks; "I hear you've thought about suicide. Do you have a plan?"), at most 400
+    characters; what comes after it (a crisis message's resources) and reflections further back are not read."""
     turn = turn.strip()
     asks = list(_ASKS.finditer(turn))
     if not asks:
         return turn[-400:]
     end = _SENTENCE_END.search(turn, asks[-1].start())
     end = end.end() if end else len(turn)
-    return turn[max(0, end - 400) : end]
+    starts = [0] + [m.end() for m in _SENTENCE_END.finditer(turn, 0, asks[-1].start())]
+    start = starts[-2] if len(starts) >= 2 else 0
+    return turn[max(start, end - 400) : end].strip()
 
 
 def question(asked: str | None) -> Question | None:
@@ -196,6 +199,11 @@ def question(asked: str | None) -> Question | None:
     return Question(risk, found, plan, safety, text, not _QUESTION.search(text))
 
 
+def is_question(turn: str) -> bool:
+    """Whether the turn's end asks a question, about anything (a conditional aside)."""
+    return bool(_QUESTION.search(_last_question(turn)))
+
+
 def _lang(text: str) -> str:
     return "zh" if _HAN.search(text) else "en"
 
@@ -207,7 +215,9 @@ def answer(text: str) -> str | None:
     if not t:
         return None
     low = t.lower()
-    if _OVER.search(low) and not _BACK.search(low):
+    # the answer's own first sentence says whether the risk is over ("是的，" then a story of childhood does not)
+    first = _SENTENCE_END.split(low, maxsplit=1)[0][:60]
+    if _OVER.search(first) and not _BACK.search(first):
         return "no"
     if _PARTLY.match(low):
         return "partly"
