@@ -38,6 +38,9 @@ ELEVATED = [
     ("你现在安全吗？", "不太安全"),
     # the question's sentence is about the person, though an earlier sentence names someone else
     ("妈妈对你的管制让你很崩溃。你是否想知道如何减轻自残行为呢？", "是的，我真的不知道该怎么办了。"),
+    # how long or how often, answered with a span or a count
+    ("你却无法控制自己放下自残的刀。这种情况持续了多久了？", "已经有一年半了，感觉自己的生活很痛苦。"),
+    ("How often do you think about killing yourself?", "A few times a week"),
     # a conditional that asks, answered
     ("如果你有自杀的念头，请尽快联系热线。", "是的，我有"),
     ("If you are having thoughts of killing yourself, please call a helpline.", "I am."),
@@ -74,6 +77,8 @@ NONE = [
     ("你男朋友会发火，那么他有没有动手或者自残的行为？", "有"),
     # a risk word in a reflection further back than the sentence before the question
     ("你在受到丈夫的家暴后把两家人都请了过来。离婚是你的自由。孩子需要照顾。你能保证下次还能这样处理吗？", "能"),
+    ("How long have you been cutting yourself?", "I stopped years ago."),
+    ("看她是否能够在其他方面给予你安全感和关怀。", "不会"),  # 安全感 is not safety
     # a conditional only acknowledged
     ("如果你有自杀的念头，请尽快联系热线。", "嗯，谢谢"),
     ("If you are having thoughts of killing yourself, please call a helpline.", "ok"),

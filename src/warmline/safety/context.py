@@ -80,10 +80,22 @@ _PLAN_WORDS = re.compile(
 # questions that ask whether the person is safe: there, a denial is the risk ("Are you safe right now?" "No.")
 _SAFE_QUESTION = re.compile(
     r"\b(?:are|do) (?:you|u) (?:feel )?safe\b|\bkeep (?:yourself|urself) safe\b|\byou(?:'re| are) safe\b|"
-    r"(?:你|您)(?:现在|目前)?(?:是否|觉得)?(?:还)?安全|安全吗",
+    r"(?:你|您)(?:现在|目前)?(?:是否|觉得)?(?:还)?安全(?!感)|安全吗",
     re.IGNORECASE,
 )
 
+# a question of how long or how often ("这种情况持续了多久了？"): a span or a count answers it as a yes does
+_HOW_LONG = re.compile(
+    r"\bhow (?:long|often|many times|frequently)\b|\bsince when\b|多久|多长时间|多少次|多频繁|频率|几次|什么时候开始",
+    re.IGNORECASE,
+)
+_SPAN = re.compile(
+    r"(?:(?:for|about|around|almost|nearly|over|more than|at least|maybe|probably)\s+)*"
+    r"(?:\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|a few|a couple of|several|many|half a)\s+"
+    r"(?:years?|months?|weeks?|days?|times?|nights?)\b|\bsince\b|\b(?:once|twice) a (?:day|week|month)\b|"
+    r"(?:已经|有|快|大概|差不多|将近|至少|好像|应该)*(?:\d+|[一二两三四五六七八九十半几好多]+)(?:个)?(?:多)?(?:年|月|周|星期|礼拜|天|次|回)",
+    re.IGNORECASE,
+)
 # words said before an answer ("Honestly, yes", "其实，有过")
 _FILLER = re.compile(
     r"^(?:(?:(?:well|um+|uh+|hmm+|honestly|to be honest|tbh|i mean|i suppose|actually|truthfully|ok(?:ay)?|so)\b|"
@@ -246,6 +258,8 @@ def answered(asked: str | None, text: str, context: Sequence[str] = ()) -> Verdi
     if q is None:
         return None
     kind = answer(text)
+    if kind is None and _HOW_LONG.search(q.text) and _SPAN.match(_FILLER.sub("", text.strip()).lower()):
+        kind = "yes"  # "已经有一年半了" after "这种情况持续了多久了？"
     if kind is None or (q.conditional and _ACKNOWLEDGES.match(_FILLER.sub("", text.strip()).lower())):
         return None
     lang = _lang(text + q.text)
