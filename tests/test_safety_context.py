@@ -38,6 +38,17 @@ ELEVATED = [
     ("你现在安全吗？", "不太安全"),
     # the question's sentence is about the person, though an earlier sentence names someone else
     ("妈妈对你的管制让你很崩溃。你是否想知道如何减轻自残行为呢？", "是的，我真的不知道该怎么办了。"),
+    # what counselors ask in words a disclosure seldom uses
+    ("Have you been cutting?", "yeah"),
+    ("Have you ever attempted?", "Once, last year"),
+    ("Do you have thoughts of not wanting to be here?", "sometimes"),
+    ("Have you had thoughts of harming others?", "I have."),
+    ("Is he hurting you?", "Yes"),
+    ("有没有人伤害你？", "有"),
+    ("你会不会有伤害别人的冲动？", "偶尔会"),
+    ("你有没有想过消失？", "想过"),
+    ("你有没有想过从楼上跳下去？", "想过"),  # a method named is not yet a plan
+    ("你最近还有割腕吗？", "有"),
     # how long or how often, answered with a span or a count
     ("你却无法控制自己放下自残的刀。这种情况持续了多久了？", "已经有一年半了，感觉自己的生活很痛苦。"),
     ("How often do you think about killing yourself?", "A few times a week"),
@@ -74,6 +85,10 @@ NONE = [
     # a question about someone else
     ("Has anyone in your family ever committed suicide?", "Yes"),
     ("你家人有没有人自杀过？", "有"),
+    ("Did she ever try to kill herself?", "Yes"),
+    ("Do you know anyone who has attempted suicide?", "Yes"),
+    ("Have you attempted to talk to your mom about it?", "Yes"),
+    ("你觉得累死了吗？", "是的"),
     ("你男朋友会发火，那么他有没有动手或者自残的行为？", "有"),
     # a risk word in a reflection further back than the sentence before the question
     ("你在受到丈夫的家暴后把两家人都请了过来。离婚是你的自由。孩子需要照顾。你能保证下次还能这样处理吗？", "能"),

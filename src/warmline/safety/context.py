@@ -63,12 +63,41 @@ _NEGATORS = re.compile(r"\b(?:not|never|no longer)\b\s*|n't\b|从来没有|从�
 # a question about someone else ("Has anyone in your family ...", "你家人有没有人自杀过？") is not about the person
 # (read in the asking sentence only; the lexicon's own reading of the question cancels "他有没有自残的行为")
 _SOMEONE_ELSE = re.compile(
-    r"\b(?:any ?one|any ?body|some ?one|some ?body|others|other people|people you know)\b|"
+    r"\b(?:any|some) ?(?:one|body) (?:in|close|else|you know|around|who)\b|"
+    r"\b(?:has|have|did|does|is|was|do|are) (?:any|some) ?(?:one|body)\b(?! (?:hurt|hit|beat|abus|threaten|touch))|"
+    r"\bother people you know\b|"
     r"\byour (?:\w+ )?(?:friends?|family|relatives?|parents?|mother|mom|mum|father|dad|brothers?|sisters?|partner|"
-    r"husband|wife|boyfriend|girlfriend|children|kids?|son|daughter|classmates?|colleagues?)\b|"
-    r"(?:家人|家里人|亲人|亲戚|朋友|同学|同事|父母|身边的?人)(?:中|里|当中)?(?:有没有人|有人|是否有人)|有没有人|别人|其他人",
+    r"husband|wife|boyfriend|girlfriend|children|kids?|son|daughter|classmates?|colleagues?)\b(?! (?:hurt|hit|beat|abus|threaten|touch))|"
+    r"(?:家人|家里人|亲人|亲戚|朋友|同学|同事|父母|身边的?人)(?:中|里|当中)?(?:有没有人|有人|是否有人)|(?:别人|其他人)(?:有没有|是否|会不会)",
     re.IGNORECASE,
 )
+# what counselors ask about in words a disclosure seldom uses ("Have you been cutting?", "Have you ever attempted?",
+# "Is he hurting you?", 你有没有想过消失？): read on the question as written, beside the lexicon's reading of it
+_ASKED_TOPICS = {
+    "suicidal_ideation": re.compile(
+        r"\battempt(?:ed|s)?\b(?! to (?!kill|end|take))|\bend(?:ing)? it\b|\bend(?:ing)? (?:your|your own) life\b|"
+        r"\bthoughts? of (?:death|dying|not (?:wanting to )?(?:be(?:ing)? (?:here|alive)|liv\w+|wak\w+ up))|"
+        r"\bnot wanting to (?:be here|be alive|live|wake up)\b|\bthink(?:ing)? (?:about|of) (?:dying|death)\b|"
+        r"消失|一了百了|轻生|(?<!笑)(?<!累)(?<!吓)死(?!了吧)|结束(?:自己|生命)|自杀",
+        re.IGNORECASE,
+    ),
+    "self_harm": re.compile(
+        r"\bcutting\b|\bcut (?:yourself|your (?:arms?|wrists?|legs?|skin))\b|\bself[- ]?harm|"
+        r"\b(?:hurt|hurting|harm|harming|burn|burning|hit|hitting) yourself\b|割|划伤|自残|自伤|伤害自己",
+        re.IGNORECASE,
+    ),
+    "harm_to_others": re.compile(
+        r"\b(?:harm|harming|hurt|hurting|kill|killing|attack|attacking) (?:others|other people|someone|somebody|anyone)\b|"
+        r"伤害(?:别人|他人|其他人)|伤人|杀人",
+        re.IGNORECASE,
+    ),
+    "abuse": re.compile(
+        r"\b(?:he|she|they|any ?one|some ?one|any ?body|some ?body|your \w+) (?:ever |still )?"
+        r"(?:hurt(?:s|ing)?|hit(?:s|ting)?|beat(?:s|ing)?|abus\w+|threaten\w*|touch\w*) you\b|"
+        r"\bare you (?:being )?(?:hurt|hit|abused|threatened)\b|(?:他|她|有人)[^，。？]{0,6}(?:打|伤害|威胁|虐待|性侵)(?:过)?你",
+        re.IGNORECASE,
+    ),
+}
 # what makes a risk question ask about a plan, means or a time
 _PLAN_WORDS = re.compile(
     r"\b(?:plans?|planned|planning|how (?:would|will|might) (?:you|u)|when (?:would|will|might) (?:you|u)|a method|means|"
@@ -107,7 +136,7 @@ _YES = re.compile(
     r"(?:yes+|yeah|yea|yep|yup|ya|yah|aye|uh[- ]?huh|mhm+|mm+[- ]?hmm+|sure|definitely|absolutely|of course|true|"
     r"correct|right|i (?:have|do|did|am|was|will|had|would|think so|think i (?:have|do|am|did))(?: been)?(?=$|[,.;:!…-]|\s+(?:yes|yeah|sometimes|often|before|lately|recently|a (?:few|couple)|once|twice|been|thought|considered))|"
     r"i(?:'ve| have) (?:thought|been thinking|considered|tried|done|felt|had)|it(?:'s| has) crossed my mind|"
-    r"more than once|once or twice|a few times|many times|lots of times|every (?:day|night|morning)|everyday|most days|"
+    r"(?:once|twice)(?=$|[,.;:!…-]|\s+(?:or|last|this|before|a |in |when|, ))|more than once|once or twice|a few times|many times|lots of times|every (?:day|night|morning)|everyday|most days|"
     r"all the time|a lot|often|constantly|lately|recently|still)\b|"
     r"(?:是的?|对的?|嗯+|恩+|有的?|会的?|想|要)(?=$|[\s，,。.！!…~啊呀吧啦哈呢]|过|了)|"
     r"(?:有过|想过|打算过|试过|做过|割过|伤害过|计划过|准备好|经常|常常|时常|总是|一直|老是|每天|天天|最近|没错|当然|是啊|对啊|"
@@ -183,6 +212,20 @@ def _last_question(turn: str) -> str:
     return turn[max(start, end - 400) : end].strip()
 
 
+_CLAUSE_BREAK = re.compile(r"[,，;；:：.。!！?？\n]")
+_THIRD = re.compile(r"\b(?:he|she|they|him|her|them|his|hers|their|himself|herself|themselves)\b|他|她", re.IGNORECASE)
+_SECOND = re.compile(r"\b(?:you|your|yourself|u|ur)\b|你|您", re.IGNORECASE)
+
+
+def _third_person(text: str, at: int) -> bool:
+    """The clause that asks names someone else and not the person ("那么他有没有动手或者自残的行为？", "Did she
+    ever try to kill herself?")."""
+    a = max((m.end() for m in _CLAUSE_BREAK.finditer(text, 0, at)), default=0)
+    m = _CLAUSE_BREAK.search(text, at + 1)
+    clause = text[a : m.start() if m else len(text)]
+    return bool(_THIRD.search(clause)) and not _SECOND.search(clause)
+
+
 def question(asked: str | None) -> Question | None:
     """What `asked` (the assistant's turn) asks about, or None when it asks nothing about risk."""
     if not asked or not asked.strip():
@@ -193,11 +236,12 @@ def question(asked: str | None) -> Question | None:
         return None
     safety = bool(_SAFE_QUESTION.search(text))
     start = max((m.end() for m in _SENTENCE_END.finditer(text, 0, asks[-1].start())), default=0)
-    if _SOMEONE_ELSE.search(text, start):
+    abuse = _ASKED_TOPICS["abuse"].search(text, start)
+    if (_SOMEONE_ELSE.search(text, start) or _third_person(text, asks[-1].start())) and not abuse:
         return Question("none", [], False, safety, text) if safety else None
     mine = _first_person(text)
-    found: list[str] = []
-    risk = "none"
+    found = [c for c, rx in _ASKED_TOPICS.items() if rx.search(text, start)]
+    risk = "elevated" if found else "none"
     for reading in (mine, _NEGATORS.sub("", mine)):
         v, _ = scan(reading)
         found += [c for c in v.categories if c not in found]
@@ -205,9 +249,9 @@ def question(asked: str | None) -> Question | None:
             risk = v.risk
     if not set(found) & set(ELEVATED):
         return Question("none", [], False, True, text) if safety else None
-    plan = bool(
-        set(found) & {"plan_or_means", "method_request", "plan_made", "plan_cue"} or _PLAN_WORDS.search(text)
-    )
+    # a method named is not yet a plan ("你有没有想过从楼上跳下去？" "想过" is elevated); a method sought, a plan or
+    # a time is
+    plan = bool(set(found) & {"method_request", "plan_made", "plan_cue"} or _PLAN_WORDS.search(text))
     return Question(risk, found, plan, safety, text, not _QUESTION.search(text))
 
 
