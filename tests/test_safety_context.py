@@ -125,6 +125,12 @@ def test_affirming_a_plan_or_a_time_is_imminent(asked, text):
     assert v is not None and v.risk == "imminent"
 
 
+def test_words_near_a_plan_in_ordinary_questions_do_not_make_one():
+    assert answered("Are you ready to talk about your thoughts of suicide?", "yes").risk == "elevated"
+    assert answered("自杀和自残并不能解决问题。如果你感觉无法和妈妈沟通，请找老师聊一聊。", "是的，我会的") is None
+    assert (answered("你说过想自杀。你有什么解决方法吗？", "有") or Verdict()).risk != "imminent"  # 方法 is not a method
+
+
 def test_a_hedge_to_a_plan_question_stays_elevated():
     assert answered("Do you have a plan to kill yourself?", "maybe").risk == "elevated"
     assert answered("你有没有想好用什么方法结束生命？", "可能吧").risk == "elevated"

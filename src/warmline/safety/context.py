@@ -23,7 +23,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .detect import ELEVATED, LEVELS, Verdict, cues, scan
+from .detect import ELEVATED, LEVELS, Verdict, cues, scan, without_idioms
 
 # the stage recorded on a verdict this raised (`Verdict.stage`)
 STAGE = "asked"
@@ -78,7 +78,8 @@ _ASKED_TOPICS = {
         r"\battempt(?:ed|s)?\b(?! to (?!kill|end|take))|\bend(?:ing)? it\b|\bend(?:ing)? (?:your|your own) life\b|"
         r"\bthoughts? of (?:death|dying|not (?:wanting to )?(?:be(?:ing)? (?:here|alive)|liv\w+|wak\w+ up))|"
         r"\bnot wanting to (?:be here|be alive|live|wake up)\b|\bthink(?:ing)? (?:about|of) (?:dying|death)\b|"
-        r"消失|一了百了|轻生|(?<!笑)(?<!累)(?<!吓)死(?!了吧)|结束(?:自己|生命)|自杀",
+        r"(?:想|想过|想要)(?:就这样)?(?:从这个世界上?)?消失|消失(?:掉|在这个世界)|一了百了|轻生|寻死|(?:想|想过|想要)死|去死|"
+        r"死的(?:念头|想法|冲动)|结束(?:自己|生命)|自杀",
         re.IGNORECASE,
     ),
     "self_harm": re.compile(
@@ -88,7 +89,7 @@ _ASKED_TOPICS = {
     ),
     "harm_to_others": re.compile(
         r"\b(?:harm|harming|hurt|hurting|kill|killing|attack|attacking) (?:others|other people|someone|somebody|anyone)\b|"
-        r"伤害(?:别人|他人|其他人)|伤人|杀人",
+        r"伤害(?:别人|他人|其他人)|伤人的?(?:冲动|想法|念头)|杀人",
         re.IGNORECASE,
     ),
     "abuse": re.compile(
@@ -100,10 +101,13 @@ _ASKED_TOPICS = {
 }
 # what makes a risk question ask about a plan, means or a time
 _PLAN_WORDS = re.compile(
-    r"\b(?:plans?|planned|planning|how (?:would|will|might) (?:you|u)|when (?:would|will|might) (?:you|u)|a method|means|"
-    r"tonight|right now|this weekend|access to|ready|prepared|decided|"
+    r"\b(?:plans?|planned|planning|how (?:would|will|might) (?:you|u)|when (?:would|will|might) (?:you|u)|a method|"
+    r"(?:the|any) means|tonight|right now|this weekend|access to|(?:ready|prepared) to (?:die|do it|end|go through)|"
+    r"decided (?:to|how|when)|"
     r"(?:guns?|pills|tablets|rope|knife|knives|blades?|weapons?|medications?) (?:at home|nearby|with you|in the house|saved|stored))\b|"
-    r"计划|打算|准备|方法|方式|怎么(?:做|死|结束)|什么时候|今晚|马上|现在就|等下|工具|(?:买|攒|囤|存)(?:了|好)?(?:药|刀|绳)",
+    r"计划|打算(?:什么时候|怎么|在哪|用|去)|准备(?:好)?了?(?:药|绳|刀|工具|怎么)|(?:用|什么)(?:什么)?(?:方法|方式|办法)(?:结束|自杀|死|伤害)|"
+    r"(?:自杀|结束生命|死|伤害自己)的?(?:方法|方式)|怎么(?:做|死|结束)|什么时候(?:做|动手|结束)|今晚|马上|现在就|等下|工具|"
+    r"(?:买|攒|囤|存)(?:了|好)?(?:药|刀|绳)",
     re.IGNORECASE,
 )
 # questions that ask whether the person is safe: there, a denial is the risk ("Are you safe right now?" "No.")
@@ -236,11 +240,16 @@ def question(asked: str | None) -> Question | None:
         return None
     safety = bool(_SAFE_QUESTION.search(text))
     start = max((m.end() for m in _SENTENCE_END.finditer(text, 0, asks[-1].start())), default=0)
+    if not _QUESTION.search(text):
+        # a conditional asks about what it names itself ("If you have thoughts of hurting yourself, ..."), not about
+        # what the sentence before it said ("自杀和自残并不能解决问题。如果你感觉无法和妈妈沟通，...")
+        text, asks, start = text[start:], [], 0
     abuse = _ASKED_TOPICS["abuse"].search(text, start)
-    if (_SOMEONE_ELSE.search(text, start) or _third_person(text, asks[-1].start())) and not abuse:
+    if (_SOMEONE_ELSE.search(text, start) or _third_person(text, asks[-1].start() if asks else 0)) and not abuse:
         return Question("none", [], False, safety, text) if safety else None
     mine = _first_person(text)
-    found = [c for c, rx in _ASKED_TOPICS.items() if rx.search(text, start)]
+    plain = without_idioms(text)  # "累死了吗" and "笑死" ask about nothing
+    found = [c for c, rx in _ASKED_TOPICS.items() if rx.search(plain, start)]
     risk = "elevated" if found else "none"
     for reading in (mine, _NEGATORS.sub("", mine)):
         v, _ = scan(reading)
