@@ -64,11 +64,15 @@ def main() -> None:
     by_answer = [answered(r["asked"], r["text"], r["context"]) for r in rows]
     rule_s = time.perf_counter() - t0
     risky = [i for i, q in enumerate(asks) if q is not None]
-    print(f"\n1. counselor turns that ask about risk: {len(risky)}; answers that inherit it: "
-          f"{sum(by_answer[i] is not None for i in risky)}")
+    print(
+        f"\n1. counselor turns that ask about risk: {len(risky)}; answers that inherit it: "
+        f"{sum(by_answer[i] is not None for i in risky)}"
+    )
     for i in risky:
-        print(f"   {rows[i]['id']}: {asks[i].categories} -> {answer(rows[i]['text'])}, "
-              f"{by_answer[i].risk if by_answer[i] else 'none'}")
+        print(
+            f"   {rows[i]['id']}: {asks[i].categories} -> {answer(rows[i]['text'])}, "
+            f"{by_answer[i].risk if by_answer[i] else 'none'}"
+        )
 
     screen = Screener()
     texts, contexts = [r["text"] for r in rows], [r["context"] for r in rows]
@@ -77,19 +81,25 @@ def main() -> None:
     flagged = [i for i, (a, b) in enumerate(zip(without, with_q)) if not a.flagged and b.flagged]
     raised = [i for i, (a, b) in enumerate(zip(without, with_q)) if a.risk == "elevated" and b.risk == "imminent"]
     lowered = [i for i, (a, b) in enumerate(zip(without, with_q)) if b.risk != a.risk and b.risk in ("none",)]
-    print(f"\n2. default screen on the {len(rows)} client turns: flagged without the question "
-          f"{sum(v.flagged for v in without)}, with it {sum(v.flagged for v in with_q)}; flagged only with the "
-          f"question {len(flagged)}, raised to imminent {len(raised)}, lowered {len(lowered)} (must be 0)")
+    print(
+        f"\n2. default screen on the {len(rows)} client turns: flagged without the question "
+        f"{sum(v.flagged for v in without)}, with it {sum(v.flagged for v in with_q)}; flagged only with the "
+        f"question {len(flagged)}, raised to imminent {len(raised)}, lowered {len(lowered)} (must be 0)"
+    )
     for i in flagged + raised:
-        print(f"   {rows[i]['id']} [{without[i].risk} -> {with_q[i].risk}]\n     Q: {rows[i]['asked'][-160:]}"
-              f"\n     A: {rows[i]['text'][:160]}")
+        print(
+            f"   {rows[i]['id']} [{without[i].risk} -> {with_q[i].risk}]\n     Q: {rows[i]['asked'][-160:]}"
+            f"\n     A: {rows[i]['text'][:160]}"
+        )
 
     questions = [i for i, r in enumerate(rows) if is_question(r["asked"])]
     shapes = Counter(answer(rows[i]["text"]) for i in questions)
     n = len(questions)
-    print(f"\n3. client turns after a counselor question ({n}): shaped as yes {shapes['yes']} "
-          f"({shapes['yes'] / n:.1%}), hedge {shapes['partly']} ({shapes['partly'] / n:.1%}), no {shapes['no']} "
-          f"({shapes['no'] / n:.1%}), not an answer {shapes[None]} ({shapes[None] / n:.1%})")
+    print(
+        f"\n3. client turns after a counselor question ({n}): shaped as yes {shapes['yes']} "
+        f"({shapes['yes'] / n:.1%}), hedge {shapes['partly']} ({shapes['partly'] / n:.1%}), no {shapes['no']} "
+        f"({shapes['no'] / n:.1%}), not an answer {shapes[None]} ({shapes[None] / n:.1%})"
+    )
     print(f"\n4. the question's reading: {rule_s / len(rows) * 1000:.2f} ms a message (the rule alone, CPU)")
 
 

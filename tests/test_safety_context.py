@@ -128,7 +128,9 @@ def test_affirming_a_plan_or_a_time_is_imminent(asked, text):
 def test_words_near_a_plan_in_ordinary_questions_do_not_make_one():
     assert answered("Are you ready to talk about your thoughts of suicide?", "yes").risk == "elevated"
     assert answered("自杀和自残并不能解决问题。如果你感觉无法和妈妈沟通，请找老师聊一聊。", "是的，我会的") is None
-    assert (answered("你说过想自杀。你有什么解决方法吗？", "有") or Verdict()).risk != "imminent"  # 方法 is not a method
+    assert (
+        answered("你说过想自杀。你有什么解决方法吗？", "有") or Verdict()
+    ).risk != "imminent"  # 方法 is not a method
 
 
 def test_a_hedge_to_a_plan_question_stays_elevated():
@@ -259,7 +261,10 @@ def test_take_turn_screens_an_earlier_answer_the_server_never_saw():
         return s(text, context, asked)
 
     async def go(new):
-        events = [e async for e in take_turn(messages, _policy(), ScriptedBackend(["hi"]), GenerationOptions(), screen, new=new)]
+        events = [
+            e
+            async for e in take_turn(messages, _policy(), ScriptedBackend(["hi"]), GenerationOptions(), screen, new=new)
+        ]
         return events[-1]
 
     assert asyncio.run(go([1, 2])).crisis
@@ -307,7 +312,8 @@ def test_the_server_reads_the_question_before_the_last_message():
     with TestClient(app, base_url="http://127.0.0.1") as client:
         r = client.post("/v1/chat/completions", json={"model": "scripted", "messages": conversation}).json()
         calm = client.post(
-            "/v1/chat/completions", json={"model": "scripted", "messages": conversation[:2] + [{"role": "user", "content": "没有"}]}
+            "/v1/chat/completions",
+            json={"model": "scripted", "messages": conversation[:2] + [{"role": "user", "content": "没有"}]},
         ).json()
     assert "I'm listening." not in r["choices"][0]["message"]["content"]
     assert calm["choices"][0]["message"]["content"] == "I'm listening."
@@ -321,7 +327,10 @@ def test_safety_check_reads_context_and_asked_from_a_file(tmp_path):
     from warmline.cli.main import app
 
     rows = [
-        {"text": "Yes.", "context": [{"role": "user", "content": "I'm tired."}, {"role": "assistant", "content": SUICIDE_EN}]},
+        {
+            "text": "Yes.",
+            "context": [{"role": "user", "content": "I'm tired."}, {"role": "assistant", "content": SUICIDE_EN}],
+        },
         {"text": "Yes.", "asked": "Do you have a plan to kill yourself?"},
         {"text": "Yes.", "context": ["I'm tired."]},
         {"text": "No.", "asked": SUICIDE_EN},

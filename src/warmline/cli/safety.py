@@ -65,7 +65,7 @@ def check(
         help="One text per line, or JSONL with a 'text' field and optionally 'context': the "
         "conversation before it, oldest first, as the person's earlier messages or as "
         "{role, content} turns (the last assistant turn is the question the message may answer: "
-        "\"yes\" after \"Have you thought about killing yourself?\" is flagged), or 'asked': "
+        '"yes" after "Have you thought about killing yourself?" is flagged), or \'asked\': '
         "the assistant's turn just before the message.",
     ),
     safety_llm: str = SAFETY_LLM,

@@ -34,7 +34,11 @@ def _context(context) -> tuple[list[str], str | None]:
     users: list[str] = []
     said: list[str] = []
     for c in context:
-        if not (isinstance(c, dict) and c.get("role") in ("user", "assistant", "system") and isinstance(c.get("content"), str)):
+        if not (
+            isinstance(c, dict)
+            and c.get("role") in ("user", "assistant", "system")
+            and isinstance(c.get("content"), str)
+        ):
             raise ValueError("'context' turns must be {role: user|assistant|system, content: string}")
         if c["role"] == "user":
             users.append(c["content"])

@@ -279,9 +279,7 @@ class BatchingScreener:
         self._pending: list[tuple[str, tuple[str, ...], str | None, asyncio.Future]] = []
         self._running = False
 
-    async def __call__(
-        self, text: str, context: list[str] | tuple[str, ...] = (), asked: str | None = None
-    ) -> Verdict:
+    async def __call__(self, text: str, context: list[str] | tuple[str, ...] = (), asked: str | None = None) -> Verdict:
         fut = asyncio.get_running_loop().create_future()
         self._pending.append((text, tuple(context), asked, fut))
         if not self._running:

@@ -61,8 +61,7 @@ class ServerScreen:
         if len(text) + sum(len(c) for c in near) <= LONG:
             return await self.batch(text, near, asked)
         part, whole = await asyncio.gather(
-            self.batch(classifier_view(text), [classifier_view(c) for c in near], asked),
-            self._whole(text, near, asked),
+            self.batch(classifier_view(text), [classifier_view(c) for c in near], asked), self._whole(text, near, asked)
         )
         return worst([part, whole])  # on equal risk the lexicon's verdict (it names the phrase)
 
