@@ -38,6 +38,16 @@ ELEVATED = [
     ("你现在安全吗？", "不太安全"),
     # the question's sentence is about the person, though an earlier sentence names someone else
     ("妈妈对你的管制让你很崩溃。你是否想知道如何减轻自残行为呢？", "是的，我真的不知道该怎么办了。"),
+    # answers as people say them
+    (SUICIDE_EN, "Um, yeah, a couple of times."),
+    (SUICIDE_EN, "Honestly? Yeah."),
+    (SUICIDE_EN, "I think about it sometimes"),
+    (SUICIDE_EN, "I wanted to, yeah"),
+    (HARM_EN, "When I'm alone at night."),
+    (HARM_EN, "Only on bad days"),
+    (SUICIDE_ZH, "我有想过"),
+    (SUICIDE_ZH, "我想过几次"),
+    (SUICIDE_ZH, "一个人的时候会"),
     # what counselors ask in words a disclosure seldom uses
     ("Have you been cutting?", "yeah"),
     ("Have you ever attempted?", "Once, last year"),
@@ -69,6 +79,9 @@ NONE = [
     (SUICIDE_ZH, "从来没有"),
     (SUICIDE_ZH, "以前有过"),  # past, not said to be back: the rubric's "now or recently"
     (SUICIDE_ZH, "现在没有了"),
+    (SUICIDE_ZH, "我没有"),
+    (SUICIDE_EN, "I think my mom would be upset."),
+    (SUICIDE_ZH, "我觉得还好吧"),
     ("Are you safe right now?", "Yes, I'm safe."),
     # a long message about something else does not inherit
     (
