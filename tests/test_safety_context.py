@@ -82,6 +82,9 @@ NONE = [
     (SUICIDE_ZH, "我没有"),
     (SUICIDE_EN, "I think my mom would be upset."),
     (SUICIDE_ZH, "我觉得还好吧"),
+    (SUICIDE_ZH, "我最近在找工作，压力挺大的"),
+    (SUICIDE_ZH, "我想，可能是工作的原因"),  # 我想 is "I think"
+    (SUICIDE_EN, "I don't know how to talk to my mom"),
     ("Are you safe right now?", "Yes, I'm safe."),
     # a long message about something else does not inherit
     (

@@ -142,21 +142,24 @@ _YES = re.compile(
     r"i(?:'ve| have) (?:thought|been thinking|considered|tried|done|felt|had)|it(?:'s| has) crossed my mind|"
     r"(?:once|twice)(?=$|[,.;:!…-]|\s+(?:or|last|this|before|a |in |when|, ))|more than once|once or twice|a few times|many times|lots of times|every (?:day|night|morning)|everyday|most days|"
     r"all the time|a lot|often|constantly|lately|recently|still)\b|"
-    r"(?:是的?|对的?|嗯+|恩+|有的?|会的?|想|要)(?=$|[\s，,。.！!…~啊呀吧啦哈呢]|过|了)|"
-    r"(?:有(?:想|考虑|试|做|打算|计划)过|有过|想过|打算过|试过|做过|割过|伤害过|计划过|准备好|经常|常常|时常|总是|一直|老是|每天|天天|最近|没错|当然|是啊|对啊|"
-    r"嗯呢|确实|的确|好几次|很多次|不止一次|几次|有几次|有一次|一次|两次)"
+    r"(?:是的?|对的?|嗯+|恩+|有的?|会的?|要)(?=$|[\s，,。.！!…~啊呀吧啦哈呢]|过|了)|想(?=$|[。.！!…~啊呀吧]|过)|"
+    r"(?:有(?:想|考虑|试|做|打算|计划)过|有过|想过|打算过|试过|做过|割过|伤害过|计划过|准备好|没错|当然|是啊|对啊|"
+    r"嗯呢|好几次|很多次|不止一次|几次|有几次|有一次|一次|两次)|"
+    # how often, said of the question's act ("经常会", "最近又有了"), not of something else ("我最近在找工作")
+    r"(?:经常|常常|时常|总是|一直|老是|每天|天天|最近|确实|的确)(?:都|也|又|还)?"
+    r"(?=$|[\s，,。.！!…~啊呀吧]|会|想|有|这样|这么想|如此)"
 )
 # and when it says yes in part, or hedges: elevated, never imminent
 _PARTLY = re.compile(
     r"(?:sometimes|some times|a little|a bit|kind of|kinda|sort of|sorta|maybe|perhaps|probably|i guess|i suppose|"
     r"occasionally|at times|now and then|every now and then|here and there|on and off|off and on|once in a while|"
-    r"not (?:always|often|every day|all the time)|i don'?t know|idk|dunno|not sure|i'?m not sure|i can'?t say|"
+    r"not (?:always|often|every day|all the time)|i don'?t know(?! (?:how|why|what|if|whether|where|when|who)\b)|idk|dunno|not sure|i'?m not sure|i can'?t say|"
     # a condition or a time says when, so yes ("When I'm alone at night.", "Only on bad days")
     r"(?:only |mostly |usually |especially |just )?(?:when|whenever|at night|after|on bad days|some nights|some days)|"
     # the person's own words for it, pointing back at the question ("I think about it sometimes", "I wanted to")
     r"i (?:do |still |sometimes |often |really |have |'ve |kind of |kinda )?(?:think|thought|feel|felt|want|wanted|wish|wished|"
     r"considered|consider|imagined?|pictured?)(?: about| of| like)? (?:it|that|this|so|doing it|them)|i wanted to)\b|"
-    r"(?:偶尔|有时候?|有点|有一点|一点点|有些|可能|也许|或许|好像|算是|大概|应该(?:有|是|会)|不知道|说不清|说不好|不好说|不确定|看情况|"
+    r"(?:偶尔|有时候?|有点|有一点|一点点|有些|可能|也许|或许|好像|算是|大概|应该(?:有|是|会)|不知道(?!如何|怎么|该|为什么|怎样|为啥|什么)|说不清|说不好|不好说|不确定|看情况|"
     r"[^，。？！,.?!]{1,10}的时候(?:会|就会|偶尔|经常|有|想))"
 )
 # a denial at the start ("No.", "Not really", "没有"); "not always" and "不止一次" are in _PARTLY and _YES
