@@ -159,8 +159,10 @@ _PARTLY = re.compile(
     # the person's own words for it, pointing back at the question ("I think about it sometimes", "I wanted to")
     r"i (?:do |still |sometimes |often |really |have |'ve |kind of |kinda )?(?:think|thought|feel|felt|want|wanted|wish|wished|"
     r"considered|consider|imagined?|pictured?)(?: about| of| like)? (?:it|that|this|so|doing it|them)|i wanted to)\b|"
-    r"(?:偶尔|有时候?|有点|有一点|一点点|有些|可能|也许|或许|好像|算是|大概|应该(?:有|是|会)|不知道(?!如何|怎么|该|为什么|怎样|为啥|什么)|说不清|说不好|不好说|不确定|看情况|"
-    r"[^，。？！,.?!]{1,10}的时候(?:会|就会|偶尔|经常|有|想))"
+    r"(?:偶尔|有时候?|有点|有一点|一点点|有些|算是|应该(?:有|是|会)|不知道(?!如何|怎么|该|为什么|怎样|为啥|什么)|说不清|说不好|不好说|不确定|看情况|"
+    r"[^，。？！,.?!]{1,10}的时候(?:会|就会|偶尔|经常|有|想)|"
+    # "maybe", said of the question's act ("可能有吧"), not of a cause ("可能是工作的原因")
+    r"(?:可能|也许|或许|好像|大概)(?=$|[\s，,。.！!…~吧]|有|会|想|算|是吧|是的|是有))"
 )
 # a denial at the start ("No.", "Not really", "没有"); "not always" and "不止一次" are in _PARTLY and _YES
 _NO = re.compile(
