@@ -4,6 +4,7 @@ Reads the 1,499 SMILECHAT counselor turns of `data/safety-real/counselor_replies
 `smilechat-DIALOG-TURN`, odd TURN) and the unlabelled client pool `../shared/safety-real/smilechat_client_pool.jsonl.gz`
 (ids with even TURN; not in the repository: the pool part is skipped when it is absent, WARMLINE_SHARED names
 another place). Counselor turn N-1 joined to client turn N gives real pairs. What it prints:
+0. which of all 3,338 counselor replies read as asking about risk (repository data only; each printed to be read);
 1. how many counselor turns ask about risk (`safety.context.question`), and how many of their answers inherit it;
 2. the default screen (lexicon + shipped classifier) on every client turn of a pair, read with the person's earlier
    turns of the dialogue, without and with the counselor's turn (`Screener.many(..., asked)`): the turns the
@@ -32,10 +33,20 @@ SHARED = Path(os.environ.get("WARMLINE_SHARED") or ROOT.parent / "shared")
 POOL = SHARED / "safety-real" / "smilechat_client_pool.jsonl.gz"
 
 
-def _read(path: Path) -> dict[str, str]:
+def _read(path: Path, prefix: str = "smilechat-") -> dict[str, str]:
     with gzip.open(path, "rt", encoding="utf-8") as f:
         rows = (json.loads(line) for line in f if line.strip())
-        return {r["id"]: r["text"] for r in rows if r["id"].startswith("smilechat-")}
+        return {r["id"]: r["text"] for r in rows if r["id"].startswith(prefix)}
+
+
+def risk_questions() -> None:
+    """Which of all 3,338 real counselor replies (Counsel-Chat en, SMILECHAT zh) read as asking about risk."""
+    replies = _read(COUNSELOR, "")
+    asked = [(i, q) for i, t in replies.items() if (q := question(t)) is not None]
+    print(f"0. real counselor replies read as asking about the person's risk: {len(asked)} of {len(replies)}")
+    for i, q in asked:
+        kind = "conditional" if q.conditional else "question"
+        print(f"   {i} ({kind}, {', '.join(q.categories)}): {q.text[-140:]}")
 
 
 def pairs() -> list[dict]:
@@ -53,8 +64,9 @@ def pairs() -> list[dict]:
 
 
 def main() -> None:
+    risk_questions()
     if not POOL.is_file():
-        print(f"(no unlabelled pool at {POOL}: this benchmark needs it and is skipped)")
+        print(f"\n(no unlabelled pool at {POOL}: the pairs are skipped)")
         return
     rows = pairs()
     print(f"real pairs: {len(rows)} (counselor turn N-1, client turn N) of {len(_read(COUNSELOR))} counselor turns")
