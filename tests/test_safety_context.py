@@ -352,6 +352,7 @@ def test_safety_check_reads_context_and_asked_from_a_file(tmp_path):
         {"text": "No.", "asked": SUICIDE_EN},
         {"text": "Yes.", "context": [{"role": "assistant", "content": SUICIDE_EN}, {"role": "user", "content": "hm"}]},
         {"text": "Yes.", "context": [{"role": "robot", "content": "x"}]},  # malformed: quarantined
+        {"text": "Yes.", "asked": ["not", "a", "string"]},  # malformed: quarantined
     ]
     f = tmp_path / "msgs.jsonl"
     f.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
@@ -360,6 +361,8 @@ def test_safety_check_reads_context_and_asked_from_a_file(tmp_path):
     verdicts = [json.loads(x) for x in out.stdout.splitlines()]
     assert [v["risk"] for v in verdicts] == ["elevated", "imminent", "none", "none", "none"]
     assert verdicts[0]["stage"] == STAGE
-    assert "quarantined" in out.stderr and (tmp_path / "msgs.quarantine.jsonl").is_file()
+    assert "2 malformed line(s)" in out.stderr
+    quarantined = (tmp_path / "msgs.quarantine.jsonl").read_text(encoding="utf-8")
+    assert "msgs.jsonl" in quarantined and "'asked' must be a string" in quarantined
     one = CliRunner().invoke(app, ["safety", "check", "有过", "--asked", HARM_ZH, "--no-classifier"])
     assert json.loads(one.stdout)["risk"] == "elevated"
