@@ -158,8 +158,16 @@ def test_a_plan_question_that_names_no_risk_needs_risk_earlier_in_the_conversati
     assert answered("Do you have a plan?", "Yes") is None
     assert answered("Do you have a plan?", "Yes", ["I had a long day.", "I just want to die."]).risk == "imminent"
     assert answered("Do you have a plan?", "Yes", ["I had a long day."]) is None
-    assert answered("你打算什么时候做？", "今晚", ["我不想活了"]) is None  # no yes-or-no: not an answer
+    assert answered("你打算什么时候做？", "今晚", ["我不想活了"]).risk == "imminent"  # a time answers "when"
     assert answered("你有计划了吗？", "有了", ["我不想活了"]).risk == "imminent"
+
+
+def test_a_question_that_points_back_needs_risk_earlier_in_the_conversation():
+    assert answered("Are you still having those thoughts?", "Yes", ["Some days I wish I was dead."]).risk == "elevated"
+    assert answered("Are you still having those thoughts?", "Yes", ["I keep worrying about my exams."]) is None
+    assert answered("你现在还有这种想法吗？", "有", ["我真的不想活了"]).risk == "elevated"
+    assert answered("When did you last feel like hurting yourself?", "Last night.").risk == "elevated"
+    assert answered("你上一次想自杀是什么时候？", "就昨天").risk == "elevated"
 
 
 def test_the_question_is_read_as_the_persons_own_words():

@@ -119,14 +119,24 @@ _SAFE_QUESTION = re.compile(
 
 # a question of how long or how often ("这种情况持续了多久了？"): a span or a count answers it as a yes does
 _HOW_LONG = re.compile(
-    r"\bhow (?:long|often|many times|frequently)\b|\bsince when\b|多久|多长时间|多少次|多频繁|频率|几次|什么时候开始",
+    r"\bhow (?:long|often|many times|frequently)\b|\bsince when\b|\bwhen (?:did|was|were|do|have)\b|\bthe last time\b|"
+    r"多久|多长时间|多少次|多频繁|频率|几次|什么时候|最近一次|上一次",
     re.IGNORECASE,
 )
 _SPAN = re.compile(
     r"(?:(?:for|about|around|almost|nearly|over|more than|at least|maybe|probably)\s+)*"
     r"(?:\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|a few|a couple of|several|many|half a)\s+"
     r"(?:years?|months?|weeks?|days?|times?|nights?)\b|\bsince\b|\b(?:once|twice) a (?:day|week|month)\b|"
-    r"(?:已经|有|快|大概|差不多|将近|至少|好像|应该)*(?:\d+|[一二两三四五六七八九十半几好多]+)(?:个)?(?:多)?(?:年|月|周|星期|礼拜|天|次|回)",
+    r"(?:already |just )?(?:last (?:night|week|weekend|month)|this (?:morning|week|weekend|month)|yesterday|today|tonight|"
+    r"earlier|just now|a (?:few )?(?:days?|weeks?) ago|the other (?:day|night))\b|"
+    r"(?:已经|有|快|大概|差不多|将近|至少|好像|应该)*(?:\d+|[一二两三四五六七八九十半几好多]+)(?:个)?(?:多)?(?:年|月|周|星期|礼拜|天|次|回)|"
+    r"(?:就)?(?:昨天|昨晚|今天|今晚|刚才|刚刚|上周|上个星期|前几天|前两天|这几天|这周|这个星期|最近)",
+    re.IGNORECASE,
+)
+# a question that points back at what the person said ("those thoughts", "这种想法")
+_BACK_REFERENCE = re.compile(
+    r"\b(?:those|these|the|such|that|this|any of those) (?:thoughts?|feelings?|urges?|ideas?|impulses?)\b|"
+    r"\bfeel(?:ing)? (?:that|this|the same) way\b|(?:这种|这个|那种|那个|这样的|那样的|这些|那些)(?:想法|念头|冲动|感觉)",
     re.IGNORECASE,
 )
 # words said before an answer ("Honestly, yes", "其实，有过")
@@ -316,9 +326,12 @@ def answered(asked: str | None, text: str, context: Sequence[str] = ()) -> Verdi
     denies being safe), None otherwise. `context`: the person's earlier messages, oldest first; when the last few
     show risk, a question about a plan or a time ("Do you have a plan?") asks about that risk without naming it."""
     q = question(asked)
-    if q is None and context and asked and _ASKS.search(asked) and _PLAN_WORDS.search(_last_question(asked)):
-        if scan(" \n".join(list(context)[-CONTEXT_TURNS:]))[0].flagged:
-            q = Question("elevated", [], True, False, _last_question(asked))
+    if q is None and context and asked and _QUESTION.search(_last_question(asked)):
+        # "Do you have a plan?", "Are you still having those thoughts?": about the risk the person already showed
+        last = _last_question(asked)
+        plan, back = bool(_PLAN_WORDS.search(last)), bool(_BACK_REFERENCE.search(last))
+        if (plan or back) and scan(" \n".join(list(context)[-CONTEXT_TURNS:]))[0].flagged:
+            q = Question("elevated", [], plan, False, last)
     if q is None:
         return None
     kind = answer(text)
