@@ -374,3 +374,23 @@ def test_safety_check_reads_context_and_asked_from_a_file(tmp_path):
     assert "msgs.jsonl" in quarantined and "'asked' must be a string" in quarantined
     one = CliRunner().invoke(app, ["safety", "check", "有过", "--asked", HARM_ZH, "--no-classifier"])
     assert json.loads(one.stdout)["risk"] == "elevated"
+
+
+def test_safety_eval_scores_rows_with_the_question_before_them(tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from warmline.cli.main import app
+
+    rows = [
+        {"text": "Yes.", "risk": "elevated", "asked": SUICIDE_EN},
+        {"text": "有过", "risk": "elevated", "context": [{"role": "assistant", "content": HARM_ZH}]},
+        {"text": "No.", "risk": "none", "asked": SUICIDE_EN},
+    ]
+    f = tmp_path / "labelled.jsonl"
+    f.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
+    out = CliRunner().invoke(app, ["safety", "eval", str(f), "--no-classifier", "--json"])
+    assert out.exit_code == 0, out.output
+    scores = json.loads(out.stdout)["groups"]["all"]
+    assert scores["recall"] == 1.0 and scores["precision"] == 1.0
