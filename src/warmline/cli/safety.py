@@ -131,7 +131,9 @@ def evaluate(
     file: Path = typer.Argument(
         ...,
         help="Labelled JSONL: one object per line with 'text', 'risk' (none, elevated "
-        "or imminent), and optionally 'kind', 'category', 'lang' and 'context'.",
+        "or imminent), and optionally 'kind', 'category', 'lang', 'context' (the person's earlier "
+        "messages, or {role, content} turns) and 'asked' (the assistant's turn just before it), as "
+        "for `safety check --file`.",
     ),
     classifier: bool = CLASSIFIER,
     safety_llm: str = SAFETY_LLM,
