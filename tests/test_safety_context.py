@@ -394,3 +394,11 @@ def test_safety_eval_scores_rows_with_the_question_before_them(tmp_path):
     assert out.exit_code == 0, out.output
     scores = json.loads(out.stdout)["groups"]["all"]
     assert scores["recall"] == 1.0 and scores["precision"] == 1.0
+
+
+def test_a_long_answer_costs_no_second_pass_of_the_lexicon():
+    # hostile input is normal input: a half-megabyte answer is read at its start (the lexicon reads it whole elsewhere)
+    big = "Yes, tonight. " + "I feel so tired and alone, " * 20000
+    v = answered("Have you thought about killing yourself?", big)
+    assert v.risk == "imminent"
+    assert answered("你有没有想过自杀？", "我" * 200_000 + "x") is None

@@ -192,6 +192,8 @@ _BACK = re.compile(r"\b(?:again|still|lately|recently|came back|coming back|thes
 
 # how many of the person's earlier messages show the risk a plan question asks about (as `screener.CONTEXT_TURNS`)
 CONTEXT_TURNS = 3
+# how much of an answer is read for a time or means it adds to its yes (characters)
+ANSWER_HEAD = 300
 # how long a message may be and still count as a short answer (characters; a Chinese character carries more)
 SHORT = {"en": 60, "zh": 24}
 _HAN = re.compile(r"[\u4e00-\u9fff]")
@@ -348,7 +350,9 @@ def answered(asked: str | None, text: str, context: Sequence[str] = ()) -> Verdi
     if kind == "no":
         return None
     risk = "elevated"
-    if kind == "yes" and (q.plan or cues(text) & {"imminent_timing", "plan_or_means"}):
+    # a time or means the answer adds is said with its yes, near the start ("Yes, tonight"): only that much is read,
+    # so a long message costs no second pass of the lexicon
+    if kind == "yes" and (q.plan or cues(text[:ANSWER_HEAD]) & {"imminent_timing", "plan_or_means"}):
         risk = "imminent"
     return _verdict(risk, [c for c in q.categories if c in ELEVATED], q, lang)
 
