@@ -34,8 +34,12 @@ ELEVATED = [
     ("你从来没有想过自杀吗？", "有"),
     ("你有没有想过自杀？", "以前有过，最近又有了"),  # past, and back
     ("你有没有想过自杀？", "不止一次"),
-    ("Are you safe right now?", "No."),  # a denial of safety is the risk
+    ("Are you safe?", "No."),  # a denial of safety is the risk
     ("你现在安全吗？", "不太安全"),
+    ("Do you feel like you could keep yourself safe?", "I don't know"),  # doubt about safety
+    # the risk named in the sentence before the question, about people in general
+    ("Some people in your situation think about ending their lives. Has that crossed your mind?", "Yes"),
+    ("Sometimes when people feel this hopeless they think about death. Is that something you've felt?", "yeah, it is"),
     # the question's sentence is about the person, though an earlier sentence names someone else
     ("妈妈对你的管制让你很崩溃。你是否想知道如何减轻自残行为呢？", "是的，我真的不知道该怎么办了。"),
     # answers as people say them
@@ -121,6 +125,9 @@ IMMINENT = [
     (SUICIDE_EN, "Yes, tonight"),  # the answer adds its own time
     ("你今晚打算自杀吗？", "嗯"),
     ("你有没有想过用什么方法结束生命？", "想过"),
+    ("Can you keep yourself safe tonight?", "No."),
+    ("Are you safe right now?", "No."),  # not safe now: the rubric's present danger
+    ("你能保证自己今晚的安全吗？", "不能"),
 ]
 
 

@@ -78,6 +78,7 @@ _ASKED_TOPICS = {
         r"\battempt(?:ed|s)?\b(?! to (?!kill|end|take))|\bend(?:ing)? it\b|\bend(?:ing)? (?:your|your own) life\b|"
         r"\bthoughts? of (?:death|dying|not (?:wanting to )?(?:be(?:ing)? (?:here|alive)|liv\w+|wak\w+ up))|"
         r"\bnot wanting to (?:be here|be alive|live|wake up)\b|\bthink(?:ing)? (?:about|of) (?:dying|death)\b|"
+        r"\bend(?:ing)? (?:their|one's|his|her) (?:own )?li(?:fe|ves)\b|\bkill(?:ing)? (?:themselves|oneself)\b|"
         r"(?:想|想过|想要)(?:就这样)?(?:从这个世界上?)?消失|消失(?:掉|在这个世界)|一了百了|轻生|寻死|(?:想|想过|想要)死|去死|"
         r"死的(?:念头|想法|冲动)|结束(?:自己|生命)|自杀",
         re.IGNORECASE,
@@ -272,7 +273,7 @@ def question(asked: str | None) -> Question | None:
         return Question("none", [], False, safety, text) if safety else None
     mine = _first_person(text)
     plain = without_idioms(text)  # "累死了吗" and "笑死" ask about nothing
-    found = [c for c, rx in _ASKED_TOPICS.items() if rx.search(plain, start)]
+    found = [c for c, rx in _ASKED_TOPICS.items() if rx.search(plain)]
     risk = "elevated" if found else "none"
     for reading in (mine, _NEGATORS.sub("", mine)):
         v, _ = scan(reading)
@@ -280,7 +281,7 @@ def question(asked: str | None) -> Question | None:
         if LEVELS.index(v.risk) > LEVELS.index(risk):
             risk = v.risk
     if not set(found) & set(ELEVATED):
-        return Question("none", [], False, True, text) if safety else None
+        return Question("none", [], bool(_PLAN_WORDS.search(text)), True, text) if safety else None
     # a method named is not yet a plan ("你有没有想过从楼上跳下去？" "想过" is elevated); a method sought, a plan or
     # a time is
     plan = bool(set(found) & {"method_request", "plan_made", "plan_cue"} or _PLAN_WORDS.search(text))
@@ -343,9 +344,10 @@ def answered(asked: str | None, text: str, context: Sequence[str] = ()) -> Verdi
         return None
     lang = _lang(text + q.text)
     if q.safety and q.risk == "none":
-        # "Are you safe?" "No." / "不太安全": the denial is the risk
-        if kind == "no" and not _OVER.search(text.lower()):
-            return _verdict("elevated", [], q, lang)
+        # "Are you safe?" "No." / "不太安全" / "I don't know": the denial or the doubt is the risk; "No" to "Can you keep
+        # yourself safe tonight?" is imminent
+        if kind in ("no", "partly") and not _OVER.search(text[:ANSWER_HEAD].lower()):
+            return _verdict("imminent" if kind == "no" and q.plan else "elevated", [], q, lang)
         return None
     if kind == "no":
         return None
