@@ -52,6 +52,10 @@ ELEVATED = [
     (SUICIDE_ZH, "我有想过"),
     (SUICIDE_ZH, "我想过几次"),
     (SUICIDE_ZH, "一个人的时候会"),
+    (SUICIDE_EN, "lol yes"),
+    # a denial taken back in part
+    (SUICIDE_EN, "Not really, but sometimes I wonder"),
+    (SUICIDE_ZH, "没有，但偶尔会想"),
     # what counselors ask in words a disclosure seldom uses
     ("Have you been cutting?", "yeah"),
     ("Have you ever attempted?", "Once, last year"),
@@ -84,6 +88,8 @@ NONE = [
     (SUICIDE_ZH, "以前有过"),  # past, not said to be back: the rubric's "now or recently"
     (SUICIDE_ZH, "现在没有了"),
     (SUICIDE_ZH, "我没有"),
+    (SUICIDE_EN, "No, but my sister did once."),
+    (SUICIDE_ZH, "没有，不过压力挺大的"),
     (SUICIDE_EN, "I think my mom would be upset."),
     (SUICIDE_ZH, "我觉得还好吧"),
     (SUICIDE_ZH, "我最近在找工作，压力挺大的"),

@@ -140,10 +140,11 @@ _BACK_REFERENCE = re.compile(
     r"\bfeel(?:ing)? (?:that|this|the same) way\b|(?:这种|这个|那种|那个|这样的|那样的|这些|那些)(?:想法|念头|冲动|感觉)",
     re.IGNORECASE,
 )
+_BUT = re.compile(r"\b(?:but|though|although)\b\s*|但是?|不过|可是", re.IGNORECASE)
 # words said before an answer ("Honestly, yes", "其实，有过")
 _FILLER = re.compile(
-    r"^(?:(?:(?:well|um+|uh+|erm+|hmm+|honestly|to be honest|tbh|i mean|actually|truthfully|ok(?:ay)?|so|like|"
-    r"i'?ll be honest|if i'?m honest)\b|其实|说实话|老实说|坦白说|说真的|怎么说呢|唉|哎|额|呃|我也|我)[\s,，.。…~!！?？]*)+",
+    r"^(?:(?:(?:well|um+|uh+|erm+|hmm+|haha\w*|lol|honestly|to be honest|tbh|i mean|actually|truthfully|ok(?:ay)?|so|like|"
+    r"i'?ll be honest|if i'?m honest)\b|其实|说实话|老实说|坦白说|说真的|怎么说呢|唉|哎|额|呃|哈哈+|我也|我)[\s,，.。…~!！?？]*)+",
     re.IGNORECASE,
 )
 # what an answer is when it says yes, fully: the first words after the fillers
@@ -311,6 +312,12 @@ def answer(text: str) -> str | None:
     if _PARTLY.match(low):
         return "partly"
     if _NO.match(low):
+        # "Not really, but sometimes", "没有，但偶尔会想": the denial takes itself back in part
+        but = _BUT.search(low[:ANSWER_HEAD])
+        if but:
+            rest = _FILLER.sub("", low[but.end() : ANSWER_HEAD])
+            if _PARTLY.match(rest) or _YES.match(rest):
+                return "partly"
         return "no"
     if _YES.match(low):
         return "yes"
