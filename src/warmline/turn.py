@@ -18,7 +18,10 @@ from .safety import Verdict, crisis_alone, crisis_message, decide, risk_note, sc
 from .safety.detect import LEVELS
 from .safety.reply import MARGIN, context_start, unsafe_tail
 
-Screen = Callable[[str, list[str]], Awaitable[Verdict]]  # (message, the person's earlier messages) -> verdict
+# (message, the person's earlier messages[, asked=the assistant's turn before the message]) -> verdict; `asked` is
+# passed as a keyword, and only when an assistant turn came before the message, so a screen of two arguments still
+# works for conversations without one
+Screen = Callable[..., Awaitable[Verdict]]
 
 
 class TurnHook(Protocol):
@@ -102,12 +105,31 @@ def worst(verdicts: list[Verdict]) -> Verdict:
     return best
 
 
+def asked_before(messages: list[dict]) -> list[str | None]:
+    """Per user message, what the assistant said between the person's previous message and it (its turns joined),
+    or None when it said nothing there: the question the message may be answering."""
+    out: list[str | None] = []
+    said: list[str] = []
+    for m in messages:
+        if m["role"] == "assistant" and isinstance(m.get("content"), str) and m["content"].strip():
+            said.append(m["content"])
+        elif m["role"] == "user":
+            out.append("\n".join(said) or None)
+            said = []
+    return out
+
+
 async def screen_new(messages: list[dict], screen: Screen, new: list[int] | None = None) -> Verdict:
     """Screen the person's messages at the indices `new` (of the user messages; default: the last), each read
-    after the ones before it; the highest risk counts."""
+    after the ones before it and the assistant's turn just before it; the highest risk counts."""
     users = [m["content"] for m in messages if m["role"] == "user"]
+    asked = asked_before(messages)
     todo = sorted(set(new if new is not None else [len(users) - 1]) | {len(users) - 1})
-    verdicts = await asyncio.gather(*(screen(users[i], users[:i]) for i in todo))
+
+    def one(i: int):
+        return screen(users[i], users[:i], asked=asked[i]) if asked[i] else screen(users[i], users[:i])
+
+    verdicts = await asyncio.gather(*(one(i) for i in todo))
     return worst(list(verdicts))
 
 
@@ -330,13 +352,15 @@ def run_turn(
     policy: TurnPolicy,
     backend: ChatBackend,
     options: GenerationOptions,
-    screener: Callable[[str, list[str]], Verdict],
+    screener: Callable[..., Verdict],
 ) -> Turnout:
     """`take_turn` to completion from synchronous code (the terminal chat, simulated clients, the quickstart),
     with a blocking screener."""
 
-    async def screen(text: str, context: list[str]) -> Verdict:
-        return await asyncio.to_thread(screener, text, context)
+    async def screen(text: str, context: list[str], asked: str | None = None) -> Verdict:
+        if asked is None:  # a screener of two arguments works where no assistant turn came first
+            return await asyncio.to_thread(screener, text, context)
+        return await asyncio.to_thread(screener, text, context, asked)
 
     async def go() -> Turnout:
         out = None

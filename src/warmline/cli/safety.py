@@ -62,8 +62,11 @@ def check(
     file: Path = typer.Option(
         None,
         "--file",
-        help="One text per line, or JSONL with a 'text' field (and optionally "
-        "'context': the person's earlier messages, oldest first).",
+        help="One text per line, or JSONL with a 'text' field and optionally 'context': the "
+        "conversation before it, oldest first, as the person's earlier messages or as "
+        "{role, content} turns (the last assistant turn is the question the message may answer: "
+        '"yes" after "Have you thought about killing yourself?" is flagged), or \'asked\': '
+        "the assistant's turn just before the message.",
     ),
     safety_llm: str = SAFETY_LLM,
     model: str = B.MODEL,
@@ -86,8 +89,15 @@ def check(
     threshold: float = B.THRESHOLD,
     classifier_file: Path = B.CLASSIFIER_FILE,
     safety_llm_mode: str = B.LLM_MODE,
+    asked: str = typer.Option(
+        None,
+        "--asked",
+        help="With TEXT: what the assistant or counselor said just before it (an answer to a risk "
+        "question inherits its risk; it can only raise the verdict).",
+    ),
 ) -> None:
-    """Print one JSON verdict per text: risk (none, elevated, imminent), categories, evidence, language."""
+    """Print one JSON verdict per text: risk (none, elevated, imminent), categories, evidence, language,
+    and `stage` (lexicon, context, asked: the question before it, classifier, llm)."""
     from ..safety import screen_reply
 
     if (text is None) == (file is None):
@@ -101,15 +111,17 @@ def check(
             safety_llm, model, base_url, api_key_env, classifier, classifier_file, threshold, safety_llm_mode
         )
     )
-    rows = [{"text": text, "context": []}] if text is not None else _read(file)
-    texts, contexts = [r["text"] for r in rows], [r["context"] for r in rows]
+    if asked is not None and file is not None:
+        fail("--asked goes with TEXT; in --file, give each row its 'asked' or 'context'")
+    rows = [{"text": text, "context": [], "asked": asked}] if text is not None else _read(file)
+    texts, contexts, asked = [r["text"] for r in rows], [r["context"] for r in rows], [r["asked"] for r in rows]
     for i in range(0, len(texts), 64):  # the classifier reads 64 texts at a time
         chunk = texts[i : i + 64]
         for t, v in zip(
             chunk,
             [screen_reply(t, model=reply_model) for t in chunk]
             if reply
-            else screener.many(chunk, contexts[i : i + 64]),
+            else screener.many(chunk, contexts[i : i + 64], asked[i : i + 64]),
         ):
             typer.echo(json.dumps({"text": t, **v.to_dict()}, ensure_ascii=False))
 
@@ -119,7 +131,9 @@ def evaluate(
     file: Path = typer.Argument(
         ...,
         help="Labelled JSONL: one object per line with 'text', 'risk' (none, elevated "
-        "or imminent), and optionally 'kind', 'category', 'lang' and 'context'.",
+        "or imminent), and optionally 'kind', 'category', 'lang', 'context' (the person's earlier "
+        "messages, or {role, content} turns) and 'asked' (the assistant's turn just before it), as "
+        "for `safety check --file`.",
     ),
     classifier: bool = CLASSIFIER,
     safety_llm: str = SAFETY_LLM,

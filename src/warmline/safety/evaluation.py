@@ -41,6 +41,7 @@ def _labelled_rows(read: list[dict]) -> list[dict]:
             "text": r["text"],
             "risk": r["risk"],
             "context": r["context"],
+            "asked": r.get("asked"),
             "line": r["line"],
             "kind": str(r.get("kind") or ("at risk" if r["risk"] != "none" else "no risk")),
             "category": str(r.get("category") or ""),

@@ -16,10 +16,36 @@ def _parse(line: str, labelled: bool) -> dict:
         raise ValueError("expected a JSON object with a 'text' string")
     if labelled and row.get("risk") not in LEVELS:
         raise ValueError("expected 'risk': none, elevated or imminent")
-    context = row.get("context") or []
-    if not isinstance(context, list) or not all(isinstance(c, str) for c in context):
-        raise ValueError("'context' must be a list of earlier messages")
-    return {**row, "context": context}
+    context, asked = _context(row.get("context") or [])
+    if row.get("asked") is not None:
+        if not isinstance(row["asked"], str):
+            raise ValueError("'asked' must be a string: what the assistant said just before the message")
+        asked = row["asked"]
+    return {**row, "context": context, "asked": asked}
+
+
+def _context(context) -> tuple[list[str], str | None]:
+    """(the person's earlier messages, what the assistant said after the last of them or None) from a row's
+    'context': a list of the person's earlier messages, or of {role, content} turns, oldest first."""
+    if not isinstance(context, list):
+        raise ValueError("'context' must be a list of earlier messages or of {role, content} turns")
+    if all(isinstance(c, str) for c in context):
+        return context, None
+    users: list[str] = []
+    said: list[str] = []
+    for c in context:
+        if not (
+            isinstance(c, dict)
+            and c.get("role") in ("user", "assistant", "system")
+            and isinstance(c.get("content"), str)
+        ):
+            raise ValueError("'context' turns must be {role: user|assistant|system, content: string}")
+        if c["role"] == "user":
+            users.append(c["content"])
+            said = []
+        elif c["role"] == "assistant":
+            said.append(c["content"])
+    return users, "\n".join(said) or None
 
 
 def read_messages(
@@ -30,7 +56,9 @@ def read_messages(
     warn: Callable[[str], None] | None = None,
 ) -> tuple[list[dict], int]:
     """Messages from FILE: JSONL objects with 'text' (and 'risk' when `labelled`; optionally 'context',
-    the person's earlier messages, oldest first, and 'kind' and 'lang'), or, unless `labelled`, plain text
+    the person's earlier messages or the conversation's {role, content} turns, oldest first; 'asked', what the
+    assistant said just before the message, when 'context' does not end with it; 'kind' and 'lang'), or, unless
+    `labelled`, plain text
     one message a line. Malformed lines go to the quarantine file (default FILE.quarantine.jsonl; `shared`, an
     open `Quarantine`, when several files share one) with file and line, and `warn` hears how many. Returns
     the messages (each with its 'line') and how many lines were quarantined; raises ValueError, saying what
@@ -41,7 +69,7 @@ def read_messages(
         raise ValueError(f"{file} does not exist")
     lines = file.read_text(encoding="utf-8-sig").splitlines()
     if file.suffix != ".jsonl" and not labelled:
-        return [{"text": x, "context": []} for x in lines if x.strip()], 0
+        return [{"text": x, "context": [], "asked": None} for x in lines if x.strip()], 0
     quarantine = shared.path if shared is not None else quarantine or quarantine_path(file)
     rows: list[dict] = []
     first = ""

@@ -18,10 +18,14 @@ HELD_OUT = ("heldout24", "heldout25", "heldout26")
 
 
 def screen_rows(rows: list[dict], screener: Callable[[str], Verdict]) -> list[Verdict]:
-    """The screen's verdict on each labelled row, read with its `context` when the screener takes one."""
+    """The screen's verdict on each labelled row, read with its `context` (and `asked`, the assistant's turn before
+    it, when rows have one) when the screener takes them."""
     many = getattr(screener, "many", None)
     contexts = [r.get("context") or [] for r in rows]
-    return many([r["text"] for r in rows], contexts) if many else [screener(r["text"]) for r in rows]
+    asked = [r.get("asked") for r in rows]
+    if not many:
+        return [screener(r["text"]) for r in rows]
+    return many([r["text"] for r in rows], contexts, asked) if any(asked) else many([r["text"] for r in rows], contexts)
 
 
 def score(

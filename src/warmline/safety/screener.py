@@ -1,6 +1,7 @@
 """The two-stage screen: the lexicon (always on; it is code, so no prompt can switch it off), the bundled
 embedding classifier for indirect statements (on by default), and an optional LLM check through any
-backend. The highest risk wins; a second stage can raise the lexicon's verdict, never lower it. The one
+backend. The person's earlier messages and the assistant's question just before the message (`context`) can
+raise the verdict too. The highest risk wins; a second stage can raise the lexicon's verdict, never lower it. The one
 exception is opt-in: with `llm_mode="confirm"` the LLM check also reviews what the classifier alone flagged,
 and a clear "none" from it clears that flag (the classifier's false alarms are the screen's weak side; a
 lexicon match is never cleared)."""
@@ -13,6 +14,7 @@ import json
 import re
 import threading
 
+from .context import raise_by_answer
 from .detect import LEVELS, Verdict, cues, scan, without_idioms
 from .normalize import normalize
 
@@ -145,8 +147,10 @@ class Screener:
         self.llm_failures = 0
         self._lock = threading.Lock()
 
-    def __call__(self, text: str, context: list[str] | tuple[str, ...] = ()) -> Verdict:
-        return self.many([text], [context])[0]
+    def __call__(self, text: str, context: list[str] | tuple[str, ...] = (), asked: str | None = None) -> Verdict:
+        """The verdict on `text`; `context`: the person's earlier messages, oldest first; `asked`: what the assistant
+        (or counselor) said just before it, when it did."""
+        return self.many([text], [context], [asked])[0]
 
     def warm(self, batch: int = 64) -> None:
         """Run the classifier once on a burst-sized batch (a server does this before its first request);
@@ -154,18 +158,25 @@ class Screener:
         if self.classifier is not None:
             self.classifier.probabilities([f"warming up the screen, message {i}" for i in range(batch)])
 
-    def many(self, texts: list[str], contexts: list | None = None) -> list[Verdict]:
+    def many(self, texts: list[str], contexts: list | None = None, asked: list | None = None) -> list[Verdict]:
         """Screen several messages at once: the classifier embeds them in one batch (32 messages cost
         about what 7 cost one at a time), the rest is per message. `contexts` holds, per message, the
-        person's earlier messages in the conversation (oldest first): see `_in_context`."""
+        person's earlier messages in the conversation (oldest first): see `_in_context`. `asked` holds, per
+        message, the assistant's turn just before it, or None: an answer to a risk question inherits its risk
+        (`context.raise_by_answer`; it only raises, since a client can forge an assistant turn)."""
         from .policy import decide
 
         texts = [normalize(t) for t in texts]
         scanned = [scan(t) for t in texts]
         out = [v for v, _ in scanned]
-        for i, context in enumerate(contexts or []):
+        contexts = list(contexts or [])
+        for i, context in enumerate(contexts):
             if context and out[i].risk != "imminent":
                 out[i] = _in_context(out[i], texts[i], list(context))
+        for i, question in enumerate(asked or []):
+            if question:
+                question = normalize(classifier_view(question))
+                out[i] = raise_by_answer(out[i], question, texts[i], contexts[i] if i < len(contexts) else ())
         if self.classifier is not None:
             # the whole message and each of its sentences: one risk sentence in a long message is diluted
             # in the whole message's embedding. A part where the lexicon cancelled a match is skipped.
@@ -265,12 +276,12 @@ class BatchingScreener:
 
     def __init__(self, screener: Screener, max_batch: int = 64):
         self.screener, self.max_batch = screener, max_batch
-        self._pending: list[tuple[str, tuple[str, ...], asyncio.Future]] = []
+        self._pending: list[tuple[str, tuple[str, ...], str | None, asyncio.Future]] = []
         self._running = False
 
-    async def __call__(self, text: str, context: list[str] | tuple[str, ...] = ()) -> Verdict:
+    async def __call__(self, text: str, context: list[str] | tuple[str, ...] = (), asked: str | None = None) -> Verdict:
         fut = asyncio.get_running_loop().create_future()
-        self._pending.append((text, tuple(context), fut))
+        self._pending.append((text, tuple(context), asked, fut))
         if not self._running:
             self._running = True
             asyncio.get_running_loop().create_task(self._drain())
@@ -282,7 +293,7 @@ class BatchingScreener:
                 batch, self._pending = self._pending[: self.max_batch], self._pending[self.max_batch :]
                 try:
                     verdicts = await asyncio.to_thread(
-                        self.screener.many, [t for t, _, _ in batch], [c for _, c, _ in batch]
+                        self.screener.many, [b[0] for b in batch], [b[1] for b in batch], [b[2] for b in batch]
                     )
                 except Exception:  # one bad message must not fail its neighbours: each alone, failing alone
                     await asyncio.to_thread(self._one_by_one, batch)
@@ -294,9 +305,9 @@ class BatchingScreener:
             self._running = False
 
     def _one_by_one(self, batch: list) -> None:
-        for text, context, fut in batch:
+        for text, context, asked, fut in batch:
             try:
-                v = self.screener.many([text], [context])[0]
+                v = self.screener.many([text], [context], [asked])[0]
             except Exception as e:  # this caller sees its own failure; none is left waiting
                 fut.get_loop().call_soon_threadsafe(_settle, fut, None, e)
             else:

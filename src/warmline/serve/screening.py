@@ -20,12 +20,12 @@ LONG = 20_000
 _lexicon: Screener | None = None
 
 
-def lexicon_verdict(text: str, context: list[str]) -> Verdict:
-    """The lexicon alone (with the context rule) on the whole text; runs in the worker process."""
+def lexicon_verdict(text: str, context: list[str], asked: str | None = None) -> Verdict:
+    """The lexicon alone (with the context rules) on the whole text; runs in the worker process."""
     global _lexicon
     if _lexicon is None:
         _lexicon = Screener(classifier=None)
-    return _lexicon(text, context)
+    return _lexicon(text, context, asked)
 
 
 def _watch_parent(parent: int) -> None:
@@ -49,18 +49,19 @@ def _watch_parent(parent: int) -> None:
 
 
 class ServerScreen:
-    """Async (text, context) -> Verdict for `take_turn`; `for_request` gives each request a budget."""
+    """Async (text, context, asked=None) -> Verdict for `take_turn`; `for_request` gives each request a budget."""
 
     def __init__(self, screener: Screener):
         self.batch = BatchingScreener(screener)
         self._pool = None
 
-    async def __call__(self, text: str, context: list[str]) -> Verdict:
+    async def __call__(self, text: str, context: list[str], asked: str | None = None) -> Verdict:
         near = context[-CONTEXT_TURNS:]
+        asked = classifier_view(asked) if asked else None  # the question is read at its end (`safety.context`)
         if len(text) + sum(len(c) for c in near) <= LONG:
-            return await self.batch(text, near)
+            return await self.batch(text, near, asked)
         part, whole = await asyncio.gather(
-            self.batch(classifier_view(text), [classifier_view(c) for c in near]), self._whole(text, near)
+            self.batch(classifier_view(text), [classifier_view(c) for c in near], asked), self._whole(text, near, asked)
         )
         return worst([part, whole])  # on equal risk the lexicon's verdict (it names the phrase)
 
@@ -70,19 +71,20 @@ class ServerScreen:
         them, in the worker process, so that no request can buy seconds of the classifier."""
         budget = [LONG]
 
-        async def screen(text: str, context: list[str]) -> Verdict:
+        async def screen(text: str, context: list[str], asked: str | None = None) -> Verdict:
             if len(context) == users - 1:
-                return await self(text, context)
+                return await self(text, context, asked)
             near = context[-CONTEXT_TURNS:]
+            asked = classifier_view(asked) if asked else None
             size = len(text) + sum(len(c) for c in near)
             if size <= budget[0]:
                 budget[0] -= size
-                return await self.batch(text, near)
-            return await self._whole(text, near)
+                return await self.batch(text, near, asked)
+            return await self._whole(text, near, asked)
 
         return screen
 
-    async def _whole(self, text: str, context: list[str]) -> Verdict:
+    async def _whole(self, text: str, context: list[str], asked: str | None = None) -> Verdict:
         if self._pool is None:
             import multiprocessing
             import os
@@ -95,7 +97,7 @@ class ServerScreen:
                 initializer=_watch_parent,
                 initargs=(os.getpid(),),
             )
-        return await asyncio.get_running_loop().run_in_executor(self._pool, lexicon_verdict, text, context)
+        return await asyncio.get_running_loop().run_in_executor(self._pool, lexicon_verdict, text, context, asked)
 
     def close(self) -> None:
         if self._pool is not None:
