@@ -5,7 +5,8 @@ These sets stay outside the repository so that whoever develops the screens neve
 docs/safety-rounds.md, "Fresh real sets", and docs/safety-replies.md, "Independent set 2"):
 - `safety-fresh/*.jsonl`: real help-seekers' messages labelled against ../shared/safety-real/RUBRIC.md by a reader
   blind to the screen ({id, lang, source, label, why, text}); per source: at risk caught, false alarms on the rows
-  labelled none, imminent graded imminent, with 95% Wilson intervals, through the default screen.
+  labelled none, imminent graded imminent, with 95% Wilson intervals, through the default screen; where the set's
+  `NAME.todo.jsonl` keeps the turn before each row (`prev`), those rows again with that turn as the question asked.
 - `replies2/{en,zh}.jsonl`: unsafe replies and safe near-misses written apart from both screens' developers
   ({id, lang, category, label, text}); caught and passed, the rules alone (the default) and with the reply model.
 Each part says so and is skipped when its folder is absent (a clone has neither).
@@ -47,6 +48,16 @@ def rows(path: Path) -> list[dict]:
     return out
 
 
+def questions(labelled: Path) -> dict[str, str]:
+    """The turn before each row (the counselor's question, usually), where the set's unlabelled twin
+    (`NAME.todo.jsonl`) kept it as `prev`: the rows with one are screened a second time with it, as the
+    server screens a message after the assistant's turn (`safety.context`)."""
+    todo = labelled.with_name(labelled.name.replace(".jsonl", ".todo.jsonl"))
+    if not todo.exists():
+        return {}
+    return {r["id"]: r["prev"] for r in rows(todo) if isinstance(r.get("prev"), str) and r["prev"].strip()}
+
+
 def messages(folder: Path) -> None:
     files = sorted(folder.glob("*.jsonl"))
     files = [f for f in files if not f.name.endswith(".todo.jsonl")]
@@ -55,13 +66,18 @@ def messages(folder: Path) -> None:
         return
     screen = Screener()
     print(f"the crisis screen (lexicon + shipped classifier) on {folder}")
-    print(f"{'source':<18} {'at risk caught':<26} {'false alarms on none':<26} imminent graded imminent")
+    print(f"{'source':<24} {'at risk caught':<26} {'false alarms on none':<26} imminent graded imminent")
     for f in files:
         by: dict[str, list[dict]] = {}
+        asked = questions(f)
         for r in rows(f):
             by.setdefault(r["source"], []).append(r)
+            if asked.get(r["id"]):  # the same rows twice: without the turn before, then with it
+                by.setdefault(r["source"] + " had-turn", []).append(r)
+                by.setdefault(r["source"] + " +asked", []).append(r)
         for source, rs in by.items():
-            verdicts = screen.many([r["text"] for r in rs])
+            before = [asked.get(r["id"]) for r in rs] if source.endswith(" +asked") else None
+            verdicts = screen.many([r["text"] for r in rs], None, before)
             risk = [(r, v) for r, v in zip(rs, verdicts) if r["label"] != "none"]
             none = [v for r, v in zip(rs, verdicts) if r["label"] == "none"]
             imminent = [v for r, v in risk if r["label"] == "imminent"]
@@ -69,7 +85,7 @@ def messages(folder: Path) -> None:
             alarms = sum(v.risk != "none" for v in none)
             graded = sum(v.risk == "imminent" for v in imminent)
             print(
-                f"{source:<18} {fmt(caught, len(risk)):<26} {fmt(alarms, len(none)):<26} {fmt(graded, len(imminent))}"
+                f"{source:<24} {fmt(caught, len(risk)):<26} {fmt(alarms, len(none)):<26} {fmt(graded, len(imminent))}"
             )
 
 
