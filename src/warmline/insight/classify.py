@@ -20,9 +20,11 @@ import yaml
 
 from ..conversation import Dialogue, Turn
 from ..embedding import E5_NAME, NAME
+from .cues import dense_cues, opening_features
 from .labels import TASKS
 
 DIM = 1 << 18
+OPENING_DIM = 1 << 14
 _EN_WORD = re.compile(r"[a-z0-9']+")
 
 
@@ -92,6 +94,8 @@ class Features:
     ngrams: float = 1.0
     meaning: float = 2.0  # the sentence encoder's embedding of the turn (0: off)
     context: float = 0.5  # ... and of the turn before it (0: off)
+    cues: float = 0.0  # surface cues (cues.py: asks, you / I, length, first turn, overlap with the turn before)
+    opening: float = 0.0  # the turn's first words, hashed (cues.py)
     class_weight: float = 1.0  # weight of a class ~ (1 / its frequency) ** this; 0: every example counts the same
     l2: float = 1e-4
     encoder: str = "use"  # the sentence encoder: use, e5 (the e5 extra) or e5+use (both side by side)
@@ -103,6 +107,10 @@ class Features:
             parts.append(f"{name} embedding of the turn x{self.meaning:g}")
         if self.context:
             parts.append(f"of the turn before x{self.context:g}")
+        if self.cues:
+            parts.append(f"surface cues x{self.cues:g}")
+        if self.opening:
+            parts.append(f"opening words x{self.opening:g}")
         return "; ".join(parts) + f"; class weight (1/frequency)^{self.class_weight:g}; l2 {self.l2:g}"
 
 
@@ -122,6 +130,10 @@ def design(texts: list[str], langs: list[str], contexts: list[str] | None, f: Fe
         v = embed([c or " " for c in ctx]) * f.context
         v[[not c for c in ctx]] = 0  # no turn before: no context, rather than the embedding of a space
         parts.append(sparse.csr_matrix(v))
+    if f.cues:
+        parts.append(sparse.csr_matrix(dense_cues(texts, contexts or [""] * len(texts), langs) * f.cues))
+    if f.opening:
+        parts.append(opening_features(texts, langs, OPENING_DIM) * f.opening)
     return sparse.hstack(parts).tocsr()
 
 
@@ -157,6 +169,39 @@ def fit_softmax(
     return res.x[:-k].reshape(X.shape[1], k), res.x[-k:]
 
 
+def _gram(X) -> np.ndarray:
+    """X X^T as a dense array. The embedding columns are full: multiplied as sparse they cost seconds, as
+    dense blocks (BLAS) milliseconds, so they are taken apart from the sparse n-gram columns."""
+    from scipy import sparse
+
+    if not sparse.issparse(X):
+        return np.asarray(X @ X.T)
+    X = X.tocsc()
+    full = np.diff(X.indptr) > X.shape[0] // 4
+    D = X[:, np.flatnonzero(full)].toarray()
+    S = X[:, np.flatnonzero(~full)].tocsr()
+    return (S @ S.T).toarray() + D @ D.T
+
+
+def fit_softmax_small(
+    X, y: np.ndarray, k: int, l2: float, weights: np.ndarray | None = None, max_iter: int = 300
+) -> tuple[np.ndarray, np.ndarray]:
+    """fit_softmax for fewer examples than columns, in the examples' row space: with an L2 penalty the
+    weights lie in the span of the rows, so X = U S V^T (thin, from the n x n Gram matrix) turns the problem
+    into the same one on U S (n columns), whose solution B gives W = V B exactly. A few hundred turns over
+    tens of thousands of n-gram columns then fit in about a second instead of half a minute."""
+    n = X.shape[0]
+    if n > 4000 or n >= X.shape[1]:  # the Gram matrix would be large, or there is nothing to gain
+        return fit_softmax(X, y, k, l2, weights, max_iter)
+    G = _gram(X)
+    s2, U = np.linalg.eigh(G)
+    keep = s2 > s2.max() * 1e-10  # the rank of X: directions with no weight in any row carry no weight
+    U, s = U[:, keep], np.sqrt(s2[keep])
+    B, b = fit_softmax(U * s, y, k, l2, weights, max_iter)
+    # W = V B with V = X^T U / s, multiplied in the order that keeps every product small
+    return np.asarray(X.T @ ((U / s) @ B)), b
+
+
 @dataclass
 class LabelClassifier:
     task: str
@@ -164,6 +209,12 @@ class LabelClassifier:
     W: np.ndarray  # (columns of the design matrix, K)
     b: np.ndarray  # (K,)
     features: Features = field(default_factory=Features)
+    # the decision rule: added to the log-probabilities before the argmax (zeros: the most probable class)
+    offsets: np.ndarray | None = None
+
+    def __post_init__(self):
+        if self.offsets is None:
+            self.offsets = np.zeros(len(self.classes))
 
     @classmethod
     def train(
@@ -185,14 +236,20 @@ class LabelClassifier:
         used = np.unique(X.indices)  # fit only the features that occur: DIM x K would be wasteful
         y = np.array([classes.index(x) for x in labels])
         k = len(classes)
-        Wu, b = fit_softmax(X[:, used], y, k, l2, class_weights(y, k, f.class_weight), max_iter)
+        Wu, b = fit_softmax_small(X[:, used], y, k, l2, class_weights(y, k, f.class_weight), max_iter)
         W = np.zeros((X.shape[1], k))
         W[used] = Wu
         return cls(task, classes, W, b, f)
 
+    def scores(self, texts: list[str], langs: list[str], contexts: list[str] | None = None, embed=None) -> np.ndarray:
+        """(len(texts), K) log-probabilities of the classes, before the decision rule's offsets."""
+        Z = np.asarray(design(texts, langs, contexts, self.features, embed) @ self.W + self.b)
+        Z = Z - Z.max(axis=1, keepdims=True)
+        return Z - np.log(np.exp(Z).sum(axis=1, keepdims=True))
+
     def predict(self, texts: list[str], langs: list[str], contexts: list[str] | None = None, embed=None) -> list[str]:
-        Z = design(texts, langs, contexts, self.features, embed) @ self.W + self.b
-        return [self.classes[i] for i in np.asarray(Z).argmax(axis=1)]
+        Z = self.scores(texts, langs, contexts, embed) + self.offsets
+        return [self.classes[i] for i in Z.argmax(axis=1)]
 
     def save(self, out: Path) -> None:
         out.mkdir(parents=True, exist_ok=True)
