@@ -228,7 +228,10 @@ class LabelClassifier:
         contexts: list[str] | None = None,
         features: Features | None = None,
         embed=None,
+        weights: list[float] | None = None,
     ) -> LabelClassifier:
+        """`weights` per example (e.g. below 1 for written examples beside real ones) multiply the class
+        weights."""
         f = features or Features()
         l2 = f.l2 if l2 is None else l2
         classes = sorted(set(labels))
@@ -236,7 +239,11 @@ class LabelClassifier:
         used = np.unique(X.indices)  # fit only the features that occur: DIM x K would be wasteful
         y = np.array([classes.index(x) for x in labels])
         k = len(classes)
-        Wu, b = fit_softmax_small(X[:, used], y, k, l2, class_weights(y, k, f.class_weight), max_iter)
+        w = class_weights(y, k, f.class_weight)
+        if weights is not None:
+            w = w * np.asarray(weights, float)
+            w /= w.mean()
+        Wu, b = fit_softmax_small(X[:, used], y, k, l2, w, max_iter)
         W = np.zeros((X.shape[1], k))
         W[used] = Wu
         return cls(task, classes, W, b, f)
@@ -254,7 +261,7 @@ class LabelClassifier:
     def save(self, out: Path) -> None:
         out.mkdir(parents=True, exist_ok=True)
         rows = np.flatnonzero(np.abs(self.W).sum(axis=1))
-        np.savez_compressed(out / "model.npz", rows=rows, W=self.W[rows], b=self.b)
+        np.savez_compressed(out / "model.npz", rows=rows, W=self.W[rows], b=self.b, offsets=self.offsets)
         (out / "model.json").write_text(
             json.dumps(
                 {
@@ -279,7 +286,8 @@ class LabelClassifier:
         f = Features(**meta["settings"]) if "settings" in meta else Features(meaning=0, context=0, class_weight=0)
         W = np.zeros((meta.get("columns", meta["dim"]), len(meta["classes"])))
         W[z["rows"]] = z["W"]
-        return cls(meta["task"], meta["classes"], W, z["b"], f)
+        # a model saved before the decision rule had offsets decides by the largest probability
+        return cls(meta["task"], meta["classes"], W, z["b"], f, z["offsets"] if "offsets" in z else None)
 
 
 @dataclass
@@ -348,7 +356,11 @@ def evaluate(
     seed: int = 0,
     features: Features | None = None,
     embed=None,
+    extra: list[Example] | None = None,
+    extra_weight: float = 1.0,
 ) -> tuple[Report, LabelClassifier]:
+    """Train on about 1 - `test_fraction` of the dialogues (and on `extra`, never tested on) and report on
+    the rest."""
     import time
 
     train, test = split_groups(exs, test_fraction, seed)
@@ -358,30 +370,48 @@ def evaluate(
             f"(have {len(train)} train, {len(test)} test examples)"
         )
     t0 = time.perf_counter()
-    rep, clf = train_and_score(task, train, test, features, embed)
+    rep, clf = train_and_score(task, train, test, features, embed, extra, extra_weight)
     rep.train, rep.seconds, rep.features = len(train), time.perf_counter() - t0, clf.features.describe()
     return rep, clf
 
 
 def train_and_score(
-    task: str, train: list[Example], test: list[Example], features: Features | None = None, embed=None
+    task: str,
+    train: list[Example],
+    test: list[Example],
+    features: Features | None = None,
+    embed=None,
+    extra: list[Example] | None = None,
+    extra_weight: float = 1.0,
 ) -> tuple[Report, LabelClassifier]:
-    """A classifier trained on `train` and its report on `test`, against `train`'s most common label."""
+    """A classifier trained on `train` (and on `extra`, e.g. written examples, each weighing
+    `extra_weight`) and its report on `test`, against the real training turns' most common label."""
+    rows = train + (extra or [])
     clf = LabelClassifier.train(
         task,
-        [e.text for e in train],
-        [e.lang for e in train],
-        [e.label for e in train],
-        contexts=[e.context for e in train],
+        [e.text for e in rows],
+        [e.lang for e in rows],
+        [e.label for e in rows],
+        contexts=[e.context for e in rows],
         features=features,
         embed=embed,
+        weights=[1.0] * len(train) + [extra_weight] * len(extra or []),
     )
     pred = clf.predict([e.text for e in test], [e.lang for e in test], [e.context for e in test], embed)
     labels = [e.label for e in train]
     rep = score(task, [e.label for e in test], pred, max(set(labels), key=labels.count))
+    written = [e.label for e in extra or []]
     for c, v in rep.per_class.items():
         v["train"] = labels.count(c)  # beside the test support: a label seen a handful of times is not learned
+        if extra:
+            v["written"] = written.count(c)
     return rep, clf
+
+
+def macro_f1_without(rep: Report, labels: tuple[str, ...]) -> float:
+    """Macro-F1 over the test set's labels other than `labels` (e.g. "Unknown", which is no strategy)."""
+    f1 = [v["f1"] for c, v in rep.per_class.items() if v["support"] and c not in labels]
+    return float(np.mean(f1)) if f1 else 0.0
 
 
 def scarce_labels(rep: Report, min_test: int = 5, min_train: int = 20) -> list[str]:
