@@ -164,8 +164,9 @@ def labels(ds_by_lang, encoder: str = "use", embedder=None) -> None:
         both = [e for train, _ in split.values() for e in train]
         # the project's written examples (synthetic) train the strategy classifier only; tests are real turns
         extra = aligned(read_written().examples, {e.label for e in both})[0] if task == "strategy" else None
+        f = C.Features.for_task(task, encoder)
         for lang, (train, test) in split.items():
-            new_rep = C.train_and_score(task, both, test, C.Features(encoder=encoder), embedder, extra, WEIGHT)[0]
+            new_rep = C.train_and_score(task, both, test, f, embedder, extra, WEIGHT)[0]
             per_label[(task, lang)] = new_rep
             old_rep = C.train_and_score(task, train, test, old)[0]
             print(
@@ -175,8 +176,10 @@ def labels(ds_by_lang, encoder: str = "use", embedder=None) -> None:
                 f"{old_rep.macro_f1:.3f} / {old_rep.accuracy:.3f} |",
                 flush=True,
             )
-    print("goal: strategy macro-F1 >= 0.40 in both languages (the first figure; the second leaves out 'Unknown', "
-          "which is not a strategy)\n")
+    print(
+        "goal: strategy macro-F1 >= 0.40 in both languages (the first figure; the second leaves out 'Unknown', "
+        "which is not a strategy)\n"
+    )
     print("### F1 per label (test turns / real training turns, both languages / written training turns)")
     for (task, lang), rep in per_label.items():
         cells = [

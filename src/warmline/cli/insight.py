@@ -162,7 +162,9 @@ def classify_train(
         exs = classify.examples(ds, task)
         extra = _written(task, exs, written, written_file, output) if written or written_file else None
         weight = WEIGHT if written_weight is None else written_weight
-        rep, clf = classify.evaluate(task, exs, test_fraction, seed, classify.Features(encoder=embed), None, extra, weight)
+        rep, clf = classify.evaluate(
+            task, exs, test_fraction, seed, classify.Features.for_task(task, embed), None, extra, weight
+        )
     except (ValueError, ImportError) as e:
         fail(str(e))
     clf.save(output)

@@ -100,6 +100,12 @@ class Features:
     l2: float = 1e-4
     encoder: str = "use"  # the sentence encoder: use, e5 (the e5 extra) or e5+use (both side by side)
 
+    @classmethod
+    def for_task(cls, task: str, encoder: str = "use") -> Features:
+        """The settings chosen for `task` (docs/insight-rounds.md): surface cues for strategy, whose cues
+        (asking, restating, the first turn) were measured; the other tasks as before."""
+        return cls(encoder=encoder, cues=1.0 if task == "strategy" else 0.0)
+
     def describe(self) -> str:
         parts = [f"hashed char 1-3-grams + word 1-2-grams (jieba for zh) x{self.ngrams:g}"]
         if self.meaning:
@@ -363,6 +369,7 @@ def evaluate(
     the rest."""
     import time
 
+    features = features or Features.for_task(task)
     train, test = split_groups(exs, test_fraction, seed)
     if len({e.label for e in train}) < 2 or not test:
         raise ValueError(

@@ -37,8 +37,13 @@ def _example(obj, allowed: set[str] | None, name: str, line: int) -> Example:
     if not isinstance(client, str):
         raise ValueError("'client' must be a string")
     # every written turn is its own group: none belongs to a real dialogue that a split could hold out
-    return Example(obj["counselor"].strip(), obj["strategy"], f"written:{obj.get('id') or f'{name}:{line}'}",
-                   obj["lang"], client.strip())
+    return Example(
+        obj["counselor"].strip(),
+        obj["strategy"],
+        f"written:{obj.get('id') or f'{name}:{line}'}",
+        obj["lang"],
+        client.strip(),
+    )
 
 
 def read_written(paths: list[Path] | None = None, allowed: set[str] | None = None) -> WrittenRead:
