@@ -7,11 +7,13 @@ repository); skips cleanly when it is absent. Prints:
    (own entry in the top 10 of a background-only index); milliseconds per query;
 2. the time retrieval adds to a reply at 1,000 indexed sessions (the real sessions repeated under new ids),
    embedding the query included, against the goal of 20 ms;
-3. turn labels (`warmline label classify-train`): macro-F1 first, accuracy and the most common label, on
-   held-out dialogues, for the classifier as it is (trained on both languages) against n-grams alone on one
-   language (the old classifier). The settings (feature weights, class weights, training on both languages)
-   were chosen by grouped 3-fold cross-validation on the first half of each language's dialogues; the
-   figures here are on the other half, trained on the first; then F1 per label with its test and training
+3. turn labels (`warmline label classify-train`): macro-F1 first (then, for strategies, without "Unknown",
+   which is no strategy), accuracy and the most common label, on held-out dialogues, for the classifier as
+   it is (trained on both languages; for strategies with surface cues and the project's written examples,
+   which train only) against n-grams alone on one language (the old classifier). The settings (feature
+   weights, class weights, written weight, training on both languages) were chosen by grouped 3-fold
+   cross-validation on the first half of each language's dialogues; the figures here are on the other
+   half's real turns, trained on the first; then F1 per label with its test, real and written training
    turns.
 `--encoder e5` (or e5+use; the e5 extra) measures all three with multilingual-e5-small; `--cache DIR` keeps
 the embeddings on disk (pickled per encoder and side) so that a second run embeds nothing but the timed
