@@ -138,6 +138,7 @@ def classify_train(
     written_file: list[Path] = typer.Option(
         None,
         "--written-file",
+        metavar="FILE",
         help="Your own written examples instead (JSONL: lang, strategy, client, counselor); repeatable.",
     ),
     written_weight: float = typer.Option(
