@@ -173,12 +173,13 @@ def classify_train(
     (output / "report.json").write_text(json.dumps(asdict(rep), ensure_ascii=False, indent=2), encoding="utf-8")
     rows = [
         (c, f"{v['precision']:.3f}", f"{v['recall']:.3f}", f"{v['f1']:.3f}", v["support"], v.get("train", "-"))
+        + ((v.get("written", 0),) if extra else ())
         for c, v in rep.per_class.items()
     ]
     console().print(
         table(
             f"{task}: held-out {rep.test} examples ({rep.train} for training)",
-            ["label", "precision", "recall", "F1", "support (test)", "train"],
+            ["label", "precision", "recall", "F1", "support (test)", "train"] + (["written"] if extra else []),
             rows,
         )
     )

@@ -379,6 +379,8 @@ def evaluate(
     t0 = time.perf_counter()
     rep, clf = train_and_score(task, train, test, features, embed, extra, extra_weight)
     rep.train, rep.seconds, rep.features = len(train), time.perf_counter() - t0, clf.features.describe()
+    if extra:
+        rep.features += f"; also trained on {len(extra)} written examples x{extra_weight:g} (never tested on)"
     return rep, clf
 
 
