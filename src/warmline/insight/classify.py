@@ -1,8 +1,9 @@
 """A light label classifier per task (strategy, emotion, psychotherapy, topic): multinomial logistic
 regression fitted with L-BFGS (scipy) on hashed character 1-3-grams and word 1-2-grams (jieba for
 Chinese) beside what the words mean (the offline sentence encoder's embedding of the turn and of the turn
-before it, which a strategy answers). Classes are weighted so that rare strategies count, since the most
-common one ("question") is most of the turns. Trains on CPU in seconds; reports macro-F1 first, with
+before it, which a strategy answers), and for strategies a turn's surface cues (cues.py). Classes are
+weighted so that rare strategies count, since the most common one ("question") is most of the turns;
+written examples (written.py) can join the training turns, never the test ones. Trains on CPU in seconds; reports macro-F1 first, with
 accuracy and always answering the most common label, on held-out dialogues, with a confusion matrix plot."""
 
 from __future__ import annotations
@@ -194,8 +195,9 @@ def fit_softmax_small(
 ) -> tuple[np.ndarray, np.ndarray]:
     """fit_softmax for fewer examples than columns, in the examples' row space: with an L2 penalty the
     weights lie in the span of the rows, so X = U S V^T (thin, from the n x n Gram matrix) turns the problem
-    into the same one on U S (n columns), whose solution B gives W = V B exactly. A few hundred turns over
-    tens of thousands of n-gram columns then fit in about a second instead of half a minute."""
+    into the same one on U S (n columns), whose solution B gives W = V B exactly (L-BFGS from zero even
+    takes the same steps). A few hundred turns over tens of thousands of n-gram columns then fit on an
+    n x n problem."""
     n = X.shape[0]
     if n > 4000 or n >= X.shape[1]:  # the Gram matrix would be large, or there is nothing to gain
         return fit_softmax(X, y, k, l2, weights, max_iter)
