@@ -3,8 +3,9 @@ regression fitted with L-BFGS (scipy) on hashed character 1-3-grams and word 1-2
 Chinese) beside what the words mean (the offline sentence encoder's embedding of the turn and of the turn
 before it, which a strategy answers), and for strategies a turn's surface cues (cues.py). Classes are
 weighted so that rare strategies count, since the most common one ("question") is most of the turns;
-written examples (written.py) can join the training turns, never the test ones. Trains on CPU in seconds; reports macro-F1 first, with
-accuracy and always answering the most common label, on held-out dialogues, with a confusion matrix plot."""
+written examples (written.py) can join the training turns, never the test ones. Trains on CPU in
+seconds; reports macro-F1 first, with accuracy and always answering the most common label, on held-out
+dialogues, with a confusion matrix plot."""
 
 from __future__ import annotations
 
