@@ -130,3 +130,17 @@ def test_classify_train_quarantines_bad_written_examples(tmp_path):
     assert bad[0]["line"] == 2 and bad[0]["file"] == str(mine)
     r = CliRunner().invoke(app, args[:-1] + [str(tmp_path / "e"), "--task", "emotion", "--written-file", str(mine)])
     assert r.exit_code != 0 and "--task strategy" in r.output
+
+
+def test_evaluate_trains_on_written_examples_and_tests_only_real_turns():
+    exs = C.examples(C.example_dialogues(), "strategy")
+    extra, _ = aligned(read_written().examples, {e.label for e in exs})
+    f = C.Features.for_task("strategy")
+    assert f.cues > 0 and C.Features.for_task("emotion").cues == 0
+    f.meaning = f.context = 0  # n-grams and cues: no encoder needed here
+    plain, _ = C.evaluate("strategy", exs, features=f)
+    rep, _ = C.evaluate("strategy", exs, features=f, extra=extra, extra_weight=0.5)
+    assert rep.test == plain.test and rep.train == plain.train  # the written turns are counted apart
+    assert f"{len(extra)} written examples x0.5" in rep.features and "written" not in plain.features
+    assert all(v["written"] == sum(e.label == c for e in extra) for c, v in rep.per_class.items())
+    assert any(v["written"] for v in rep.per_class.values())
