@@ -83,6 +83,33 @@ def label_llm(
     )
 
 
+def _written(task: str, exs, use_project: bool, files: list[Path] | None, output: Path):
+    """The written examples to train beside `exs` (strategy only), with what was left out said."""
+    from ..insight.written import aligned, read_written
+
+    if task != "strategy":
+        if files:
+            fail("--written-file holds strategy examples: use it with --task strategy")
+        return None
+    try:
+        got = read_written(list(files) if files else None)
+    except OSError as e:
+        fail(f"{e}: check the --written-file path")
+    if got.quarantined:
+        path = output / "written.quarantine.jsonl"
+        output.mkdir(parents=True, exist_ok=True)
+        path.write_text("".join(json.dumps(q, ensure_ascii=False) + "\n" for q in got.quarantined), encoding="utf-8")
+        console().print(f"{len(got.quarantined)} malformed written example(s) quarantined in {path}", markup=False)
+    extra, left = aligned(got.examples, {e.label for e in exs})
+    source = ", ".join(map(str, files)) if files else "the project's written examples (synthetic)"
+    console().print(
+        f"[dim]training also on {len(extra)} written turns from {source}"
+        + (f"; {left} left out (their strategy is not among this data's labels)" if left else "")
+        + "[/dim]"
+    )
+    return extra
+
+
 @app.command("classify-train")
 def classify_train(
     data: Path = typer.Option(
@@ -102,6 +129,21 @@ def classify_train(
         "--encoder",
         help="The sentence encoder of the meaning features: use (offline, default), e5 (the e5 extra) or e5+use.",
     ),
+    written: bool = typer.Option(
+        True,
+        "--written/--no-written",
+        help="Strategy only: also train on the project's written examples of the rare strategies "
+        "(data/labels/written/, synthetic); never tested on.",
+    ),
+    written_file: list[Path] = typer.Option(
+        None,
+        "--written-file",
+        metavar="FILE",
+        help="Your own written examples instead (JSONL: lang, strategy, client, counselor); repeatable.",
+    ),
+    written_weight: float = typer.Option(
+        None, "--written-weight", help="Weight of a written example against a real turn (default 1)."
+    ),
 ) -> None:
     """Train the light label classifier (n-grams, and the sentence encoder's embeddings of the turn and the
     turn before) for one label task and report macro-F1 and accuracy on held-out dialogues, against always
@@ -110,6 +152,7 @@ def classify_train(
     from dataclasses import asdict
 
     from ..insight import classify
+    from ..insight.written import WEIGHT
 
     if data is None:
         ds = classify.example_dialogues()
@@ -118,7 +161,11 @@ def classify_train(
         ds = _dialogues(data, fmt, output / "quarantine.jsonl")
     try:
         exs = classify.examples(ds, task)
-        rep, clf = classify.evaluate(task, exs, test_fraction, seed, classify.Features(encoder=embed))
+        extra = _written(task, exs, written, written_file, output) if written or written_file else None
+        weight = WEIGHT if written_weight is None else written_weight
+        rep, clf = classify.evaluate(
+            task, exs, test_fraction, seed, classify.Features.for_task(task, embed), None, extra, weight
+        )
     except (ValueError, ImportError) as e:
         fail(str(e))
     clf.save(output)
@@ -126,12 +173,13 @@ def classify_train(
     (output / "report.json").write_text(json.dumps(asdict(rep), ensure_ascii=False, indent=2), encoding="utf-8")
     rows = [
         (c, f"{v['precision']:.3f}", f"{v['recall']:.3f}", f"{v['f1']:.3f}", v["support"], v.get("train", "-"))
+        + ((v.get("written", 0),) if extra else ())
         for c, v in rep.per_class.items()
     ]
     console().print(
         table(
             f"{task}: held-out {rep.test} examples ({rep.train} for training)",
-            ["label", "precision", "recall", "F1", "support (test)", "train"],
+            ["label", "precision", "recall", "F1", "support (test)", "train"] + (["written"] if extra else []),
             rows,
         )
     )

@@ -1,9 +1,11 @@
 """A light label classifier per task (strategy, emotion, psychotherapy, topic): multinomial logistic
 regression fitted with L-BFGS (scipy) on hashed character 1-3-grams and word 1-2-grams (jieba for
 Chinese) beside what the words mean (the offline sentence encoder's embedding of the turn and of the turn
-before it, which a strategy answers). Classes are weighted so that rare strategies count, since the most
-common one ("question") is most of the turns. Trains on CPU in seconds; reports macro-F1 first, with
-accuracy and always answering the most common label, on held-out dialogues, with a confusion matrix plot."""
+before it, which a strategy answers), and for strategies a turn's surface cues (cues.py). Classes are
+weighted so that rare strategies count, since the most common one ("question") is most of the turns;
+written examples (written.py) can join the training turns, never the test ones. Trains on CPU in
+seconds; reports macro-F1 first, with accuracy and always answering the most common label, on held-out
+dialogues, with a confusion matrix plot."""
 
 from __future__ import annotations
 
@@ -20,9 +22,11 @@ import yaml
 
 from ..conversation import Dialogue, Turn
 from ..embedding import E5_NAME, NAME
+from .cues import dense_cues, opening_features
 from .labels import TASKS
 
 DIM = 1 << 18
+OPENING_DIM = 1 << 14
 _EN_WORD = re.compile(r"[a-z0-9']+")
 
 
@@ -92,9 +96,17 @@ class Features:
     ngrams: float = 1.0
     meaning: float = 2.0  # the sentence encoder's embedding of the turn (0: off)
     context: float = 0.5  # ... and of the turn before it (0: off)
+    cues: float = 0.0  # surface cues (cues.py: asks, you / I, length, first turn, overlap with the turn before)
+    opening: float = 0.0  # the turn's first words, hashed (cues.py)
     class_weight: float = 1.0  # weight of a class ~ (1 / its frequency) ** this; 0: every example counts the same
     l2: float = 1e-4
     encoder: str = "use"  # the sentence encoder: use, e5 (the e5 extra) or e5+use (both side by side)
+
+    @classmethod
+    def for_task(cls, task: str, encoder: str = "use") -> Features:
+        """The settings chosen for `task` (docs/insight-rounds.md): surface cues for strategy, whose cues
+        (asking, restating, the first turn) were measured; the other tasks as before."""
+        return cls(encoder=encoder, cues=1.0 if task == "strategy" else 0.0)
 
     def describe(self) -> str:
         parts = [f"hashed char 1-3-grams + word 1-2-grams (jieba for zh) x{self.ngrams:g}"]
@@ -103,6 +115,10 @@ class Features:
             parts.append(f"{name} embedding of the turn x{self.meaning:g}")
         if self.context:
             parts.append(f"of the turn before x{self.context:g}")
+        if self.cues:
+            parts.append(f"surface cues x{self.cues:g}")
+        if self.opening:
+            parts.append(f"opening words x{self.opening:g}")
         return "; ".join(parts) + f"; class weight (1/frequency)^{self.class_weight:g}; l2 {self.l2:g}"
 
 
@@ -122,6 +138,10 @@ def design(texts: list[str], langs: list[str], contexts: list[str] | None, f: Fe
         v = embed([c or " " for c in ctx]) * f.context
         v[[not c for c in ctx]] = 0  # no turn before: no context, rather than the embedding of a space
         parts.append(sparse.csr_matrix(v))
+    if f.cues:
+        parts.append(sparse.csr_matrix(dense_cues(texts, contexts or [""] * len(texts), langs) * f.cues))
+    if f.opening:
+        parts.append(opening_features(texts, langs, OPENING_DIM) * f.opening)
     return sparse.hstack(parts).tocsr()
 
 
@@ -157,6 +177,40 @@ def fit_softmax(
     return res.x[:-k].reshape(X.shape[1], k), res.x[-k:]
 
 
+def _gram(X) -> np.ndarray:
+    """X X^T as a dense array. The embedding columns are full: multiplied as sparse they cost seconds, as
+    dense blocks (BLAS) milliseconds, so they are taken apart from the sparse n-gram columns."""
+    from scipy import sparse
+
+    if not sparse.issparse(X):
+        return np.asarray(X @ X.T)
+    X = X.tocsc()
+    full = np.diff(X.indptr) > X.shape[0] // 4
+    D = X[:, np.flatnonzero(full)].toarray()
+    S = X[:, np.flatnonzero(~full)].tocsr()
+    return (S @ S.T).toarray() + D @ D.T
+
+
+def fit_softmax_small(
+    X, y: np.ndarray, k: int, l2: float, weights: np.ndarray | None = None, max_iter: int = 300
+) -> tuple[np.ndarray, np.ndarray]:
+    """fit_softmax for fewer examples than columns, in the examples' row space: with an L2 penalty the
+    weights lie in the span of the rows, so X = U S V^T (thin, from the n x n Gram matrix) turns the problem
+    into the same one on U S (n columns), whose solution B gives W = V B exactly (L-BFGS from zero even
+    takes the same steps). A few hundred turns over tens of thousands of n-gram columns then fit on an
+    n x n problem."""
+    n = X.shape[0]
+    if n > 4000 or n >= X.shape[1]:  # the Gram matrix would be large, or there is nothing to gain
+        return fit_softmax(X, y, k, l2, weights, max_iter)
+    G = _gram(X)
+    s2, U = np.linalg.eigh(G)
+    keep = s2 > s2.max() * 1e-10  # the rank of X: directions with no weight in any row carry no weight
+    U, s = U[:, keep], np.sqrt(s2[keep])
+    B, b = fit_softmax(U * s, y, k, l2, weights, max_iter)
+    # W = V B with V = X^T U / s, multiplied in the order that keeps every product small
+    return np.asarray(X.T @ ((U / s) @ B)), b
+
+
 @dataclass
 class LabelClassifier:
     task: str
@@ -164,6 +218,12 @@ class LabelClassifier:
     W: np.ndarray  # (columns of the design matrix, K)
     b: np.ndarray  # (K,)
     features: Features = field(default_factory=Features)
+    # the decision rule: added to the log-probabilities before the argmax (zeros: the most probable class)
+    offsets: np.ndarray | None = None
+
+    def __post_init__(self):
+        if self.offsets is None:
+            self.offsets = np.zeros(len(self.classes))
 
     @classmethod
     def train(
@@ -177,7 +237,10 @@ class LabelClassifier:
         contexts: list[str] | None = None,
         features: Features | None = None,
         embed=None,
+        weights: list[float] | None = None,
     ) -> LabelClassifier:
+        """`weights` per example (e.g. below 1 for written examples beside real ones) multiply the class
+        weights."""
         f = features or Features()
         l2 = f.l2 if l2 is None else l2
         classes = sorted(set(labels))
@@ -185,19 +248,29 @@ class LabelClassifier:
         used = np.unique(X.indices)  # fit only the features that occur: DIM x K would be wasteful
         y = np.array([classes.index(x) for x in labels])
         k = len(classes)
-        Wu, b = fit_softmax(X[:, used], y, k, l2, class_weights(y, k, f.class_weight), max_iter)
+        w = class_weights(y, k, f.class_weight)
+        if weights is not None:
+            w = w * np.asarray(weights, float)
+            w /= w.mean()
+        Wu, b = fit_softmax_small(X[:, used], y, k, l2, w, max_iter)
         W = np.zeros((X.shape[1], k))
         W[used] = Wu
         return cls(task, classes, W, b, f)
 
+    def scores(self, texts: list[str], langs: list[str], contexts: list[str] | None = None, embed=None) -> np.ndarray:
+        """(len(texts), K) log-probabilities of the classes, before the decision rule's offsets."""
+        Z = np.asarray(design(texts, langs, contexts, self.features, embed) @ self.W + self.b)
+        Z = Z - Z.max(axis=1, keepdims=True)
+        return Z - np.log(np.exp(Z).sum(axis=1, keepdims=True))
+
     def predict(self, texts: list[str], langs: list[str], contexts: list[str] | None = None, embed=None) -> list[str]:
-        Z = design(texts, langs, contexts, self.features, embed) @ self.W + self.b
-        return [self.classes[i] for i in np.asarray(Z).argmax(axis=1)]
+        Z = self.scores(texts, langs, contexts, embed) + self.offsets
+        return [self.classes[i] for i in Z.argmax(axis=1)]
 
     def save(self, out: Path) -> None:
         out.mkdir(parents=True, exist_ok=True)
         rows = np.flatnonzero(np.abs(self.W).sum(axis=1))
-        np.savez_compressed(out / "model.npz", rows=rows, W=self.W[rows], b=self.b)
+        np.savez_compressed(out / "model.npz", rows=rows, W=self.W[rows], b=self.b, offsets=self.offsets)
         (out / "model.json").write_text(
             json.dumps(
                 {
@@ -222,7 +295,8 @@ class LabelClassifier:
         f = Features(**meta["settings"]) if "settings" in meta else Features(meaning=0, context=0, class_weight=0)
         W = np.zeros((meta.get("columns", meta["dim"]), len(meta["classes"])))
         W[z["rows"]] = z["W"]
-        return cls(meta["task"], meta["classes"], W, z["b"], f)
+        # a model saved before the decision rule had offsets decides by the largest probability
+        return cls(meta["task"], meta["classes"], W, z["b"], f, z["offsets"] if "offsets" in z else None)
 
 
 @dataclass
@@ -291,9 +365,14 @@ def evaluate(
     seed: int = 0,
     features: Features | None = None,
     embed=None,
+    extra: list[Example] | None = None,
+    extra_weight: float = 1.0,
 ) -> tuple[Report, LabelClassifier]:
+    """Train on about 1 - `test_fraction` of the dialogues (and on `extra`, never tested on) and report on
+    the rest."""
     import time
 
+    features = features or Features.for_task(task)
     train, test = split_groups(exs, test_fraction, seed)
     if len({e.label for e in train}) < 2 or not test:
         raise ValueError(
@@ -301,30 +380,50 @@ def evaluate(
             f"(have {len(train)} train, {len(test)} test examples)"
         )
     t0 = time.perf_counter()
-    rep, clf = train_and_score(task, train, test, features, embed)
+    rep, clf = train_and_score(task, train, test, features, embed, extra, extra_weight)
     rep.train, rep.seconds, rep.features = len(train), time.perf_counter() - t0, clf.features.describe()
+    if extra:
+        rep.features += f"; also trained on {len(extra)} written examples x{extra_weight:g} (never tested on)"
     return rep, clf
 
 
 def train_and_score(
-    task: str, train: list[Example], test: list[Example], features: Features | None = None, embed=None
+    task: str,
+    train: list[Example],
+    test: list[Example],
+    features: Features | None = None,
+    embed=None,
+    extra: list[Example] | None = None,
+    extra_weight: float = 1.0,
 ) -> tuple[Report, LabelClassifier]:
-    """A classifier trained on `train` and its report on `test`, against `train`'s most common label."""
+    """A classifier trained on `train` (and on `extra`, e.g. written examples, each weighing
+    `extra_weight`) and its report on `test`, against the real training turns' most common label."""
+    rows = train + (extra or [])
     clf = LabelClassifier.train(
         task,
-        [e.text for e in train],
-        [e.lang for e in train],
-        [e.label for e in train],
-        contexts=[e.context for e in train],
+        [e.text for e in rows],
+        [e.lang for e in rows],
+        [e.label for e in rows],
+        contexts=[e.context for e in rows],
         features=features,
         embed=embed,
+        weights=[1.0] * len(train) + [extra_weight] * len(extra or []),
     )
     pred = clf.predict([e.text for e in test], [e.lang for e in test], [e.context for e in test], embed)
     labels = [e.label for e in train]
     rep = score(task, [e.label for e in test], pred, max(set(labels), key=labels.count))
+    written = [e.label for e in extra or []]
     for c, v in rep.per_class.items():
         v["train"] = labels.count(c)  # beside the test support: a label seen a handful of times is not learned
+        if extra:
+            v["written"] = written.count(c)
     return rep, clf
+
+
+def macro_f1_without(rep: Report, labels: tuple[str, ...]) -> float:
+    """Macro-F1 over the test set's labels other than `labels` (e.g. "Unknown", which is no strategy)."""
+    f1 = [v["f1"] for c, v in rep.per_class.items() if v["support"] and c not in labels]
+    return float(np.mean(f1)) if f1 else 0.0
 
 
 def scarce_labels(rep: Report, min_test: int = 5, min_train: int = 20) -> list[str]:
