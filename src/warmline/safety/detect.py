@@ -56,7 +56,7 @@ NEGATION = {
     # 没人 / 没有人 ("nobody": "趁家里没人我就上吊") is not a negation of what follows, nor 没有由来 ("for no
     # reason") or the question 是不是 ("是不是就有自杀想法")
     "zh": re.compile(r"(?:(?:不会|没有(?!人|由来|来由|原因|缘由)|没(?!人|有人|有由来|由来|来由|有原因|有缘由)|从没|从不|从来没|并不|(?<!是)不是|不再|绝不|不打算|不准备)"
-                     r"[^，。！？,.!?]{0,4}|不想|不)$"),
+                     r"[^，。！？,.!?；;：:、\s…—]{0,4}|不想|不)\Z"),
 }
 # phrases that carry their own negation and must never be cancelled
 SELF_NEGATING = re.compile(r"don'?t want to|reasons? not to|的理由|不想|活不下去|没意思|never want|never wake|not to wake|never born|dying,? i mean|"
@@ -101,6 +101,46 @@ def _clause_at(text: str, pos: int) -> str:
     return text[a:b]
 
 
+# Where a veto reaches. A message often tells several things: a friend's story, then the writer's own wish to die
+# ("我朋友去年自杀了，我现在也不想活了"). Each rule below reads only the words that govern its match, so what
+# cancels one phrase never cancels another phrase elsewhere in the message:
+# - a negation: the words just before the match, up to a clause break (`_negated`);
+# - the past: a past-time phrase in the match's part of the sentence, or in a part that only says when
+#   ("大学时，", "Back in college,", ", years ago"), with no present-time word between (`_in_the_past`);
+# - someone else: another person named before the match with no "I" / 我 after them (`_about_someone_else`);
+# - study, fiction, an accident or a joke: a context word in the match's part of the sentence (English: the
+#   people words and "asked whether" in its sentence, since English commas also set off "who is 16");
+# - idioms: blanked out where they stand (`IDIOMS`).
+# Message-wide on purpose, and only ever lifting a veto: a word saying the past is back ("again", "lately", 又, 最近)
+# and "I wasn't joking" / 不是开玩笑; SAFE ("I'm safe") only keeps the classifier from overruling the writer.
+# a break between parts of a sentence: commas, colons, dashes, and a contrast ("but", 但是) that starts a new point
+_PART_BREAK = re.compile(
+    r"[,，、:：()（）]|\s[-–—]+\s|[—–]|\b(?:but|however|though)\b|但是|可是|(?<!不)但(?!愿)|不过", re.IGNORECASE
+)
+# what a part may hold besides its time phrase and still only say when ("在我上大学的时候", "A few years ago")
+_TIME_ONLY = {"en": 2, "zh": 4}
+_FILLER = re.compile(r"[\W_]+")
+
+
+def _broken(text: str, a: int, b: int) -> bool:
+    """A part break lies between positions a and b."""
+    return bool(_PART_BREAK.search(text, a, b))
+
+
+def _only_when(key: str, text: str, m: re.Match) -> bool:
+    """The part of the sentence that holds the time phrase m says nothing else: "大学时，", "Back in college,"
+    ("used to" is a verb: it always says something else)."""
+    if m.group(0).lower() == "used to":
+        return False
+    a = max((x.end() for x in _PART_BREAK.finditer(text, 0, m.start())), default=0)
+    a = max(a, _clause_span(text, m.start())[0])
+    nxt = _PART_BREAK.search(text, m.end())
+    b = min(nxt.start() if nxt else len(text), _clause_span(text, m.start())[1])
+    rest = _FILLER.sub(" ", text[a : m.start()] + " " + text[m.end() : b]).strip()
+    size = len(rest.split()) if key == "en" else len(rest.replace(" ", ""))
+    return size <= _TIME_ONLY[key]
+
+
 _TOPIC = re.compile(r"suicid(?:e|al)|self[- ]harm\w*", re.IGNORECASE)
 _PREDICATIVE = re.compile(
     r"\b(?:feel|feels|feeling|felt|am|i'm|im|was|been|being|get|getting|become|becoming)\s+"
@@ -117,11 +157,14 @@ _STUDY = re.compile(
 )
 
 _ZH_SEGMENT = re.compile(r"[^，,、；;。！？!?\n]*$")  # the part of the sentence before a match, from the last comma
-_ZH_TAIL = re.compile(r"[^;；。！？!?\n]*")  # and after it, to the end of the sentence
-_ZH_PART = re.compile(r"[^，,、；;。！？!?\n]*")  # or to the next comma
+_ZH_PART = re.compile(r"[^，,、；;。！？!?\n]*")  # and after it, to the next comma
+_ZH_TAIL = re.compile(r"[^;；。！？!?\n]*")  # or to the end of the sentence
 _ZH_PEOPLE = re.compile(
     r"朋友|哥们|女生|男生|青少年|同学|弟弟|妹妹|哥哥|姐姐|孩子|学生|来访者|病人|室友|同事|闺蜜|好友|舍友|同桌|老公|老婆|男朋友|"
     r"女朋友|丈夫|妻子|表哥|表姐|表弟|表妹|堂哥|堂姐|邻居|亲戚|他|她|(?<=我)[姐哥弟妹](?![姐哥弟妹])"
+)
+_ZH_DESCRIBES = re.compile(
+    r"(?:倾向|念头|想法|行为|经历)?的?(?:女生|男生|女孩|男孩|朋友|同学|人(?!生)|学生|孩子|青少年|患者|病人)(?!(?:就)?是我)"
 )
 _ZH_TOPIC = re.compile(
     r"率|预防|干预|统计|现象|研究|者|遗属|死亡|风险(?:表达|评估|因素|识别)|意念的(?:区别|定义|概念|分类)"
@@ -168,6 +211,15 @@ _PRESENT = {
     ),
     "zh": re.compile(r"现在|如今|目前|这几天|这段时间|这阵子|这两天|今天|今晚|今年"),
 }
+# a person named in a role other than the subject: "和男朋友分手后想死", "被他打了", "我是一个学生", "其他"
+_ZH_NOT_SUBJECT = re.compile(r"(?:[和跟与被对给替帮陪把向同]|是(?:一)?[个名位]?|作为(?:一)?[个名位]?|其|吉)$")
+_EN_OTHERS = re.compile(r"\b(?:he|she|they|his|her|their|friend|brother|sister)\b", re.IGNORECASE)
+# English context words that reach the whole sentence (the rest reach only the match's part)
+_EN_WIDE = re.compile(r"(?:my|how|he|she|they|teenagers|a teenager|asked|and i said|someone|a customer|a patient|"
+                      r"a client|a caller)\b", re.IGNORECASE)
+_EN_ASKED = re.compile(r"whether|said no|(?:at|aged?) [6-9]\d\b|in my (?:sixties|seventies|eighties|nineties)|"
+                       r"(?:someone|customer|patient|client|caller) asked", re.IGNORECASE)
+_EN_NEAR = re.compile(r"cooking|accident|scratch|training|essay|thing to say", re.IGNORECASE)
 # Chinese is often written without commas: what says who or what a match is about is read this far before it
 _ZH_REACH = 20
 
@@ -179,12 +231,19 @@ def _in_the_past(key: str, text: str, start: int, recent: bool = True) -> bool:
     if recent and _RECENT[key].search(text):
         return False
     a, b = _clause_span(text, start)
-    return any(
-        m.start() >= start or not _PRESENT[key].search(text, m.end(), start) for m in _PAST[key].finditer(text, a, b)
-    )
+    for m in _PAST[key].finditer(text, a, b):
+        if m.start() >= start:  # after the match: "I cut myself when I was 15", "我想死，那时候..." / ", years ago"
+            # (the match may hold a comma itself: read from its first character)
+            if not _broken(text, start + 1, m.start()) or _only_when(key, text, m):
+                return True
+        elif not _PRESENT[key].search(text, m.end(), start) and (
+            not _broken(text, m.end(), start) or _only_when(key, text, m)
+        ):
+            return True
+    return False
 
 
-def _about_someone_else(key: str, text: str, start: int, end: int, means: bool = False) -> bool:
+def _about_someone_else(key: str, text: str, start: int, end: int, means: bool = False, goodbye: bool = False) -> bool:
     """The match sits in a sentence about another person, study, fiction, a joke, an accident or the past,
     and the words just before it are not the speaker's own ("I", "我"). The context comes from outside the
     match: "伤害我的孩子" is not about someone else because it names a child."""
@@ -196,12 +255,14 @@ def _about_someone_else(key: str, text: str, start: int, end: int, means: bool =
         return True
     if key == "zh" and text[start:end] == "自杀" and _ZH_TOPIC.match(text, end):
         return True  # "自杀率", "自杀预防", "被动自杀意念的区别": the subject, not the speaker
+    if key == "zh" and _ZH_DESCRIBES.match(text, end) and not re.search(r"(?:我|自己)(?:就)?是", text[max(0, start - 8) : start]):
+        return True  # "纠缠有自杀倾向的女生": the phrase describes another person ("我是一个有自杀倾向的人" is the speaker)
     if key == "zh":
         # "我闺蜜说她有轻生的念头", "她从跳台上跳下去": another person comes before the match in this part of the
         # sentence and 我 does not come after them. Only this part: Chinese drops the subject, so in
         # "他走了，不想活了" the second part is the speaker's own, and "等室友出门" after a match says nothing of it.
         segment = _ZH_SEGMENT.search(text, 0, start).group(0)[-_ZH_REACH:]
-        people = list(_ZH_PEOPLE.finditer(segment))
+        people = [m for m in _ZH_PEOPLE.finditer(segment) if not _ZH_NOT_SUBJECT.search(segment, 0, m.start())]
         # "把老婆的安眠药囤起来": the means belong to someone else, the act is the speaker's
         owner = (
             means
@@ -214,28 +275,39 @@ def _about_someone_else(key: str, text: str, start: int, end: int, means: bool =
     if _in_the_past(key, text, start):
         return True
     if key == "zh":
-        # the context must be in the match's part of the sentence or after it, not in a part before it: in
-        # "我参加了培训，还是想自杀" and "每天上班等地铁的时候，我都会想象自己跳下去" the risk is the speaker's own
+        # the context must be in the match's own part of the sentence, not in a part before or after it: in
+        # "我参加了培训，还是想自杀", "每天上班等地铁的时候，我都会想象自己跳下去" and "每天都想自杀，作业好多" the
+        # risk is the speaker's own
         lead = _ZH_SEGMENT.search(text, 0, start).group(0)[-_ZH_REACH:]
-        clause = lead + text[start:end] + _ZH_TAIL.match(text, end).group(0)
-        # and these words only in the match's own part ("搬家累得想死", not "如果不能毕业，...想死")
         near = lead + text[start:end] + _ZH_PART.match(text, end).group(0)
-    if not CONTEXT[key].search(clause) or _NOT_JOKING[key].search(text):
+        # a goodbye is explained by what follows it: "再见了大家，我明天就去新公司上班了"
+        clause = lead + text[start:end] + _ZH_TAIL.match(text, end).group(0) if goodbye else near
+        hit = CONTEXT[key].search(clause)
+    else:
+        # English: people and "asked whether" anywhere in the sentence ("My friend, who is 16, is suicidal"), other
+        # context words only in the match's part ("Failed another class today, honestly want to die")
+        a, b = _clause_span(text, start)
+        pa = max((x.end() for x in _PART_BREAK.finditer(text, a, start)), default=a)
+        nxt = _PART_BREAK.search(text, end, b)
+        part = (pa, nxt.start() if nxt else b)
+        hit = any(
+            _EN_WIDE.match(m.group(0)) or part[0] <= a + m.start() < part[1] for m in CONTEXT[key].finditer(clause)
+        )
+        near = text[part[0] : part[1]]
+    if not hit or _NOT_JOKING[key].search(text):
         return False
     # "a voice tells me to hurt my roommate": a match that names the speaker is the speaker's own
     own = FIRST_PERSON[key].search(before) or (key == "en" and re.search(r"\b(?:i|me)\b", text[start:end], re.I))
     if key == "en":
+        # the subject is whoever was named last before the match: "since he left I want to die" is the speaker's,
+        # "I think my friend is suicidal" is not
+        others = [m.end() for m in _EN_OTHERS.finditer(before)]
+        last_own = max((m.end() for m in FIRST_PERSON[key].finditer(before)), default=-1)
         return (
             not own
-            or bool(re.search(r"\b(?:he|she|they|his|her|their|friend|brother|sister)\b", before, re.IGNORECASE))
-            or bool(
-                re.search(
-                    r"whether|said no|cooking|accident|scratch|training|essay|thing to say|(?:at|aged?) [6-9]\d\b|"
-                    r"in my (?:sixties|seventies|eighties|nineties)|(?:someone|customer|patient|client|caller) asked",
-                    clause,
-                    re.I,
-                )
-            )
+            or (bool(others) and others[-1] > last_own)
+            or bool(_EN_ASKED.search(clause))
+            or bool(_EN_NEAR.search(near))
         )
     return (
         not own
@@ -244,8 +316,11 @@ def _about_someone_else(key: str, text: str, start: int, end: int, means: bool =
     )
 
 
-# a negation does not reach past a clause break: "I don't know why, but I want to die" is not negated
-_BREAK = re.compile(r"[,;:.!?]|\b(?:but|and|so|yet|because|though|although|however)\b", re.IGNORECASE)
+# a negation does not reach past a clause break: "I don't know why, but I want to die", "I'm not ok - I want to
+# die" and a new line are not negated
+_BREAK = re.compile(
+    r"[,;:.!?()\n\u2026，。；：！？]|\s[-–—]+\s|[—–]|\b(?:but|and|so|yet|because|though|although|however)\b", re.IGNORECASE
+)
 
 
 _NOT_WORD = " \t\n,.;:!?，。；：！？、"
@@ -292,7 +367,7 @@ def scan(text: str, lang: str | None = None) -> tuple[Verdict, list[str]]:
                         cancelled.append(m.group(0))
                     continue
                 if category not in ("imminent_timing", "abuse", "method_request") and _about_someone_else(
-                    key, cleaned, m.start(), m.end(), category == "plan_or_means"
+                    key, cleaned, m.start(), m.end(), category == "plan_or_means", category == "farewell"
                 ):
                     cancelled.append(m.group(0))
                     continue
