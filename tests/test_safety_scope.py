@@ -36,6 +36,31 @@ DISCLOSED = [
     # a context word (a class, homework) in another part of the sentence
     "Failed another class this week, honestly want to die.",
     "每天都想自杀，作业好多",
+    # the subject is whoever was named last, and "we" includes the writer
+    "I can joke with my friends, but I've been starting to think that life is pointless.",
+    "We usually hit each other and it's not healthy.",
+    "我离了他就觉得自己活不下去了",
+    "她一直在指责我看不到她的好想想就想哭想死",
+    "我恨他恨得想死",
+    # 有没有 asks, and 不是我第一次 affirms
+    "这已经不是我第一次自杀了",
+    "有没有什么自杀方式是没有疼痛的",
+]
+
+# what the rubric counts, in words the lexicon had no phrase for (issue 19, item 3; written after reading the dev
+# set's misses, so the dev figure they move is optimistic)
+RUBRIC_WORDS = [
+    "I'm on the verge of just giving up.",
+    "I see no point in this joke some call life.",
+    "I don't know how much longer I can try.",
+    "I've been hoarding my sleeping pills.",
+    "我总觉得死了就能结束一切。",
+    "老是觉得死了就可以逃避所有问题",
+]
+RUBRIC_WORDS_NOT = [
+    "I'm on the verge of giving up on my degree.",
+    "I see no point in this meeting.",
+    "规划自己的生活，总想着要放弃，为什么？",
 ]
 
 # the veto in the phrase's own clause: still cancelled
@@ -59,6 +84,19 @@ CANCELLED = [
     "我遇到一个有自杀倾向的女生，我该怎么帮她",
     "我不会自杀，我只是太累了。",
     "再见了大家，我明天就去新公司上班了！",
+    # someone else's suicide, overdose or self-harm: the other person is the subject of the phrase's clause
+    "I recently lost a friend to suicide and I'm drinking more to cope.",
+    "Both of my parents committed suicide together, and I was the one who found them.",
+    "I found out my stepdaughter overdosed today.",
+    "He subsequently overdosed and was found dead.",
+    "She has also been suicidal before, so I feel I have to be careful with her.",
+    "I reached out to his friend who's attempted to commit suicide.",
+    "My brother, who I live with, is suicidal.",
+    "We watched a documentary about the Golden Gate Bridge suicide barrier.",
+    # feelings, not violence; a habit, not self-harm
+    "I'm afraid that I will hurt him if I tell him the truth.",
+    "How do I move on without hurting my kids?",
+    "I keep drinking even though it's harming myself and others.",
 ]
 
 
@@ -70,5 +108,16 @@ def test_a_veto_elsewhere_in_the_message_does_not_cancel_a_disclosure(text):
 
 @pytest.mark.parametrize("text", CANCELLED)
 def test_a_veto_in_the_phrase_s_own_clause_still_cancels_it(text):
+    v = screen(text)
+    assert v.risk == "none", (text, v.evidence)
+
+
+@pytest.mark.parametrize("text", RUBRIC_WORDS)
+def test_the_rubric_s_words_are_read(text):
+    assert screen(text).risk != "none", text
+
+
+@pytest.mark.parametrize("text", RUBRIC_WORDS_NOT)
+def test_and_their_ordinary_neighbours_are_not(text):
     v = screen(text)
     assert v.risk == "none", (text, v.evidence)

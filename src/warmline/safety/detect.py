@@ -54,8 +54,9 @@ _NEGATOR = re.compile(r"\b(?:never|not|no (?:thoughts?|intentions?|plans?|desire
 NEGATION = {
     "en": re.compile(_NEGATOR.pattern + r"(?:\W+\w+){0,4}\W*$", re.IGNORECASE),
     # 没人 / 没有人 ("nobody": "趁家里没人我就上吊") is not a negation of what follows, nor 没有由来 ("for no
-    # reason") or the question 是不是 ("是不是就有自杀想法")
-    "zh": re.compile(r"(?:(?:不会|没有(?!人|由来|来由|原因|缘由)|没(?!人|有人|有由来|由来|来由|有原因|有缘由)|从没|从不|从来没|并不|(?<!是)不是|不再|绝不|不打算|不准备)"
+    # reason"), the questions 是不是 and 有没有 ("有没有不疼的自杀方法") or "不是我第一次自杀"
+    "zh": re.compile(r"(?:(?:不会|(?<!有)没有(?!人|由来|来由|原因|缘由)|(?<!有)没(?!人|有人|有由来|由来|来由|有原因|有缘由)|从没|从不|从来没|并不|"
+                     r"(?<!是)不是(?![^，。！？]{0,4}第一次)|不再|绝不|不打算|不准备)"
                      r"[^，。！？,.!?；;：:、\s…—]{0,4}|不想|不)\Z"),
 }
 # phrases that carry their own negation and must never be cancelled
@@ -64,10 +65,14 @@ SELF_NEGATING = re.compile(r"don'?t want to|reasons? not to|的理由|不想|活
                            r"(?:won'?t|will not|doesn'?t|does not) stop|不要|不愿|醒|没(?:有)?(?:什么)?(?:必要|理由|意义|动力)|不如|不配|不该|不应该|"
                            r"忍着不|没(?:有)?(?:跳下去|敢跳|下得去手)|不疼|不痛|无痛|不会被|不被|不能被|不在了", re.IGNORECASE)
 # a clause about someone else, study, fiction, a joke, an accident or the past is not a disclosure of risk
+# the people an English message talks about
+_EN_PEOPLE = (r"(?:step-?|ex-?)?(?:friend|brother|sister|son|daughter|mom|mother|dad|father|parent|partner|student|client|patient|"
+              r"mate|buddy|pal|roommate|flatmate|coworker|co-worker|colleague|classmate|cousin|aunt|uncle|neighbou?r|"
+              r"husband|wife|boyfriend|girlfriend|grandma|grandpa|grandmother|grandfather|fianc[eé]e?|niece|nephew|relative|"
+              r"sibling|child|children|kid|stepdaughter|stepson|stepdad|stepmom)s?")
 CONTEXT = {
-    "en": re.compile(r"\b(?:my (?:(?:best|close|old|oldest) )?(?:friend|brother|sister|son|daughter|mom|mother|dad|father|partner|student|client|patient|"
-                     r"mate|buddy|pal|roommate|flatmate|coworker|co-worker|colleague|classmate|cousin|aunt|uncle|neighbou?r|"
-                     r"husband|wife|boyfriend|girlfriend|grandma|grandpa|grandmother|grandfather)s?|"
+    "en": re.compile(r"\b(?:(?:my|his|her|their|our) (?:(?:best|close|old|oldest|birth|adopted|high school) )?" + _EN_PEOPLE + r"|"
+                     r"(?:lost|losing|loss of) (?:a|my|our|his|her|someone|somebody)|"
                      r"how (?:do|can|should) i (?:support|help|talk to|respond to) (?:him|her|them)|"
                      r"(?:he|she|they) (?:feels?|is|are|said|told|joked)|a teenager|teenagers|essay|policy|prevention|"
                      r"documentary|training|assessment|novel|character|movie|film|game|concept|toxicology|class|course|module|"
@@ -78,7 +83,7 @@ CONTEXT = {
                      r"课程|评估|信号|概念|开玩笑|不小心|新公司|上班|搬家|毕业|播客|讨论|培训|"
                      r"电视剧|[美韩日]剧|(?:部|个)剧|剧(?:里|中)|主角|动漫|漫画|讲座|报告|撰写|流行病学"),
 }
-FIRST_PERSON = {"en": re.compile(r"\b(?:i|i'm|im|i've|i'd|me|my life|myself)\b", re.IGNORECASE),
+FIRST_PERSON = {"en": re.compile(r"\b(?:i|i'm|im|i've|i'd|me|my life|myself|we|we're|we've|us)\b", re.IGNORECASE),
                 "zh": re.compile(r"我(?!朋友|同学|弟弟|妹妹|哥哥|姐姐|孩子|妈|爸|室友|同事|邻居|亲戚|闺蜜|好友|舍友|同桌|老公|老婆|男朋友|女朋友|丈夫|妻子)")}
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _CLAUSE = re.compile(r"[^.!?;。！？；\n]+")
@@ -150,7 +155,7 @@ _PREDICATIVE = re.compile(
 _STUDY = re.compile(
     r"\b(?:thesis|dissertation|research|studying|statistics|rates?|essay|paper|course|exam|lecture|"
     r"homework|textbook|psychology|criminology|sociology|module|ideation|definition|difference between|book|memoir|podcast|"
-    r"article|loss|bereavement|survivors|support (?:people|someone|others|families|survivors)|chatbot|filter|phrases|"
+    r"article|documentary|film|movie|series|episode|barriers?|hotline|awareness|loss|bereavement|survivors|support (?:people|someone|others|families|survivors)|chatbot|filter|phrases|"
     r"policy|brief|report|translat\w+|terminology|counsel+ors?|trainee|training|assess(?:ing|ment)?\s+(?:[\w-]+\s+)?risks?|risk assessments?|"
     r"ask(?:ing)? (?:someone|people|a person)(?: directly)?|how (?:do|should|can|would) (?:you|we) ask)\b",
     re.IGNORECASE,
@@ -212,10 +217,21 @@ _PRESENT = {
     "zh": re.compile(r"现在|如今|目前|这几天|这段时间|这阵子|这两天|今天|今晚|今年"),
 }
 # a person named in a role other than the subject: "和男朋友分手后想死", "被他打了", "我是一个学生", "其他"
-_ZH_NOT_SUBJECT = re.compile(r"(?:[和跟与被对给替帮陪把向同]|是(?:一)?[个名位]?|作为(?:一)?[个名位]?|其|吉)$")
-_EN_OTHERS = re.compile(r"\b(?:he|she|they|his|her|their|friend|brother|sister)\b", re.IGNORECASE)
+_ZH_NOT_SUBJECT = re.compile(
+    r"(?:[和跟与被对给替帮陪把向同爱恨怕骂嫁娶等]|离了|离开了?|没有|没了|失去了?|离不开|想念|喜欢|讨厌|看到|看见|遇到|认识|"
+    r"是(?:一)?[个名位]?|作为(?:一)?[个名位]?|其|吉)$"
+)
+_EN_REACH = 60
+_EN_OTHERS = re.compile(r"\b(?:he|she|they|his|her|their|hes|he'?s|she'?s|they'?re|they'?ve|" + _EN_PEOPLE + r")\b", re.IGNORECASE)
+# another person as the subject of the match's part of the sentence, after any "I": "He subsequently overdosed",
+# "she has also been suicidal before", "The birth mother attempted suicide" (not an object: "without my wife")
+_EN_SUBJECT = re.compile(
+    r"(?<!without )(?<!with )(?<!for )(?<!to )(?<!from )(?<!about )(?<!of )(?<!since )(?<!after )(?<!than )(?<!like )"
+    r"\b(?:he|she|they|hes|he'?s|she'?s|they'?re|they'?ve|(?:my|his|her|their|the) (?:\w+ )?" + _EN_PEOPLE + r")\b",
+    re.IGNORECASE,
+)
 # English context words that reach the whole sentence (the rest reach only the match's part)
-_EN_WIDE = re.compile(r"(?:my|how|he|she|they|teenagers|a teenager|asked|and i said|someone|a customer|a patient|"
+_EN_WIDE = re.compile(r"(?:my|his|her|their|our|lost|losing|loss|how|he|she|they|teenagers|a teenager|asked|and i said|someone|a customer|a patient|"
                       r"a client|a caller)\b", re.IGNORECASE)
 _EN_ASKED = re.compile(r"whether|said no|(?:at|aged?) [6-9]\d\b|in my (?:sixties|seventies|eighties|nineties)|"
                        r"(?:someone|customer|patient|client|caller) asked", re.IGNORECASE)
@@ -243,7 +259,7 @@ def _in_the_past(key: str, text: str, start: int, recent: bool = True) -> bool:
     return False
 
 
-def _about_someone_else(key: str, text: str, start: int, end: int, means: bool = False, goodbye: bool = False) -> bool:
+def _about_someone_else(key: str, text: str, start: int, end: int, goodbye: bool = False) -> bool:
     """The match sits in a sentence about another person, study, fiction, a joke, an accident or the past,
     and the words just before it are not the speaker's own ("I", "我"). The context comes from outside the
     match: "伤害我的孩子" is not about someone else because it names a child."""
@@ -262,15 +278,15 @@ def _about_someone_else(key: str, text: str, start: int, end: int, means: bool =
         # sentence and 我 does not come after them. Only this part: Chinese drops the subject, so in
         # "他走了，不想活了" the second part is the speaker's own, and "等室友出门" after a match says nothing of it.
         segment = _ZH_SEGMENT.search(text, 0, start).group(0)[-_ZH_REACH:]
-        people = [m for m in _ZH_PEOPLE.finditer(segment) if not _ZH_NOT_SUBJECT.search(segment, 0, m.start())]
-        # "把老婆的安眠药囤起来": the means belong to someone else, the act is the speaker's
-        owner = (
-            means
-            and bool(people)
-            and segment[people[-1].end() :] == "的"
-            and bool(FIRST_PERSON["zh"].search(segment, 0, people[-1].start()))
-        )
-        if people and not owner and not FIRST_PERSON["zh"].search(segment, people[-1].end()):
+        # (a person named as an object, an identity or an owner is not the subject: "和男朋友分手后想死",
+        # "我离了他就觉得活不下去", "我是一个学生", "看不到她的好想死"; "把老婆的安眠药囤起来": the means are hers,
+        # the act is the speaker's)
+        people = [
+            m
+            for m in _ZH_PEOPLE.finditer(segment)
+            if not _ZH_NOT_SUBJECT.search(segment, 0, m.start()) and not segment.startswith("的", m.end())
+        ]
+        if people and not FIRST_PERSON["zh"].search(segment, people[-1].end()):
             return True
     if _in_the_past(key, text, start):
         return True
@@ -284,10 +300,14 @@ def _about_someone_else(key: str, text: str, start: int, end: int, means: bool =
         clause = lead + text[start:end] + _ZH_TAIL.match(text, end).group(0) if goodbye else near
         hit = CONTEXT[key].search(clause)
     else:
-        # English: people and "asked whether" anywhere in the sentence ("My friend, who is 16, is suicidal"), other
-        # context words only in the match's part ("Failed another class today, honestly want to die")
         a, b = _clause_span(text, start)
         pa = max((x.end() for x in _PART_BREAK.finditer(text, a, start)), default=a)
+        lead_en = text[pa:start]
+        subjects = list(_EN_SUBJECT.finditer(lead_en))
+        if subjects and not FIRST_PERSON[key].search(lead_en, subjects[-1].end()):
+            return True
+        # English: people and "asked whether" anywhere in the sentence ("My friend, who is 16, is suicidal"), other
+        # context words only in the match's part ("Failed another class today, honestly want to die")
         nxt = _PART_BREAK.search(text, end, b)
         part = (pa, nxt.start() if nxt else b)
         hit = any(
@@ -301,8 +321,14 @@ def _about_someone_else(key: str, text: str, start: int, end: int, means: bool =
     if key == "en":
         # the subject is whoever was named last before the match: "since he left I want to die" is the speaker's,
         # "I think my friend is suicidal" is not
+        # (read back to the sentence's start, at most _EN_REACH characters: "I can joke with my friends, but I've
+        # been starting to think that life is pointless")
+        before = text[max(a, start - _EN_REACH) : start]
+        own = own or FIRST_PERSON[key].search(before)
         others = [m.end() for m in _EN_OTHERS.finditer(before)]
         last_own = max((m.end() for m in FIRST_PERSON[key].finditer(before)), default=-1)
+        if others and re.search(r"\bwhom?\b", before[others[-1] :], re.IGNORECASE):
+            last_own = -1  # "my friend who I love is suicidal": the "I" is inside a clause about the friend
         return (
             not own
             or (bool(others) and others[-1] > last_own)
@@ -367,7 +393,7 @@ def scan(text: str, lang: str | None = None) -> tuple[Verdict, list[str]]:
                         cancelled.append(m.group(0))
                     continue
                 if category not in ("imminent_timing", "abuse", "method_request") and _about_someone_else(
-                    key, cleaned, m.start(), m.end(), category == "plan_or_means", category == "farewell"
+                    key, cleaned, m.start(), m.end(), category == "farewell"
                 ):
                     cancelled.append(m.group(0))
                     continue

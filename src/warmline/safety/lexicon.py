@@ -54,12 +54,14 @@ EN = {
         r"\blet(?:ting)? go of the (?:steering )?wheel\b", r"\b(?:step|stepping|walk|walking|jump|jumping) in front of (?:a|the) (?:bus|train|car|truck|lorry)\b",
         r"\b(?:swerv|steer|driv)\w* (?:my car |the car )?into (?:oncoming traffic|a (?:tree|wall|truck)|the (?:river|sea|lake|barrier))\b",
         r"\bwalk(?:ing)? into (?:traffic|the sea|the river|the ocean)\b", r"\bgiv(?:e|ing) up on (?:life|living)\b",
-        r"\bdon'?t know how (?:much )?longer i can (?:go on|keep going|keep living|hold on|do this|take (?:it|this))\b",
+        r"\bdon'?t know how (?:much )?longer i can (?:go on|keep going|keep living|hold on|do this|take (?:it|this)|(?:keep )?try(?:ing)?|survive|last|cope)\b",
+        # giving up and seeing no point, said of life itself (the rubric: only when the context is dying or not existing)
+        r"\bon the verge of (?:just )?giving up\b(?!\s+on\b(?!\s+(?:life|living)))", r"\bsee no point in\b.{0,40}\b(?:life|living|existing|going on)\b",
         r"\bdon'?t deserve to (?:live|be alive|exist)\b", r"\bwant (?:it all|everything|the pain|my life) to (?:end|stop) (?:for good|forever|permanently)\b"),
     "plan_or_means": _rx(
         r"\b(?:have|got|bought|saved|stockpil\w*|collect\w*|taken|took|taking) (?:up )?(?:the |some |enough |a |all the )?(?:pills|rope(?! ladders?\b| swings?\b)|gun|razor|blades?|knife)\b"
         r"(?! for (?:rock |the |my )?(?:climbing|camping|hiking|sailing|boat|tent|kitchen|cooking|garden|work|class)\b)",
-        r"\btaking them all\b",
+        r"\btaking them all\b", r"\bhoard(?:s|ing|ed)? (?:up )?(?:all )?(?:my |the |some |of )?(?:\w+ )?(?:pills|tablets|meds|medications?|prescriptions?)\b",
         r"\bpills in front of me\b", r"\bhow many (?:pills|tablets)\b", r"\blethal dose\b",
         r"\boverdos(?:e|ed|ing)\b(?! (?:deaths|rates?|statistics|crisis|epidemic|prevention|signs|symptoms|treatment))",
         r"\bjump(?:ing)? (?:off|from) (?:the |a )?(?:bridge|roof|building|balcony)\b",
@@ -105,7 +107,7 @@ EN = {
                            r"\bin (?:a|an) (?:few )?(?:minutes?|hours?)\b", r"\bin \d+ (?:minutes?|mins?)\b", r"\bafter work\b",
                            r"\bthis is (?:my )?(?:last|goodbye)\b", r"\bwill be over\b",
                            r"\bi'?ve (?:already )?(?:taken|swallowed)\b"),
-    "self_harm": _rx(r"\b(?:cut|cutting|burn|burning|hurt|hurting|harm|harming) my ?self\b", r"\bself[- ]harm\w*\b",
+    "self_harm": _rx(r"(?<!\bit's )(?<!\bits )(?<!\bit is )\b(?:cut|cutting|burn|burning|hurt|hurting|harm|harming) my ?self\b", r"\bself[- ]harm\w*\b",
                      r"(?:^|[.!?]\s*|\bi(?:'ve| have)? (?:been )?)cut(?:ting)? again\b",
                      # self-harm other than cutting: hitting, punching, biting, burning or starving oneself
                      r"\b(?:hit|hitting|punch|punched|punching|bite|biting|bit|slap|slapped|slapping|stab|stabbed|stabbing|beat|beating|starve|starving|strangle|strangling)s? my ?self\b",
@@ -116,10 +118,12 @@ EN = {
                     r"\bwon'?t be (?:around|here) (?:much longer|anymore|tomorrow)\b",
                     r"\bsay(?:ing)? goodbye to (?:everyone|everybody)\b", r"\bwon'?t need them\b",
                     r"\b(?:playlist|songs|music|plans?) for my (?:own )?funeral\b", r"\blast thing on my list\b", r"\bplann(?:ed|ing) my (?:own )?funeral\b"),
-    "harm_to_others": _rx(r"\b(?:going to|gonna|want to|will) (?:kill|hurt|shoot|stab|strangle|choke) (?:him|her|them|someone|people|the people|my \w+)\b",
+    # ("hurt him" / "hurt my partner" is most often about feelings: "I'm afraid I will hurt him")
+    "harm_to_others": _rx(r"\b(?:going to|gonna|want to|will) (?:kill|shoot|stab|strangle|choke) (?:him|her|them|someone|people|the people|my \w+)\b",
+                          r"\b(?:going to|gonna|want to|will) hurt (?:someone|people|the people)\b",
                           # thoughts of harming one's child (postpartum screening asks about them); "I would never
                           # hurt my kids" is negated like any other match
-                          r"\b(?:hurt|harm|kill|shake|smother|drown)(?:ing)? (?:my|the) (?:baby|babies|kids?|child|children|son|daughter)\b",
+                          r"(?<!without )\b(?:hurt|harm|kill|shake|smother|drown)(?:ing)? (?:my|the) (?:baby|babies|kids?|child|children|son|daughter)\b",
                           r"\b(?:fantasi[sz]e|fantasi[sz]ing|picture|picturing|imagine|imagining|thoughts of|thinking about) "
                           r"(?:about )?(?:hurting|killing|stabbing|strangling|shooting|pushing) (?:him|her|them|my \w+|someone)\b",
                           # thoughts, urges, voices or acts of seriously harming other people
@@ -131,7 +135,7 @@ EN = {
                           r"\bwe (?:\w+ )?(?:hit|punch|slap|beat|choke) each other\b", r"\b(?:throw|threw|throwing) (?:things|stuff) at (?:her|him|my (?:girlfriend|boyfriend|wife|husband|partner))\b"),
     "abuse": _rx(r"\b(?:he|she|they|my \w+) (?:hits|beats|hit|beat|rapes|raped|abuses|abused|chokes|choked) me\b",
                  r"\bthe one with the belt\b", r"\b(?:hits?|beats?|beat|whips?|whipped|hitting|beating) (?:me|us) with (?:a|the|his|her) belt\b",
-                 r"\b(?:being|been|was|am) (?:sexually |physically )?abused\b", r"(?<!verbally )(?<!emotionally )(?<!mentally )\babused me\b", r"\bafraid to go home\b",
+                 r"\b(?:being|been|was|am) (?:sexually |physically )?abused\b(?! (?:emotionally|verbally|mentally))", r"(?<!verbally )(?<!emotionally )(?<!mentally )\babused me\b", r"\bafraid to go home\b",
                  r"\b(?:he|she|they|my \w+) locks? me (?:in|up)\b",
                  r"\b(?:says|said|threatens|threatened) (?:that )?(?:he|she|they)(?:'ll| will| would|'d) (?:hurt|kill|take) "
                  r"(?:me|us|the kids|the children|the baby|my \w+)\b", r"\bthreaten\w* to (?:hurt|kill) (?:me|us|the kids|my \w+)\b",
@@ -164,7 +168,8 @@ ZH = {
                              r"没有.{0,6}(?:支撑|支持)我活下去", r"活下去的(?:理由|意义|动力|价值).{0,3}(?:没了|没有了|都没|也没|消失)",
                              r"生无可恋", r"不如一死", r"一去了之", r"不配活", r"(?:不该|不应该)(?:活着|活在|存在|出生|来到)",
                              r"世界上不(?:该|应该)有我", r"我的存在(?:就是|是)(?:多余|错误|罪过|负担)", r"活着就是(?:一种)?(?:罪过|错误|累赘|负担)",
-                             r"死(?:了|掉|亡)?(?:就|才|会|也许|或许|是不是|是|算是|就是|能|就能)?.{0,6}解脱", r"解脱.{0,4}(?:就是|只有|只能)死",
+                             r"死(?:了|掉|亡)?(?:就|才|会|也许|或许|是不是|是|算是|就是|能|就能)?.{0,6}解脱",
+                             r"死了(?:就|才)?(?:能|可以|会)?(?:逃避|结束|摆脱|解决)(?:掉)?(?:一切|所有(?:的)?(?:问题|痛苦|烦恼)?)", r"解脱.{0,4}(?:就是|只有|只能)死",
                              r"(?:不想|不要|不愿)(?:再)?醒(?:来|过来)", r"(?:永远|再也)(?:也)?不(?:要|想|用)?(?:再)?醒(?:来|过来)",
                              r"想(?:要)?(?:就这样|直接|悄悄|悄无声息(?:地)?)?(?:消失|离开这个世界|离开人世)(?!一段|几天|一会|一下|一阵|几个)",
                              r"去另一个世界", r"想结束(?:自己|我自己)", r"(?:让|希望|想)(?:我的|自己的)?生命.{0,6}(?:终止|结束)",
@@ -196,7 +201,7 @@ ZH = {
                     r"(?:还是|终究|最后)没(?:有)?(?:跳下去|敢跳|下得去手)", r"(?:站在|坐在|爬上)(?:了)?(?:天台|桥上|窗台|阳台边)"),
     "imminent_timing": _rx(r"今晚", r"今天", r"现在", r"马上", r"等下", r"等会", r"正在", r"最后一次",
                            r"已经(?:喝|吃|吞|割|点)", r"药(?:片)?(?:全|都)(?:吃|吞)(?:了|下去)"),
-    "self_harm": _rx(r"自残", r"割(?:得)?太深", r"伤害自己", r"割自己", r"划自己", r"自伤", r"又(?:划|割)(?:了|自己|手)",
+    "self_harm": _rx(r"自残", r"割(?:得)?太深", r"伤害自己", r"割自己", r"(?<![规计策筹刻])划自己", r"自伤", r"又(?:划|割)(?:了|自己|手)",
                      # self-harm other than cutting: hitting, biting, burning oneself, and wounds made on purpose
                      r"自虐(?!型)", r"自毁(?:行为|倾向)", r"打自己(?!的脸)", r"(?:扇|抽)自己(?:耳光|巴掌)?", r"(?:掐|咬|烫|抓)(?:伤)?自己(?!的(?:脸|话))",
                      r"(?:用|拿)(?:头|脑袋)(?:去)?撞(?:墙|地)", r"(?:划|割)(?:破)?(?:了)?(?:手腕|手臂|胳膊|大腿|腿|脉)",
