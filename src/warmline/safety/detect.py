@@ -421,6 +421,9 @@ def scan(text: str, lang: str | None = None) -> tuple[Verdict, list[str]]:
             risk = "imminent"
         elif "plan_or_means" in cats and intent and len(found["plan_or_means"]) > 1:
             risk = "imminent"
+        elif len(set(found.get("method_request", ()))) > 1:
+            # several method details asked (a lethal dose and how not to be saved): a method being chosen
+            risk = "imminent"
     if risk == "none":
         return Verdict("none", [], [], lang), cancelled
     categories = [c for c in (*ELEVATED, "plan_cue", "imminent_timing") if c in cats]
@@ -434,28 +437,52 @@ _SEXUAL = re.compile(
 _WEAK_TIMING = {"now", "today", "现在", "今天", "正在"}
 
 
-# how near a weak timing word must be to a risk phrase, in characters (a Chinese word is one or two)
+# how near a timing word must be to a risk phrase, in characters (a Chinese word is one or two): a weak one in the
+# same sentence, a strong one ("tonight", 今晚) in the same or the next sentence
 _NEAR = 40
+_FAR = 120
+_MEANS = ("plan_or_means", "method_request", "plan_cue")
 
 
 def _local_timing(text: str, found: dict, spans: dict) -> None:
-    """Drop the weak timing words (_WEAK_TIMING) that are not near a risk phrase in the same sentence: "现在" three
-    sentences away from "想过自杀" says when the person is writing, not when they will act ("我现在在楼顶" keeps it)."""
+    """Keep the timing words that say when the person will act, drop those that say when they write.
+    A weak one (_WEAK_TIMING) counts beside means or a method in its sentence ("我现在站在楼顶", "现在只想跳楼"),
+    right after a risk phrase ("kill myself now"), or with 就 ("现在就想死"); 正在 beside self-harm too ("我正在
+    自残"). "现在我甚至想自杀" and "I'm writing this now ... thoughts of suicide" say how things are, not a time
+    to act (the rubric's imminent needs a time, means, a plan or an act under way). A strong one ("tonight",
+    "马上") counts within _FAR characters of a risk phrase, so "Tonight, it was because of my earrings" five
+    sentences after a self-harm phrase does not."""
     if "imminent_timing" not in found:
         return
-    risk = [(a, b) for c, at in spans.items() if c != "imminent_timing" for a, b in at]
 
-    def near(a: int, b: int) -> bool:
-        reach = _NEAR // 3 if _HAN.search(text[a:b]) else _NEAR
+    clauses = [m.start() for m in _CLAUSE.finditer(text) if m.group(0).strip()]
+
+    def clause_no(pos: int) -> int:
+        return sum(1 for c in clauses if c <= pos)
+
+    def near(a: int, b: int, categories, reach: int, same_clause: bool) -> bool:
+        reach = reach // 3 if _HAN.search(text[a:b]) else reach
+        apart = 0 if same_clause else 1  # sentences between the timing word and the risk phrase
         return any(
-            _clause_span(text, a) == _clause_span(text, ra) and ra - reach <= b and a <= rb + reach for ra, rb in risk
+            abs(clause_no(a) - clause_no(ra)) <= apart and ra - reach <= b and a <= rb + reach
+            for c, at in spans.items()
+            if c != "imminent_timing" and (categories is None or c in categories)
+            for ra, rb in at
         )
 
-    kept = [
-        word
-        for word, (a, b) in zip(found["imminent_timing"], spans["imminent_timing"])
-        if word.lower() not in _WEAK_TIMING or near(a, b)
-    ]
+    def counts(word: str, a: int, b: int) -> bool:
+        w = word.lower()
+        if w not in _WEAK_TIMING:
+            return near(a, b, None, _FAR, False)
+        if near(a, b, _MEANS + (("self_harm",) if w == "正在" else ()), _NEAR, True):
+            return True
+        risk = [(ra, rb) for c, at in spans.items() if c != "imminent_timing" for ra, rb in at]
+        if any(ra <= a and b <= rb for ra, rb in risk):
+            return True  # part of the phrase itself: "我现在不安全"
+        after_risk = any(0 <= a - rb <= 3 for _, rb in risk)
+        return (after_risk and not _HAN.search(word)) or (text.startswith("就", b) and near(a, b, None, _NEAR, True))
+
+    kept = [w for w, (a, b) in zip(found["imminent_timing"], spans["imminent_timing"]) if counts(w, a, b)]
     if kept:
         found["imminent_timing"] = kept
     else:
