@@ -39,7 +39,7 @@ IMMINENT = [
 # at risk, but no time, means, decision or act: elevated
 ELEVATED = [
     "现在我甚至想自杀。",
-    "导致我现在很想很想死，也不知道该跟谁说。",
+    "导致我现在很想很想死，也尝试过割腕，不知道该跟谁说。",
     "I'm writing this now from the library. I want to die.",
     "Failed another class today, honestly want to die.",
     "I bite my arms when I get mad. I have a great family. I have a good job. Tonight it was over my earrings.",

@@ -460,21 +460,27 @@ def _local_timing(text: str, found: dict, spans: dict) -> None:
     def clause_no(pos: int) -> int:
         return sum(1 for c in clauses if c <= pos)
 
-    def near(a: int, b: int, categories, reach: int, same_clause: bool) -> bool:
+    def near_in(where: dict, a: int, b: int, categories, reach: int, same_clause: bool) -> bool:
         reach = reach // 3 if _HAN.search(text[a:b]) else reach
         apart = 0 if same_clause else 1  # sentences between the timing word and the risk phrase
         return any(
             abs(clause_no(a) - clause_no(ra)) <= apart and ra - reach <= b and a <= rb + reach
-            for c, at in spans.items()
+            for c, at in where.items()
             if c != "imminent_timing" and (categories is None or c in categories)
             for ra, rb in at
         )
+
+    def near(a: int, b: int, categories, reach: int, same_clause: bool) -> bool:
+        return near_in(spans, a, b, categories, reach, same_clause)
 
     def counts(word: str, a: int, b: int) -> bool:
         w = word.lower()
         if w not in _WEAK_TIMING:
             return near(a, b, None, _FAR, False)
-        if near(a, b, _MEANS + (("self_harm",) if w == "正在" else ()), _NEAR, True):
+        # means after the word, not an attempt told as done ("现在很想死，也尝试过割腕")
+        means = _MEANS + (("self_harm",) if w == "正在" else ())
+        ahead = {c: [(ra, rb) for ra, rb in at if ra >= b and text[ra - 1] != "过"] for c, at in spans.items()}
+        if near_in(ahead, a, b, means, _NEAR, True):
             return True
         risk = [(ra, rb) for c, at in spans.items() if c != "imminent_timing" for ra, rb in at]
         if any(ra <= a and b <= rb for ra, rb in risk):
