@@ -42,6 +42,10 @@ DISCLOSED = [
     "我离了他就觉得自己活不下去了",
     "她一直在指责我看不到她的好想想就想哭想死",
     "我恨他恨得想死",
+    # a Chinese negation reaches its match only across the words of a negated thought (想过, 打算, 敢...)
+    "我没有朋友想死",
+    "没钱想死",
+    "我没有勇气自杀，但每天都在想",
     # 有没有 asks, and 不是我第一次 affirms
     "这已经不是我第一次自杀了",
     "有没有什么自杀方式是没有疼痛的",
@@ -83,6 +87,8 @@ CANCELLED = [
     "我写论文研究大学生自杀率。",
     "我遇到一个有自杀倾向的女生，我该怎么帮她",
     "我不会自杀，我只是太累了。",
+    "我从来没有想过要自杀。",
+    "我绝不会去自杀，放心。",
     "再见了大家，我明天就去新公司上班了！",
     # someone else's suicide, overdose or self-harm: the other person is the subject of the phrase's clause
     "I recently lost a friend to suicide and I'm drinking more to cope.",

@@ -54,10 +54,12 @@ _NEGATOR = re.compile(r"\b(?:never|not|no (?:thoughts?|intentions?|plans?|desire
 NEGATION = {
     "en": re.compile(_NEGATOR.pattern + r"(?:\W+\w+){0,4}\W*$", re.IGNORECASE),
     # 没人 / 没有人 ("nobody": "趁家里没人我就上吊") is not a negation of what follows, nor 没有由来 ("for no
-    # reason"), the questions 是不是 and 有没有 ("有没有不疼的自杀方法") or "不是我第一次自杀"
+    # reason"), the questions 是不是 and 有没有 ("有没有不疼的自杀方法") or "不是我第一次自杀"; between the negator
+    # and the match only words a negated thought has (想过, 打算, 敢...): "没有朋友想死" is not "没有...想死"
     "zh": re.compile(r"(?:(?:不会|(?<!有)没有(?!人|由来|来由|原因|缘由)|(?<!有)没(?!人|有人|有由来|由来|来由|有原因|有缘由)|从没|从不|从来没|并不|"
                      r"(?<!是)不是(?![^，。！？]{0,4}第一次)|不再|绝不|不打算|不准备)"
-                     r"[^，。！？,.!?；;：:、\s…—]{0,4}|不想|不)\Z"),
+                     r"(?:有|想过|想|要|去|会|打算|准备|敢|再|真的|真正|过|曾经?|考虑过?|任何|什么|这种|这样的?|那样的?|丝毫|半点|产生过?|动过|起过)*"
+                     r"|不想|不)\Z"),
 }
 # phrases that carry their own negation and must never be cancelled
 SELF_NEGATING = re.compile(r"don'?t want to|reasons? not to|的理由|不想|活不下去|没意思|never want|never wake|not to wake|never born|dying,? i mean|"
