@@ -39,6 +39,11 @@ DISCLOSED = [
     # the subject is whoever was named last, and "we" includes the writer
     "I can joke with my friends, but I've been starting to think that life is pointless.",
     "We usually hit each other and it's not healthy.",
+    "She left me and now all I think about is killing myself.",
+    "My mom doesn't understand, she thinks I'm fine but I want to die.",
+    # a phrase that names the writer is the writer's, whoever else the sentence names
+    "My kids would be better off without me.",
+    "My wife would be happier if I were gone.",
     "我离了他就觉得自己活不下去了",
     "她一直在指责我看不到她的好想想就想哭想死",
     "我恨他恨得想死",

@@ -302,11 +302,12 @@ def _about_someone_else(key: str, text: str, start: int, end: int, goodbye: bool
         clause = lead + text[start:end] + _ZH_TAIL.match(text, end).group(0) if goodbye else near
         hit = CONTEXT[key].search(clause)
     else:
+        names_me = re.search(r"\b(?:i|me|myself)\b", text[start:end], re.IGNORECASE)  # "my kids are better off without me"
         a, b = _clause_span(text, start)
         pa = max((x.end() for x in _PART_BREAK.finditer(text, a, start)), default=a)
         lead_en = text[pa:start]
         subjects = list(_EN_SUBJECT.finditer(lead_en))
-        if subjects and not FIRST_PERSON[key].search(lead_en, subjects[-1].end()):
+        if subjects and not names_me and not FIRST_PERSON[key].search(lead_en, subjects[-1].end()):
             return True
         # English: people and "asked whether" anywhere in the sentence ("My friend, who is 16, is suicidal"), other
         # context words only in the match's part ("Failed another class today, honestly want to die")
@@ -333,7 +334,7 @@ def _about_someone_else(key: str, text: str, start: int, end: int, goodbye: bool
             last_own = -1  # "my friend who I love is suicidal": the "I" is inside a clause about the friend
         return (
             not own
-            or (bool(others) and others[-1] > last_own)
+            or (bool(others) and others[-1] > last_own and not names_me)
             or bool(_EN_ASKED.search(clause))
             or bool(_EN_NEAR.search(near))
         )

@@ -26,6 +26,7 @@ EN = {
         r"\bno (?:reason|point) (?:to|in) (?:live|living|go on|going on)\b",
         r"\bwhat'?s the point (?:of|in) (?:living|life|going on)\b", r"\bwish i (?:was|were) (?:dead|never born)\b",
         r"\b(?:everyone|they|the world|people)(?:'d| would)? (?:be )?(?:better off|happier) (?:without me|if i (?:were|was) gone)\b",
+        r"\b(?:be|are|is) (?:so |much |a lot )?(?:better off|happier) if i (?:were|was) (?:gone|dead|not here|not around)\b",
         r"\bcan'?t go on\b", r"\b(?:never|not) (?:to )?wake up\b", r"\bnot worth living\b",
         r"\bwish i (?:could )?(?:disappear|never woke up|wasn'?t born)\b", r"\btired of (?:being alive|living)\b",
         r"\bdisappear(?:ed)? (?:forever|and never come back)\b", r"\bwaste away and die\b",
