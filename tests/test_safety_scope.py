@@ -89,6 +89,9 @@ CANCELLED = [
     "他说他不想活了，我很担心他。",
     "大学时，我有过自杀的念头，现在已经好了",
     "几年前我想过自杀，现在已经走出来了。",
+    # the next part says the phrase's part is over
+    "I self-harmed a lot, but that's all behind me now.",
+    "我想过自杀，但那都是很多年前的事了。",
     "我写论文研究大学生自杀率。",
     "我遇到一个有自杀倾向的女生，我该怎么帮她",
     "我不会自杀，我只是太累了。",

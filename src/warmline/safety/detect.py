@@ -179,7 +179,7 @@ _ZH_TOPIC = re.compile(
 # a period of the speaker's past; _RECENT anywhere in the message says it is not over ("again", "最近", "又")
 _PAST = {
     "en": re.compile(
-        r"\b(?:used to|years ago|in (?:college|high school|middle school|university|my teens|my twenties)|"
+        r"\b(?:used to|years ago|in (?:college|high school|middle school|university|my teens|my twenties)|at (?:uni|university|college|boarding school)|"
         r"as a (?:teen(?:ager)?|kid|child|student)|when i was (?:younger|little|a (?:kid|teen(?:ager)?|child|"
         r"student)|in (?:college|school|high school)|\d+|(?:thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty)\w*)|at (?:the )?age (?:of )?\d+|at \d+ and survived)\b",
         re.IGNORECASE,
@@ -188,6 +188,12 @@ _PAST = {
     "zh": re.compile(
         r"以前|当时|那时候?|好几年没有|(?:很|好)?多年前|(?:\d+|[一二两三四五六七八九十几]+)年前|(?:\d+|[一二两三四五六七八九十几]+)多?岁(?:时|的时候|那年|那会儿?)|(?:大学|高中|初中|中学|十几岁)(?:时|的时候|那会儿?)|小时候|读书的时候"
     ),
+}
+# the next part of the sentence says that what came before is over: "..., but that was twenty years ago"
+_OVER = {
+    "en": re.compile(r"\b(?:that|it|this|all that)(?: was|'s| is| has been)(?: all)? (?:over|behind me|in the past|long ago|a long time ago|"
+                     r"(?:\w+ ){0,2}years ago)\b", re.IGNORECASE),
+    "zh": re.compile(r"(?:那|这)(?:些|个)?(?:都|已经)?(?:是|已经是)?.{0,8}(?:以前|过去|很久以前|多年前|几年前)的事"),
 }
 # "I wasn't joking", "其实不是": a joke or other context said before it no longer cancels the match
 _NOT_JOKING = {
@@ -249,6 +255,9 @@ def _in_the_past(key: str, text: str, start: int, recent: bool = True) -> bool:
     if recent and _RECENT[key].search(text):
         return False
     a, b = _clause_span(text, start)
+    nxt = _PART_BREAK.search(text, start + 1, b)
+    if nxt and _OVER[key].search(text, nxt.end(), b):
+        return True
     for m in _PAST[key].finditer(text, a, b):
         if m.start() >= start:  # after the match: "I cut myself when I was 15", "我想死，那时候..." / ", years ago"
             # (the match may hold a comma itself: read from its first character)
