@@ -111,6 +111,8 @@ CANCELLED = [
     "I'm afraid that I will hurt him if I tell him the truth.",
     "How do I move on without hurting my kids?",
     "I keep drinking even though it's harming myself and others.",
+    # violence against someone else in the family (the rubric's current danger is to the writer)
+    "我爸喝醉了就打我妈，我很害怕。",
 ]
 
 
