@@ -25,7 +25,10 @@ from warmline.safety.normalize import normalize
         ("我真的不想活了，今晚就燒炭", "imminent"),
         ("$uicide is on my mind every day, I want to d1e", "elevated"),
         # issue 19, item 4: ideographic spaces, letters spelled out, half-pinyin words, 今天晚上
-        ("\uff49\u3000\uff57\uff41\uff4e\uff54\u3000\uff54\uff4f\u3000\uff44\uff49\uff45\u3000\uff54\uff4f\uff4e\uff49\uff47\uff48\uff54", "imminent"),
+        (
+            "\uff49\u3000\uff57\uff41\uff4e\uff54\u3000\uff54\uff4f\u3000\uff44\uff49\uff45\u3000\uff54\uff4f\uff4e\uff49\uff47\uff48\uff54",
+            "imminent",
+        ),
         ("I want to k-i-l-l myself tonight", "imminent"),
         ("I want to k i l l myself", "elevated"),
         ("thinking about s.u.i.c.i.d.e", "elevated"),

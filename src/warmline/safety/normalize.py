@@ -18,7 +18,9 @@ _INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u2060-\u2064\ufeff]")
 # spaces other than the ASCII one (no-break, ideographic, thin): the lexicon's phrases are written with " "
 _SPACES = re.compile("[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
 # letters spelled out one by one: "k-i-l-l", "s.u.i.c.i.d.e", "k i l l" (four letters or more when spaced)
-_SPELLED = re.compile(r"(?<![A-Za-z])[A-Za-z](?:[-.*_][A-Za-z]){2,}(?![A-Za-z])|(?<![A-Za-z])[A-Za-z](?: [A-Za-z]){3,}(?![A-Za-z])")
+_SPELLED = re.compile(
+    r"(?<![A-Za-z])[A-Za-z](?:[-.*_][A-Za-z]){2,}(?![A-Za-z])|(?<![A-Za-z])[A-Za-z](?: [A-Za-z]){3,}(?![A-Za-z])"
+)
 # full-width ASCII letters and digits (U+FF10-FF5A); full-width punctuation stays, the Chinese lexicon reads it
 _FULL_WIDTH = re.compile("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
 _LOOKALIKE = str.maketrans(
