@@ -15,7 +15,13 @@ IMMINENT = [
     "打算拿到满意的学校的正式录取后就结束自己的生命。",
     "等考完试我就去死",
     "我想断掉与所有人的联系，然后自杀",
+    # a stated intent, a day named for it
+    "I'm going to kill myself.",
+    "I'm gonna kill myself tomorrow.",
+    "明天我就去死",
     # means at hand or ready
+    "我不想活了，已经买好了安眠药",
+    "我已经在天台上了，不想活了",
     "I want to die. I have the pills right here.",
     "我不想活了，药都准备好了",
     "我把安眠药都攒够了，想死",
@@ -55,6 +61,7 @@ NONE = [
     "I'm standing on the bridge taking photos of the sunset.",
     "The knife is right here in the drawer if you need it for the cake.",
     "After my parents go to sleep I like to read.",
+    "我买好了药，准备出差。",
 ]
 
 

@@ -96,6 +96,7 @@ EN = {
                      r"\bi (?:have|'ve got|got) a plan to (?:kill myself|end (?:it|my life|things)|die)\b",
                      r"\b(?:picked|chosen|chose|set) (?:a|the) (?:date|day|time|place|spot)\b.{0,40}\b(?:kill myself|end (?:it|my life|things)|die)\b",
                      r"\bgoodbye,? cruel world\b", r"\b(?:wrote|written|finished|left) (?:a|my) suicide (?:note|letter)\b",
+                     r"\bi(?:'m| am|m) (?:going to|gonna) (?:kill myself|end my life|take my (?:own )?life)\b(?!,? (?:if|unless|when)\b)",
                      r"\bby the time (?:you|anyone|someone|they) (?:read|reads|see|sees|find|finds) this,? i(?:'ll| will) (?:be (?:dead|gone)|no longer be (?:here|alive))\b(?! (?:on|to|for|from|away|by))",
                      r"\b(?:i'?ve|i have|i just|just) (?:taken|swallowed|took) (?:all (?:of )?(?:the |my )?(?:pills|tablets)|(?:the |my )?whole (?:bottle|pack))\b"),
     # the same, said without naming death ("I've decided when", "goodbye everyone", "I just took my pills"): ordinary
@@ -209,11 +210,13 @@ ZH = {
                      # (not a report: "他分手后就自杀了")
                      r"(?:后|以后|之后|完)[^，,。！？!?；;]{0,3}?(?:我)?(?:就|便)(?:去)?(?:自杀|去死|死|跳楼|跳河|割腕|上吊|烧炭|结束(?:自己的生命|我的生命|生命|自己))(?![了的过])",
                      r"然后(?:就|再)?(?:去)?(?:自杀|去死|跳楼|跳河|上吊|烧炭|结束(?:自己的生命|我的生命|生命|自己))(?![了的过])",
+                     r"(?:明天|今晚|今天|过几天|这个?周末|下周)(?:我)?(?:就|要)(?:去)?(?:自杀|去死|跳楼|跳河|上吊|烧炭|结束(?:自己的生命|我的生命|生命|自己))(?![了的过吧])",
                      r"(?:写好|写完)(?:了)?遗书|遗书(?:已经|都)?(?:写好|写完)"),
     # said without naming death (明天就走了 is also a trip, 站在天台 also a view): imminent only beside a wish to die
     "plan_cue": _rx(r"下辈子(?:再)?见", r"(?:可能|也许|说不定)?明天(?:我)?就(?:不在了|没了|走了|离开了)", r"(?:这是)?(?:我的)?最后一(?:条|次)(?:消息|留言)",
                     r"(?:还是|终究|最后)没(?:有)?(?:跳下去|敢跳|下得去手)", r"(?:站在|坐在|爬上)(?:了)?(?:天台|桥上|窗台|阳台边|楼顶)",
-                    r"(?:药|安眠药|刀|刀片|绳子|炭|农药)[^，,。！？!?]{0,4}(?:都|全|已经)?(?:准备好|备好|买好|攒够|攒好)", r"(?:攒够|攒齐|囤够)了?.{0,4}(?:药|安眠药)",
+                    r"(?:药|安眠药|刀|刀片|绳子|炭|农药)[^，,。！？!?]{0,4}(?:都|全|已经)?(?:准备好|备好|买好|攒够|攒好)",
+                    r"(?:买好|准备好|备好|攒够|囤好)(?:了)?(?:一(?:瓶|盒|些|根|把))?(?:的)?(?:药|安眠药|刀片|绳子|炭|农药)", r"已经(?:站)?在(?:天台|楼顶|桥上|窗台)(?:上)?了", r"(?:攒够|攒齐|囤够)了?.{0,4}(?:药|安眠药)",
                     r"(?:问完|发完|写完|说完)(?:这(?:个|条|些))?.{0,6}?(?:我)?(?:可能|也许)?(?:就)?(?:已经)?(?:离开|不在|走)了",
                     r"血(?:怎么也|还是|一直)?止不住"),
     "imminent_timing": _rx(r"今晚", r"今天晚上", r"今夜", r"今天", r"现在", r"马上", r"等下", r"等会", r"正在", r"最后一次",
