@@ -36,6 +36,11 @@ DISCLOSED = [
     # a context word (a class, homework) in another part of the sentence
     "Failed another class this week, honestly want to die.",
     "每天都想自杀，作业好多",
+    # what the writer did or has to do, not fiction or study: a film watched, games, graduate school, homework
+    "看了电影还是想死",
+    "天天打游戏还是想自杀",
+    "考研究生压力大想死",
+    "作业太多了想死",
     # the subject is whoever was named last, and "we" includes the writer
     "I can joke with my friends, but I've been starting to think that life is pointless.",
     "We usually hit each other and it's not healthy.",
@@ -94,6 +99,8 @@ CANCELLED = [
     "我想过自杀，但那都是很多年前的事了。",
     "我写论文研究大学生自杀率。",
     "我遇到一个有自杀倾向的女生，我该怎么帮她",
+    "这部电影的主角想死，结局很感人。",
+    "新闻课作业：负责任地报道自杀有哪些准则？",
     "我不会自杀，我只是太累了。",
     "我从来没有想过要自杀。",
     "我绝不会去自杀，放心。",

@@ -57,8 +57,10 @@ CONTEXT = {
                      r"documentary|training|assessment|novel|character|movie|film|game|concept|toxicology|class|course|module|"
                      r"lecture|thing to say|(?:at|aged?) [6-9]\d\b|in my (?:sixties|seventies|eighties|nineties)|warning signs|joked|joking|while cooking|by accident|accidentally|scratch|"
                      r"asked (?:me )?(?:whether|if)|and i said no|(?:someone|a (?:customer|patient|client|caller)) asked)\b", re.IGNORECASE),
-    # other people in Chinese: _ZH_PEOPLE, read within the part of the sentence before a match
-    "zh": re.compile(r"论文|回忆录|读书会|预防|研究|小说|电影|游戏|主人公|课上|攀岩|蹦极|跳绳|政策|简报|过滤|机器人|研讨|作业|翻译|术语|准则|报道|"
+    # other people in Chinese: _ZH_PEOPLE, read within the part of the sentence before a match; a film or a game
+    # only as where the phrase happens (电影里, 游戏的), not as what the writer did ("看了电影还是想死"), nor 研究生;
+    # homework as a topic (课程作业, 关于…的作业), not as a load ("作业太多了想死")
+    "zh": re.compile(r"论文|回忆录|读书会|预防|研究(?!生|所|院)|小说|电影(?:里|中|的|讲|情节)|游戏(?:里|中|的|角色|情节)|主人公|课上|攀岩|蹦极|跳绳|政策|简报|过滤|机器人|研讨|(?:课|的|程)作业|作业(?:[：:]|写的是|是关于|的?题目)|翻译|术语|准则|报道|"
                      r"课程|评估|信号|概念|开玩笑|不小心|新公司|上班|搬家|毕业|播客|讨论|培训|"
                      r"电视剧|[美韩日]剧|(?:部|个)剧|剧(?:里|中)|主角|动漫|漫画|讲座|报告|撰写|流行病学"),
 }
