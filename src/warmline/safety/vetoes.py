@@ -71,10 +71,14 @@ _CLAUSE = re.compile(r"[^.!?;。！？；\n]+")
 
 
 def clause_span(text: str, pos: int) -> tuple[int, int]:
+    """The sentence (clause up to . ! ? ; or a new line) around pos; at a sentence break, the sentence after it
+    (a match may begin with the break: ". The rope is up"), never the whole message."""
+    last = (pos, pos)
     for m in _CLAUSE.finditer(text):
-        if m.start() <= pos < m.end():
+        if m.start() <= pos < m.end() or m.start() > pos:
             return m.span()
-    return 0, len(text)
+        last = m.span()
+    return last
 
 
 def _clause_at(text: str, pos: int) -> str:
