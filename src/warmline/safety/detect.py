@@ -11,6 +11,7 @@ far each such veto reaches is in `vetoes`: only the clause of the phrase it canc
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import asdict, dataclass, field
 
 from ..conversation import detect_lang
@@ -139,6 +140,7 @@ _WEAK_TIMING = {"now", "today", "现在", "今天", "正在"}
 _NEAR = 40
 _FAR = 120
 _MEANS = ("plan_or_means", "method_request", "plan_cue")
+_LONGEST = 400  # no risk phrase of the lexicon is longer, in characters
 
 
 def _local_timing(text: str, found: dict, spans: dict) -> None:
@@ -153,36 +155,36 @@ def _local_timing(text: str, found: dict, spans: dict) -> None:
         return
 
     clauses = [m.start() for m in _CLAUSE.finditer(text) if m.group(0).strip()]
+    # the risk phrases by position, so that each timing word reads only those around it (a long paste holds many)
+    risk = sorted((ra, rb, c) for c, at in spans.items() if c != "imminent_timing" for ra, rb in at)
+    starts = [r[0] for r in risk]
 
-    def clause_no(pos: int) -> int:
-        return sum(1 for c in clauses if c <= pos)
+    def around(a: int, b: int, reach: int) -> list:
+        return risk[bisect_left(starts, a - reach - _LONGEST) : bisect_right(starts, b + reach)]
 
-    def near_in(where: dict, a: int, b: int, categories, reach: int, same_clause: bool) -> bool:
+    def near(a: int, b: int, categories, reach: int, same_clause: bool, ahead: bool = False) -> bool:
         reach = reach // 3 if _HAN.search(text[a:b]) else reach
         apart = 0 if same_clause else 1  # sentences between the timing word and the risk phrase
         return any(
-            abs(clause_no(a) - clause_no(ra)) <= apart and ra - reach <= b and a <= rb + reach
-            for c, at in where.items()
-            if c != "imminent_timing" and (categories is None or c in categories)
-            for ra, rb in at
+            abs(bisect_right(clauses, a) - bisect_right(clauses, ra)) <= apart
+            and ra - reach <= b
+            and a <= rb + reach
+            and (categories is None or c in categories)
+            and (not ahead or (ra >= b and text[ra - 1] != "过"))
+            for ra, rb, c in around(a, b, reach)
         )
-
-    def near(a: int, b: int, categories, reach: int, same_clause: bool) -> bool:
-        return near_in(spans, a, b, categories, reach, same_clause)
 
     def counts(word: str, a: int, b: int) -> bool:
         w = word.lower()
         if w not in _WEAK_TIMING:
             return near(a, b, None, _FAR, False)
         # means after the word, not an attempt told as done ("现在很想死，也尝试过割腕")
-        means = _MEANS + (("self_harm",) if w == "正在" else ())
-        ahead = {c: [(ra, rb) for ra, rb in at if ra >= b and text[ra - 1] != "过"] for c, at in spans.items()}
-        if near_in(ahead, a, b, means, _NEAR, True):
+        if near(a, b, _MEANS + (("self_harm",) if w == "正在" else ()), _NEAR, True, ahead=True):
             return True
-        risk = [(ra, rb) for c, at in spans.items() if c != "imminent_timing" for ra, rb in at]
-        if any(ra <= a and b <= rb for ra, rb in risk):
+        close = around(a, b, 3)
+        if any(ra <= a and b <= rb for ra, rb, _ in close):
             return True  # part of the phrase itself: "我现在不安全"
-        after_risk = any(0 <= a - rb <= 3 for _, rb in risk)
+        after_risk = any(0 <= a - rb <= 3 for _, rb, _ in close)
         return (after_risk and not _HAN.search(word)) or (text.startswith("就", b) and near(a, b, None, _NEAR, True))
 
     kept = [w for w, (a, b) in zip(found["imminent_timing"], spans["imminent_timing"]) if counts(w, a, b)]

@@ -23,6 +23,8 @@ is no veto for hypotheticals beyond "asked (me) whether": "if I killed myself" i
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from functools import lru_cache
 
 # fmt: off
 # an English negator, and the negation: a negator at most four words before a match
@@ -70,20 +72,30 @@ _CLAUSE = re.compile(r"[^.!?;。！？；\n]+")
 # fmt: on
 
 
+# A long message holds many matches and each asks for its sentence and for what the whole message says: both are
+# worked out once per message (a 100 KB paste of "I used to cut myself." took minutes when each match re-read it).
+@lru_cache(maxsize=8)
+def _sentences(text: str) -> tuple[list[int], list[tuple[int, int]]]:
+    spans = [m.span() for m in _CLAUSE.finditer(text)]
+    return [a for a, _ in spans], spans
+
+
+@lru_cache(maxsize=32)
+def _anywhere(what: str, key: str, text: str) -> bool:
+    """Whether the message says anywhere that the past is back ("recent") or that it was no joke ("joking")."""
+    return bool((_RECENT if what == "recent" else _NOT_JOKING)[key].search(text))
+
+
 def clause_span(text: str, pos: int) -> tuple[int, int]:
     """The sentence (clause up to . ! ? ; or a new line) around pos; at a sentence break, the sentence after it
     (a match may begin with the break: ". The rope is up"), never the whole message."""
-    last = (pos, pos)
-    for m in _CLAUSE.finditer(text):
-        if m.start() <= pos < m.end() or m.start() > pos:
-            return m.span()
-        last = m.span()
-    return last
-
-
-def _clause_at(text: str, pos: int) -> str:
-    a, b = clause_span(text, pos)
-    return text[a:b]
+    starts, spans = _sentences(text)
+    i = bisect_right(starts, pos) - 1
+    if i >= 0 and pos < spans[i][1]:
+        return spans[i]
+    if i + 1 < len(spans):
+        return spans[i + 1]
+    return spans[-1] if spans else (pos, pos)
 
 
 # a break between parts of a sentence: commas, colons, dashes, and a contrast ("but", 但是) that starts a new point
@@ -105,10 +117,10 @@ def _only_when(key: str, text: str, m: re.Match) -> bool:
     ("used to" is a verb: it always says something else)."""
     if m.group(0).lower() == "used to":
         return False
-    a = max((x.end() for x in _PART_BREAK.finditer(text, 0, m.start())), default=0)
-    a = max(a, clause_span(text, m.start())[0])
-    nxt = _PART_BREAK.search(text, m.end())
-    b = min(nxt.start() if nxt else len(text), clause_span(text, m.start())[1])
+    start, end = clause_span(text, m.start())
+    a = max((x.end() for x in _PART_BREAK.finditer(text, start, m.start())), default=start)
+    nxt = _PART_BREAK.search(text, m.end(), end)
+    b = nxt.start() if nxt else end
     rest = _FILLER.sub(" ", text[a : m.start()] + " " + text[m.end() : b]).strip()
     size = len(rest.split()) if key == "en" else len(rest.replace(" ", ""))
     return size <= _TIME_ONLY[key]
@@ -229,7 +241,7 @@ def in_the_past(key: str, text: str, start: int, recent: bool = True) -> bool:
     """A period of the speaker's past is named in the match's sentence ("I used to self-harm", "大学时有过自杀的
     念头"), no present-time word comes between it and the match, and (with `recent`) nothing in the message says
     it is back."""
-    if recent and _RECENT[key].search(text):
+    if recent and _anywhere("recent", key, text):
         return False
     a, b = clause_span(text, start)
     nxt = _PART_BREAK.search(text, start + 1, b)
@@ -268,7 +280,7 @@ def _chinese_other(text: str, start: int, end: int, goodbye: bool) -> bool:
     # (A person named as an object, an identity or an owner is not the subject: "和男朋友分手后想死",
     # "我离了他就觉得活不下去", "我是一个学生", "看不到她的好想死"; "把老婆的安眠药囤起来": the means are hers,
     # the act is the speaker's.)
-    lead = _ZH_SEGMENT.search(text, 0, start).group(0)[-_ZH_REACH:]
+    lead = _ZH_SEGMENT.search(text, max(0, start - _ZH_REACH), start).group(0)
     people = [
         m
         for m in _ZH_PEOPLE.finditer(lead)
@@ -283,7 +295,7 @@ def _chinese_other(text: str, start: int, end: int, goodbye: bool) -> bool:
     # risk is the speaker's own; a goodbye is explained by what follows it: "再见了大家，我明天就去新公司上班了"
     near = lead + text[start:end] + _ZH_PART.match(text, end).group(0)
     clause = lead + text[start:end] + _ZH_TAIL.match(text, end).group(0) if goodbye else near
-    if not CONTEXT["zh"].search(clause) or _NOT_JOKING["zh"].search(text):
+    if not CONTEXT["zh"].search(clause) or _anywhere("joking", "zh", text):
         return False
     before = text[max(0, start - 6) : start]
     return (
@@ -294,14 +306,14 @@ def _chinese_other(text: str, start: int, end: int, goodbye: bool) -> bool:
 
 
 def _english_other(text: str, start: int, end: int) -> bool:
-    clause = _clause_at(text[:start] + " " * (end - start) + text[end:], start)
+    a, b = clause_span(text, start)
+    clause = text[a:start] + " " * (end - start) + text[end:b]  # the sentence, the match blanked out
     before = text[max(0, start - 30) : start]
     # study words cancel a topic word ("studying suicide rates"), never a first-person phrase ("researching
     # ways to kill myself") or a feeling ("I feel suicidal")
     if _TOPIC.fullmatch(text[start:end]) and _STUDY.search(clause) and not _PREDICATIVE.search(before):
         return True
     names_me = re.search(r"\b(?:i|me|myself)\b", text[start:end], re.IGNORECASE)  # "my kids are better off without me"
-    a, b = clause_span(text, start)
     pa = max((x.end() for x in _PART_BREAK.finditer(text, a, start)), default=a)
     subjects = list(_EN_SUBJECT.finditer(text, pa, start))
     if subjects and not names_me and not FIRST_PERSON["en"].search(text, subjects[-1].end(), start):
@@ -313,7 +325,7 @@ def _english_other(text: str, start: int, end: int) -> bool:
     nxt = _PART_BREAK.search(text, end, b)
     part = (pa, nxt.start() if nxt else b)
     hit = any(_EN_WIDE.match(m.group(0)) or part[0] <= a + m.start() < part[1] for m in CONTEXT["en"].finditer(clause))
-    if not hit or _NOT_JOKING["en"].search(text):
+    if not hit or _anywhere("joking", "en", text):
         return False
     # "a voice tells me to hurt my roommate": a match that names the speaker is the speaker's own
     own = FIRST_PERSON["en"].search(before) or re.search(r"\b(?:i|me)\b", text[start:end], re.I)
