@@ -64,6 +64,14 @@ DISCLOSED = [
 # what the rubric counts, in words the lexicon had no phrase for (issue 19, item 3; written after reading the dev
 # set's misses, so the dev figure they move is optimistic)
 RUBRIC_WORDS = [
+    # passive wishes and thoughts, as people say them in a session (written for these tests)
+    "Yeah, sometimes I think about not being here.",
+    "I've thought about ending it.",
+    "I don't see the point in living anymore.",
+    "I've been thinking that everyone would be better off if I just disappeared.",
+    "Sometimes I think it would be easier to not exist.",
+    "Part of me wants to die.",
+    "I thought about taking all my pills last night.",
     "I'm on the verge of just giving up.",
     "I see no point in this joke some call life.",
     "I don't know how much longer I can try.",
@@ -72,6 +80,9 @@ RUBRIC_WORDS = [
     "老是觉得死了就可以逃避所有问题",
 ]
 RUBRIC_WORDS_NOT = [
+    "I've thought about ending things with my boyfriend.",
+    "I keep thinking about ending it with him.",
+    "I don't see the point in living in this city.",
     "I'm on the verge of giving up on my degree.",
     "I see no point in this meeting.",
     "规划自己的生活，总想着要放弃，为什么？",

@@ -15,7 +15,7 @@ def _rx(*patterns: str) -> re.Pattern:
 # the lexicons are tables: one risk phrase pattern per line reads better than the formatter's layout
 EN = {
     "suicidal_ideation": _rx(
-        r"\bkill(?:ing)? my ?self\b", r"\bend(?:ing)? (?:my life|it all|things)\b", r"\btake my (?:own )?life\b",
+        r"\bkill(?:ing)? my ?self\b", r"\bend(?:ing)? (?:my life|it all|things)\b(?! with| between| off)", r"\btake my (?:own )?life\b",
         r"\bcommit(?:ting)? suicide\b", r"\bsuicid(?:e|al)\b", r"\b(?:want|wanted|wanna|going) to die\b",
         r"\bdon'?t want to (?:(?:live|keep (?:on )?living|go on living)\b(?! (?:with (?:(?:my|his|her|their|our|a) )?(?:parents|mum|mom|dad|family|ex|husband|wife|partner|boyfriend|"
         r"girlfriend|in-laws|brother|sister|roommates?|flatmates?|friends?|kids|children)|with (?:them|him|her|someone|somebody)|alone|together|abroad|near|next to|"
@@ -58,11 +58,17 @@ EN = {
         r"\bdon'?t know how (?:much )?longer i can (?:go on|keep going|keep living|hold on|do this|take (?:it|this)|(?:keep )?try(?:ing)?|survive|last|cope)\b",
         # giving up and seeing no point, said of life itself (the rubric: only when the context is dying or not existing)
         r"\bon the verge of (?:just )?giving up\b(?!\s+on\b(?!\s+(?:life|living)))", r"\bsee no point in\b.{0,40}\b(?:life|living|existing|going on)\b",
+        # thinking of not being here, of ending it; no point in living; easier not to exist (the rubric's passive wishes)
+        r"\b(?:think|thinking|thought)(?: a lot)? (?:about|of) (?:not being (?:here|alive|around)|not existing|ending (?:it|it all|things|my life))\b(?! with| between| for| off)",
+        r"\bdon'?t see (?:the|any|a) point (?:in|of) (?:living|life|being alive|going on|existing)\b(?!\s+(?:in|at|with|near|here|there|like|on|abroad|together|without)\b)",
+        r"\bbetter off if i (?:just )?(?:disappeared|was gone|were gone|wasn'?t (?:here|around|alive)|didn'?t exist|died)\b",
+        r"\b(?:easier|better) (?:to not|not to) (?:exist|be alive)\b|\b(?:easier|better) if i (?:didn'?t|did not) exist\b",
+        r"\bpart of me (?:wants|wanted) to die\b",
         r"\bdon'?t deserve to (?:live|be alive|exist)\b", r"\bwant (?:it all|everything|the pain|my life) to (?:end|stop) (?:for good|forever|permanently)\b"),
     "plan_or_means": _rx(
         r"\b(?:have|got|bought|saved|stockpil\w*|collect\w*|taken|took|taking) (?:up )?(?:the |some |enough |a |all the )?(?:pills|rope(?! ladders?\b| swings?\b)|gun|razor|blades?|knife)\b"
         r"(?! for (?:rock |the |my )?(?:climbing|camping|hiking|sailing|boat|tent|kitchen|cooking|garden|work|class)\b)",
-        r"\btaking them all\b", r"\bhoard(?:s|ing|ed)? (?:up )?(?:all )?(?:my |the |some |of )?(?:\w+ )?(?:pills|tablets|meds|medications?|prescriptions?)\b",
+        r"\btaking them all\b", r"\b(?:thought|thinking|think) (?:about|of) (?:taking|swallowing) (?:all|a whole (?:bottle|pack)|the whole (?:bottle|pack)) (?:of )?(?:my |the )?(?:pills|tablets|meds)\b", r"\bhoard(?:s|ing|ed)? (?:up )?(?:all )?(?:my |the |some |of )?(?:\w+ )?(?:pills|tablets|meds|medications?|prescriptions?)\b",
         r"\bpills in front of me\b", r"\bhow many (?:pills|tablets)\b", r"\blethal dose\b",
         r"\boverdos(?:e|ed|ing)\b(?! (?:deaths|rates?|statistics|crisis|epidemic|prevention|signs|symptoms|treatment))",
         r"\bjump(?:ing)? (?:off|from) (?:the |a )?(?:bridge|roof|building|balcony)\b",
