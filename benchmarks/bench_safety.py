@@ -14,7 +14,7 @@ What it prints, in this order:
    (idioms, negation, third person, fiction, context): per set precision and recall, the current held-out sets
    pooled per category; the simulator's openings; the real sample conversations in ../shared/samples;
    robustness to openings and endings people add; cases buried in longer messages.
-4. The cost per message.
+4. The cost per message, and of a long paste whose every sentence the lexicon matches (hostile input).
 Goals (issue 19), per language on real messages: recall >= 0.95 on elevated + imminent, false alarms <= 5% of
 the messages labelled none, imminent graded imminent >= 0.90. The history of the project-written rounds is in
 docs/safety-rounds.md.
@@ -281,6 +281,19 @@ def main() -> None:
             print(
                 f"cost per message, one at a time, {name}, {label}: {(time.perf_counter() - t) / len(texts) * 1000:.2f} ms"
             )
+    # each match of a long paste once re-read the whole message (minutes for 100 KB); now it costs what one reading does
+    lexicon = screens[0][1]
+    for name, paste in (
+        ("110 KB of 'I used to cut myself.'", "I used to cut myself. " * 5000),
+        (
+            "200 KB of 'My friend wants to kill herself, she is suicidal.'",
+            "My friend wants to kill herself, she is suicidal. " * 4000,
+        ),
+        ("104 KB of '我以前想过自杀，现在好了。'", "我以前想过自杀，现在好了。" * 8000),
+    ):
+        t = time.perf_counter()
+        lexicon(paste)
+        print(f"lexicon on a paste of {name}: {time.perf_counter() - t:.2f} s")
     print(f"classifier at first use (loaded from the package, never trained): {load_s:.2f} s")
 
 

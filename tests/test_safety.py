@@ -727,7 +727,7 @@ def test_study_and_other_peoples_deaths_against_first_person_risk(text, risk):
         ("我老是想象趁我爸睡着的时候捅他。", "elevated"),
         # third round (held-out 6): another person before the match in the same part of a Chinese sentence;
         # a match before the other person is the speaker's own; idioms; arranging one's affairs; commanding voices
-        ("药数好了，遗书写好了，等室友一出门我就动手。", "elevated"),
+        ("药数好了，遗书写好了，等室友一出门我就动手。", "imminent"),  # its set's label (a note written: issue 19)
         ("我弟弟一直在自残，爸妈还不知道。", "none"),
         ("我妹妹跟我说她想自杀。", "none"),
         ("他不知道我想自杀。", "elevated"),

@@ -24,6 +24,18 @@ from warmline.safety.normalize import normalize
         ("我今晚就要自殺", "imminent"),
         ("我真的不想活了，今晚就燒炭", "imminent"),
         ("$uicide is on my mind every day, I want to d1e", "elevated"),
+        # issue 19, item 4: ideographic spaces, letters spelled out, half-pinyin words, 今天晚上
+        (
+            "\uff49\u3000\uff57\uff41\uff4e\uff54\u3000\uff54\uff4f\u3000\uff44\uff49\uff45\u3000\uff54\uff4f\uff4e\uff49\uff47\uff48\uff54",
+            "imminent",
+        ),
+        ("I want to k-i-l-l myself tonight", "imminent"),
+        ("I want to k i l l myself", "elevated"),
+        ("thinking about s.u.i.c.i.d.e", "elevated"),
+        ("我想自sha今晚", "imminent"),
+        ("我想zi杀", "elevated"),
+        ("我想死，今天晚上就去", "imminent"),
+        ("我想輕生，今晚", "imminent"),
     ],
 )
 def test_evasions_are_read(text, risk):
@@ -39,6 +51,8 @@ def test_evasions_are_read(text, risk):
         "She bought a Yixing zisha teapot.",
         "My email is anna.lee@example.com and it costs $5.",
         "Ｈｅｌｌｏ，世界！",  # full-width letters become ASCII, full-width punctuation stays
+        "We flew to the U.S.A. in the a.m., e.g. at 6.",
+        "今天晚上吃火锅，明天去跑步。",
     ],
 )
 def test_ordinary_text_keeps_its_meaning(text):
@@ -57,3 +71,5 @@ def test_exact_forms():
     assert normalize("wo xiang zisha jin wan") == "我想 自杀 今晚"
     assert normalize("jin wan wo xiang chi mian") == "jin wan wo xiang chi mian"  # pinyin only beside a risk word
     assert normalize("a\u00adb\u200bc") == "abc"
+    assert normalize("k-i-l-l my\u3000self") == "kill my self"
+    assert normalize("我想自sha") == "我想自杀"

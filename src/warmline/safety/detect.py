@@ -3,24 +3,26 @@
 Risk levels, after RUBRIC.md of the real labelled messages: `none`, `elevated` (suicidal thoughts, passive ones
 included, self-harm, farewells, harm to others, current violence) and `imminent` (a decided plan, an attempt under
 way or a goodbye to the world; a method sought by someone who wants to die; a plan, means or timing together with
-intent). Idioms such as "想死你了", "笑死我了",
-"跳楼价", "killing it" and "my boss will kill me" are removed before matching; a negation just before
-a match ("I would never kill myself", "从没想过自杀") cancels that match.
+intent, or an act under way). Idioms such as "想死你了", "笑死我了", "跳楼价", "killing it" and "my boss will kill
+me" are removed before matching; what cancels a phrase (a negation, the past, someone else, study, fiction) and how
+far each such veto reaches is in `vetoes`: only the clause of the phrase it cancels.
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import asdict, dataclass, field
 
 from ..conversation import detect_lang
 from .lexicon import EN, IDIOMS, ZH  # the tables; detect.EN and detect.ZH stay importable
 from .normalize import normalize
+from .vetoes import SAFE, SELF_NEGATING, about_someone_else, in_the_past, negated
 
 LEVELS = ("none", "elevated", "imminent")
 
 
-STAGES = ("lexicon", "context", "classifier", "llm")
+STAGES = ("lexicon", "context", "asked", "classifier", "llm")
 
 
 @dataclass
@@ -48,217 +50,14 @@ class Verdict:
 
 
 # fmt: off
-# an English negator, and the negation: a negator at most four words before a match
-_NEGATOR = re.compile(r"\b(?:never|not|no (?:thoughts?|intentions?|plans?|desire|urges?|wish) (?:of|to)|wouldn'?t|won'?t|"
-                      r"don'?t|didn'?t|haven'?t|hasn'?t|hadn'?t|no longer|isn'?t|aren'?t)\b", re.IGNORECASE)
-NEGATION = {
-    "en": re.compile(_NEGATOR.pattern + r"(?:\W+\w+){0,4}\W*$", re.IGNORECASE),
-    # 没人 / 没有人 ("nobody": "趁家里没人我就上吊") is not a negation of what follows, nor 没有由来 ("for no
-    # reason") or the question 是不是 ("是不是就有自杀想法")
-    "zh": re.compile(r"(?:(?:不会|没有(?!人|由来|来由|原因|缘由)|没(?!人|有人|有由来|由来|来由|有原因|有缘由)|从没|从不|从来没|并不|(?<!是)不是|不再|绝不|不打算|不准备)"
-                     r"[^，。！？,.!?]{0,4}|不想|不)$"),
-}
-# phrases that carry their own negation and must never be cancelled
-SELF_NEGATING = re.compile(r"don'?t want to|reasons? not to|的理由|不想|活不下去|没意思|never want|never wake|not to wake|never born|dying,? i mean|"
-                           r"never come back|can'?t go on|not worth|care (?:if|whether)|whether i live|don'?t deserve|don'?t know how|"
-                           r"(?:won'?t|will not|doesn'?t|does not) stop|不要|不愿|醒|没(?:有)?(?:什么)?(?:必要|理由|意义|动力)|不如|不配|不该|不应该|"
-                           r"忍着不|没(?:有)?(?:跳下去|敢跳|下得去手)|不疼|不痛|无痛|不会被|不被|不能被|不在了", re.IGNORECASE)
-# a clause about someone else, study, fiction, a joke, an accident or the past is not a disclosure of risk
-CONTEXT = {
-    "en": re.compile(r"\b(?:my (?:(?:best|close|old|oldest) )?(?:friend|brother|sister|son|daughter|mom|mother|dad|father|partner|student|client|patient|"
-                     r"mate|buddy|pal|roommate|flatmate|coworker|co-worker|colleague|classmate|cousin|aunt|uncle|neighbou?r|"
-                     r"husband|wife|boyfriend|girlfriend|grandma|grandpa|grandmother|grandfather)s?|"
-                     r"how (?:do|can|should) i (?:support|help|talk to|respond to) (?:him|her|them)|"
-                     r"(?:he|she|they) (?:feels?|is|are|said|told|joked)|a teenager|teenagers|essay|policy|prevention|"
-                     r"documentary|training|assessment|novel|character|movie|film|game|concept|toxicology|class|course|module|"
-                     r"lecture|thing to say|(?:at|aged?) [6-9]\d\b|in my (?:sixties|seventies|eighties|nineties)|warning signs|joked|joking|while cooking|by accident|accidentally|scratch|"
-                     r"asked (?:me )?(?:whether|if)|and i said no|(?:someone|a (?:customer|patient|client|caller)) asked)\b", re.IGNORECASE),
-    # other people in Chinese: _ZH_PEOPLE, read within the part of the sentence before a match
-    "zh": re.compile(r"论文|回忆录|读书会|预防|研究|小说|电影|游戏|主人公|课上|攀岩|蹦极|跳绳|政策|简报|过滤|机器人|研讨|作业|翻译|术语|准则|报道|"
-                     r"课程|评估|信号|概念|开玩笑|不小心|新公司|上班|搬家|毕业|播客|讨论|培训|"
-                     r"电视剧|[美韩日]剧|(?:部|个)剧|剧(?:里|中)|主角|动漫|漫画|讲座|报告|撰写|流行病学"),
-}
-FIRST_PERSON = {"en": re.compile(r"\b(?:i|i'm|im|i've|i'd|me|my life|myself)\b", re.IGNORECASE),
-                "zh": re.compile(r"我(?!朋友|同学|弟弟|妹妹|哥哥|姐姐|孩子|妈|爸|室友|同事|邻居|亲戚|闺蜜|好友|舍友|同桌|老公|老婆|男朋友|女朋友|丈夫|妻子)")}
-_HAN = re.compile(r"[\u4e00-\u9fff]")
-_CLAUSE = re.compile(r"[^.!?;。！？；\n]+")
 ELEVATED = ("suicidal_ideation", "self_harm", "farewell", "harm_to_others", "abuse", "plan_or_means", "method_request",
             "plan_made")
 # the rubric's imminent risk on its own: a decided plan, an attempt under way or just made, a goodbye to the world
 IMMINENT = ("plan_made",)
 # fmt: on
-
-
-def _clause_span(text: str, pos: int) -> tuple[int, int]:
-    for m in _CLAUSE.finditer(text):
-        if m.start() <= pos < m.end():
-            return m.span()
-    return 0, len(text)
-
-
-def _clause_at(text: str, pos: int) -> str:
-    a, b = _clause_span(text, pos)
-    return text[a:b]
-
-
-_TOPIC = re.compile(r"suicid(?:e|al)|self[- ]harm\w*", re.IGNORECASE)
-_PREDICATIVE = re.compile(
-    r"\b(?:feel|feels|feeling|felt|am|i'm|im|was|been|being|get|getting|become|becoming)\s+"
-    r"(?:(?:so|very|really|quite|pretty|kind of|kinda|a bit)\s+)?$",
-    re.IGNORECASE,
-)
-_STUDY = re.compile(
-    r"\b(?:thesis|dissertation|research|studying|statistics|rates?|essay|paper|course|exam|lecture|"
-    r"homework|textbook|psychology|criminology|sociology|module|ideation|definition|difference between|book|memoir|podcast|"
-    r"article|loss|bereavement|survivors|support (?:people|someone|others|families|survivors)|chatbot|filter|phrases|"
-    r"policy|brief|report|translat\w+|terminology|counsel+ors?|trainee|training|assess(?:ing|ment)?\s+(?:[\w-]+\s+)?risks?|risk assessments?|"
-    r"ask(?:ing)? (?:someone|people|a person)(?: directly)?|how (?:do|should|can|would) (?:you|we) ask)\b",
-    re.IGNORECASE,
-)
-
-_ZH_SEGMENT = re.compile(r"[^，,、；;。！？!?\n]*$")  # the part of the sentence before a match, from the last comma
-_ZH_TAIL = re.compile(r"[^;；。！？!?\n]*")  # and after it, to the end of the sentence
-_ZH_PART = re.compile(r"[^，,、；;。！？!?\n]*")  # or to the next comma
-_ZH_PEOPLE = re.compile(
-    r"朋友|哥们|女生|男生|青少年|同学|弟弟|妹妹|哥哥|姐姐|孩子|学生|来访者|病人|室友|同事|闺蜜|好友|舍友|同桌|老公|老婆|男朋友|"
-    r"女朋友|丈夫|妻子|表哥|表姐|表弟|表妹|堂哥|堂姐|邻居|亲戚|他|她|(?<=我)[姐哥弟妹](?![姐哥弟妹])"
-)
-_ZH_TOPIC = re.compile(
-    r"率|预防|干预|统计|现象|研究|者|遗属|死亡|风险(?:表达|评估|因素|识别)|意念的(?:区别|定义|概念|分类)"
-)
-# a period of the speaker's past; _RECENT anywhere in the message says it is not over ("again", "最近", "又")
-_PAST = {
-    "en": re.compile(
-        r"\b(?:used to|years ago|in (?:college|high school|middle school|university|my teens|my twenties)|"
-        r"as a (?:teen(?:ager)?|kid|child|student)|when i was (?:younger|little|a (?:kid|teen(?:ager)?|child|"
-        r"student)|in (?:college|school|high school)|\d+|(?:thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty)\w*)|at (?:the )?age (?:of )?\d+|at \d+ and survived)\b",
-        re.IGNORECASE,
-    ),
-    # 小时候 (childhood), never 小时 ("一个小时前": an hour ago)
-    "zh": re.compile(
-        r"以前|当时|那时候?|好几年没有|(?:很|好)?多年前|(?:\d+|[一二两三四五六七八九十几]+)年前|(?:\d+|[一二两三四五六七八九十几]+)多?岁(?:时|的时候|那年|那会儿?)|(?:大学|高中|初中|中学|十几岁)(?:时|的时候|那会儿?)|小时候|读书的时候"
-    ),
-}
-# "I wasn't joking", "其实不是": a joke or other context said before it no longer cancels the match
-_NOT_JOKING = {
-    "en": re.compile(r"\b(?:i wasn'?t|wasn'?t (?:really )?joking|not (?:really )?joking|i meant it)\b", re.IGNORECASE),
-    "zh": re.compile(r"其实不是|其实没(?:有)?开玩笑|(?<!是)不是开玩笑|(?<!是不)是认真的|我是说真的"),
-}
-# the person says they are safe: the classifier does not overrule that (the lexicon still reads every phrase)
-SAFE = {
-    "en": re.compile(
-        r"(?<!if )(?<!whether )\bi'?m (?:safe|not in (?:any )?danger|not suicidal)\b|"
-        r"\bi(?:'d| would) never act on (?:it|them|these thoughts)\b|\bnot (?:going to|gonna) act on (?:it|them)\b",
-        re.IGNORECASE,
-    ),
-    "zh": re.compile(r"我(?:很|是|现在)?安全|我没有(?:生命)?危险|(?:绝|也)?不会付诸行动|不会做傻事"),
-}
-_RECENT = {
-    "en": re.compile(
-        r"\b(?:again|still(?! (?:think|thinking|remember|remembering|dream|dreaming) (?:about|of)\b)|lately|recently|(?:is|are|has|have|came|coming) back|"
-        r"started to|starting to)\b",
-        re.IGNORECASE,
-    ),
-    "zh": re.compile(r"又|还是|最近|重新|再次|回来了"),
-}
-# a present-time word between a past one and the match ends the past: "以前还可以承受，现在...想过很多次自杀"
-_PRESENT = {
-    "en": re.compile(
-        r"\b(?:now|nowadays|these days|currently|today|tonight|still|this (?:week|month|year))\b", re.IGNORECASE
-    ),
-    "zh": re.compile(r"现在|如今|目前|这几天|这段时间|这阵子|这两天|今天|今晚|今年"),
-}
-# Chinese is often written without commas: what says who or what a match is about is read this far before it
-_ZH_REACH = 20
-
-
-def _in_the_past(key: str, text: str, start: int, recent: bool = True) -> bool:
-    """A period of the speaker's past is named in the match's sentence ("I used to self-harm", "大学时有过自杀的
-    念头"), no present-time word comes between it and the match, and (with `recent`) nothing in the message says
-    it is back."""
-    if recent and _RECENT[key].search(text):
-        return False
-    a, b = _clause_span(text, start)
-    return any(
-        m.start() >= start or not _PRESENT[key].search(text, m.end(), start) for m in _PAST[key].finditer(text, a, b)
-    )
-
-
-def _about_someone_else(key: str, text: str, start: int, end: int, means: bool = False) -> bool:
-    """The match sits in a sentence about another person, study, fiction, a joke, an accident or the past,
-    and the words just before it are not the speaker's own ("I", "我"). The context comes from outside the
-    match: "伤害我的孩子" is not about someone else because it names a child."""
-    clause = _clause_at(text[:start] + " " * (end - start) + text[end:], start)
-    before = text[max(0, start - (6 if key == "zh" else 30)) : start]
-    # study words cancel a topic word ("studying suicide rates"), never a first-person phrase ("researching
-    # ways to kill myself") or a feeling ("I feel suicidal")
-    if key == "en" and _TOPIC.fullmatch(text[start:end]) and _STUDY.search(clause) and not _PREDICATIVE.search(before):
-        return True
-    if key == "zh" and text[start:end] == "自杀" and _ZH_TOPIC.match(text, end):
-        return True  # "自杀率", "自杀预防", "被动自杀意念的区别": the subject, not the speaker
-    if key == "zh":
-        # "我闺蜜说她有轻生的念头", "她从跳台上跳下去": another person comes before the match in this part of the
-        # sentence and 我 does not come after them. Only this part: Chinese drops the subject, so in
-        # "他走了，不想活了" the second part is the speaker's own, and "等室友出门" after a match says nothing of it.
-        segment = _ZH_SEGMENT.search(text, 0, start).group(0)[-_ZH_REACH:]
-        people = list(_ZH_PEOPLE.finditer(segment))
-        # "把老婆的安眠药囤起来": the means belong to someone else, the act is the speaker's
-        owner = (
-            means
-            and bool(people)
-            and segment[people[-1].end() :] == "的"
-            and bool(FIRST_PERSON["zh"].search(segment, 0, people[-1].start()))
-        )
-        if people and not owner and not FIRST_PERSON["zh"].search(segment, people[-1].end()):
-            return True
-    if _in_the_past(key, text, start):
-        return True
-    if key == "zh":
-        # the context must be in the match's part of the sentence or after it, not in a part before it: in
-        # "我参加了培训，还是想自杀" and "每天上班等地铁的时候，我都会想象自己跳下去" the risk is the speaker's own
-        lead = _ZH_SEGMENT.search(text, 0, start).group(0)[-_ZH_REACH:]
-        clause = lead + text[start:end] + _ZH_TAIL.match(text, end).group(0)
-        # and these words only in the match's own part ("搬家累得想死", not "如果不能毕业，...想死")
-        near = lead + text[start:end] + _ZH_PART.match(text, end).group(0)
-    if not CONTEXT[key].search(clause) or _NOT_JOKING[key].search(text):
-        return False
-    # "a voice tells me to hurt my roommate": a match that names the speaker is the speaker's own
-    own = FIRST_PERSON[key].search(before) or (key == "en" and re.search(r"\b(?:i|me)\b", text[start:end], re.I))
-    if key == "en":
-        return (
-            not own
-            or bool(re.search(r"\b(?:he|she|they|his|her|their|friend|brother|sister)\b", before, re.IGNORECASE))
-            or bool(
-                re.search(
-                    r"whether|said no|cooking|accident|scratch|training|essay|thing to say|(?:at|aged?) [6-9]\d\b|"
-                    r"in my (?:sixties|seventies|eighties|nineties)|(?:someone|customer|patient|client|caller) asked",
-                    clause,
-                    re.I,
-                )
-            )
-        )
-    return (
-        not own
-        or bool(re.search(r"(?:他|她)们?的$", before))
-        or bool(re.search(r"新公司|上班|搬家|毕业|不小心|开玩笑", near))
-    )
-
-
-# a negation does not reach past a clause break: "I don't know why, but I want to die" is not negated
-_BREAK = re.compile(r"[,;:.!?]|\b(?:but|and|so|yet|because|though|although|however)\b", re.IGNORECASE)
-
-
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+_CLAUSE = re.compile(r"[^.!?;。！？；\n]+")
 _NOT_WORD = " \t\n,.;:!?，。；：！？、"
-
-
-def _negated(key: str, before: str) -> bool:
-    """A negation ends the text just before a match, with no clause break between it and the match."""
-    if key == "zh":  # the Chinese pattern already stops at punctuation
-        return bool(NEGATION[key].search(before))
-    return any(
-        NEGATION[key].match(before, m.start()) and not _BREAK.search(before, m.start())
-        for m in _NEGATOR.finditer(before)
-    )
 
 
 def _blank(rx: re.Pattern, text: str) -> str:
@@ -287,12 +86,12 @@ def scan(text: str, lang: str | None = None) -> tuple[Verdict, list[str]]:
             for m in rx.finditer(cleaned):
                 # the window ends at the match's first word: a match may begin with punctuation (", the rope is up")
                 lead = m.start() + len(m.group(0)) - len(m.group(0).lstrip(_NOT_WORD))
-                if not SELF_NEGATING.search(m.group(0)) and _negated(key, cleaned[max(0, lead - 40) : lead]):
+                if not SELF_NEGATING.search(m.group(0)) and negated(key, cleaned[max(0, lead - 40) : lead]):
                     if category != "imminent_timing":
                         cancelled.append(m.group(0))
                     continue
-                if category not in ("imminent_timing", "abuse", "method_request") and _about_someone_else(
-                    key, cleaned, m.start(), m.end(), category == "plan_or_means"
+                if category not in ("imminent_timing", "abuse", "method_request") and about_someone_else(
+                    key, cleaned, m.start(), m.end(), category == "farewell"
                 ):
                     cancelled.append(m.group(0))
                     continue
@@ -300,7 +99,7 @@ def scan(text: str, lang: str | None = None) -> tuple[Verdict, list[str]]:
                 if (
                     category == "abuse"
                     and not _SEXUAL.search(m.group(0))
-                    and _in_the_past(key, cleaned, m.start(), False)
+                    and in_the_past(key, cleaned, m.start(), False)
                 ):
                     cancelled.append(m.group(0))  # past abuse that is over: "my father hit me when I was a kid"
                     continue
@@ -320,6 +119,9 @@ def scan(text: str, lang: str | None = None) -> tuple[Verdict, list[str]]:
             risk = "imminent"
         elif "plan_or_means" in cats and intent and len(found["plan_or_means"]) > 1:
             risk = "imminent"
+        elif len(set(found.get("method_request", ()))) > 1:
+            # several method details asked (a lethal dose and how not to be saved): a method being chosen
+            risk = "imminent"
     if risk == "none":
         return Verdict("none", [], [], lang), cancelled
     categories = [c for c in (*ELEVATED, "plan_cue", "imminent_timing") if c in cats]
@@ -333,28 +135,59 @@ _SEXUAL = re.compile(
 _WEAK_TIMING = {"now", "today", "现在", "今天", "正在"}
 
 
-# how near a weak timing word must be to a risk phrase, in characters (a Chinese word is one or two)
+# how near a timing word must be to a risk phrase, in characters (a Chinese word is one or two): a weak one in the
+# same sentence, a strong one ("tonight", 今晚) in the same or the next sentence
 _NEAR = 40
+_FAR = 120
+_MEANS = ("plan_or_means", "method_request", "plan_cue")
+_LONGEST = 400  # no risk phrase of the lexicon is longer, in characters
 
 
 def _local_timing(text: str, found: dict, spans: dict) -> None:
-    """Drop the weak timing words (_WEAK_TIMING) that are not near a risk phrase in the same sentence: "现在" three
-    sentences away from "想过自杀" says when the person is writing, not when they will act ("我现在在楼顶" keeps it)."""
+    """Keep the timing words that say when the person will act, drop those that say when they write.
+    A weak one (_WEAK_TIMING) counts beside means or a method in its sentence ("我现在站在楼顶", "现在只想跳楼"),
+    right after a risk phrase ("kill myself now"), or with 就 ("现在就想死"); 正在 beside self-harm too ("我正在
+    自残"). "现在我甚至想自杀" and "I'm writing this now ... thoughts of suicide" say how things are, not a time
+    to act (the rubric's imminent needs a time, means, a plan or an act under way). A strong one ("tonight",
+    "马上") counts within _FAR characters of a risk phrase, so "Tonight, it was because of my earrings" five
+    sentences after a self-harm phrase does not."""
     if "imminent_timing" not in found:
         return
-    risk = [(a, b) for c, at in spans.items() if c != "imminent_timing" for a, b in at]
 
-    def near(a: int, b: int) -> bool:
-        reach = _NEAR // 3 if _HAN.search(text[a:b]) else _NEAR
+    clauses = [m.start() for m in _CLAUSE.finditer(text) if m.group(0).strip()]
+    # the risk phrases by position, so that each timing word reads only those around it (a long paste holds many)
+    risk = sorted((ra, rb, c) for c, at in spans.items() if c != "imminent_timing" for ra, rb in at)
+    starts = [r[0] for r in risk]
+
+    def around(a: int, b: int, reach: int) -> list:
+        return risk[bisect_left(starts, a - reach - _LONGEST) : bisect_right(starts, b + reach)]
+
+    def near(a: int, b: int, categories, reach: int, same_clause: bool, ahead: bool = False) -> bool:
+        reach = reach // 3 if _HAN.search(text[a:b]) else reach
+        apart = 0 if same_clause else 1  # sentences between the timing word and the risk phrase
         return any(
-            _clause_span(text, a) == _clause_span(text, ra) and ra - reach <= b and a <= rb + reach for ra, rb in risk
+            abs(bisect_right(clauses, a) - bisect_right(clauses, ra)) <= apart
+            and ra - reach <= b
+            and a <= rb + reach
+            and (categories is None or c in categories)
+            and (not ahead or (ra >= b and text[ra - 1] != "过"))
+            for ra, rb, c in around(a, b, reach)
         )
 
-    kept = [
-        word
-        for word, (a, b) in zip(found["imminent_timing"], spans["imminent_timing"])
-        if word.lower() not in _WEAK_TIMING or near(a, b)
-    ]
+    def counts(word: str, a: int, b: int) -> bool:
+        w = word.lower()
+        if w not in _WEAK_TIMING:
+            return near(a, b, None, _FAR, False)
+        # means after the word, not an attempt told as done ("现在很想死，也尝试过割腕")
+        if near(a, b, _MEANS + (("self_harm",) if w == "正在" else ()), _NEAR, True, ahead=True):
+            return True
+        close = around(a, b, 3)
+        if any(ra <= a and b <= rb for ra, rb, _ in close):
+            return True  # part of the phrase itself: "我现在不安全"
+        after_risk = any(0 <= a - rb <= 3 for _, rb, _ in close)
+        return (after_risk and not _HAN.search(word)) or (text.startswith("就", b) and near(a, b, None, _NEAR, True))
+
+    kept = [w for w, (a, b) in zip(found["imminent_timing"], spans["imminent_timing"]) if counts(w, a, b)]
     if kept:
         found["imminent_timing"] = kept
     else:

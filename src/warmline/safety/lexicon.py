@@ -15,7 +15,7 @@ def _rx(*patterns: str) -> re.Pattern:
 # the lexicons are tables: one risk phrase pattern per line reads better than the formatter's layout
 EN = {
     "suicidal_ideation": _rx(
-        r"\bkill(?:ing)? my ?self\b", r"\bend(?:ing)? (?:my life|it all|things)\b", r"\btake my (?:own )?life\b",
+        r"\bkill(?:ing)? my ?self\b", r"\bend(?:ing)? (?:my life|it all|things)\b(?! with| between| off)", r"\btake my (?:own )?life\b",
         r"\bcommit(?:ting)? suicide\b", r"\bsuicid(?:e|al)\b", r"\b(?:want|wanted|wanna|going) to die\b",
         r"\bdon'?t want to (?:(?:live|keep (?:on )?living|go on living)\b(?! (?:with (?:(?:my|his|her|their|our|a) )?(?:parents|mum|mom|dad|family|ex|husband|wife|partner|boyfriend|"
         r"girlfriend|in-laws|brother|sister|roommates?|flatmates?|friends?|kids|children)|with (?:them|him|her|someone|somebody)|alone|together|abroad|near|next to|"
@@ -26,6 +26,7 @@ EN = {
         r"\bno (?:reason|point) (?:to|in) (?:live|living|go on|going on)\b",
         r"\bwhat'?s the point (?:of|in) (?:living|life|going on)\b", r"\bwish i (?:was|were) (?:dead|never born)\b",
         r"\b(?:everyone|they|the world|people)(?:'d| would)? (?:be )?(?:better off|happier) (?:without me|if i (?:were|was) gone)\b",
+        r"\b(?:be|are|is) (?:so |much |a lot )?(?:better off|happier) if i (?:were|was) (?:gone|dead|not here|not around)\b",
         r"\bcan'?t go on\b", r"\b(?:never|not) (?:to )?wake up\b", r"\bnot worth living\b",
         r"\bwish i (?:could )?(?:disappear|never woke up|wasn'?t born)\b", r"\btired of (?:being alive|living)\b",
         r"\bdisappear(?:ed)? (?:forever|and never come back)\b", r"\bwaste away and die\b",
@@ -54,12 +55,20 @@ EN = {
         r"\blet(?:ting)? go of the (?:steering )?wheel\b", r"\b(?:step|stepping|walk|walking|jump|jumping) in front of (?:a|the) (?:bus|train|car|truck|lorry)\b",
         r"\b(?:swerv|steer|driv)\w* (?:my car |the car )?into (?:oncoming traffic|a (?:tree|wall|truck)|the (?:river|sea|lake|barrier))\b",
         r"\bwalk(?:ing)? into (?:traffic|the sea|the river|the ocean)\b", r"\bgiv(?:e|ing) up on (?:life|living)\b",
-        r"\bdon'?t know how (?:much )?longer i can (?:go on|keep going|keep living|hold on|do this|take (?:it|this))\b",
+        r"\bdon'?t know how (?:much )?longer i can (?:go on|keep going|keep living|hold on|do this|take (?:it|this)|(?:keep )?try(?:ing)?|survive|last|cope)\b",
+        # giving up and seeing no point, said of life itself (the rubric: only when the context is dying or not existing)
+        r"\bon the verge of (?:just )?giving up\b(?!\s+on\b(?!\s+(?:life|living)))", r"\bsee no point in\b.{0,40}\b(?:life|living|existing|going on)\b",
+        # thinking of not being here, of ending it; no point in living; easier not to exist (the rubric's passive wishes)
+        r"\b(?:think|thinking|thought)(?: a lot)? (?:about|of) (?:not being (?:here|alive|around)|not existing|ending (?:it|it all|things|my life))\b(?! with| between| for| off)",
+        r"\bdon'?t see (?:the|any|a) point (?:in|of) (?:living|life|being alive|going on|existing)\b(?!\s+(?:in|at|with|near|here|there|like|on|abroad|together|without)\b)",
+        r"\bbetter off if i (?:just )?(?:disappeared|was gone|were gone|wasn'?t (?:here|around|alive)|didn'?t exist|died)\b",
+        r"\b(?:easier|better) (?:to not|not to) (?:exist|be alive)\b|\b(?:easier|better) if i (?:didn'?t|did not) exist\b",
+        r"\bpart of me (?:wants|wanted) to die\b",
         r"\bdon'?t deserve to (?:live|be alive|exist)\b", r"\bwant (?:it all|everything|the pain|my life) to (?:end|stop) (?:for good|forever|permanently)\b"),
     "plan_or_means": _rx(
         r"\b(?:have|got|bought|saved|stockpil\w*|collect\w*|taken|took|taking) (?:up )?(?:the |some |enough |a |all the )?(?:pills|rope(?! ladders?\b| swings?\b)|gun|razor|blades?|knife)\b"
         r"(?! for (?:rock |the |my )?(?:climbing|camping|hiking|sailing|boat|tent|kitchen|cooking|garden|work|class)\b)",
-        r"\btaking them all\b",
+        r"\btaking them all\b", r"\b(?:thought|thinking|think) (?:about|of) (?:taking|swallowing) (?:all|a whole (?:bottle|pack)|the whole (?:bottle|pack)) (?:of )?(?:my |the )?(?:pills|tablets|meds)\b", r"\bhoard(?:s|ing|ed)? (?:up )?(?:all )?(?:my |the |some |of )?(?:\w+ )?(?:pills|tablets|meds|medications?|prescriptions?)\b",
         r"\bpills in front of me\b", r"\bhow many (?:pills|tablets)\b", r"\blethal dose\b",
         r"\boverdos(?:e|ed|ing)\b(?! (?:deaths|rates?|statistics|crisis|epidemic|prevention|signs|symptoms|treatment))",
         r"\bjump(?:ing)? (?:off|from) (?:the |a )?(?:bridge|roof|building|balcony)\b",
@@ -92,7 +101,8 @@ EN = {
     "plan_made": _rx(r"\bi(?:'ve| have) (?:decided|made up my mind) to (?:kill myself|end (?:it|my life|things)|die)\b",
                      r"\bi (?:have|'ve got|got) a plan to (?:kill myself|end (?:it|my life|things)|die)\b",
                      r"\b(?:picked|chosen|chose|set) (?:a|the) (?:date|day|time|place|spot)\b.{0,40}\b(?:kill myself|end (?:it|my life|things)|die)\b",
-                     r"\bgoodbye,? cruel world\b",
+                     r"\bgoodbye,? cruel world\b", r"\b(?:wrote|written|finished|left) (?:a|my) suicide (?:note|letter)\b",
+                     r"\bi(?:'m| am|m) (?:going to|gonna) (?:kill myself|end my life|take my (?:own )?life)\b(?!,? (?:if|unless|when)\b)",
                      r"\bby the time (?:you|anyone|someone|they) (?:read|reads|see|sees|find|finds) this,? i(?:'ll| will) (?:be (?:dead|gone)|no longer be (?:here|alive))\b(?! (?:on|to|for|from|away|by))",
                      r"\b(?:i'?ve|i have|i just|just) (?:taken|swallowed|took) (?:all (?:of )?(?:the |my )?(?:pills|tablets)|(?:the |my )?whole (?:bottle|pack))\b"),
     # the same, said without naming death ("I've decided when", "goodbye everyone", "I just took my pills"): ordinary
@@ -100,12 +110,18 @@ EN = {
     "plan_cue": _rx(r"\bi(?:'ve| have) (?:decided|made up my mind) (?:to do it|how|when)\b", r"\bi (?:have|'ve got|got) a plan for (?:how|when)\b",
                     r"\bby the time (?:you|anyone|someone|they) (?:read|reads|see|sees|find|finds) this\b",
                     r"\bgoodbye,? (?:everyone|world|all)\b", r"\bthis is my (?:last|final) (?:message|post|night|day|goodbye)\b",
-                    r"\b(?:i'?ve|i have|i just|just) (?:taken|swallowed|took) (?:the |my )?(?:pills|tablets)\b"),
+                    r"\b(?:i'?ve|i have|i just|just) (?:taken|swallowed|took) (?:the |my )?(?:pills|tablets)\b",
+                    # means at hand, standing at the edge, an injury that will not stop bleeding
+                    r"\b(?:the |my |all the |all my )?(?:pills|tablets|rope|gun|knife|blades?|razor)s? (?:is |are )?(?:right )?(?:here|in front of me|next to me|ready|in my hand)\b",
+                    r"\b(?:have|got) (?:the|my|a) (?:pills|tablets|rope|gun|knife|blades?|razor)s? (?:right )?(?:here|ready|with me|in my hand|next to me)\b",
+                    r"\b(?:standing|sitting) on (?:the|a) (?:bridge|ledge|roof|edge|railing)\b",
+                    r"\bbleeding (?:won'?t|will not|doesn'?t|does not|wouldn'?t) stop\b|\bcan'?t stop the bleeding\b"),
     "imminent_timing": _rx(r"\btonight\b", r"\bright now\b", r"\bnow\b", r"\btoday\b", r"\bthis weekend\b",
                            r"\bin (?:a|an) (?:few )?(?:minutes?|hours?)\b", r"\bin \d+ (?:minutes?|mins?)\b", r"\bafter work\b",
+                           r"\b(?:after|once|when) (?:my \w+|the \w+|everyone|everybody|they|he|she) (?:\w+ ){0,2}(?:go(?:es)? to (?:sleep|bed)|leaves?|left|(?:is|are) (?:asleep|gone|out))\b",
                            r"\bthis is (?:my )?(?:last|goodbye)\b", r"\bwill be over\b",
                            r"\bi'?ve (?:already )?(?:taken|swallowed)\b"),
-    "self_harm": _rx(r"\b(?:cut|cutting|burn|burning|hurt|hurting|harm|harming) my ?self\b", r"\bself[- ]harm\w*\b",
+    "self_harm": _rx(r"(?<!\bit's )(?<!\bits )(?<!\bit is )\b(?:cut|cutting|burn|burning|hurt|hurting|harm|harming) my ?self\b", r"\bself[- ]harm\w*\b",
                      r"(?:^|[.!?]\s*|\bi(?:'ve| have)? (?:been )?)cut(?:ting)? again\b",
                      # self-harm other than cutting: hitting, punching, biting, burning or starving oneself
                      r"\b(?:hit|hitting|punch|punched|punching|bite|biting|bit|slap|slapped|slapping|stab|stabbed|stabbing|beat|beating|starve|starving|strangle|strangling)s? my ?self\b",
@@ -116,10 +132,12 @@ EN = {
                     r"\bwon'?t be (?:around|here) (?:much longer|anymore|tomorrow)\b",
                     r"\bsay(?:ing)? goodbye to (?:everyone|everybody)\b", r"\bwon'?t need them\b",
                     r"\b(?:playlist|songs|music|plans?) for my (?:own )?funeral\b", r"\blast thing on my list\b", r"\bplann(?:ed|ing) my (?:own )?funeral\b"),
-    "harm_to_others": _rx(r"\b(?:going to|gonna|want to|will) (?:kill|hurt|shoot|stab|strangle|choke) (?:him|her|them|someone|people|the people|my \w+)\b",
+    # ("hurt him" / "hurt my partner" is most often about feelings: "I'm afraid I will hurt him")
+    "harm_to_others": _rx(r"\b(?:going to|gonna|want to|will) (?:kill|shoot|stab|strangle|choke) (?:him|her|them|someone|people|the people|my \w+)\b",
+                          r"\b(?:going to|gonna|want to|will) hurt (?:someone|people|the people)\b",
                           # thoughts of harming one's child (postpartum screening asks about them); "I would never
                           # hurt my kids" is negated like any other match
-                          r"\b(?:hurt|harm|kill|shake|smother|drown)(?:ing)? (?:my|the) (?:baby|babies|kids?|child|children|son|daughter)\b",
+                          r"(?<!without )\b(?:hurt|harm|kill|shake|smother|drown)(?:ing)? (?:my|the) (?:baby|babies|kids?|child|children|son|daughter)\b",
                           r"\b(?:fantasi[sz]e|fantasi[sz]ing|picture|picturing|imagine|imagining|thoughts of|thinking about) "
                           r"(?:about )?(?:hurting|killing|stabbing|strangling|shooting|pushing) (?:him|her|them|my \w+|someone)\b",
                           # thoughts, urges, voices or acts of seriously harming other people
@@ -131,7 +149,7 @@ EN = {
                           r"\bwe (?:\w+ )?(?:hit|punch|slap|beat|choke) each other\b", r"\b(?:throw|threw|throwing) (?:things|stuff) at (?:her|him|my (?:girlfriend|boyfriend|wife|husband|partner))\b"),
     "abuse": _rx(r"\b(?:he|she|they|my \w+) (?:hits|beats|hit|beat|rapes|raped|abuses|abused|chokes|choked) me\b",
                  r"\bthe one with the belt\b", r"\b(?:hits?|beats?|beat|whips?|whipped|hitting|beating) (?:me|us) with (?:a|the|his|her) belt\b",
-                 r"\b(?:being|been|was|am) (?:sexually |physically )?abused\b", r"(?<!verbally )(?<!emotionally )(?<!mentally )\babused me\b", r"\bafraid to go home\b",
+                 r"\b(?:being|been|was|am) (?:sexually |physically )?abused\b(?! (?:emotionally|verbally|mentally))", r"(?<!verbally )(?<!emotionally )(?<!mentally )\babused me\b", r"\bafraid to go home\b",
                  r"\b(?:he|she|they|my \w+) locks? me (?:in|up)\b",
                  r"\b(?:says|said|threatens|threatened) (?:that )?(?:he|she|they)(?:'ll| will| would|'d) (?:hurt|kill|take) "
                  r"(?:me|us|the kids|the children|the baby|my \w+)\b", r"\bthreaten\w* to (?:hurt|kill) (?:me|us|the kids|my \w+)\b",
@@ -160,11 +178,13 @@ ZH = {
                              r"[摔撞淹饿毒勒掐]死(?:我)?自己", r"我(?:其实|现在|并)?不安全|撒谎了.{0,6}(?:其实)?不安全", r"只(?:是)?(?:为了)?撑到(?!下班|放学|周末|发工资|月底|考完|假期)",
                              r"(?:查出|得了|确诊)(?:了)?绝症.{0,10}(?:松(?:了)?(?:一)?口气|解脱|高兴)",
                              # passive wishes to be dead or not to exist, which the rubric counts as suicidal thoughts
-                             r"活着.{0,4}没(?:有)?(?:什么)?(?:意义|意思|价值|盼头|必要)", r"没有活下去的(?:价值|意义|理由|必要|勇气|动力)", r"(?:没有|没)(?:什么)?(?:必要|理由|意义|动力)(?:再)?(?:继续)?活(?:下去|着)",
+                             r"活着.{0,4}没(?:有)?(?:什么)?(?:意义|意思|价值|盼头|必要)", r"没有活下去的(?:价值|意义|理由|必要|勇气|动力|愿望|欲望|希望|念头)",
+                             r"(?:跳河|跳楼|割腕|上吊|烧炭|安眠药)[^。？！?!]{0,12}(?:能(?:够)?|可以|会|才能)(?:彻底)?解脱", r"(?:没有|没)(?:什么)?(?:必要|理由|意义|动力)(?:再)?(?:继续)?活(?:下去|着)",
                              r"没有.{0,6}(?:支撑|支持)我活下去", r"活下去的(?:理由|意义|动力|价值).{0,3}(?:没了|没有了|都没|也没|消失)",
                              r"生无可恋", r"不如一死", r"一去了之", r"不配活", r"(?:不该|不应该)(?:活着|活在|存在|出生|来到)",
                              r"世界上不(?:该|应该)有我", r"我的存在(?:就是|是)(?:多余|错误|罪过|负担)", r"活着就是(?:一种)?(?:罪过|错误|累赘|负担)",
-                             r"死(?:了|掉|亡)?(?:就|才|会|也许|或许|是不是|是|算是|就是|能|就能)?.{0,6}解脱", r"解脱.{0,4}(?:就是|只有|只能)死",
+                             r"死(?:了|掉|亡)?(?:就|才|会|也许|或许|是不是|是|算是|就是|能|就能)?.{0,6}解脱",
+                             r"死了(?:就|才)?(?:能|可以|会)?(?:逃避|结束|摆脱|解决)(?:掉)?(?:一切|所有(?:的)?(?:问题|痛苦|烦恼)?)", r"解脱.{0,4}(?:就是|只有|只能)死",
                              r"(?:不想|不要|不愿)(?:再)?醒(?:来|过来)", r"(?:永远|再也)(?:也)?不(?:要|想|用)?(?:再)?醒(?:来|过来)",
                              r"想(?:要)?(?:就这样|直接|悄悄|悄无声息(?:地)?)?(?:消失|离开这个世界|离开人世)(?!一段|几天|一会|一下|一阵|几个)",
                              r"去另一个世界", r"想结束(?:自己|我自己)", r"(?:让|希望|想)(?:我的|自己的)?生命.{0,6}(?:终止|结束)",
@@ -187,16 +207,27 @@ ZH = {
                           r"(?:有没有|求|找|想知道|告诉我|问问)(?:一(?:个|种))?.{0,10}(?:自杀|死)的?(?:方法|方式|办法)",
                           r"(?:不疼|不痛|无痛|无痛苦|不痛苦|没有痛苦|最舒服|最体面|体面)(?:地|的)?(?:自杀|死法|死去|方法|方式|办法)",
                           r"(?:喝|吃)(?:什么|哪种|那种|哪个).{0,8}(?:就)?(?:会|能|可以)?死", r"多少(?:片|粒|颗)?(?:会|能|可以|才能|才会)(?:死|致死|没命)",
-                          r"(?:不会|不被|不能被)(?:抢救|救)(?:过来|回来)"),
+                          r"(?:不会|不被|不能被|无法|没法)(?:被)?(?:抢救|救)(?:过来|回来)",
+                          r"(?:用|吃|喝)什么.{0,10}(?:能|可以|才能)(?:自杀|死)(?:成功)?", r"(?:自杀|死)的?(?:方法|方式|办法)[^。？?]{0,12}(?:有没有|建议|推荐|告诉我)",
+                          r"我(?:选择|用)(?:跳河|跳楼|割腕|上吊|烧炭|吃安眠药|卧轨)的?(?:方式|方法)"),
     "plan_made": _rx(r"(?:准备|打算|决定|计划|下定决心)[^，,。！？!?；;]{0,12}?(?:就)?(?:去)?(?:自杀|去死|跳楼|跳河|割腕|上吊|烧炭|结束(?:自己|我的生命|生命))",
                      r"决定(?:去)?死(?!刑|亡)", r"(?:晚安|再见|永别了?)[，,、 ]?(?:这个)?世界",
-                     r"(?:考完试|考完|高考完|过完年|过完生日|毕业(?:以)?后)(?:就)?(?:去死|自杀|结束(?:自己|生命)|跳楼)"),
+                     r"(?:考完试|考完|高考完|过完年|过完生日|毕业(?:以)?后)(?:就)?(?:去死|自杀|结束(?:自己|生命)|跳楼)",
+                     # (not a report: "他分手后就自杀了")
+                     r"(?:后|以后|之后|完)[^，,。！？!?；;]{0,3}?(?:我)?(?:就|便)(?:去)?(?:自杀|去死|死|跳楼|跳河|割腕|上吊|烧炭|结束(?:自己的生命|我的生命|生命|自己))(?![了的过])",
+                     r"然后(?:就|再)?(?:去)?(?:自杀|去死|跳楼|跳河|上吊|烧炭|结束(?:自己的生命|我的生命|生命|自己))(?![了的过])",
+                     r"(?:明天|今晚|今天|过几天|这个?周末|下周)(?:我)?(?:就|要)(?:去)?(?:自杀|去死|跳楼|跳河|上吊|烧炭|结束(?:自己的生命|我的生命|生命|自己))(?![了的过吧])",
+                     r"(?:写好|写完)(?:了)?遗书|遗书(?:已经|都)?(?:写好|写完)"),
     # said without naming death (明天就走了 is also a trip, 站在天台 also a view): imminent only beside a wish to die
     "plan_cue": _rx(r"下辈子(?:再)?见", r"(?:可能|也许|说不定)?明天(?:我)?就(?:不在了|没了|走了|离开了)", r"(?:这是)?(?:我的)?最后一(?:条|次)(?:消息|留言)",
-                    r"(?:还是|终究|最后)没(?:有)?(?:跳下去|敢跳|下得去手)", r"(?:站在|坐在|爬上)(?:了)?(?:天台|桥上|窗台|阳台边)"),
-    "imminent_timing": _rx(r"今晚", r"今天", r"现在", r"马上", r"等下", r"等会", r"正在", r"最后一次",
+                    r"(?:还是|终究|最后)没(?:有)?(?:跳下去|敢跳|下得去手)", r"(?:站在|坐在|爬上)(?:了)?(?:天台|桥上|窗台|阳台边|楼顶)",
+                    r"(?:药|安眠药|刀|刀片|绳子|炭|农药)[^，,。！？!?]{0,4}(?:都|全|已经)?(?:准备好|备好|买好|攒够|攒好)",
+                    r"(?:买好|准备好|备好|攒够|囤好)(?:了)?(?:一(?:瓶|盒|些|根|把))?(?:的)?(?:药|安眠药|刀片|绳子|炭|农药)", r"已经(?:站)?在(?:天台|楼顶|桥上|窗台)(?:上)?了", r"(?:攒够|攒齐|囤够)了?.{0,4}(?:药|安眠药)",
+                    r"(?:问完|发完|写完|说完)(?:这(?:个|条|些))?.{0,6}?(?:我)?(?:可能|也许)?(?:就)?(?:已经)?(?:离开|不在|走)了",
+                    r"血(?:怎么也|还是|一直)?止不住"),
+    "imminent_timing": _rx(r"今晚", r"今天晚上", r"今夜", r"今天", r"现在", r"马上", r"等下", r"等会", r"正在", r"最后一次",
                            r"已经(?:喝|吃|吞|割|点)", r"药(?:片)?(?:全|都)(?:吃|吞)(?:了|下去)"),
-    "self_harm": _rx(r"自残", r"割(?:得)?太深", r"伤害自己", r"割自己", r"划自己", r"自伤", r"又(?:划|割)(?:了|自己|手)",
+    "self_harm": _rx(r"自残", r"割(?:得)?太深", r"伤害自己", r"割自己", r"(?<![规计策筹刻])划自己", r"自伤", r"又(?:划|割)(?:了|自己|手)",
                      # self-harm other than cutting: hitting, biting, burning oneself, and wounds made on purpose
                      r"自虐(?!型)", r"自毁(?:行为|倾向)", r"打自己(?!的脸)", r"(?:扇|抽)自己(?:耳光|巴掌)?", r"(?:掐|咬|烫|抓)(?:伤)?自己(?!的(?:脸|话))",
                      r"(?:用|拿)(?:头|脑袋)(?:去)?撞(?:墙|地)", r"(?:划|割)(?:破)?(?:了)?(?:手腕|手臂|胳膊|大腿|腿|脉)",
@@ -214,9 +245,9 @@ ZH = {
                           r"杀人的(?:想法|念头|冲动)", r"想(?:要)?杀(?:人|了(?:他|她|他们|她们))", r"同归于尽",
                           r"(?:揍|殴打|虐待)(?:我的)?(?:孩子|宝宝|儿子|女儿|小孩)", r"打(?:过)?(?:自己的|我的)?(?:宝宝|婴儿)",
                           r"(?:扎|捅|砍|掐)(?:了)?(?:孩子|宝宝|儿子|女儿|她|他)的?(?:腿|手|脖子|身上)"),
-    "abuse": _rx(r"(?:说|让我|要我).{0,6}(?:这是)?(?:我们|咱们)(?:俩|两个)?的秘密", r"(?:让|叫|要)我(?:别|不要|不许)告诉(?:爸妈|父母|爸爸|妈妈|家里|别人|任何人)", r"家暴", r"(?:他|她|爸|妈|父亲|母亲|老公|男友|丈夫).{0,6}打我(?!电话|手机|的电话|的手机)", r"性侵", r"虐待我", r"把我(?:关|锁)(?:在|进)",
+    "abuse": _rx(r"(?:说|让我|要我).{0,6}(?:这是)?(?:我们|咱们)(?:俩|两个)?的秘密", r"(?:让|叫|要)我(?:别|不要|不许)告诉(?:爸妈|父母|爸爸|妈妈|家里|别人|任何人)", r"家暴", r"(?:他|她|爸|妈|父亲|母亲|老公|男友|丈夫).{0,6}打我(?!妈|爸|弟|妹|哥|姐|电话|手机|的电话|的手机)", r"性侵", r"虐待我", r"把我(?:关|锁)(?:在|进)",
                  # ongoing violence, threats, stalking or sexual abuse by someone else
-                 r"(?:他|她|爸|妈|父亲|母亲|老公|男友|男朋友|丈夫|妻子|老婆|继父|后妈|继母|婆婆|哥|养子|儿子|女儿).{0,6}(?:揍|踢|掐|扇|殴打|打)我(?!电话|手机|的电话|的手机|一顿饭)",
+                 r"(?:他|她|爸|妈|父亲|母亲|老公|男友|男朋友|丈夫|妻子|老婆|继父|后妈|继母|婆婆|哥|养子|儿子|女儿).{0,6}(?:揍|踢|掐|扇|殴打|打)我(?!妈|爸|弟|妹|哥|姐|电话|手机|的电话|的手机|一顿饭)",
                  r"对我(?:有|使用|实施)?(?:暴力|动手|拳打脚踢)", r"拳打脚踢", r"(?:恐吓|威胁)(?:我)?(?:要|说)?.{0,6}(?:打|杀|弄死|砍|打断|捅)",
                  r"打断(?:我的)?腿", r"猥亵", r"强奸", r"性骚扰我", r"(?:跟踪|尾随)我", r"威胁.{0,10}(?:发|公开|曝光|传)(?:我的)?(?:视频|照片|裸照)"),
 }

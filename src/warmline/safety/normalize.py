@@ -1,7 +1,8 @@
 """Undo the spellings people use to get a message past a keyword filter, before the lexicon reads it:
 leetspeak inside words ("k1ll mys3lf"), Cyrillic and Greek letters that look Latin ("kіll"), soft hyphens
-and zero-width characters inside words, full-width letters ("ｋｉｌｌ"), traditional Chinese characters of the
-risk vocabulary ("自殺" -> "自杀") and pinyin for risk words ("wo xiang zisha", "我想zisha今晚").
+and zero-width characters inside words, full-width letters and ideographic spaces ("ｋｉｌｌ　ｍｙｓｅｌｆ"),
+letters spelled out ("k-i-l-l", "k i l l"), traditional Chinese characters of the risk vocabulary ("自殺" ->
+"自杀") and pinyin for risk words, whole or half ("wo xiang zisha", "我想zisha今晚", "我想自sha").
 
 Each rule only touches what cannot be ordinary text in the other reading: digits are read as letters
 only inside a word that also has Latin letters, look-alike letters only in a word that also has Latin
@@ -14,6 +15,12 @@ import unicodedata
 
 # invisible characters that split a word for a filter but not for a reader
 _INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u2060-\u2064\ufeff]")
+# spaces other than the ASCII one (no-break, ideographic, thin): the lexicon's phrases are written with " "
+_SPACES = re.compile("[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
+# letters spelled out one by one: "k-i-l-l", "s.u.i.c.i.d.e", "k i l l" (four letters or more when spaced)
+_SPELLED = re.compile(
+    r"(?<![A-Za-z])[A-Za-z](?:[-.*_][A-Za-z]){2,}(?![A-Za-z])|(?<![A-Za-z])[A-Za-z](?: [A-Za-z]){3,}(?![A-Za-z])"
+)
 # full-width ASCII letters and digits (U+FF10-FF5A); full-width punctuation stays, the Chinese lexicon reads it
 _FULL_WIDTH = re.compile("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
 _LOOKALIKE = str.maketrans(
@@ -123,6 +130,20 @@ _PINYIN = [
         (r"\byi ?liao ?bai ?liao\b", "一了百了"),
     )
 ]
+# a risk word written half in characters, half in pinyin ("我想自sha今晚")
+_MIXED = [
+    (re.compile(p, re.IGNORECASE), zh)
+    for p, zh in (
+        (r"自 ?sha(?![A-Za-z])", "自杀"),
+        (r"(?<![A-Za-z])zi ?杀", "自杀"),
+        (r"轻 ?sheng(?![A-Za-z])", "轻生"),
+        (r"(?<![A-Za-z])qing ?生", "轻生"),
+        (r"割 ?wan(?![A-Za-z])", "割腕"),
+        (r"(?<![A-Za-z])ge ?腕", "割腕"),
+        (r"跳 ?lou(?![A-Za-z])", "跳楼"),
+        (r"(?<![A-Za-z])tiao ?楼", "跳楼"),
+    )
+]
 # read as pinyin only beside one of those: "jin wan" and "wo xiang" are also names
 _PINYIN_AROUND = [
     (re.compile(p, re.IGNORECASE), zh)
@@ -146,12 +167,14 @@ def normalize(text: str) -> str:
     """The message as a keyword filter should read it (see the module's docstring); ordinary text comes back
     unchanged in meaning (Chinese punctuation, numbers and words in other scripts stay as they are)."""
     text = _INVISIBLE.sub("", text)
+    text = _SPACES.sub(" ", text)
     text = _FULL_WIDTH.sub(lambda m: unicodedata.normalize("NFKC", m.group(0)), text)
     text = _WORD.sub(_word, text)
+    text = _SPELLED.sub(lambda m: re.sub(r"[-.*_ ]", "", m.group(0)), text)
     if _HAN.search(text):
         text = text.translate(_TRADITIONAL)
     pinyin = False
-    for rx, zh in _PINYIN:
+    for rx, zh in _PINYIN + _MIXED:
         if rx.search(text):
             text, pinyin = rx.sub(zh, text), True
     for rx, zh in _PINYIN_AROUND if pinyin else ():
