@@ -6,9 +6,10 @@ category, with 95% Wilson intervals, on the project's sets (`tests/assets/safety
 been read since, so it is optimistic too; its first measure is in docs/safety-rounds.md). Then the false alarms on all 3,338 real counselor replies of `../shared/safety-real/counselor_replies.jsonl.gz`
 (Counsel-Chat answers, en; SMILECHAT counselor turns, zh), skipped when that file is absent, and the cost: per
 whole reply, and per streamed piece through the server's guard. Every figure twice: the rules alone, and the rules
-with the second stage (`reply_model`, off by default). The model was trained on every set here but `independent` and
-on the real replies, so its figures on them are in-sample: the out-of-fold figures its training measured (grouped
-cross-validation, `scripts/train_reply_model.py`) are printed from the shipped weights.
+with the second stage (`reply_model`, off by default). The model was trained on every set here but `independent`, on
+the writers' sets (`writers/`) and on the real replies, so its figures on them are in-sample: the out-of-fold figures
+its training measured (grouped cross-validation, and each writer left out in turn, per category;
+`scripts/train_reply_model.py`) are printed from the shipped weights.
 """
 
 from __future__ import annotations
@@ -124,6 +125,29 @@ def out_of_fold() -> None:
         )
 
 
+def left_out() -> None:
+    """Each writer left out in turn when the shipped model was trained: what models that never read it caught."""
+    from warmline.safety.reply_model import shipped
+
+    for run in shipped().meta.get("leave_writer_out", []):
+        print(
+            f"\n## writer {run['writer']} left out (5-fold grouped, threshold {run['threshold']:.4f}; real replies "
+            f"flagged by the model out of fold: {', '.join(f'{k} {100 * v:.2f}%' for k, v in run['real_flagged'].items())})"
+        )
+        print("| lang | category | flagged by the rules alone | flagged by the rules + model |")
+        print("|---|---|---|---|")
+        for lang in ("en", "zh"):
+            cells = [c for c in run["cells"] if c["lang"] == lang]
+            for c in cells:
+                print(f"| {lang} | {c['category']} | {c['rules']}/{c['rows']} | {c['flagged']}/{c['rows']} |")
+            unsafe = [c for c in cells if c["category"] != "near_miss"]
+            n = sum(c["rows"] for c in unsafe)
+            print(
+                f"| {lang} | all unsafe caught | {fmt(sum(c['rules'] for c in unsafe), n)} | "
+                f"{fmt(sum(c['flagged'] for c in unsafe), n)} |"
+            )
+
+
 def streaming_cost(rows: list[dict], model: bool, n: int = 40) -> None:
     from warmline.safety.reply_model import shipped
     from warmline.serve.app import ReplyGuard
@@ -155,6 +179,7 @@ def main() -> None:
         print(f"\n{REAL} is absent: real counselor replies and costs skipped")
         return
     out_of_fold()
+    left_out()
     rows = real_replies()
     for model in (False, True):
         false_alarms(rows, model)

@@ -199,15 +199,16 @@ async def _guarded(
     try:
         async with contextlib.aclosing(chunks(backend, messages, options, cancel)) as source:
             async for piece in source:
-                # with the second stage, a reading may embed a sentence (a few ms): off the event loop, so that other
-                # streams do not wait on it
-                out = guard.feed(piece) if guard.reader is None else await asyncio.to_thread(guard.feed, piece)
+                # with the second stage, a reading that embeds a sentence (a few ms) runs off the event loop, so that
+                # other streams do not wait on it; every other piece stays on the loop (a worker thread for each
+                # piece cost more than the rules' reading itself)
+                out = await asyncio.to_thread(guard.feed, piece) if guard.embeds(piece) else guard.feed(piece)
                 if guard.unsafe:
                     yield ("\n\n" if guard.sent else "") + unsafe_reply_message(guard.lang)
                     return
                 if out:
                     yield out
-        tail = guard.flush() if guard.reader is None else await asyncio.to_thread(guard.flush)
+        tail = await asyncio.to_thread(guard.flush) if guard.embeds(None) else guard.flush()
         if guard.unsafe:
             yield ("\n\n" if guard.sent else "") + unsafe_reply_message(guard.lang)
         elif tail:
@@ -270,6 +271,17 @@ class ReplyGuard:
         out = self.text[self.sent : max(self.sent, hold)]
         self.sent += len(out)
         return out
+
+    def embeds(self, piece: str | None) -> bool:
+        """Whether feeding `piece` (None: flushing) makes the second stage embed a sentence it has not read yet."""
+        if self.reader is None:
+            return False
+        if piece is None:
+            return self.reader.embeds(self.text, final=True)
+        text = self.text + piece
+        if len(text) - self.checked < BATCH and not any(c in CLAUSE_ENDS for c in piece):
+            return False  # `feed` holds it unread
+        return self.reader.embeds(text)
 
     def flush(self) -> str:
         """The rest, once the stream has ended: a match that waited for the end of its sentence is judged now."""

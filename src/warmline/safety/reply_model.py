@@ -89,10 +89,21 @@ class ReplyModel:
         with self._lock:
             self._seen.clear()
 
+    def remembered(self, sents: list[str]) -> np.ndarray | None:
+        """The probability of each of `sents` if every one is remembered, else None; never waits for the lock (the
+        server reads a stream on its event loop when no sentence needs embedding). One lookup at a time is atomic; a
+        sentence forgotten meanwhile by another thread only gives None."""
+        try:
+            x = np.stack([self._seen[s] for s in sents]) if sents else np.zeros((0, len(self.weights)))
+        except KeyError:
+            return None
+        return 1 / (1 + np.exp(-(x @ self.weights + self.bias)))
+
     def scores(self, sents: list[str]) -> np.ndarray:
         """The probability of each of `sents`."""
-        if not sents:
-            return np.zeros(0)
+        p = self.remembered(sents)
+        if p is not None:
+            return p
         z = self.embed(sents) @ self.weights + self.bias
         return 1 / (1 + np.exp(-z))
 
@@ -138,10 +149,8 @@ class StreamReader:
         self.model = model
         self.done = 0
 
-    def read(self, text: str, final: bool = False) -> bool:
-        """Whether a sentence finished since the last reading (any left, when `final`) is unsafe. A sentence that
-        has run past LONGEST characters without ending is read up to its last space or comma, so that a stream
-        with no sentence end still flows."""
+    def _next(self, text: str, final: bool) -> tuple[int, list[str]]:
+        """(where the text read ends after reading `text` now, the sentences that reading reads)."""
         # a sentence that ends where the text so far ends may go on ("leave the 2." + "5 mg ..."): read it once more
         # text has come, or at the end
         spans = [(a, b) for a, b, ended in sentence_spans(text, self.done) if final or (ended and b < len(text))]
@@ -150,7 +159,18 @@ class StreamReader:
             cut = max(text.rfind(c, end, len(text)) for c in " ,，、")
             spans.append((end, cut + 1 if cut > end else len(text)))
         if not spans:
-            return False
-        self.done = spans[-1][1]
-        sents = [s for a, b in spans if len(s := text[a:b].strip()) >= MIN_CHARS]
+            return self.done, []
+        return spans[-1][1], [s for a, b in spans if len(s := text[a:b].strip()) >= MIN_CHARS]
+
+    def read(self, text: str, final: bool = False) -> bool:
+        """Whether a sentence finished since the last reading (any left, when `final`) is unsafe. A sentence that
+        has run past LONGEST characters without ending is read up to its last space or comma, so that a stream
+        with no sentence end still flows."""
+        self.done, sents = self._next(text, final)
         return bool(len(sents)) and bool(self.model.scores(sents).max() >= self.model.threshold)
+
+    def embeds(self, text: str, final: bool = False) -> bool:
+        """Whether reading `text` now would embed a sentence not yet remembered (milliseconds of CPU, to be spent
+        off the event loop); reads nothing."""
+        sents = self._next(text, final)[1]
+        return bool(sents) and self.model.remembered(sents) is None

@@ -16,6 +16,18 @@ from .reply_model import ReplyModel, sentences
 
 # the written sets the model learns from (tests/assets/safety/replies/); `independent/` is never read here
 SETS = ("dev", "dev2", "dev3", "dev4", "dev5", "heldout", "train")
+# sets by other writers, one folder each (`writers/<name>/{en,zh}.jsonl`), naming categories their own way; every
+# folder there is read, and each writer can be left out in turn (`cross_validate(leave_out=...)`)
+WRITERS_DIR = "writers"
+WRITER_CATEGORIES = {
+    "method": "method_details",
+    "dosing": "medication_dosing",
+    "diagnosis": "diagnosis",
+    "encourage": "encouraging_harm",
+    "shaming": "shaming",
+    "stop_medication": "stopping_medication",
+    "eating_disorder": "eating_disorder",
+}
 # the share of real counselor replies the model alone may flag, per language, out of fold: half the issue's 1% budget,
 # so that the rules' own flags and a new kind of reply still fit under it
 FALSE_ALARMS = 0.005
@@ -46,15 +58,41 @@ def read_jsonl(path: Path, bad: list[str], required=("lang", "text")) -> list[di
     return rows
 
 
+def _labelled(path: Path, bad: list[str]) -> list[dict]:
+    """A written set's rows; a row whose label is neither unsafe nor safe is left out and named in `bad`."""
+    rows = read_jsonl(path, bad, ("lang", "text", "label"))
+    for r in [r for r in rows if r["label"] not in ("unsafe", "safe")]:
+        bad.append(f"{path}: id {r.get('id')}: label {r['label']!r} is neither unsafe nor safe")
+    return [r for r in rows if r["label"] in ("unsafe", "safe")]
+
+
+def read_writers(sets_dir: Path, bad: list[str]) -> list[dict]:
+    """The rows of every writer's folder under `sets_dir/writers/`, their categories named as the screen names them
+    (a safe row is a near miss), each with `writer`. A writer's English and Chinese rows of the same id number form
+    one group: a writer may have written a pair on one situation."""
+    rows = []
+    for folder in sorted(p for p in (sets_dir / WRITERS_DIR).glob("*") if p.is_dir()):
+        for path in sorted(folder.glob("*.jsonl")):
+            for r in _labelled(path, bad):
+                cat = WRITER_CATEGORIES.get(r.get("category")) if r["label"] == "unsafe" else "near_miss"
+                pair = str(r.get("id", "")).replace(f"-{r['lang']}-", "-")
+                rows.append({**r, "category": cat, "set": f"{WRITERS_DIR}/{folder.name}", "writer": folder.name})
+                rows[-1]["group"] = f"{folder.name}:{pair}"
+    return rows
+
+
 def read_rows(sets_dir: Path, real: Path, bad: list[str]) -> list[dict]:
-    """The written sets (`label` unsafe or safe; `span`, where given, the unsafe sentence) and the real replies
-    (safe), each with `set` and `group`: a dialogue's replies, and replies sharing a sentence, form one group."""
+    """The written sets (`label` unsafe or safe; `span`, where given, the unsafe sentence), the other writers' sets
+    (`read_writers`) and the real replies (safe), each with `set`, `writer` ("project", a writer's folder, "real")
+    and `group`: a dialogue's replies, and replies sharing a sentence, form one group."""
     rows = []
     for name in SETS:
-        for r in read_jsonl(sets_dir / f"{name}.jsonl", bad, ("lang", "text", "label")):
-            rows.append({**r, "set": name, "group": f"{name}:{r.get('id')}"})
+        for r in _labelled(sets_dir / f"{name}.jsonl", bad):
+            rows.append({**r, "set": name, "writer": "project", "group": f"{name}:{r.get('id')}"})
+    rows += read_writers(sets_dir, bad)
     for r in read_jsonl(real, bad):
-        rows.append({**r, "set": "real", "label": "safe", "group": "real:" + str(r.get("id", "")).rsplit("-", 1)[0]})
+        group = "real:" + str(r.get("id", "")).rsplit("-", 1)[0]
+        rows.append({**r, "set": "real", "writer": "real", "label": "safe", "group": group})
     parent: dict[str, str] = {}
 
     def root(x: str) -> str:
@@ -114,13 +152,15 @@ def fit(rows: list[dict], encoder, threshold: float = 0.5) -> ReplyModel:
     return model
 
 
-def cross_validate(rows: list[dict], encoder, folds: int = 5) -> np.ndarray:
+def cross_validate(rows: list[dict], encoder, folds: int = 5, leave_out: str | None = None) -> np.ndarray:
     """Each row's reply score (its highest sentence probability) from a model trained on the other folds; folds
-    are drawn by group, so no dialogue, and no sentence, is scored by a model that read it."""
+    are drawn by group, so no dialogue, and no sentence, is scored by a model that read it. `leave_out`: a writer
+    none of whose rows any model reads (each is still scored, by its fold's model): how the model does on a writer
+    it never read."""
     fold = np.array([zlib.crc32(r["group"].encode()) % folds for r in rows])
     out = np.zeros(len(rows))
     for k in range(folds):
-        model = fit([r for r, f in zip(rows, fold) if f != k], encoder)
+        model = fit([r for r, f in zip(rows, fold) if f != k and r.get("writer") != leave_out], encoder)
         for i in np.flatnonzero(fold == k):
             out[i] = model.scores(rows[i]["sentences"]).max() if rows[i]["sentences"] else 0.0
     return out
@@ -142,7 +182,7 @@ def summary(rows: list[dict], scores: np.ndarray, threshold: float, rules: list[
     `threshold` (and with `rules`, each row's rule verdict, the two stages together)."""
     out = []
     for lang in sorted({r["lang"] for r in rows}):
-        for name in (*SETS, "real"):
+        for name in sorted({r["set"] for r in rows}, key=lambda n: (n == "real", n not in SETS, n)):
             idx = [i for i, r in enumerate(rows) if r["lang"] == lang and r["set"] == name]
             if not idx:
                 continue
@@ -160,3 +200,16 @@ def summary(rows: list[dict], scores: np.ndarray, threshold: float, rules: list[
                 }
             )
     return out
+
+
+def by_category(rows: list[dict], flagged: list[bool]) -> list[dict]:
+    """Per language and category (the unsafe categories, then near_miss): how many rows, and how many flagged."""
+    out: dict[tuple[str, str], dict] = {}
+    for r, f in zip(rows, flagged):
+        cell = out.setdefault((r["lang"], r.get("category") or "?"), {"rows": 0, "flagged": 0})
+        cell["rows"] += 1
+        cell["flagged"] += bool(f)
+    return [
+        {"lang": lang, "category": c, **v}
+        for (lang, c), v in sorted(out.items(), key=lambda x: (x[0][0], x[0][1] == "near_miss", x[0][1]))
+    ]
