@@ -51,7 +51,8 @@ def view_text(d: Dialogue, view: str, max_chars: int = 1000) -> str:
     return v.strip()[:max_chars] if isinstance(v, str) else ""
 
 
-def _topic(record: dict) -> str:
+def record_topic(record: dict) -> str:
+    """A session record's (first) topic label; "" when it has none."""
     v = record.get("topic")
     if isinstance(v, list):
         v = v[0] if v else ""
@@ -79,8 +80,11 @@ def build(
     lexical: bool = True,
     embedder=None,
     topic_view: bool = True,
+    tune: bool = True,
 ) -> dict:
-    """Write an index of `dialogues` to `out`. `embedder` (texts -> unit vectors) replaces `embed` when given."""
+    """Write an index of `dialogues` to `out`. `embedder` (texts -> unit vectors) replaces `embed` when given.
+    With `tune`, the views' weights in the fusion are chosen by cross-validation over the topic-labelled
+    sessions (their first client turns as queries) and saved with the index."""
     bad = [v for v in views if v not in VIEWS]
     if bad or not (views or lexical):
         raise ValueError(f"views must be some of {', '.join(VIEWS)} (got {', '.join(views) or 'none'})")
@@ -129,7 +133,24 @@ def build(
         "with_summary": sum(1 for r in records if r.get("summary")),
     }
     (out / "index.json").write_text(json.dumps(meta, indent=2), encoding="utf-8")
+    if tune:
+        from .index_tune import Query, tune_index
+
+        queries = [
+            Query(i, first_client_turns(d), record_topic(r))
+            for i, (d, r) in enumerate(zip(dialogues, records))
+            if record_topic(r) and first_client_turns(d)
+        ]
+        chosen = tune_index(CaseIndex(out, embedder), queries)
+        if chosen:
+            meta.update(chosen)
+            (out / "index.json").write_text(json.dumps(meta, indent=2), encoding="utf-8")
     return meta
+
+
+def first_client_turns(d: Dialogue, n: int = 3) -> str:
+    """A session's first n client turns, one a line: what a client has said when a reply asks for cases."""
+    return "\n".join([t.text for t in d.turns if t.role == "client"][:n])
 
 
 @dataclass
@@ -144,6 +165,8 @@ def rrf(rankings: dict[str, list[int]], k: int = RRF_K, weights: dict[str, float
     fused: dict[int, float] = {}
     for name, ranked in rankings.items():
         w = (weights or {}).get(name, 1.0)
+        if not w:  # a view weighed 0 is off: it must not bring sessions in at a score of 0
+            continue
         for r, i in enumerate(ranked, 1):
             fused[i] = fused.get(i, 0.0) + w / (k + r)
     return fused
@@ -166,29 +189,34 @@ class TopicView:
         self.vectors, self.has, self.topics, self.l2 = vectors, has, topics, l2
         self.extra = list(extra)  # other views of the same sessions, as more examples of their topics
         self.classes = sorted({t for t, h in zip(topics, has) if t and h})
-        self._fits: dict[int | None, tuple[np.ndarray, np.ndarray]] = {}
+        self._fits: dict[frozenset[int], tuple[np.ndarray, np.ndarray]] = {}
 
     def usable(self) -> bool:
         return len(self.classes) >= 2
 
-    def _fit(self, skip: int | None):
-        if skip not in self._fits:
+    def fit(self, unseen: frozenset[int] = frozenset()) -> tuple[np.ndarray, np.ndarray]:
+        """The model fitted without the sessions (rows) in `unseen`: evaluation leaves out the sessions it
+        asks about, so that no query is helped by its own topic label."""
+        key = frozenset(unseen)
+        if key not in self._fits:
             from .classify import fit_softmax
 
             X, y = [], []
             for vectors, has in [(self.vectors, self.has)] + self.extra:
-                rows = [i for i, (t, h) in enumerate(zip(self.topics, has)) if t in self.classes and h and i != skip]
+                rows = [i for i, (t, h) in enumerate(zip(self.topics, has)) if t in self.classes and h and i not in key]
                 X.append(vectors[rows])
                 y += [self.classes.index(self.topics[i]) for i in rows]
-            if len(self._fits) > 64:  # evaluation leaves out one session after another
+            if len(self._fits) > 64:  # evaluation leaves out one fold after another
                 self._fits.clear()
-            self._fits[skip] = fit_softmax(
+            self._fits[key] = fit_softmax(
                 np.concatenate(X).astype(np.float64), np.array(y), len(self.classes), self.l2
             )
-        return self._fits[skip]
+        return self._fits[key]
 
-    def ranking(self, q: np.ndarray, skip: set[int], depth: int) -> list[int]:
-        W, b = self._fit(min(skip) if len(skip) == 1 else None)
+    def ranking(self, q: np.ndarray, skip: set[int], depth: int, unseen: set[int] | None = None) -> list[int]:
+        """Sessions by the probability of their topic for query vector `q`, the rows in `skip` left out; the
+        model is fitted without `unseen` (default: without `skip`)."""
+        W, b = self.fit(frozenset(skip if unseen is None else unseen))
         z = q @ W + b
         p = np.exp(z - z.max())
         p /= p.sum()
@@ -238,7 +266,7 @@ class CaseIndex:
         if self.meta.get("topic_view") and "client" in self.views:
             tv = TopicView(
                 *self.views["client"],
-                [_topic(r) for r in self.sessions],
+                [record_topic(r) for r in self.sessions],
                 self.meta.get("topic_l2", TOPIC_L2),
                 extra=[self.views[v] for v in TOPIC_EXTRA if v in self.views],
             )
@@ -265,12 +293,15 @@ class CaseIndex:
             self._embed = make_embedder(self.meta["embedder"])[0]
         return self._embed(texts)
 
-    def rankings(self, text: str, depth: int = _DEPTH, exclude: str | None = None) -> dict[str, list[int]]:
+    def rankings(
+        self, text: str, depth: int = _DEPTH, exclude: str | None = None, skip: set[int] = frozenset(), topic=True
+    ) -> dict[str, list[int]]:
         """Per view, the row numbers of the best `depth` sessions for `text`, best first (sessions without
-        that view, and the session `exclude`, left out)."""
+        that view, the session `exclude` and the rows in `skip` left out; the topic view, when `topic`, is
+        fitted without them)."""
         n = len(self.sessions)
         depth = min(depth, n)
-        skip = {i for i, s in enumerate(self.sessions) if s["id"] == exclude} if exclude else set()
+        skip = set(skip) | ({i for i, s in enumerate(self.sessions) if s["id"] == exclude} if exclude else set())
         out = {}
         if self.views:
             q = self.embed([text]).astype(np.float32)
@@ -282,7 +313,7 @@ class CaseIndex:
                 s = v @ q[0]
                 ranked = np.argsort(-s, kind="stable")[: depth + len(skip)].tolist()
             out[view] = [i for i in ranked if has[i] and i not in skip][:depth]
-        if self.topic_view is not None:
+        if topic and self.topic_view is not None:
             out["topic"] = self.topic_view.ranking(q[0], skip, depth)
         if self.lexical is not None:
             s = self.lexical.scores(text)
@@ -290,10 +321,16 @@ class CaseIndex:
             out["bm25"] = [i for i in ranked if s[i] > 0 and i not in skip][:depth]
         return out
 
+    @property
+    def weights(self) -> dict[str, float]:
+        """The views' weights in the fusion: those chosen by cross-validation when the index was built
+        (`index.json`), else the defaults."""
+        return self.meta.get("weights") or {"topic": TOPIC_WEIGHT}
+
     def search(self, text: str, k: int = 3, exclude: str | None = None) -> list[Hit]:
         """The k sessions most similar to `text`, by reciprocal rank fusion over the views."""
         rankings = self.rankings(text, max(_DEPTH, k), exclude)
-        fused = rrf(rankings, weights={"topic": TOPIC_WEIGHT})
+        fused = rrf(rankings, weights=self.weights)
         top = sorted(fused, key=lambda i: (-fused[i], i))[:k]
         return [
             Hit(fused[i], self.sessions[i], {v: r.index(i) + 1 for v, r in rankings.items() if i in r}) for i in top
