@@ -254,6 +254,12 @@ def index_main(
         f"{' + BM25' if lexical else ''}: {output}",
         markup=False,
     )
+    if meta.get("weights"):
+        console().print(
+            f"fusion weights chosen by {meta['cv_folds']}-fold cross-validation over the labelled sessions: "
+            f"{meta['weights']} (same topic in the top {meta['cv_k']}: {meta['cv_same_topic']:.2f})",
+            markup=False,
+        )
 
 
 def _index_eval(ds, n_turns, k, own_k, embed, base_url, views, lexical, as_json) -> None:
@@ -272,10 +278,12 @@ def _index_eval(ds, n_turns, k, own_k, embed, base_url, views, lexical, as_json)
             r["lang"],
             r["sessions"],
             r["queries"],
-            f"{r['same_topic']:.3f}",
+            f"{r['same_topic']:.3f} [{r['same_topic_ci'][0]:.2f}-{r['same_topic_ci'][1]:.2f}]",
             f"{r['chance']:.3f}",
             f"{r['same_topic'] / r['chance']:.1f}x" if r["chance"] else "-",
-            "-" if r["own_in_top"] is None else f"{r['own_in_top']:.3f} of {r['own_queries']}",
+            "-"
+            if r["own_in_top"] is None
+            else f"{r['own_in_top']:.3f} [{r['own_ci'][0]:.2f}-{r['own_ci'][1]:.2f}] of {r['own_queries']}",
             f"{r['ms_per_query']:.1f}",
         )
         for r in result["languages"]
@@ -299,8 +307,12 @@ def _index_eval(ds, n_turns, k, own_k, embed, base_url, views, lexical, as_json)
     )
     console().print(
         f"[dim]{sig['embedder']}; views {', '.join(sig['views'])}"
-        f"{' + ' + sig['lexical'] if sig['lexical'] else ''}; {sig['fusion']}[/dim]"
+        f"{' + ' + sig['lexical'] if sig['lexical'] else ''}; {sig['fusion']}; topic view {sig['topic_view']}; "
+        f"weights {sig['weights']}; [lo-hi]: {sig['interval']}[/dim]"
     )
+    for r in result["languages"]:
+        chosen = ", ".join(f"{w} ({n} folds)" for w, n in r["weights"].items())
+        console().print(f"[dim]{r['lang']} weights chosen: {chosen}[/dim]")
 
 
 def extract_main(
