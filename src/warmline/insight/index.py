@@ -28,7 +28,7 @@ TOPIC_L2 = 1e-3
 TOPIC_L2_BY_EMBEDDER = {"e5": 1e-5, "e5+use": 1e-4}
 TOPIC_WEIGHT = 5.0
 TOPIC_EXTRA: tuple[str, ...] = ()
-_DEPTH = 100  # ranks kept per view before fusing
+DEPTH = 100  # ranks kept per view before fusing
 # With an asymmetric encoder (e5), the views embedded as queries rather than as passages: the client's own
 # turns are the same kind of text as a query, the labels are third-person passages.
 QUERY_SIDE_VIEWS: tuple[str, ...] = ("client",)
@@ -294,7 +294,7 @@ class CaseIndex:
         return self._embed(texts)
 
     def rankings(
-        self, text: str, depth: int = _DEPTH, exclude: str | None = None, skip: set[int] = frozenset(), topic=True
+        self, text: str, depth: int = DEPTH, exclude: str | None = None, skip: set[int] = frozenset(), topic=True
     ) -> dict[str, list[int]]:
         """Per view, the row numbers of the best `depth` sessions for `text`, best first (sessions without
         that view, the session `exclude` and the rows in `skip` left out; the topic view, when `topic`, is
@@ -329,7 +329,7 @@ class CaseIndex:
 
     def search(self, text: str, k: int = 3, exclude: str | None = None) -> list[Hit]:
         """The k sessions most similar to `text`, by reciprocal rank fusion over the views."""
-        rankings = self.rankings(text, max(_DEPTH, k), exclude)
+        rankings = self.rankings(text, max(DEPTH, k), exclude)
         fused = rrf(rankings, weights=self.weights)
         top = sorted(fused, key=lambda i: (-fused[i], i))[:k]
         return [

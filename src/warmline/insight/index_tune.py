@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .index import TOPIC_WEIGHT, CaseIndex, record_topic, rrf
+from .index import DEPTH, TOPIC_WEIGHT, CaseIndex, record_topic, rrf
 
 # Candidate weights of the topic view and the BM25 view (the embedded views weigh 1). The first is the
 # default, kept unless another does strictly better.
@@ -39,8 +39,8 @@ class Rankings:
 
     def __init__(self, index: CaseIndex, queries: list[Query]):
         self.index, self.queries = index, queries
-        n = len(index.sessions)
-        self.base = [index.rankings(q.text, n, skip={q.row}, topic=False) for q in queries]
+        self.depth = min(DEPTH, len(index.sessions))  # as deep as a search fuses
+        self.base = [index.rankings(q.text, self.depth, skip={q.row}, topic=False) for q in queries]
         tv = index.topic_view
         self.vectors = index.embed([q.text for q in queries]).astype(np.float32) if tv is not None else None
 
@@ -49,8 +49,7 @@ class Rankings:
         q = self.queries[j]
         out = {v: [i for i in r if i not in drop] for v, r in self.base[j].items()}
         if self.vectors is not None:
-            n = len(self.index.sessions)
-            out["topic"] = self.index.topic_view.ranking(self.vectors[j], {q.row} | drop, n, unseen=unseen)
+            out["topic"] = self.index.topic_view.ranking(self.vectors[j], {q.row} | drop, self.depth, unseen=unseen)
         return out
 
 
