@@ -160,6 +160,13 @@ class Hit:
     ranks: dict = field(default_factory=dict)  # the session's rank (1-based) in each view that found it
 
 
+def similarities(vectors: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """vectors @ q for one query, without BLAS: OpenBLAS splits a matrix-vector product over threads that
+    spin while they wait, which on a small busy machine costs tens of times this plain loop
+    (docs/insight-rounds.md)."""
+    return np.einsum("ij,j->i", vectors, q)
+
+
 def rrf(rankings: dict[str, list[int]], k: int = RRF_K, weights: dict[str, float] | None = None) -> dict[int, float]:
     """Reciprocal rank fusion: each ranked list gives its r-th item weight / (k + r)."""
     fused: dict[int, float] = {}
@@ -222,7 +229,7 @@ class TopicView:
         p /= p.sum()
         prob = {c: p[j] for j, c in enumerate(self.classes)}
         score = np.array([prob.get(t, 0.0) if h else -1.0 for t, h in zip(self.topics, self.has)])
-        score = score + 1e-3 * (self.vectors @ q)  # ties within a topic: the closest client turns first
+        score = score + 1e-3 * similarities(self.vectors, q)  # ties within a topic: the closest client turns first
         ranked = np.argsort(-score, kind="stable")[: depth + len(skip)].tolist()
         return [i for i in ranked if self.has[i] and i not in skip][:depth]
 
@@ -310,7 +317,7 @@ class CaseIndex:
                 scores, idx = self._faiss[view].search(q, min(n, depth + len(skip)))
                 ranked = [i for s, i in zip(scores[0].tolist(), idx[0].tolist()) if i >= 0]
             else:
-                s = v @ q[0]
+                s = similarities(v, q[0])
                 ranked = np.argsort(-s, kind="stable")[: depth + len(skip)].tolist()
             out[view] = [i for i in ranked if has[i] and i not in skip][:depth]
         if topic and self.topic_view is not None:
