@@ -294,6 +294,12 @@ class CaseIndex:
         return "faiss" if self._faiss else "numpy"
 
     def embed(self, texts: list[str]) -> np.ndarray:
+        if self._embed is None and self.meta["embedder"] == "use":
+            from ..embedding import encode
+
+            # a reply embeds one short query: one BLAS thread, since a second one spins while it waits and,
+            # on a small shared machine, made a query several times slower (docs/insight-rounds.md)
+            self._embed = lambda t: encode(t, threads=1)
         if self._embed is None:
             from ..analyze.semantic import make_embedder
 
