@@ -247,3 +247,25 @@ def test_bootstrap_interval():
     assert 0.35 < lo < 0.5 < hi < 0.65
     f = folds_of(23, 10)
     assert sorted(np.bincount(f).tolist()) == [2] * 7 + [3] * 3
+
+
+def test_one_index_for_both_languages_answers_in_the_query_language(tmp_path):
+    from warmline.insight import index_tune as T
+
+    en = sessions("en")
+    zh = [
+        Dialogue(f"zh-{d.id}", "zh", [Turn("client", "我" + t.text) for t in d.turns if t.role == "client"], labels=d.labels)
+        for d in en
+    ]
+    build(en + zh, tmp_path / "idx", tune=False)
+    idx = CaseIndex(tmp_path / "idx")
+    assert idx.other_languages("zh") == frozenset(range(9)) and idx.other_languages("fr") == frozenset()
+    hits = idx.search("I cannot sleep at night", k=6, lang="zh")
+    assert len(hits) == 6 and {h.session["lang"] for h in hits} == {"zh"}
+    assert {h.session["lang"] for h in idx.search("I cannot sleep at night", k=12)} == {"en", "zh"}
+    # the Chinese copy of a held-out English session is held out with it (a translation teaches its label)
+    r = T.Rankings(idx, [T.Query(0, query_text(en[0], 1), "Academic Pressure", idx.other_languages("en"))])
+    assert 9 in r.with_twins(frozenset({0})) and not {0, 9} & set(r.with_twins(frozenset({3})) - {3, 12})
+    result = evaluate(en + zh, n_turns=1, k=2, own_k=3, together=True)
+    assert [x["lang"] for x in result["languages"]] == ["en", "zh"] and "one for all" in result["signature"]["index"]
+    assert all(x["sessions"] == 9 and x["chance"] == pytest.approx(2 / 8) for x in result["languages"])

@@ -190,6 +190,12 @@ def index_main(
         10, "--own-k", help="eval: the cross-view check looks for the session's own background label in the top own-k."
     ),
     as_json: bool = typer.Option(False, "--json", help="eval: print JSON instead of a table."),
+    together: bool = typer.Option(
+        False,
+        "--together",
+        help="eval: one index of every language, as `warmline index` builds from a mixed corpus (each query "
+        "answered in its own language; the topic view learns from all), instead of one index per language.",
+    ),
 ) -> None:
     """Build a case index of counseling sessions (`warmline index DATA --output DIR`), search one
     (`warmline index query DIR TEXT --k N`), or measure retrieval on topic-labelled sessions
@@ -235,6 +241,7 @@ def index_main(
             view_list,
             lexical,
             as_json,
+            together,
         )
         return
     if len(args) != 1 or output is None:
@@ -262,11 +269,11 @@ def index_main(
         )
 
 
-def _index_eval(ds, n_turns, k, own_k, embed, base_url, views, lexical, as_json) -> None:
+def _index_eval(ds, n_turns, k, own_k, embed, base_url, views, lexical, as_json, together=False) -> None:
     from ..insight.index_eval import evaluate
 
     try:
-        result = evaluate(ds, n_turns, k, own_k, embed, base_url, views, lexical)
+        result = evaluate(ds, n_turns, k, own_k, embed, base_url, views, lexical, together=together)
     except (ValueError, ImportError) as e:
         fail(str(e))
     if as_json:
@@ -308,7 +315,7 @@ def _index_eval(ds, n_turns, k, own_k, embed, base_url, views, lexical, as_json)
     console().print(
         f"[dim]{sig['embedder']}; views {', '.join(sig['views'])}"
         f"{' + ' + sig['lexical'] if sig['lexical'] else ''}; {sig['fusion']}; topic view {sig['topic_view']}; "
-        f"weights {sig['weights']}; [lo-hi]: {sig['interval']}[/dim]"
+        f"weights {sig['weights']}; index {sig['index']}; [lo-hi]: {sig['interval']}[/dim]"
     )
     for r in result["languages"]:
         chosen = ", ".join(f"{w} ({n} folds)" for w, n in r["weights"].items())

@@ -136,12 +136,13 @@ def build(
     if tune:
         from .index_tune import Query, tune_index
 
-        queries = [
-            Query(i, first_client_turns(d), record_topic(r))
+        index = CaseIndex(out, embedder)
+        queries = [  # as a reply asks: cases in the client's language
+            Query(i, first_client_turns(d), record_topic(r), index.other_languages(d.lang))
             for i, (d, r) in enumerate(zip(dialogues, records))
             if record_topic(r) and first_client_turns(d)
         ]
-        chosen = tune_index(CaseIndex(out, embedder), queries)
+        chosen = tune_index(index, queries)
         if chosen:
             meta.update(chosen)
             (out / "index.json").write_text(json.dumps(meta, indent=2), encoding="utf-8")
@@ -340,9 +341,16 @@ class CaseIndex:
         (`index.json`), else the defaults."""
         return self.meta.get("weights") or {"topic": TOPIC_WEIGHT}
 
-    def search(self, text: str, k: int = 3, exclude: str | None = None) -> list[Hit]:
-        """The k sessions most similar to `text`, by reciprocal rank fusion over the views."""
-        rankings = self.rankings(text, max(DEPTH, k), exclude)
+    def other_languages(self, lang: str | None) -> frozenset[int]:
+        """Rows of sessions in another language than `lang`; none when no session is in `lang` (an index
+        of other languages still answers)."""
+        rows = frozenset(i for i, r in enumerate(self.sessions) if r.get("lang") != lang)
+        return rows if lang and len(rows) < len(self.sessions) else frozenset()
+
+    def search(self, text: str, k: int = 3, exclude: str | None = None, lang: str | None = None) -> list[Hit]:
+        """The k sessions most similar to `text`, by reciprocal rank fusion over the views; with `lang`, only
+        sessions in that language (the topic view still learns from them all)."""
+        rankings = self.rankings(text, max(DEPTH, k), exclude, skip=self.other_languages(lang))
         fused = rrf(rankings, weights=self.weights)
         top = sorted(fused, key=lambda i: (-fused[i], i))[:k]
         return [
@@ -374,10 +382,11 @@ def context_block(hits: list[Hit], lang: str = "en") -> str:
 def with_cases(
     messages: list[dict], index: CaseIndex, k: int, lang: str, exclude: str | None = None
 ) -> tuple[list[dict], list[Hit]]:
-    """Messages with the k most similar cases (to the client's turns so far) added to the system prompt.
-    `exclude`: a session id never to return (in evaluation, the test item's own dialogue)."""
+    """Messages with the k most similar cases (to the client's turns so far) added to the system prompt,
+    cases in the client's language `lang` when the index has any. `exclude`: a session id never to return
+    (in evaluation, the test item's own dialogue)."""
     query = "\n".join(m["content"] for m in messages if m["role"] == "user")[-600:]
-    hits = index.search(query, k, exclude) if query else []
+    hits = index.search(query, k, exclude, lang) if query else []
     block = context_block(hits, lang)
     if not block:
         return messages, hits

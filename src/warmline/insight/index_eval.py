@@ -78,12 +78,13 @@ def cached(embedder):
 
 
 def _same_topic(
-    index: CaseIndex, ds: list[Dialogue], queries: list[int], n_turns: int, k: int
+    index: CaseIndex, ds: list[Dialogue], queries: list[int], n_turns: int, k: int, other: frozenset[int] = frozenset()
 ) -> tuple[list[float], float, dict]:
     """Per query, the share of its top k with its topic (cross-fitted, weights chosen by inner
-    cross-validation); the mean chance; how often each weighting was chosen."""
+    cross-validation); the mean chance; how often each weighting was chosen. `other`: rows of `ds` (the
+    index's sessions) never returned to these queries (another language's)."""
     topics = [topic_of(d) for d in ds]
-    qs = [Query(i, query_text(ds[i], n_turns), topics[i]) for i in queries]
+    qs = [Query(i, query_text(ds[i], n_turns), topics[i], other) for i in queries]
     r = Rankings(index, qs)
     fold = folds_of(len(ds), FOLDS)
     shares, chosen = [], {}
@@ -98,7 +99,8 @@ def _same_topic(
         for j, q in enumerate(qs):
             if q.row in out:
                 shares.append(share(top_k(r.of(j, out), weights, k), q.topic, topics, k))
-    chance = float(np.mean([(topics.count(q.topic) - 1) / (len(ds) - 1) for q in qs]))
+    mine = [t for i, t in enumerate(topics) if i not in other]
+    chance = float(np.mean([(mine.count(q.topic) - 1) / (len(mine) - 1) for q in qs]))
     return shares, chance, chosen
 
 
@@ -109,7 +111,7 @@ def _ms_per_query(index: CaseIndex, ds: list[Dialogue], queries: list[int], n_tu
     seconds = []
     for i in queries[:50]:
         t0 = time.perf_counter()
-        index.search(query_text(ds[i], n_turns) + " ", k)
+        index.search(query_text(ds[i], n_turns) + " ", k, lang=ds[i].lang)
         seconds.append(time.perf_counter() - t0)
     return 1000 * float(np.median(seconds))
 
@@ -130,28 +132,35 @@ def evaluate_lang(
     views: tuple[str, ...] = DEFAULT_VIEWS,
     lexical: bool = True,
     embed: str = "use",
+    lang: str | None = None,
 ) -> LangReport:
-    """The measures for one language's sessions; `embedder` embeds, `embed` names it in the index (its spec)."""
-    queries = [i for i, d in enumerate(ds) if topic_of(d) and query_text(d, n_turns)]
-    lang = ds[0].lang if ds else "?"
-    if len(ds) < k + 1 or not queries:
+    """The measures for one language's sessions; `embedder` embeds, `embed` names it in the index (its spec).
+    With `lang`, `ds` holds every language, all indexed together (the topic view learns from them all), and
+    the sessions in `lang` are asked about, each answered with sessions in its own language."""
+    lang = lang or (ds[0].lang if ds else "?")
+    mine = [i for i, d in enumerate(ds) if d.lang == lang]
+    other = frozenset(i for i, d in enumerate(ds) if d.lang != lang)
+    queries = [i for i in mine if topic_of(ds[i]) and query_text(ds[i], n_turns)]
+    if len(mine) < k + 1 or not queries:
         raise ValueError(
             f"{lang}: need more than {k} sessions and some with a topic label and client turns "
-            f"(have {len(ds)} sessions, {len(queries)} usable as queries)"
+            f"(have {len(mine)} sessions, {len(queries)} usable as queries)"
         )
-    # the weights are chosen per fold below, not once on all the sessions asked about
-    build(ds, work / "all", embed, views=views, lexical=lexical, embedder=embedder, tune=False)
+    if not (work / "all" / "index.json").exists():  # one index for every language when they are together
+        # the weights are chosen per fold below, not once on all the sessions asked about
+        build(ds, work / "all", embed, views=views, lexical=lexical, embedder=embedder, tune=False)
     index = CaseIndex(work / "all", embedder)
-    shares, chance, chosen = _same_topic(index, ds, queries, n_turns, k)
+    shares, chance, chosen = _same_topic(index, ds, queries, n_turns, k, other)
     ms = _ms_per_query(index, ds, queries, n_turns, k)
-    own = [i for i in queries if isinstance(ds[i].labels.get("background"), str) and ds[i].labels["background"].strip()]
+    own_ds = [ds[i] for i in mine]
+    own = [j for j, d in enumerate(own_ds) if topic_of(d) and query_text(d, n_turns) and _has_background(d)]
     found = []
     if own:
-        build(ds, work / "background", embed, views=("background",), lexical=lexical, embedder=embedder, tune=False)
-        found = _own_in_top(CaseIndex(work / "background", embedder), ds, own, n_turns, own_k)
+        build(own_ds, work / lang, embed, views=("background",), lexical=lexical, embedder=embedder, tune=False)
+        found = _own_in_top(CaseIndex(work / lang, embedder), own_ds, own, n_turns, own_k)
     return LangReport(
         lang,
-        len(ds),
+        len(mine),
         len(queries),
         float(np.mean(shares)),
         interval(shares),
@@ -164,6 +173,10 @@ def evaluate_lang(
     )
 
 
+def _has_background(d: Dialogue) -> bool:
+    return isinstance(d.labels.get("background"), str) and bool(d.labels["background"].strip())
+
+
 def evaluate(
     dialogues: list[Dialogue],
     n_turns: int = 3,
@@ -174,8 +187,11 @@ def evaluate(
     views: tuple[str, ...] = DEFAULT_VIEWS,
     lexical: bool = True,
     embedder=None,
+    together: bool = False,
 ) -> dict:
-    """Per language, the measures above, with how they were made (JSON-ready)."""
+    """Per language, the measures above, with how they were made (JSON-ready). `together`: one index of all
+    the languages, as `warmline index` builds from a mixed corpus (each query answered in its own language;
+    the topic view learns from every language); else one index per language."""
     name = "custom"
     if embedder is None:
         from ..analyze.semantic import make_embedder
@@ -185,8 +201,10 @@ def evaluate(
     reports = []
     with tempfile.TemporaryDirectory(prefix="warmline-index-eval-") as tmp:
         for lang in sorted({d.lang for d in dialogues}):
-            ds = [d for d in dialogues if d.lang == lang]
-            reports.append(evaluate_lang(ds, embedder, Path(tmp) / lang, n_turns, k, own_k, views, lexical, embed))
+            ds, work = ([d for d in dialogues if d.lang == lang], Path(tmp) / lang)
+            if together:
+                ds, work = dialogues, Path(tmp) / "together"
+            reports.append(evaluate_lang(ds, embedder, work, n_turns, k, own_k, views, lexical, embed, lang))
     return {
         "signature": {
             "embedder": name,
@@ -196,6 +214,7 @@ def evaluate(
             "topic_view": f"cross-fitted, {FOLDS} folds by session",
             "weights": f"chosen per fold by {INNER_FOLDS}-fold cross-validation on the other folds",
             "interval": "95% bootstrap over queries",
+            "index": "one for all languages, answers in the query's language" if together else "one per language",
             "query": f"first {n_turns} client turns",
             "k": k,
             "own_k": own_k,

@@ -19,6 +19,10 @@ GRID: tuple[dict[str, float], ...] = tuple(
     {"topic": t, "bm25": b} for t in (TOPIC_WEIGHT, 1.0, 2.0, 20.0, 100.0, 0.0) for b in (1.0, 0.0)
 )
 MIN_SESSIONS = 20  # fewer labelled sessions than this: the defaults, not a choice made on noise
+# Psy-Insight holds some sessions in both languages (Chinese translations of English books): a session in
+# another language whose client turns are this close (cosine, cross-lingual encoder) to a held-out one is
+# held out with it, so that a translation never teaches the topic view the label it is tested on.
+TWIN_COSINE = 0.6
 
 
 @dataclass
@@ -26,6 +30,7 @@ class Query:
     row: int  # the query's own session in the index
     text: str
     topic: str
+    skip: frozenset[int] = frozenset()  # rows never returned to it (sessions in another language)
 
 
 def folds_of(n: int, k: int, seed: int = 0) -> np.ndarray:
@@ -40,16 +45,32 @@ class Rankings:
     def __init__(self, index: CaseIndex, queries: list[Query]):
         self.index, self.queries = index, queries
         self.depth = min(DEPTH, len(index.sessions))  # as deep as a search fuses
-        self.base = [index.rankings(q.text, self.depth, skip={q.row}, topic=False) for q in queries]
+        self.base = [index.rankings(q.text, self.depth, skip={q.row} | q.skip, topic=False) for q in queries]
         tv = index.topic_view
         self.vectors = index.embed([q.text for q in queries]).astype(np.float32) if tv is not None else None
+        self._twins: dict[frozenset[int], frozenset[int]] = {}
+
+    def with_twins(self, rows: frozenset[int]) -> frozenset[int]:
+        """`rows` and the sessions in another language whose client turns are nearly the same (translations)."""
+        if rows not in self._twins:
+            tv, langs = self.index.topic_view, [s.get("lang") for s in self.index.sessions]
+            twins = set()
+            if tv is not None and rows and len(set(langs)) > 1:
+                held = sorted(i for i in rows if tv.has[i])
+                close = (tv.vectors[held] @ tv.vectors.T >= TWIN_COSINE) & tv.has[None, :]
+                for a, i in enumerate(held):
+                    twins |= {int(b) for b in np.flatnonzero(close[a]) if langs[b] != langs[i]}
+            self._twins[rows] = frozenset(rows) | twins
+        return self._twins[rows]
 
     def of(self, j: int, unseen: frozenset[int], drop: frozenset[int] = frozenset()) -> dict[str, list[int]]:
         """Query j's rankings without the rows in `drop`, the topic view fitted without `unseen`."""
         q = self.queries[j]
         out = {v: [i for i in r if i not in drop] for v, r in self.base[j].items()}
         if self.vectors is not None:
-            out["topic"] = self.index.topic_view.ranking(self.vectors[j], {q.row} | drop, self.depth, unseen=unseen)
+            skip = {q.row} | drop | q.skip
+            unseen = self.with_twins(frozenset(unseen))
+            out["topic"] = self.index.topic_view.ranking(self.vectors[j], skip, self.depth, unseen=unseen)
         return out
 
 
