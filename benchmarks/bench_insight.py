@@ -6,7 +6,8 @@ repository); skips cleanly when it is absent. Prints:
    3 client turns, with its 95% bootstrap interval over queries, against chance and the old index
    (background label only, no BM25); the topic view cross-fitted by 10 folds of sessions, the views'
    weights chosen per fold by an inner 5-fold cross-validation (printed); the cross-view check (own entry
-   in the top 10 of a background-only index); milliseconds per query;
+   in the top 10 of a background-only index); milliseconds per query; then the same with one index of both
+   languages (each query answered in its own language, the topic view learning from both);
 2. the time retrieval adds to a reply at 1,000 indexed sessions (the real sessions repeated under new ids),
    embedding the query included, against the goal of 20 ms, and the seconds the build spends choosing the
    weights;
@@ -103,6 +104,14 @@ def retrieval(ds_by_lang, encoder: str = "use", embedder=None) -> None:
             f"{'(cached)' if hasattr(embedder, 'cache') else format(new['ms_per_query'], '.1f')} | "
             + ", ".join(f"{w} ({n})" for w, n in new["weights"].items())
             + " |"
+        )
+    both = evaluate(ds_by_lang["zh"] + ds_by_lang["en"], embed=encoder, embedder=embedder, together=True)
+    for r in both["languages"]:
+        lo, hi = r["same_topic_ci"]
+        print(
+            f"one index of both languages (`--together`), {r['lang']}: same topic {r['same_topic']:.3f} "
+            f"[{lo:.2f}-{hi:.2f}], chance {r['chance']:.3f}; weights "
+            + ", ".join(f"{w} ({n})" for w, n in r["weights"].items())
         )
     print("goals: same topic >= 0.5 in both languages; own entry >= 0.8\n")
 
