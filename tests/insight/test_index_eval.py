@@ -260,8 +260,13 @@ def test_one_index_for_both_languages_answers_in_the_query_language(tmp_path):
     build(en + zh, tmp_path / "idx", tune=False)
     idx = CaseIndex(tmp_path / "idx")
     assert idx.other_languages("zh") == frozenset(range(9)) and idx.other_languages("fr") == frozenset()
+    fits, fit = [], idx.topic_view.fit
+    idx.topic_view.fit = lambda unseen=frozenset(): fits.append(unseen) or fit(unseen)
     hits = idx.search("I cannot sleep at night", k=6, lang="zh")
     assert len(hits) == 6 and {h.session["lang"] for h in hits} == {"zh"}
+    assert fits == [frozenset()]  # the topic view answering in Chinese still learned from the English sessions
+    idx.search("I cannot sleep at night", k=6, exclude="Sleep-0", lang="zh")
+    assert fits[-1] == frozenset({6})  # ... but never from a session left out
     assert {h.session["lang"] for h in idx.search("I cannot sleep at night", k=12)} == {"en", "zh"}
     # the Chinese copy of a held-out English session is held out with it (a translation teaches its label)
     r = T.Rankings(idx, [T.Query(0, query_text(en[0], 1), "Academic Pressure", idx.other_languages("en"))])

@@ -312,10 +312,11 @@ class CaseIndex:
     ) -> dict[str, list[int]]:
         """Per view, the row numbers of the best `depth` sessions for `text`, best first (sessions without
         that view, the session `exclude` and the rows in `skip` left out; the topic view, when `topic`, is
-        fitted without them)."""
+        fitted without the session `exclude`, and learns from the rows in `skip`)."""
         n = len(self.sessions)
         depth = min(depth, n)
-        skip = set(skip) | ({i for i, s in enumerate(self.sessions) if s["id"] == exclude} if exclude else set())
+        excluded = {i for i, s in enumerate(self.sessions) if s["id"] == exclude} if exclude else set()
+        skip = set(skip) | excluded
         out = {}
         if self.views:
             q = self.embed([text]).astype(np.float32)
@@ -328,7 +329,7 @@ class CaseIndex:
                 ranked = np.argsort(-s, kind="stable")[: depth + len(skip)].tolist()
             out[view] = [i for i in ranked if has[i] and i not in skip][:depth]
         if topic and self.topic_view is not None:
-            out["topic"] = self.topic_view.ranking(q[0], skip, depth)
+            out["topic"] = self.topic_view.ranking(q[0], skip, depth, unseen=excluded)
         if self.lexical is not None:
             s = self.lexical.scores(text)
             ranked = np.argsort(-s, kind="stable")[: depth + len(skip)].tolist()
