@@ -254,7 +254,9 @@ def test_one_index_for_both_languages_answers_in_the_query_language(tmp_path):
 
     en = sessions("en")
     zh = [
-        Dialogue(f"zh-{d.id}", "zh", [Turn("client", "我" + t.text) for t in d.turns if t.role == "client"], labels=d.labels)
+        Dialogue(
+            f"zh-{d.id}", "zh", [Turn("client", "我" + t.text) for t in d.turns if t.role == "client"], labels=d.labels
+        )
         for d in en
     ]
     build(en + zh, tmp_path / "idx", tune=False)
@@ -268,6 +270,8 @@ def test_one_index_for_both_languages_answers_in_the_query_language(tmp_path):
     idx.search("I cannot sleep at night", k=6, exclude="Sleep-0", lang="zh")
     assert fits[-1] == frozenset({6})  # ... but never from a session left out
     assert {h.session["lang"] for h in idx.search("I cannot sleep at night", k=12)} == {"en", "zh"}
+    r = CliRunner().invoke(app, ["index", "query", str(tmp_path / "idx"), "I cannot sleep", "--k", "3", "--lang", "zh"])
+    assert r.exit_code == 0 and r.output.count("zh-") == 3, r.output
     # the Chinese copy of a held-out English session is held out with it (a translation teaches its label)
     r = T.Rankings(idx, [T.Query(0, query_text(en[0], 1), "Academic Pressure", idx.other_languages("en"))])
     assert 9 in r.with_twins(frozenset({0})) and not {0, 9} & set(r.with_twins(frozenset({3})) - {3, 12})

@@ -190,6 +190,7 @@ def index_main(
         10, "--own-k", help="eval: the cross-view check looks for the session's own background label in the top own-k."
     ),
     as_json: bool = typer.Option(False, "--json", help="eval: print JSON instead of a table."),
+    lang: str = typer.Option(None, "--lang", help="query: only sessions in this language (zh, en), as a reply asks."),
     together: bool = typer.Option(
         False,
         "--together",
@@ -211,7 +212,7 @@ def index_main(
             idx = CaseIndex(Path(args[1]))
         except (ValueError, ImportError) as e:
             fail(str(e))
-        hits = idx.search(" ".join(args[2:]), k or 3)
+        hits = idx.search(" ".join(args[2:]), k or 3, lang=lang)
         console().print(
             table(
                 f"{len(hits)} most similar of {len(idx.sessions)} sessions ({idx.engine})",

@@ -216,9 +216,7 @@ class TopicView:
                 y += [self.classes.index(self.topics[i]) for i in rows]
             if len(self._fits) > 64:  # evaluation leaves out one fold after another
                 self._fits.clear()
-            self._fits[key] = fit_softmax(
-                np.concatenate(X).astype(np.float64), np.array(y), len(self.classes), self.l2
-            )
+            self._fits[key] = fit_softmax(np.concatenate(X).astype(np.float64), np.array(y), len(self.classes), self.l2)
         return self._fits[key]
 
     def ranking(self, q: np.ndarray, skip: set[int], depth: int, unseen: set[int] | None = None) -> list[int]:
