@@ -316,7 +316,7 @@ def _index_eval(ds, n_turns, k, own_k, embed, base_url, views, lexical, as_json,
     console().print(
         f"[dim]{sig['embedder']}; views {', '.join(sig['views'])}"
         f"{' + ' + sig['lexical'] if sig['lexical'] else ''}; {sig['fusion']}; topic view {sig['topic_view']}; "
-        f"weights {sig['weights']}; index {sig['index']}; [lo-hi]: {sig['interval']}[/dim]"
+        f"weights {sig['weights']}; index {sig['index']}; intervals: {sig['interval']}[/dim]"
     )
     for r in result["languages"]:
         chosen = ", ".join(f"{w} ({n} folds)" for w, n in r["weights"].items())

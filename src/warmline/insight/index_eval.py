@@ -151,7 +151,9 @@ def evaluate_lang(
         build(ds, work / "all", embed, views=views, lexical=lexical, embedder=embedder, tune=False)
     index = CaseIndex(work / "all", embedder)
     shares, chance, chosen = _same_topic(index, ds, queries, n_turns, k, other)
-    ms = _ms_per_query(index, ds, queries, n_turns, k)
+    # timed as a reply searches: the index with its own encoder (for USE, one BLAS thread), not the
+    # evaluation's, which embeds many texts at once
+    ms = _ms_per_query(CaseIndex(work / "all") if embed == "use" else index, ds, queries, n_turns, k)
     own_ds = [ds[i] for i in mine]
     own = [j for j, d in enumerate(own_ds) if topic_of(d) and query_text(d, n_turns) and _has_background(d)]
     found = []
