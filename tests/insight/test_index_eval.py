@@ -208,12 +208,12 @@ def test_weights_are_chosen_by_cross_validation_and_saved(tmp_path, monkeypatch)
     assert rrf({"a": [1], "bm25": [2]}, weights={"bm25": 0.0}) == {1: pytest.approx(1 / 61)}  # weight 0: off
     ds = sessions()
     meta = build(ds, tmp_path / "few")
-    assert "weights" not in meta and CaseIndex(tmp_path / "few").weights == {"topic": 5.0}  # too few to choose on
+    assert "weights" not in meta and CaseIndex(tmp_path / "few").weights() == {"topic": 5.0}  # too few to choose on
     monkeypatch.setattr(T, "MIN_SESSIONS", 5)
     meta = build(ds, tmp_path / "idx")
     assert meta["weights"] in [dict(w) for w in T.GRID] and meta["cv_folds"] == 5
     idx = CaseIndex(tmp_path / "idx")
-    assert idx.weights == meta["weights"]
+    assert idx.weights() == idx.weights("en") == meta["weights"] and "weights_by_lang" not in meta  # one language
     # the choice is the best of the grid on the cross-fitted rankings, and the dropped rows are never results
     topics = [topic_of(d) for d in ds]
     r = T.Rankings(idx, [T.Query(i, query_text(d, 1), topics[i]) for i, d in enumerate(ds)])
@@ -249,7 +249,7 @@ def test_bootstrap_interval():
     assert sorted(np.bincount(f).tolist()) == [2] * 7 + [3] * 3
 
 
-def test_one_index_for_both_languages_answers_in_the_query_language(tmp_path):
+def test_one_index_for_both_languages_answers_in_the_query_language(tmp_path, monkeypatch):
     from warmline.insight import index_tune as T
 
     en = sessions("en")
@@ -275,6 +275,12 @@ def test_one_index_for_both_languages_answers_in_the_query_language(tmp_path):
     # the Chinese copy of a held-out English session is held out with it (a translation teaches its label)
     r = T.Rankings(idx, [T.Query(0, query_text(en[0], 1), "Academic Pressure", idx.other_languages("en"))])
     assert 9 in r.with_twins(frozenset({0})) and not {0, 9} & set(r.with_twins(frozenset({3})) - {3, 12})
+    monkeypatch.setattr(T, "MIN_SESSIONS", 5)
+    meta = build(en + zh, tmp_path / "tuned")
+    assert set(meta["weights_by_lang"]) == {"en", "zh"}  # each language's weights chosen on its own sessions
+    tuned = CaseIndex(tmp_path / "tuned")
+    assert tuned.weights("zh") == meta["weights_by_lang"]["zh"] and tuned.weights("fr") == meta["weights"]
+    monkeypatch.undo()
     result = evaluate(en + zh, n_turns=1, k=2, own_k=3, together=True)
     assert [x["lang"] for x in result["languages"]] == ["en", "zh"] and "one for all" in result["signature"]["index"]
     assert all(x["sessions"] == 9 and x["chance"] == pytest.approx(2 / 8) for x in result["languages"])

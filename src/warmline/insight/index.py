@@ -334,11 +334,11 @@ class CaseIndex:
             out["bm25"] = [i for i in ranked if s[i] > 0 and i not in skip][:depth]
         return out
 
-    @property
-    def weights(self) -> dict[str, float]:
+    def weights(self, lang: str | None = None) -> dict[str, float]:
         """The views' weights in the fusion: those chosen by cross-validation when the index was built
-        (`index.json`), else the defaults."""
-        return self.meta.get("weights") or {"topic": TOPIC_WEIGHT}
+        (`index.json`; for `lang`, those chosen on its sessions when it had enough), else the defaults."""
+        chosen = self.meta.get("weights_by_lang", {}).get(lang) if lang else None
+        return chosen or self.meta.get("weights") or {"topic": TOPIC_WEIGHT}
 
     def other_languages(self, lang: str | None) -> frozenset[int]:
         """Rows of sessions in another language than `lang`; none when no session is in `lang` (an index
@@ -350,7 +350,7 @@ class CaseIndex:
         """The k sessions most similar to `text`, by reciprocal rank fusion over the views; with `lang`, only
         sessions in that language (the topic view still learns from them all)."""
         rankings = self.rankings(text, max(DEPTH, k), exclude, skip=self.other_languages(lang))
-        fused = rrf(rankings, weights=self.weights)
+        fused = rrf(rankings, weights=self.weights(lang))
         top = sorted(fused, key=lambda i: (-fused[i], i))[:k]
         return [
             Hit(fused[i], self.sessions[i], {v: r.index(i) + 1 for v, r in rankings.items() if i in r}) for i in top

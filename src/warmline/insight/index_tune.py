@@ -104,14 +104,21 @@ def choose_weights(
 
 
 def tune_index(index: CaseIndex, queries: list[Query], k: int = 5, folds: int = 5) -> dict | None:
-    """Weights for `index` chosen by cross-validation over its own labelled sessions (None when there are
-    too few of them to choose on, or fewer than two topics)."""
+    """Weights for `index` chosen by cross-validation over its own labelled sessions, for all of them and
+    for each language with enough of its own (None when there are too few to choose on, or fewer than two
+    topics)."""
     topics = [record_topic(s) for s in index.sessions]
     if len(queries) < MIN_SESSIONS or len({q.topic for q in queries}) < 2:
         return None
     r = Rankings(index, queries)
     weights, got = choose_weights(r, list(range(len(queries))), topics, k, folds)
-    return {"weights": weights, "cv_same_topic": round(got, 4), "cv_folds": folds, "cv_k": k}
+    out = {"weights": weights, "cv_same_topic": round(got, 4), "cv_folds": folds, "cv_k": k}
+    langs = [index.sessions[q.row].get("lang") for q in queries]
+    for lang in sorted({x for x in langs if x}):
+        js = [j for j, x in enumerate(langs) if x == lang]
+        if len(set(langs)) > 1 and len(js) >= MIN_SESSIONS and len({queries[j].topic for j in js}) >= 2:
+            out.setdefault("weights_by_lang", {})[lang] = choose_weights(r, js, topics, k, folds)[0]
+    return out
 
 
 def interval(values: list[float], n: int = 2000, seed: int = 0) -> tuple[float, float]:
