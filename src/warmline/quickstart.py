@@ -231,8 +231,9 @@ def retrieval_line(lines: list[str]) -> list[dict]:
     for r in result:
         lines.append(
             f"case retrieval on the {r['sessions']} bundled {r['lang']} sessions with a topic (each left out of "
-            f"its own results, first 3 client turns): same topic in the top 2 {r['same_topic']:.2f} (chance "
-            f"{r['chance']:.2f}); own background label in the top 3 {r['own_in_top']:.2f}"
+            f"its own results, first 3 client turns): same topic in the top 2 {r['same_topic']:.2f} "
+            f"[95% {r['same_topic_ci'][0]:.2f}-{r['same_topic_ci'][1]:.2f}] (chance {r['chance']:.2f}); own "
+            f"background label in the top 3 {r['own_in_top']:.2f}"
         )
     return result
 

@@ -143,6 +143,8 @@ def test_eval_leaves_the_query_out_and_beats_chance():
     assert r["chance"] == pytest.approx(2 / 8)  # two other sessions of each topic among eight
     assert r["same_topic"] > r["chance"] and 0 <= r["own_in_top"] <= 1 and r["ms_per_query"] > 0
     assert result["signature"]["leave_one_out"] and result["signature"]["query"] == "first 1 client turns"
+    lo, hi = r["same_topic_ci"]
+    assert lo <= r["same_topic"] <= hi and sum(r["weights"].values()) >= 1
     with pytest.raises(ValueError, match="need more than"):
         evaluate(sessions()[:2], k=5)
 
@@ -198,3 +200,87 @@ def test_quickstart_line_on_the_bundled_sessions():
     result = retrieval_line(lines)
     assert [r["lang"] for r in result] == ["en", "zh"] and all(r["same_topic"] > r["chance"] for r in result)
     assert len(lines) == 2 and "same topic in the top 2" in lines[0]
+
+
+def test_weights_are_chosen_by_cross_validation_and_saved(tmp_path, monkeypatch):
+    from warmline.insight import index_tune as T
+
+    assert rrf({"a": [1], "bm25": [2]}, weights={"bm25": 0.0}) == {1: pytest.approx(1 / 61)}  # weight 0: off
+    ds = sessions()
+    meta = build(ds, tmp_path / "few")
+    assert "weights" not in meta and CaseIndex(tmp_path / "few").weights() == {"topic": 5.0}  # too few to choose on
+    monkeypatch.setattr(T, "MIN_SESSIONS", 5)
+    meta = build(ds, tmp_path / "idx")
+    assert meta["weights"] in [dict(w) for w in T.GRID] and meta["cv_folds"] == 5
+    idx = CaseIndex(tmp_path / "idx")
+    assert idx.weights() == idx.weights("en") == meta["weights"] and "weights_by_lang" not in meta  # one language
+    # the choice is the best of the grid on the cross-fitted rankings, and the dropped rows are never results
+    topics = [topic_of(d) for d in ds]
+    r = T.Rankings(idx, [T.Query(i, query_text(d, 1), topics[i]) for i, d in enumerate(ds)])
+    drop = frozenset({0, 4})
+    js = [j for j in range(len(ds)) if j not in drop]
+    best, got = T.choose_weights(r, js, topics, k=2, folds=3, drop=drop)
+    assert best in [dict(w) for w in T.GRID] and 0 <= got <= 1
+    for j in js:
+        lists = r.of(j, drop | {j})
+        assert j not in {i for rows in lists.values() for i in rows}
+        assert not drop & set(r.of(j, drop, drop)["topic"]) and not drop & set(T.top_k(r.of(j, drop, drop), best, 8))
+
+
+def test_topic_view_is_fitted_without_the_unseen_sessions(tmp_path):
+    from warmline.insight.index import TopicView
+
+    build(sessions(), tmp_path / "idx", tune=False)
+    tv = CaseIndex(tmp_path / "idx").topic_view
+    unseen = frozenset({0, 1, 5})
+    blind = TopicView(tv.vectors, np.array([h and i not in unseen for i, h in enumerate(tv.has)]), tv.topics, tv.l2)
+    W, b = tv.fit(unseen)
+    assert np.allclose(W, blind.fit()[0]) and np.allclose(b, blind.fit()[1])
+    assert not np.allclose(W, tv.fit()[0])  # it did learn something from them when they were seen
+
+
+def test_bootstrap_interval():
+    from warmline.insight.index_tune import folds_of, interval
+
+    assert interval([0.4] * 30) == pytest.approx((0.4, 0.4))
+    lo, hi = interval([0.0, 1.0] * 50)
+    assert 0.35 < lo < 0.5 < hi < 0.65
+    f = folds_of(23, 10)
+    assert sorted(np.bincount(f).tolist()) == [2] * 7 + [3] * 3
+
+
+def test_one_index_for_both_languages_answers_in_the_query_language(tmp_path, monkeypatch):
+    from warmline.insight import index_tune as T
+
+    en = sessions("en")
+    zh = [
+        Dialogue(
+            f"zh-{d.id}", "zh", [Turn("client", "我" + t.text) for t in d.turns if t.role == "client"], labels=d.labels
+        )
+        for d in en
+    ]
+    build(en + zh, tmp_path / "idx", tune=False)
+    idx = CaseIndex(tmp_path / "idx")
+    assert idx.other_languages("zh") == frozenset(range(9)) and idx.other_languages("fr") == frozenset()
+    fits, fit = [], idx.topic_view.fit
+    idx.topic_view.fit = lambda unseen=frozenset(): fits.append(unseen) or fit(unseen)
+    hits = idx.search("I cannot sleep at night", k=6, lang="zh")
+    assert len(hits) == 6 and {h.session["lang"] for h in hits} == {"zh"}
+    assert fits == [frozenset()]  # the topic view answering in Chinese still learned from the English sessions
+    idx.search("I cannot sleep at night", k=6, exclude="Sleep-0", lang="zh")
+    assert fits[-1] == frozenset({6})  # ... but never from a session left out
+    assert {h.session["lang"] for h in idx.search("I cannot sleep at night", k=12)} == {"en", "zh"}
+    r = CliRunner().invoke(app, ["index", "query", str(tmp_path / "idx"), "I cannot sleep", "--k", "3", "--lang", "zh"])
+    assert r.exit_code == 0 and r.output.count("zh-") == 3, r.output
+    # the Chinese copy of a held-out English session is held out with it (a translation teaches its label)
+    r = T.Rankings(idx, [T.Query(0, query_text(en[0], 1), "Academic Pressure", idx.other_languages("en"))])
+    assert 9 in r.with_twins(frozenset({0})) and not {0, 9} & set(r.with_twins(frozenset({3})) - {3, 12})
+    monkeypatch.setattr(T, "MIN_SESSIONS", 5)
+    meta = build(en + zh, tmp_path / "tuned")
+    assert set(meta["weights_by_lang"]) == {"en", "zh"}  # each language's weights chosen on its own sessions
+    tuned = CaseIndex(tmp_path / "tuned")
+    assert tuned.weights("zh") == meta["weights_by_lang"]["zh"] and tuned.weights("fr") == meta["weights"]
+    monkeypatch.undo()
+    result = evaluate(en + zh, n_turns=1, k=2, own_k=3, together=True)
+    assert [x["lang"] for x in result["languages"]] == ["en", "zh"] and "one for all" in result["signature"]["index"]
+    assert all(x["sessions"] == 9 and x["chance"] == pytest.approx(2 / 8) for x in result["languages"])

@@ -238,6 +238,13 @@ def index_main(
         10, "--own-k", help="eval: the cross-view check looks for the session's own background label in the top own-k."
     ),
     as_json: bool = typer.Option(False, "--json", help="eval: print JSON instead of a table."),
+    lang: str = typer.Option(None, "--lang", help="query: only sessions in this language (zh, en), as a reply asks."),
+    together: bool = typer.Option(
+        False,
+        "--together",
+        help="eval: one index of every language, as `warmline index` builds from a mixed corpus (each query "
+        "answered in its own language; the topic view learns from all), instead of one index per language.",
+    ),
 ) -> None:
     """Build a case index of counseling sessions (`warmline index DATA --output DIR`), search one
     (`warmline index query DIR TEXT --k N`), or measure retrieval on topic-labelled sessions
@@ -253,7 +260,7 @@ def index_main(
             idx = CaseIndex(Path(args[1]))
         except (ValueError, ImportError) as e:
             fail(str(e))
-        hits = idx.search(" ".join(args[2:]), k or 3)
+        hits = idx.search(" ".join(args[2:]), k or 3, lang=lang)
         console().print(
             table(
                 f"{len(hits)} most similar of {len(idx.sessions)} sessions ({idx.engine})",
@@ -283,6 +290,7 @@ def index_main(
             view_list,
             lexical,
             as_json,
+            together,
         )
         return
     if len(args) != 1 or output is None:
@@ -302,13 +310,19 @@ def index_main(
         f"{' + BM25' if lexical else ''}: {output}",
         markup=False,
     )
+    if meta.get("weights"):
+        console().print(
+            f"fusion weights chosen by {meta['cv_folds']}-fold cross-validation over the labelled sessions: "
+            f"{meta['weights']} (same topic in the top {meta['cv_k']}: {meta['cv_same_topic']:.2f})",
+            markup=False,
+        )
 
 
-def _index_eval(ds, n_turns, k, own_k, embed, base_url, views, lexical, as_json) -> None:
+def _index_eval(ds, n_turns, k, own_k, embed, base_url, views, lexical, as_json, together=False) -> None:
     from ..insight.index_eval import evaluate
 
     try:
-        result = evaluate(ds, n_turns, k, own_k, embed, base_url, views, lexical)
+        result = evaluate(ds, n_turns, k, own_k, embed, base_url, views, lexical, together=together)
     except (ValueError, ImportError) as e:
         fail(str(e))
     if as_json:
@@ -320,10 +334,12 @@ def _index_eval(ds, n_turns, k, own_k, embed, base_url, views, lexical, as_json)
             r["lang"],
             r["sessions"],
             r["queries"],
-            f"{r['same_topic']:.3f}",
+            f"{r['same_topic']:.3f} [{r['same_topic_ci'][0]:.2f}-{r['same_topic_ci'][1]:.2f}]",
             f"{r['chance']:.3f}",
             f"{r['same_topic'] / r['chance']:.1f}x" if r["chance"] else "-",
-            "-" if r["own_in_top"] is None else f"{r['own_in_top']:.3f} of {r['own_queries']}",
+            "-"
+            if r["own_in_top"] is None
+            else f"{r['own_in_top']:.3f} [{r['own_ci'][0]:.2f}-{r['own_ci'][1]:.2f}] of {r['own_queries']}",
             f"{r['ms_per_query']:.1f}",
         )
         for r in result["languages"]
@@ -347,8 +363,12 @@ def _index_eval(ds, n_turns, k, own_k, embed, base_url, views, lexical, as_json)
     )
     console().print(
         f"[dim]{sig['embedder']}; views {', '.join(sig['views'])}"
-        f"{' + ' + sig['lexical'] if sig['lexical'] else ''}; {sig['fusion']}[/dim]"
+        f"{' + ' + sig['lexical'] if sig['lexical'] else ''}; {sig['fusion']}; topic view {sig['topic_view']}; "
+        f"weights {sig['weights']}; index {sig['index']}; intervals: {sig['interval']}[/dim]"
     )
+    for r in result["languages"]:
+        chosen = ", ".join(f"{w} ({n} folds)" for w, n in r["weights"].items())
+        console().print(f"[dim]{r['lang']} weights chosen: {chosen}[/dim]")
 
 
 def extract_main(

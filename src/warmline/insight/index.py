@@ -28,7 +28,7 @@ TOPIC_L2 = 1e-3
 TOPIC_L2_BY_EMBEDDER = {"e5": 1e-5, "e5+use": 1e-4}
 TOPIC_WEIGHT = 5.0
 TOPIC_EXTRA: tuple[str, ...] = ()
-_DEPTH = 100  # ranks kept per view before fusing
+DEPTH = 100  # ranks kept per view before fusing
 # With an asymmetric encoder (e5), the views embedded as queries rather than as passages: the client's own
 # turns are the same kind of text as a query, the labels are third-person passages.
 QUERY_SIDE_VIEWS: tuple[str, ...] = ("client",)
@@ -51,7 +51,8 @@ def view_text(d: Dialogue, view: str, max_chars: int = 1000) -> str:
     return v.strip()[:max_chars] if isinstance(v, str) else ""
 
 
-def _topic(record: dict) -> str:
+def record_topic(record: dict) -> str:
+    """A session record's (first) topic label; "" when it has none."""
     v = record.get("topic")
     if isinstance(v, list):
         v = v[0] if v else ""
@@ -79,8 +80,11 @@ def build(
     lexical: bool = True,
     embedder=None,
     topic_view: bool = True,
+    tune: bool = True,
 ) -> dict:
-    """Write an index of `dialogues` to `out`. `embedder` (texts -> unit vectors) replaces `embed` when given."""
+    """Write an index of `dialogues` to `out`. `embedder` (texts -> unit vectors) replaces `embed` when given.
+    With `tune`, the views' weights in the fusion are chosen by cross-validation over the topic-labelled
+    sessions (their first client turns as queries) and saved with the index."""
     bad = [v for v in views if v not in VIEWS]
     if bad or not (views or lexical):
         raise ValueError(f"views must be some of {', '.join(VIEWS)} (got {', '.join(views) or 'none'})")
@@ -129,7 +133,25 @@ def build(
         "with_summary": sum(1 for r in records if r.get("summary")),
     }
     (out / "index.json").write_text(json.dumps(meta, indent=2), encoding="utf-8")
+    if tune:
+        from .index_tune import Query, tune_index
+
+        index = CaseIndex(out, embedder)
+        queries = [  # as a reply asks: cases in the client's language
+            Query(i, first_client_turns(d), record_topic(r), index.other_languages(d.lang))
+            for i, (d, r) in enumerate(zip(dialogues, records))
+            if record_topic(r) and first_client_turns(d)
+        ]
+        chosen = tune_index(index, queries)
+        if chosen:
+            meta.update(chosen)
+            (out / "index.json").write_text(json.dumps(meta, indent=2), encoding="utf-8")
     return meta
+
+
+def first_client_turns(d: Dialogue, n: int = 3) -> str:
+    """A session's first n client turns, one a line: what a client has said when a reply asks for cases."""
+    return "\n".join([t.text for t in d.turns if t.role == "client"][:n])
 
 
 @dataclass
@@ -139,11 +161,20 @@ class Hit:
     ranks: dict = field(default_factory=dict)  # the session's rank (1-based) in each view that found it
 
 
+def similarities(vectors: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """vectors @ q for one query, without BLAS: OpenBLAS splits a matrix-vector product over threads that
+    spin while they wait, which on a small busy machine costs tens of times this plain loop
+    (docs/insight-rounds.md)."""
+    return np.einsum("ij,j->i", vectors, q)
+
+
 def rrf(rankings: dict[str, list[int]], k: int = RRF_K, weights: dict[str, float] | None = None) -> dict[int, float]:
     """Reciprocal rank fusion: each ranked list gives its r-th item weight / (k + r)."""
     fused: dict[int, float] = {}
     for name, ranked in rankings.items():
         w = (weights or {}).get(name, 1.0)
+        if not w:  # a view weighed 0 is off: it must not bring sessions in at a score of 0
+            continue
         for r, i in enumerate(ranked, 1):
             fused[i] = fused.get(i, 0.0) + w / (k + r)
     return fused
@@ -166,35 +197,38 @@ class TopicView:
         self.vectors, self.has, self.topics, self.l2 = vectors, has, topics, l2
         self.extra = list(extra)  # other views of the same sessions, as more examples of their topics
         self.classes = sorted({t for t, h in zip(topics, has) if t and h})
-        self._fits: dict[int | None, tuple[np.ndarray, np.ndarray]] = {}
+        self._fits: dict[frozenset[int], tuple[np.ndarray, np.ndarray]] = {}
 
     def usable(self) -> bool:
         return len(self.classes) >= 2
 
-    def _fit(self, skip: int | None):
-        if skip not in self._fits:
+    def fit(self, unseen: frozenset[int] = frozenset()) -> tuple[np.ndarray, np.ndarray]:
+        """The model fitted without the sessions (rows) in `unseen`: evaluation leaves out the sessions it
+        asks about, so that no query is helped by its own topic label."""
+        key = frozenset(unseen)
+        if key not in self._fits:
             from .classify import fit_softmax
 
             X, y = [], []
             for vectors, has in [(self.vectors, self.has)] + self.extra:
-                rows = [i for i, (t, h) in enumerate(zip(self.topics, has)) if t in self.classes and h and i != skip]
+                rows = [i for i, (t, h) in enumerate(zip(self.topics, has)) if t in self.classes and h and i not in key]
                 X.append(vectors[rows])
                 y += [self.classes.index(self.topics[i]) for i in rows]
-            if len(self._fits) > 64:  # evaluation leaves out one session after another
+            if len(self._fits) > 64:  # evaluation leaves out one fold after another
                 self._fits.clear()
-            self._fits[skip] = fit_softmax(
-                np.concatenate(X).astype(np.float64), np.array(y), len(self.classes), self.l2
-            )
-        return self._fits[skip]
+            self._fits[key] = fit_softmax(np.concatenate(X).astype(np.float64), np.array(y), len(self.classes), self.l2)
+        return self._fits[key]
 
-    def ranking(self, q: np.ndarray, skip: set[int], depth: int) -> list[int]:
-        W, b = self._fit(min(skip) if len(skip) == 1 else None)
+    def ranking(self, q: np.ndarray, skip: set[int], depth: int, unseen: set[int] | None = None) -> list[int]:
+        """Sessions by the probability of their topic for query vector `q`, the rows in `skip` left out; the
+        model is fitted without `unseen` (default: without `skip`)."""
+        W, b = self.fit(frozenset(skip if unseen is None else unseen))
         z = q @ W + b
         p = np.exp(z - z.max())
         p /= p.sum()
         prob = {c: p[j] for j, c in enumerate(self.classes)}
         score = np.array([prob.get(t, 0.0) if h else -1.0 for t, h in zip(self.topics, self.has)])
-        score = score + 1e-3 * (self.vectors @ q)  # ties within a topic: the closest client turns first
+        score = score + 1e-3 * similarities(self.vectors, q)  # ties within a topic: the closest client turns first
         ranked = np.argsort(-score, kind="stable")[: depth + len(skip)].tolist()
         return [i for i in ranked if self.has[i] and i not in skip][:depth]
 
@@ -238,7 +272,7 @@ class CaseIndex:
         if self.meta.get("topic_view") and "client" in self.views:
             tv = TopicView(
                 *self.views["client"],
-                [_topic(r) for r in self.sessions],
+                [record_topic(r) for r in self.sessions],
                 self.meta.get("topic_l2", TOPIC_L2),
                 extra=[self.views[v] for v in TOPIC_EXTRA if v in self.views],
             )
@@ -259,18 +293,28 @@ class CaseIndex:
         return "faiss" if self._faiss else "numpy"
 
     def embed(self, texts: list[str]) -> np.ndarray:
+        if self._embed is None and self.meta["embedder"] == "use":
+            from ..embedding import encode
+
+            # a reply embeds one short query: one BLAS thread, since a second one spins while it waits and,
+            # on a small shared machine, made a query several times slower (docs/insight-rounds.md)
+            self._embed = lambda t: encode(t, threads=1)
         if self._embed is None:
             from ..analyze.semantic import make_embedder
 
             self._embed = make_embedder(self.meta["embedder"])[0]
         return self._embed(texts)
 
-    def rankings(self, text: str, depth: int = _DEPTH, exclude: str | None = None) -> dict[str, list[int]]:
+    def rankings(
+        self, text: str, depth: int = DEPTH, exclude: str | None = None, skip: set[int] = frozenset(), topic=True
+    ) -> dict[str, list[int]]:
         """Per view, the row numbers of the best `depth` sessions for `text`, best first (sessions without
-        that view, and the session `exclude`, left out)."""
+        that view, the session `exclude` and the rows in `skip` left out; the topic view, when `topic`, is
+        fitted without the session `exclude`, and learns from the rows in `skip`)."""
         n = len(self.sessions)
         depth = min(depth, n)
-        skip = {i for i, s in enumerate(self.sessions) if s["id"] == exclude} if exclude else set()
+        excluded = {i for i, s in enumerate(self.sessions) if s["id"] == exclude} if exclude else set()
+        skip = set(skip) | excluded
         out = {}
         if self.views:
             q = self.embed([text]).astype(np.float32)
@@ -279,21 +323,34 @@ class CaseIndex:
                 scores, idx = self._faiss[view].search(q, min(n, depth + len(skip)))
                 ranked = [i for s, i in zip(scores[0].tolist(), idx[0].tolist()) if i >= 0]
             else:
-                s = v @ q[0]
+                s = similarities(v, q[0])
                 ranked = np.argsort(-s, kind="stable")[: depth + len(skip)].tolist()
             out[view] = [i for i in ranked if has[i] and i not in skip][:depth]
-        if self.topic_view is not None:
-            out["topic"] = self.topic_view.ranking(q[0], skip, depth)
+        if topic and self.topic_view is not None:
+            out["topic"] = self.topic_view.ranking(q[0], skip, depth, unseen=excluded)
         if self.lexical is not None:
             s = self.lexical.scores(text)
             ranked = np.argsort(-s, kind="stable")[: depth + len(skip)].tolist()
             out["bm25"] = [i for i in ranked if s[i] > 0 and i not in skip][:depth]
         return out
 
-    def search(self, text: str, k: int = 3, exclude: str | None = None) -> list[Hit]:
-        """The k sessions most similar to `text`, by reciprocal rank fusion over the views."""
-        rankings = self.rankings(text, max(_DEPTH, k), exclude)
-        fused = rrf(rankings, weights={"topic": TOPIC_WEIGHT})
+    def weights(self, lang: str | None = None) -> dict[str, float]:
+        """The views' weights in the fusion: those chosen by cross-validation when the index was built
+        (`index.json`; for `lang`, those chosen on its sessions when it had enough), else the defaults."""
+        chosen = self.meta.get("weights_by_lang", {}).get(lang) if lang else None
+        return chosen or self.meta.get("weights") or {"topic": TOPIC_WEIGHT}
+
+    def other_languages(self, lang: str | None) -> frozenset[int]:
+        """Rows of sessions in another language than `lang`; none when no session is in `lang` (an index
+        of other languages still answers)."""
+        rows = frozenset(i for i, r in enumerate(self.sessions) if r.get("lang") != lang)
+        return rows if lang and len(rows) < len(self.sessions) else frozenset()
+
+    def search(self, text: str, k: int = 3, exclude: str | None = None, lang: str | None = None) -> list[Hit]:
+        """The k sessions most similar to `text`, by reciprocal rank fusion over the views; with `lang`, only
+        sessions in that language (the topic view still learns from them all)."""
+        rankings = self.rankings(text, max(DEPTH, k), exclude, skip=self.other_languages(lang))
+        fused = rrf(rankings, weights=self.weights(lang))
         top = sorted(fused, key=lambda i: (-fused[i], i))[:k]
         return [
             Hit(fused[i], self.sessions[i], {v: r.index(i) + 1 for v, r in rankings.items() if i in r}) for i in top
@@ -324,10 +381,11 @@ def context_block(hits: list[Hit], lang: str = "en") -> str:
 def with_cases(
     messages: list[dict], index: CaseIndex, k: int, lang: str, exclude: str | None = None
 ) -> tuple[list[dict], list[Hit]]:
-    """Messages with the k most similar cases (to the client's turns so far) added to the system prompt.
-    `exclude`: a session id never to return (in evaluation, the test item's own dialogue)."""
+    """Messages with the k most similar cases (to the client's turns so far) added to the system prompt,
+    cases in the client's language `lang` when the index has any. `exclude`: a session id never to return
+    (in evaluation, the test item's own dialogue)."""
     query = "\n".join(m["content"] for m in messages if m["role"] == "user")[-600:]
-    hits = index.search(query, k, exclude) if query else []
+    hits = index.search(query, k, exclude, lang) if query else []
     block = context_block(hits, lang)
     if not block:
         return messages, hits
