@@ -81,3 +81,40 @@ def test_risk_without_them_stays_elevated(text):
 def test_their_words_alone_are_not_risk(text):
     v = screen(text)
     assert v.risk == "none", (text, v.evidence)
+
+
+# a wish told as past says when it was felt, not when the person will act: elevated, never imminent (review of
+# issue 19: "After my dad left" was read as a deadline, and a time word beside "wanted to" as a time to act)
+PAST_TOLD = [
+    "After my dad left, I wanted to kill myself.",
+    "When my mom left I wanted to die.",
+    "Once everyone left the party I wanted to kill myself.",
+    "Yesterday after work I wanted to kill myself.",
+    "Tonight I wanted to kill myself but I didn't.",
+    "When my girlfriend left I felt like killing myself.",
+    "我曾经想过等他们睡着后就去死。",
+]
+
+# the same shapes said of now or of what the person will do stay imminent
+STILL_IMMINENT = [
+    "When my parents go to sleep I'm going to kill myself.",
+    "After my wife leaves for work I'm going to end my life.",
+    "Once they have left I'm going to kill myself.",
+    "After my dad leaves I want to kill myself.",
+    "I wanted to die for years. Tonight I'm going to kill myself.",
+    "I used to want to die, and tonight I want to kill myself.",
+    "以前我也想过死，今晚我就去死。",
+    "I want to kill myself tonight.",
+]
+
+
+@pytest.mark.parametrize("text", PAST_TOLD)
+def test_a_wish_told_as_past_is_not_imminent(text):
+    v = screen(text)
+    assert v.risk == "elevated", (text, v.evidence)
+
+
+@pytest.mark.parametrize("text", STILL_IMMINENT)
+def test_a_wish_for_now_beside_a_past_one_stays_imminent(text):
+    v = screen(text)
+    assert v.risk == "imminent", (text, v.evidence)

@@ -118,7 +118,7 @@ EN = {
                     r"\bbleeding (?:won'?t|will not|doesn'?t|does not|wouldn'?t) stop\b|\bcan'?t stop the bleeding\b"),
     "imminent_timing": _rx(r"\btonight\b", r"\bright now\b", r"\bnow\b", r"\btoday\b", r"\bthis weekend\b",
                            r"\bin (?:a|an) (?:few )?(?:minutes?|hours?)\b", r"\bin \d+ (?:minutes?|mins?)\b", r"\bafter work\b",
-                           r"\b(?:after|once|when) (?:my \w+|the \w+|everyone|everybody|they|he|she) (?:\w+ ){0,2}(?:go(?:es)? to (?:sleep|bed)|leaves?|left|(?:is|are) (?:asleep|gone|out))\b",
+                           r"\b(?:after|once|when) (?:my \w+|the \w+|everyone|everybody|they|he|she) (?:\w+ ){0,2}(?:go(?:es)? to (?:sleep|bed)|leaves?|ha(?:s|ve) left|(?:is|are) (?:asleep|gone|out))\b",
                            r"\bthis is (?:my )?(?:last|goodbye)\b", r"\bwill be over\b",
                            r"\bi'?ve (?:already )?(?:taken|swallowed)\b"),
     "self_harm": _rx(r"(?<!\bit's )(?<!\bits )(?<!\bit is )\b(?:cut|cutting|burn|burning|hurt|hurting|harm|harming) my ?self\b", r"\bself[- ]harm\w*\b",

@@ -259,6 +259,32 @@ def in_the_past(key: str, text: str, start: int, recent: bool = True) -> bool:
     return False
 
 
+# a wish, a thought or a plan told as past ("I wanted to", "felt like", 曾经, 那时候): it may still be risk, but it
+# says nothing of when the person will act, so neither a time word near it nor its own "after X" makes it imminent
+_TOLD_PAST = {
+    "en": re.compile(
+        r"\b(?:wanted|wished|used to|felt like|thought (?:about|of)|(?:was|were) (?:thinking|planning) (?:about|of|on)?|"
+        r"had (?:thoughts|the urge|wanted|planned))\b(?:\W+\w+){0,3}\W*\Z",
+        re.IGNORECASE,
+    ),
+    "zh": re.compile(r"以前|之前|当时|那时候?|那会儿?|曾经|那次|那年|(?:\d+|[一二两三四五六七八九十几]+)年前"),
+}
+
+
+def told_as_past(key: str, text: str, start: int, end: int) -> bool:
+    """The match is told as the speaker's past: a past verb of wishing or thinking governs it in its part of the
+    sentence ("After my dad left, I wanted to kill myself"), or (Chinese) a past time is named before it in its
+    part with no present-time word between ("我曾经想过等他们睡着后就去死")."""
+    a, _ = clause_span(text, start)
+    pa = max((x.end() for x in _PART_BREAK.finditer(text, a, start)), default=a)
+    if key == "en":
+        said = re.match(r"\W*(?:wanted|wished)\b", text[start:end], re.IGNORECASE)  # "wanted to die"
+        return bool(said or _TOLD_PAST["en"].search(text[max(pa, start - _EN_REACH) : start]))
+    lead = _ZH_SEGMENT.search(text, max(0, start - _ZH_REACH), start).group(0)
+    past = list(_TOLD_PAST["zh"].finditer(lead))
+    return bool(past) and not _PRESENT["zh"].search(lead, past[-1].end())
+
+
 def about_someone_else(key: str, text: str, start: int, end: int, goodbye: bool = False) -> bool:
     """The match sits in a sentence about another person, study, fiction, a joke, an accident or the past,
     and the words just before it are not the speaker's own ("I", "我"). The context comes from outside the
