@@ -155,3 +155,43 @@ def test_the_rubric_s_words_are_read(text):
 def test_and_their_ordinary_neighbours_are_not(text):
     v = screen(text)
     assert v.risk == "none", (text, v.evidence)
+
+
+# review of issue 19: first-person disclosures that name someone else before the phrase, as the object of the
+# writer's verb ("I hate my stepdad and want to die"), in a relative clause closed before the writer's own clause,
+# or as the one who does not know; each was cancelled as someone else's
+OBJECT_OF_MINE = [
+    "I hate my stepdad and want to die.",
+    "I lost my job and my girlfriend and want to end it all.",
+    "I keep fighting with my parents and just want to die.",
+    "I broke up with my boyfriend and feel suicidal.",
+    "I love my kids but want to die.",
+    "I moved in with my sister and still feel suicidal.",
+    "I hate my mom and my dad and want to die.",
+]
+# the same shapes with the other person as the subject of the phrase: still someone else's
+OTHERS_STILL = [
+    "My friend wants to kill himself.",
+    "My friend cut herself and wants to die.",
+    "I think my brother wants to die.",
+    "I hate my stepdad and he wants to die.",
+    "My mom hates my dad and wants to die.",
+    "I love my kids but they want to die.",
+    "I called my sister and she said she wants to die.",
+    "I'm worried about my brother because he's suicidal.",
+    "My friend who I love is suicidal.",
+    "My friend, who I love, is suicidal.",
+    "I don't think I want to die.",
+]
+
+
+@pytest.mark.parametrize("text", OBJECT_OF_MINE)
+def test_a_person_the_writer_names_as_object_does_not_take_the_disclosure(text):
+    v = screen(text)
+    assert v.risk in ("elevated", "imminent"), (text, v.evidence)
+
+
+@pytest.mark.parametrize("text", OTHERS_STILL)
+def test_the_other_person_as_subject_still_cancels(text):
+    v = screen(text)
+    assert v.risk == "none", (text, v.evidence)

@@ -233,6 +233,16 @@ _EN_ASKED = re.compile(
     re.IGNORECASE,
 )
 _EN_NEAR = re.compile(r"cooking|accident|scratch|training|essay|thing to say", re.IGNORECASE)
+# the speaker as a subject ("I", "I'm", "we"; not "me", "my")
+_EN_I = re.compile(r"\b(?:i|i'm|im|i've|i'd|i'll|we|we're|we've)\b", re.IGNORECASE)
+# what may stand between a person named and the match when the match is a second predicate of the same subject:
+# "I hate my stepdad and want to die", "I lost my job and my girlfriend and want to end it all"
+_EN_COORDINATED = re.compile(
+    r"(?:\s*(?:,|and|or)\s+(?:(?:my|his|her|their|our|the|a) )?(?:\w+ )?\w+)*\s*,?\s*(?:and|but|or|so|yet)\s+"
+    r"(?:(?:just|really|honestly|still|then|now|also|sometimes|often|kind of|kinda|only|even|literally)\s+)*"
+    r"(?:(?:want|wanna|feel|feeling|am|keep|think|wish|need)\b\s*(?:like\s+)?(?:to\s+)?)?",
+    re.IGNORECASE,
+)
 # Chinese is often written without commas: what says who or what a match is about is read this far before it
 _ZH_REACH = 20
 
@@ -331,6 +341,15 @@ def _chinese_other(text: str, start: int, end: int, goodbye: bool) -> bool:
     )
 
 
+def _object_of_mine(text: str, sentence: int, person: re.Match, start: int) -> bool:
+    """The person is named after the speaker's "I" in this sentence, and the match is a second predicate joined to that
+    clause ("I hate my stepdad and want to die", "I love my kids but want to die"): the subject is the speaker, the
+    person the object of their verb."""
+    return bool(_EN_I.search(text, sentence, person.start())) and bool(
+        _EN_COORDINATED.fullmatch(text, person.end(), start)
+    )
+
+
 def _english_other(text: str, start: int, end: int) -> bool:
     a, b = clause_span(text, start)
     clause = text[a:start] + " " * (end - start) + text[end:b]  # the sentence, the match blanked out
@@ -341,7 +360,7 @@ def _english_other(text: str, start: int, end: int) -> bool:
         return True
     names_me = re.search(r"\b(?:i|me|myself)\b", text[start:end], re.IGNORECASE)  # "my kids are better off without me"
     pa = max((x.end() for x in _PART_BREAK.finditer(text, a, start)), default=a)
-    subjects = list(_EN_SUBJECT.finditer(text, pa, start))
+    subjects = [m for m in _EN_SUBJECT.finditer(text, pa, start) if not _object_of_mine(text, a, m, start)]
     if subjects and not names_me and not FIRST_PERSON["en"].search(text, subjects[-1].end(), start):
         return True
     if in_the_past("en", text, start):
@@ -358,9 +377,12 @@ def _english_other(text: str, start: int, end: int) -> bool:
     # the subject is whoever was named last before the match: "since he left I want to die" is the speaker's,
     # "I think my friend is suicidal" is not (read back to the sentence's start, at most _EN_REACH characters:
     # "I can joke with my friends, but I've been starting to think that life is pointless")
-    before = text[max(a, start - _EN_REACH) : start]
+    reach = max(a, start - _EN_REACH)
+    before = text[reach:start]
     own = own or FIRST_PERSON["en"].search(before)
-    others = [m.end() for m in _EN_OTHERS.finditer(before)]
+    others = [
+        m.end() - reach for m in _EN_OTHERS.finditer(text, reach, start) if not _object_of_mine(text, a, m, start)
+    ]
     last_own = max((m.end() for m in FIRST_PERSON["en"].finditer(before)), default=-1)
     if others and re.search(r"\bwhom?\b", before[others[-1] :], re.IGNORECASE):
         last_own = -1  # "my friend who I love is suicidal": the "I" is inside a clause about the friend
