@@ -233,6 +233,8 @@ _EN_ASKED = re.compile(
     re.IGNORECASE,
 )
 _EN_NEAR = re.compile(r"cooking|accident|scratch|training|essay|thing to say", re.IGNORECASE)
+# where a relative clause ("who I love") ends
+_RELATIVE_END = re.compile(r"[,;]|\b(?:why|that|how|if|because|when|and|but)\b", re.IGNORECASE)
 # the speaker as a subject ("I", "I'm", "we"; not "me", "my")
 _EN_I = re.compile(r"\b(?:i|i'm|im|i've|i'd|i'll|we|we're|we've)\b", re.IGNORECASE)
 # what may stand between a person named and the match when the match is a second predicate of the same subject:
@@ -384,8 +386,13 @@ def _english_other(text: str, start: int, end: int) -> bool:
         m.end() - reach for m in _EN_OTHERS.finditer(text, reach, start) if not _object_of_mine(text, a, m, start)
     ]
     last_own = max((m.end() for m in FIRST_PERSON["en"].finditer(before)), default=-1)
-    if others and re.search(r"\bwhom?\b", before[others[-1] :], re.IGNORECASE):
-        last_own = -1  # "my friend who I love is suicidal": the "I" is inside a clause about the friend
+    who = re.search(r"\bwhom?\b", before[others[-1] :], re.IGNORECASE) if others else None
+    if who:
+        # "my friend who I love is suicidal": the "I" is inside a clause about the friend, unless it comes after
+        # that clause ends ("My mom, who I love, doesn't get why I want to die")
+        closes = _RELATIVE_END.search(before, others[-1] + who.end())
+        if not closes or last_own <= closes.end():
+            last_own = -1
     return (
         not own
         or (bool(others) and others[-1] > last_own and not names_me)
