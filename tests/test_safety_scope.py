@@ -170,6 +170,7 @@ OBJECT_OF_MINE = [
     "I hate my mom and my dad and want to die.",
 ]
 RELATIVE_CLOSED = ["My mom, who I love, doesn't get why I want to die."]
+NOT_KNOWING = ["My friends don't know I'm suicidal.", "I didn't tell anyone I want to die."]
 # the same shapes with the other person as the subject of the phrase: still someone else's
 OTHERS_STILL = [
     "My friend wants to kill himself.",
@@ -194,6 +195,12 @@ def test_a_person_the_writer_names_as_object_does_not_take_the_disclosure(text):
 
 @pytest.mark.parametrize("text", RELATIVE_CLOSED)
 def test_an_i_after_a_closed_relative_clause_is_the_writer_s(text):
+    v = screen(text)
+    assert v.risk in ("elevated", "imminent"), (text, v.evidence)
+
+
+@pytest.mark.parametrize("text", NOT_KNOWING)
+def test_a_negated_knowing_does_not_negate_the_writer_s_clause(text):
     v = screen(text)
     assert v.risk in ("elevated", "imminent"), (text, v.evidence)
 

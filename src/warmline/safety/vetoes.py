@@ -409,11 +409,22 @@ _BREAK = re.compile(
 )
 
 
+# a negated verb of knowing or telling followed by the speaker's own clause: "My friends don't know I'm suicidal",
+# "I didn't tell anyone I want to die" negate the knowing, not the risk ("I don't think I want to die" stays negated)
+_NOT_KNOWING = re.compile(
+    r"\b(?:know|knows|knew|realize|realise|notice|noticed|see|understand|get|tell|told)\b"
+    r"(?:\W+(?:anyone|anybody|anything|them|him|her|you|my \w+))?\W+(?:that\W+|why\W+)?(?:i|i'm|im|i've|i'd)\b",
+    re.IGNORECASE,
+)
+
+
 def negated(key: str, before: str) -> bool:
     """A negation ends the text just before a match, with no clause break between it and the match."""
     if key == "zh":  # the Chinese pattern already stops at punctuation
         return bool(NEGATION[key].search(before))
     return any(
-        NEGATION[key].match(before, m.start()) and not _BREAK.search(before, m.start())
+        NEGATION[key].match(before, m.start())
+        and not _BREAK.search(before, m.start())
+        and not _NOT_KNOWING.search(before, m.end())
         for m in _NEGATOR.finditer(before)
     )
