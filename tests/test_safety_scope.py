@@ -209,3 +209,26 @@ def test_a_negated_knowing_does_not_negate_the_writer_s_clause(text):
 def test_the_other_person_as_subject_still_cancels(text):
     v = screen(text)
     assert v.risk == "none", (text, v.evidence)
+
+
+# a question someone asked, answered yes right after it, is the writer's disclosure; answered no, it stays vetoed
+ASKED_YES = [
+    "My therapist asked whether I want to kill myself. I do.",
+    "My therapist asked whether I was suicidal. I am.",
+]
+ASKED_NO = [
+    "Someone asked me whether I'd ever kill myself, and I said no.",
+    "My therapist asked whether I want to kill myself. I don't.",
+]
+
+
+@pytest.mark.parametrize("text", ASKED_YES)
+def test_a_yes_to_a_question_someone_asked_is_a_disclosure(text):
+    v = screen(text)
+    assert v.risk in ("elevated", "imminent"), (text, v.evidence)
+
+
+@pytest.mark.parametrize("text", ASKED_NO)
+def test_a_no_to_it_stays_vetoed(text):
+    v = screen(text)
+    assert v.risk == "none", (text, v.evidence)

@@ -232,6 +232,11 @@ _EN_ASKED = re.compile(
     r"(?:someone|customer|patient|client|caller) asked",
     re.IGNORECASE,
 )
+# a yes right after the question someone asked: "My therapist asked whether I want to kill myself. I do."
+_EN_YES = re.compile(
+    r"\W{0,3}(?:and |but )?(?:i (?:said|told (?:him|her|them)) yes|yes|yeah|i do|i am|i have|i did|the answer is yes)\b",
+    re.IGNORECASE,
+)
 _EN_NEAR = re.compile(r"cooking|accident|scratch|training|essay|thing to say", re.IGNORECASE)
 # where a relative clause ("who I love") ends
 _RELATIVE_END = re.compile(r"[,;]|\b(?:why|that|how|if|because|when|and|but)\b", re.IGNORECASE)
@@ -396,7 +401,7 @@ def _english_other(text: str, start: int, end: int) -> bool:
     return (
         not own
         or (bool(others) and others[-1] > last_own and not names_me)
-        or bool(_EN_ASKED.search(clause))
+        or (bool(_EN_ASKED.search(clause)) and not _EN_YES.match(text, end))
         or bool(_EN_NEAR.search(text[part[0] : part[1]]))
     )
 
