@@ -232,3 +232,13 @@ def test_a_yes_to_a_question_someone_asked_is_a_disclosure(text):
 def test_a_no_to_it_stays_vetoed(text):
     v = screen(text)
     assert v.risk == "none", (text, v.evidence)
+
+
+# 不如去死 ("I might as well go and die") is a wish to die like 不如一死; said to someone else it is an insult
+@pytest.mark.parametrize("text", ["像我这样的人还不如去死。", "这样活着不如去死"])
+def test_better_to_go_and_die_is_read(text):
+    assert screen(text).risk != "none", text
+
+
+def test_better_to_go_and_die_said_to_someone_else_is_not_the_writer_s():
+    assert screen("你还不如去死").risk == "none"
