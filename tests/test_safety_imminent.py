@@ -118,3 +118,15 @@ def test_a_wish_told_as_past_is_not_imminent(text):
 def test_a_wish_for_now_beside_a_past_one_stays_imminent(text):
     v = screen(text)
     assert v.risk == "imminent", (text, v.evidence)
+
+
+# "等…了我就去死": a time set by waiting for something, said without 后 (was none: the rule needed 后/以后/完)
+@pytest.mark.parametrize("text", ["等我妈睡着了我就去死。", "等他们都走了我就去自杀"])
+def test_waiting_for_a_moment_to_die_is_imminent(text):
+    v = screen(text)
+    assert v.risk == "imminent", (text, v.evidence)
+
+
+@pytest.mark.parametrize("text", ["等他走了我就去睡觉", "等考完试了我就去上海"])
+def test_waiting_for_a_moment_to_do_something_else_is_not_risk(text):
+    assert screen(text).risk == "none", text
