@@ -130,3 +130,11 @@ def test_waiting_for_a_moment_to_die_is_imminent(text):
 @pytest.mark.parametrize("text", ["等他走了我就去睡觉", "等考完试了我就去上海"])
 def test_waiting_for_a_moment_to_do_something_else_is_not_risk(text):
     assert screen(text).risk == "none", text
+
+
+# "kill myself laughing" is an idiom: the stated-intent rule made it imminent
+@pytest.mark.parametrize(
+    "text", ["I'm going to kill myself laughing.", "I nearly killed myself laughing at that video."]
+)
+def test_killing_oneself_laughing_is_an_idiom(text):
+    assert screen(text).risk == "none", text

@@ -256,7 +256,7 @@ ZH = {
 IDIOMS = {
     "en": re.compile(r"\bbeat(?:ing|s)? (?:my|him|her|your|them)sel(?:f|ves) up\b|\bkill(?:ing|ed)? (?:it|time)\b|\bdying (?:to|for)\b|\b(?:will|gonna|going to|would|'ll) kill me\b|"
                      r"\bkills? me\b|\bkilling me\b|\bnearly killed me\b|\b(?:will|gonna|going to|would|'ll) murder me\b|"
-                     r"\b(?:bored|scared|frightened|worried) to death\b|\b(?:die|died|dying) (?:of )?laugh(?:ing|ter)\b|"
+                     r"\b(?:bored|scared|frightened|worried) to death\b|\b(?:die|died|dying) (?:of )?laugh(?:ing|ter)\b|\bkill(?:ing|ed)? (?:my|him|her|them|your)sel(?:f|ves) laughing\b|"
                      r"\b(?:i'?m|im) (?:literally |actually )?dead\b(?! inside)|"
                      r"\b(?:i'?d|i would) (?:honestly |literally )?rather die than (?!live|living|go on|keep|be alive|feel|wake|spend)|"
                      r"\bto die for\b|\bdead tired\b|"
