@@ -168,6 +168,7 @@ OBJECT_OF_MINE = [
     "I love my kids but want to die.",
     "I moved in with my sister and still feel suicidal.",
     "I hate my mom and my dad and want to die.",
+    "I hate my mom and my dad and my sister and my job and my whole life and want to die.",
 ]
 RELATIVE_CLOSED = ["My mom, who I love, doesn't get why I want to die."]
 NOT_KNOWING = ["My friends don't know I'm suicidal.", "I didn't tell anyone I want to die."]
@@ -178,6 +179,7 @@ OTHERS_STILL = [
     "I think my brother wants to die.",
     "I hate my stepdad and he wants to die.",
     "My mom hates my dad and wants to die.",
+    "My mom hates my dad and my sister and my job and my whole life and wants to die.",
     "I love my kids but they want to die.",
     "I called my sister and she said she wants to die.",
     "I'm worried about my brother because he's suicidal.",
@@ -242,3 +244,13 @@ def test_better_to_go_and_die_is_read(text):
 
 def test_better_to_go_and_die_said_to_someone_else_is_not_the_writer_s():
     assert screen("你还不如去死").risk == "none"
+
+
+def test_a_long_list_between_a_person_and_the_phrase_is_read_once():
+    # hostile input: a list of things the writer names could be split many ways by the coordinated-predicate rule
+    # (twenty items took 5.7 s, each item about 2.4 times the one before); it must read one way only
+    # no conjunction before the phrase: not the writer's second predicate, read as the short one is (the mom's)
+    short = screen("I hate my mom and my dog x want to die.")
+    for items in (17, 40):  # (17: within the rule's reach, so the rule reads it; 40: beyond it)
+        assert screen("I hate my mom" + " and my dog" * items + " x want to die.").risk == short.risk == "none"
+    assert screen("I hate my mom" + " and my dog" * 17 + " and want to die.").risk == "elevated"

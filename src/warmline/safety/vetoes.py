@@ -244,8 +244,12 @@ _RELATIVE_END = re.compile(r"[,;]|\b(?:why|that|how|if|because|when|and|but)\b",
 _EN_I = re.compile(r"\b(?:i|i'm|im|i've|i'd|i'll|we|we're|we've)\b", re.IGNORECASE)
 # what may stand between a person named and the match when the match is a second predicate of the same subject:
 # "I hate my stepdad and want to die", "I lost my job and my girlfriend and want to end it all"
+_EN_LIST = 200  # the longest list of things named between the person and the match (characters)
 _EN_COORDINATED = re.compile(
-    r"(?:\s*(?:,|and|or)\s+(?:(?:my|his|her|their|our|the|a) )?(?:\w+ )?\w+)*\s*,?\s*(?:and|but|or|so|yet)\s+"
+    # (each listed item: one to three words that are not a conjunction, so the list is read one way only: a
+    # pattern that could split "and my dog and my dog" several ways took seconds on twenty items)
+    r"(?:\s*(?:,|\band|\bor)\s+(?:(?!(?:and|or|but|so|yet)\b)\w+ ){0,2}(?!(?:and|or|but|so|yet)\b)\w+)*"
+    r"\s*,?\s*\b(?:and|but|or|so|yet)\s+"
     r"(?:(?:just|really|honestly|still|then|now|also|sometimes|often|kind of|kinda|only|even|literally)\s+)*"
     r"(?:(?:want|wanna|feel|feeling|am|keep|think|wish|need)\b\s*(?:like\s+)?(?:to\s+)?)?",
     re.IGNORECASE,
@@ -352,6 +356,8 @@ def _object_of_mine(text: str, sentence: int, person: re.Match, start: int) -> b
     """The person is named after the speaker's "I" in this sentence, and the match is a second predicate joined to that
     clause ("I hate my stepdad and want to die", "I love my kids but want to die"): the subject is the speaker, the
     person the object of their verb."""
+    if start - person.end() > _EN_LIST:
+        return False
     return bool(_EN_I.search(text, sentence, person.start())) and bool(
         _EN_COORDINATED.fullmatch(text, person.end(), start)
     )
@@ -387,6 +393,11 @@ def _english_other(text: str, start: int, end: int) -> bool:
     reach = max(a, start - _EN_REACH)
     before = text[reach:start]
     own = own or FIRST_PERSON["en"].search(before)
+    # the writer named further back, with a list of what they name between ("I hate my mom and my dad and my sister
+    # and my job and want to die"): the phrase is the writer's second predicate
+    own = own or any(
+        _object_of_mine(text, a, m, start) for m in _EN_OTHERS.finditer(text, max(a, start - _EN_LIST), start)
+    )
     others = [
         m.end() - reach for m in _EN_OTHERS.finditer(text, reach, start) if not _object_of_mine(text, a, m, start)
     ]
