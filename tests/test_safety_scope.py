@@ -254,3 +254,15 @@ def test_a_long_list_between_a_person_and_the_phrase_is_read_once():
     for items in (17, 40):  # (17: within the rule's reach, so the rule reads it; 40: beyond it)
         assert screen("I hate my mom" + " and my dog" * items + " x want to die.").risk == short.risk == "none"
     assert screen("I hate my mom" + " and my dog" * 17 + " and want to die.").risk == "elevated"
+
+
+def test_a_veto_reads_a_bounded_window_of_a_run_on_sentence():
+    # a paste with no sentence break is one "sentence": each match reading all of it made the scan quadratic
+    from warmline.safety.vetoes import SENTENCE_REACH, clause_span
+
+    text = "I want to die " * 1000
+    for pos in (0, 7000, len(text) - 5):
+        a, b = clause_span(text, pos)
+        assert a <= pos <= b and b - a <= 2 * SENTENCE_REACH
+    assert clause_span("I'm ok. I want to die.", 10) == (7, 21)  # an ordinary sentence is read whole
+    assert screen("我想死" * 2000).risk == "elevated" and screen("I want to die " * 1000).risk == "elevated"

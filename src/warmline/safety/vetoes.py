@@ -86,16 +86,24 @@ def _anywhere(what: str, key: str, text: str) -> bool:
     return bool((_RECENT if what == "recent" else _NOT_JOKING)[key].search(text))
 
 
+# how far from a match its sentence is read, each way (characters): a paste with no sentence break is one "sentence",
+# and every match reading all of it made the scan quadratic (14,000 characters of "I want to die " took 18 s)
+SENTENCE_REACH = 500
+
+
 def clause_span(text: str, pos: int) -> tuple[int, int]:
-    """The sentence (clause up to . ! ? ; or a new line) around pos; at a sentence break, the sentence after it
-    (a match may begin with the break: ". The rope is up"), never the whole message."""
+    """The sentence (clause up to . ! ? ; or a new line) around pos, at most SENTENCE_REACH characters each side
+    of it; at a sentence break, the sentence after it (a match may begin with the break: ". The rope is up"), never
+    the whole message."""
     starts, spans = _sentences(text)
     i = bisect_right(starts, pos) - 1
     if i >= 0 and pos < spans[i][1]:
-        return spans[i]
-    if i + 1 < len(spans):
-        return spans[i + 1]
-    return spans[-1] if spans else (pos, pos)
+        a, b = spans[i]
+    elif i + 1 < len(spans):
+        a, b = spans[i + 1]
+    else:
+        a, b = spans[-1] if spans else (pos, pos)
+    return max(a, pos - SENTENCE_REACH), min(b, max(a, pos) + SENTENCE_REACH)
 
 
 # a break between parts of a sentence: commas, colons, dashes, and a contrast ("but", 但是) that starts a new point
@@ -340,8 +348,9 @@ def _chinese_other(text: str, start: int, end: int, goodbye: bool) -> bool:
     # the context must be in the match's own part of the sentence, not in a part before or after it: in
     # "我参加了培训，还是想自杀", "每天上班等地铁的时候，我都会想象自己跳下去" and "每天都想自杀，作业好多" the
     # risk is the speaker's own; a goodbye is explained by what follows it: "再见了大家，我明天就去新公司上班了"
-    near = lead + text[start:end] + _ZH_PART.match(text, end).group(0)
-    clause = lead + text[start:end] + _ZH_TAIL.match(text, end).group(0) if goodbye else near
+    reach = min(len(text), end + SENTENCE_REACH)
+    near = lead + text[start:end] + _ZH_PART.match(text, end, reach).group(0)
+    clause = lead + text[start:end] + _ZH_TAIL.match(text, end, reach).group(0) if goodbye else near
     if not CONTEXT["zh"].search(clause) or _anywhere("joking", "zh", text):
         return False
     before = text[max(0, start - 6) : start]
