@@ -159,3 +159,16 @@ def test_for_training_quarantines_to_a_file_and_names_turns_as_the_data_does(tmp
     clean.write_text(json.dumps(row) + "\n", encoding="utf-8")
     got = for_training({"others"}, [clean], tmp_path / "none.jsonl")
     assert got.examples == [] and got.left == 1 and got.quarantine is None and not (tmp_path / "none.jsonl").exists()
+
+
+def test_classify_train_prints_a_written_file_name_as_written(tmp_path):
+    # a file name is the user's text, not markup: "[red]" in it was swallowed as a style
+    data = tmp_path / "ex.jsonl"
+    CliRunner().invoke(app, ["label", "examples", "--output", str(data)])
+    mine = tmp_path / "mine[red].jsonl"
+    row = {"lang": "en", "strategy": "Others", "client": "Hi.", "counselor": "Good to see you again."}
+    mine.write_text(json.dumps(row) + "\n", encoding="utf-8")
+    args = ["label", "classify-train", "--data", str(data), "--task", "strategy", "--output", str(tmp_path / "s")]
+    r = CliRunner().invoke(app, args + ["--written-file", str(mine)])
+    assert r.exit_code == 0, r.output
+    assert "mine[red].jsonl" in r.output

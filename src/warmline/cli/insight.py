@@ -97,7 +97,10 @@ def _written(task: str, exs, use_project: bool, files: list[Path] | None, output
         fail(f"{e}: check the --written-file path")
     if got.quarantine is not None:
         console().print(f"{got.quarantined} malformed written example(s) quarantined in {got.quarantine}", markup=False)
-    source = ", ".join(map(str, files)) if files else "the project's written examples (synthetic)"
+    from rich.markup import escape
+
+    # (a file name is the user's text: escaped, so "[" in it is not read as markup)
+    source = escape(", ".join(map(str, files))) if files else "the project's written examples (synthetic)"
     console().print(
         f"[dim]training also on {len(got.examples)} written turns from {source}"
         + (f"; {got.left} left out (their strategy is not among this data's labels)" if got.left else "")
