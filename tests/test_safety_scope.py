@@ -266,3 +266,17 @@ def test_a_veto_reads_a_bounded_window_of_a_run_on_sentence():
         assert a <= pos <= b and b - a <= 2 * SENTENCE_REACH
     assert clause_span("I'm ok. I want to die.", 10) == (7, 21)  # an ordinary sentence is read whole
     assert screen("我想死" * 2000).risk == "elevated" and screen("I want to die " * 1000).risk == "elevated"
+
+
+# "to die for" is an idiom after a noun ("a cake to die for"), not after "want": "I have wanted to die for years"
+# was blanked as the idiom and read as nothing
+@pytest.mark.parametrize(
+    "text", ["I have wanted to die for years.", "I want to die for real.", "I've wanted to die for months."]
+)
+def test_wanting_to_die_for_a_time_is_not_the_idiom(text):
+    assert screen(text).risk == "elevated", text
+
+
+@pytest.mark.parametrize("text", ["This cake is to die for.", "She has a smile to die for."])
+def test_the_idiom_to_die_for_stays_an_idiom(text):
+    assert screen(text).risk == "none", text

@@ -259,7 +259,7 @@ IDIOMS = {
                      r"\b(?:bored|scared|frightened|worried) to death\b|\b(?:die|died|dying) (?:of )?laugh(?:ing|ter)\b|\bkill(?:ing|ed)? (?:my|him|her|them|your)sel(?:f|ves) laughing\b|"
                      r"\b(?:i'?m|im) (?:literally |actually )?dead\b(?! inside)|"
                      r"\b(?:i'?d|i would) (?:honestly |literally )?rather die than (?!live|living|go on|keep|be alive|feel|wake|spend)|"
-                     r"\bto die for\b|\bdead tired\b|"
+                     r"(?<!want )(?<!wants )(?<!wanted )(?<!wanting )(?<!wanna )(?<!going )\bto die for\b|\bdead tired\b|"
                      r"\bdie of embarrassment\b|\b(?:literally|actually) dying\b|"
                      r"\bdying (?:of|from) (?:laughter|boredom|heat|hunger|thirst|embarrassment|cuteness)\b|\bthe (?:death|end) of me\b|"
                      r"\b(?:fire|launch|shoot) me into the sun\b|\bshoot me now\b|"
