@@ -138,3 +138,21 @@ def test_waiting_for_a_moment_to_do_something_else_is_not_risk(text):
 )
 def test_killing_oneself_laughing_is_an_idiom(text):
     assert screen(text).risk == "none", text
+
+
+# "I'm going to do it" beside a wish to die is a decision, told in a new clause after a past wish ("I've wanted to
+# die for months and tonight I'm going to do it" was elevated once the past wish took no time word)
+@pytest.mark.parametrize(
+    "text", ["I've wanted to die for months and tonight I'm going to do it.", "I want to die. I'm going to do it."]
+)
+def test_going_to_do_it_beside_a_wish_to_die_is_imminent(text):
+    v = screen(text)
+    assert v.risk == "imminent", (text, v.evidence)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["I'm going to do it tomorrow, the homework I mean.", "I want to die but I'm going to do it anyway, the exam."],
+)
+def test_going_to_do_it_alone_or_said_of_something_else_is_not_imminent(text):
+    assert screen(text).risk != "imminent", text

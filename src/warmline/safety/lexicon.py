@@ -107,7 +107,7 @@ EN = {
                      r"\b(?:i'?ve|i have|i just|just) (?:taken|swallowed|took) (?:all (?:of )?(?:the |my )?(?:pills|tablets)|(?:the |my )?whole (?:bottle|pack))\b"),
     # the same, said without naming death ("I've decided when", "goodbye everyone", "I just took my pills"): ordinary
     # words on their own (a party, a last day at work, the doctor's tablets), imminent only beside a wish to die
-    "plan_cue": _rx(r"\bi(?:'ve| have) (?:decided|made up my mind) (?:to do it|how|when)\b", r"\bi (?:have|'ve got|got) a plan for (?:how|when)\b",
+    "plan_cue": _rx(r"\bi(?:'ve| have) (?:decided|made up my mind) (?:to do it|how|when)\b", r"\bi(?:'m| am|m) (?:going to|gonna) do it\b(?!,? (?:if|unless|when|anyway)\b)", r"\bi (?:have|'ve got|got) a plan for (?:how|when)\b",
                     r"\bby the time (?:you|anyone|someone|they) (?:read|reads|see|sees|find|finds) this\b",
                     r"\bgoodbye,? (?:everyone|world|all)\b", r"\bthis is my (?:last|final) (?:message|post|night|day|goodbye)\b",
                     r"\b(?:i'?ve|i have|i just|just) (?:taken|swallowed|took) (?:the |my )?(?:pills|tablets)\b",
