@@ -93,6 +93,8 @@ PAST_TOLD = [
     "Tonight I wanted to kill myself but I didn't.",
     "When my girlfriend left I felt like killing myself.",
     "我曾经想过等他们睡着后就去死。",
+    "Back in 2019 I planned to kill myself after work.",
+    "Last year I planned to end my life after my exams.",
 ]
 
 # the same shapes said of now or of what the person will do stay imminent
@@ -105,6 +107,8 @@ STILL_IMMINENT = [
     "I used to want to die, and tonight I want to kill myself.",
     "以前我也想过死，今晚我就去死。",
     "I want to kill myself tonight.",
+    "I've planned to kill myself tonight.",
+    "Last year I tried, and tonight I'm going to kill myself.",
 ]
 
 

@@ -300,6 +300,13 @@ _TOLD_PAST = {
 }
 
 
+# a past time named before the phrase in its part: "Back in 2019 I planned to kill myself after work"
+_EN_PAST_TIME = re.compile(
+    r"\b(?:last (?:year|month|summer|winter|spring|autumn|fall)|back in|in (?:19|20)\d\d|years ago|back then)\b",
+    re.IGNORECASE,
+)
+
+
 def told_as_past(key: str, text: str, start: int, end: int) -> bool:
     """The match is told as the speaker's past: a past verb of wishing or thinking governs it in its part of the
     sentence ("After my dad left, I wanted to kill myself"), or (Chinese) a past time is named before it in its
@@ -308,7 +315,8 @@ def told_as_past(key: str, text: str, start: int, end: int) -> bool:
     pa = max((x.end() for x in _PART_BREAK.finditer(text, a, start)), default=a)
     if key == "en":
         said = re.match(r"\W*(?:wanted|wished)\b", text[start:end], re.IGNORECASE)  # "wanted to die"
-        return bool(said or _TOLD_PAST["en"].search(text[max(pa, start - _EN_REACH) : start]))
+        part = text[max(pa, start - _EN_REACH) : start]
+        return bool(said or _TOLD_PAST["en"].search(part) or _EN_PAST_TIME.search(part))
     lead = _ZH_SEGMENT.search(text, max(0, start - _ZH_REACH), start).group(0)
     past = list(_TOLD_PAST["zh"].finditer(lead))
     return bool(past) and not _PRESENT["zh"].search(lead, past[-1].end())
