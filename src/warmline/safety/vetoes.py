@@ -5,17 +5,21 @@ Where a veto reaches. A message often tells several things: a friend's story, th
 ("我朋友去年自杀了，我现在也不想活了"). Each rule reads only the words that govern its match, so what cancels one
 phrase never cancels another phrase elsewhere in the message:
 - a negation: the words just before the match, up to a clause break (`negated`); in Chinese only the words of a
-  negated thought may stand between (从没想过, 不打算, 绝不会去);
+  negated thought may stand between (从没想过, 不打算, 绝不会去); in English not past a negated knowing or telling
+  before the writer's own clause ("My friends don't know I'm suicidal");
 - the past: a past-time phrase in the match's part of the sentence, or in a part that only says when ("大学时，",
   "Back in college,", ", years ago"), with no present-time word between, or a next part saying it is over (", but
   that was twenty years ago") (`in_the_past`);
 - someone else: another person named before the match as its subject, with no "I" / 我 after them (a person named as
   an object, an identity or an owner is not: 和男朋友分手后想死, 我是一个学生, 她的好; English: whoever was named last
-  before the match in its part, not an object) (`about_someone_else`);
+  before the match in its part, not an object, nor a person the writer names as the object of their verb when the
+  match is a second predicate: "I hate my stepdad and want to die") (`about_someone_else`);
 - study, fiction, an accident or a joke: a context word in the match's part of the sentence (English: the people
   words and "asked whether" in its sentence, since English commas also set off "who is 16"; a goodbye reads its
   whole sentence: "再见了大家，我明天就去新公司上班了");
 - idioms: blanked out where they stand (`lexicon.IDIOMS`, applied in `detect`).
+Every rule reads at most SENTENCE_REACH characters each side of its match, so a paste with no sentence break costs
+time linear in its length. `told_as_past` is not a veto: it keeps a phrase but says no time word makes it imminent.
 Message-wide on purpose, and only ever lifting a veto: a word saying the past is back ("again", "lately", 又, 最近)
 and "I wasn't joking" / 不是开玩笑. SAFE ("I'm safe") only keeps the classifier from overruling the writer. There
 is no veto for hypotheticals beyond "asked (me) whether": "if I killed myself" is read as risk."""
