@@ -290,6 +290,9 @@ def main() -> None:
             "My friend wants to kill herself, she is suicidal. " * 4000,
         ),
         ("104 KB of '我以前想过自杀，现在好了。'", "我以前想过自杀，现在好了。" * 8000),
+        # with no sentence break every match once read the whole run-on "sentence" (14 KB took 18 s)
+        ("28 KB of 'I want to die ' with no sentence break", "I want to die " * 2000),
+        ("12 KB of '我想死' with no break", "我想死" * 4000),
     ):
         t = time.perf_counter()
         lexicon(paste)

@@ -81,3 +81,82 @@ def test_risk_without_them_stays_elevated(text):
 def test_their_words_alone_are_not_risk(text):
     v = screen(text)
     assert v.risk == "none", (text, v.evidence)
+
+
+# a wish told as past says when it was felt, not when the person will act: elevated, never imminent (review of
+# issue 19: "After my dad left" was read as a deadline, and a time word beside "wanted to" as a time to act)
+PAST_TOLD = [
+    "After my dad left, I wanted to kill myself.",
+    "When my mom left I wanted to die.",
+    "Once everyone left the party I wanted to kill myself.",
+    "Yesterday after work I wanted to kill myself.",
+    "Tonight I wanted to kill myself but I didn't.",
+    "When my girlfriend left I felt like killing myself.",
+    "我曾经想过等他们睡着后就去死。",
+    "Back in 2019 I planned to kill myself after work.",
+    "Last year I planned to end my life after my exams.",
+]
+
+# the same shapes said of now or of what the person will do stay imminent
+STILL_IMMINENT = [
+    "When my parents go to sleep I'm going to kill myself.",
+    "After my wife leaves for work I'm going to end my life.",
+    "Once they have left I'm going to kill myself.",
+    "After my dad leaves I want to kill myself.",
+    "I wanted to die for years. Tonight I'm going to kill myself.",
+    "I used to want to die, and tonight I want to kill myself.",
+    "以前我也想过死，今晚我就去死。",
+    "I want to kill myself tonight.",
+    "I've planned to kill myself tonight.",
+    "Last year I tried, and tonight I'm going to kill myself.",
+]
+
+
+@pytest.mark.parametrize("text", PAST_TOLD)
+def test_a_wish_told_as_past_is_not_imminent(text):
+    v = screen(text)
+    assert v.risk == "elevated", (text, v.evidence)
+
+
+@pytest.mark.parametrize("text", STILL_IMMINENT)
+def test_a_wish_for_now_beside_a_past_one_stays_imminent(text):
+    v = screen(text)
+    assert v.risk == "imminent", (text, v.evidence)
+
+
+# "等…了我就去死": a time set by waiting for something, said without 后 (was none: the rule needed 后/以后/完)
+@pytest.mark.parametrize("text", ["等我妈睡着了我就去死。", "等他们都走了我就去自杀"])
+def test_waiting_for_a_moment_to_die_is_imminent(text):
+    v = screen(text)
+    assert v.risk == "imminent", (text, v.evidence)
+
+
+@pytest.mark.parametrize("text", ["等他走了我就去睡觉", "等考完试了我就去上海"])
+def test_waiting_for_a_moment_to_do_something_else_is_not_risk(text):
+    assert screen(text).risk == "none", text
+
+
+# "kill myself laughing" is an idiom: the stated-intent rule made it imminent
+@pytest.mark.parametrize(
+    "text", ["I'm going to kill myself laughing.", "I nearly killed myself laughing at that video."]
+)
+def test_killing_oneself_laughing_is_an_idiom(text):
+    assert screen(text).risk == "none", text
+
+
+# "I'm going to do it" beside a wish to die is a decision, told in a new clause after a past wish ("I've wanted to
+# die for months and tonight I'm going to do it" was elevated once the past wish took no time word)
+@pytest.mark.parametrize(
+    "text", ["I've wanted to die for months and tonight I'm going to do it.", "I want to die. I'm going to do it."]
+)
+def test_going_to_do_it_beside_a_wish_to_die_is_imminent(text):
+    v = screen(text)
+    assert v.risk == "imminent", (text, v.evidence)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["I'm going to do it tomorrow, the homework I mean.", "I want to die but I'm going to do it anyway, the exam."],
+)
+def test_going_to_do_it_alone_or_said_of_something_else_is_not_imminent(text):
+    assert screen(text).risk != "imminent", text

@@ -73,3 +73,27 @@ def test_exact_forms():
     assert normalize("a\u00adb\u200bc") == "abc"
     assert normalize("k-i-l-l my\u3000self") == "kill my self"
     assert normalize("我想自sha") == "我想自杀"
+
+
+# review of issue 19: styled letters, accents and invisible characters a filter misses (each was none before)
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I want to \U0001d4f4\U0001d4f2\U0001d4f5\U0001d4f5 \U0001d4f6\U0001d502\U0001d4fc\U0001d4ee\U0001d4f5\U0001d4ef",
+        "I want to \u24da\u24d8\u24db\u24db \u24dc\u24e8\u24e2\u24d4\u24db\u24d5",  # circled
+        "I want to k\u00edll myself",  # precomposed accent
+        "I want to ki\u0301ll myself",  # combining accent
+        "I want to ki\u202ell myself",  # bidi override
+        "I want to ki\ufe0fll myself",  # variation selector
+        "I want to ki\u034fll myself",  # combining grapheme joiner
+        "我想自\ufe0f杀",
+        "我想自\u2066杀",
+        "我想自\U000e0041杀",  # a tag character
+    ],
+)
+def test_styled_accented_and_hidden_letters_are_read(text):
+    assert screen(text).risk == "elevated", repr(text)
+
+
+def test_ordinary_accents_and_letters_without_a_plain_form_stay_readable():
+    assert normalize("café naïve Ærø straße") == "cafe naive Ærø straße"

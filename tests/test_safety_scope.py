@@ -155,3 +155,128 @@ def test_the_rubric_s_words_are_read(text):
 def test_and_their_ordinary_neighbours_are_not(text):
     v = screen(text)
     assert v.risk == "none", (text, v.evidence)
+
+
+# review of issue 19: first-person disclosures that name someone else before the phrase, as the object of the
+# writer's verb ("I hate my stepdad and want to die"), in a relative clause closed before the writer's own clause,
+# or as the one who does not know; each was cancelled as someone else's
+OBJECT_OF_MINE = [
+    "I hate my stepdad and want to die.",
+    "I lost my job and my girlfriend and want to end it all.",
+    "I keep fighting with my parents and just want to die.",
+    "I broke up with my boyfriend and feel suicidal.",
+    "I love my kids but want to die.",
+    "I moved in with my sister and still feel suicidal.",
+    "I hate my mom and my dad and want to die.",
+    "I hate my mom and my dad and my sister and my job and my whole life and want to die.",
+]
+RELATIVE_CLOSED = ["My mom, who I love, doesn't get why I want to die."]
+NOT_KNOWING = ["My friends don't know I'm suicidal.", "I didn't tell anyone I want to die."]
+# the same shapes with the other person as the subject of the phrase: still someone else's
+OTHERS_STILL = [
+    "My friend wants to kill himself.",
+    "My friend cut herself and wants to die.",
+    "I think my brother wants to die.",
+    "I hate my stepdad and he wants to die.",
+    "My mom hates my dad and wants to die.",
+    "My mom hates my dad and my sister and my job and my whole life and wants to die.",
+    "I love my kids but they want to die.",
+    "I called my sister and she said she wants to die.",
+    "I'm worried about my brother because he's suicidal.",
+    "My friend who I love is suicidal.",
+    "My friend, who I love, is suicidal.",
+    "I don't think I want to die.",
+]
+
+
+@pytest.mark.parametrize("text", OBJECT_OF_MINE)
+def test_a_person_the_writer_names_as_object_does_not_take_the_disclosure(text):
+    v = screen(text)
+    assert v.risk in ("elevated", "imminent"), (text, v.evidence)
+
+
+@pytest.mark.parametrize("text", RELATIVE_CLOSED)
+def test_an_i_after_a_closed_relative_clause_is_the_writer_s(text):
+    v = screen(text)
+    assert v.risk in ("elevated", "imminent"), (text, v.evidence)
+
+
+@pytest.mark.parametrize("text", NOT_KNOWING)
+def test_a_negated_knowing_does_not_negate_the_writer_s_clause(text):
+    v = screen(text)
+    assert v.risk in ("elevated", "imminent"), (text, v.evidence)
+
+
+@pytest.mark.parametrize("text", OTHERS_STILL)
+def test_the_other_person_as_subject_still_cancels(text):
+    v = screen(text)
+    assert v.risk == "none", (text, v.evidence)
+
+
+# a question someone asked, answered yes right after it, is the writer's disclosure; answered no, it stays vetoed
+ASKED_YES = [
+    "My therapist asked whether I want to kill myself. I do.",
+    "My therapist asked whether I was suicidal. I am.",
+]
+ASKED_NO = [
+    "Someone asked me whether I'd ever kill myself, and I said no.",
+    "My therapist asked whether I want to kill myself. I don't.",
+]
+
+
+@pytest.mark.parametrize("text", ASKED_YES)
+def test_a_yes_to_a_question_someone_asked_is_a_disclosure(text):
+    v = screen(text)
+    assert v.risk in ("elevated", "imminent"), (text, v.evidence)
+
+
+@pytest.mark.parametrize("text", ASKED_NO)
+def test_a_no_to_it_stays_vetoed(text):
+    v = screen(text)
+    assert v.risk == "none", (text, v.evidence)
+
+
+# 不如去死 ("I might as well go and die") is a wish to die like 不如一死; said to someone else it is an insult
+@pytest.mark.parametrize("text", ["像我这样的人还不如去死。", "这样活着不如去死"])
+def test_better_to_go_and_die_is_read(text):
+    assert screen(text).risk != "none", text
+
+
+def test_better_to_go_and_die_said_to_someone_else_is_not_the_writer_s():
+    assert screen("你还不如去死").risk == "none"
+
+
+def test_a_long_list_between_a_person_and_the_phrase_is_read_once():
+    # hostile input: a list of things the writer names could be split many ways by the coordinated-predicate rule
+    # (twenty items took 5.7 s, each item about 2.4 times the one before); it must read one way only
+    # no conjunction before the phrase: not the writer's second predicate, read as the short one is (the mom's)
+    short = screen("I hate my mom and my dog x want to die.")
+    for items in (17, 40):  # (17: within the rule's reach, so the rule reads it; 40: beyond it)
+        assert screen("I hate my mom" + " and my dog" * items + " x want to die.").risk == short.risk == "none"
+    assert screen("I hate my mom" + " and my dog" * 17 + " and want to die.").risk == "elevated"
+
+
+def test_a_veto_reads_a_bounded_window_of_a_run_on_sentence():
+    # a paste with no sentence break is one "sentence": each match reading all of it made the scan quadratic
+    from warmline.safety.vetoes import SENTENCE_REACH, clause_span
+
+    text = "I want to die " * 1000
+    for pos in (0, 7000, len(text) - 5):
+        a, b = clause_span(text, pos)
+        assert a <= pos <= b and b - a <= 2 * SENTENCE_REACH
+    assert clause_span("I'm ok. I want to die.", 10) == (7, 21)  # an ordinary sentence is read whole
+    assert screen("我想死" * 2000).risk == "elevated" and screen("I want to die " * 1000).risk == "elevated"
+
+
+# "to die for" is an idiom after a noun ("a cake to die for"), not after "want": "I have wanted to die for years"
+# was blanked as the idiom and read as nothing
+@pytest.mark.parametrize(
+    "text", ["I have wanted to die for years.", "I want to die for real.", "I've wanted to die for months."]
+)
+def test_wanting_to_die_for_a_time_is_not_the_idiom(text):
+    assert screen(text).risk == "elevated", text
+
+
+@pytest.mark.parametrize("text", ["This cake is to die for.", "She has a smile to die for."])
+def test_the_idiom_to_die_for_stays_an_idiom(text):
+    assert screen(text).risk == "none", text

@@ -144,3 +144,31 @@ def test_evaluate_trains_on_written_examples_and_tests_only_real_turns():
     assert f"{len(extra)} written examples x0.5" in rep.features and "written" not in plain.features
     assert all(v["written"] == sum(e.label == c for e in extra) for c, v in rep.per_class.items())
     assert any(v["written"] for v in rep.per_class.values())
+
+
+def test_for_training_quarantines_to_a_file_and_names_turns_as_the_data_does(tmp_path):
+    from warmline.insight.written import for_training
+
+    mine = tmp_path / "mine.jsonl"
+    row = {"lang": "en", "strategy": "Question", "client": "Hi.", "counselor": "What brings you here?"}
+    mine.write_text(json.dumps(row) + "\n{broken\n", encoding="utf-8")
+    got = for_training({"question"}, [mine], tmp_path / "out" / "q.jsonl")
+    assert [e.label for e in got.examples] == ["question"] and got.left == 0 and got.quarantined == 1
+    assert json.loads(got.quarantine.read_text().splitlines()[0])["line"] == 2
+    clean = tmp_path / "clean.jsonl"
+    clean.write_text(json.dumps(row) + "\n", encoding="utf-8")
+    got = for_training({"others"}, [clean], tmp_path / "none.jsonl")
+    assert got.examples == [] and got.left == 1 and got.quarantine is None and not (tmp_path / "none.jsonl").exists()
+
+
+def test_classify_train_prints_a_written_file_name_as_written(tmp_path):
+    # a file name is the user's text, not markup: "[red]" in it was swallowed as a style
+    data = tmp_path / "ex.jsonl"
+    CliRunner().invoke(app, ["label", "examples", "--output", str(data)])
+    mine = tmp_path / "mine[red].jsonl"
+    row = {"lang": "en", "strategy": "Others", "client": "Hi.", "counselor": "Good to see you again."}
+    mine.write_text(json.dumps(row) + "\n", encoding="utf-8")
+    args = ["label", "classify-train", "--data", str(data), "--task", "strategy", "--output", str(tmp_path / "s")]
+    r = CliRunner().invoke(app, args + ["--written-file", str(mine)])
+    assert r.exit_code == 0, r.output
+    assert "mine[red].jsonl" in r.output

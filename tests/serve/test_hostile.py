@@ -183,6 +183,26 @@ def test_an_earlier_risk_is_not_bypassed_by_a_trailing_hi():
         assert "crisis" not in r["warmline"] and r["choices"][0]["message"]["content"] == REPLY
 
 
+def test_a_turn_seen_after_another_question_is_screened_again():
+    # "Yes." was screened once as an answer to a harmless question; the same words after a risk question are a new
+    # disclosure (the verdict on an answer depends on the question), so remembering the text alone let a resent
+    # conversation skip it
+    srv, backend = serve()
+    harmless = [{"role": "assistant", "content": "Did you have lunch?"}, {"role": "user", "content": "Yes."}]
+    risky = [
+        {"role": "assistant", "content": "Are you planning to kill yourself tonight?"},
+        {"role": "user", "content": "Yes."},
+        {"role": "assistant", "content": "Thank you for telling me."},
+        {"role": "user", "content": "ok"},
+    ]
+    with srv:
+        r = httpx.post(srv.url + URL, json={"model": "scripted", "messages": harmless}, timeout=30).json()
+        assert "crisis" not in r["warmline"]
+        r = httpx.post(srv.url + URL, json={"model": "scripted", "messages": risky}, timeout=30).json()
+        assert r["warmline"].get("crisis") is True, r["warmline"]
+    assert len(backend.calls) == 1  # only the harmless turn reached the model
+
+
 def test_many_unseen_turns_are_all_read_at_a_bounded_cost():
     srv, backend, spy = spy_server()
     turns = ["I feel tired today. " * 250] * 100  # 100 turns of 5,000 characters, never seen

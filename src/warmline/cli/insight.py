@@ -85,29 +85,28 @@ def label_llm(
 
 def _written(task: str, exs, use_project: bool, files: list[Path] | None, output: Path):
     """The written examples to train beside `exs` (strategy only), with what was left out said."""
-    from ..insight.written import aligned, read_written
+    from ..insight.written import for_training
 
     if task != "strategy":
         if files:
             fail("--written-file holds strategy examples: use it with --task strategy")
         return None
     try:
-        got = read_written(list(files) if files else None)
+        got = for_training({e.label for e in exs}, list(files) if files else None, output / "written.quarantine.jsonl")
     except OSError as e:
         fail(f"{e}: check the --written-file path")
-    if got.quarantined:
-        path = output / "written.quarantine.jsonl"
-        output.mkdir(parents=True, exist_ok=True)
-        path.write_text("".join(json.dumps(q, ensure_ascii=False) + "\n" for q in got.quarantined), encoding="utf-8")
-        console().print(f"{len(got.quarantined)} malformed written example(s) quarantined in {path}", markup=False)
-    extra, left = aligned(got.examples, {e.label for e in exs})
-    source = ", ".join(map(str, files)) if files else "the project's written examples (synthetic)"
+    if got.quarantine is not None:
+        console().print(f"{got.quarantined} malformed written example(s) quarantined in {got.quarantine}", markup=False)
+    from rich.markup import escape
+
+    # (a file name is the user's text: escaped, so "[" in it is not read as markup)
+    source = escape(", ".join(map(str, files))) if files else "the project's written examples (synthetic)"
     console().print(
-        f"[dim]training also on {len(extra)} written turns from {source}"
-        + (f"; {left} left out (their strategy is not among this data's labels)" if left else "")
+        f"[dim]training also on {len(got.examples)} written turns from {source}"
+        + (f"; {got.left} left out (their strategy is not among this data's labels)" if got.left else "")
         + "[/dim]"
     )
-    return extra
+    return got.examples
 
 
 @app.command("classify-train")

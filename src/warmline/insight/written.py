@@ -97,3 +97,29 @@ def aligned(written: list[Example], labels: set[str]) -> tuple[list[Example], in
         else:
             left += 1
     return out, left
+
+
+@dataclass
+class ForTraining:
+    """What `for_training` gives: the examples to train on, how many were left out (`aligned`), and the lines
+    quarantined and where they were written (None when none were)."""
+
+    examples: list[Example]
+    left: int
+    quarantined: int
+    quarantine: Path | None
+
+
+def for_training(labels: set[str], paths: list[Path] | None, quarantine: Path) -> ForTraining:
+    """The written examples (`paths`, default the project's) to train beside real turns labelled with `labels`,
+    named as those turns name them; malformed lines are written to `quarantine` with their file and line."""
+    got = read_written(paths)
+    written = None
+    if got.quarantined:
+        quarantine.parent.mkdir(parents=True, exist_ok=True)
+        quarantine.write_text(
+            "".join(json.dumps(q, ensure_ascii=False) + "\n" for q in got.quarantined), encoding="utf-8"
+        )
+        written = quarantine
+    extra, left = aligned(got.examples, labels)
+    return ForTraining(extra, left, len(got.quarantined), written)

@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass, field
 from ..conversation import detect_lang
 from .lexicon import EN, IDIOMS, ZH  # the tables; detect.EN and detect.ZH stay importable
 from .normalize import normalize
-from .vetoes import SAFE, SELF_NEGATING, about_someone_else, in_the_past, negated
+from .vetoes import SAFE, SELF_NEGATING, about_someone_else, in_the_past, negated, told_as_past
 
 LEVELS = ("none", "elevated", "imminent")
 
@@ -81,6 +81,7 @@ def scan(text: str, lang: str | None = None) -> tuple[Verdict, list[str]]:
     found: dict[str, list[str]] = {}
     spans: dict[str, list[tuple[int, int]]] = {}
     cancelled: list[str] = []
+    past: set[tuple[int, int]] = set()  # the risk phrases told as past: no time word makes them imminent
     for key, table, cleaned in _readings(text):
         for category, rx in table.items():
             for m in rx.finditer(cleaned):
@@ -103,10 +104,14 @@ def scan(text: str, lang: str | None = None) -> tuple[Verdict, list[str]]:
                 ):
                     cancelled.append(m.group(0))  # past abuse that is over: "my father hit me when I was a kid"
                     continue
+                if category not in ("imminent_timing", "abuse") and told_as_past(key, cleaned, m.start(), m.end()):
+                    past.add(m.span())
+                    if category == "plan_made":  # "我曾经想过等他们睡着后就去死": a past wish, not a plan now
+                        category = "suicidal_ideation"
                 found.setdefault(category, []).append(m.group(0))
                 spans.setdefault(category, []).append(m.span())
         cancelled += [m.group(0) for m in SAFE[key].finditer(cleaned)]
-    _local_timing(text, found, spans)
+    _local_timing(text, found, spans, past)
     cats = set(found)
     risk = "none"
     if cats & set(ELEVATED):
@@ -143,20 +148,23 @@ _MEANS = ("plan_or_means", "method_request", "plan_cue")
 _LONGEST = 400  # no risk phrase of the lexicon is longer, in characters
 
 
-def _local_timing(text: str, found: dict, spans: dict) -> None:
+def _local_timing(text: str, found: dict, spans: dict, past: set) -> None:
     """Keep the timing words that say when the person will act, drop those that say when they write.
     A weak one (_WEAK_TIMING) counts beside means or a method in its sentence ("我现在站在楼顶", "现在只想跳楼"),
     right after a risk phrase ("kill myself now"), or with 就 ("现在就想死"); 正在 beside self-harm too ("我正在
     自残"). "现在我甚至想自杀" and "I'm writing this now ... thoughts of suicide" say how things are, not a time
     to act (the rubric's imminent needs a time, means, a plan or an act under way). A strong one ("tonight",
     "马上") counts within _FAR characters of a risk phrase, so "Tonight, it was because of my earrings" five
-    sentences after a self-harm phrase does not."""
+    sentences after a self-harm phrase does not. Phrases told as past (`past`: "After my dad left, I wanted to
+    kill myself") take no time word: it says when they were felt, not when the person will act."""
     if "imminent_timing" not in found:
         return
 
     clauses = [m.start() for m in _CLAUSE.finditer(text) if m.group(0).strip()]
     # the risk phrases by position, so that each timing word reads only those around it (a long paste holds many)
-    risk = sorted((ra, rb, c) for c, at in spans.items() if c != "imminent_timing" for ra, rb in at)
+    risk = sorted(
+        (ra, rb, c) for c, at in spans.items() if c != "imminent_timing" for ra, rb in at if (ra, rb) not in past
+    )
     starts = [r[0] for r in risk]
 
     def around(a: int, b: int, reach: int) -> list:

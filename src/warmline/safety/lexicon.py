@@ -107,7 +107,7 @@ EN = {
                      r"\b(?:i'?ve|i have|i just|just) (?:taken|swallowed|took) (?:all (?:of )?(?:the |my )?(?:pills|tablets)|(?:the |my )?whole (?:bottle|pack))\b"),
     # the same, said without naming death ("I've decided when", "goodbye everyone", "I just took my pills"): ordinary
     # words on their own (a party, a last day at work, the doctor's tablets), imminent only beside a wish to die
-    "plan_cue": _rx(r"\bi(?:'ve| have) (?:decided|made up my mind) (?:to do it|how|when)\b", r"\bi (?:have|'ve got|got) a plan for (?:how|when)\b",
+    "plan_cue": _rx(r"\bi(?:'ve| have) (?:decided|made up my mind) (?:to do it|how|when)\b", r"\bi(?:'m| am|m) (?:going to|gonna) do it\b(?!,? (?:if|unless|when|anyway)\b)", r"\bi (?:have|'ve got|got) a plan for (?:how|when)\b",
                     r"\bby the time (?:you|anyone|someone|they) (?:read|reads|see|sees|find|finds) this\b",
                     r"\bgoodbye,? (?:everyone|world|all)\b", r"\bthis is my (?:last|final) (?:message|post|night|day|goodbye)\b",
                     r"\b(?:i'?ve|i have|i just|just) (?:taken|swallowed|took) (?:the |my )?(?:pills|tablets)\b",
@@ -118,7 +118,7 @@ EN = {
                     r"\bbleeding (?:won'?t|will not|doesn'?t|does not|wouldn'?t) stop\b|\bcan'?t stop the bleeding\b"),
     "imminent_timing": _rx(r"\btonight\b", r"\bright now\b", r"\bnow\b", r"\btoday\b", r"\bthis weekend\b",
                            r"\bin (?:a|an) (?:few )?(?:minutes?|hours?)\b", r"\bin \d+ (?:minutes?|mins?)\b", r"\bafter work\b",
-                           r"\b(?:after|once|when) (?:my \w+|the \w+|everyone|everybody|they|he|she) (?:\w+ ){0,2}(?:go(?:es)? to (?:sleep|bed)|leaves?|left|(?:is|are) (?:asleep|gone|out))\b",
+                           r"\b(?:after|once|when) (?:my \w+|the \w+|everyone|everybody|they|he|she) (?:\w+ ){0,2}(?:go(?:es)? to (?:sleep|bed)|leaves?|ha(?:s|ve) left|(?:is|are) (?:asleep|gone|out))\b",
                            r"\bthis is (?:my )?(?:last|goodbye)\b", r"\bwill be over\b",
                            r"\bi'?ve (?:already )?(?:taken|swallowed)\b"),
     "self_harm": _rx(r"(?<!\bit's )(?<!\bits )(?<!\bit is )\b(?:cut|cutting|burn|burning|hurt|hurting|harm|harming) my ?self\b", r"\bself[- ]harm\w*\b",
@@ -181,7 +181,7 @@ ZH = {
                              r"活着.{0,4}没(?:有)?(?:什么)?(?:意义|意思|价值|盼头|必要)", r"没有活下去的(?:价值|意义|理由|必要|勇气|动力|愿望|欲望|希望|念头)",
                              r"(?:跳河|跳楼|割腕|上吊|烧炭|安眠药)[^。？！?!]{0,12}(?:能(?:够)?|可以|会|才能)(?:彻底)?解脱", r"(?:没有|没)(?:什么)?(?:必要|理由|意义|动力)(?:再)?(?:继续)?活(?:下去|着)",
                              r"没有.{0,6}(?:支撑|支持)我活下去", r"活下去的(?:理由|意义|动力|价值).{0,3}(?:没了|没有了|都没|也没|消失)",
-                             r"生无可恋", r"不如一死", r"一去了之", r"不配活", r"(?:不该|不应该)(?:活着|活在|存在|出生|来到)",
+                             r"生无可恋", r"不如一死", r"(?<!你)(?<!你还)不如(?:去|直接)死", r"一去了之", r"不配活", r"(?:不该|不应该)(?:活着|活在|存在|出生|来到)",
                              r"世界上不(?:该|应该)有我", r"我的存在(?:就是|是)(?:多余|错误|罪过|负担)", r"活着就是(?:一种)?(?:罪过|错误|累赘|负担)",
                              r"死(?:了|掉|亡)?(?:就|才|会|也许|或许|是不是|是|算是|就是|能|就能)?.{0,6}解脱",
                              r"死了(?:就|才)?(?:能|可以|会)?(?:逃避|结束|摆脱|解决)(?:掉)?(?:一切|所有(?:的)?(?:问题|痛苦|烦恼)?)", r"解脱.{0,4}(?:就是|只有|只能)死",
@@ -215,6 +215,7 @@ ZH = {
                      r"(?:考完试|考完|高考完|过完年|过完生日|毕业(?:以)?后)(?:就)?(?:去死|自杀|结束(?:自己|生命)|跳楼)",
                      # (not a report: "他分手后就自杀了")
                      r"(?:后|以后|之后|完)[^，,。！？!?；;]{0,3}?(?:我)?(?:就|便)(?:去)?(?:自杀|去死|死|跳楼|跳河|割腕|上吊|烧炭|结束(?:自己的生命|我的生命|生命|自己))(?![了的过])",
+                     r"等[^，,。！？!?；;]{1,12}?(?:了|后|以后|之后)[，,]?(?:我)?(?:就|便)(?:去)?(?:自杀|去死|跳楼|跳河|割腕|上吊|烧炭|结束(?:自己的生命|我的生命|生命|自己))(?![了的过])",
                      r"然后(?:就|再)?(?:去)?(?:自杀|去死|跳楼|跳河|上吊|烧炭|结束(?:自己的生命|我的生命|生命|自己))(?![了的过])",
                      r"(?:明天|今晚|今天|过几天|这个?周末|下周)(?:我)?(?:就|要)(?:去)?(?:自杀|去死|跳楼|跳河|上吊|烧炭|结束(?:自己的生命|我的生命|生命|自己))(?![了的过吧])",
                      r"(?:写好|写完)(?:了)?遗书|遗书(?:已经|都)?(?:写好|写完)"),
@@ -255,10 +256,10 @@ ZH = {
 IDIOMS = {
     "en": re.compile(r"\bbeat(?:ing|s)? (?:my|him|her|your|them)sel(?:f|ves) up\b|\bkill(?:ing|ed)? (?:it|time)\b|\bdying (?:to|for)\b|\b(?:will|gonna|going to|would|'ll) kill me\b|"
                      r"\bkills? me\b|\bkilling me\b|\bnearly killed me\b|\b(?:will|gonna|going to|would|'ll) murder me\b|"
-                     r"\b(?:bored|scared|frightened|worried) to death\b|\b(?:die|died|dying) (?:of )?laugh(?:ing|ter)\b|"
+                     r"\b(?:bored|scared|frightened|worried) to death\b|\b(?:die|died|dying) (?:of )?laugh(?:ing|ter)\b|\bkill(?:ing|ed)? (?:my|him|her|them|your)sel(?:f|ves) laughing\b|"
                      r"\b(?:i'?m|im) (?:literally |actually )?dead\b(?! inside)|"
                      r"\b(?:i'?d|i would) (?:honestly |literally )?rather die than (?!live|living|go on|keep|be alive|feel|wake|spend)|"
-                     r"\bto die for\b|\bdead tired\b|"
+                     r"(?<!want )(?<!wants )(?<!wanted )(?<!wanting )(?<!wanna )(?<!going )\bto die for\b|\bdead tired\b|"
                      r"\bdie of embarrassment\b|\b(?:literally|actually) dying\b|"
                      r"\bdying (?:of|from) (?:laughter|boredom|heat|hunger|thirst|embarrassment|cuteness)\b|\bthe (?:death|end) of me\b|"
                      r"\b(?:fire|launch|shoot) me into the sun\b|\bshoot me now\b|"

@@ -14,7 +14,15 @@ import re
 import unicodedata
 
 # invisible characters that split a word for a filter but not for a reader
-_INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u2060-\u2064\ufeff]")
+# (and the ones a filter also misses: bidi controls, variation selectors, tag characters, fillers)
+_INVISIBLE = re.compile(
+    "[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069"
+    "\u3164\ufe00-\ufe0f\uffa0\ufeff\U000e0000-\U000e007f\U000e0100-\U000e01ef]"
+)
+# letters in another style that NFKC maps to plain ones: mathematical bold, italic, script, monospace ("𝐤𝐢𝐥𝐥"),
+# circled ("ⓚⓘⓛⓛ"); and accents put on Latin letters ("kíll", "ki\u0301ll")
+_STYLED = re.compile("[\u24b6-\u24e9\U0001d400-\U0001d7ff]+")
+_ACCENTED = re.compile("[A-Za-z\u00c0-\u024f][\u0300-\u036f]+|[\u00c0-\u00ff\u0100-\u024f]")
 # spaces other than the ASCII one (no-break, ideographic, thin): the lexicon's phrases are written with " "
 _SPACES = re.compile("[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
 # letters spelled out one by one: "k-i-l-l", "s.u.i.c.i.d.e", "k i l l" (four letters or more when spaced)
@@ -163,12 +171,20 @@ def _word(m: re.Match) -> str:
     return w2
 
 
+def _plain_letter(m: re.Match) -> str:
+    """The letter without its accents ("í" -> "i"); a letter with no plain form (ø, ß, æ) stays."""
+    bare = "".join(c for c in unicodedata.normalize("NFD", m.group(0)) if not unicodedata.combining(c))
+    return bare if bare.isascii() else m.group(0)
+
+
 def normalize(text: str) -> str:
     """The message as a keyword filter should read it (see the module's docstring); ordinary text comes back
     unchanged in meaning (Chinese punctuation, numbers and words in other scripts stay as they are)."""
     text = _INVISIBLE.sub("", text)
     text = _SPACES.sub(" ", text)
     text = _FULL_WIDTH.sub(lambda m: unicodedata.normalize("NFKC", m.group(0)), text)
+    text = _STYLED.sub(lambda m: unicodedata.normalize("NFKC", m.group(0)), text)
+    text = _ACCENTED.sub(_plain_letter, text)
     text = _WORD.sub(_word, text)
     text = _SPELLED.sub(lambda m: re.sub(r"[-.*_ ]", "", m.group(0)), text)
     if _HAN.search(text):

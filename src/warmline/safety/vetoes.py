@@ -5,17 +5,21 @@ Where a veto reaches. A message often tells several things: a friend's story, th
 ("我朋友去年自杀了，我现在也不想活了"). Each rule reads only the words that govern its match, so what cancels one
 phrase never cancels another phrase elsewhere in the message:
 - a negation: the words just before the match, up to a clause break (`negated`); in Chinese only the words of a
-  negated thought may stand between (从没想过, 不打算, 绝不会去);
+  negated thought may stand between (从没想过, 不打算, 绝不会去); in English not past a negated knowing or telling
+  before the writer's own clause ("My friends don't know I'm suicidal");
 - the past: a past-time phrase in the match's part of the sentence, or in a part that only says when ("大学时，",
   "Back in college,", ", years ago"), with no present-time word between, or a next part saying it is over (", but
   that was twenty years ago") (`in_the_past`);
 - someone else: another person named before the match as its subject, with no "I" / 我 after them (a person named as
   an object, an identity or an owner is not: 和男朋友分手后想死, 我是一个学生, 她的好; English: whoever was named last
-  before the match in its part, not an object) (`about_someone_else`);
+  before the match in its part, not an object, nor a person the writer names as the object of their verb when the
+  match is a second predicate: "I hate my stepdad and want to die") (`about_someone_else`);
 - study, fiction, an accident or a joke: a context word in the match's part of the sentence (English: the people
   words and "asked whether" in its sentence, since English commas also set off "who is 16"; a goodbye reads its
   whole sentence: "再见了大家，我明天就去新公司上班了");
 - idioms: blanked out where they stand (`lexicon.IDIOMS`, applied in `detect`).
+Every rule reads at most SENTENCE_REACH characters each side of its match, so a paste with no sentence break costs
+time linear in its length. `told_as_past` is not a veto: it keeps a phrase but says no time word makes it imminent.
 Message-wide on purpose, and only ever lifting a veto: a word saying the past is back ("again", "lately", 又, 最近)
 and "I wasn't joking" / 不是开玩笑. SAFE ("I'm safe") only keeps the classifier from overruling the writer. There
 is no veto for hypotheticals beyond "asked (me) whether": "if I killed myself" is read as risk."""
@@ -86,16 +90,24 @@ def _anywhere(what: str, key: str, text: str) -> bool:
     return bool((_RECENT if what == "recent" else _NOT_JOKING)[key].search(text))
 
 
+# how far from a match its sentence is read, each way (characters): a paste with no sentence break is one "sentence",
+# and every match reading all of it made the scan quadratic (14,000 characters of "I want to die " took 18 s)
+SENTENCE_REACH = 500
+
+
 def clause_span(text: str, pos: int) -> tuple[int, int]:
-    """The sentence (clause up to . ! ? ; or a new line) around pos; at a sentence break, the sentence after it
-    (a match may begin with the break: ". The rope is up"), never the whole message."""
+    """The sentence (clause up to . ! ? ; or a new line) around pos, at most SENTENCE_REACH characters each side
+    of it; at a sentence break, the sentence after it (a match may begin with the break: ". The rope is up"), never
+    the whole message."""
     starts, spans = _sentences(text)
     i = bisect_right(starts, pos) - 1
     if i >= 0 and pos < spans[i][1]:
-        return spans[i]
-    if i + 1 < len(spans):
-        return spans[i + 1]
-    return spans[-1] if spans else (pos, pos)
+        a, b = spans[i]
+    elif i + 1 < len(spans):
+        a, b = spans[i + 1]
+    else:
+        a, b = spans[-1] if spans else (pos, pos)
+    return max(a, pos - SENTENCE_REACH), min(b, max(a, pos) + SENTENCE_REACH)
 
 
 # a break between parts of a sentence: commas, colons, dashes, and a contrast ("but", 但是) that starts a new point
@@ -232,7 +244,28 @@ _EN_ASKED = re.compile(
     r"(?:someone|customer|patient|client|caller) asked",
     re.IGNORECASE,
 )
+# a yes right after the question someone asked: "My therapist asked whether I want to kill myself. I do."
+_EN_YES = re.compile(
+    r"\W{0,3}(?:and |but )?(?:i (?:said|told (?:him|her|them)) yes|yes|yeah|i do|i am|i have|i did|the answer is yes)\b",
+    re.IGNORECASE,
+)
 _EN_NEAR = re.compile(r"cooking|accident|scratch|training|essay|thing to say", re.IGNORECASE)
+# where a relative clause ("who I love") ends
+_RELATIVE_END = re.compile(r"[,;]|\b(?:why|that|how|if|because|when|and|but)\b", re.IGNORECASE)
+# the speaker as a subject ("I", "I'm", "we"; not "me", "my")
+_EN_I = re.compile(r"\b(?:i|i'm|im|i've|i'd|i'll|we|we're|we've)\b", re.IGNORECASE)
+# what may stand between a person named and the match when the match is a second predicate of the same subject:
+# "I hate my stepdad and want to die", "I lost my job and my girlfriend and want to end it all"
+_EN_LIST = 200  # the longest list of things named between the person and the match (characters)
+_EN_COORDINATED = re.compile(
+    # (each listed item: one to three words that are not a conjunction, so the list is read one way only: a
+    # pattern that could split "and my dog and my dog" several ways took seconds on twenty items)
+    r"(?:\s*(?:,|\band|\bor)\s+(?:(?!(?:and|or|but|so|yet)\b)\w+ ){0,2}(?!(?:and|or|but|so|yet)\b)\w+)*"
+    r"\s*,?\s*\b(?:and|but|or|so|yet)\s+"
+    r"(?:(?:just|really|honestly|still|then|now|also|sometimes|often|kind of|kinda|only|even|literally)\s+)*"
+    r"(?:(?:want|wanna|feel|feeling|am|keep|think|wish|need)\b\s*(?:like\s+)?(?:to\s+)?)?",
+    re.IGNORECASE,
+)
 # Chinese is often written without commas: what says who or what a match is about is read this far before it
 _ZH_REACH = 20
 
@@ -257,6 +290,40 @@ def in_the_past(key: str, text: str, start: int, recent: bool = True) -> bool:
         ):
             return True
     return False
+
+
+# a wish, a thought or a plan told as past ("I wanted to", "felt like", 曾经, 那时候): it may still be risk, but it
+# says nothing of when the person will act, so neither a time word near it nor its own "after X" makes it imminent
+_TOLD_PAST = {
+    "en": re.compile(
+        r"\b(?:wanted|wished|used to|felt like|thought (?:about|of)|(?:was|were) (?:thinking|planning) (?:about|of|on)?|"
+        r"had (?:thoughts|the urge|wanted|planned))\b(?:\W+\w+){0,3}\W*\Z",
+        re.IGNORECASE,
+    ),
+    "zh": re.compile(r"以前|之前|当时|那时候?|那会儿?|曾经|那次|那年|(?:\d+|[一二两三四五六七八九十几]+)年前"),
+}
+
+
+# a past time named before the phrase in its part: "Back in 2019 I planned to kill myself after work"
+_EN_PAST_TIME = re.compile(
+    r"\b(?:last (?:year|month|summer|winter|spring|autumn|fall)|back in|in (?:19|20)\d\d|years ago|back then)\b",
+    re.IGNORECASE,
+)
+
+
+def told_as_past(key: str, text: str, start: int, end: int) -> bool:
+    """The match is told as the speaker's past: a past verb of wishing or thinking governs it in its part of the
+    sentence ("After my dad left, I wanted to kill myself"), or (Chinese) a past time is named before it in its
+    part with no present-time word between ("我曾经想过等他们睡着后就去死")."""
+    a, _ = clause_span(text, start)
+    pa = max((x.end() for x in _PART_BREAK.finditer(text, a, start)), default=a)
+    if key == "en":
+        said = re.match(r"\W*(?:wanted|wished)\b", text[start:end], re.IGNORECASE)  # "wanted to die"
+        part = text[max(pa, start - _EN_REACH) : start]
+        return bool(said or _TOLD_PAST["en"].search(part) or _EN_PAST_TIME.search(part))
+    lead = _ZH_SEGMENT.search(text, max(0, start - _ZH_REACH), start).group(0)
+    past = list(_TOLD_PAST["zh"].finditer(lead))
+    return bool(past) and not _PRESENT["zh"].search(lead, past[-1].end())
 
 
 def about_someone_else(key: str, text: str, start: int, end: int, goodbye: bool = False) -> bool:
@@ -293,8 +360,9 @@ def _chinese_other(text: str, start: int, end: int, goodbye: bool) -> bool:
     # the context must be in the match's own part of the sentence, not in a part before or after it: in
     # "我参加了培训，还是想自杀", "每天上班等地铁的时候，我都会想象自己跳下去" and "每天都想自杀，作业好多" the
     # risk is the speaker's own; a goodbye is explained by what follows it: "再见了大家，我明天就去新公司上班了"
-    near = lead + text[start:end] + _ZH_PART.match(text, end).group(0)
-    clause = lead + text[start:end] + _ZH_TAIL.match(text, end).group(0) if goodbye else near
+    reach = min(len(text), end + SENTENCE_REACH)
+    near = lead + text[start:end] + _ZH_PART.match(text, end, reach).group(0)
+    clause = lead + text[start:end] + _ZH_TAIL.match(text, end, reach).group(0) if goodbye else near
     if not CONTEXT["zh"].search(clause) or _anywhere("joking", "zh", text):
         return False
     before = text[max(0, start - 6) : start]
@@ -302,6 +370,17 @@ def _chinese_other(text: str, start: int, end: int, goodbye: bool) -> bool:
         not FIRST_PERSON["zh"].search(before)
         or bool(re.search(r"(?:他|她)们?的$", before))
         or bool(re.search(r"新公司|上班|搬家|毕业|不小心|开玩笑", near))
+    )
+
+
+def _object_of_mine(text: str, sentence: int, person: re.Match, start: int) -> bool:
+    """The person is named after the speaker's "I" in this sentence, and the match is a second predicate joined to that
+    clause ("I hate my stepdad and want to die", "I love my kids but want to die"): the subject is the speaker, the
+    person the object of their verb."""
+    if start - person.end() > _EN_LIST:
+        return False
+    return bool(_EN_I.search(text, sentence, person.start())) and bool(
+        _EN_COORDINATED.fullmatch(text, person.end(), start)
     )
 
 
@@ -315,7 +394,7 @@ def _english_other(text: str, start: int, end: int) -> bool:
         return True
     names_me = re.search(r"\b(?:i|me|myself)\b", text[start:end], re.IGNORECASE)  # "my kids are better off without me"
     pa = max((x.end() for x in _PART_BREAK.finditer(text, a, start)), default=a)
-    subjects = list(_EN_SUBJECT.finditer(text, pa, start))
+    subjects = [m for m in _EN_SUBJECT.finditer(text, pa, start) if not _object_of_mine(text, a, m, start)]
     if subjects and not names_me and not FIRST_PERSON["en"].search(text, subjects[-1].end(), start):
         return True
     if in_the_past("en", text, start):
@@ -332,16 +411,29 @@ def _english_other(text: str, start: int, end: int) -> bool:
     # the subject is whoever was named last before the match: "since he left I want to die" is the speaker's,
     # "I think my friend is suicidal" is not (read back to the sentence's start, at most _EN_REACH characters:
     # "I can joke with my friends, but I've been starting to think that life is pointless")
-    before = text[max(a, start - _EN_REACH) : start]
+    reach = max(a, start - _EN_REACH)
+    before = text[reach:start]
     own = own or FIRST_PERSON["en"].search(before)
-    others = [m.end() for m in _EN_OTHERS.finditer(before)]
+    # the writer named further back, with a list of what they name between ("I hate my mom and my dad and my sister
+    # and my job and want to die"): the phrase is the writer's second predicate
+    own = own or any(
+        _object_of_mine(text, a, m, start) for m in _EN_OTHERS.finditer(text, max(a, start - _EN_LIST), start)
+    )
+    others = [
+        m.end() - reach for m in _EN_OTHERS.finditer(text, reach, start) if not _object_of_mine(text, a, m, start)
+    ]
     last_own = max((m.end() for m in FIRST_PERSON["en"].finditer(before)), default=-1)
-    if others and re.search(r"\bwhom?\b", before[others[-1] :], re.IGNORECASE):
-        last_own = -1  # "my friend who I love is suicidal": the "I" is inside a clause about the friend
+    who = re.search(r"\bwhom?\b", before[others[-1] :], re.IGNORECASE) if others else None
+    if who:
+        # "my friend who I love is suicidal": the "I" is inside a clause about the friend, unless it comes after
+        # that clause ends ("My mom, who I love, doesn't get why I want to die")
+        closes = _RELATIVE_END.search(before, others[-1] + who.end())
+        if not closes or last_own <= closes.end():
+            last_own = -1
     return (
         not own
         or (bool(others) and others[-1] > last_own and not names_me)
-        or bool(_EN_ASKED.search(clause))
+        or (bool(_EN_ASKED.search(clause)) and not _EN_YES.match(text, end))
         or bool(_EN_NEAR.search(text[part[0] : part[1]]))
     )
 
@@ -354,11 +446,22 @@ _BREAK = re.compile(
 )
 
 
+# a negated verb of knowing or telling followed by the speaker's own clause: "My friends don't know I'm suicidal",
+# "I didn't tell anyone I want to die" negate the knowing, not the risk ("I don't think I want to die" stays negated)
+_NOT_KNOWING = re.compile(
+    r"\b(?:know|knows|knew|realize|realise|notice|noticed|see|understand|get|tell|told)\b"
+    r"(?:\W+(?:anyone|anybody|anything|them|him|her|you|my \w+))?\W+(?:that\W+|why\W+)?(?:i|i'm|im|i've|i'd)\b",
+    re.IGNORECASE,
+)
+
+
 def negated(key: str, before: str) -> bool:
     """A negation ends the text just before a match, with no clause break between it and the match."""
     if key == "zh":  # the Chinese pattern already stops at punctuation
         return bool(NEGATION[key].search(before))
     return any(
-        NEGATION[key].match(before, m.start()) and not _BREAK.search(before, m.start())
+        NEGATION[key].match(before, m.start())
+        and not _BREAK.search(before, m.start())
+        and not _NOT_KNOWING.search(before, m.end())
         for m in _NEGATOR.finditer(before)
     )

@@ -28,7 +28,7 @@ from ..backends.base import BackendError, ChatBackend, GenerationOptions
 from ..safety import Screener, ai_notice, load_resources
 from ..safety.reply import warm as warm_reply_screen
 from ..session import default_system_prompt
-from ..turn import Opening, Piece, ReplyGuard, Turnout, TurnPolicy, take_turn
+from ..turn import Opening, Piece, ReplyGuard, Turnout, TurnPolicy, asked_before, take_turn
 from .middleware import Guard, HostCheck, SecurityHeaders, host_names, page_policy, refusal
 from .protocol import ChatRequest, chunk, completion, error
 from .screening import SeenTurns, ServerScreen
@@ -339,18 +339,19 @@ async def _chat(rt: Runtime, req: ChatRequest, request: Request):
         return refused
     messages = [m.model_dump() for m in req.messages]
     users = [m["content"] for m in messages if m["role"] == "user"]
+    asked = asked_before(messages)
     events = take_turn(
         messages,
         rt.policy,
         rt.backend,
         _options(rt, req),
         rt.screen.for_request(len(users)),
-        new=rt.seen.unseen(principal, users),
+        new=rt.seen.unseen(principal, users, asked),
         stream=req.stream,
         slot=rt.slot(),
     )
     opening = await anext(events)
-    rt.seen.remember(principal, users)
+    rt.seen.remember(principal, users, asked)
     extra = _opening_extra(rt, opening)
     headers = {"X-Warmline-Conversation": cid}
     keep = lambda text: rt.keep(cid, users[-1], opening.verdict.risk, text)  # noqa: E731

@@ -109,22 +109,30 @@ class SeenTurns:
     """Fingerprints of the user turns screened for each client (its key, or its address on a key-less server),
     the most recent `size` of them: a conversation resent with each request is screened one new turn at a time,
     and an earlier turn the server never saw ("I want to kill myself tonight." followed by "hi") is screened too.
-    A fingerprint forgotten only means that turn is screened again."""
+    A turn is known by its text and the assistant's turn just before it (`asked`): "Yes." after "Did you have
+    lunch?" and "Yes." after a risk question are different turns. A fingerprint forgotten only means that turn is
+    screened again."""
 
     def __init__(self, size: int = 50_000):
         self.size = size
         self._seen: OrderedDict[bytes, None] = OrderedDict()
 
     @staticmethod
-    def _key(principal: str, text: str) -> bytes:
-        return hashlib.sha256(f"{principal}\0{text}".encode("utf-8", "surrogatepass")).digest()
+    def _key(principal: str, text: str, asked: str | None) -> bytes:
+        digest = hashlib.sha256()
+        for part in (principal, asked or "", text):  # each part's length first: no two splits give the same bytes
+            data = part.encode("utf-8", "surrogatepass")
+            digest.update(len(data).to_bytes(8, "big") + data)
+        return digest.digest()
 
-    def unseen(self, principal: str, users: list[str]) -> list[int]:
-        return [i for i, t in enumerate(users) if self._key(principal, t) not in self._seen]
+    def unseen(self, principal: str, users: list[str], asked: list[str | None] | None = None) -> list[int]:
+        asked = asked or [None] * len(users)
+        return [i for i, t in enumerate(users) if self._key(principal, t, asked[i]) not in self._seen]
 
-    def remember(self, principal: str, users: list[str]) -> None:
-        for t in users:
-            k = self._key(principal, t)
+    def remember(self, principal: str, users: list[str], asked: list[str | None] | None = None) -> None:
+        asked = asked or [None] * len(users)
+        for t, q in zip(users, asked):
+            k = self._key(principal, t, q)
             self._seen[k] = None
             self._seen.move_to_end(k)
         while len(self._seen) > self.size:
