@@ -113,13 +113,11 @@ class ForTraining:
 def for_training(labels: set[str], paths: list[Path] | None, quarantine: Path) -> ForTraining:
     """The written examples (`paths`, default the project's) to train beside real turns labelled with `labels`,
     named as those turns name them; malformed lines are written to `quarantine` with their file and line."""
+    from ..formats import Bad, Quarantine
+
     got = read_written(paths)
-    written = None
-    if got.quarantined:
-        quarantine.parent.mkdir(parents=True, exist_ok=True)
-        quarantine.write_text(
-            "".join(json.dumps(q, ensure_ascii=False) + "\n" for q in got.quarantined), encoding="utf-8"
-        )
-        written = quarantine
+    with Quarantine(quarantine) as bad:  # the project's quarantine file, opened at the first bad line
+        for q in got.quarantined:
+            bad(Bad(q["file"], q["line"], None, q["reason"], q["raw"]))
     extra, left = aligned(got.examples, labels)
-    return ForTraining(extra, left, len(got.quarantined), written)
+    return ForTraining(extra, left, bad.count, quarantine if bad.count else None)
