@@ -97,6 +97,9 @@ class ReplyModel:
             x = np.stack([self._seen[s] for s in sents]) if sents else np.zeros((0, len(self.weights)))
         except KeyError:
             return None
+        return self._sigmoid(x)
+
+    def _sigmoid(self, x: np.ndarray) -> np.ndarray:
         return 1 / (1 + np.exp(-(x @ self.weights + self.bias)))
 
     def scores(self, sents: list[str]) -> np.ndarray:
@@ -104,8 +107,7 @@ class ReplyModel:
         p = self.remembered(sents)
         if p is not None:
             return p
-        z = self.embed(sents) @ self.weights + self.bias
-        return 1 / (1 + np.exp(-z))
+        return self._sigmoid(self.embed(sents))
 
     def probability(self, text: str) -> float:
         """The highest probability over the text's sentences (0 for a text with no sentence)."""
