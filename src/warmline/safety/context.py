@@ -336,18 +336,18 @@ def answered(asked: str | None, text: str, context: Sequence[str] = ()) -> Verdi
     denies being safe), None otherwise. `context`: the person's earlier messages, oldest first; when the last few
     show risk, a question about a plan or a time ("Do you have a plan?") asks about that risk without naming it."""
     q = question(asked)
-    if q is None and context and asked and _QUESTION.search(_last_question(asked)):
+    if q is None and context and asked and _QUESTION.search(last := _last_question(asked)):
         # "Do you have a plan?", "Are you still having those thoughts?": about the risk the person already showed
-        last = _last_question(asked)
         plan, back = bool(_PLAN_WORDS.search(last)), bool(_BACK_REFERENCE.search(last))
         if (plan or back) and scan(" \n".join(list(context)[-CONTEXT_TURNS:]))[0].flagged:
             q = Question("elevated", [], plan, False, last)
     if q is None:
         return None
     kind = answer(text)
-    if kind is None and _HOW_LONG.search(q.text) and _SPAN.match(_FILLER.sub("", text.strip()).lower()):
+    said = _FILLER.sub("", text.strip()).lower()  # the answer after its fillers
+    if kind is None and _HOW_LONG.search(q.text) and _SPAN.match(said):
         kind = "yes"  # "已经有一年半了" after "这种情况持续了多久了？"
-    if kind is None or (q.conditional and _ACKNOWLEDGES.match(_FILLER.sub("", text.strip()).lower())):
+    if kind is None or (q.conditional and _ACKNOWLEDGES.match(said)):
         return None
     lang = _lang(text + q.text)
     if q.safety and q.risk == "none":
