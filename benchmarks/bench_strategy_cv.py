@@ -38,17 +38,11 @@ def _fit(X, y, k, f, weights):
     from warmline.insight import classify as C
 
     present = np.unique(y)
-    local = np.searchsorted(present, y)
-    w = C.class_weights(local, len(present), f.class_weight) * weights
-    used = np.unique(X.indices)
-    W, b = C.fit_softmax_small(X[:, used], local, len(present), f.l2, w / w.mean())
+    used, W, b = C.fit_rows(X, np.searchsorted(present, y), len(present), f, weights)
 
     def scores(Xt):
-        Z = np.asarray(Xt[:, used] @ W) + b
-        Z -= Z.max(axis=1, keepdims=True)
-        Z -= np.log(np.exp(Z).sum(axis=1, keepdims=True))
         out = np.full((Xt.shape[0], k), -50.0)  # a class this fold never saw is never predicted
-        out[:, present] = Z
+        out[:, present] = C.log_softmax(np.asarray(Xt[:, used] @ W) + b)
         return out
 
     return scores

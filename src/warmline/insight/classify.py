@@ -211,6 +211,28 @@ def fit_softmax_small(
     return np.asarray(X.T @ ((U / s) @ B)), b
 
 
+def fit_rows(
+    X, y: np.ndarray, k: int, f: Features, weights=None, l2: float | None = None, max_iter: int = 300
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The classifier's fit on a design matrix `X` (sparse) with classes `y` in 0..k-1: (the columns that
+    occur, their weights (len(used), k), the biases). Only the columns that occur are fitted (DIM x K would be
+    wasteful); `weights` per example (e.g. below 1 for written examples beside real ones) multiply the class
+    weights."""
+    used = np.unique(X.indices)
+    w = class_weights(y, k, f.class_weight)
+    if weights is not None:
+        w = w * np.asarray(weights, float)
+        w /= w.mean()
+    Wu, b = fit_softmax_small(X[:, used], y, k, f.l2 if l2 is None else l2, w, max_iter)
+    return used, Wu, b
+
+
+def log_softmax(Z: np.ndarray) -> np.ndarray:
+    """Log-probabilities from scores, row by row."""
+    Z = Z - Z.max(axis=1, keepdims=True)
+    return Z - np.log(np.exp(Z).sum(axis=1, keepdims=True))
+
+
 @dataclass
 class LabelClassifier:
     task: str
@@ -242,26 +264,17 @@ class LabelClassifier:
         """`weights` per example (e.g. below 1 for written examples beside real ones) multiply the class
         weights."""
         f = features or Features()
-        l2 = f.l2 if l2 is None else l2
         classes = sorted(set(labels))
         X = design(texts, langs, contexts, f, embed)
-        used = np.unique(X.indices)  # fit only the features that occur: DIM x K would be wasteful
         y = np.array([classes.index(x) for x in labels])
-        k = len(classes)
-        w = class_weights(y, k, f.class_weight)
-        if weights is not None:
-            w = w * np.asarray(weights, float)
-            w /= w.mean()
-        Wu, b = fit_softmax_small(X[:, used], y, k, l2, w, max_iter)
-        W = np.zeros((X.shape[1], k))
+        used, Wu, b = fit_rows(X, y, len(classes), f, weights, f.l2 if l2 is None else l2, max_iter)
+        W = np.zeros((X.shape[1], len(classes)))
         W[used] = Wu
         return cls(task, classes, W, b, f)
 
     def scores(self, texts: list[str], langs: list[str], contexts: list[str] | None = None, embed=None) -> np.ndarray:
         """(len(texts), K) log-probabilities of the classes, before the decision rule's offsets."""
-        Z = np.asarray(design(texts, langs, contexts, self.features, embed) @ self.W + self.b)
-        Z = Z - Z.max(axis=1, keepdims=True)
-        return Z - np.log(np.exp(Z).sum(axis=1, keepdims=True))
+        return log_softmax(np.asarray(design(texts, langs, contexts, self.features, embed) @ self.W + self.b))
 
     def predict(self, texts: list[str], langs: list[str], contexts: list[str] | None = None, embed=None) -> list[str]:
         Z = self.scores(texts, langs, contexts, embed) + self.offsets
