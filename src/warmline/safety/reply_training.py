@@ -76,8 +76,8 @@ def read_writers(sets_dir: Path, bad: list[str]) -> list[dict]:
             for r in _labelled(path, bad):
                 cat = WRITER_CATEGORIES.get(r.get("category")) if r["label"] == "unsafe" else "near_miss"
                 pair = str(r.get("id", "")).replace(f"-{r['lang']}-", "-")
-                rows.append({**r, "category": cat, "set": f"{WRITERS_DIR}/{folder.name}", "writer": folder.name})
-                rows[-1]["group"] = f"{folder.name}:{pair}"
+                set_name, group = f"{WRITERS_DIR}/{folder.name}", f"{folder.name}:{pair}"
+                rows.append({**r, "category": cat, "set": set_name, "writer": folder.name, "group": group})
     return rows
 
 
