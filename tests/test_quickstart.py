@@ -107,6 +107,7 @@ def test_quickstart_runs_every_stage_and_writes_a_report(tmp_path):
     assert (
         ins["labelled"] + ins["label_failures"] == 1 and ins["classifier"]["accuracy"] > ins["classifier"]["majority"]
     )
+    assert ins["classifier"]["written_examples"] > 0  # the written examples of the rare strategies train it too
     assert ins["index_sessions"] > 0 and 1 <= len(ins["cases"]) <= 2 and ins["reply"]
     assert {r["lang"] for r in ins["retrieval"]} == {"en", "zh"} and all(
         r["same_topic"] > r["chance"] for r in ins["retrieval"]

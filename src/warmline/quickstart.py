@@ -238,14 +238,42 @@ def retrieval_line(lines: list[str]) -> list[dict]:
     return result
 
 
+def strategy_line(out: Path, lines: list[str]) -> dict:
+    """Train the strategy classifier on the bundled labelled examples (written to `out`) and on the written
+    examples of the rare strategies, as `label classify-train` does by default; add its line to `lines`."""
+    from .conversation import write_jsonl
+    from .insight import classify
+    from .insight.written import WEIGHT, for_training
+
+    examples = classify.example_dialogues()
+    write_jsonl(examples, out / "labelled-examples.jsonl")
+    exs = classify.examples(examples, "strategy")
+    written = for_training({e.label for e in exs}, None, out / "written.quarantine.jsonl")
+    rep, clf = classify.evaluate("strategy", exs, extra=written.examples, extra_weight=WEIGHT)
+    clf.save(out / "strategy-classifier")
+    classify.confusion_plot(rep, out / "strategy-confusion.png")
+    lines.append(
+        f"strategy classifier on the bundled labelled examples (and {len(written.examples)} written examples of "
+        f"the rare strategies, never tested on): accuracy {rep.accuracy:.2f}, macro-F1 {rep.macro_f1:.2f} on "
+        f"{rep.test} held-out turns (always guessing one label: {rep.majority_accuracy:.2f}); trained in "
+        f"{rep.seconds:.1f} s"
+    )
+    return {
+        "task": "strategy",
+        "accuracy": rep.accuracy,
+        "macro_f1": rep.macro_f1,
+        "majority": rep.majority_accuracy,
+        "written_examples": len(written.examples),
+    }
+
+
 def stage_insight(out: Path, say: Callable[[str], None], backend, max_new_tokens: int) -> Stage:
     """Psy-Insight: label a dialogue with the model, train the label classifier on the bundled labelled
     examples, build a case index, and give one explained reply guided by similar cases."""
     import asyncio
 
     from .backends import preset
-    from .conversation import read_jsonl, write_jsonl
-    from .insight import classify
+    from .conversation import read_jsonl
     from .insight.hook import InsightHook
     from .insight.index import CaseIndex, build as build_index
     from .insight.labels import label_dialogues
@@ -265,17 +293,7 @@ def stage_insight(out: Path, say: Callable[[str], None], backend, max_new_tokens
         f"LLM labels for 1 {source} dialogue: {run.labelled} labelled, {len(run.failed)} failed the schema "
         f"check (a 135M model rarely writes the full label JSON; use a larger model: warmline label llm)"
     )
-    data = out / "insight" / "labelled-examples.jsonl"
-    examples = classify.example_dialogues()
-    write_jsonl(examples, data)
-    rep, clf = classify.evaluate("strategy", classify.examples(examples, "strategy"))
-    clf.save(out / "insight" / "strategy-classifier")
-    classify.confusion_plot(rep, out / "insight" / "strategy-confusion.png")
-    st.lines.append(
-        f"strategy classifier on the bundled labelled examples: accuracy {rep.accuracy:.2f}, macro-F1 "
-        f"{rep.macro_f1:.2f} on {rep.test} held-out turns (always guessing one label: {rep.majority_accuracy:.2f}); "
-        f"trained in {rep.seconds:.1f} s"
-    )
+    classifier = strategy_line(out / "insight", st.lines)
     sessions = [
         d for name in ("dialogues_en", "smile_zh", "psyqa_zh") for d in read_jsonl(out / "data" / f"{name}.jsonl")
     ]
@@ -307,12 +325,7 @@ def stage_insight(out: Path, say: Callable[[str], None], backend, max_new_tokens
     st.data = {
         "labelled": run.labelled,
         "label_failures": len(run.failed),
-        "classifier": {
-            "task": "strategy",
-            "accuracy": rep.accuracy,
-            "macro_f1": rep.macro_f1,
-            "majority": rep.majority_accuracy,
-        },
+        "classifier": classifier,
         "index_sessions": meta["sessions"],
         "retrieval": retrieval,
         "cases": turn.cases,
