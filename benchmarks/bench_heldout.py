@@ -7,6 +7,9 @@ docs/safety-rounds.md, "Fresh real sets", and docs/safety-replies.md, "Independe
   blind to the screen ({id, lang, source, label, why, text}); per source: at risk caught, false alarms on the rows
   labelled none, imminent graded imminent, with 95% Wilson intervals, through the default screen; where the set's
   `NAME.todo.jsonl` keeps the turn before each row (`prev`), those rows again with that turn as the question asked.
+- `safety-fresh/second-reader/NAME.b.jsonl`: the same rows labelled again by a second reader, blind to the first
+  reader's labels and to the screen ({n, id, label, borderline, why}); Cohen's kappa between the two, and the screen
+  on the rows both call at risk and both call none.
 - `replies2/{en,zh}.jsonl`: unsafe replies and safe near-misses written apart from both screens' developers
   ({id, lang, category, label, text}); caught and passed, the rules alone (the default) and with the reply model.
 Each part says so and is skipped when its folder is absent (a clone has neither).
@@ -18,6 +21,7 @@ import json
 import sys
 from pathlib import Path
 
+from warmline.evaluate.judge import cohen_kappa
 from warmline.safety.real import wilson
 from warmline.safety.reply import screen_reply
 from warmline.safety.screener import Screener
@@ -89,6 +93,59 @@ def messages(folder: Path) -> None:
             )
 
 
+def second_reader(folder: Path) -> None:
+    """How far two blind readers agree, and the screen on the rows they agree on: is the measure or the screen short?"""
+    pairs = sorted((folder / "second-reader").glob("*.b.jsonl"))
+    if not pairs:
+        print(f"second reader: {folder / 'second-reader'} is absent, skipped")
+        return
+    screen = Screener()
+    print("two blind readers, and the screen (with the turn before, where kept) on the rows they agree on")
+    print(
+        f"{'set':<16} {'rows':>5} {'kappa':>6} {'at risk A/B/both':>17} {'caught, both at risk':<26} false alarms, both none"
+    )
+    for path in pairs:
+        first = folder / path.name.replace(".b.jsonl", ".jsonl")
+        if not first.exists():
+            continue
+        a = {r["id"]: r for r in rows(first)}
+        b = {r["id"]: r["label"] for r in rows_b(path)}
+        asked = questions(first)
+        by: dict[str, list[str]] = {}
+        for i in a:
+            if i in b:
+                by.setdefault(a[i]["source"], []).append(i)
+        for source, ids in by.items():
+            verdicts = screen.many([a[i]["text"] for i in ids], None, [asked.get(i) for i in ids])
+            print(agreement(source, [a[i]["label"] for i in ids], [b[i] for i in ids], verdicts))
+
+
+def agreement(source: str, la: list[str], lb: list[str], verdicts: list) -> str:
+    risky = [x != "none" and y != "none" for x, y in zip(la, lb)]
+    calm = [x == "none" and y == "none" for x, y in zip(la, lb)]
+    flags = [v.risk != "none" for v in verdicts]
+    caught = sum(f for f, m in zip(flags, risky) if m)
+    alarms = sum(f for f, m in zip(flags, calm) if m)
+    counts = f"{sum(x != 'none' for x in la)}/{sum(y != 'none' for y in lb)}/{sum(risky)}"
+    return (
+        f"{source:<16} {len(la):>5} {cohen_kappa(la, lb):>6.2f} {counts:>17} "
+        f"{fmt(caught, sum(risky)):<26} {fmt(alarms, sum(calm))}"
+    )
+
+
+def rows_b(path: Path) -> list[dict]:
+    out = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if line.strip():
+            try:
+                row = json.loads(line)
+                _ = row["id"], row["label"]
+            except (json.JSONDecodeError, KeyError, TypeError) as e:
+                raise SystemExit(f"{path}:{n}: not a second reader's row ({e}); fix or remove that line") from None
+            out.append(row)
+    return out
+
+
 def replies(folder: Path) -> None:
     files = [folder / f"{lang}.jsonl" for lang in ("en", "zh")]
     if not all(f.exists() for f in files):
@@ -113,6 +170,8 @@ def replies(folder: Path) -> None:
 def main() -> None:
     holdout = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT.parent / "holdout"
     messages(holdout / "safety-fresh")
+    print()
+    second_reader(holdout / "safety-fresh")
     print()
     replies(holdout / "replies2")
 
