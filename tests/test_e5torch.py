@@ -196,6 +196,29 @@ def test_each_load_owns_its_weights(e5):
     assert e5[1].embeddings.word_embeddings.weight.abs().sum() > 0
 
 
+def test_the_model_trains(e5):
+    import torch
+
+    tok, model = e5torch.load_e5()
+    assert all(p.requires_grad for p in model.parameters())
+    model.embeddings.word_embeddings.weight.requires_grad_(False)  # spares a 384 MB gradient in a test
+    model.train()
+    enc = tok(["query: 我很难过", "query: I am sad"], padding=True, truncation=True, max_length=8, return_tensors="pt")
+    model(**enc).last_hidden_state.pow(2).mean().backward()
+    grad = model.encoder.layer[0].attention.self.query.weight.grad
+    assert grad is not None and grad.abs().sum() > 0 and torch.isfinite(grad).all()
+
+
+def test_the_tokenizer_saves_and_reloads(e5, tmp_path):
+    from transformers import AutoTokenizer
+
+    tok = e5[0]
+    tok.save_pretrained(tmp_path)
+    again = AutoTokenizer.from_pretrained(tmp_path)
+    texts = ["query: " + t for t in SENTENCES + TRICKY]
+    assert again(texts)["input_ids"] == tok(texts)["input_ids"]
+
+
 def test_bfloat16_on_request(e5):
     import torch
 
