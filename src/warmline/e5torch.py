@@ -61,7 +61,7 @@ def read_bin(path: Path) -> E5Bin:
 
 
 def _parse(path: Path, buf: memoryview) -> E5Bin:
-    magic, _version, h, nl, nh, ff, voc, maxp, tvs, eps, qk, n_pieces, bos, eos, pad, unk, blob_len = (
+    _magic, _version, h, nl, nh, ff, voc, maxp, tvs, eps, qk, n_pieces, bos, eos, pad, unk, blob_len = (
         _HEADER.unpack_from(buf, 0)
     )
     if qk != QK:
@@ -91,6 +91,8 @@ def _parse(path: Path, buf: memoryview) -> E5Bin:
         o += 2 + name_len
         dtype, n, offset, nbytes = struct.unpack_from("<BIQQ", buf, o)
         o += 21
+        if dtype not in (0, 1) or (dtype == 1 and n % QK):
+            raise ValueError(f"tensor {name}: type {dtype} of {n} values is neither float32 nor whole Q4_0 blocks")
         if offset + nbytes > len(buf) or nbytes < (n // QK * 18 if dtype == 1 else 4 * n):
             raise ValueError(f"tensor {name} lies past the end of the file or is short")
         tensors[name] = (dtype, n, offset)
@@ -173,9 +175,9 @@ def state_dict(b: E5Bin) -> dict:
     h, ff = d["hidden"], d["ffn"]
     data = np.memmap(b.path, dtype=np.uint8, mode="r")
     names = _names(d["layers"])
-    unknown = set(b.tensors) - set(names) - {"emb.pos"}
-    if unknown:
-        raise ValueError(f"{b.path}: tensors this reader does not place: {sorted(unknown)}")
+    unknown, missing = set(b.tensors) - {*names, "emb.pos"}, {*names, "emb.pos"} - set(b.tensors)
+    if unknown or missing:
+        raise ValueError(f"{b.path}: tensors not placed {sorted(unknown)}, tensors missing {sorted(missing)}")
     out = {}
     rows = {"emb.word": d["vocab"], "emb.type": d["type_vocab"]}
     for short, long in names.items():
