@@ -180,6 +180,12 @@ def test_paraphrases_are_closer_than_unrelated_texts(e5):
     assert v[2] @ v[3] < v[0] @ v[1]
 
 
+def test_no_text_and_an_empty_text(e5):
+    assert e5torch.embed([]).shape == (0, 384)
+    v = e5torch.embed([""])  # the prefix alone
+    assert v.shape == (1, 384) and abs(float(np.linalg.norm(v)) - 1) < 1e-5
+
+
 def test_a_text_over_512_tokens_is_cut_not_refused(e5):
     v = e5torch.embed(["I feel tired. " * 150, "short"], batch_size=1)
     assert v.shape == (2, 384) and np.isfinite(v).all()

@@ -288,6 +288,8 @@ def embed(texts: list[str], prefix: str = "query: ", batch_size: int = 32, max_l
 
     tok, model = _frozen()
     out = np.zeros((len(texts), model.config.hidden_size), np.float32)
+    if not texts:
+        return out
     ids = tok([prefix + t for t in texts], truncation=True, max_length=max_length)["input_ids"]
     order = np.argsort([len(i) for i in ids], kind="stable")
     with torch.no_grad():
