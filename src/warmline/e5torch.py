@@ -287,6 +287,7 @@ def embed(texts: list[str], prefix: str = "query: ", batch_size: int = 32, max_l
     import torch
 
     tok, model = _frozen()
+    texts = list(texts)
     out = np.zeros((len(texts), model.config.hidden_size), np.float32)
     if not texts:
         return out
