@@ -198,7 +198,9 @@ def tokenizer(b: E5Bin):
     """A `PreTrainedTokenizerFast` doing what e5.c's tokenizer does: each code point through nmt-NFKC (the
     `Nmt` and `NFKC` normalizers give the file's map for every code point but two, carried through apart),
     runs of spaces made one, "▁" for spaces and before the text, the unigram Viterbi with the file's scores
-    (an unknown character scores the lowest piece's score less 10), then `<s> ... </s>`."""
+    (an unknown character scores the lowest piece's score less 10), then `<s> ... </s>`. Where e5.c departs from
+    sentencepiece, which the model was trained with, this follows sentencepiece: a run of unknown characters is one
+    `<unk>` (e5.c: one each), and NFKC composes a decomposed accent (e5.c maps one code point at a time)."""
     from tokenizers import Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, processors
     from transformers import PreTrainedTokenizerFast
 
@@ -263,7 +265,8 @@ def load_e5(dtype=None):
     """(tokenizer, model): multilingual-e5-small as a `PreTrainedTokenizerFast` and a
     `transformers.XLMRobertaModel` (no pooler; it returns `last_hidden_state`), in eval mode, float32 unless
     `dtype` says otherwise. The conversion is done once per process; each call returns a model that owns its
-    weights, so that training one (or one fold) leaves the next call and `embed` with the original."""
+    weights, so that training one (or one fold) leaves the next call and `embed` with the original. The tokenizer
+    is one object for every call and `embed` (a copy costs 2 s): `copy.deepcopy` it before adding tokens."""
     torch = need("torch")
     need("transformers")
     b, weights, tok = _converted()
