@@ -77,6 +77,9 @@ class Settings:
     warmup: float = 0.06
     seed: int = 0
     balanced: bool = True
+    # batches of messages of like length (sorted within windows of 8 batches, the batches then shuffled): less
+    # padding, so about a third less compute on messages of mixed length
+    bucket: bool = False
     extra: dict = field(default_factory=dict)
 
 
@@ -181,6 +184,19 @@ def _class_weights(y: np.ndarray, k: int) -> np.ndarray:
     return np.where(counts > 0, 1.0 / np.maximum(counts, 1), 0.0)
 
 
+def _batches(texts: list[str], settings: Settings, rng: random.Random) -> list[list[int]]:
+    order = list(range(len(texts)))
+    rng.shuffle(order)
+    size = settings.batch_size
+    if settings.bucket:
+        window = size * 8
+        order = [i for w in range(0, len(order), window) for i in sorted(order[w : w + window], key=lambda j: len(texts[j]))]
+    batches = [order[i : i + size] for i in range(0, len(order), size)]
+    if settings.bucket:
+        rng.shuffle(batches)
+    return batches
+
+
 def fit(
     texts: list[str],
     labels: list[str],
@@ -219,10 +235,7 @@ def fit(
     net.train()
     bar = tqdm(total=steps, desc=f"fine-tuning {settings.base}", unit="step", disable=not progress)
     for _ in range(settings.epochs):
-        order = list(range(len(texts)))
-        rng.shuffle(order)
-        for i in range(0, len(order), settings.batch_size):
-            idx = order[i : i + settings.batch_size]
+        for idx in _batches(texts, settings, rng):
             b = out._batch([texts[j] for j in idx])
             logits = net(b["input_ids"], b["attention_mask"])
             loss = (loss_fn(logits, torch.tensor(y[idx])) * w[idx]).sum() / w[idx].sum()
