@@ -1,5 +1,6 @@
-"""The crisis screen and the reply screen on held-out sets nobody tuned on: `python benchmarks/bench_heldout.py [HOLDOUT]`
-(HOLDOUT defaults to ../holdout beside the repository).
+"""The crisis screen and the reply screen on held-out sets nobody tuned on:
+`python benchmarks/bench_heldout.py [HOLDOUT] [--stage linear|tuned]` (HOLDOUT defaults to ../holdout beside the
+repository; --stage picks the crisis screen's shipped second stage, linear by default, tuned needing torch and peft).
 
 These sets stay outside the repository so that whoever develops the screens never reads them (see
 docs/safety-rounds.md, "Fresh real sets", and docs/safety-replies.md, "Independent set 2"):
@@ -58,14 +59,14 @@ def questions(labelled: Path) -> dict[str, str]:
     return {r["id"]: r["prev"] for r in rows(todo) if isinstance(r.get("prev"), str) and r["prev"].strip()}
 
 
-def messages(folder: Path) -> None:
+def messages(folder: Path, stage: str = "linear") -> None:
     files = sorted(folder.glob("*.jsonl"))
     files = [f for f in files if not f.name.endswith(".todo.jsonl")]
     if not files:
         print(f"messages: {folder} is absent or empty, skipped (it stays outside the repository)")
         return
-    screen = Screener()
-    print(f"the crisis screen (lexicon + shipped classifier) on {folder}")
+    screen = Screener(classifier=stage)
+    print(f"the crisis screen (lexicon + shipped {stage} second stage) on {folder}")
     print(f"{'source':<24} {'at risk caught':<26} {'false alarms on none':<26} imminent graded imminent")
     for f in files:
         by: dict[str, list[dict]] = {}
@@ -111,8 +112,14 @@ def replies(folder: Path) -> None:
 
 
 def main() -> None:
-    holdout = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT.parent / "holdout"
-    messages(holdout / "safety-fresh")
+    args = sys.argv[1:]
+    stage = "linear"
+    if "--stage" in args:
+        at = args.index("--stage")
+        stage = args[at + 1] if at + 1 < len(args) else ""
+        del args[at : at + 2]
+    holdout = Path(args[0]) if args else ROOT.parent / "holdout"
+    messages(holdout / "safety-fresh", stage)
     print()
     replies(holdout / "replies2")
 

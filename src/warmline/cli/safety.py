@@ -26,6 +26,12 @@ CLASSIFIER = typer.Option(
     "--classifier/--no-classifier",
     help="The embedding classifier for indirect statements (second stage); without it, the lexicon alone.",
 )
+STAGE = typer.Option(
+    "linear",
+    "--stage",
+    help="Which shipped second stage: linear (the default, numpy only) or tuned (a LoRA-tuned encoder; needs torch "
+    "and peft).",
+)
 QUARANTINE = typer.Option(None, "--quarantine", help="Where malformed lines go (default FILE.quarantine.jsonl).")
 
 
@@ -34,7 +40,15 @@ def _warn(message: str) -> None:
 
 
 def _screener(
-    safety_llm: str, model, base_url, api_key_env, classifier: bool, classifier_file, threshold, llm_mode: str
+    safety_llm: str,
+    model,
+    base_url,
+    api_key_env,
+    classifier: bool,
+    classifier_file,
+    threshold,
+    llm_mode: str,
+    stage: str = "linear",
 ):
     """The screen from the shared options, failing with what to do when one is wrong."""
     from ..safety import Screener
@@ -43,6 +57,13 @@ def _screener(
         fail(f"--safety-llm must be off, local or openai, not {safety_llm!r}")
     llm_mode = B.llm_mode(llm_mode, safety_llm != "off")
     second = B.classifier(classifier, classifier_file)
+    if second is True:
+        from ..safety.tuned_stage import stage as by_name
+
+        try:
+            second = by_name(stage)
+        except ValueError as e:
+            fail(str(e))
     checker = B.build(safety_llm, model, None, base_url, api_key_env) if safety_llm != "off" else None
     return Screener(checker, classifier=second, threshold=threshold, llm_mode=llm_mode)
 
@@ -88,6 +109,7 @@ def check(
     ),
     threshold: float = B.THRESHOLD,
     classifier_file: Path = B.CLASSIFIER_FILE,
+    stage: str = STAGE,
     safety_llm_mode: str = B.LLM_MODE,
     asked: str = typer.Option(
         None,
@@ -108,7 +130,7 @@ def check(
         None
         if reply
         else _screener(
-            safety_llm, model, base_url, api_key_env, classifier, classifier_file, threshold, safety_llm_mode
+            safety_llm, model, base_url, api_key_env, classifier, classifier_file, threshold, safety_llm_mode, stage
         )
     )
     if asked is not None and file is not None:
@@ -156,6 +178,7 @@ def evaluate(
         "own traffic (--threshold).",
     ),
     classifier_file: Path = B.CLASSIFIER_FILE,
+    stage: str = STAGE,
     safety_llm_mode: str = B.LLM_MODE,
 ) -> None:
     """Score the safety screen on your own labelled messages: precision and recall of "any risk" per
@@ -165,7 +188,7 @@ def evaluate(
     from ..safety.evaluation import evaluate_file, screen_name
 
     screener = _screener(
-        safety_llm, model, base_url, api_key_env, classifier, classifier_file, threshold, safety_llm_mode
+        safety_llm, model, base_url, api_key_env, classifier, classifier_file, threshold, safety_llm_mode, stage
     )
     name = screen_name(classifier, classifier_file, safety_llm != "off", screener.llm_mode)
     try:
@@ -270,6 +293,7 @@ def rate(
     json_out: bool = typer.Option(False, "--json", help="Print the counts (and, with --show, the messages) as JSON."),
     threshold: float = B.THRESHOLD,
     classifier_file: Path = B.CLASSIFIER_FILE,
+    stage: str = STAGE,
     safety_llm_mode: str = B.LLM_MODE,
 ) -> None:
     """How often the screen flags the messages of real conversations, with no labels needed: every distinct
@@ -281,7 +305,7 @@ def rate(
     if role not in ("client", "counselor"):
         fail(f"--role must be client or counselor, not {role!r}")
     screener = _screener(
-        safety_llm, model, base_url, api_key_env, classifier, classifier_file, threshold, safety_llm_mode
+        safety_llm, model, base_url, api_key_env, classifier, classifier_file, threshold, safety_llm_mode, stage
     )
     name = screen_name(classifier, classifier_file, safety_llm != "off", screener.llm_mode)
     try:
