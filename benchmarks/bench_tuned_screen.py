@@ -57,7 +57,10 @@ def lowest_threshold(rows, lexicon, p, at, target):
     """The lowest threshold on real.GRID whose false alarms (lexicon OR p, or p alone with `lexicon` None) on the
     random rows labelled none among `at` stay within `target` in every language."""
     none = np.array([r["label"] == "none" and r["source"] in real.RANDOM_SOURCES for r in rows]) & at
-    masks = [none & np.array([r["lang"] == lang for r in rows]) for lang in sorted({rows[i]["lang"] for i in np.where(at)[0]})]
+    masks = [
+        none & np.array([r["lang"] == lang for r in rows])
+        for lang in sorted({rows[i]["lang"] for i in np.where(at)[0]})
+    ]
     for t in real.GRID:
         flags = (p >= t) if lexicon is None else (lexicon | (p >= t))
         if all(m.sum() == 0 or (flags & m).sum() / m.sum() <= target for m in masks):
@@ -114,7 +117,9 @@ def fmt(k, n):
 def show(rows, use, name, outer, alone, verdicts, chosen):
     y = np.array([r["label"] != "none" for r in rows])
     print(f"\n## {name} (screen threshold/sure per fold: " + ", ".join(f"{a:.2f}/{b:.2f}" for a, b in chosen) + ")")
-    print("| rows | ROC-AUC | alone, recall at <=3% FA | its FA | alone, recall at <=5% FA | its FA | screen recall | screen FA |")
+    print(
+        "| rows | ROC-AUC | alone, recall at <=3% FA | its FA | alone, recall at <=5% FA | its FA | screen recall | screen FA |"
+    )
     print("|---|---|---|---|---|---|---|---|")
     for cell, at in cells(rows, use).items():
         at = np.array(at)
@@ -136,10 +141,25 @@ def main() -> None:
     ap.add_argument("--epochs", type=int, default=3)
     ap.add_argument("--lr", type=float, default=5e-4)
     ap.add_argument("--reading", choices=READINGS, default="head")
-    ap.add_argument("--keep-easy", type=float, default=1.0, help="share of ordinary rows the lexicon does not flag kept for training")
-    ap.add_argument("--written", action="store_true", help="the written training sets join every fold, weighted as real.train weighs them")
-    ap.add_argument("--probe", action="store_true", help="fit the head on the frozen encoder first (tuned.Settings.probe)")
-    ap.add_argument("--outer-only", action="store_true", help="no pair models: thresholds from the other folds' out-of-fold scores (not strictly nested)")
+    ap.add_argument(
+        "--keep-easy",
+        type=float,
+        default=1.0,
+        help="share of ordinary rows the lexicon does not flag kept for training",
+    )
+    ap.add_argument(
+        "--written",
+        action="store_true",
+        help="the written training sets join every fold, weighted as real.train weighs them",
+    )
+    ap.add_argument(
+        "--probe", action="store_true", help="fit the head on the frozen encoder first (tuned.Settings.probe)"
+    )
+    ap.add_argument(
+        "--outer-only",
+        action="store_true",
+        help="no pair models: thresholds from the other folds' out-of-fold scores (not strictly nested)",
+    )
     ap.add_argument("--cache", type=Path, default=Path("/tmp/ftscreen-cache"))
     ap.add_argument("--save", type=Path, help="write the out-of-fold scores here (JSON)")
     a = ap.parse_args()
@@ -167,21 +187,50 @@ def main() -> None:
         n_real = int(use.sum() * (a.folds - 1) / a.folds)
         extra = (screen_texts(wr), yw, balanced(yw) * real.PROJECT_WEIGHT * n_real / len(yw) / 2)
     settings = tuned.Settings(base=a.base, max_len=a.max_len, epochs=a.epochs, lr=a.lr, bucket=True, probe=a.probe)
-    print(("OUTER ONLY: thresholds from the other folds' out-of-fold scores, not strictly nested\n" if a.outer_only else "")
-          + f"{int(use.sum())} rows ({a.langs}), {a.folds} grouped folds; {settings}; reading {a.reading}; keep_easy {a.keep_easy}; written {a.written}", flush=True)
+    print(
+        (
+            "OUTER ONLY: thresholds from the other folds' out-of-fold scores, not strictly nested\n"
+            if a.outer_only
+            else ""
+        )
+        + f"{int(use.sum())} rows ({a.langs}), {a.folds} grouped folds; {settings}; reading {a.reading}; keep_easy {a.keep_easy}; written {a.written}",
+        flush=True,
+    )
     start = time.time()
-    t_outer, t_inner = nested_scores(rows, fold, use, lexicon, settings, a.reading, a.keep_easy, a.cache, extra,
-                                     log=lambda m: print(f"  [{time.time() - start:.0f}s] {m}", flush=True),
-                                     pairs=not a.outer_only)
+    t_outer, t_inner, t_also = nested_scores(
+        rows,
+        fold,
+        use,
+        lexicon,
+        settings,
+        a.reading,
+        a.keep_easy,
+        a.cache,
+        extra,
+        log=lambda m: print(f"  [{time.time() - start:.0f}s] {m}", flush=True),
+        pairs=not a.outer_only,
+    )
     l_outer, l_inner = linear_nested(rows, X, fold, use, extra_lin)
     if a.outer_only:  # the same threshold scheme for both
         for k in l_inner:
             l_inner[k] = np.where(use & (fold != k), l_outer, np.nan)
-    for name, outer, inner in (("linear (shipped features: USE + logistic, written sets in training)", l_outer, l_inner), (f"tuned {a.base}", t_outer, t_inner)):
+    for name, outer, inner in (
+        ("linear (shipped features: USE + logistic, written sets in training)", l_outer, l_inner),
+        (f"tuned {a.base}", t_outer, t_inner),
+    ):
         alone, verdicts, chosen = evaluate(rows, fold, use, lexicon, outer, inner)
         show(rows, use, name, outer, alone, verdicts, chosen)
+    y = np.array([r["label"] != "none" for r in rows])
+    print("\nROC-AUC of the same tuned models reading long messages otherwise (head: the first tokens; N: the budget):")
+    for name, p in [(f"{a.reading}@{a.max_len}", t_outer), *t_also.items()]:
+        print(
+            f"  {name:<16} "
+            + "  ".join(f"{c} {auc(p[np.array(at)], y[np.array(at)]):.3f}" for c, at in cells(rows, use).items())
+        )
     if a.save:
-        a.save.write_text(json.dumps({"ids": [r["id"] for r in rows], "tuned": t_outer.tolist(), "linear": l_outer.tolist()}))
+        a.save.write_text(
+            json.dumps({"ids": [r["id"] for r in rows], "tuned": t_outer.tolist(), "linear": l_outer.tolist()})
+        )
 
 
 if __name__ == "__main__":

@@ -43,14 +43,17 @@ def main() -> None:
     lexicon = real.lexicon_flags(rows)
     start = time.time()
     log = lambda m: print(f"[{time.time() - start:.0f}s] {m}", flush=True)  # noqa: E731
-    outer, _ = nested_scores(rows, fold, use, lexicon, settings, "head", a.keep_easy, a.cache, log=log, pairs=False)
+    outer, _, _ = nested_scores(rows, fold, use, lexicon, settings, "head", a.keep_easy, a.cache, log=log, pairs=False)
     threshold, sure = real.choose_thresholds(rows, lexicon, outer)
     log(f"threshold {threshold:.2f}, sure {sure:.2f}, from out-of-fold probabilities of {a.folds} grouped folds")
     train = training_subset(rows, np.arange(len(rows)), lexicon, a.keep_easy, 999)
     texts = screen_texts(rows)
     y = np.array([r["label"] != "none" for r in rows])
     model = tuned.fit(
-        [texts[i] for i in train], ["risk" if y[i] else "none" for i in train], settings, ["none", "risk"],
+        [texts[i] for i in train],
+        ["risk" if y[i] else "none" for i in train],
+        settings,
+        ["none", "risk"],
         progress=False,
     )
     meta = {

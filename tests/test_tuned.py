@@ -112,7 +112,12 @@ def test_the_probe_alone_fits_the_head_on_the_untouched_encoder():
     settings = tuned.Settings(base="minilm", epochs=0, max_len=32, probe=True)
     clf = tuned.fit(FOOD + WEATHER, ["a"] * len(FOOD) + ["b"] * len(WEATHER), settings, progress=False)
     assert list(clf.probabilities(TEST_FOOD + TEST_WEATHER).argmax(1)) == [0, 0, 0, 1, 1, 1]
-    blank = tuned.fit(FOOD + WEATHER, ["a"] * len(FOOD) + ["b"] * len(WEATHER), tuned.Settings(base="minilm", epochs=0, max_len=32), progress=False)
+    blank = tuned.fit(
+        FOOD + WEATHER,
+        ["a"] * len(FOOD) + ["b"] * len(WEATHER),
+        tuned.Settings(base="minilm", epochs=0, max_len=32),
+        progress=False,
+    )
     # without the probe the head is as it was drawn: near chance on the training rows themselves
     assert (blank.probabilities(FOOD + WEATHER).argmax(1) == np.array([0] * 12 + [1] * 12)).mean() < 0.9
 

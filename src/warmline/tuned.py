@@ -223,7 +223,9 @@ def _batches(texts: list[str], settings: Settings, rng: random.Random) -> list[l
     size = settings.batch_size
     if settings.bucket:
         window = size * 8
-        order = [i for w in range(0, len(order), window) for i in sorted(order[w : w + window], key=lambda j: len(texts[j]))]
+        order = [
+            i for w in range(0, len(order), window) for i in sorted(order[w : w + window], key=lambda j: len(texts[j]))
+        ]
     batches = [order[i : i + size] for i in range(0, len(order), size)]
     if settings.bucket:
         rng.shuffle(batches)

@@ -10,6 +10,7 @@ by its settings and training rows, so an interrupted run resumes."""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import random
@@ -54,16 +55,16 @@ def training_subset(rows: list[dict], at: np.ndarray, hard: np.ndarray, keep_eas
     """The rows of `at` to train on: every row at risk, every hard ordinary one (`hard`), and a `keep_easy` share of
     the other ordinary rows (most of the cost, least of the signal)."""
     rng = random.Random(seed)
-    return np.array(
-        [i for i in at if rows[i]["label"] != "none" or hard[i] or rng.random() < keep_easy], dtype=int
-    )
+    return np.array([i for i in at if rows[i]["label"] != "none" or hard[i] or rng.random() < keep_easy], dtype=int)
 
 
 def _auc(p: np.ndarray, y: np.ndarray) -> float:
     pos, neg = p[y], p[~y]
     if not len(pos) or not len(neg):
         return float("nan")
-    return float(((pos[:, None] > neg[None, :]).sum() + 0.5 * (pos[:, None] == neg[None, :]).sum()) / (len(pos) * len(neg)))
+    return float(
+        ((pos[:, None] > neg[None, :]).sum() + 0.5 * (pos[:, None] == neg[None, :]).sum()) / (len(pos) * len(neg))
+    )
 
 
 def _key(settings, reading: str, train_ids: list[str], keep_easy: float, weighted: float) -> str:
@@ -71,17 +72,24 @@ def _key(settings, reading: str, train_ids: list[str], keep_easy: float, weighte
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
-def model_scores(rows, texts, y, train, predict, settings, reading, cache: Path, extra=None, log=print):
-    """p(at risk) for the rows `predict` from a model fit on the rows `train` (and `extra`, (texts, labels,
-    weights) of written rows), cached under `cache`."""
+# other readings of a message scored by the same models (`model_scores`), to choose how the stage reads long
+# messages without training once per reading: the first and last halves of the budget, and a budget twice as long
+ALSO = (("head+tail", 1), ("head", 2))
+
+
+def model_scores(rows, texts, y, train, predict, settings, reading, cache: Path, extra=None, log=print) -> dict:
+    """{"main": p(at risk) for the rows `predict` as the model reads in training, "READING@N": the same model reading
+    as ALSO says (N tokens)} from a model fit on the rows `train` (and `extra`, (texts, labels, weights) of written
+    rows), cached under `cache`."""
     from .. import tuned
 
     key = _key(settings, reading, [rows[i]["id"] for i in train], 0.0, 0.0 if extra is None else len(extra[0]))
     path = cache / f"scores-{key}.json"
+    names = ["main"] + [f"{r}@{settings.max_len * m}" for r, m in ALSO]
     if path.exists():
         known = json.loads(path.read_text())
-        if all(rows[i]["id"] in known for i in predict):
-            return np.array([known[rows[i]["id"]] for i in predict])
+        if all(f"{n}|{rows[i]['id']}" in known for i in predict for n in names):
+            return {n: np.array([known[f"{n}|{rows[i]['id']}"] for i in predict]) for n in names}
     fit_texts = [texts[i] for i in train]
     labels = ["risk" if y[i] else "none" for i in train]
     weights = [1.0] * len(train)
@@ -90,21 +98,44 @@ def model_scores(rows, texts, y, train, predict, settings, reading, cache: Path,
         labels += ["risk" if v else "none" for v in extra[1]]
         weights += list(extra[2])
     tokenizer = tuned.base(settings.base)[0]
-    clf = tuned.fit(read(fit_texts, tokenizer, settings.max_len, reading), labels, settings, ["none", "risk"],
-                    weights, progress=False)
-    p = clf.probabilities(read([texts[i] for i in predict], tokenizer, settings.max_len, reading))[:, 1]
-    known = {rows[i]["id"]: float(v) for i, v in zip(predict, p)}
+    clf = tuned.fit(
+        read(fit_texts, tokenizer, settings.max_len, reading),
+        labels,
+        settings,
+        ["none", "risk"],
+        weights,
+        progress=False,
+    )
+    out = {"main": clf.probabilities(read([texts[i] for i in predict], tokenizer, settings.max_len, reading))[:, 1]}
+    for (r, m), name in zip(ALSO, names[1:]):
+        clf.settings = dataclasses.replace(settings, max_len=settings.max_len * m)
+        out[name] = clf.probabilities(read([texts[i] for i in predict], tokenizer, clf.settings.max_len, r))[:, 1]
+    known = {f"{n}|{rows[i]['id']}": float(v) for n, p in out.items() for i, v in zip(predict, p)}
     cache.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(known))
-    log(f"model {key}: fit on {len(fit_texts)}, scored {len(predict)}, ROC-AUC there {_auc(p, y[predict]):.3f}")
-    return p
+    log(
+        f"model {key}: fit on {len(fit_texts)}, scored {len(predict)}, ROC-AUC there "
+        + ", ".join(f"{n} {_auc(p, y[predict]):.3f}" for n, p in out.items())
+    )
+    return out
 
 
-def nested_scores(rows, fold, use, hard, settings, reading="head", keep_easy=1.0, cache=Path("/tmp"), extra=None,
-                  log=print, pairs=True):
-    """(outer, inner): `outer[i]`, row i's probability from the model trained without its fold; `inner[k][i]`, for
+def nested_scores(
+    rows,
+    fold,
+    use,
+    hard,
+    settings,
+    reading="head",
+    keep_easy=1.0,
+    cache=Path("/tmp"),
+    extra=None,
+    log=print,
+    pairs=True,
+):
+    """(outer, inner, also): `outer[i]`, row i's probability from the model trained without its fold; `inner[k][i]`, for
     outer fold k and a row i of another fold j, its probability from the model trained without folds k and j
-    (NaN elsewhere). Only rows where `use` is true take part. Without `pairs`, `inner[k]` is `outer` on the other
+    (NaN elsewhere); `also[name]`, the outer models' scores reading as ALSO says. Only rows where `use` is true take part. Without `pairs`, `inner[k]` is `outer` on the other
     folds: cheaper, but each of those scores came from a model that saw fold k, so a threshold chosen on them is
     not strictly nested."""
     y = np.array([r["label"] != "none" for r in rows])
@@ -112,20 +143,35 @@ def nested_scores(rows, fold, use, hard, settings, reading="head", keep_easy=1.0
     folds = sorted(set(fold[use].tolist()))
     outer = np.full(len(rows), np.nan)
     inner = {k: np.full(len(rows), np.nan) for k in folds}
+    also: dict[str, np.ndarray] = {}
     for k in folds:
         at = np.where(use & (fold != k))[0]
         test = np.where(use & (fold == k))[0]
-        outer[test] = model_scores(rows, texts, y, training_subset(rows, at, hard, keep_easy, k), test, settings,
-                                   reading, cache, extra, log)
+        got = model_scores(
+            rows, texts, y, training_subset(rows, at, hard, keep_easy, k), test, settings, reading, cache, extra, log
+        )
+        outer[test] = got.pop("main")
+        for name, p in got.items():
+            also.setdefault(name, np.full(len(rows), np.nan))[test] = p
     if not pairs:
         for k in folds:
             inner[k][use & (fold != k)] = outer[use & (fold != k)]
-        return outer, inner
+        return outer, inner, also
     for k, j in combinations(folds, 2):
         at = np.where(use & (fold != k) & (fold != j))[0]
         held = np.where(use & ((fold == k) | (fold == j)))[0]
-        p = model_scores(rows, texts, y, training_subset(rows, at, hard, keep_easy, 100 + 10 * k + j), held,
-                         settings, reading, cache, extra, log)
+        p = model_scores(
+            rows,
+            texts,
+            y,
+            training_subset(rows, at, hard, keep_easy, 100 + 10 * k + j),
+            held,
+            settings,
+            reading,
+            cache,
+            extra,
+            log,
+        )["main"]
         inner[k][held[fold[held] == j]] = p[fold[held] == j]
         inner[j][held[fold[held] == k]] = p[fold[held] == k]
-    return outer, inner
+    return outer, inner, also

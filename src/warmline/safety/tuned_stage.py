@@ -66,7 +66,9 @@ def shipped() -> TunedRiskClassifier:
     saying what to do when they or torch and peft are missing."""
     with ir.as_file(ir.files("warmline").joinpath(WEIGHTS)) as path:
         if not Path(path).exists():
-            raise ValueError(f"this package has no tuned screen ({WEIGHTS}): rebuild it with scripts/train_tuned_screen.py")
+            raise ValueError(
+                f"this package has no tuned screen ({WEIGHTS}): rebuild it with scripts/train_tuned_screen.py"
+            )
         return TunedRiskClassifier.load(path)
 
 
