@@ -1,6 +1,5 @@
-"""The crisis screen and the reply screen on held-out sets nobody tuned on:
-`python benchmarks/bench_heldout.py [HOLDOUT] [--stage linear|tuned]` (HOLDOUT defaults to ../holdout beside the
-repository; --stage picks the crisis screen's shipped second stage, linear by default, tuned needing torch and peft).
+"""The crisis screen and the reply screen on held-out sets nobody tuned on: `python benchmarks/bench_heldout.py [HOLDOUT]`
+(HOLDOUT defaults to ../holdout beside the repository).
 
 These sets stay outside the repository so that whoever develops the screens never reads them (see
 docs/safety-rounds.md, "Fresh real sets", and docs/safety-replies.md, "Independent set 2"):
@@ -59,14 +58,14 @@ def questions(labelled: Path) -> dict[str, str]:
     return {r["id"]: r["prev"] for r in rows(todo) if isinstance(r.get("prev"), str) and r["prev"].strip()}
 
 
-def messages(folder: Path, stage: str = "linear") -> None:
+def messages(folder: Path) -> None:
     files = sorted(folder.glob("*.jsonl"))
     files = [f for f in files if not f.name.endswith(".todo.jsonl")]
     if not files:
         print(f"messages: {folder} is absent or empty, skipped (it stays outside the repository)")
         return
-    screen = Screener(classifier=stage)
-    print(f"the crisis screen (lexicon + shipped {stage} second stage) on {folder}")
+    screen = Screener()
+    print(f"the crisis screen (lexicon + shipped classifier) on {folder}")
     print(f"{'source':<24} {'at risk caught':<26} {'false alarms on none':<26} imminent graded imminent")
     for f in files:
         by: dict[str, list[dict]] = {}
@@ -112,14 +111,8 @@ def replies(folder: Path) -> None:
 
 
 def main() -> None:
-    args = sys.argv[1:]
-    stage = "linear"
-    if "--stage" in args:
-        at = args.index("--stage")
-        stage = args[at + 1] if at + 1 < len(args) else ""
-        del args[at : at + 2]
-    holdout = Path(args[0]) if args else ROOT.parent / "holdout"
-    messages(holdout / "safety-fresh", stage)
+    holdout = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT.parent / "holdout"
+    messages(holdout / "safety-fresh")
     print()
     replies(holdout / "replies2")
 

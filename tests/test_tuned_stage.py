@@ -10,7 +10,7 @@ import pytest
 
 from warmline.safety import tuned_cv
 from warmline.safety.screener import Screener
-from warmline.safety.tuned_stage import STAGES, TunedRiskClassifier, stage
+from warmline.safety.tuned_stage import TunedRiskClassifier
 
 RISKY = [
     "I have been thinking that everyone would be better off without me",
@@ -28,15 +28,6 @@ ORDINARY = [
     "My sister and I argue about money a lot",
     "What is a good way to study for exams?",
 ]
-
-
-def test_unknown_stage_is_refused_with_the_choices():
-    assert STAGES == ("linear", "tuned")
-    assert stage("linear") is True
-    with pytest.raises(ValueError, match="linear, tuned"):
-        stage("forest")
-    with pytest.raises(ValueError, match="linear, tuned"):
-        Screener(classifier="forest")
 
 
 def test_training_subset_keeps_every_row_at_risk_and_every_hard_one():

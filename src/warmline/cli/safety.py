@@ -26,12 +26,6 @@ CLASSIFIER = typer.Option(
     "--classifier/--no-classifier",
     help="The embedding classifier for indirect statements (second stage); without it, the lexicon alone.",
 )
-STAGE = typer.Option(
-    "linear",
-    "--stage",
-    help="Which shipped second stage: linear (the default, numpy only) or tuned (a LoRA-tuned encoder; needs torch "
-    "and peft).",
-)
 QUARANTINE = typer.Option(None, "--quarantine", help="Where malformed lines go (default FILE.quarantine.jsonl).")
 
 
@@ -40,15 +34,7 @@ def _warn(message: str) -> None:
 
 
 def _screener(
-    safety_llm: str,
-    model,
-    base_url,
-    api_key_env,
-    classifier: bool,
-    classifier_file,
-    threshold,
-    llm_mode: str,
-    stage: str = "linear",
+    safety_llm: str, model, base_url, api_key_env, classifier: bool, classifier_file, threshold, llm_mode: str
 ):
     """The screen from the shared options, failing with what to do when one is wrong."""
     from ..safety import Screener
@@ -57,13 +43,6 @@ def _screener(
         fail(f"--safety-llm must be off, local or openai, not {safety_llm!r}")
     llm_mode = B.llm_mode(llm_mode, safety_llm != "off")
     second = B.classifier(classifier, classifier_file)
-    if second is True:
-        from ..safety.tuned_stage import stage as by_name
-
-        try:
-            second = by_name(stage)
-        except ValueError as e:
-            fail(str(e))
     checker = B.build(safety_llm, model, None, base_url, api_key_env) if safety_llm != "off" else None
     return Screener(checker, classifier=second, threshold=threshold, llm_mode=llm_mode)
 
@@ -109,7 +88,6 @@ def check(
     ),
     threshold: float = B.THRESHOLD,
     classifier_file: Path = B.CLASSIFIER_FILE,
-    stage: str = STAGE,
     safety_llm_mode: str = B.LLM_MODE,
     asked: str = typer.Option(
         None,
@@ -130,7 +108,7 @@ def check(
         None
         if reply
         else _screener(
-            safety_llm, model, base_url, api_key_env, classifier, classifier_file, threshold, safety_llm_mode, stage
+            safety_llm, model, base_url, api_key_env, classifier, classifier_file, threshold, safety_llm_mode
         )
     )
     if asked is not None and file is not None:
@@ -178,7 +156,6 @@ def evaluate(
         "own traffic (--threshold).",
     ),
     classifier_file: Path = B.CLASSIFIER_FILE,
-    stage: str = STAGE,
     safety_llm_mode: str = B.LLM_MODE,
 ) -> None:
     """Score the safety screen on your own labelled messages: precision and recall of "any risk" per
@@ -188,7 +165,7 @@ def evaluate(
     from ..safety.evaluation import evaluate_file, screen_name
 
     screener = _screener(
-        safety_llm, model, base_url, api_key_env, classifier, classifier_file, threshold, safety_llm_mode, stage
+        safety_llm, model, base_url, api_key_env, classifier, classifier_file, threshold, safety_llm_mode
     )
     name = screen_name(classifier, classifier_file, safety_llm != "off", screener.llm_mode)
     try:
@@ -293,7 +270,6 @@ def rate(
     json_out: bool = typer.Option(False, "--json", help="Print the counts (and, with --show, the messages) as JSON."),
     threshold: float = B.THRESHOLD,
     classifier_file: Path = B.CLASSIFIER_FILE,
-    stage: str = STAGE,
     safety_llm_mode: str = B.LLM_MODE,
 ) -> None:
     """How often the screen flags the messages of real conversations, with no labels needed: every distinct
@@ -305,7 +281,7 @@ def rate(
     if role not in ("client", "counselor"):
         fail(f"--role must be client or counselor, not {role!r}")
     screener = _screener(
-        safety_llm, model, base_url, api_key_env, classifier, classifier_file, threshold, safety_llm_mode, stage
+        safety_llm, model, base_url, api_key_env, classifier, classifier_file, threshold, safety_llm_mode
     )
     name = screen_name(classifier, classifier_file, safety_llm != "off", screener.llm_mode)
     try:

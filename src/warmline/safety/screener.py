@@ -106,8 +106,7 @@ def _in_context(v: Verdict, text: str, context: list[str]) -> Verdict:
 class Screener:
     """Callable text -> Verdict. Second stages, each able to raise the risk but never to lower it:
     `classifier` (True, the default: the shipped one trained on real help-seekers' messages,
-    `linear.shipped`; "tuned": the shipped LoRA-tuned encoder, `tuned_stage.shipped`, which needs torch and peft;
-    False or None: lexicon only; or any object with `probabilities(texts)` and `threshold`,
+    `linear.shipped`; False or None: lexicon only; or any object with `probabilities(texts)` and `threshold`,
     optionally `sure` and `sentences`; `threshold` overrides its threshold, for an operator who measured their
     own traffic with `warmline safety eval --sweep`) and `backend` (an LLM check). The classifier does not
     overrule the lexicon where the lexicon matched a risk phrase and cancelled it ("I would never kill
@@ -134,10 +133,6 @@ class Screener:
         self.backend = backend
         self.llm_mode = llm_mode
         self.options = options
-        if isinstance(classifier, str):  # a shipped stage by name: "linear" (the default) or "tuned"
-            from .tuned_stage import stage
-
-            classifier = stage(classifier)
         if classifier is True:
             from .linear import shipped
 

@@ -1,11 +1,11 @@
-"""The screen's second stage as a LoRA-tuned encoder (`warmline.tuned`): p(at risk | the whole message), with the
-threshold and `sure` chosen by grouped cross-validation saved beside the weights. It needs torch and peft (the
-`tuned` extra); without them `load` says how to install them, and the linear stage stays the default."""
+"""A second stage for the screen as a LoRA-tuned encoder (`warmline.tuned`): p(at risk | the whole message), with the
+threshold and `sure` chosen by grouped cross-validation saved beside the weights; `Screener(classifier=
+TunedRiskClassifier.load(path))` uses one. None ships: on the real messages' grouped folds it did not beat the
+shipped linear stage (docs/safety-rounds.md, "A fine-tuned second stage"). It needs torch and peft; without them
+`load` says so."""
 
 from __future__ import annotations
 
-from functools import lru_cache
-from importlib import resources as ir
 from pathlib import Path
 
 import numpy as np
@@ -54,27 +54,3 @@ class TunedRiskClassifier:
         if RISK not in model.classes or "threshold" not in meta:
             raise ValueError(f"{path}: not a tuned risk classifier (classes {model.classes}, no threshold saved)")
         return cls(model, meta["threshold"], meta.get("sure", 1.0), meta.get("reading", "head"))
-
-
-WEIGHTS = "data/safety/tuned_classifier.safetensors"
-STAGES = ("linear", "tuned")
-
-
-@lru_cache(maxsize=1)
-def shipped() -> TunedRiskClassifier:
-    """The tuned stage whose weights ship in the package (`scripts/train_tuned_screen.py` rebuilds them); ValueError
-    saying what to do when they or torch and peft are missing."""
-    with ir.as_file(ir.files("warmline").joinpath(WEIGHTS)) as path:
-        if not Path(path).exists():
-            raise ValueError(
-                f"this package has no tuned screen ({WEIGHTS}): rebuild it with scripts/train_tuned_screen.py"
-            )
-        return TunedRiskClassifier.load(path)
-
-
-def stage(name: str):
-    """The screen's second stage by name, for `Screener(classifier=...)`: "linear" (True: the shipped linear
-    stage) or "tuned" (`shipped`)."""
-    if name not in STAGES:
-        raise ValueError(f"the screen's second stage must be one of {', '.join(STAGES)}, not {name!r}")
-    return True if name == "linear" else shipped()

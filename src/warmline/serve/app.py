@@ -113,10 +113,6 @@ def _runtime(settings: ServeSettings, backend: ChatBackend | None, screener: Scr
         from ..safety.classifier import RiskClassifier
 
         second = RiskClassifier.load(settings.safety_classifier_file)  # ValueError: the CLI says what is wrong
-    elif screener is None and second:
-        from ..safety.tuned_stage import stage
-
-        second = stage(settings.safety_stage)  # ValueError: an unknown stage, or the tuned one without torch
     hook = None
     if settings.explain != "off" or settings.index:
         from ..insight.hook import InsightHook

@@ -64,11 +64,6 @@ class ServeSettings(BaseSettings):
         description="the bundled embedding classifier for indirect statements "
         "(second stage of crisis screening; off: lexicon only)",
     )
-    safety_stage: str = Field(
-        "linear",
-        description="which shipped second stage reads what the lexicon does not: linear (logistic regression on "
-        "sentence embeddings, numpy only) or tuned (a LoRA-tuned multilingual encoder; needs torch and peft)",
-    )
     safety_classifier_file: str | None = Field(
         None,
         description="a safety classifier trained with your own labelled "
@@ -148,8 +143,6 @@ class ServeSettings(BaseSettings):
 
     def check(self) -> None:
         """Refuse unsafe combinations: another interface without keys; an LLM check without an endpoint."""
-        if self.safety_stage not in ("linear", "tuned"):
-            raise ValueError(f"safety_stage must be linear or tuned, not {self.safety_stage!r}")
         if self.safety_llm not in ("off", "same", "openai"):
             raise ValueError(f"safety_llm must be off, same or openai, not {self.safety_llm!r}")
         if self.safety_llm_mode not in ("raise", "confirm"):
