@@ -223,6 +223,8 @@ def main() -> None:
     y = np.array([r["label"] != "none" for r in rows])
     print("\nROC-AUC of the same tuned models reading long messages otherwise (head: the first tokens; N: the budget):")
     for name, p in [(f"{a.reading}@{a.max_len}", t_outer), *t_also.items()]:
+        if np.isnan(p[use]).any():
+            continue  # some models were cached before this reading was scored
         print(
             f"  {name:<16} "
             + "  ".join(f"{c} {auc(p[np.array(at)], y[np.array(at)]):.3f}" for c, at in cells(rows, use).items())

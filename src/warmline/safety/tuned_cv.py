@@ -68,7 +68,9 @@ def _auc(p: np.ndarray, y: np.ndarray) -> float:
 
 
 def _key(settings, reading: str, train_ids: list[str], keep_easy: float, weighted: float) -> str:
-    blob = json.dumps([settings.__dict__, reading, train_ids, keep_easy, weighted], sort_keys=True, default=str)
+    # a setting at the default it had before it existed leaves the key as it was, so earlier caches still answer
+    fields = {k: v for k, v in settings.__dict__.items() if not (k == "probe" and not v)}
+    blob = json.dumps([fields, reading, train_ids, keep_easy, weighted], sort_keys=True, default=str)
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
@@ -88,8 +90,12 @@ def model_scores(rows, texts, y, train, predict, settings, reading, cache: Path,
     names = ["main"] + [f"{r}@{settings.max_len * m}" for r, m in ALSO]
     if path.exists():
         known = json.loads(path.read_text())
-        if all(f"{n}|{rows[i]['id']}" in known for i in predict for n in names):
+        if all(rows[i]["id"] in known for i in predict):  # a cache from before ALSO: the main reading alone
+            known = {f"main|{k}": v for k, v in known.items()}
+        names = [n for n in names if all(f"{n}|{rows[i]['id']}" in known for i in predict)]
+        if "main" in names:
             return {n: np.array([known[f"{n}|{rows[i]['id']}"] for i in predict]) for n in names}
+        names = ["main"] + [f"{r}@{settings.max_len * m}" for r, m in ALSO]
     fit_texts = [texts[i] for i in train]
     labels = ["risk" if y[i] else "none" for i in train]
     weights = [1.0] * len(train)
