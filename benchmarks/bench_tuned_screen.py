@@ -163,7 +163,12 @@ def main() -> None:
     ap.add_argument("--cache", type=Path, default=Path("/tmp/ftscreen-cache"))
     ap.add_argument("--save", type=Path, help="write the out-of-fold scores here (JSON)")
     a = ap.parse_args()
-    import torch
+    try:
+        import torch
+    except ImportError:
+        raise SystemExit(
+            "bench_tuned_screen needs torch and peft: pip install torch==2.13.0 peft (see README)"
+        ) from None
 
     from warmline import tuned
 
