@@ -94,3 +94,28 @@ def test_head_and_tail_keeps_both_ends_of_a_long_message():
     assert tuned_cv.read([long], tokenizer, 32, "head") == [long]  # the tokenizer truncates it
     with pytest.raises(ValueError, match="head, head\\+tail"):
         tuned_cv.read([long], tokenizer, 32, "middle")
+
+
+def test_nested_scores_inner_scores_come_from_models_that_never_saw_the_test_fold(monkeypatch, tmp_path):
+    # a stand-in for training: each "model" scores a row with the set of folds it was trained on, so the test can
+    # see which model made every score
+    rows = [{"id": f"r{i}", "label": "elevated" if i % 4 == 0 else "none", "text": f"message {i}"} for i in range(24)]
+    fold = np.array([i % 3 for i in range(24)])
+
+    def fake(rows_, texts, y, train, predict, *args, **kwargs):
+        seen = sorted({int(fold[i]) for i in train})
+        return {"main": np.array([float(sum(10**f for f in seen))] * len(predict))}
+
+    monkeypatch.setattr(tuned_cv, "model_scores", fake)
+    use = np.ones(24, bool)
+    outer, inner, _ = tuned_cv.nested_scores(rows, fold, use, np.zeros(24, bool), None, cache=tmp_path)
+    for i in range(24):  # outer: the model trained on the two other folds
+        assert outer[i] == sum(10**f for f in range(3) if f != fold[i])
+    for k in range(3):
+        assert np.isnan(inner[k][fold == k]).all()
+        for i in np.where(fold != k)[0]:  # trained on neither k nor the row's own fold: the one fold left
+            (left,) = [f for f in range(3) if f not in (k, fold[i])]
+            assert inner[k][i] == 10**left
+    outer_only, inner_only, _ = tuned_cv.nested_scores(rows, fold, use, np.zeros(24, bool), None, pairs=False)
+    assert np.array_equal(outer_only, outer)
+    assert np.array_equal(inner_only[0][fold != 0], outer[fold != 0])
