@@ -105,3 +105,28 @@ def test_bad_input_says_what_is_wrong(tmp_path):
     save_file({"x": np.zeros(2, np.float32)}, str(other))
     with pytest.raises(ValueError, match="not a warmline tuned classifier"):
         tuned.TunedClassifier.load(other)
+
+
+def test_the_probe_alone_fits_the_head_on_the_untouched_encoder():
+    # no epoch of tuning: what separates the classes is the head the probe fit on the encoder's own features
+    settings = tuned.Settings(base="minilm", epochs=0, max_len=32, probe=True)
+    clf = tuned.fit(FOOD + WEATHER, ["a"] * len(FOOD) + ["b"] * len(WEATHER), settings, progress=False)
+    assert list(clf.probabilities(TEST_FOOD + TEST_WEATHER).argmax(1)) == [0, 0, 0, 1, 1, 1]
+    blank = tuned.fit(
+        FOOD + WEATHER,
+        ["a"] * len(FOOD) + ["b"] * len(WEATHER),
+        tuned.Settings(base="minilm", epochs=0, max_len=32),
+        progress=False,
+    )
+    # without the probe the head is as it was drawn: near chance on the training rows themselves
+    assert (blank.probabilities(FOOD + WEATHER).argmax(1) == np.array([0] * 12 + [1] * 12)).mean() < 0.9
+
+
+def test_batches_by_length_cover_every_row_once():
+    import random
+
+    texts = ["x" * n for n in (5, 80, 3, 40, 41, 2, 90, 7, 60, 1)]
+    settings = tuned.Settings(base="minilm", batch_size=2, bucket=True)
+    batches = tuned._batches(texts, settings, random.Random(0))
+    assert sorted(i for b in batches for i in b) == list(range(10))
+    assert all(len(b) <= 2 for b in batches)

@@ -77,6 +77,13 @@ class Settings:
     warmup: float = 0.06
     seed: int = 0
     balanced: bool = True
+    # batches of messages of like length (sorted within windows of 8 batches, the batches then shuffled): less
+    # padding, so about a third less compute on messages of mixed length
+    bucket: bool = False
+    # fit the head alone on the untouched encoder's features first (a linear probe), then tune all: the LoRA
+    # updates start from a head that already separates the classes, rather than from a random one that would pull
+    # the encoder's features around while it learns (LP-FT, Kumar et al. 2022); a few hundred rows learn faster
+    probe: bool = False
     extra: dict = field(default_factory=dict)
 
 
@@ -100,10 +107,13 @@ def _net(settings: Settings, n_classes: int):
             self.drop = torch.nn.Dropout(settings.dropout)
             self.head = torch.nn.Linear(model.config.hidden_size, n_classes)
 
-        def forward(self, input_ids, attention_mask):
+        def pool(self, input_ids, attention_mask):
             h = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
             m = attention_mask.unsqueeze(-1).to(h.dtype)
-            return self.head(self.drop((h * m).sum(1) / m.sum(1).clamp(min=1.0)))
+            return (h * m).sum(1) / m.sum(1).clamp(min=1.0)
+
+        def forward(self, input_ids, attention_mask):
+            return self.head(self.drop(self.pool(input_ids, attention_mask)))
 
     return Net(), tokenizer, prefix
 
@@ -181,6 +191,47 @@ def _class_weights(y: np.ndarray, k: int) -> np.ndarray:
     return np.where(counts > 0, 1.0 / np.maximum(counts, 1), 0.0)
 
 
+def _probe(clf: TunedClassifier, texts: list[str], y: np.ndarray, w, l2: float = 1e-3, batch_size: int = 32) -> None:
+    """Fit `clf`'s head alone, to convergence, on the pooled features of the encoder as it ships (LoRA's B
+    matrices start at zero, so the tuned encoder's features are the base's), rows weighted by `w`."""
+    torch = need("torch")
+    net = clf.net
+    net.eval()
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+    feats = torch.zeros(len(texts), net.head.in_features)
+    with torch.no_grad():
+        for i in range(0, len(order), batch_size):
+            idx = order[i : i + batch_size]
+            b = clf._batch([texts[j] for j in idx])
+            feats[idx] = net.pool(b["input_ids"], b["attention_mask"]).float()
+    target = torch.tensor(y)
+    opt = torch.optim.LBFGS(net.head.parameters(), lr=1.0, max_iter=200, line_search_fn="strong_wolfe")
+    loss_fn = torch.nn.CrossEntropyLoss(reduction="none")
+
+    def closure():
+        opt.zero_grad()
+        loss = (loss_fn(net.head(feats), target) * w).sum() / w.sum() + l2 * net.head.weight.pow(2).sum()
+        loss.backward()
+        return loss
+
+    opt.step(closure)
+
+
+def _batches(texts: list[str], settings: Settings, rng: random.Random) -> list[list[int]]:
+    order = list(range(len(texts)))
+    rng.shuffle(order)
+    size = settings.batch_size
+    if settings.bucket:
+        window = size * 8
+        order = [
+            i for w in range(0, len(order), window) for i in sorted(order[w : w + window], key=lambda j: len(texts[j]))
+        ]
+    batches = [order[i : i + size] for i in range(0, len(order), size)]
+    if settings.bucket:
+        rng.shuffle(batches)
+    return batches
+
+
 def fit(
     texts: list[str],
     labels: list[str],
@@ -211,6 +262,8 @@ def fit(
     rng = random.Random(settings.seed)
     net, tokenizer, prefix = _net(settings, len(classes))
     out = TunedClassifier(net, tokenizer, prefix, classes, settings)
+    if settings.probe:
+        _probe(out, texts, y, w)
     trainable = [p for p in net.parameters() if p.requires_grad]
     opt = torch.optim.AdamW(trainable, lr=settings.lr, weight_decay=0.01)
     steps = settings.epochs * math.ceil(len(texts) / settings.batch_size)
@@ -219,10 +272,7 @@ def fit(
     net.train()
     bar = tqdm(total=steps, desc=f"fine-tuning {settings.base}", unit="step", disable=not progress)
     for _ in range(settings.epochs):
-        order = list(range(len(texts)))
-        rng.shuffle(order)
-        for i in range(0, len(order), settings.batch_size):
-            idx = order[i : i + settings.batch_size]
+        for idx in _batches(texts, settings, rng):
             b = out._batch([texts[j] for j in idx])
             logits = net(b["input_ids"], b["attention_mask"])
             loss = (loss_fn(logits, torch.tensor(y[idx])) * w[idx]).sum() / w[idx].sum()
