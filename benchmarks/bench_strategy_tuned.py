@@ -53,7 +53,7 @@ def _settings(args, variant):
 def _train_scores(args, variant, classes, train, test) -> np.ndarray:
     """Log-probabilities over `classes` of the `test` examples, from a model tuned on `train` (cached)."""
     from warmline import tuned
-    from warmline.insight.tuned_strategy import as_input
+    from warmline.insight.tuned_labels import as_input
 
     ctx = VARIANTS[variant][0]
     settings = _settings(args, variant)
