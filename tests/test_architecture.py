@@ -17,6 +17,7 @@ FOUNDATION = {
     "privacy",
     "replies",
     "embedding",
+    "e5torch",
     "extras",
     "backends",
     "testing",
