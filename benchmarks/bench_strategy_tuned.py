@@ -15,7 +15,7 @@ under `--cache` so that a rerun trains nothing it has trained before. Run with O
 machine (a fold of ~500 rows, 3 epochs: about 2-4 minutes with MiniLM on one thread).
 
     OMP_NUM_THREADS=1 PYTHONPATH=src python benchmarks/bench_strategy_tuned.py --base minilm \
-        [--cache /tmp/ftstrategy-cache] [--seeds 0 2] [--variants turn context] [--epochs 3]
+        [--cache /tmp/ftstrategy-cache] [--seeds 0 2] [--variants turn context ...]
 """
 
 from __future__ import annotations
@@ -35,9 +35,11 @@ from bench_insight import DEFAULT, disk_cached, halves, load  # noqa: E402
 from bench_strategy_cv import Setting, _folds, macro  # noqa: E402
 
 KEPT = ({"cues": 1.0}, 1.0)  # the shipped classifier's setting in bench_strategy_cv.SETTINGS
-VARIANTS = {  # name: (the client turn before in the input, max_len in tokens)
-    "turn": (False, 128),
-    "context": (True, 160),
+VARIANTS = {  # name: (the client turn before in the input, max_len in tokens, epochs, class weight power)
+    "turn": (False, 128, 3, 1.0),
+    "context": (True, 160, 3, 1.0),
+    "turn-5ep-cw0.5": (False, 128, 5, 0.5),
+    "context-5ep-cw0.5": (True, 160, 5, 0.5),
 }
 LANGS = {"minilm": ("en",), "e5": ("zh", "en")}
 
@@ -45,8 +47,9 @@ LANGS = {"minilm": ("en",), "e5": ("zh", "en")}
 def _settings(args, variant):
     from warmline import tuned
 
+    _, max_len, epochs, power = VARIANTS[variant]
     return tuned.Settings(
-        base=args.base, max_len=VARIANTS[variant][1], epochs=args.epochs, lr=args.lr, seed=0, batch_size=16
+        base=args.base, max_len=max_len, epochs=epochs, lr=args.lr, seed=0, batch_size=16, class_power=power
     )
 
 
@@ -57,7 +60,10 @@ def _train_scores(args, variant, classes, train, test) -> np.ndarray:
 
     ctx = VARIANTS[variant][0]
     settings = _settings(args, variant)
-    key = json.dumps([settings.__dict__, [(e.text, e.context, e.label) for e in train], [e.text for e in test], ctx])
+    named = dict(settings.__dict__)
+    if named["class_power"] == 1.0:  # the key of a run made before the setting existed
+        del named["class_power"]
+    key = json.dumps([named, [(e.text, e.context, e.label) for e in train], [e.text for e in test], ctx])
     path = args.cache / f"tuned-{hashlib.sha1(key.encode()).hexdigest()[:16]}.npy"
     if path.exists():
         return np.load(path)
@@ -150,7 +156,6 @@ def main() -> None:
     ap.add_argument("--cache", type=Path, default=Path("/tmp/ftstrategy-cache"))
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 2], help="fold assignments to average")
     ap.add_argument("--variants", nargs="+", default=list(VARIANTS), choices=tuple(VARIANTS))
-    ap.add_argument("--epochs", type=int, default=3)
     ap.add_argument("--lr", type=float, default=5e-4)
     ap.add_argument("--boot", type=int, default=1000, help="bootstrap resamples of the held-out dialogues")
     ap.add_argument("--cv-only", action="store_true", help="stop after the CV table (no held-out half)")
@@ -171,7 +176,7 @@ def main() -> None:
     test = [e for _, te in split.values() for e in te]
     X, y, lang_of, groups = s.tune
     langs = LANGS[args.base]
-    print(f"## tuned {args.base} ({args.epochs} epochs, lr {args.lr:g}) vs shipped, fold seeds {args.seeds}")
+    print(f"## tuned {args.base} (lr {args.lr:g}) vs shipped, fold seeds {args.seeds}")
     runs = {"shipped (n-grams + USE + cues, written x1)": [s.oof(X, y, groups, seed) for seed in args.seeds]}
     for v in args.variants:
         runs[f"tuned {v}"] = [_oof(args, v, s, tune, written, seed) for seed in args.seeds]
@@ -181,7 +186,7 @@ def main() -> None:
     table = _cv_table(s, runs, args.seeds, langs)
     chosen = max(list(table)[1:], key=lambda n: np.mean([table[n][lg][0] for lg in langs]))
     print(f"chosen by scorable CV (mean over {', '.join(langs)}): {chosen}", flush=True)
-    out = {"base": args.base, "epochs": args.epochs, "lr": args.lr, "seeds": args.seeds, "cv": table, "chosen": chosen}
+    out = {"base": args.base, "variants": {v: VARIANTS[v] for v in args.variants}, "lr": args.lr, "seeds": args.seeds, "cv": table, "chosen": chosen}
     if not args.cv_only:
         out["held_out"] = _held_out(args, s, tune, test, written, chosen)
     (args.cache / f"result-{args.base}.json").write_text(json.dumps(out, indent=2))
@@ -191,7 +196,7 @@ def _held_out(args, s, tune, test, written, chosen: str) -> dict:
     X, y, _, _ = s.tune
     Xt, yt, lt = s.test
     shipped = s.fit(X, y)(Xt)
-    variant = chosen.split()[1]
+    variant = chosen.split()[1]  # "tuned VARIANT[ + shipped ...]"
     keep = [e.lang in LANGS[args.base] for e in tune]
     train = [e for e, k in zip(tune, keep) if k] + [e for e in written if e.lang in LANGS[args.base]]
     rows = np.flatnonzero(np.isin(lt, LANGS[args.base]))

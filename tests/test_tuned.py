@@ -105,3 +105,11 @@ def test_bad_input_says_what_is_wrong(tmp_path):
     save_file({"x": np.zeros(2, np.float32)}, str(other))
     with pytest.raises(ValueError, match="not a warmline tuned classifier"):
         tuned.TunedClassifier.load(other)
+
+
+def test_class_weights_count_classes_alike_or_lean_less_on_rare_ones():
+    y = np.array([0, 0, 0, 0, 1])  # class 2 is absent
+    alike = tuned._class_weights(y, 3)
+    assert alike[y].sum() == pytest.approx(2.0) and alike[0] * 4 == pytest.approx(alike[1]) and alike[2] == 0
+    half = tuned._class_weights(y, 3, 0.5)
+    assert half[1] / half[0] == pytest.approx(2.0)  # sqrt(4 / 1): the rare class counts more, not 4x more

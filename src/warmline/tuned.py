@@ -77,6 +77,9 @@ class Settings:
     warmup: float = 0.06
     seed: int = 0
     balanced: bool = True
+    # with `balanced`, a class weighs (1 / its count) ** class_power: 1 makes classes count alike, 0.5 leans
+    # less on the few rows of a rare class
+    class_power: float = 1.0
     extra: dict = field(default_factory=dict)
 
 
@@ -174,11 +177,11 @@ class TunedClassifier:
         return out
 
 
-def _class_weights(y: np.ndarray, k: int) -> np.ndarray:
-    """Each class present weighs as much in the loss as any other (the loss is a weighted mean, so only ratios
-    matter)."""
+def _class_weights(y: np.ndarray, k: int, power: float = 1.0) -> np.ndarray:
+    """A row's weight by its class: (1 / count) ** power, so at power 1 each class present weighs as much in the
+    loss as any other (the loss is a weighted mean, so only ratios matter)."""
     counts = np.bincount(y, minlength=k).astype(np.float64)
-    return np.where(counts > 0, 1.0 / np.maximum(counts, 1), 0.0)
+    return np.where(counts > 0, 1.0 / np.maximum(counts, 1) ** power, 0.0)
 
 
 def fit(
@@ -205,7 +208,7 @@ def fit(
         raise ValueError(f"labels not among the classes {classes}: {unknown[:5]}")
     y = np.array([index[label] for label in labels])
     sw = np.ones(len(texts)) if sample_weight is None else np.asarray(sample_weight, np.float64)
-    cw = _class_weights(y, len(classes)) if settings.balanced else np.ones(len(classes))
+    cw = _class_weights(y, len(classes), settings.class_power) if settings.balanced else np.ones(len(classes))
     w = torch.tensor(sw * cw[y], dtype=torch.float32)
     torch.manual_seed(settings.seed)
     rng = random.Random(settings.seed)
