@@ -22,7 +22,6 @@ FOUNDATION = {
     "backends",
     "testing",
     "tuned",
-    "e5torch",
 }
 # generate (replies for evaluation) and simulate (whole sessions with a simulated client) run the chat turn and the
 # insight hook, so they sit beside the commands
