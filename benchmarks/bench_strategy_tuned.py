@@ -186,7 +186,14 @@ def main() -> None:
     table = _cv_table(s, runs, args.seeds, langs)
     chosen = max(list(table)[1:], key=lambda n: np.mean([table[n][lg][0] for lg in langs]))
     print(f"chosen by scorable CV (mean over {', '.join(langs)}): {chosen}", flush=True)
-    out = {"base": args.base, "variants": {v: VARIANTS[v] for v in args.variants}, "lr": args.lr, "seeds": args.seeds, "cv": table, "chosen": chosen}
+    out = {
+        "base": args.base,
+        "variants": {v: VARIANTS[v] for v in args.variants},
+        "lr": args.lr,
+        "seeds": args.seeds,
+        "cv": table,
+        "chosen": chosen,
+    }
     if not args.cv_only:
         out["held_out"] = _held_out(args, s, tune, test, written, chosen)
     (args.cache / f"result-{args.base}.json").write_text(json.dumps(out, indent=2))
