@@ -74,6 +74,9 @@ class Settings:
     epochs: int = 3
     batch_size: int = 16
     lr: float = 5e-4
+    # the head starts from random weights on mean-pooled states of small scale: with a few hundred steps at the
+    # LoRA rate it barely moves (None: the same rate as the LoRA matrices)
+    head_lr: float | None = None
     warmup: float = 0.06
     seed: int = 0
     balanced: bool = True
@@ -215,7 +218,10 @@ def fit(
     net, tokenizer, prefix = _net(settings, len(classes))
     out = TunedClassifier(net, tokenizer, prefix, classes, settings)
     trainable = [p for p in net.parameters() if p.requires_grad]
-    opt = torch.optim.AdamW(trainable, lr=settings.lr, weight_decay=0.01)
+    head = [p for p in net.head.parameters()]
+    lora = [p for p in trainable if all(p is not h for h in head)]
+    groups = [{"params": lora}, {"params": head, "lr": settings.head_lr or settings.lr}]
+    opt = torch.optim.AdamW(groups, lr=settings.lr, weight_decay=0.01)
     steps = settings.epochs * math.ceil(len(texts) / settings.batch_size)
     sched = transformers.get_linear_schedule_with_warmup(opt, int(settings.warmup * steps), steps)
     loss_fn = torch.nn.CrossEntropyLoss(reduction="none")
