@@ -220,7 +220,7 @@ def fit(
     trainable = [p for p in net.parameters() if p.requires_grad]
     head = [p for p in net.head.parameters()]
     lora = [p for p in trainable if all(p is not h for h in head)]
-    groups = [{"params": lora}, {"params": head, "lr": settings.head_lr or settings.lr}]
+    groups = [{"params": lora}, {"params": head, "lr": settings.lr if settings.head_lr is None else settings.head_lr}]
     opt = torch.optim.AdamW(groups, lr=settings.lr, weight_decay=0.01)
     steps = settings.epochs * math.ceil(len(texts) / settings.batch_size)
     sched = transformers.get_linear_schedule_with_warmup(opt, int(settings.warmup * steps), steps)
