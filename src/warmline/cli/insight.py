@@ -109,8 +109,9 @@ def _written(task: str, exs, use_project: bool, files: list[Path] | None, output
     return got.examples
 
 
-def _trainer(model: str, base: str, with_context: bool, task: str):
-    """None for the light classifier, else the tuned one's trainer (after checking that it can run)."""
+def _trainer(model: str, base: str, with_context: bool, task: str, light=None):
+    """None for the light classifier, else the tuned one's trainer (after checking that it can run), averaged
+    with a light one of features `light` if given."""
     if model == "light":
         return None
     if model != "tuned":
@@ -119,7 +120,7 @@ def _trainer(model: str, base: str, with_context: bool, task: str):
     from ..insight import tuned_labels
 
     try:
-        return tuned_labels.trainer(base, with_context, task)
+        return tuned_labels.trainer(base, with_context, task, light)
     except (MissingExtra, ValueError) as e:
         fail(f"--model tuned: {e}")
 
@@ -168,7 +169,13 @@ def classify_train(
         "minilm", "--base", help="--model tuned: minilm (English only) or e5 (Chinese and English)."
     ),
     with_context: bool = typer.Option(
-        True, "--context/--no-context", help="--model tuned: the turn before joins the turn in the input."
+        False, "--context/--no-context", help="--model tuned: the turn before joins the turn in the input."
+    ),
+    blend: bool = typer.Option(
+        True,
+        "--blend/--no-blend",
+        help="--model tuned: average its probabilities with the light classifier's, trained on the same rows "
+        "(chosen by cross-validation; docs/insight-rounds.md).",
     ),
 ) -> None:
     """Train the light label classifier (n-grams, and the sentence encoder's embeddings of the turn and the
@@ -180,7 +187,7 @@ def classify_train(
     from ..insight import classify
     from ..insight.written import WEIGHT
 
-    trainer = _trainer(model, base, with_context, task)
+    trainer = _trainer(model, base, with_context, task, classify.Features.for_task(task, embed) if blend else None)
 
     if data is None:
         ds = classify.example_dialogues()

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 
 FILE = "tuned.safetensors"
+LIGHT = "light"  # the light classifier averaged with the tuned one, in its own directory
 # the turn before is cut to its last characters: what a turn answers is mostly at the end of the one before,
 # and the labelled turn comes first so that truncation to the encoder's max_len takes context, not the turn
 CONTEXT_CHARS = 300
@@ -28,10 +29,13 @@ def as_input(text: str, context: str = "", with_context: bool = True, task: str 
 
 
 class TunedLabeller:
-    """A tuned classifier of one label task, read like `classify.LabelClassifier` (`scores`, `predict`)."""
+    """A tuned classifier of one label task, read like `classify.LabelClassifier` (`scores`, `predict`); with
+    `light` (a LabelClassifier trained on the same rows) the two probabilities are averaged."""
 
-    def __init__(self, task: str, model, with_context: bool = True):
-        self.task, self.model, self.with_context = task, model, with_context
+    def __init__(self, task: str, model, with_context: bool = True, light=None):
+        self.task, self.model, self.with_context, self.light = task, model, with_context, light
+        if light is not None and list(light.classes) != list(model.classes):
+            raise ValueError(f"the light classifier's classes {light.classes} are not the tuned one's {model.classes}")
 
     @property
     def classes(self) -> list[str]:
@@ -39,36 +43,65 @@ class TunedLabeller:
 
     def describe(self) -> str:
         s = self.model.settings
-        return (
-            f"LoRA-tuned {s.base} encoder (r {s.r}, {s.epochs} epochs, lr {s.lr:g}, max_len {s.max_len}), mean-pooled "
-            f"linear head, classes weighted alike; input: the turn"
-            + (" and the turn before" if self.with_context else "")
+        out = (
+            f"LoRA-tuned {s.base} encoder (r {s.r}, {s.epochs} epochs, lr {s.lr:g}, head lr {s.head_lr or s.lr:g}, "
+            f"max_len {s.max_len}), mean-pooled linear head, class weight (1/frequency)^{s.class_power:g}; input: "
+            + ("the turn and the turn before" if self.with_context else "the turn")
         )
+        return out + (f"; averaged with the light classifier ({self.light.describe()})" if self.light else "")
 
     def _inputs(self, texts, contexts):
         contexts = contexts or [""] * len(texts)
         return [as_input(t, c, self.with_context, self.task) for t, c in zip(texts, contexts)]
 
     def scores(self, texts: list[str], langs=None, contexts: list[str] | None = None, embed=None) -> np.ndarray:
-        """(len(texts), K) log-probabilities (`langs` and `embed` are the light classifier's; unused here)."""
-        return np.log(np.maximum(self.model.probabilities(self._inputs(texts, contexts)), 1e-12))
+        """(len(texts), K) log-probabilities; `langs` and `embed` reach the light classifier only."""
+        p = self.model.probabilities(self._inputs(texts, contexts)).astype(np.float64)
+        if self.light is not None:
+            langs = langs or ["en"] * len(texts)
+            p = (p + np.exp(self.light.scores(texts, langs, contexts, embed))) / 2
+        return np.log(np.maximum(p, 1e-12))
 
     def predict(self, texts: list[str], langs=None, contexts: list[str] | None = None, embed=None) -> list[str]:
-        return [self.classes[i] for i in self.scores(texts, langs, contexts).argmax(axis=1)]
+        return [self.classes[i] for i in self.scores(texts, langs, contexts, embed).argmax(axis=1)]
 
     def save(self, out: Path, meta: dict | None = None) -> None:
+        """`out`/tuned.safetensors, the light classifier (if any) in `out`/light/, and model.json naming both."""
         out = Path(out)
         meta = {"task": self.task, "with_context": self.with_context, **(meta or {})}
         self.model.save(out / FILE, meta)
-        info = {"model": "tuned", "task": self.task, "classes": self.classes, "file": FILE, "features": self.describe()}
+        if self.light is not None:
+            self.light.save(out / LIGHT)
+        info = {
+            "model": "tuned",
+            "task": self.task,
+            "classes": self.classes,
+            "file": FILE,
+            "light": LIGHT if self.light is not None else None,
+            "features": self.describe(),
+        }
         (out / "model.json").write_text(json.dumps(info, ensure_ascii=False, indent=2), encoding="utf-8")
 
     @classmethod
     def load(cls, path: Path) -> TunedLabeller:
         from ..tuned import TunedClassifier
+        from .classify import LabelClassifier
 
-        model = TunedClassifier.load(Path(path) / FILE)
-        return cls(model.meta["task"], model, bool(model.meta.get("with_context", True)))
+        path = Path(path)
+        model = TunedClassifier.load(path / FILE)
+        info = json.loads((path / "model.json").read_text(encoding="utf-8"))
+        light = LabelClassifier.load(path / info["light"]) if info.get("light") else None
+        return cls(model.meta["task"], model, bool(model.meta.get("with_context", True)), light)
+
+
+def settings(base: str = "minilm", with_context: bool = False):
+    """The tuned encoder's settings chosen by grouped CV on Psy-Insight's English strategies
+    (docs/insight-rounds.md, round 4): at the LoRA rate alone the head barely moves in a few hundred steps."""
+    from .. import tuned
+
+    return tuned.Settings(
+        base=base, max_len=160 if with_context else 128, epochs=4, lr=1e-3, head_lr=1e-2, class_power=0.5
+    )
 
 
 def train(
@@ -78,24 +111,25 @@ def train(
     contexts: list[str] | None = None,
     weights: list[float] | None = None,
     base: str = "minilm",
-    with_context: bool = True,
-    settings=None,
+    with_context: bool = False,
+    options=None,
     progress: bool = True,
 ) -> TunedLabeller:
-    """Tune `base` on the turns (`weights` per turn, e.g. written examples beside real ones)."""
+    """Tune `base` on the turns (`weights` per turn, e.g. written examples beside real ones); `options`: a
+    tuned.Settings (default: `settings(base, with_context)`)."""
     from .. import tuned
 
-    settings = settings or tuned.Settings(base=base, max_len=160 if with_context else 128)
+    options = options or settings(base, with_context)
     contexts = contexts or [""] * len(texts)
     inputs = [as_input(t, c, with_context, task) for t, c in zip(texts, contexts)]
-    return TunedLabeller(
-        task, tuned.fit(inputs, labels, settings, sample_weight=weights, progress=progress), with_context
-    )
+    model = tuned.fit(inputs, labels, options, sample_weight=weights, progress=progress)
+    return TunedLabeller(task, model, with_context)
 
 
-def trainer(base: str = "minilm", with_context: bool = True, task: str = "strategy"):
+def trainer(base: str = "minilm", with_context: bool = False, task: str = "strategy", light=None):
     """`classify.train_and_score`'s trainer for a tuned `base`, after checking that it can run here (torch, peft,
-    a known encoder, a turn task): a missing piece is said before any data is read."""
+    a known encoder, a turn task): a missing piece is said before any data is read. With `light` (a
+    classify.Features) the light classifier is trained on the same rows too and the two are averaged."""
     from .. import tuned
     from ..extras import need
 
@@ -107,7 +141,14 @@ def trainer(base: str = "minilm", with_context: bool = True, task: str = "strate
     need("peft")
 
     def fit(task, texts, langs, labels, contexts, weights):
-        return train(task, texts, labels, contexts, weights, base, with_context)
+        from .classify import LabelClassifier
+
+        out = train(task, texts, labels, contexts, weights, base, with_context)
+        if light is not None:
+            out.light = LabelClassifier.train(
+                task, texts, langs, labels, contexts=contexts, features=light, weights=weights
+            )
+        return out
 
     return fit
 
