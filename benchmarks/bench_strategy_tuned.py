@@ -12,10 +12,11 @@ carry a 95% bootstrap interval over dialogues, and the difference to the shipped
 With `--base minilm` (English only: MiniLM reads Chinese as unknown tokens) each fold trains on the English rows;
 with `--base e5` on both languages at once, as the shipped classifier does. Out-of-fold probabilities are kept
 under `--cache` so that a rerun trains nothing it has trained before. Run with OMP_NUM_THREADS=1 on a shared
-machine (a fold of ~500 rows, 3 epochs: about 2-4 minutes with MiniLM on one thread).
+machine: a fold of ~500 rows takes 4-6 minutes with MiniLM on one busy thread, so the four variants with one fold
+seed and the held-out half take about an hour (figures: docs/insight-rounds.md, round 4).
 
-    OMP_NUM_THREADS=1 PYTHONPATH=src python benchmarks/bench_strategy_tuned.py --base minilm \
-        [--cache /tmp/ftstrategy-cache] [--seeds 0 2] [--variants turn context ...]
+    OMP_NUM_THREADS=1 PYTHONPATH=src python benchmarks/bench_strategy_tuned.py --base minilm --seeds 0 \
+        [--cache /tmp/ftstrategy-cache] [--variants turn context turn-fast context-fast] [--cv-only]
 """
 
 from __future__ import annotations

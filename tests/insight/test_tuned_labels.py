@@ -76,6 +76,8 @@ def test_label_classify_cli_with_the_light_model(tmp_path):
     assert r.exit_code != 0 and "light or tuned" in r.output
     r = CliRunner().invoke(app, args + ["--output", str(tmp_path / "x"), "--model", "tuned", "--base", "bert"])
     assert r.exit_code != 0 and "unknown base" in r.output
+    r = CliRunner().invoke(app, args[:5] + ["topic", "--output", str(tmp_path / "x"), "--model", "tuned"])
+    assert r.exit_code != 0 and "labels turns" in r.output
 
 
 def test_classify_train_tuned_saves_a_model_that_label_classify_uses(tmp_path):
