@@ -1,0 +1,124 @@
+"""Fine-tuning the reply screen's second stage: a LoRA-tuned sentence encoder (`warmline.tuned`) that reads each
+sentence of a reply, trained on the rows `reply_training` reads, and its leave-one-writer-out measurement against
+today's model (logistic regression on USE embeddings, `reply_training.fit`) on the same folds and rows.
+
+The real counselor replies are many easy negatives (18,502 English sentences): a model trains on a sample of them
+drawn by dialogue, and the real replies of its training part it did not train on choose its threshold, so that no
+threshold is chosen on the rows it is measured on."""
+
+from __future__ import annotations
+
+import zlib
+
+import numpy as np
+
+from . import reply_training as rt
+
+# real sentences a model trains on, per language: more than the written examples, few enough for a CPU
+REAL_SENTENCES = 2000
+# real sentences, per language, of the training part's other replies that choose a model's threshold (reading each
+# costs a forward pass): at 0.5% of about 600 replies, the threshold sits between the 3rd and 4th highest
+CALIBRATION_SENTENCES = 5000
+
+
+def fold_of(row: dict, folds: int) -> int:
+    """The fold of a row's group (as `reply_training.cross_validate` draws them)."""
+    return zlib.crc32(row["group"].encode()) % folds
+
+
+def split_real(
+    rows: list[dict], n_sentences: int = REAL_SENTENCES, n_calibration: int = CALIBRATION_SENTENCES, seed: int = 0
+) -> tuple[list[int], list[int]]:
+    """(trained, calibration): indices of the real rows among `rows`, split by group; per language, whole groups in a
+    fixed random order go to `trained` until it holds `n_sentences` sentences, then to `calibration` until it holds
+    `n_calibration`; the rest to neither."""
+    trained, calibration = [], []
+    for lang in sorted({r["lang"] for r in rows}):
+        idx = [i for i, r in enumerate(rows) if r["set"] == "real" and r["lang"] == lang]
+        groups = sorted({rows[i]["group"] for i in idx}, key=lambda g: zlib.crc32(f"{seed}:{g}".encode()))
+        size: dict[str, int] = {}
+        for i in idx:
+            size[rows[i]["group"]] = size.get(rows[i]["group"], 0) + len(rows[i]["sentences"])
+        part: dict[str, int] = {}
+        count = [0, 0]
+        for g in groups:
+            k = 0 if count[0] < n_sentences else 1
+            if k == 1 and count[1] >= n_calibration:
+                break
+            part[g] = k
+            count[k] += size[g]
+        trained += [i for i in idx if part.get(rows[i]["group"]) == 0]
+        calibration += [i for i in idx if part.get(rows[i]["group"]) == 1]
+    return trained, calibration
+
+
+def examples(rows: list[dict], pick=None) -> tuple[list[str], list[str]]:
+    """(sentences, labels "unsafe"/"safe"), as `reply_training` makes its examples: every sentence of a safe reply is
+    safe; of an unsafe reply, its `span` is unsafe and the rest safe, a one-sentence reply is unsafe, and of a longer one
+    without a span the sentence `pick(sentences)` names is unsafe (left out without `pick`)."""
+    texts, labels = [], []
+    for r in rows:
+        sents = r["sentences"]
+        if not sents:
+            continue
+        if r["label"] != "unsafe":
+            texts += sents
+            labels += ["safe"] * len(sents)
+        elif r.get("span"):
+            unsafe = set(rt.sentences(r["span"]))
+            texts += sents
+            labels += ["unsafe" if s in unsafe else "safe" for s in sents]
+        elif len(sents) == 1:
+            texts.append(sents[0])
+            labels.append("unsafe")
+        elif pick is not None:
+            texts.append(sents[pick(sents)])
+            labels.append("unsafe")
+    return texts, labels
+
+
+def fit(rows: list[dict], settings, pick=None, progress: bool = False):
+    """A `tuned.TunedClassifier` (classes safe, unsafe) trained on the rows' sentence examples."""
+    from .. import tuned
+
+    texts, labels = examples(rows, pick)
+    return tuned.fit(texts, labels, settings, classes=["safe", "unsafe"], progress=progress)
+
+
+def reply_scores(clf, rows: list[dict]) -> np.ndarray:
+    """Each row's highest p(unsafe) over its sentences (0 for a row with none), every sentence read once."""
+    sents = list(dict.fromkeys(s for r in rows for s in r["sentences"]))
+    if not sents:
+        return np.zeros(len(rows))
+    p = dict(zip(sents, clf.probabilities(sents)[:, clf.classes.index("unsafe")]))
+    return np.array([max((p[s] for s in r["sentences"]), default=0.0) for r in rows], np.float64)
+
+
+def leave_writer_out(rows: list[dict], writer: str, settings, encoder, folds: int = 3, langs=("en",), log=print):
+    """Scores of every row of `langs` by models that never read it nor `writer`: for each fold, one tuned model and
+    one of today's (`reply_training.fit`, both languages, every real row of the training part) trained on the other
+    folds without `writer`. Returns {"tuned": scores, "today": scores, "tuned_threshold": [per fold],
+    "fold": folds of the rows}, arrays over `rows` (rows outside `langs` score 0 for the tuned model)."""
+    fold = np.array([fold_of(r, folds) for r in rows])
+    tuned_s, today_s = np.zeros(len(rows)), np.zeros(len(rows))
+    thresholds = []
+    for k in range(folds):
+        train = [i for i, r in enumerate(rows) if fold[i] != k and r["writer"] != writer]
+        today = rt.fit([rows[i] for i in train], encoder)
+        test = np.flatnonzero(fold == k)
+        today_s[test] = [today.scores(rows[i]["sentences"]).max() if rows[i]["sentences"] else 0.0 for i in test]
+        mine = [i for i in train if rows[i]["lang"] in langs]
+        sub = [rows[i] for i in mine]
+        real_trained, calibration = split_real(sub)
+        keep = set(real_trained) | {j for j, r in enumerate(sub) if r["set"] != "real"}
+        log(f"writer {writer} out, fold {k}: training on {len(keep)} replies of {len(sub)}")
+        clf = fit(
+            [sub[j] for j in sorted(keep)], settings, pick=lambda s: int(np.argmax(today.scores(s))), progress=False
+        )
+        calib = [sub[j] for j in calibration]
+        th = rt.choose_threshold(calib, reply_scores(clf, calib))
+        thresholds.append(th)
+        scored = [i for i in test if rows[i]["lang"] in langs]
+        tuned_s[scored] = reply_scores(clf, [rows[i] for i in scored])
+        log(f"  threshold {th:.4f} from {len(calib)} real replies it did not train on")
+    return {"tuned": tuned_s, "today": today_s, "tuned_threshold": thresholds, "fold": fold}
