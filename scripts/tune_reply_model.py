@@ -12,6 +12,7 @@ on. Scores are saved per writer under --cache (a run that stops resumes there) a
 from __future__ import annotations
 
 import argparse
+import hashlib
 import sys
 import time
 from pathlib import Path
@@ -45,9 +46,9 @@ def main() -> int:
     import torch
 
     from warmline import tuned
-    from warmline.safety import reply_training as rt
-    from warmline.safety import reply_tuning as tu
+    from warmline.safety import reply_training as rt, reply_tuning as tu
     from warmline.safety.reply import screen_reply
+    from warmline.safety.reply_tuned import WEIGHTS
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sets", type=Path, default=ROOT / "tests" / "assets" / "safety" / "replies")
@@ -59,6 +60,13 @@ def main() -> int:
     ap.add_argument("--epochs", type=int, default=2)
     ap.add_argument("--lr", type=float, default=1e-3)
     ap.add_argument("--max-len", type=int, default=64)
+    ap.add_argument("--no-leave-out", dest="leave_out", action="store_false", help="skip leaving each writer out")
+    ap.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help=f"also train on every row and write the weights here (the shipped ones: src/warmline/{WEIGHTS})",
+    )
     args = ap.parse_args()
     torch.set_num_threads(1)
     bad: list[str] = []
@@ -73,16 +81,52 @@ def main() -> int:
     settings = tuned.Settings(base=args.base, max_len=args.max_len, epochs=args.epochs, lr=args.lr)
     writers = args.writers or sorted({r["writer"] for r in rows} - {"project", "real"})
     tag = f"{args.base}-{'-'.join(args.langs)}"
-    for w in writers:
+    for w in writers if args.leave_out else []:
         out = args.cache / f"lowo-{tag}-{w}.npz"
         if out.exists():
             print(f"writer {w}: {out} exists, kept")
             continue
         t = time.time()
-        res = tu.leave_writer_out(rows, w, settings, encoder, langs=tuple(args.langs), log=lambda m: print(m, flush=True))
+        res = tu.leave_writer_out(
+            rows, w, settings, encoder, langs=tuple(args.langs), log=lambda m: print(m, flush=True)
+        )
         np.savez(out, **{k: np.asarray(v) for k, v in res.items()})
         print(f"writer {w}: {time.time() - t:.0f} s -> {out}", flush=True)
+    rules = np.load(rules_path)
+    left = []
+    for w in writers:
+        path = args.cache / f"lowo-{tag}-{w}.npz"
+        if not path.exists():
+            continue
+        res = dict(np.load(path))
+        th = tu.flags(rows, res, rules, tuple(args.langs))["thresholds"]
+        print(
+            f"\nwriter {w} left out ({tag}); thresholds: today {th[0]:.4f}, tuned per fold "
+            f"{np.round(res['tuned_threshold'], 4).tolist()}, tuned by today's rule {th[1]:.4f}"
+        )
+        cells = tu.report(rows, res, rules, w, tuple(args.langs))
+        for c in cells:
+            print("  " + line(c))
+        left.append({"writer": w, "cells": cells})
+    if args.out is not None:
+        model, facts = tu.build(rows, settings, encoder, tuple(args.langs))
+        digest = hashlib.sha256(args.real.read_bytes()).hexdigest()[:16]
+        meta = {"sets": list(rt.SETS), "writers": writers, "real": args.real.name, "real_sha256": digest, **facts}
+        model.save(args.out, {**meta, "leave_writer_out": left})
+        print(f"threshold {model.threshold:.4f} -> {args.out}")
     return 0
+
+
+def line(c: dict) -> str:
+    def f(x):
+        return f"{x['k']}/{x['n']} = {x['rate']:.2f} [{x['low']:.2f}-{x['high']:.2f}]"
+
+    cats = ", ".join(f"{k} {v['k']}/{v['n']}" for k, v in c["categories"].items())
+    real = c["real_flagged"]
+    return (
+        f"{c['lang']} {c['verdict']:>14}: caught {f(c['caught'])}; near-misses passed {f(c['near_miss_passed'])}; "
+        f"real flagged {real['k']}/{real['n']} = {100 * real['rate']:.2f}%; {cats}"
+    )
 
 
 if __name__ == "__main__":

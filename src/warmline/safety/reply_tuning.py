@@ -77,6 +77,11 @@ def examples(rows: list[dict], pick=None) -> tuple[list[str], list[str]]:
     return texts, labels
 
 
+def picker(model):
+    """pick(sentences) -> the index of the sentence `model` (today's reply model) scores highest."""
+    return lambda sents: int(np.argmax(model.scores(sents)))
+
+
 def fit(rows: list[dict], settings, pick=None, progress: bool = False):
     """A `tuned.TunedClassifier` (classes safe, unsafe) trained on the rows' sentence examples."""
     from .. import tuned
@@ -112,9 +117,7 @@ def leave_writer_out(rows: list[dict], writer: str, settings, encoder, folds: in
         real_trained, calibration = split_real(sub)
         keep = set(real_trained) | {j for j, r in enumerate(sub) if r["set"] != "real"}
         log(f"writer {writer} out, fold {k}: training on {len(keep)} replies of {len(sub)}")
-        clf = fit(
-            [sub[j] for j in sorted(keep)], settings, pick=lambda s: int(np.argmax(today.scores(s))), progress=False
-        )
+        clf = fit([sub[j] for j in sorted(keep)], settings, pick=picker(today), progress=False)
         calib = [sub[j] for j in calibration]
         th = rt.choose_threshold(calib, reply_scores(clf, calib))
         thresholds.append(th)
@@ -122,3 +125,86 @@ def leave_writer_out(rows: list[dict], writer: str, settings, encoder, folds: in
         tuned_s[scored] = reply_scores(clf, [rows[i] for i in scored])
         log(f"  threshold {th:.4f} from {len(calib)} real replies it did not train on")
     return {"tuned": tuned_s, "today": today_s, "tuned_threshold": thresholds, "fold": fold}
+
+
+def _cell(flags) -> dict:
+    from .real import wilson
+
+    k, n = int(np.sum(flags)), len(flags)
+    lo, hi = wilson(k, n)
+    return {"k": k, "n": n, "rate": k / n if n else None, "low": lo, "high": hi}
+
+
+def flags(rows: list[dict], res: dict, rules, langs=("en",)) -> dict[str, np.ndarray]:
+    """Each row's verdict by the rules alone and by the rules with each model: today's at the threshold its
+    out-of-fold real replies allow (how `train_reply_model.py` measures it), the tuned one at each fold's own
+    threshold, and the tuned one at the out-of-fold rule too (the same rule as today's, for a like comparison)."""
+    rules = np.asarray(rules, bool)
+    fold = np.asarray(res["fold"])
+    today_th = rt.choose_threshold(rows, res["today"])
+    mine = [i for i, r in enumerate(rows) if r["lang"] in langs]
+    tuned_th = rt.choose_threshold([rows[i] for i in mine], np.asarray(res["tuned"])[mine])
+    per_fold = np.asarray(res["tuned_threshold"])[fold]
+    return {
+        "rules": rules,
+        "today": rules | (res["today"] >= today_th),
+        "tuned": rules | (res["tuned"] >= per_fold),
+        "tuned_oof_rule": rules | (res["tuned"] >= tuned_th),
+        "thresholds": np.array([today_th, tuned_th]),
+    }
+
+
+def report(rows: list[dict], res: dict, rules, writer: str, langs=("en",)) -> list[dict]:
+    """Per language of `langs` and verdict (`flags`): the left-out writer's unsafe replies caught and near-misses
+    passed, each category's unsafe replies caught, and the real counselor replies flagged out of fold."""
+    f = flags(rows, res, rules, langs)
+    out = []
+    for lang in langs:
+        unsafe = [
+            i for i, r in enumerate(rows) if r["writer"] == writer and r["lang"] == lang and r["label"] == "unsafe"
+        ]
+        near = [i for i, r in enumerate(rows) if r["writer"] == writer and r["lang"] == lang and r["label"] != "unsafe"]
+        real = [i for i, r in enumerate(rows) if r["set"] == "real" and r["lang"] == lang]
+        for name in ("rules", "today", "tuned", "tuned_oof_rule"):
+            v = f[name]
+            cats = sorted({rows[i]["category"] for i in unsafe})
+            out.append(
+                {
+                    "writer": writer,
+                    "lang": lang,
+                    "verdict": name,
+                    "caught": _cell(v[unsafe]),
+                    "near_miss_passed": _cell(~v[near]),
+                    "real_flagged": _cell(v[real]),
+                    "categories": {c: _cell(v[[i for i in unsafe if rows[i]["category"] == c]]) for c in cats},
+                }
+            )
+    return out
+
+
+def build(rows: list[dict], settings, encoder, langs=("en",), log=print):
+    """The model to ship: trained on every row of `langs` (the real ones sampled as in the folds), its threshold
+    chosen on all the real replies it did not train on; long unsafe replies without a span give the sentence today's
+    model, trained on every row, scores highest. Returns (`reply_tuned.TunedReplyModel`, facts for its meta)."""
+    from .reply_tuned import TunedReplyModel
+
+    today = rt.fit(rows, encoder)
+    sub = [r for r in rows if r["lang"] in langs]
+    real_trained, calibration = split_real(sub, n_calibration=10**9)
+    keep = set(real_trained) | {j for j, r in enumerate(sub) if r["set"] != "real"}
+    train = [sub[j] for j in sorted(keep)]
+    texts, _ = examples(train, pick=picker(today))
+    log(f"training on {len(train)} replies ({len(texts)} sentences) of {len(sub)}")
+    clf = fit(train, settings, pick=picker(today), progress=True)
+    calib = [sub[j] for j in calibration]
+    scores = reply_scores(clf, calib)
+    th = rt.choose_threshold(calib, scores)
+    log(f"threshold {th:.4f} from {len(calib)} real replies it did not train on")
+    facts = {
+        "trained_replies": len(train),
+        "trained_sentences": len(texts),
+        "calibration_replies": len(calib),
+        "false_alarms": rt.FALSE_ALARMS,
+        "real_sentences": REAL_SENTENCES,
+    }
+    return TunedReplyModel(clf, th, langs), facts

