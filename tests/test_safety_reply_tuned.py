@@ -55,10 +55,18 @@ def test_the_real_sample_keeps_dialogues_whole_and_apart_from_calibration():
     assert tu.split_real(rows, 10, 12) == (trained, calibration)  # the same sample every time
 
 
-def test_the_screen_names_its_second_stage():
+def test_the_screen_names_its_second_stage(monkeypatch):
+    from warmline.safety import reply_tuned
+
     assert second_stage(False, "en") is None and second_stage("off", "zh") is None
     with pytest.raises(ValueError, match="linear, tuned"):
         second_stage("bert", "en")
+    # no tuned weights ship (docs/safety-replies.md): asking for them says how to build them
+    monkeypatch.setattr(reply_tuned, "WEIGHTS", "data/safety/no-such-file.safetensors")
+    reply_tuned.shipped.cache_clear()
+    with pytest.raises(FileNotFoundError, match="tune_reply_model.py --out"):
+        second_stage("tuned", "en")
+    reply_tuned.shipped.cache_clear()
 
 
 @pytest.fixture(scope="module")
@@ -103,3 +111,16 @@ def test_a_stream_reads_a_tuned_model_sentence_by_sentence(tiny):
     assert not reader.read("It was cloudy. We had noodles")  # the second sentence has not ended
     assert reader.done == len("It was cloudy.")
     assert reader.read("It was cloudy. We had noodles for lunch. ")
+
+
+def test_the_tuned_stage_reads_its_languages_and_leaves_the_others_to_the_linear_one(tiny, monkeypatch):
+    from warmline.safety import reply_model, reply_tuned
+    from warmline.turn import ReplyGuard
+
+    monkeypatch.setattr(reply_tuned, "shipped", lambda: tiny)
+    assert second_stage("tuned", "en") is tiny
+    assert second_stage("tuned", "zh") is reply_model.shipped()
+    g = ReplyGuard("en", "tuned")
+    g.feed("It was cloudy. ")
+    g.feed("We had noodles for lunch. ")
+    assert g.unsafe and "noodles" not in g.shown("[replaced]")

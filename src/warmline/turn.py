@@ -50,9 +50,9 @@ class TurnPolicy:
     # (`policy.decide`); off by default, for the same reason as elevated_reply
     woven_check_in: bool = False
     hook: TurnHook | None = None
-    # on (True or "linear": `safety.reply_model`; "tuned": `safety.reply_tuned`): the reply screen's second stage reads
-    # each finished sentence as well as the rules, and a stream shows a sentence only once it has ended and been read;
-    # off by default (its cost to a busy server)
+    # on (True or "linear": `safety.reply_model`; "tuned": `safety.reply_tuned`, whose weights do not ship): the reply
+    # screen's second stage reads each finished sentence as well as the rules, and a stream shows a sentence only once
+    # it has ended and been read; off by default (its cost to a busy server)
     reply_model: bool | str = False
 
 

@@ -86,12 +86,6 @@ def check(
         help="With --reply: the reply screen's second stage (a sentence "
         "classifier) also reads what no rule matched, or the rules alone (the default).",
     ),
-    tuned: bool = typer.Option(
-        False,
-        "--tuned",
-        help="With --reply: the fine-tuned second stage (English; needs torch and the local extra) "
-        "instead of the linear one; implies --reply-model.",
-    ),
     threshold: float = B.THRESHOLD,
     classifier_file: Path = B.CLASSIFIER_FILE,
     safety_llm_mode: str = B.LLM_MODE,
@@ -125,7 +119,7 @@ def check(
         chunk = texts[i : i + 64]
         for t, v in zip(
             chunk,
-            [screen_reply(t, model="tuned" if tuned else reply_model) for t in chunk]
+            [screen_reply(t, model=reply_model) for t in chunk]
             if reply
             else screener.many(chunk, contexts[i : i + 64], asked[i : i + 64]),
         ):

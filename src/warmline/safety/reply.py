@@ -18,8 +18,9 @@ from .reply_rules import RULES, RULES_EN, RULES_ZH
 from .reply_words import CATEGORIES, CLAUSE_END, SENTENCE_END, SPEECH
 
 # the second stage reads what no rule matched when asked (model=True or "linear": `reply_model`; "tuned": the fine-tuned
-# `reply_tuned`): it only adds catches, flagging at most 0.5% of real counselor replies a language out of fold; off by
-# default, since a stream must wait for each sentence's end and its reading (the server's overhead: docs/safety-replies.md)
+# `reply_tuned`, whose weights do not ship, since it caught no more than the linear one): it only adds catches, flagging
+# at most 0.5% of real counselor replies a language out of fold; off by default, since a stream must wait for each
+# sentence's end and its reading (the server's overhead: docs/safety-replies.md)
 MODEL = False
 MODELS = ("linear", "tuned")
 

@@ -4,8 +4,10 @@ a reply, where today's model (`reply_model`) reads a frozen embedding with logis
 either. It needs torch and peft (the `local` extra); the core install has neither, and then asking for it fails with
 the instruction to install them.
 
-The weights ship in the package (`data/safety/reply_tuned.safetensors`, the LoRA matrices and the head); the encoder
-comes from the package that carries it. `scripts/tune_reply_model.py --out` rebuilds them (`reply_tuning`)."""
+Its weights (`data/safety/reply_tuned.safetensors`, the LoRA matrices and the head; the encoder comes from the
+package that carries it) do not ship: the English MiniLM, left out of both writers' sets, caught no more than the
+linear model at the same false alarms (docs/safety-replies.md). `scripts/tune_reply_model.py --out` builds them
+(`reply_tuning`) for whoever wants to try them or a better base."""
 
 from __future__ import annotations
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Literal
 
 import yaml
 from pydantic import Field, field_validator
@@ -109,17 +108,14 @@ class ServeSettings(BaseSettings):
         "a capable model whose replies to people at risk you have read; "
         "off (the default) for the embedded model",
     )
-    reply_model: bool | Literal["linear", "tuned"] = Field(
+    reply_model: bool = Field(
         False,
         description="the reply screen's second stage (a sentence classifier) reads "
         "each finished sentence of the model's reply as well as the rules and "
         "only adds catches (more unsafe replies caught, a few more good ones "
-        "replaced); a stream then shows a sentence once it has ended. true or "
-        "linear: logistic regression on a sentence embedding; tuned: a fine-tuned "
-        "encoder (needs torch and the local extra; English, the linear one for "
-        "other languages). Off (the default): the rules alone, and text streams as "
-        "soon as no rule could match it; reading every sentence costs a busy "
-        "server (docs/safety-replies.md)",
+        "replaced); a stream then shows a sentence once it has ended. Off (the "
+        "default): the rules alone, and text streams as soon as no rule could "
+        "match it; embedding every sentence costs a busy server (docs/safety-replies.md)",
     )
     store: bool = Field(False, description="keep conversations in SQLite (off by default)")
     store_path: str = Field("", description="default: $WARMLINE_HOME/conversations.db")
