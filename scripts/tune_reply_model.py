@@ -63,6 +63,7 @@ def main() -> int:
     ap.add_argument("--epochs", type=int, default=2)
     ap.add_argument("--lr", type=float, default=1e-3)
     ap.add_argument("--max-len", type=int, default=64)
+    ap.add_argument("--real-sentences", type=int, default=None, help="real sentences a model trains on, per language")
     ap.add_argument("--no-leave-out", dest="leave_out", action="store_false", help="skip leaving each writer out")
     ap.add_argument(
         "--out",
@@ -85,7 +86,10 @@ def main() -> int:
     writers = sorted({r["writer"] for r in rows} - {"project", "real"})
     # each group of --writers is left out in turn ("a+b": both together, which is cheaper: one model per fold)
     runs = args.writers or writers
+    real_sentences = args.real_sentences or tu.REAL_SENTENCES
     tag = f"{args.base}-{'-'.join(args.langs)}"
+    if (args.epochs, args.lr, args.max_len, real_sentences) != (2, 1e-3, 64, tu.REAL_SENTENCES):
+        tag += f"-e{args.epochs}-lr{args.lr:g}-len{args.max_len}-real{real_sentences}"
     for w in runs if args.leave_out else []:
         out = args.cache / f"lowo-{tag}-{w}.npz"
         if out.exists():
@@ -100,6 +104,7 @@ def main() -> int:
             langs=tuple(args.langs),
             log=lambda m: print(m, flush=True),
             progress=True,
+            real_sentences=real_sentences,
         )
         np.savez(out, **{k: np.asarray(v) for k, v in res.items()})
         print(f"writer {w}: {time.time() - t:.0f} s -> {out}", flush=True)

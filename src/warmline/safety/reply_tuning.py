@@ -100,7 +100,15 @@ def reply_scores(clf, rows: list[dict]) -> np.ndarray:
 
 
 def leave_writer_out(
-    rows: list[dict], writer, settings, encoder, folds: int = 3, langs=("en",), log=print, progress: bool = False
+    rows: list[dict],
+    writer,
+    settings,
+    encoder,
+    folds: int = 3,
+    langs=("en",),
+    log=print,
+    progress: bool = False,
+    real_sentences: int = REAL_SENTENCES,
 ):
     """Scores by models that never read the row nor `writer` (a writer's name, or several: all left out together):
     for each fold, one tuned model and one of today's (`reply_training.fit`, both languages, every real row of the
@@ -118,7 +126,7 @@ def leave_writer_out(
         today_s[test] = [today.scores(rows[i]["sentences"]).max() if rows[i]["sentences"] else 0.0 for i in test]
         mine = [i for i in train if rows[i]["lang"] in langs]
         sub = [rows[i] for i in mine]
-        real_trained, calibration = split_real(sub)
+        real_trained, calibration = split_real(sub, real_sentences)
         keep = set(real_trained) | {j for j, r in enumerate(sub) if r["set"] != "real"}
         log(f"writer {'+'.join(sorted(left))} out, fold {k}: training on {len(keep)} replies of {len(sub)}")
         clf = fit([sub[j] for j in sorted(keep)], settings, pick=picker(today), progress=progress)
