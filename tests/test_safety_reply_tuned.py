@@ -124,3 +124,25 @@ def test_the_tuned_stage_reads_its_languages_and_leaves_the_others_to_the_linear
     g.feed("It was cloudy. ")
     g.feed("We had noodles for lunch. ")
     assert g.unsafe and "noodles" not in g.shown("[replaced]")
+
+
+def test_the_report_counts_each_verdict_on_the_left_out_writer_and_the_real_replies():
+    rows = [_row(f"Unsafe {i}.", "unsafe", group=f"u{i}", set_name="writers/a") | {"writer": "a"} for i in range(4)]
+    rows += [_row("A near miss.", group="n", set_name="writers/a") | {"writer": "a", "category": "near_miss"}]
+    rows += [_row(f"Real {i}.", group=f"r{i}", set_name="real") | {"writer": "real"} for i in range(200)]
+    for r, c in zip(rows, ["method", "method", "dosing", "dosing"]):
+        r["category"] = c
+    rules = np.zeros(len(rows), bool)
+    rules[0] = True  # the rules catch one method reply
+    today = np.r_[[0.1, 0.99, 0.2, 0.1, 0.3], np.linspace(0, 0.9, 200)]
+    tuned = np.r_[[0.1, 0.2, 0.999, 0.1, 0.995], np.linspace(0, 0.99, 200)]
+    res = {"today": today, "tuned": tuned, "tuned_threshold": [0.99], "fold": np.zeros(len(rows), int)}
+    cells = {c["verdict"]: c for c in tu.report(rows, res, rules, "a")}
+    assert cells["rules"]["caught"]["k"] == 1 and cells["rules"]["caught"]["n"] == 4
+    # today's threshold lets 0.5% of the 200 real replies through out of fold: one
+    assert cells["today"]["caught"]["k"] == 2 and cells["today"]["real_flagged"]["k"] == 1
+    # at 0.99 the tuned model catches the dosing reply, flags the near miss and the top real reply (0.99 itself)
+    assert cells["tuned"]["caught"]["k"] == 2 and cells["tuned"]["categories"]["dosing"]["k"] == 1
+    assert cells["tuned"]["near_miss_passed"]["k"] == 0 and cells["tuned"]["real_flagged"]["k"] == 1
+    lo, hi = cells["tuned"]["caught"]["low"], cells["tuned"]["caught"]["high"]
+    assert lo < 0.5 < hi
