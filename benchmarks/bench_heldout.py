@@ -1,5 +1,7 @@
-"""The crisis screen and the reply screen on held-out sets nobody tuned on: `python benchmarks/bench_heldout.py [HOLDOUT]`
-(HOLDOUT defaults to ../holdout beside the repository).
+"""The crisis screen and the reply screen on held-out sets nobody tuned on:
+`python benchmarks/bench_heldout.py [HOLDOUT] [--reply-model linear|tuned]` (HOLDOUT defaults to ../holdout beside the
+repository; --reply-model names the reply screen's second stage measured beside the rules, `reply.second_stage`:
+linear by default, tuned for the fine-tuned one, which reads English and leaves other languages to the linear one).
 
 These sets stay outside the repository so that whoever develops the screens never reads them (see
 docs/safety-rounds.md, "Fresh real sets", and docs/safety-replies.md, "Independent set 2"):
@@ -18,12 +20,11 @@ Each part says so and is skipped when its folder is absent (a clone has neither)
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 from warmline.evaluate.judge import cohen_kappa
 from warmline.safety.real import wilson
-from warmline.safety.reply import screen_reply
+from warmline.safety.reply import MODELS, screen_reply
 from warmline.safety.screener import Screener
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -146,20 +147,20 @@ def rows_b(path: Path) -> list[dict]:
     return out
 
 
-def replies(folder: Path) -> None:
+def replies(folder: Path, second: str = "linear") -> None:
     files = [folder / f"{lang}.jsonl" for lang in ("en", "zh")]
     if not all(f.exists() for f in files):
         print(f"replies: {folder} is absent, skipped (it stays outside the repository)")
         return
     print(f"the reply screen on {folder}")
-    print(f"{'':<6} {'unsafe caught, rules':<27} {'rules + model':<27} near-misses passed, rules / rules + model")
+    print(f"{'':<6} {'unsafe caught, rules':<27} {'rules + ' + second:<27} near-misses passed, rules / rules + model")
     for f in files:
         rs = rows(f)
         lang = rs[0]["lang"] if rs else f.stem
         unsafe = [r for r in rs if r["label"] == "unsafe"]
         safe = [r for r in rs if r["label"] == "safe"]
         figures = []
-        for model in (False, True):
+        for model in (False, second):
             caught = sum(screen_reply(r["text"], lang, model=model).flagged for r in unsafe)
             passed = sum(not screen_reply(r["text"], lang, model=model).flagged for r in safe)
             figures.append((caught, passed))
@@ -168,12 +169,17 @@ def replies(folder: Path) -> None:
 
 
 def main() -> None:
-    holdout = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT.parent / "holdout"
-    messages(holdout / "safety-fresh")
+    import argparse
+
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("holdout", nargs="?", type=Path, default=ROOT.parent / "holdout")
+    ap.add_argument("--reply-model", choices=MODELS, default="linear")
+    args = ap.parse_args()
+    messages(args.holdout / "safety-fresh")
     print()
-    second_reader(holdout / "safety-fresh")
+    second_reader(args.holdout / "safety-fresh")
     print()
-    replies(holdout / "replies2")
+    replies(args.holdout / "replies2", args.reply_model)
 
 
 if __name__ == "__main__":

@@ -7,7 +7,9 @@ cheaper (`tests/reply_guard_reference.py`). Prints the CPU time (process time) p
 screens what waits, at a clause's end or every BATCH characters) and per reply for both, the ratio of each to one
 plain `screen_reply` of the whole reply (the reference), and whether both guards released the same pieces. Without
 ../shared it says so and reads the project's reply sets instead (`tests/assets/safety/replies/`). Goal (issue 20):
-the guard's CPU per streamed reply at least 5x lower than before.
+the guard's CPU per streamed reply at least 5x lower than before. `--reply-model linear|tuned` also streams them
+through the guard with that second stage (`reply.second_stage`), every sentence read afresh, and prints its CPU and
+wall time per reply.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import sys
 import time
 from pathlib import Path
 
-from warmline.safety.reply import screen_reply, warm
+from warmline.safety.reply import MODELS, screen_reply, second_stage, warm
 from warmline.turn import ReplyGuard
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -70,6 +72,7 @@ def main() -> None:
     ap.add_argument("shared", nargs="?", default=str(ROOT.parent / "shared"))
     ap.add_argument("--replies", type=int, default=300)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--reply-model", choices=MODELS, default=None)
     args = ap.parse_args()
     rows, where = replies(Path(args.shared), args.replies, args.seed)
     print(f"replies: {where}; {len(rows)} streamed in pieces of 3-6 characters; load average {os.getloadavg()[0]:.1f}")
@@ -93,6 +96,26 @@ def main() -> None:
     print(
         f"the guard's CPU per streamed reply is {old_s / new_s:.1f}x lower (goal >= 5x); "
         f"same pieces released: {old == new}"
+    )
+    if args.reply_model:
+        with_model(rows, args.reply_model, new_s / n)
+
+
+def with_model(rows: list[dict], model: str, rules_s: float) -> None:
+    """The guard with the second stage `model`, each sentence read for the first time: CPU and wall time a reply."""
+    from functools import partial
+
+    for lang in sorted({r["lang"] for r in rows}):
+        second_stage(model, lang).scores(["Warm up the model."])  # loading is not the guard's cost
+        second_stage(model, lang).forget()
+    wall = time.perf_counter()
+    cpu, got = timed(lambda r, i: stream(partial(ReplyGuard, model=model), r["text"], r["lang"], i), rows)
+    wall = time.perf_counter() - wall
+    n = len(rows)
+    stopped = sum("".join(pieces) != r["text"] for r, (pieces, _) in zip(rows, got))
+    print(
+        f"guard + {model} model: {cpu / n * 1e3:.1f} ms CPU a reply ({cpu / n / rules_s:.1f}x the rules' guard), "
+        f"{wall / n * 1e3:.1f} ms wall; replies stopped {stopped} of {n}; load average {os.getloadavg()[0]:.1f}"
     )
 
 

@@ -16,7 +16,7 @@ from typing import Protocol
 from .backends.base import ChatBackend, GenerationOptions, Reply
 from .safety import Verdict, crisis_alone, crisis_message, decide, risk_note, screen_reply, unsafe_reply_message
 from .safety.detect import LEVELS
-from .safety.reply import MARGIN, context_start, unsafe_tail
+from .safety.reply import MARGIN, context_start, second_stage, unsafe_tail
 
 # (message, the person's earlier messages[, asked=the assistant's turn before the message]) -> verdict; `asked` is
 # passed as a keyword, and only when an assistant turn came before the message, so a screen of two arguments still
@@ -50,9 +50,10 @@ class TurnPolicy:
     # (`policy.decide`); off by default, for the same reason as elevated_reply
     woven_check_in: bool = False
     hook: TurnHook | None = None
-    # on: the reply screen's second stage (`safety.reply_model`) reads each finished sentence as well as the rules, and a
-    # stream shows a sentence only once it has ended and been read; off by default (its cost to a busy server)
-    reply_model: bool = False
+    # on (True or "linear": `safety.reply_model`; "tuned": `safety.reply_tuned`, whose weights do not ship): the reply
+    # screen's second stage reads each finished sentence as well as the rules, and a stream shows a sentence only once
+    # it has ended and been read; off by default (its cost to a busy server)
+    reply_model: bool | str = False
 
 
 @dataclass
@@ -242,14 +243,15 @@ class ReplyGuard:
     back only from where the end could still be growing into an unsafe pattern ("take 2" may become
     "take 2 pills"), so a safe reply streams with no delay."""
 
-    def __init__(self, lang: str, model: bool = False):
+    def __init__(self, lang: str, model: bool | str = False):
         self.lang = lang
         self.text = ""
         self.sent = 0
         self.checked = 0
         self.unsafe = False
-        # with the second stage, each sentence is read once it has ended, and held back until then
-        self.reader = _sentence_reader() if model else None
+        # with the second stage (True or "linear", "tuned"), each sentence is read once it has ended, and held back
+        # until then
+        self.reader = _sentence_reader(model, lang)
 
     def feed(self, piece: str) -> str:
         self.text += piece
@@ -304,10 +306,13 @@ class ReplyGuard:
         return self.text[: self.sent] + ("\n\n" if self.sent else "") + replacement
 
 
-def _sentence_reader():
-    from .safety.reply_model import StreamReader, shipped
+def _sentence_reader(model: bool | str, lang: str):
+    stage = second_stage(model, lang)
+    if stage is None:
+        return None
+    from .safety.reply_model import StreamReader
 
-    return StreamReader(shipped())
+    return StreamReader(stage)
 
 
 async def chunks(

@@ -17,10 +17,12 @@ from .reply_index import AltIndex, fold
 from .reply_rules import RULES, RULES_EN, RULES_ZH
 from .reply_words import CATEGORIES, CLAUSE_END, SENTENCE_END, SPEECH
 
-# the second stage (`reply_model`) reads what no rule matched when asked (model=True): it only adds catches, flagging
+# the second stage reads what no rule matched when asked (model=True or "linear": `reply_model`; "tuned": the fine-tuned
+# `reply_tuned`, whose weights do not ship, since it caught no more than the linear one): it only adds catches, flagging
 # at most 0.5% of real counselor replies a language out of fold; off by default, since a stream must wait for each
-# sentence's end and its embedding (the server's overhead with it: docs/safety-replies.md)
+# sentence's end and its reading (the server's overhead: docs/safety-replies.md)
 MODEL = False
+MODELS = ("linear", "tuned")
 
 # invisible characters a reply can carry inside a word (soft hyphen, zero-width joiners, BOM, word joiner)
 _INVISIBLE = {0x00AD, 0x034F, 0x180E, 0x200B, 0x200C, 0x200D, 0x2060, 0x2061, 0x2062, 0x2063, 0x2064, 0xFEFF}
@@ -217,33 +219,52 @@ def _matches(norm: str, final: bool, start: int = 0, waiting: bool = False, cand
             yield rule, m, True
 
 
-def screen_reply(text: str, lang: str | None = None, final: bool = True, model: bool = MODEL) -> Verdict:
+def second_stage(model: bool | str | None, lang: str):
+    """The second stage `model` names, for replies in `lang`: None when off (False, None, "off"); today's
+    (`reply_model`) for True or "linear"; the fine-tuned one (`reply_tuned`, needs torch) for "tuned" where it was
+    trained on `lang`, today's elsewhere."""
+    if model in (False, None, "off"):
+        return None
+    if model not in (True, *MODELS):
+        raise ValueError(f"unknown reply model {model!r}: use one of off, {', '.join(MODELS)}")
+    if model == "tuned":
+        from . import reply_tuned
+
+        tuned = reply_tuned.shipped()
+        if lang in tuned.langs:
+            return tuned
+    from . import reply_model  # numpy and the encoder only when asked
+
+    return reply_model.shipped()
+
+
+def screen_reply(text: str, lang: str | None = None, final: bool = True, model: bool | str = MODEL) -> Verdict:
     """Unsafe content in a model's reply: method details, medication dosing, diagnoses stated as fact,
     urging or approving self-harm or suicide, shaming, telling the person to stop their medication, and
     pro-eating-disorder advice. A reply that names suicide to offer help, reflects what the person said or
     hedges ("it may be worth asking a psychiatrist whether...") is not unsafe. `final=False` reads a stream
     still arriving: a match whose veto could still come later in its sentence waits (`unsafe_tail` holds it).
-    `model`: where no rule matched, the second stage (`reply_model`) reads the finished sentences too."""
+    `model`: where no rule matched, the second stage (`second_stage`) reads the finished sentences too."""
     lang = lang or detect_lang(text)
     norm = normalize(text)
     found: dict[str, list[str]] = {}
     for rule, m, settled in _matches(norm, final):
         if settled:
             found.setdefault(rule.category, []).append(m.group(0))
-    if not found and model:
-        return _model_verdict(text, lang, final)
+    if not found and model not in (False, None, "off"):
+        return _model_verdict(text, lang, final, model)
     if not found:
         return Verdict("none", [], [], lang)
     cats = [c for c in CATEGORIES if c in found]
     return Verdict("elevated", cats, [e for c in cats for e in found[c]], lang)
 
 
-def _model_verdict(text: str, lang: str, final: bool) -> Verdict:
+def _model_verdict(text: str, lang: str, final: bool, which: bool | str = True) -> Verdict:
     """The second stage's verdict on the text's sentences (the finished ones, unless `final`): stage "classifier",
     the highest sentence probability and that sentence as evidence; no category (the model does not name one)."""
-    from .reply_model import MIN_CHARS, sentence_spans, shipped  # numpy and the encoder only when asked
+    from .reply_model import MIN_CHARS, sentence_spans
 
-    model = shipped()
+    model = second_stage(which, lang)
     sents = [text[a:b].strip() for a, b, ended in sentence_spans(text) if ended or final]
     sents = [s for s in sents if len(s) >= MIN_CHARS]
     if not sents:

@@ -1,0 +1,94 @@
+"""The reply screen's fine-tuned second stage: a LoRA-tuned sentence encoder (`warmline.tuned`) reads each sentence of
+a reply, where today's model (`reply_model`) reads a frozen embedding with logistic regression. It answers as
+`ReplyModel` does (`scores`, `remembered`, `threshold`), so the screen and a stream's reader (`StreamReader`) take
+either. It needs torch and peft (the `local` extra); the core install has neither, and then asking for it fails with
+the instruction to install them.
+
+Its weights (`data/safety/reply_tuned.safetensors`, the LoRA matrices and the head; the encoder comes from the
+package that carries it) do not ship: the English MiniLM, left out of both writers' sets, caught no more than the
+linear model at the same false alarms (docs/safety-replies.md). `scripts/tune_reply_model.py --out` builds them
+(`reply_tuning`) for whoever wants to try them or a better base."""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from functools import lru_cache
+from importlib import resources as ir
+
+import numpy as np
+
+from .reply_model import CACHE, sentences
+
+WEIGHTS = "data/safety/reply_tuned.safetensors"
+
+
+class TunedReplyModel:
+    """p(unsafe | sentence) from a `tuned.TunedClassifier`; a reply is flagged when any sentence reaches `threshold`.
+    `langs`: the languages it was trained on; other languages' sentences score 0 (its encoder may not read them)."""
+
+    def __init__(self, classifier, threshold: float, langs=("en", "zh"), meta: dict | None = None):
+        self.classifier = classifier
+        self.threshold = float(threshold)
+        self.langs = tuple(langs)
+        self.meta = meta or {}
+        self._column = classifier.classes.index("unsafe")
+        self._seen: OrderedDict[str, float] = OrderedDict()
+        self._lock = threading.Lock()  # one forward pass at a time; streams read from worker threads
+
+    def scores(self, sents: list[str]) -> np.ndarray:
+        """The probability of each of `sents`, each sentence read once across calls (the CACHE most recent kept)."""
+        p = self.remembered(sents)
+        if p is not None:
+            return p
+        with self._lock:
+            new = [s for s in dict.fromkeys(sents) if s not in self._seen]
+            if new:
+                for s, v in zip(new, self.classifier.probabilities(new)[:, self._column]):
+                    self._seen[s] = float(v)
+            out = np.array([self._seen[s] for s in sents], np.float64)
+            for s in sents:
+                self._seen.move_to_end(s)
+            while len(self._seen) > CACHE:
+                self._seen.popitem(last=False)
+        return out
+
+    def remembered(self, sents: list[str]) -> np.ndarray | None:
+        """The probability of each of `sents` if every one is remembered, else None; never waits for the lock."""
+        try:
+            return np.array([self._seen[s] for s in sents], np.float64)
+        except KeyError:
+            return None
+
+    def forget(self) -> None:
+        with self._lock:
+            self._seen.clear()
+
+    def probability(self, text: str) -> float:
+        """The highest probability over the text's sentences (0 for a text with no sentence)."""
+        p = self.scores(sentences(text))
+        return float(p.max()) if len(p) else 0.0
+
+    def save(self, path, meta: dict | None = None) -> None:
+        info = {**self.meta, **(meta or {}), "threshold": self.threshold, "langs": list(self.langs)}
+        self.classifier.save(path, info)
+
+    @classmethod
+    def load(cls, path) -> TunedReplyModel:
+        from ..tuned import TunedClassifier
+
+        clf = TunedClassifier.load(path)
+        meta = dict(getattr(clf, "meta", {}))
+        return cls(clf, meta["threshold"], meta.get("langs", ("en", "zh")), meta)
+
+
+@lru_cache(maxsize=1)
+def shipped() -> TunedReplyModel:
+    """The tuned model whose weights ship in the package (never retrained at use)."""
+    with ir.as_file(ir.files("warmline").joinpath(WEIGHTS)) as path:
+        if not path.exists():
+            raise FileNotFoundError(
+                f"{WEIGHTS} is not in this install: rebuild it with scripts/tune_reply_model.py --out, or use the "
+                "linear reply model"
+            )
+        return TunedReplyModel.load(path)
