@@ -138,3 +138,18 @@ def test_class_weights_count_classes_alike_or_lean_less_on_rare_ones():
     assert alike[y].sum() == pytest.approx(2.0) and alike[0] * 4 == pytest.approx(alike[1]) and alike[2] == 0
     half = tuned._class_weights(y, 3, 0.5)
     assert half[1] / half[0] == pytest.approx(2.0)  # sqrt(4 / 1): the rare class counts more, not 4x more
+
+
+def test_rows_of_weight_zero_leave_the_model_finite():
+    # 2 rows that count and 6 that weigh 0, in batches of 2: some batch holds only rows of weight 0, whose loss
+    # must not be 0/0 (NaN in every weight after that step)
+    texts = FOOD[:4] + WEATHER[:4]
+    labels = ["a"] * 4 + ["b"] * 4
+    weights = [1, 0, 0, 0, 1, 0, 0, 0]
+    settings = tuned.Settings(base="minilm", epochs=2, batch_size=2, max_len=16)
+    clf = tuned.fit(texts, labels, settings, sample_weight=weights, progress=False)
+    assert np.isfinite(clf.probabilities(TEST_FOOD)).all()
+    with pytest.raises(ValueError, match="one finite weight"):
+        tuned.fit(texts, labels, settings, sample_weight=[1.0] * 3, progress=False)
+    with pytest.raises(ValueError, match="not all 0"):
+        tuned.fit(texts, labels, settings, sample_weight=[0.0] * 8, progress=False)

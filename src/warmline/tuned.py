@@ -262,6 +262,11 @@ def fit(
         raise ValueError(f"labels not among the classes {classes}: {unknown[:5]}")
     y = np.array([index[label] for label in labels])
     sw = np.ones(len(texts)) if sample_weight is None else np.asarray(sample_weight, np.float64)
+    if sw.shape != (len(texts),) or not np.isfinite(sw).all() or (sw < 0).any() or not sw.sum() > 0:
+        raise ValueError(
+            f"sample_weight needs one finite weight of 0 or more per text, not all 0: {len(texts)} texts, "
+            f"{sw.size} weights, total {sw.sum():g}"
+        )
     cw = _class_weights(y, len(classes), settings.class_power) if settings.balanced else np.ones(len(classes))
     w = torch.tensor(sw * cw[y], dtype=torch.float32)
     torch.manual_seed(settings.seed)
@@ -284,7 +289,9 @@ def fit(
         for idx in _batches(texts, settings, rng):
             b = out._batch([texts[j] for j in idx])
             logits = net(b["input_ids"], b["attention_mask"])
-            loss = (loss_fn(logits, torch.tensor(y[idx])) * w[idx]).sum() / w[idx].sum()
+            # a batch of rows weighing 0 (e.g. written rows at weight 0) has loss 0, not 0/0, which would make every
+            # weight NaN
+            loss = (loss_fn(logits, torch.tensor(y[idx])) * w[idx]).sum() / w[idx].sum().clamp(min=1e-12)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(trainable, 1.0)
             opt.step()
