@@ -4,6 +4,8 @@ shared encoder as it was."""
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
@@ -153,3 +155,30 @@ def test_rows_of_weight_zero_leave_the_model_finite():
         tuned.fit(texts, labels, settings, sample_weight=[1.0] * 3, progress=False)
     with pytest.raises(ValueError, match="not all 0"):
         tuned.fit(texts, labels, settings, sample_weight=[0.0] * 8, progress=False)
+
+
+def test_a_damaged_file_is_refused_with_its_name_not_loaded_half(trained, tmp_path):
+    from safetensors import safe_open
+    from safetensors.torch import save_file
+
+    garbage = tmp_path / "garbage.safetensors"
+    garbage.write_bytes(b"not a safetensors file at all")
+    with pytest.raises(ValueError, match="garbage.safetensors is not a readable safetensors file"):
+        tuned.TunedClassifier.load(garbage)
+    path = tmp_path / "clf.safetensors"
+    trained.save(path)
+    with safe_open(str(path), framework="pt") as f:
+        meta, tensors = f.metadata(), {k: f.get_tensor(k) for k in f.keys()}
+    # a LoRA matrix left out: loading it would give the untuned encoder's answers without a word
+    lora = sorted(k for k in tensors if k.startswith("lora."))
+    save_file({k: v for k, v in tensors.items() if k != lora[0]}, str(tmp_path / "short.safetensors"), meta)
+    with pytest.raises(ValueError, match="short.safetensors: damaged .*missing"):
+        tuned.TunedClassifier.load(tmp_path / "short.safetensors")
+    info = json.loads(meta["warmline"])
+    info["settings"]["no_such_setting"] = 1
+    save_file(tensors, str(tmp_path / "odd.safetensors"), {"warmline": json.dumps(info)})
+    with pytest.raises(ValueError, match="odd.safetensors: damaged"):
+        tuned.TunedClassifier.load(tmp_path / "odd.safetensors")
+    save_file(tensors, str(tmp_path / "list.safetensors"), {"warmline": "[1, 2]"})
+    with pytest.raises(ValueError, match="not a warmline tuned classifier"):
+        tuned.TunedClassifier.load(tmp_path / "list.safetensors")
