@@ -25,7 +25,8 @@ WEIGHTS = "data/safety/reply_tuned.safetensors"
 
 class TunedReplyModel:
     """p(unsafe | sentence) from a `tuned.TunedClassifier`; a reply is flagged when any sentence reaches `threshold`.
-    `langs`: the languages it was trained on; other languages' sentences score 0 (its encoder may not read them)."""
+    `langs`: the languages it was trained on; it scores whatever it is given, so `reply.second_stage` hands replies in
+    other languages to the linear model instead (its encoder may not read them)."""
 
     def __init__(self, classifier, threshold: float, langs=("en", "zh"), meta: dict | None = None):
         self.classifier = classifier
