@@ -89,9 +89,15 @@ class TunedLabeller:
 
         path = Path(path)
         model = TunedClassifier.load(path / FILE)
+        task = getattr(model, "meta", {}).get("task")
+        if task not in ROLES:
+            raise ValueError(
+                f"{path / FILE} labels no turns (its task: {task!r}): train one with `label classify-train --model "
+                "tuned --task strategy` (or emotion)"
+            )
         info = json.loads((path / "model.json").read_text(encoding="utf-8"))
         light = LabelClassifier.load(path / info["light"]) if info.get("light") else None
-        return cls(model.meta["task"], model, bool(model.meta.get("with_context", True)), light)
+        return cls(task, model, bool(model.meta.get("with_context", True)), light)
 
 
 def settings(base: str = "minilm", with_context: bool = False):
