@@ -106,6 +106,14 @@ def test_a_tuned_model_scores_remembers_and_round_trips(tiny, tmp_path):
     assert np.allclose(back.scores(sents), p, atol=1e-5)
 
 
+def test_a_file_that_is_not_a_reply_model_says_how_to_build_one(tiny, tmp_path):
+    from warmline.safety.reply_tuned import TunedReplyModel
+
+    tiny.classifier.save(tmp_path / "bare.safetensors")  # the classifier alone: no threshold
+    with pytest.raises(ValueError, match="bare.safetensors: not a tuned reply model.*tune_reply_model.py --out"):
+        TunedReplyModel.load(tmp_path / "bare.safetensors")
+
+
 def test_a_stream_reads_a_tuned_model_sentence_by_sentence(tiny):
     reader = StreamReader(tiny)
     assert not reader.read("It was cloudy. We had noodles")  # the second sentence has not ended

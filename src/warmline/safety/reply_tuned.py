@@ -80,6 +80,11 @@ class TunedReplyModel:
 
         clf = TunedClassifier.load(path)
         meta = dict(getattr(clf, "meta", {}))
+        if "unsafe" not in clf.classes or "threshold" not in meta:
+            raise ValueError(
+                f"{path}: not a tuned reply model (classes {clf.classes}, no threshold saved): build one with "
+                "scripts/tune_reply_model.py --out"
+            )
         return cls(clf, meta["threshold"], meta.get("langs", ("en", "zh")), meta)
 
 
