@@ -119,3 +119,9 @@ def test_nested_scores_inner_scores_come_from_models_that_never_saw_the_test_fol
     outer_only, inner_only, _ = tuned_cv.nested_scores(rows, fold, use, np.zeros(24, bool), None, pairs=False)
     assert np.array_equal(outer_only, outer)
     assert np.array_equal(inner_only[0][fold != 0], outer[fold != 0])
+
+
+def test_auc_counts_ties_half_and_is_nan_without_a_class():
+    y = np.array([True, True, False, False])
+    assert tuned_cv.auc(np.array([0.9, 0.5, 0.5, 0.1]), y) == pytest.approx(0.875)  # one tie of four pairs
+    assert np.isnan(tuned_cv.auc(np.array([0.2, 0.3]), np.array([True, True])))

@@ -58,7 +58,8 @@ def training_subset(rows: list[dict], at: np.ndarray, hard: np.ndarray, keep_eas
     return np.array([i for i in at if rows[i]["label"] != "none" or hard[i] or rng.random() < keep_easy], dtype=int)
 
 
-def _auc(p: np.ndarray, y: np.ndarray) -> float:
+def auc(p: np.ndarray, y: np.ndarray) -> float:
+    """ROC-AUC by ranks (ties count half); NaN with a class missing."""
     pos, neg = p[y], p[~y]
     if not len(pos) or not len(neg):
         return float("nan")
@@ -121,7 +122,7 @@ def model_scores(rows, texts, y, train, predict, settings, reading, cache: Path,
     path.write_text(json.dumps(known))
     log(
         f"model {key}: fit on {len(fit_texts)}, scored {len(predict)}, ROC-AUC there "
-        + ", ".join(f"{n} {_auc(p, y[predict]):.3f}" for n, p in out.items())
+        + ", ".join(f"{n} {auc(p, y[predict]):.3f}" for n, p in out.items())
     )
     return out
 
