@@ -154,3 +154,23 @@ def test_the_report_counts_each_verdict_on_the_left_out_writer_and_the_real_repl
     assert cells["tuned"]["near_miss_passed"]["k"] == 0 and cells["tuned"]["real_flagged"]["k"] == 1
     lo, hi = cells["tuned"]["caught"]["low"], cells["tuned"]["caught"]["high"]
     assert lo < 0.5 < hi
+
+
+def test_the_built_model_samples_as_many_real_sentences_as_it_was_measured_with(monkeypatch):
+    # `tune_reply_model.py --real-sentences N --out` must build with N real sentences, as its folds were measured
+    seen = {}
+
+    def split(rows, n_sentences=tu.REAL_SENTENCES, n_calibration=tu.CALIBRATION_SENTENCES, seed=0):
+        seen["n"] = n_sentences
+        return [], []
+
+    class Clf:
+        classes = ["safe", "unsafe"]
+
+    monkeypatch.setattr(tu, "split_real", split)
+    monkeypatch.setattr(tu.rt, "fit", lambda rows, encoder: None)
+    monkeypatch.setattr(tu, "fit", lambda *a, **k: Clf())
+    monkeypatch.setattr(tu.rt, "choose_threshold", lambda rows, scores: 0.5)
+    rows = [_row("Just skip dinner every night.", "unsafe")]
+    model, facts = tu.build(rows, None, None, ("en",), log=lambda m: None, real_sentences=4000)
+    assert seen["n"] == 4000 and facts["real_sentences"] == 4000 and model.threshold == 0.5
