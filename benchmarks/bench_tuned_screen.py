@@ -22,16 +22,7 @@ import numpy as np
 
 from warmline.safety import real
 from warmline.safety.screener import Screener
-from warmline.safety.tuned_cv import READINGS, nested_scores, screen_texts
-
-
-def auc(p: np.ndarray, y: np.ndarray) -> float:
-    """ROC-AUC by ranks (ties count half); NaN with a class missing."""
-    pos, neg = p[y], p[~y]
-    if not len(pos) or not len(neg):
-        return float("nan")
-    greater = (pos[:, None] > neg[None, :]).sum() + 0.5 * (pos[:, None] == neg[None, :]).sum()
-    return float(greater / (len(pos) * len(neg)))
+from warmline.safety.tuned_cv import READINGS, auc, nested_scores, screen_texts
 
 
 def linear_nested(rows, X, fold, use, extra):

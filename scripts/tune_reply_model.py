@@ -125,7 +125,7 @@ def main() -> int:
             print("  " + line(c))
         left.append({"writer": w, "cells": cells})
     if args.out is not None:
-        model, facts = tu.build(rows, settings, encoder, tuple(args.langs))
+        model, facts = tu.build(rows, settings, encoder, tuple(args.langs), real_sentences=real_sentences)
         digest = hashlib.sha256(args.real.read_bytes()).hexdigest()[:16]
         meta = {"sets": list(rt.SETS), "writers": writers, "real": args.real.name, "real_sha256": digest, **facts}
         model.save(args.out, {**meta, "leave_writer_out": left})

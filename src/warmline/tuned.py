@@ -173,19 +173,41 @@ class TunedClassifier:
     def load(cls, path) -> TunedClassifier:
         peft = need("peft")
         need("safetensors")
-        from safetensors import safe_open
+        from safetensors import SafetensorError, safe_open
 
-        with safe_open(str(path), framework="pt") as f:
-            info = json.loads((f.metadata() or {}).get("warmline", "{}"))
-            if info.get("format") != FORMAT:
-                raise ValueError(f"{path} is not a warmline tuned classifier (format {info.get('format')!r})")
-            tensors = {k: f.get_tensor(k) for k in f.keys()}
-        settings = Settings(**info["settings"])
-        net, tokenizer, prefix = _net(settings, len(info["classes"]))
+        try:
+            with safe_open(str(path), framework="pt") as f:
+                info = json.loads((f.metadata() or {}).get("warmline", "{}"))
+                tensors = {k: f.get_tensor(k) for k in f.keys()}
+        except (SafetensorError, ValueError) as e:  # a damaged file; its metadata not JSON
+            raise ValueError(f"{path} is not a readable safetensors file ({e}): retrain it or check the path") from None
+        fmt = info.get("format") if isinstance(info, dict) else None
+        if fmt != FORMAT:
+            raise ValueError(f"{path} is not a warmline tuned classifier (format {fmt!r})")
+        try:
+            settings = Settings(**info["settings"])
+            classes = [str(c) for c in info["classes"]]
+        except (KeyError, TypeError) as e:
+            raise ValueError(
+                f"{path}: damaged warmline tuned classifier (settings or classes: {e}); retrain it"
+            ) from None
+        net, tokenizer, prefix = _net(settings, len(classes))
         lora = {k[len("lora.") :]: v for k, v in tensors.items() if k.startswith("lora.")}
-        peft.set_peft_model_state_dict(net.encoder, lora)
-        net.head.load_state_dict({k[len("head.") :]: v for k, v in tensors.items() if k.startswith("head.")})
-        out = cls(net, tokenizer, prefix, info["classes"], settings)
+        head = {k[len("head.") :]: v for k, v in tensors.items() if k.startswith("head.")}
+        # a file missing a LoRA matrix would load as the untuned encoder without a word: every matrix must be there
+        expected = set(peft.get_peft_model_state_dict(net.encoder))
+        if set(lora) != expected or set(head) != set(net.head.state_dict()):
+            missing = sorted(expected - set(lora)) + sorted(set(net.head.state_dict()) - set(head))
+            raise ValueError(
+                f"{path}: damaged warmline tuned classifier (missing {missing[:3]}, {len(missing)} in all; "
+                f"{len(set(lora) - expected)} unexpected): retrain it"
+            )
+        try:
+            peft.set_peft_model_state_dict(net.encoder, lora)
+            net.head.load_state_dict(head)
+        except RuntimeError as e:
+            raise ValueError(f"{path}: damaged warmline tuned classifier ({e}); retrain it") from None
+        out = cls(net, tokenizer, prefix, classes, settings)
         out.meta = info.get("meta", {})
         return out
 
@@ -262,6 +284,11 @@ def fit(
         raise ValueError(f"labels not among the classes {classes}: {unknown[:5]}")
     y = np.array([index[label] for label in labels])
     sw = np.ones(len(texts)) if sample_weight is None else np.asarray(sample_weight, np.float64)
+    if sw.shape != (len(texts),) or not np.isfinite(sw).all() or (sw < 0).any() or not sw.sum() > 0:
+        raise ValueError(
+            f"sample_weight needs one finite weight of 0 or more per text, not all 0: {len(texts)} texts, "
+            f"{sw.size} weights, total {sw.sum():g}"
+        )
     cw = _class_weights(y, len(classes), settings.class_power) if settings.balanced else np.ones(len(classes))
     w = torch.tensor(sw * cw[y], dtype=torch.float32)
     torch.manual_seed(settings.seed)
@@ -284,7 +311,9 @@ def fit(
         for idx in _batches(texts, settings, rng):
             b = out._batch([texts[j] for j in idx])
             logits = net(b["input_ids"], b["attention_mask"])
-            loss = (loss_fn(logits, torch.tensor(y[idx])) * w[idx]).sum() / w[idx].sum()
+            # a batch of rows weighing 0 (e.g. written rows at weight 0) has loss 0, not 0/0, which would make every
+            # weight NaN
+            loss = (loss_fn(logits, torch.tensor(y[idx])) * w[idx]).sum() / w[idx].sum().clamp(min=1e-12)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(trainable, 1.0)
             opt.step()

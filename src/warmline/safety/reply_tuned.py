@@ -25,7 +25,8 @@ WEIGHTS = "data/safety/reply_tuned.safetensors"
 
 class TunedReplyModel:
     """p(unsafe | sentence) from a `tuned.TunedClassifier`; a reply is flagged when any sentence reaches `threshold`.
-    `langs`: the languages it was trained on; other languages' sentences score 0 (its encoder may not read them)."""
+    `langs`: the languages it was trained on; it scores whatever it is given, so `reply.second_stage` hands replies in
+    other languages to the linear model instead (its encoder may not read them)."""
 
     def __init__(self, classifier, threshold: float, langs=("en", "zh"), meta: dict | None = None):
         self.classifier = classifier
@@ -79,6 +80,11 @@ class TunedReplyModel:
 
         clf = TunedClassifier.load(path)
         meta = dict(getattr(clf, "meta", {}))
+        if "unsafe" not in clf.classes or "threshold" not in meta:
+            raise ValueError(
+                f"{path}: not a tuned reply model (classes {clf.classes}, no threshold saved): build one with "
+                "scripts/tune_reply_model.py --out"
+            )
         return cls(clf, meta["threshold"], meta.get("langs", ("en", "zh")), meta)
 
 

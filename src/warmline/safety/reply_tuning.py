@@ -196,15 +196,15 @@ def report(rows: list[dict], res: dict, rules, writer: str, langs=("en",)) -> li
     return out
 
 
-def build(rows: list[dict], settings, encoder, langs=("en",), log=print):
-    """The model to ship: trained on every row of `langs` (the real ones sampled as in the folds), its threshold
-    chosen on all the real replies it did not train on; long unsafe replies without a span give the sentence today's
-    model, trained on every row, scores highest. Returns (`reply_tuned.TunedReplyModel`, facts for its meta)."""
+def build(rows: list[dict], settings, encoder, langs=("en",), log=print, real_sentences: int = REAL_SENTENCES):
+    """The model to ship: trained on every row of `langs` (`real_sentences` real ones a language, sampled as in the
+    folds), its threshold chosen on all the real replies it did not train on; long unsafe replies without a span give
+    the sentence today's model, trained on every row, scores highest. Returns (`reply_tuned.TunedReplyModel`, facts for its meta)."""
     from .reply_tuned import TunedReplyModel
 
     today = rt.fit(rows, encoder)
     sub = [r for r in rows if r["lang"] in langs]
-    real_trained, calibration = split_real(sub, n_calibration=10**9)
+    real_trained, calibration = split_real(sub, real_sentences, n_calibration=10**9)
     keep = set(real_trained) | {j for j, r in enumerate(sub) if r["set"] != "real"}
     train = [sub[j] for j in sorted(keep)]
     texts, _ = examples(train, pick=picker(today))
@@ -219,6 +219,6 @@ def build(rows: list[dict], settings, encoder, langs=("en",), log=print):
         "trained_sentences": len(texts),
         "calibration_replies": len(calib),
         "false_alarms": rt.FALSE_ALARMS,
-        "real_sentences": REAL_SENTENCES,
+        "real_sentences": real_sentences,
     }
     return TunedReplyModel(clf, th, langs), facts

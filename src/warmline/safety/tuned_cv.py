@@ -23,23 +23,35 @@ import numpy as np
 READINGS = ("head", "head+tail")
 
 
-def read(texts: list[str], tokenizer, max_len: int, reading: str = "head") -> list[str]:
+def read(texts: list[str], tokenizer, max_len: int, reading: str = "head", prefix: str = "") -> list[str]:
     """The texts as the tuned stage reads them: "head" leaves them to the tokenizer, which truncates after
     `max_len` tokens; "head+tail" keeps the first and last halves of the budget of a longer message (the close of
-    a long question often says what the person fears most)."""
+    a long question often says what the person fears most). The budget is what `max_len` leaves after the special
+    tokens, the encoder's `prefix` and the " ... " between the halves, so that truncation never cuts the tail."""
     if reading not in READINGS:
         raise ValueError(f"unknown reading {reading!r}: use one of {', '.join(READINGS)}")
     if reading == "head":
         return list(texts)
-    budget = max_len - 2  # [CLS] and [SEP]
+    room = max_len - 2  # [CLS] and [SEP]
+
+    def size(t: str) -> int:
+        return len(tokenizer(prefix + t, add_special_tokens=False)["input_ids"])
+
+    budget = room - size(" ... ")  # the prefix and the separator
     out = []
     for t in texts:
-        ids = tokenizer(t, add_special_tokens=False)["input_ids"]
-        if len(ids) <= budget:
+        if size(t) <= room:
             out.append(t)
             continue
-        half = budget // 2
-        out.append(tokenizer.decode(ids[:half]) + " ... " + tokenizer.decode(ids[-(budget - half - 1) :]))
+        ids = tokenizer(t, add_special_tokens=False)["input_ids"]
+        half = max(budget // 2, 0)
+        tail = max(budget - half, 0)
+        joined = tokenizer.decode(ids[:half]) + " ... " + (tokenizer.decode(ids[-tail:]) if tail else "")
+        # decoding and reading again can merge or split a token at the seams: drop from the tail's start until it fits
+        while tail and size(joined) > room:
+            tail -= 1
+            joined = tokenizer.decode(ids[:half]) + " ... " + (tokenizer.decode(ids[-tail:]) if tail else "")
+        out.append(joined)
     return out
 
 
@@ -58,7 +70,8 @@ def training_subset(rows: list[dict], at: np.ndarray, hard: np.ndarray, keep_eas
     return np.array([i for i in at if rows[i]["label"] != "none" or hard[i] or rng.random() < keep_easy], dtype=int)
 
 
-def _auc(p: np.ndarray, y: np.ndarray) -> float:
+def auc(p: np.ndarray, y: np.ndarray) -> float:
+    """ROC-AUC by ranks (ties count half); NaN with a class missing."""
     pos, neg = p[y], p[~y]
     if not len(pos) or not len(neg):
         return float("nan")
@@ -103,25 +116,26 @@ def model_scores(rows, texts, y, train, predict, settings, reading, cache: Path,
         fit_texts += list(extra[0])
         labels += ["risk" if v else "none" for v in extra[1]]
         weights += list(extra[2])
-    tokenizer = tuned.base(settings.base)[0]
+    tokenizer, _, prefix = tuned.base(settings.base)
     clf = tuned.fit(
-        read(fit_texts, tokenizer, settings.max_len, reading),
+        read(fit_texts, tokenizer, settings.max_len, reading, prefix),
         labels,
         settings,
         ["none", "risk"],
         weights,
         progress=False,
     )
-    out = {"main": clf.probabilities(read([texts[i] for i in predict], tokenizer, settings.max_len, reading))[:, 1]}
+    predicted = [texts[i] for i in predict]
+    out = {"main": clf.probabilities(read(predicted, tokenizer, settings.max_len, reading, prefix))[:, 1]}
     for (r, m), name in zip(ALSO, names[1:]):
         clf.settings = dataclasses.replace(settings, max_len=settings.max_len * m)
-        out[name] = clf.probabilities(read([texts[i] for i in predict], tokenizer, clf.settings.max_len, r))[:, 1]
+        out[name] = clf.probabilities(read(predicted, tokenizer, clf.settings.max_len, r, prefix))[:, 1]
     known = {f"{n}|{rows[i]['id']}": float(v) for n, p in out.items() for i, v in zip(predict, p)}
     cache.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(known))
     log(
         f"model {key}: fit on {len(fit_texts)}, scored {len(predict)}, ROC-AUC there "
-        + ", ".join(f"{n} {_auc(p, y[predict]):.3f}" for n, p in out.items())
+        + ", ".join(f"{n} {auc(p, y[predict]):.3f}" for n, p in out.items())
     )
     return out
 

@@ -26,7 +26,7 @@ class TunedRiskClassifier:
         self.meta = getattr(model, "meta", {})
 
     def probabilities(self, texts: list[str]) -> np.ndarray:
-        texts = read(list(texts), self.model.tokenizer, self.model.settings.max_len, self.reading)
+        texts = read(list(texts), self.model.tokenizer, self.model.settings.max_len, self.reading, self.model.prefix)
         return self.model.probabilities(texts)[:, self.model.classes.index(RISK)].astype(np.float64)
 
     def probability(self, text: str) -> float:
