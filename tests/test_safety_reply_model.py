@@ -243,7 +243,7 @@ def test_sentences_waiting_from_several_streams_are_embedded_in_one_call():
     for t in threads[1:]:
         t.start()
     deadline = time.monotonic() + 10
-    while len(m._waiting) < 7 and time.monotonic() < deadline:
+    while len(m._memo._waiting) < 7 and time.monotonic() < deadline:
         time.sleep(0.01)
     release.set()
     for t in threads:

@@ -44,7 +44,86 @@ def sentences(text: str) -> list[str]:
     return [s for a, b, _ in sentence_spans(text) if len(s := text[a:b].strip()) >= MIN_CHARS]
 
 
-class ReplyModel:
+class SentenceMemo:
+    """Each sentence's row of `compute(sentences)` (an embedding, a probability), computed once across calls, the
+    CACHE most recent kept. Streams read from worker threads (`turn`): one `compute` call at a time, for every sentence
+    waiting then (the streams' sentences in one batch cost far less than one call each), and the remembered rows stay
+    whole. `empty` is what no sentence gives."""
+
+    def __init__(self, compute, empty: np.ndarray):
+        self.compute, self.empty = compute, empty
+        self._seen: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+        self._waiting: list[str] = []
+        self._queue = threading.Lock()
+
+    def get(self, sents: list[str]) -> np.ndarray:
+        if not sents:
+            return self.empty
+        with self._queue:
+            self._waiting += [s for s in sents if s not in self._seen]
+        with self._lock:
+            with self._queue:
+                waiting, self._waiting = self._waiting, []
+            new = [s for s in dict.fromkeys(waiting + sents) if s not in self._seen]
+            if new:
+                for s, v in zip(new, np.asarray(self.compute(new), np.float64)):
+                    self._seen[s] = v
+            out = np.stack([self._seen[s] for s in sents])
+            for s in sents:
+                self._seen.move_to_end(s)
+            while len(self._seen) > CACHE:
+                self._seen.popitem(last=False)
+        return out
+
+    def peek(self, sents: list[str]) -> np.ndarray | None:
+        """The rows of `sents` if every one is remembered, else None; never waits for the lock (the server reads a
+        stream on its event loop when no sentence needs computing). One lookup at a time is atomic; a sentence
+        forgotten meanwhile by another thread only gives None."""
+        try:
+            return np.stack([self._seen[s] for s in sents]) if sents else self.empty
+        except KeyError:
+            return None
+
+    def forget(self) -> None:
+        with self._lock:
+            self._seen.clear()
+
+
+class SentenceScorer:
+    """What the reply screen and a stream's reader ask of a second stage: `scores(sentences)`, `remembered`,
+    `probability(text)`, `threshold`, `forget`; a subclass says how a sentence's probability comes out of its
+    remembered row (`_score`)."""
+
+    threshold: float
+    _memo: SentenceMemo
+
+    def _score(self, rows: np.ndarray) -> np.ndarray:
+        return rows
+
+    def forget(self) -> None:
+        """Drop the remembered sentences (a benchmark measuring the cost of first readings)."""
+        self._memo.forget()
+
+    def remembered(self, sents: list[str]) -> np.ndarray | None:
+        """The probability of each of `sents` if every one is remembered, else None; never waits for the lock."""
+        rows = self._memo.peek(sents)
+        return None if rows is None else self._score(rows)
+
+    def scores(self, sents: list[str]) -> np.ndarray:
+        """The probability of each of `sents`."""
+        p = self.remembered(sents)
+        if p is not None:
+            return p
+        return self._score(self._memo.get(sents))
+
+    def probability(self, text: str) -> float:
+        """The highest probability over the text's sentences (0 for a text with no sentence)."""
+        p = self.scores(sentences(text))
+        return float(p.max()) if len(p) else 0.0
+
+
+class ReplyModel(SentenceScorer):
     """p(unsafe | sentence) = sigmoid(w . x + b); a reply is flagged when any of its sentences reaches
     `threshold`. `encoder`: texts -> unit embeddings (default: the offline USE encoder, one thread)."""
 
@@ -57,62 +136,14 @@ class ReplyModel:
 
             encoder = default_encoder()
         self.encoder = encoder
-        self._seen: OrderedDict[str, np.ndarray] = OrderedDict()
-        # streams read from worker threads (`turn`): one embedding call at a time, for every sentence waiting then (the
-        # streams' sentences in one batch cost far less than one call each), and the remembered sentences stay whole
-        self._lock = threading.Lock()
-        self._waiting: list[str] = []
-        self._queue = threading.Lock()
+        self._memo = SentenceMemo(lambda new: self.encoder(new), np.zeros((0, len(self.weights))))
 
     def embed(self, sents: list[str]) -> np.ndarray:
         """Unit embeddings of `sents`, each sentence embedded once across calls (the CACHE most recent kept)."""
-        if not sents:
-            return np.zeros((0, len(self.weights)))
-        with self._queue:
-            self._waiting += [s for s in sents if s not in self._seen]
-        with self._lock:
-            with self._queue:
-                waiting, self._waiting = self._waiting, []
-            new = [s for s in dict.fromkeys(waiting + sents) if s not in self._seen]
-            if new:
-                for s, v in zip(new, np.asarray(self.encoder(new), np.float64)):
-                    self._seen[s] = v
-            out = np.stack([self._seen[s] for s in sents])
-            for s in sents:
-                self._seen.move_to_end(s)
-            while len(self._seen) > CACHE:
-                self._seen.popitem(last=False)
-        return out
+        return self._memo.get(sents)
 
-    def forget(self) -> None:
-        """Drop the remembered sentences (a benchmark measuring the cost of first readings)."""
-        with self._lock:
-            self._seen.clear()
-
-    def remembered(self, sents: list[str]) -> np.ndarray | None:
-        """The probability of each of `sents` if every one is remembered, else None; never waits for the lock (the
-        server reads a stream on its event loop when no sentence needs embedding). One lookup at a time is atomic; a
-        sentence forgotten meanwhile by another thread only gives None."""
-        try:
-            x = np.stack([self._seen[s] for s in sents]) if sents else np.zeros((0, len(self.weights)))
-        except KeyError:
-            return None
-        return self._sigmoid(x)
-
-    def _sigmoid(self, x: np.ndarray) -> np.ndarray:
+    def _score(self, x: np.ndarray) -> np.ndarray:
         return 1 / (1 + np.exp(-(x @ self.weights + self.bias)))
-
-    def scores(self, sents: list[str]) -> np.ndarray:
-        """The probability of each of `sents`."""
-        p = self.remembered(sents)
-        if p is not None:
-            return p
-        return self._sigmoid(self.embed(sents))
-
-    def probability(self, text: str) -> float:
-        """The highest probability over the text's sentences (0 for a text with no sentence)."""
-        p = self.scores(sentences(text))
-        return float(p.max()) if len(p) else 0.0
 
     def save(self, path, meta: dict | None = None) -> None:
         from .classifier import save_model

@@ -11,19 +11,17 @@ linear model at the same false alarms (docs/safety-replies.md). `scripts/tune_re
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from functools import lru_cache
 from importlib import resources as ir
 
 import numpy as np
 
-from .reply_model import CACHE, sentences
+from .reply_model import SentenceMemo, SentenceScorer
 
 WEIGHTS = "data/safety/reply_tuned.safetensors"
 
 
-class TunedReplyModel:
+class TunedReplyModel(SentenceScorer):
     """p(unsafe | sentence) from a `tuned.TunedClassifier`; a reply is flagged when any sentence reaches `threshold`.
     `langs`: the languages it was trained on; it scores whatever it is given, so `reply.second_stage` hands replies in
     other languages to the linear model instead (its encoder may not read them)."""
@@ -33,42 +31,8 @@ class TunedReplyModel:
         self.threshold = float(threshold)
         self.langs = tuple(langs)
         self.meta = meta or {}
-        self._column = classifier.classes.index("unsafe")
-        self._seen: OrderedDict[str, float] = OrderedDict()
-        self._lock = threading.Lock()  # one forward pass at a time; streams read from worker threads
-
-    def scores(self, sents: list[str]) -> np.ndarray:
-        """The probability of each of `sents`, each sentence read once across calls (the CACHE most recent kept)."""
-        p = self.remembered(sents)
-        if p is not None:
-            return p
-        with self._lock:
-            new = [s for s in dict.fromkeys(sents) if s not in self._seen]
-            if new:
-                for s, v in zip(new, self.classifier.probabilities(new)[:, self._column]):
-                    self._seen[s] = float(v)
-            out = np.array([self._seen[s] for s in sents], np.float64)
-            for s in sents:
-                self._seen.move_to_end(s)
-            while len(self._seen) > CACHE:
-                self._seen.popitem(last=False)
-        return out
-
-    def remembered(self, sents: list[str]) -> np.ndarray | None:
-        """The probability of each of `sents` if every one is remembered, else None; never waits for the lock."""
-        try:
-            return np.array([self._seen[s] for s in sents], np.float64)
-        except KeyError:
-            return None
-
-    def forget(self) -> None:
-        with self._lock:
-            self._seen.clear()
-
-    def probability(self, text: str) -> float:
-        """The highest probability over the text's sentences (0 for a text with no sentence)."""
-        p = self.scores(sentences(text))
-        return float(p.max()) if len(p) else 0.0
+        column = classifier.classes.index("unsafe")
+        self._memo = SentenceMemo(lambda new: self.classifier.probabilities(new)[:, column], np.zeros(0))
 
     def save(self, path, meta: dict | None = None) -> None:
         info = {**self.meta, **(meta or {}), "threshold": self.threshold, "langs": list(self.langs)}
