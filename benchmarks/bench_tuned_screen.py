@@ -22,7 +22,7 @@ import numpy as np
 
 from warmline.safety import real
 from warmline.safety.screener import Screener
-from warmline.safety.tuned_cv import READINGS, auc, nested_scores, screen_texts
+from warmline.safety.tuned_cv import READINGS, auc, nested_scores
 
 
 def linear_nested(rows, X, fold, use, extra):
@@ -74,7 +74,7 @@ class _Known:
 
 def evaluate(rows, fold, use, lexicon, outer, inner):
     """(alone: {target: flags}, screen verdicts, thresholds per fold) for one stage's nested scores."""
-    texts = screen_texts(rows)
+    texts = real.screen_texts(rows)
     alone = {t: np.zeros(len(rows), bool) for t in (0.03, 0.05)}
     verdicts = [None] * len(rows)
     chosen = []
@@ -181,7 +181,7 @@ def main() -> None:
         wr = [r for r in training_rows() if r.get("lang", "en") in a.langs.split(",")] or training_rows()
         yw = np.array([r["risk"] != "none" for r in wr], float)
         n_real = int(use.sum() * (a.folds - 1) / a.folds)
-        extra = (screen_texts(wr), yw, balanced(yw) * real.PROJECT_WEIGHT * n_real / len(yw) / 2)
+        extra = (real.screen_texts(wr), yw, balanced(yw) * real.PROJECT_WEIGHT * n_real / len(yw) / 2)
     settings = tuned.Settings(base=a.base, max_len=a.max_len, epochs=a.epochs, lr=a.lr, bucket=True, probe=a.probe)
     print(
         (

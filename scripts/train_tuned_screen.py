@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from warmline.safety import real
-from warmline.safety.tuned_cv import nested_scores, screen_texts, training_subset
+from warmline.safety.tuned_cv import nested_scores, training_subset
 from warmline.safety.tuned_stage import TunedRiskClassifier
 
 
@@ -47,7 +47,7 @@ def main() -> None:
     threshold, sure = real.choose_thresholds(rows, lexicon, outer)
     log(f"threshold {threshold:.2f}, sure {sure:.2f}, from out-of-fold probabilities of {a.folds} grouped folds")
     train = training_subset(rows, np.arange(len(rows)), lexicon, a.keep_easy, 999)
-    texts = screen_texts(rows)
+    texts = real.screen_texts(rows)
     y = np.array([r["label"] != "none" for r in rows])
     model = tuned.fit(
         [texts[i] for i in train],

@@ -129,23 +129,27 @@ def choose_thresholds(rows: list[dict], lexicon: np.ndarray, p: np.ndarray) -> t
     return threshold, sure
 
 
-def embed(rows: list[dict], encoder=None) -> np.ndarray:
-    """The whole-message embeddings as the screen reads the messages (normalized, idioms blanked out)."""
-    from .classifier import default_encoder
+def screen_texts(rows: list[dict]) -> list[str]:
+    """The messages as the screen hands them to its second stage (normalized, idioms blanked out)."""
     from .detect import without_idioms
     from .normalize import normalize
 
+    return [without_idioms(normalize(r["text"])) for r in rows]
+
+
+def embed(rows: list[dict], encoder=None) -> np.ndarray:
+    """The whole-message embeddings as the screen reads the messages (`screen_texts`)."""
+    from .classifier import default_encoder
+
     encoder = encoder or default_encoder()
-    return encoder([without_idioms(normalize(r["text"])) for r in rows]).astype(np.float64)
+    return encoder(screen_texts(rows)).astype(np.float64)
 
 
 def _lookup(rows: list[dict], X: np.ndarray):
     """An encoder that answers from the embeddings already made for `rows` (as `embed` read them)."""
     from .classifier import default_encoder
-    from .detect import without_idioms
-    from .normalize import normalize
 
-    known = {without_idioms(normalize(r["text"])): x for r, x in zip(rows, X)}
+    known = dict(zip(screen_texts(rows), X))
     fallback = []
 
     def encode(texts: list[str]) -> np.ndarray:

@@ -19,6 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .real import screen_texts
+
 # how the tuned stage reads a message longer than its token budget (`read`)
 READINGS = ("head", "head+tail")
 
@@ -53,14 +55,6 @@ def read(texts: list[str], tokenizer, max_len: int, reading: str = "head", prefi
             joined = tokenizer.decode(ids[:half]) + " ... " + (tokenizer.decode(ids[-tail:]) if tail else "")
         out.append(joined)
     return out
-
-
-def screen_texts(rows: list[dict]) -> list[str]:
-    """The messages as the screen hands them to its second stage (normalized, idioms blanked out)."""
-    from .detect import without_idioms
-    from .normalize import normalize
-
-    return [without_idioms(normalize(r["text"])) for r in rows]
 
 
 def training_subset(rows: list[dict], at: np.ndarray, hard: np.ndarray, keep_easy: float, seed: int) -> np.ndarray:
