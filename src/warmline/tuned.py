@@ -141,19 +141,26 @@ class TunedClassifier:
             return_tensors="pt",
         )
 
-    def probabilities(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
-        """(len(texts), len(classes)) float32; texts of like length are batched together, so padding stays short."""
+    def rows(self, texts: list[str], read, width: int, batch_size: int = 32) -> np.ndarray:
+        """(len(texts), width) float32, in the texts' order: `read(input_ids, attention_mask)` of each batch, without
+        gradients; texts of like length are batched together, so padding stays short."""
         torch = need("torch")
-        out = np.zeros((len(texts), len(self.classes)), np.float32)
+        out = np.zeros((len(texts), width), np.float32)
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         self.net.eval()
         with torch.no_grad():
             for i in range(0, len(order), batch_size):
                 idx = order[i : i + batch_size]
                 b = self._batch([texts[j] for j in idx])
-                logits = self.net(b["input_ids"], b["attention_mask"])
-                out[idx] = torch.softmax(logits.float(), -1).numpy()
+                out[idx] = read(b["input_ids"], b["attention_mask"]).float().numpy()
         return out
+
+    def probabilities(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
+        """(len(texts), len(classes)) float32."""
+        torch = need("torch")
+        return self.rows(
+            texts, lambda ids, mask: torch.softmax(self.net(ids, mask).float(), -1), len(self.classes), batch_size
+        )
 
     def save(self, path, meta: dict | None = None) -> None:
         """One safetensors file: the LoRA matrices and the head, with the settings and `meta` as its metadata."""
@@ -224,14 +231,7 @@ def _probe(clf: TunedClassifier, texts: list[str], y: np.ndarray, w, l2: float =
     matrices start at zero, so the tuned encoder's features are the base's), rows weighted by `w`."""
     torch = need("torch")
     net = clf.net
-    net.eval()
-    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-    feats = torch.zeros(len(texts), net.head.in_features)
-    with torch.no_grad():
-        for i in range(0, len(order), batch_size):
-            idx = order[i : i + batch_size]
-            b = clf._batch([texts[j] for j in idx])
-            feats[idx] = net.pool(b["input_ids"], b["attention_mask"]).float()
+    feats = torch.from_numpy(clf.rows(texts, net.pool, net.head.in_features, batch_size))
     target = torch.tensor(y)
     opt = torch.optim.LBFGS(net.head.parameters(), lr=1.0, max_iter=200, line_search_fn="strong_wolfe")
     loss_fn = torch.nn.CrossEntropyLoss(reduction="none")
