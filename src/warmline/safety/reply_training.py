@@ -110,31 +110,38 @@ def read_rows(sets_dir: Path, real: Path, bad: list[str]) -> list[dict]:
     return rows
 
 
-def _examples(rows: list[dict], embed, first: ReplyModel | None):
-    """Sentence examples: every sentence of a safe reply is safe; of an unsafe reply, its `span` is unsafe and the
-    rest safe, a one-sentence reply is unsafe, and a longer one without a span gives the sentence `first` scores
-    highest (without `first`, none of it). Returns (X, y, weights)."""
-    X, y, hard = [], [], []
+def sentence_examples(rows: list[dict], pick=None):
+    """(row, its example sentences, their labels: 1 unsafe, 0 safe) for each row that gives any: every sentence of a
+    safe reply is safe; of an unsafe reply, its `span` is unsafe and the rest safe, a one-sentence reply is unsafe, and
+    a longer one without a span gives the sentence `pick(sentences)` names (without `pick`, none of it)."""
     for r in rows:
         sents = r["sentences"]
         if not sents:
             continue
         if r["label"] != "unsafe":
-            X.append(embed(sents))
-            y += [0] * len(sents)
+            yield r, sents, [0] * len(sents)
         elif r.get("span"):
             unsafe = set(sentences(r["span"]))
-            X.append(embed(sents))
-            y += [int(s in unsafe) for s in sents]
+            yield r, sents, [int(s in unsafe) for s in sents]
         elif len(sents) == 1:
-            X.append(embed(sents))
-            y.append(1)
-        elif first is not None:
-            X.append(embed([sents[int(np.argmax(first.scores(sents)))]]))
-            y.append(1)
-        else:
-            continue
-        hard += [r["set"] != "real"] * (len(y) - len(hard))
+            yield r, sents, [1]
+        elif pick is not None:
+            yield r, [sents[pick(sents)]], [1]
+
+
+def picker(model):
+    """pick(sentences) -> the index of the sentence `model` scores highest."""
+    return lambda sents: int(np.argmax(model.scores(sents)))
+
+
+def _examples(rows: list[dict], embed, first: ReplyModel | None):
+    """The embedded `sentence_examples`, a long unsafe reply without a span giving the sentence `first` scores highest.
+    Returns (X, y, weights)."""
+    X, y, hard = [], [], []
+    for r, sents, labels in sentence_examples(rows, None if first is None else picker(first)):
+        X.append(embed(sents))
+        y += labels
+        hard += [r["set"] != "real"] * len(labels)
     y = np.asarray(y, np.float64)
     w = np.where(y == 1, POSITIVE_WEIGHT / y.mean(), (1 - POSITIVE_WEIGHT) / (1 - y.mean()))
     return np.vstack(X), y, np.where((y == 0) & np.asarray(hard), w * HARD_NEGATIVE_WEIGHT, w)

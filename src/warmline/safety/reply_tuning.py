@@ -53,33 +53,12 @@ def split_real(
 
 
 def examples(rows: list[dict], pick=None) -> tuple[list[str], list[str]]:
-    """(sentences, labels "unsafe"/"safe"), as `reply_training` makes its examples: every sentence of a safe reply is
-    safe; of an unsafe reply, its `span` is unsafe and the rest safe, a one-sentence reply is unsafe, and of a longer one
-    without a span the sentence `pick(sentences)` names is unsafe (left out without `pick`)."""
+    """(sentences, labels "unsafe"/"safe"): `reply_training.sentence_examples`, the examples today's model learns from."""
     texts, labels = [], []
-    for r in rows:
-        sents = r["sentences"]
-        if not sents:
-            continue
-        if r["label"] != "unsafe":
-            texts += sents
-            labels += ["safe"] * len(sents)
-        elif r.get("span"):
-            unsafe = set(rt.sentences(r["span"]))
-            texts += sents
-            labels += ["unsafe" if s in unsafe else "safe" for s in sents]
-        elif len(sents) == 1:
-            texts.append(sents[0])
-            labels.append("unsafe")
-        elif pick is not None:
-            texts.append(sents[pick(sents)])
-            labels.append("unsafe")
+    for _, sents, ys in rt.sentence_examples(rows, pick):
+        texts += sents
+        labels += ["unsafe" if v else "safe" for v in ys]
     return texts, labels
-
-
-def picker(model):
-    """pick(sentences) -> the index of the sentence `model` (today's reply model) scores highest."""
-    return lambda sents: int(np.argmax(model.scores(sents)))
 
 
 def fit(rows: list[dict], settings, pick=None, progress: bool = False):
@@ -129,7 +108,7 @@ def leave_writer_out(
         real_trained, calibration = split_real(sub, real_sentences)
         keep = set(real_trained) | {j for j, r in enumerate(sub) if r["set"] != "real"}
         log(f"writer {'+'.join(sorted(left))} out, fold {k}: training on {len(keep)} replies of {len(sub)}")
-        clf = fit([sub[j] for j in sorted(keep)], settings, pick=picker(today), progress=progress)
+        clf = fit([sub[j] for j in sorted(keep)], settings, pick=rt.picker(today), progress=progress)
         calib = [sub[j] for j in calibration]
         th = rt.choose_threshold(calib, reply_scores(clf, calib))
         thresholds.append(th)
@@ -207,9 +186,9 @@ def build(rows: list[dict], settings, encoder, langs=("en",), log=print, real_se
     real_trained, calibration = split_real(sub, real_sentences, n_calibration=10**9)
     keep = set(real_trained) | {j for j, r in enumerate(sub) if r["set"] != "real"}
     train = [sub[j] for j in sorted(keep)]
-    texts, _ = examples(train, pick=picker(today))
+    texts, _ = examples(train, pick=rt.picker(today))
     log(f"training on {len(train)} replies ({len(texts)} sentences) of {len(sub)}")
-    clf = fit(train, settings, pick=picker(today), progress=True)
+    clf = fit(train, settings, pick=rt.picker(today), progress=True)
     calib = [sub[j] for j in calibration]
     scores = reply_scores(clf, calib)
     th = rt.choose_threshold(calib, scores)
