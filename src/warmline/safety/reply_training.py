@@ -159,12 +159,17 @@ def fit(rows: list[dict], encoder, threshold: float = 0.5) -> ReplyModel:
     return model
 
 
+def fold_of(row: dict, folds: int) -> int:
+    """The fold of a row's group: the same on every run, so no dialogue, and no sentence, is on both sides."""
+    return zlib.crc32(row["group"].encode()) % folds
+
+
 def cross_validate(rows: list[dict], encoder, folds: int = 5, leave_out: str | None = None) -> np.ndarray:
     """Each row's reply score (its highest sentence probability) from a model trained on the other folds; folds
     are drawn by group, so no dialogue, and no sentence, is scored by a model that read it. `leave_out`: a writer
     none of whose rows any model reads (each is still scored, by its fold's model): how the model does on a writer
     it never read."""
-    fold = np.array([zlib.crc32(r["group"].encode()) % folds for r in rows])
+    fold = np.array([fold_of(r, folds) for r in rows])
     out = np.zeros(len(rows))
     for k in range(folds):
         model = fit([r for r, f in zip(rows, fold) if f != k and r.get("writer") != leave_out], encoder)

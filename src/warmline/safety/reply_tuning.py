@@ -21,11 +21,6 @@ REAL_SENTENCES = 2000
 CALIBRATION_SENTENCES = 5000
 
 
-def fold_of(row: dict, folds: int) -> int:
-    """The fold of a row's group (as `reply_training.cross_validate` draws them)."""
-    return zlib.crc32(row["group"].encode()) % folds
-
-
 def split_real(
     rows: list[dict], n_sentences: int = REAL_SENTENCES, n_calibration: int = CALIBRATION_SENTENCES, seed: int = 0
 ) -> tuple[list[int], list[int]]:
@@ -95,7 +90,7 @@ def leave_writer_out(
     "tuned_threshold": [per fold], "fold": folds of the rows}, arrays over `rows`. The tuned model reads only the rows
     of `langs` that are real or the writer's (a forward pass a sentence costs); the others score 0 there."""
     left = {writer} if isinstance(writer, str) else set(writer)
-    fold = np.array([fold_of(r, folds) for r in rows])
+    fold = np.array([rt.fold_of(r, folds) for r in rows])
     tuned_s, today_s = np.zeros(len(rows)), np.zeros(len(rows))
     thresholds = []
     for k in range(folds):
