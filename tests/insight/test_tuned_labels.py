@@ -183,7 +183,7 @@ def test_label_classify_says_what_to_install_when_the_encoder_is_missing(monkeyp
 
 
 def test_the_tuned_model_starts_from_e5_unless_told_otherwise(monkeypatch, tmp_path):
-    # e5 (both languages) is the base that won the grouped CV (docs/insight-rounds.md, round 5)
+    # e5 reads both languages; MiniLM only English (docs/insight-rounds.md, round 5)
     from warmline.insight import tuned_labels
 
     seen = []
