@@ -13,7 +13,9 @@ With `--base minilm` (English only: MiniLM reads Chinese as unknown tokens) each
 with `--base e5` on both languages at once, as the shipped classifier does. Out-of-fold probabilities are kept
 under `--cache` so that a rerun trains nothing it has trained before. Run with OMP_NUM_THREADS=1 on a shared
 machine: a fold of ~500 rows takes 4-6 minutes with MiniLM on one busy thread, so the four variants with one fold
-seed and the held-out half take about an hour (figures: docs/insight-rounds.md, round 4).
+seed and the held-out half take about an hour; with e5 (both languages, ~1,000 rows a fold) a fold takes 9-13
+minutes, so one variant's CV on one fold seed and its held-out half take about 45 minutes (figures:
+docs/insight-rounds.md, rounds 4 (MiniLM) and 5 (e5)).
 
     OMP_NUM_THREADS=1 PYTHONPATH=src python benchmarks/bench_strategy_tuned.py --base minilm --seeds 0 \
         [--cache /tmp/ftstrategy-cache] [--variants turn context turn-fast context-fast] [--cv-only]
