@@ -17,8 +17,6 @@ from ..extras import need
 from .index import first_client_turns, record_topic, session_record, view_text
 
 FORMAT = "warmline-biencoder/1"
-# LoRA on every linear map of the attention and feed-forward blocks, as `warmline.tuned` does
-TARGETS = ("query", "key", "value", "dense")
 QUERY, PASSAGE = "query: ", "passage: "
 
 
@@ -161,7 +159,7 @@ def _net(settings: Settings):
     torch.manual_seed(settings.seed)  # LoRA's A matrices start random
     tokenizer, model = e5torch.load_e5()
     lora = peft.LoraConfig(
-        r=settings.r, lora_alpha=settings.alpha, lora_dropout=settings.dropout, target_modules=list(TARGETS)
+        r=settings.r, lora_alpha=settings.alpha, lora_dropout=settings.dropout, target_modules=list(tuned.TARGETS)
     )
     return peft.get_peft_model(model, lora), tokenizer
 
