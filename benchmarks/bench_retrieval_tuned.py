@@ -25,7 +25,7 @@ Embeddings, fold models (LoRA safetensors) and fold results are cached under --c
 twice. Prints markdown tables and writes JSON.
 
     OMP_NUM_THREADS=1 PYTHONPATH=src python benchmarks/bench_retrieval_tuned.py [--data ../shared/psy-insight-dev]
-        [--cache /tmp/biencoder-bench] [--variants V1,V2,V3] [--folds 0,1,2,3,4] [--json out.json] [--time]
+        [--cache /tmp/biencoder-bench] [--variants V1,V2,V3] [--json out.json] [--time]
 """
 
 from __future__ import annotations
