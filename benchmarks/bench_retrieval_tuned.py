@@ -289,6 +289,8 @@ def main(argv=None) -> int:
         return 0
     import torch
 
+    from warmline.insight import biencoder as B
+
     torch.set_num_threads(1)
     ds = load(args.data)
     texts = texts_of(ds)
@@ -324,6 +326,7 @@ def main(argv=None) -> int:
             "interval": "95% bootstrap over queries (2,000)",
             "rule": f"a variant wins if its mean over languages beats frozen e5 by >= {MARGIN}",
             "variants": {v: list(k) for v, k in VARIANTS.items()},
+            "training": B.Settings(seed=SEED).__dict__,
         },
         "summary": summary,
         "runs": runs,
