@@ -55,14 +55,14 @@ def pairs(
             continue
         out += [(q, view_text(d, k)) for k in kinds if k != "topic" and view_text(d, k)]
     if "topic" in kinds:
-        for d in dialogues:
-            topic, q = record_topic(session_record(d)), first_client_turns(d, n_turns)
+        topics = [record_topic(session_record(d)) for d in dialogues]
+        for d, topic in zip(dialogues, topics):
+            q = first_client_turns(d, n_turns)
             others = [
                 o
-                for o in dialogues
-                if o.id != d.id and o.lang == d.lang and topic and record_topic(session_record(o)) == topic
+                for o, t in zip(dialogues, topics)
+                if o.id != d.id and o.lang == d.lang and topic and t == topic and view_text(o, "background")
             ]
-            others = [o for o in others if view_text(o, "background")]
             if q and others:
                 out.append((q, view_text(rng.choice(others), "background")))
     return out
@@ -109,16 +109,12 @@ class BiEncoder:
         return torch.nn.functional.normalize((h * m).sum(1) / m.sum(1).clamp(min=1.0), dim=-1)
 
     def embed(self, texts: list[str], prefix: str = QUERY, batch_size: int = 32, max_length: int = 512) -> np.ndarray:
-        """(len(texts), 384) float32 unit vectors, without gradients; texts of like length batched together."""
-        torch = need("torch")
-        out = np.zeros((len(texts), self.net.config.hidden_size), np.float32)
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        """(len(texts), 384) float32 unit vectors, without gradients: `e5torch.embed`'s recipe and batching, read
+        with the tuned encoder."""
+        from .. import e5torch
+
         self.net.eval()
-        with torch.no_grad():
-            for i in range(0, len(order), batch_size):
-                idx = order[i : i + batch_size]
-                out[idx] = self.pooled([texts[j] for j in idx], prefix, max_length).float().numpy()
-        return out
+        return e5torch.embed(texts, prefix, batch_size, max_length, encoder=(self.tokenizer, self.net))
 
     def __call__(self, texts: list[str]) -> np.ndarray:
         return self.embed(texts, QUERY)
