@@ -169,14 +169,12 @@ def own_hit(E: dict[str, np.ndarray], i: int, rows: list[int]) -> float:
 
 def same_topic(E: dict[str, np.ndarray], i: int, rows_by_view: dict[str, list[int]], topics: list[str]) -> float:
     """Share of the top K (session i left out) with i's topic, the three dense views fused by reciprocal rank."""
-    from warmline.insight.index import RRF_K, rrf
+    from warmline.insight.index_tune import share, top_k
 
     rankings = {
         v: [j for j in _ranked(E["query"][i], E[v], rows) if j != i][:RRF_DEPTH] for v, rows in rows_by_view.items()
     }
-    fused = rrf(rankings, k=RRF_K)
-    top = sorted(fused, key=lambda j: (-fused[j], j))[:K]
-    return sum(topics[j] == topics[i] for j in top) / K
+    return share(top_k(rankings, {}, K), topics[i], topics, K)
 
 
 def score(E_of, ds, texts, fold) -> dict[str, dict[str, dict[int, float]]]:
